@@ -1,0 +1,164 @@
+using LstmGen.Generator.Model;
+
+namespace LstmGen.Generator
+{
+    internal sealed partial class Emitter
+    {
+        private const string StateShape = "[Layers, HiddenSize]";
+
+        private void EmitStateAccess()
+        {
+            Line("/// <inheritdoc cref=\"ILstmModel.ResetState\"/>");
+            Line("public void ResetState() => _state = default;");
+            Line();
+            Line("/// <inheritdoc cref=\"ILstmModel.SetState\"/>");
+            using (Open("public void SetState(ReadOnlySpan<float> hidden, ReadOnlySpan<float> cell)"))
+            {
+                Line($"ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                Line($"ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                Line("hidden.CopyTo(_state.Hidden);");
+                Line("cell.CopyTo(_state.Cell);");
+            }
+
+            Line();
+            Line("/// <inheritdoc cref=\"ILstmModel.GetState\"/>");
+            using (Open("public void GetState(Span<float> hidden, Span<float> cell)"))
+            {
+                Line($"ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                Line($"ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                Line("_state.Hidden.CopyTo(hidden);");
+                Line("_state.Cell.CopyTo(cell);");
+            }
+
+            Line();
+        }
+
+        private void EmitStepAndForward()
+        {
+            Line("/// <inheritdoc cref=\"ILstmModel.Step\"/>");
+            Line("public void Step(ReadOnlySpan<float> input, Span<float> output) => Step(ref _state, input, output);");
+            Line();
+            Line("/// <summary>");
+            Line("/// Advances <paramref name=\"state\"/> by one time step: [InputSize] in, [OutputSize] out.");
+            Line("/// The model's weights are only read, so one model can step many states, from several");
+            Line("/// threads at once as long as each state is used by one thread at a time.");
+            Line("/// </summary>");
+            using (Open("public void Step(ref State state, ReadOnlySpan<float> input, Span<float> output)"))
+            {
+                Line("ModelGuard.Length(input.Length, InputSize, nameof(input), \"InputSize\");");
+                Line("ModelGuard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
+                Line("StepCore(ref state, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output));");
+            }
+
+            Line();
+            Line("/// <inheritdoc cref=\"ILstmModel.Forward\"/>");
+            using (Open("public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            {
+                Line("int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                Line("ref float input = ref MemoryMarshal.GetReference(inputs);");
+                Line("ref float output = ref MemoryMarshal.GetReference(outputs);");
+                using (Open("for (int step = 0; step < steps; step++)"))
+                {
+                    Line("StepCore(ref _state, ref Unsafe.Add(ref input, step * InputSize), ref Unsafe.Add(ref output, step * OutputSize));");
+                }
+            }
+
+            Line();
+            Line("/// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>");
+            using (Open("private void StepCore(ref State state, ref float input, ref float output)"))
+            {
+                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line("ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);");
+                Line("ref float cell = ref MemoryMarshal.GetReference(state.Cell);");
+                Line();
+                Line("// Each layer writes its new hidden state here first: every unit's gates read all of the old one.");
+                Line("Span<float> hiddenNext = stackalloc float[HiddenSize];");
+                Line("ref float next = ref MemoryMarshal.GetReference(hiddenNext);");
+                Line();
+                Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
+                string arguments = "(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);";
+                using (Open("if (Vector512.IsHardwareAccelerated)"))
+                {
+                    Line("StepVector512" + arguments);
+                }
+
+                using (Open("else if (Vector256.IsHardwareAccelerated)"))
+                {
+                    Line("StepVector256" + arguments);
+                }
+
+                using (Open("else if (Vector128.IsHardwareAccelerated)"))
+                {
+                    Line("StepVector128" + arguments);
+                }
+
+                using (Open("else"))
+                {
+                    Line("StepScalar" + arguments);
+                }
+
+                if (!_spec.HasHead)
+                {
+                    Line();
+                    Line("// Without a head, a step outputs the top layer's hidden state.");
+                    Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize), HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));");
+                }
+
+                EmitOutputActivation();
+            }
+
+            Line();
+        }
+
+        private void EmitOutputActivation()
+        {
+            switch (_spec.OutputActivation)
+            {
+                case OutputActivation.Sigmoid:
+                case OutputActivation.Tanh:
+                    string function = _spec.OutputActivation.ToString();
+                    Line();
+                    Line($"// Output activation: {function.ToLowerInvariant()} of each output (the same scalar code on every path).");
+                    using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                    {
+                        Line($"Unsafe.Add(ref output, o) = LstmMath.{function}(Unsafe.Add(ref output, o));");
+                    }
+
+                    break;
+                case OutputActivation.Softmax:
+                    Line();
+                    Line("// Output activation: softmax over the outputs.");
+                    Line("LstmMath.Softmax(MemoryMarshal.CreateSpan(ref output, OutputSize));");
+                    break;
+            }
+        }
+
+        private void EmitStateType()
+        {
+            Line("/// <summary>");
+            Line("/// The recurrent state of one sequence: the hidden and cell values of every layer, held inline");
+            Line("/// (no heap allocation). <c>default</c> is the zero state. Step it with");
+            Line("/// <see cref=\"Step(ref State, ReadOnlySpan{float}, Span{float})\"/>.");
+            Line("/// </summary>");
+            using (Open("public struct State"))
+            {
+                Line("private LayerValues _hidden;");
+                Line("private LayerValues _cell;");
+                Line();
+                Line("/// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>");
+                Line("[UnscopedRef]");
+                Line("public Span<float> Hidden => _hidden;");
+                Line();
+                Line("/// <summary>The cell state, [Layers, HiddenSize] row-major.</summary>");
+                Line("[UnscopedRef]");
+                Line("public Span<float> Cell => _cell;");
+                Line();
+                Line("[InlineArray(Layers * HiddenSize)]");
+                using (Open("private struct LayerValues"))
+                {
+                    Line("private float _element0;");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,326 @@
+using System.Collections.Generic;
+using System.Linq;
+using LstmGen.Generator.Model;
+
+namespace LstmGen.Generator
+{
+    internal sealed partial class Emitter
+    {
+        private static readonly string[] s_gateNames = { "input", "forget", "candidate", "output" };
+
+        /// <summary>The C# spelling of a vector of <paramref name="width"/> floats (1 = a scalar).</summary>
+        private readonly struct Lanes
+        {
+            public Lanes(int width) => Width = width;
+
+            public int Width { get; }
+
+            private string Vector => "Vector" + N(Width * 32);
+
+            public string Type => Width == 1 ? "float" : Vector + "<float>";
+
+            public string Load(string reference, string offset) =>
+                Width == 1 ? $"Unsafe.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
+
+            public string Store(string value, string reference, string offset) =>
+                Width == 1 ? $"Unsafe.Add(ref {reference}, {offset}) = {value};"
+                : value.Contains(" ") ? $"({value}).StoreUnsafe(ref {reference}, {offset});"
+                : $"{value}.StoreUnsafe(ref {reference}, {offset});";
+
+            public string Broadcast(string value) => Width == 1 ? value : $"{Vector}.Create({value})";
+        }
+
+        /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
+        private static string Offset(string? variable, int constant) =>
+            variable is null ? N(constant) : constant == 0 ? variable : $"{variable} + {N(constant)}";
+
+        private void EmitPathStep(PathPlan path)
+        {
+            string suffix = path.Path.ToString();
+            Line($"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {suffix} kernels.</summary>");
+            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)"))
+            {
+                Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
+                Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext);");
+                for (int layer = 1; layer < _spec.Layers; layer++)
+                {
+                    string weights = layer == 1
+                        ? "FirstLayerParameterCount"
+                        : $"FirstLayerParameterCount + ({N(layer - 1)} * UpperLayerParameterCount)";
+                    string below = layer == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(layer - 1)} * HiddenSize)";
+                    Line();
+                    Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
+                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * HiddenSize), ref Unsafe.Add(ref cell, {N(layer)} * HiddenSize), ref hiddenNext);");
+                }
+
+                if (_spec.HasHead)
+                {
+                    Line();
+                    Line($"// The dense head reads the top layer's hidden state.");
+                    string top = _spec.Layers == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(_spec.Layers - 1)} * HiddenSize)";
+                    Line($"Head{suffix}(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref output);");
+                }
+            }
+
+            Line();
+        }
+
+        private void EmitLayerKernel(LayerKernel kernel, PathPlan path)
+        {
+            string inputs = kernel.IsFirst && !kernel.IsUpper ? "InputSize" : kernel.IsFirst ? "InputSize" : "HiddenSize";
+            string which = kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
+            Line($"/// <summary>");
+            Line($"/// One step of {which} ({N(kernel.InputCount)} inputs) with {path.Path} kernels: the gate sums");
+            Line($"/// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).");
+            Line($"/// </summary>");
+            using (Open($"private static void {kernel.Name}{path.Path}(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext)"))
+            {
+                Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
+                Line("ref float inputWeights = ref weights;");
+                Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
+                Line($"ref float inputBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                Line($"ref float hiddenBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                foreach (TileLoop tile in path.Tiles)
+                {
+                    Line();
+                    EmitTile(tile, kernel);
+                }
+
+                Line();
+                Line("// Every unit has read the old hidden state: now the new one replaces it.");
+                Line("MemoryMarshal.CreateReadOnlySpan(ref hiddenNext, HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref hidden, HiddenSize));");
+            }
+
+            Line();
+        }
+
+        private void EmitTile(TileLoop tile, LayerKernel kernel)
+        {
+            var lanes = new Lanes(tile.VectorWidth);
+            int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
+            int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
+            string shape = tile.VectorWidth == 1 ? "one float per gate and unit" : $"one {lanes.Type} per gate and {N(tile.VectorWidth)} units";
+            Line($"// Units {N(tile.BaseUnit)} to {N(lastUnit)}: tiles of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}, summed in registers.");
+
+            var loops = new List<Block>();
+            var unitTerms = new List<string>();
+            var columnTerms = new List<string>();
+            if (tile.BaseUnit != 0)
+            {
+                unitTerms.Add(N(tile.BaseUnit));
+                columnTerms.Add(N(tile.BaseColumn));
+            }
+
+            if (tile.OuterCount > 1)
+            {
+                loops.Add(Open($"for (nuint block = 0; block < {N(tile.OuterCount)}; block++)"));
+                unitTerms.Add($"(block * {N(tile.OuterUnitStride)})");
+                columnTerms.Add($"(block * {N(tile.OuterColumnStride)})");
+            }
+
+            if (tile.InnerCount > 1)
+            {
+                loops.Add(Open($"for (nuint part = 0; part < {N(tile.InnerCount)}; part++)"));
+                unitTerms.Add($"(part * {N(tile.InnerUnitStride)})");
+                columnTerms.Add($"(part * {N(tile.InnerColumnStride)})");
+            }
+
+            if (loops.Count == 0)
+            {
+                // A tile that runs once still gets its own scope for its locals.
+                loops.Add(OpenScope());
+            }
+
+            Line($"nuint unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
+            Line($"nuint column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+            Line();
+            Line("// The gate sums start from the two biases.");
+            for (int s = 0; s < tile.Segments.Count; s++)
+            {
+                for (int gate = 0; gate < 4; gate++)
+                {
+                    string offset = Offset("column", GateColumn(tile, s, gate));
+                    Line($"{lanes.Type} {s_gateNames[gate]}Sum{N(s)} = {lanes.Load("inputBias", offset)} + {lanes.Load("hiddenBias", offset)};");
+                }
+            }
+
+            Line();
+            string source = kernel.IsFirst ? "the input" : "the layer below";
+            EmitAccumulation(tile, lanes, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
+            Line();
+            EmitAccumulation(tile, lanes, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
+
+            for (int s = 0; s < tile.Segments.Count; s++)
+            {
+                string unitOffset = Offset("unit", tile.Segments[s].UnitOffset);
+                Line();
+                Line($"// Units [{unitOffset}, +{N(tile.VectorWidth)}): the gates, then c = f * c + i * g and h = o * tanh(c).");
+                using (OpenScope())
+                {
+                    Line($"{lanes.Type} inputGate = LstmMath.Sigmoid(inputSum{N(s)});");
+                    Line($"{lanes.Type} forgetGate = LstmMath.Sigmoid(forgetSum{N(s)});");
+                    Line($"{lanes.Type} candidate = LstmMath.Tanh(candidateSum{N(s)});");
+                    Line($"{lanes.Type} outputGate = LstmMath.Sigmoid(outputSum{N(s)});");
+                    Line($"{lanes.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {lanes.Load("cell", unitOffset)}, inputGate * candidate);");
+                    Line(lanes.Store("newCell", "cell", unitOffset));
+                    Line(lanes.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unitOffset));
+                }
+            }
+
+            for (int i = loops.Count - 1; i >= 0; i--)
+            {
+                loops[i].Dispose();
+            }
+        }
+
+        /// <summary>The column of a gate of a segment, relative to the tile's <c>column</c>.</summary>
+        private static int GateColumn(TileLoop tile, int segment, int gate) =>
+            tile.Segments[segment].ColumnOffset + (gate * tile.GateStride);
+
+        /// <summary>
+        /// Adds <c>weights[k, column] * source[k]</c> to every accumulator of the tile, for k from 0 to
+        /// <paramref name="count"/> - 1 in order (the order every path shares), several k per iteration.
+        /// </summary>
+        private void EmitAccumulation(TileLoop tile, Lanes lanes, string what, string weights, string source, int count)
+        {
+            int unroll = tile.InputUnroll;
+            if (count <= unroll)
+            {
+                Line($"// {what} ({N(count)} value{(count == 1 ? string.Empty : "s")}).");
+                using (OpenScope())
+                {
+                    EmitRows(tile, lanes, weights, source, first: null, count);
+                }
+
+                return;
+            }
+
+            int whole = count - (count % unroll);
+            Line($"// {what}, {N(unroll)} values per iteration.");
+            using (Open($"for (nuint k = 0; k < {N(whole)}; k += {N(unroll)})"))
+            {
+                EmitRows(tile, lanes, weights, source, first: "k", unroll);
+            }
+
+            if (whole < count)
+            {
+                using (Open($"for (nuint k = {N(whole)}; k < {N(count)}; k++)"))
+                {
+                    EmitRows(tile, lanes, weights, source, first: "k", 1);
+                }
+            }
+        }
+
+        /// <summary>Rows <paramref name="first"/> (a variable, or 0 when null) to first + rows - 1.</summary>
+        private void EmitRows(TileLoop tile, Lanes lanes, string weights, string source, string? first, int rows)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                string k = first is null ? N(r) : Offset(first, r);
+                if (r == 0)
+                {
+                    string rowStart = first is null ? "column" : $"({first} * GateRowLength) + column";
+                    Line($"ref float row0 = ref Unsafe.Add(ref {weights}, {rowStart});");
+                }
+                else
+                {
+                    Line($"ref float row{N(r)} = ref Unsafe.Add(ref row{N(r - 1)}, GateRowLength);");
+                }
+
+                Line($"{lanes.Type} x{N(r)} = {lanes.Broadcast($"Unsafe.Add(ref {source}, {k})")};");
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < 4; gate++)
+                    {
+                        string sum = $"{s_gateNames[gate]}Sum{N(s)}";
+                        Line($"{sum} = LstmMath.MultiplyAdd(x{N(r)}, {lanes.Load($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
+                    }
+                }
+            }
+        }
+
+        private void EmitHead(PathPlan path)
+        {
+            int chunks = _spec.HiddenSize / 16;
+            int tail = _spec.HiddenSize % 16;
+            Line("/// <summary>");
+            Line($"/// The dense head with {path.Path} kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The");
+            Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
+            Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
+            Line("/// </summary>");
+            using (Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
+            {
+                Line("ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);");
+                if (chunks > 0 && path.Path == KernelPath.Scalar)
+                {
+                    Line("Span<float> lanes = stackalloc float[16];");
+                }
+
+                using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                {
+                    Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
+                    if (chunks > 0)
+                    {
+                        EmitHeadLanes(path, chunks);
+                    }
+                    else
+                    {
+                        Line("float sum = 0f;");
+                    }
+
+                    if (tail > 0)
+                    {
+                        Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
+                        using (Open($"for (nuint k = {N(chunks * 16)}; k < HiddenSize; k++)"))
+                        {
+                            Line("sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), Unsafe.Add(ref weights, k), sum);");
+                        }
+                    }
+
+                    Line("Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);");
+                }
+            }
+
+            Line();
+        }
+
+        private void EmitHeadLanes(PathPlan path, int chunks)
+        {
+            if (path.Path == KernelPath.Scalar)
+            {
+                Line("lanes.Clear();");
+                using (Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
+                {
+                    using (Open("for (int lane = 0; lane < 16; lane++)"))
+                    {
+                        Line("lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k + (nuint)lane), Unsafe.Add(ref weights, k + (nuint)lane), lanes[lane]);");
+                    }
+                }
+
+                Line("float sum = LstmMath.Sum(lanes);");
+                return;
+            }
+
+            var lanes = new Lanes(path.VectorWidth);
+            int registers = 16 / path.VectorWidth;
+            var names = Enumerable.Range(0, registers)
+                .Select(i => registers == 1 ? "lanes" : $"lanes{N(i * path.VectorWidth)}To{N(((i + 1) * path.VectorWidth) - 1)}")
+                .ToArray();
+            foreach (string name in names)
+            {
+                Line($"{lanes.Type} {name} = {lanes.Type}.Zero;");
+            }
+
+            using (Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
+            {
+                for (int i = 0; i < registers; i++)
+                {
+                    string offset = Offset("k", i * path.VectorWidth);
+                    Line($"{names[i]} = LstmMath.MultiplyAdd({lanes.Load("hidden", offset)}, {lanes.Load("weights", offset)}, {names[i]});");
+                }
+            }
+
+            Line($"float sum = LstmMath.Sum({string.Join(", ", names)});");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LstmGen.Generator.Model
+{
+    /// <summary>Where a diagnostic points, as plain values (a <see cref="Location"/> holds a syntax tree).</summary>
+    internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+    {
+        public static LocationInfo? From(Location? location) =>
+            location?.SourceTree is null ? null : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+
+        public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+    }
+
+    /// <summary>A diagnostic to report: its descriptor's ID, where, and the message's arguments.</summary>
+    internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+    {
+        public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
+            new DiagnosticInfo(descriptor.Id, LocationInfo.From(location), arguments.ToEquatableArray());
+
+        public Diagnostic ToDiagnostic() =>
+            Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location?.ToLocation(), Arguments.ToArray());
+    }
+
+    /// <summary>The parser's result for one class: a model, or the reasons there is none.</summary>
+    internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+}

@@ -1,0 +1,90 @@
+namespace LstmGen.Generator.Model
+{
+    /// <summary>A vectorised code path of the generated model, chosen by the JIT at run time.</summary>
+    internal enum KernelPath
+    {
+        Vector512,
+        Vector256,
+        Vector128,
+        Scalar,
+    }
+
+    /// <summary>What a tensor is, which decides how it is kept in the parameter vector.</summary>
+    internal enum TensorKind
+    {
+        /// <summary>An LSTM weight [4H, columns], kept transposed in packed gate rows.</summary>
+        GateWeight,
+
+        /// <summary>An LSTM bias [4H], kept as one packed gate row.</summary>
+        GateBias,
+
+        /// <summary>The head's weight [O, H] or bias [O], kept as PyTorch has it.</summary>
+        Head,
+    }
+
+    /// <summary>One tensor of the model and where it sits in the parameter vector.</summary>
+    internal sealed record TensorPlan(string Name, EquatableArray<int> Shape, int Offset, int Length, TensorKind Kind);
+
+    /// <summary>
+    /// A group of hidden units processed together: four accumulators (gates i, f, g, o) of
+    /// <see cref="TileLoop.VectorWidth"/> lanes, at a unit and column offset from the tile's base.
+    /// Gate g of the segment sits at column <c>ColumnOffset + g * GateStride</c>.
+    /// </summary>
+    internal sealed record Segment(int UnitOffset, int ColumnOffset);
+
+    /// <summary>
+    /// A tile of segments whose gate sums are accumulated in registers over every input, then
+    /// turned into new cell and hidden values; repeated over blocks (outer loop) and, when a
+    /// block holds more segments than a tile, over parts of a block (inner loop).
+    /// </summary>
+    internal sealed record TileLoop(
+        int VectorWidth,
+        int GateStride,
+        EquatableArray<Segment> Segments,
+        int BaseUnit,
+        int BaseColumn,
+        int OuterCount,
+        int OuterUnitStride,
+        int OuterColumnStride,
+        int InnerCount,
+        int InnerUnitStride,
+        int InnerColumnStride,
+        int InputUnroll)
+    {
+        public int Accumulators => 4 * Segments.Count;
+
+        public int UnitsCovered => Segments.Count * VectorWidth * OuterCount * InnerCount;
+    }
+
+    /// <summary>How one code path covers the hidden units of a layer.</summary>
+    internal sealed record PathPlan(KernelPath Path, int VectorWidth, EquatableArray<TileLoop> Tiles);
+
+    /// <summary>
+    /// A distinct layer shape: the first layer reads <c>InputSize</c> inputs, the layers above it
+    /// read <c>HiddenSize</c>; when the two are equal one kernel serves every layer.
+    /// </summary>
+    internal sealed record LayerKernel(string Name, int InputCount, bool IsFirst, bool IsUpper)
+    {
+        /// <summary>Floats of one layer: packed W_ih [in][4H], W_hh [H][4H], b_ih [4H], b_hh [4H].</summary>
+        public int ParameterCount(int hiddenSize) => (InputCount + hiddenSize + 2) * 4 * hiddenSize;
+    }
+
+    /// <summary>Everything the emitter needs: the model, its parameter layout and its kernels' schedule.</summary>
+    internal sealed record KernelPlan(
+        ModelSpec Spec,
+        int MaxBlockWidth,
+        EquatableArray<TensorPlan> Tensors,
+        EquatableArray<LayerKernel> LayerKernels,
+        EquatableArray<PathPlan> Paths,
+        int FirstLayerParameterCount,
+        int UpperLayerParameterCount,
+        int HeadOffset,
+        int ParameterCount)
+    {
+        public int GateRowLength => 4 * Spec.HiddenSize;
+
+        public LayerKernel FirstLayer => LayerKernels[0];
+
+        public LayerKernel UpperLayer => LayerKernels[LayerKernels.Count - 1];
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LstmGen.CompilerServices;
+using LstmGen.Generator.Model;
+
+namespace LstmGen.Generator
+{
+    /// <summary>
+    /// Turns a <see cref="ModelSpec"/> into a <see cref="KernelPlan"/>: the parameter layout,
+    /// the distinct layer kernels, and for every code path the tiles that cover the hidden units.
+    /// Pure: no Roslyn types, testable on its own.
+    /// </summary>
+    internal static class Planner
+    {
+        /// <summary>The widest block of the packed gate layout: one Vector512 of floats.</summary>
+        public const int MaxBlockWidth = 16;
+
+        /// <summary>
+        /// Accumulators a tile keeps in registers: 4 gates for 4 segments with AVX-512's 32 vector
+        /// registers, 4 gates for 2 segments with the 16 registers of AVX2, SSE and NEON (and for
+        /// scalar code), leaving room for the broadcast inputs and the loaded weights.
+        /// </summary>
+        public static int MaxAccumulators(KernelPath path) => path == KernelPath.Vector512 ? 16 : 8;
+
+        public static int VectorWidth(KernelPath path) => path switch
+        {
+            KernelPath.Vector512 => 16,
+            KernelPath.Vector256 => 8,
+            KernelPath.Vector128 => 4,
+            _ => 1,
+        };
+
+        /// <summary>
+        /// How many inputs one iteration of the accumulation loop consumes: enough loads and FMAs
+        /// per iteration to hide the loop's overhead, few enough to keep the body in registers.
+        /// </summary>
+        public static int InputUnroll(int accumulators) => accumulators >= 16 ? 2 : 4;
+
+        public static KernelPlan Plan(ModelSpec spec)
+        {
+            int hidden = spec.HiddenSize;
+            int gateRow = 4 * hidden;
+
+            var first = new LayerKernel(spec.InputSize == hidden ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == hidden && spec.Layers > 1);
+            var kernels = new List<LayerKernel> { first };
+            if (spec.Layers > 1 && spec.InputSize != hidden)
+            {
+                kernels.Add(new LayerKernel("UpperLayer", hidden, IsFirst: false, IsUpper: true));
+            }
+
+            int firstCount = first.ParameterCount(hidden);
+            int upperCount = kernels[kernels.Count - 1].IsUpper ? kernels[kernels.Count - 1].ParameterCount(hidden) : 0;
+
+            var tensors = new List<TensorPlan>();
+            int offset = 0;
+            for (int layer = 0; layer < spec.Layers; layer++)
+            {
+                int inputs = layer == 0 ? spec.InputSize : hidden;
+                Add($"lstm.weight_ih_l{layer}", TensorKind.GateWeight, gateRow, inputs);
+                Add($"lstm.weight_hh_l{layer}", TensorKind.GateWeight, gateRow, hidden);
+                Add($"lstm.bias_ih_l{layer}", TensorKind.GateBias, gateRow);
+                Add($"lstm.bias_hh_l{layer}", TensorKind.GateBias, gateRow);
+            }
+
+            int headOffset = offset;
+            if (spec.HasHead)
+            {
+                Add("head.weight", TensorKind.Head, spec.HeadSize, hidden);
+                Add("head.bias", TensorKind.Head, spec.HeadSize);
+            }
+
+            var blocks = GateBlocks.Split(hidden, MaxBlockWidth);
+            var paths = new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar }
+                .Select(path => new PathPlan(path, VectorWidth(path), PlanTiles(path, blocks).ToEquatableArray()))
+                .ToEquatableArray();
+
+            return new KernelPlan(spec, MaxBlockWidth, tensors.ToEquatableArray(), kernels.ToEquatableArray(), paths, firstCount, upperCount, headOffset, offset);
+
+            void Add(string name, TensorKind kind, params int[] shape)
+            {
+                int length = shape.Aggregate(1, (product, dimension) => checked(product * dimension));
+                tensors.Add(new TensorPlan(name, shape.ToEquatableArray(), offset, length, kind));
+                offset = checked(offset + length);
+            }
+        }
+
+        /// <summary>
+        /// Covers the blocks of the packed layout with tiles for one path. Consecutive blocks of one
+        /// width form a run; a run is split into segments of the path's vector width (one lane for the
+        /// last block of fewer than 4 units and for scalar code), and the segments into tiles of at
+        /// most <see cref="MaxAccumulators"/> / 4 segments, looped over when they repeat.
+        /// </summary>
+        public static List<TileLoop> PlanTiles(KernelPath path, IReadOnlyList<(int Start, int Width)> blocks)
+        {
+            var tiles = new List<TileLoop>();
+            int maxSegments = MaxAccumulators(path) / 4;
+            int index = 0;
+            while (index < blocks.Count)
+            {
+                (int start, int width) = blocks[index];
+                int count = 1;
+                while (index + count < blocks.Count && blocks[index + count].Width == width)
+                {
+                    count++;
+                }
+
+                index += count;
+                bool vectorBlock = width >= GateBlocks.MinimumVectorWidth;
+                int vectorWidth = vectorBlock ? Math.Min(width, VectorWidth(path)) : 1;
+                int segmentsPerBlock = width / vectorWidth;
+
+                if (!vectorBlock)
+                {
+                    // The last block (1 to 3 units) is one tile of single-lane segments.
+                    tiles.Add(Tile(vectorWidth, width, Enumerable.Range(0, width).Select(j => new Segment(j, j)), start, 1, 0, 0, 1, 0, 0));
+                }
+                else if (segmentsPerBlock <= maxSegments)
+                {
+                    // A tile holds one or more whole blocks.
+                    int blocksPerTile = Math.Min(count, maxSegments / segmentsPerBlock);
+                    int repeats = count / blocksPerTile;
+                    tiles.Add(WholeBlocks(blocksPerTile, repeats, start));
+                    int leftover = count - (repeats * blocksPerTile);
+                    if (leftover > 0)
+                    {
+                        tiles.Add(WholeBlocks(leftover, 1, start + (repeats * blocksPerTile * width)));
+                    }
+                }
+                else
+                {
+                    // A block holds several tiles: loop over blocks, and over the tiles of a block.
+                    int segmentsPerTile = maxSegments;
+                    int tileUnits = segmentsPerTile * vectorWidth;
+                    var segments = Enumerable.Range(0, segmentsPerTile).Select(j => new Segment(j * vectorWidth, j * vectorWidth));
+                    tiles.Add(Tile(vectorWidth, width, segments, start, count, width, 4 * width, segmentsPerBlock / segmentsPerTile, tileUnits, tileUnits));
+                }
+
+                TileLoop WholeBlocks(int blocksPerTile, int repeats, int firstUnit)
+                {
+                    var segments = new List<Segment>();
+                    for (int block = 0; block < blocksPerTile; block++)
+                    {
+                        for (int j = 0; j < segmentsPerBlock; j++)
+                        {
+                            segments.Add(new Segment((block * width) + (j * vectorWidth), (block * 4 * width) + (j * vectorWidth)));
+                        }
+                    }
+
+                    return Tile(vectorWidth, width, segments, firstUnit, repeats, blocksPerTile * width, blocksPerTile * 4 * width, 1, 0, 0);
+                }
+            }
+
+            return tiles;
+        }
+
+        private static TileLoop Tile(int vectorWidth, int gateStride, IEnumerable<Segment> segments, int baseUnit, int outerCount, int outerUnitStride, int outerColumnStride, int innerCount, int innerUnitStride, int innerColumnStride)
+        {
+            EquatableArray<Segment> list = segments.ToEquatableArray();
+            return new TileLoop(vectorWidth, gateStride, list, baseUnit, 4 * baseUnit, outerCount, outerUnitStride, outerColumnStride, innerCount, innerUnitStride, innerColumnStride, InputUnroll(4 * list.Count));
+        }
+    }
+}

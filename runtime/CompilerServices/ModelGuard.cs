@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+
+namespace LstmGen.CompilerServices
+{
+    /// <summary>Argument checks of generated models, with messages that name what was expected.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class ModelGuard
+    {
+        /// <summary>Throws unless <paramref name="actual"/> is <paramref name="expected"/>.</summary>
+        public static void Length(int actual, int expected, string parameterName, string what)
+        {
+            if (actual != expected)
+            {
+                ThrowLength(actual, expected, parameterName, what);
+            }
+        }
+
+        /// <summary>
+        /// Checks a [T, InputSize] input sequence and its [T, OutputSize] output, and returns T.
+        /// </summary>
+        public static int SequenceLength(int inputLength, int inputSize, int outputLength, int outputSize, string inputName, string outputName)
+        {
+            if (inputLength % inputSize != 0)
+            {
+                throw new ArgumentException(
+                    $"{inputName} has {inputLength} floats, which is not a whole number of steps of InputSize = {inputSize} ([T, {inputSize}] row-major).",
+                    inputName);
+            }
+
+            int steps = inputLength / inputSize;
+            long expectedOutput = (long)steps * outputSize;
+            if (outputLength != expectedOutput)
+            {
+                throw new ArgumentException(
+                    $"{outputName} must hold {expectedOutput} floats ([{steps}, {outputSize}] for {steps} steps), but has {outputLength}.",
+                    outputName);
+            }
+
+            return steps;
+        }
+
+        /// <summary>The exception for a tensor name the model does not have.</summary>
+        public static ArgumentException UnknownTensor(string name, IReadOnlyList<TensorInfo> tensors, string parameterName) =>
+            new ArgumentException($"The model has no tensor named '{name}'. Its tensors are: {TensorInfo.ListNames(tensors)}.", parameterName);
+
+        /// <summary>Throws unless a span for tensor <paramref name="tensor"/> has the tensor's length.</summary>
+        public static void TensorLength(TensorInfo tensor, int actual, string parameterName)
+        {
+            if (actual != tensor.Length)
+            {
+                throw new ArgumentException(
+                    $"Tensor '{tensor.Name}' has shape {tensor.ShapeText} ({tensor.Length} floats), but the span has {actual}.",
+                    parameterName);
+            }
+        }
+
+        [DoesNotReturn]
+        private static void ThrowLength(int actual, int expected, string parameterName, string what) =>
+            throw new ArgumentException($"{parameterName} must hold {expected} floats ({what}), but has {actual}.", parameterName);
+    }
+}

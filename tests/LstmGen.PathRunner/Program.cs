@@ -1,0 +1,26 @@
+// Runs every PyTorch reference case through its generated model and prints, per case, the largest
+// difference from PyTorch and a digest of the exact bits of the outputs and final states. The tests
+// start this program with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 and
+// similar settings, to run the Vector256, Vector128 and scalar paths on a machine that has AVX-512.
+using System;
+using System.Runtime.Intrinsics;
+using LstmGen.Tests.Reference;
+
+if (args.Length > 0)
+{
+    ReferenceCase.Directory = args[0];
+}
+
+Console.WriteLine($"accelerated 512={Vector512.IsHardwareAccelerated} 256={Vector256.IsHardwareAccelerated} 128={Vector128.IsHardwareAccelerated}");
+foreach (string name in ReferenceCase.LstmCaseNames)
+{
+    ReferenceCase reference = ReferenceCase.Load(name);
+    var result = ReferenceModels.Run(reference);
+    double error = Math.Max(
+        ReferenceComparison.MaxAbsoluteError(result.Outputs, reference.Output.Data),
+        Math.Max(
+            ReferenceComparison.MaxAbsoluteError(result.Hidden, reference.FinalHidden.Data),
+            ReferenceComparison.MaxAbsoluteError(result.Cell, reference.FinalCell.Data)));
+    string digest = ReferenceComparison.Digest(result.Outputs, result.Hidden, result.Cell);
+    Console.WriteLine($"case {name} error={error:R} digest={digest}");
+}

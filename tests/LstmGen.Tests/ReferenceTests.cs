@@ -1,0 +1,109 @@
+using System;
+using LstmGen.Tests.Reference;
+using Xunit;
+
+namespace LstmGen.Tests
+{
+    /// <summary>Every PyTorch LSTM reference case, run through a model the generator compiled.</summary>
+    public sealed class ReferenceTests
+    {
+        private const double Tolerance = 1e-5;
+
+        public static TheoryData<string> Cases => new(ReferenceCase.LstmCaseNames);
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void ForwardMatchesPyTorch(string name)
+        {
+            ReferenceCase reference = ReferenceCase.Load(name);
+            var (model, outputs, hidden, cell) = ReferenceModels.Run(reference);
+
+            Assert.Equal(reference.InputSize, model.InputSize);
+            Assert.Equal(reference.HiddenSize, model.HiddenSize);
+            Assert.Equal(reference.Layers, model.Layers);
+            AssertClose(reference.Output.Data, outputs, "output");
+            AssertClose(reference.FinalHidden.Data, hidden, "h_n");
+            AssertClose(reference.FinalCell.Data, cell, "c_n");
+        }
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void StepByStepGivesTheSameBitsAsForward(string name)
+        {
+            ReferenceCase reference = ReferenceCase.Load(name);
+            var (model, forwardOutputs, forwardHidden, forwardCell) = ReferenceModels.Run(reference);
+            int outputSize = model.OutputSize;
+
+            // The model's own state, one Step at a time.
+            reference.LoadInto(model);
+            if (reference.InitialHidden is null)
+            {
+                model.ResetState();
+            }
+
+            float[] stepOutputs = new float[forwardOutputs.Length];
+            for (int t = 0; t < reference.SequenceLength; t++)
+            {
+                model.Step(reference.Input.AsSpan(t * model.InputSize, model.InputSize), stepOutputs.AsSpan(t * outputSize, outputSize));
+            }
+
+            float[] stepHidden = new float[forwardHidden.Length];
+            float[] stepCell = new float[forwardCell.Length];
+            model.GetState(stepHidden, stepCell);
+            Assert.Equal(forwardOutputs, stepOutputs);
+            Assert.Equal(forwardHidden, stepHidden);
+            Assert.Equal(forwardCell, stepCell);
+        }
+
+        [Fact]
+        public void StepOnAnExternalStateGivesTheSameBitsAsForward()
+        {
+            // The State overload, on the two-layer case with an initial state.
+            ReferenceCase reference = ReferenceCase.Load("initial-state");
+            var (_, forwardOutputs, forwardHidden, forwardCell) = ReferenceModels.Run(reference);
+            var model = new InitialStateModel(seed: 7);
+            reference.LoadInto(model);
+            model.ResetState(); // the external state below carries the initial state instead
+
+            var state = default(InitialStateModel.State);
+            reference.InitialHidden!.ToSingle().CopyTo(state.Hidden);
+            reference.InitialCell!.ToSingle().CopyTo(state.Cell);
+            float[] outputs = new float[forwardOutputs.Length];
+            for (int t = 0; t < reference.SequenceLength; t++)
+            {
+                model.Step(ref state, reference.Input.AsSpan(t * InitialStateModel.InputSize, InitialStateModel.InputSize), outputs.AsSpan(t * InitialStateModel.OutputSize, InitialStateModel.OutputSize));
+            }
+
+            Assert.Equal(forwardOutputs, outputs);
+            Assert.Equal(forwardHidden, state.Hidden.ToArray());
+            Assert.Equal(forwardCell, state.Cell.ToArray());
+
+            // The model's own state was not touched.
+            float[] ownHidden = new float[InitialStateModel.Layers * InitialStateModel.HiddenSize];
+            float[] ownCell = new float[ownHidden.Length];
+            model.GetState(ownHidden, ownCell);
+            Assert.All(ownHidden, value => Assert.Equal(0f, value));
+            Assert.All(ownCell, value => Assert.Equal(0f, value));
+        }
+
+        [Fact]
+        public void ForwardContinuesFromTheModelsState()
+        {
+            // Two halves of a sequence give the same result as the whole.
+            ReferenceCase reference = ReferenceCase.Load("stacked");
+            var (model, wholeOutputs, _, _) = ReferenceModels.Run(reference);
+            model.ResetState();
+            int half = reference.SequenceLength / 2;
+            float[] outputs = new float[wholeOutputs.Length];
+            model.Forward(reference.Input.AsSpan(0, half * model.InputSize), outputs.AsSpan(0, half * model.OutputSize));
+            model.Forward(reference.Input.AsSpan(half * model.InputSize), outputs.AsSpan(half * model.OutputSize));
+            Assert.Equal(wholeOutputs, outputs);
+        }
+
+        private static void AssertClose(double[] expected, float[] actual, string what)
+        {
+            double error = ReferenceComparison.MaxAbsoluteError(actual, expected);
+            Assert.True(error <= Tolerance, $"{what}: largest difference from PyTorch is {error:E3}, over the tolerance {Tolerance:E0}.");
+        }
+    }
+}

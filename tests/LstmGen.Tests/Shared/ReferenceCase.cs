@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+
+namespace LstmGen.Tests.Reference
+{
+    /// <summary>A tensor of a reference file: its shape and its values, row-major.</summary>
+    internal sealed record ReferenceTensor(int[] Shape, double[] Data)
+    {
+        public float[] ToSingle() => Data.Select(value => (float)value).ToArray();
+
+        public static ReferenceTensor Read(JsonElement element) => new(
+            element.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            element.GetProperty("data").EnumerateArray().Select(e => e.GetDouble()).ToArray());
+    }
+
+    /// <summary>One LSTM case computed by PyTorch (see Reference/README.md).</summary>
+    internal sealed class ReferenceCase
+    {
+        public static readonly string[] LstmCaseNames =
+        {
+            "tiny", "odd-sizes", "stacked", "no-head", "initial-state",
+            "sequence-to-one-sigmoid", "classifier-softmax", "long-audio", "large-weights",
+        };
+
+        private ReferenceCase(string name, JsonElement root)
+        {
+            Name = name;
+            JsonElement config = root.GetProperty("config");
+            InputSize = config.GetProperty("inputSize").GetInt32();
+            HiddenSize = config.GetProperty("hiddenSize").GetInt32();
+            Layers = config.GetProperty("layers").GetInt32();
+            OutputSize = config.GetProperty("outputSize").GetInt32();
+            OutputActivation = config.GetProperty("outputActivation").GetString()!;
+            SequenceLength = config.GetProperty("sequenceLength").GetInt32();
+            Loss = config.GetProperty("loss").GetString()!;
+            LossOnLastStepOnly = config.GetProperty("lossOn").GetString() == "last";
+            Tensors = root.GetProperty("tensors").EnumerateObject().ToDictionary(p => p.Name, p => ReferenceTensor.Read(p.Value));
+            Input = ReferenceTensor.Read(root.GetProperty("input")).ToSingle();
+            Output = ReferenceTensor.Read(root.GetProperty("output"));
+            FinalHidden = ReferenceTensor.Read(root.GetProperty("h_n"));
+            FinalCell = ReferenceTensor.Read(root.GetProperty("c_n"));
+            Target = ReferenceTensor.Read(root.GetProperty("target"));
+            ExpectedLoss = root.GetProperty("loss").GetDouble();
+            Gradients = root.GetProperty("gradients").EnumerateObject().ToDictionary(p => p.Name, p => ReferenceTensor.Read(p.Value));
+            InitialHidden = root.TryGetProperty("h0", out JsonElement h0) ? ReferenceTensor.Read(h0) : null;
+            InitialCell = root.TryGetProperty("c0", out JsonElement c0) ? ReferenceTensor.Read(c0) : null;
+        }
+
+        public string Name { get; }
+
+        public int InputSize { get; }
+
+        public int HiddenSize { get; }
+
+        public int Layers { get; }
+
+        public int OutputSize { get; }
+
+        public string OutputActivation { get; }
+
+        public int SequenceLength { get; }
+
+        public string Loss { get; }
+
+        public bool LossOnLastStepOnly { get; }
+
+        public IReadOnlyDictionary<string, ReferenceTensor> Tensors { get; }
+
+        public float[] Input { get; }
+
+        public ReferenceTensor Output { get; }
+
+        public ReferenceTensor FinalHidden { get; }
+
+        public ReferenceTensor FinalCell { get; }
+
+        public ReferenceTensor Target { get; }
+
+        public double ExpectedLoss { get; }
+
+        public IReadOnlyDictionary<string, ReferenceTensor> Gradients { get; }
+
+        public ReferenceTensor? InitialHidden { get; }
+
+        public ReferenceTensor? InitialCell { get; }
+
+        /// <summary>The folder of the reference files: beside the test binaries, or given explicitly.</summary>
+        public static string Directory { get; set; } = Path.Combine(AppContext.BaseDirectory, "Reference");
+
+        public static ReferenceCase Load(string name)
+        {
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, name + ".json")));
+            return new ReferenceCase(name, document.RootElement);
+        }
+
+        /// <summary>Sets every tensor of the case, and its initial state where it has one.</summary>
+        public void LoadInto(ILstmModel model)
+        {
+            foreach ((string name, ReferenceTensor tensor) in Tensors)
+            {
+                model.SetTensor(name, tensor.ToSingle());
+            }
+
+            if (InitialHidden is not null && InitialCell is not null)
+            {
+                model.SetState(InitialHidden.ToSingle(), InitialCell.ToSingle());
+            }
+        }
+    }
+}
