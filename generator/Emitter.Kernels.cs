@@ -100,7 +100,9 @@ namespace LstmGen.Generator
             int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
             int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
             string shape = tile.VectorWidth == 1 ? "one float per gate and unit" : $"one {lanes.Type} per gate and {N(tile.VectorWidth)} units";
-            Line($"// Units {N(tile.BaseUnit)} to {N(lastUnit)}: tiles of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}, summed in registers.");
+            string units = lastUnit == tile.BaseUnit ? $"Unit {N(lastUnit)}" : $"Units {N(tile.BaseUnit)} to {N(lastUnit)}";
+            string tiles = tile.OuterCount * tile.InnerCount == 1 ? "one tile" : $"{N(tile.OuterCount * tile.InnerCount)} tiles";
+            Line($"// {units}: {tiles} of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}, summed in registers.");
 
             var loops = new List<Block>();
             var unitTerms = new List<string>();
@@ -184,42 +186,60 @@ namespace LstmGen.Generator
         private void EmitAccumulation(TileLoop tile, Lanes lanes, string what, string weights, string source, int count)
         {
             int unroll = tile.InputUnroll;
-            if (count <= unroll)
+            int iterations = count / unroll;
+            if (iterations <= 1)
             {
+                // Too few values for a loop to pay: one straight run.
                 Line($"// {what} ({N(count)} value{(count == 1 ? string.Empty : "s")}).");
                 using (OpenScope())
                 {
-                    EmitRows(tile, lanes, weights, source, first: null, count);
+                    EmitRows(tile, lanes, weights, source, variable: null, start: 0, count);
                 }
 
                 return;
             }
 
-            int whole = count - (count % unroll);
-            Line($"// {what}, {N(unroll)} values per iteration.");
+            int whole = iterations * unroll;
+            Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
             using (Open($"for (nuint k = 0; k < {N(whole)}; k += {N(unroll)})"))
             {
-                EmitRows(tile, lanes, weights, source, first: "k", unroll);
+                EmitRows(tile, lanes, weights, source, variable: "k", start: 0, unroll);
             }
 
-            if (whole < count)
+            int rest = count - whole;
+            if (rest == 1)
             {
+                Line();
+                Line("// The last value.");
+                using (OpenScope())
+                {
+                    EmitRows(tile, lanes, weights, source, variable: null, start: whole, rows: 1);
+                }
+            }
+            else if (rest > 1)
+            {
+                Line();
+                Line($"// The last {N(rest)} values, one at a time.");
                 using (Open($"for (nuint k = {N(whole)}; k < {N(count)}; k++)"))
                 {
-                    EmitRows(tile, lanes, weights, source, first: "k", 1);
+                    EmitRows(tile, lanes, weights, source, variable: "k", start: 0, rows: 1);
                 }
             }
         }
 
-        /// <summary>Rows <paramref name="first"/> (a variable, or 0 when null) to first + rows - 1.</summary>
-        private void EmitRows(TileLoop tile, Lanes lanes, string weights, string source, string? first, int rows)
+        /// <summary>
+        /// Rows k = <paramref name="variable"/> + <paramref name="start"/> (or the constant start when
+        /// there is no variable) to k + <paramref name="rows"/> - 1.
+        /// </summary>
+        private void EmitRows(TileLoop tile, Lanes lanes, string weights, string source, string? variable, int start, int rows)
         {
             for (int r = 0; r < rows; r++)
             {
-                string k = first is null ? N(r) : Offset(first, r);
                 if (r == 0)
                 {
-                    string rowStart = first is null ? "column" : $"({first} * GateRowLength) + column";
+                    string rowStart = variable is null
+                        ? (start == 0 ? "column" : $"({N(start)} * GateRowLength) + column")
+                        : $"({Offset(variable, start)} * GateRowLength) + column";
                     Line($"ref float row0 = ref Unsafe.Add(ref {weights}, {rowStart});");
                 }
                 else
@@ -227,6 +247,7 @@ namespace LstmGen.Generator
                     Line($"ref float row{N(r)} = ref Unsafe.Add(ref row{N(r - 1)}, GateRowLength);");
                 }
 
+                string k = variable is null ? N(start + r) : Offset(variable, start + r);
                 Line($"{lanes.Type} x{N(r)} = {lanes.Broadcast($"Unsafe.Add(ref {source}, {k})")};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {

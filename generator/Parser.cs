@@ -36,7 +36,7 @@ namespace LstmGen.Generator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassIsStatic, classLocation, name));
             }
 
-            if (type.IsGenericType)
+            if (type.TypeParameters.Length > 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassIsGeneric, classLocation, name));
             }
@@ -51,7 +51,7 @@ namespace LstmGen.Generator
                 bool isPartial = outer.DeclaringSyntaxReferences.All(reference =>
                     reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax syntax && syntax.Modifiers.Any(SyntaxKind.PartialKeyword));
                 bool isClassOrStruct = outer.TypeKind is TypeKind.Class or TypeKind.Struct;
-                if (outerSyntax is null || !isPartial || outer.IsGenericType || !isClassOrStruct)
+                if (outerSyntax is null || !isPartial || outer.TypeParameters.Length > 0 || !isClassOrStruct)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ContainingTypeNotPartial, classLocation, name, outer.Name));
                     continue;

@@ -1,0 +1,170 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace LstmGen.Tests.Generator
+{
+    /// <summary>One test per diagnostic: its ID, where it points, and a message that says how to fix it.</summary>
+    public sealed class DiagnosticTests
+    {
+        private static string? s_lastSource;
+
+        private static Diagnostic Single(string source, string id)
+        {
+            s_lastSource = source;
+            var (result, _) = GeneratorHarness.Run(source);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal(id, diagnostic.Id);
+            Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+            Assert.Empty(result.GeneratedSources);
+            return diagnostic;
+        }
+
+        /// <summary>The source text a diagnostic points at (the generator reports file locations).</summary>
+        private static string Located(Diagnostic diagnostic)
+        {
+            Assert.Equal("Source0.cs", diagnostic.Location.GetLineSpan().Path);
+            var span = diagnostic.Location.SourceSpan;
+            return s_lastSource!.Substring(span.Start, span.Length);
+        }
+
+        [Fact]
+        public void LSTM001_ClassNotPartial()
+        {
+            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public class Model { }", "LSTM001");
+            Assert.Equal("Model", Located(diagnostic));
+            Assert.Contains("partial class Model", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM002_GenericClass()
+        {
+            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class Model<T> { }", "LSTM002");
+            Assert.Equal("Model", Located(diagnostic));
+            Assert.Contains("without type parameters", diagnostic.GetMessage());
+        }
+
+        [Theory]
+        [InlineData("public class Outer")]
+        [InlineData("public partial class Outer<T>")]
+        [InlineData("public partial interface Outer")]
+        public void LSTM003_ContainingTypeNotPartialClassOrStruct(string outer)
+        {
+            string source = outer + " { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class Model { } }";
+            Diagnostic diagnostic = Single(source, "LSTM003");
+            Assert.Equal("Model", Located(diagnostic));
+            Assert.Contains("'Outer'", diagnostic.GetMessage());
+            Assert.Contains("make 'Outer' partial", diagnostic.GetMessage());
+        }
+
+        [Theory]
+        [InlineData("HiddenSize = 4", "InputSize")]
+        [InlineData("InputSize = 4", "HiddenSize")]
+        public void LSTM004_RequiredSizeMissing(string arguments, string missing)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm({arguments})] public partial class Model {{ }}", "LSTM004");
+            Assert.Contains($"must set {missing}", diagnostic.GetMessage());
+            Assert.StartsWith("LstmGen.Lstm(", Located(diagnostic));
+        }
+
+        [Theory]
+        [InlineData("InputSize = 0, HiddenSize = 4", "InputSize = 0", "between 1 and 8192")]
+        [InlineData("InputSize = 8193, HiddenSize = 4", "InputSize = 8193", "between 1 and 8192")]
+        [InlineData("InputSize = 2, HiddenSize = -1", "HiddenSize = -1", "between 1 and 1024")]
+        [InlineData("InputSize = 2, HiddenSize = 1025", "HiddenSize = 1025", "between 1 and 1024")]
+        [InlineData("InputSize = 2, HiddenSize = 4, Layers = 0", "Layers = 0", "between 1 and 16")]
+        [InlineData("InputSize = 2, HiddenSize = 4, Layers = 17", "Layers = 17", "between 1 and 16")]
+        [InlineData("InputSize = 2, HiddenSize = 4, OutputSize = -3", "OutputSize = -3", "between 0 and 8192")]
+        [InlineData("InputSize = 2, HiddenSize = 4, OutputSize = 9000", "OutputSize = 9000", "between 0 and 8192")]
+        public void LSTM005_SizeOutOfRange(string arguments, string argument, string range)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm({arguments})] public partial class Model {{ }}", "LSTM005");
+            Assert.Equal(argument, Located(diagnostic));
+            Assert.Contains(range, diagnostic.GetMessage());
+        }
+
+        [Theory]
+        [InlineData("OutputSize = 0")]
+        [InlineData("OutputSize = 1")]
+        public void LSTM006_SoftmaxWithoutAHeadOfTwo(string head)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, {head}, OutputActivation = LstmGen.Activation.Softmax)] public partial class Model {{ }}", "LSTM006");
+            Assert.Equal("OutputActivation = LstmGen.Activation.Softmax", Located(diagnostic));
+            Assert.Contains("at least 2", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM007_CrossEntropyWithoutSoftmax()
+        {
+            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, OutputSize = 3, Loss = LstmGen.LossFunction.CrossEntropy)] public partial class Model { }", "LSTM007");
+            Assert.Equal("Loss = LstmGen.LossFunction.CrossEntropy", Located(diagnostic));
+            Assert.Contains("OutputActivation = Activation.Softmax", diagnostic.GetMessage());
+        }
+
+        [Theory]
+        [InlineData("public int HiddenSize => 3;", "HiddenSize")]
+        [InlineData("public void Step(System.ReadOnlySpan<float> input, System.Span<float> output) { }", "Step(System.ReadOnlySpan<float>, System.Span<float>)")]
+        [InlineData("public void Step(ref Model.State state, System.ReadOnlySpan<float> input, System.Span<float> output) { }", "Step(ref Model.State, System.ReadOnlySpan<float>, System.Span<float>)")]
+        [InlineData("public Model() { }", "Model()")]
+        [InlineData("public Model(int seed) { }", "Model(int)")]
+        [InlineData("private struct State { }", "State")]
+        public void LSTM008_MemberConflict(string member, string described)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class Model {{ {member} }}", "LSTM008");
+            Assert.Contains($"'{described}'", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM008_IsNotRaisedForOverloadsWithOtherParameters()
+        {
+            const string source = """
+                [LstmGen.Lstm(InputSize = 2, HiddenSize = 4)]
+                public partial class Model
+                {
+                    public Model(string name) : this(seed: name.Length) { }
+                    public void Step(float[] input, float[] output) => Step(input.AsSpan(), output.AsSpan());
+                    public void Forward(float[] inputs, float[] outputs) => Forward(inputs.AsSpan(), outputs.AsSpan());
+                }
+                """;
+            var (result, output) = GeneratorHarness.Run("using System;\n" + source);
+            Assert.Empty(result.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+        }
+
+        [Theory]
+        [InlineData("OutputActivation = (LstmGen.Activation)9", "Activation")]
+        [InlineData("Loss = (LstmGen.LossFunction)5", "LossFunction")]
+        public void LSTM009_UndefinedEnumValue(string argument, string enumName)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, OutputSize = 2, {argument})] public partial class Model {{ }}", "LSTM009");
+            Assert.Equal(argument, Located(diagnostic));
+            Assert.Contains($"not a defined {enumName} value", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM010_StaticClass()
+        {
+            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public static partial class Model { }", "LSTM010");
+            Assert.Contains("remove 'static'", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void EveryDescriptorHasATest()
+        {
+            var tested = typeof(DiagnosticTests).GetMethods()
+                .Select(method => method.Name)
+                .Where(name => name.StartsWith("LSTM", System.StringComparison.Ordinal))
+                .Select(name => name.Substring(0, 7))
+                .ToHashSet();
+            var descriptors = LstmGen.Generator.DiagnosticDescriptors.All.Select(descriptor => descriptor.Id).OrderBy(id => id);
+            Assert.All(descriptors, id => Assert.Contains(id, tested));
+        }
+
+        [Fact]
+        public void SeveralProblemsAreReportedTogether()
+        {
+            var (result, _) = GeneratorHarness.Run("[LstmGen.Lstm(InputSize = 0, HiddenSize = 2000)] public class Model { }");
+            Assert.Equal(new[] { "LSTM001", "LSTM005", "LSTM005" }, result.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using LstmGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace LstmGen.Tests.Generator
+{
+    /// <summary>Runs the generator in memory, as the compiler does, on sources given as text.</summary>
+    internal static class GeneratorHarness
+    {
+        public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+        private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
+        {
+            // The framework this test runs on, plus the LstmGen runtime.
+            string trusted = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
+            return trusted.Split(Path.PathSeparator)
+                .Where(path => !Path.GetFileName(path).StartsWith("LstmGen", StringComparison.Ordinal))
+                .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+                .Append(MetadataReference.CreateFromFile(typeof(LstmAttribute).Assembly.Location))
+                .ToImmutableArray();
+        });
+
+        public static CSharpCompilation CreateCompilation(params string[] sources) => CSharpCompilation.Create(
+            "GeneratorTest",
+            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{index}.cs")),
+            s_references.Value,
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable,
+                optimizationLevel: OptimizationLevel.Release,
+                warningLevel: 9999));
+
+        public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+            new[] { new LstmGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+        /// <summary>Runs the generator; returns its result and the compilation with the generated sources added.</summary>
+        public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+        {
+            CSharpCompilation compilation = CreateCompilation(sources);
+            GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+            return (driver.GetRunResult().Results.Single(), output);
+        }
+
+        /// <summary>The source generated for one model of <paramref name="source"/>.</summary>
+        public static string Generate(string source)
+        {
+            var (result, output) = Run(source);
+            Assert.Empty(result.Diagnostics);
+            AssertCompilesCleanly(output);
+            return result.GeneratedSources.Single().SourceText.ToString();
+        }
+
+        /// <summary>The generated code compiles with every warning on, and raises none.</summary>
+        public static void AssertCompilesCleanly(Compilation compilation)
+        {
+            IEnumerable<Diagnostic> problems = compilation.GetDiagnostics()
+                .Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning);
+            Assert.Empty(problems.Select(diagnostic => diagnostic.ToString()));
+        }
+    }
+}

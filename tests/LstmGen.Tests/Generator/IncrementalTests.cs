@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using LstmGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace LstmGen.Tests.Generator
+{
+    /// <summary>The generator's pipeline caches: an unrelated edit regenerates nothing.</summary>
+    public sealed class IncrementalTests
+    {
+        private const string ModelSource = """
+            namespace App
+            {
+                [LstmGen.Lstm(InputSize = 4, HiddenSize = 8, OutputSize = 2)]
+                public partial class Model { }
+            }
+            """;
+
+        private const string OtherSource = """
+            namespace App
+            {
+                public static class Helper { public static int Twice(int x) => 2 * x; }
+            }
+            """;
+
+        private static readonly string[] s_trackedSteps =
+        {
+            LstmGenerator.Steps.Parse, LstmGenerator.Steps.Plan,
+        };
+
+        [Fact]
+        public void UnrelatedEditKeepsEveryStepCached()
+        {
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+            string firstSource = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+
+            // Edit the other file, and add a new one: neither touches the model.
+            SyntaxTree other = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs");
+            CSharpCompilation edited = compilation
+                .ReplaceSyntaxTree(other, CSharpSyntaxTree.ParseText(OtherSource.Replace("2 * x", "x + x", StringComparison.Ordinal), GeneratorHarness.ParseOptions, "Source1.cs"))
+                .AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace App { public class Extra { } }", GeneratorHarness.ParseOptions, "Source2.cs"));
+            driver = driver.RunGenerators(edited);
+            GeneratorRunResult result = driver.GetRunResult().Results.Single();
+
+            foreach (string step in s_trackedSteps)
+            {
+                IncrementalStepRunReason[] reasons = result.TrackedSteps[step].SelectMany(run => run.Outputs).Select(output => output.Reason).ToArray();
+                Assert.NotEmpty(reasons);
+                Assert.All(reasons, reason => Assert.True(
+                    reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step {step} ran again ({reason}) after an unrelated edit."));
+            }
+
+            IncrementalStepRunReason[] outputs = result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(run => run.Outputs).Select(output => output.Reason).ToArray();
+            Assert.All(outputs, reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
+            Assert.Equal(firstSource, result.GeneratedSources.Single().SourceText.ToString());
+        }
+
+        [Fact]
+        public void ChangingTheAttributeRegenerates()
+        {
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+            SyntaxTree model = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
+            CSharpCompilation edited = compilation.ReplaceSyntaxTree(
+                model,
+                CSharpSyntaxTree.ParseText(ModelSource.Replace("HiddenSize = 8", "HiddenSize = 9", StringComparison.Ordinal), GeneratorHarness.ParseOptions, "Source0.cs"));
+            GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+            Assert.Contains(result.TrackedSteps[LstmGenerator.Steps.Plan].SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
+            Assert.Contains("public const int HiddenSize = 9;", result.GeneratedSources.Single().SourceText.ToString());
+        }
+
+        [Fact]
+        public void PipelineOutputsHoldNoCompilerObjects()
+        {
+            // Walk every value each tracked step produced, and every type those values can hold.
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource + "\nnamespace App { [LstmGen.Lstm(InputSize = 0, HiddenSize = 8)] public class Broken { } }");
+            GeneratorRunResult result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+            var forbidden = new[] { typeof(ISymbol), typeof(Compilation), typeof(SyntaxNode), typeof(SyntaxTree), typeof(SemanticModel), typeof(Location) };
+
+            foreach (var (step, runs) in result.TrackedSteps.Where(pair => s_trackedSteps.Contains(pair.Key) || pair.Key == LstmGenerator.Steps.Diagnostics))
+            {
+                foreach (object value in runs.SelectMany(run => run.Outputs).Select(output => output.Value))
+                {
+                    foreach (Type type in ReachableTypes(value.GetType()))
+                    {
+                        Assert.False(forbidden.Any(f => f.IsAssignableFrom(type)), $"Step {step} outputs a {value.GetType().Name} that can hold a {type.Name}.");
+                    }
+                }
+            }
+        }
+
+        /// <summary>The type and the types of all its fields, recursively (generic arguments included).</summary>
+        private static IEnumerable<Type> ReachableTypes(Type root)
+        {
+            var seen = new HashSet<Type>();
+            var pending = new Stack<Type>();
+            pending.Push(root);
+            while (pending.Count > 0)
+            {
+                Type type = pending.Pop();
+                if (!seen.Add(type) || type.IsPrimitive || type == typeof(string) || type.IsEnum)
+                {
+                    continue;
+                }
+
+                yield return type;
+                foreach (Type argument in type.IsGenericType ? type.GetGenericArguments() : Type.EmptyTypes)
+                {
+                    pending.Push(argument);
+                }
+
+                if (type.IsArray)
+                {
+                    pending.Push(type.GetElementType()!);
+                }
+
+                // Immutable collections and other BCL types are containers: their element types were pushed above.
+                if (type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true)
+                {
+                    continue;
+                }
+
+                foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic))
+                {
+                    pending.Push(field.FieldType);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using LstmGen.Tests.Reference;
+using Xunit;
+
+namespace LstmGen.Tests
+{
+    /// <summary>
+    /// Runs every reference case on each code path of the generated models. The runtime picks the
+    /// widest accelerated path, so the narrower ones run in child processes whose JIT is told to
+    /// ignore AVX-512, AVX2 or all SIMD. Each path must match PyTorch, and all must give the same bits.
+    /// </summary>
+    public sealed class PathTests
+    {
+        /// <summary>
+        /// Name, environment, and the acceleration the runner must report. The Vector512 path can only
+        /// run where the processor has AVX-512 (this project's machines do); elsewhere it is left out.
+        /// </summary>
+        public static TheoryData<string, string, string> Paths
+        {
+            get
+            {
+                var paths = new TheoryData<string, string, string>();
+                if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    paths.Add("Vector512", string.Empty, "512=True 256=True 128=True");
+                }
+
+                paths.Add("Vector256", "DOTNET_EnableAVX512=0", "512=False 256=True 128=True");
+                paths.Add("Vector128 (FMA)", "DOTNET_PreferredVectorBitWidth=128", "512=False 256=False 128=True");
+                paths.Add("Vector128 (SSE4, no FMA)", "DOTNET_EnableAVX2=0", "512=False 256=False 128=True");
+                paths.Add("Scalar", "DOTNET_EnableHWIntrinsic=0", "512=False 256=False 128=False");
+                return paths;
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Paths))]
+        public void EveryPathMatchesPyTorchWithTheSameBits(string path, string environment, string acceleration)
+        {
+            IReadOnlyList<string> lines = RunRunner(environment);
+            Assert.Equal($"accelerated {acceleration}", lines[0]);
+
+            var results = lines.Skip(1).Select(Parse).ToDictionary(result => result.Name);
+            Assert.Equal(ReferenceCase.LstmCaseNames.OrderBy(n => n), results.Keys.OrderBy(n => n));
+            foreach (string name in ReferenceCase.LstmCaseNames)
+            {
+                var (_, error, digest) = results[name];
+                Assert.True(error <= 1e-5, $"{path}, {name}: largest difference from PyTorch {error:E3}");
+                Assert.True(digest == InProcessDigest(name), $"{path}, {name}: the bits differ from the in-process ({PathName()}) result.");
+            }
+        }
+
+        private static string InProcessDigest(string name)
+        {
+            var result = ReferenceModels.Run(ReferenceCase.Load(name));
+            return ReferenceComparison.Digest(result.Outputs, result.Hidden, result.Cell);
+        }
+
+        private static string PathName() =>
+            System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512"
+            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256"
+            : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
+
+        private static (string Name, double Error, string Digest) Parse(string line)
+        {
+            // "case NAME error=E digest=HEX"
+            string[] parts = line.Split(' ');
+            Assert.Equal("case", parts[0]);
+            return (parts[1], double.Parse(parts[2]["error=".Length..], CultureInfo.InvariantCulture), parts[3]["digest=".Length..]);
+        }
+
+        private static IReadOnlyList<string> RunRunner(string environment)
+        {
+            string runner = Path.Combine(AppContext.BaseDirectory, "LstmGen.PathRunner.dll");
+            var start = new ProcessStartInfo(DotnetHost(), $"\"{runner}\" \"{ReferenceCase.Directory}\"")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+
+            // Start from this process's environment, without any JIT setting it may carry.
+            foreach (string key in start.Environment.Keys.Where(key => key.StartsWith("DOTNET_Enable", StringComparison.OrdinalIgnoreCase) || key.StartsWith("DOTNET_PreferredVectorBitWidth", StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                start.Environment.Remove(key);
+            }
+
+            if (environment.Length > 0)
+            {
+                string[] setting = environment.Split('=');
+                start.Environment[setting[0]] = setting[1];
+            }
+
+            using Process process = Process.Start(start)!;
+            string output = process.StandardOutput.ReadToEnd();
+            string errors = process.StandardError.ReadToEnd();
+            Assert.True(process.WaitForExit(120_000), "The path runner did not finish in two minutes.");
+            Assert.True(process.ExitCode == 0, $"The path runner failed ({process.ExitCode}): {errors}");
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        private static string DotnetHost()
+        {
+            // The SDK tells test processes which host runs them; fall back to this process's own.
+            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+            if (!string.IsNullOrEmpty(host) && File.Exists(host))
+            {
+                return host;
+            }
+
+            string? current = Environment.ProcessPath;
+            return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
+        }
+    }
+}
