@@ -76,38 +76,24 @@ namespace LstmGen.Generator
                 Line("ref float next = ref MemoryMarshal.GetReference(hiddenNext);");
                 Line();
                 Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
-                string arguments = "(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);";
-                using (Open("if (Vector512.IsHardwareAccelerated)"))
-                {
-                    Line("StepVector512" + arguments);
-                }
-
-                using (Open("else if (Vector256.IsHardwareAccelerated)"))
-                {
-                    Line("StepVector256" + arguments);
-                }
-
-                using (Open("else if (Vector128.IsHardwareAccelerated)"))
-                {
-                    Line("StepVector128" + arguments);
-                }
-
-                using (Open("else"))
-                {
-                    Line("StepScalar" + arguments);
-                }
+                EmitDispatch(path => $"Step{path}(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);");
 
                 if (!_spec.HasHead)
                 {
                     Line();
                     Line("// Without a head, a step outputs the top layer's hidden state.");
-                    Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize), HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));");
+                    Line("Floats.Copy(ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize), ref output, OutputSize);");
                 }
 
-                EmitOutputActivation();
+                if (_spec.OutputActivation != OutputActivation.Linear)
+                {
+                    Line();
+                    Line("ApplyOutputActivation(ref output);");
+                }
             }
 
             Line();
+            EmitOutputActivation();
         }
 
         private void EmitOutputActivation()
@@ -117,18 +103,21 @@ namespace LstmGen.Generator
                 case OutputActivation.Sigmoid:
                 case OutputActivation.Tanh:
                     string function = _spec.OutputActivation.ToString();
-                    Line();
-                    Line($"// Output activation: {function.ToLowerInvariant()} of each output (the same scalar code on every path).");
-                    using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                    Line($"/// <summary>The output activation: {function.ToLowerInvariant()} of each output (the same scalar code on every path).</summary>");
+                    using (Open("private static void ApplyOutputActivation(ref float output)"))
                     {
-                        Line($"Unsafe.Add(ref output, o) = LstmMath.{function}(Unsafe.Add(ref output, o));");
+                        using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                        {
+                            Line($"Unsafe.Add(ref output, o) = LstmMath.{function}(Unsafe.Add(ref output, o));");
+                        }
                     }
 
+                    Line();
                     break;
                 case OutputActivation.Softmax:
+                    Line("/// <summary>The output activation: softmax over the outputs.</summary>");
+                    Line("private static void ApplyOutputActivation(ref float output) => LstmMath.Softmax(MemoryMarshal.CreateSpan(ref output, OutputSize));");
                     Line();
-                    Line("// Output activation: softmax over the outputs.");
-                    Line("LstmMath.Softmax(MemoryMarshal.CreateSpan(ref output, OutputSize));");
                     break;
             }
         }

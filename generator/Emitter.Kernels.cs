@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using LstmGen.Generator.Model;
@@ -7,6 +8,9 @@ namespace LstmGen.Generator
     internal sealed partial class Emitter
     {
         private static readonly string[] s_gateNames = { "input", "forget", "candidate", "output" };
+
+        /// <summary>The locals that hold the gate activations of a segment, in gate order.</summary>
+        private static readonly string[] s_gateLocals = { "inputGate", "forgetGate", "candidate", "outputGate" };
 
         /// <summary>The C# spelling of a vector of <paramref name="width"/> floats (1 = a scalar).</summary>
         private readonly struct Lanes
@@ -24,10 +28,39 @@ namespace LstmGen.Generator
 
             public string Store(string value, string reference, string offset) =>
                 Width == 1 ? $"Unsafe.Add(ref {reference}, {offset}) = {value};"
-                : value.Contains(" ") ? $"({value}).StoreUnsafe(ref {reference}, {offset});"
-                : $"{value}.StoreUnsafe(ref {reference}, {offset});";
+                : IsOneTerm(value) ? $"{value}.StoreUnsafe(ref {reference}, {offset});"
+                : $"({value}).StoreUnsafe(ref {reference}, {offset});";
+
+            /// <summary>A name, or one call whose parentheses close at the end: no parentheses needed around it.</summary>
+            private static bool IsOneTerm(string value)
+            {
+                int open = value.IndexOf('(');
+                if (open < 0)
+                {
+                    return !value.Contains(" ");
+                }
+
+                if (value.Substring(0, open).Contains(" "))
+                {
+                    return false;
+                }
+
+                int depth = 0;
+                for (int i = open; i < value.Length; i++)
+                {
+                    depth += value[i] == '(' ? 1 : value[i] == ')' ? -1 : 0;
+                    if (depth == 0)
+                    {
+                        return i == value.Length - 1;
+                    }
+                }
+
+                return false;
+            }
 
             public string Broadcast(string value) => Width == 1 ? value : $"{Vector}.Create({value})";
+
+            public string One => Width == 1 ? "1f" : Type + ".One";
         }
 
         /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
@@ -41,7 +74,7 @@ namespace LstmGen.Generator
             using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)"))
             {
                 Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
-                Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext);");
+                Line($"{_plan.FirstLayer.Name}{suffix}<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
@@ -50,7 +83,7 @@ namespace LstmGen.Generator
                     string below = layer == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(layer - 1)} * HiddenSize)";
                     Line();
                     Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * HiddenSize), ref Unsafe.Add(ref cell, {N(layer)} * HiddenSize), ref hiddenNext);");
+                    Line($"{_plan.UpperLayer.Name}{suffix}<NoGateRecord>(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * HiddenSize), ref Unsafe.Add(ref cell, {N(layer)} * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());");
                 }
 
                 if (_spec.HasHead)
@@ -67,13 +100,15 @@ namespace LstmGen.Generator
 
         private void EmitLayerKernel(LayerKernel kernel, PathPlan path)
         {
-            string inputs = kernel.IsFirst && !kernel.IsUpper ? "InputSize" : kernel.IsFirst ? "InputSize" : "HiddenSize";
-            string which = kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
-            Line($"/// <summary>");
-            Line($"/// One step of {which} ({N(kernel.InputCount)} inputs) with {path.Path} kernels: the gate sums");
-            Line($"/// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).");
-            Line($"/// </summary>");
-            using (Open($"private static void {kernel.Name}{path.Path}(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext)"))
+            string inputs = KernelInputs(kernel);
+            Line("/// <summary>");
+            Line($"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels: the gate sums");
+            Line("/// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).");
+            Line("/// Training (<typeparamref name=\"TRecord\"/> = RecordGates) also stores the gate activations");
+            Line("/// into <paramref name=\"gates\"/>, packed like a gate row.");
+            Line("/// </summary>");
+            Line($"private static void {kernel.Name}{path.Path}<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)");
+            using (Open("    where TRecord : struct, IGateRecord"))
             {
                 Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
                 Line("ref float inputWeights = ref weights;");
@@ -94,16 +129,30 @@ namespace LstmGen.Generator
             Line();
         }
 
-        private void EmitTile(TileLoop tile, LayerKernel kernel)
+        /// <summary>"the first layer", "every layer" or "the layers above the first".</summary>
+        private static string Which(LayerKernel kernel) =>
+            kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
+
+        /// <summary>The constant that counts a kernel's inputs.</summary>
+        private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
+
+        /// <summary>"Units 0 to 31: one tile of 32 units, one Vector512&lt;float&gt; per gate and 16 units".</summary>
+        private static string DescribeTile(TileLoop tile, Lanes lanes)
         {
-            var lanes = new Lanes(tile.VectorWidth);
             int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
             int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
             string shape = tile.VectorWidth == 1 ? "one float per gate and unit" : $"one {lanes.Type} per gate and {N(tile.VectorWidth)} units";
             string units = lastUnit == tile.BaseUnit ? $"Unit {N(lastUnit)}" : $"Units {N(tile.BaseUnit)} to {N(lastUnit)}";
             string tiles = tile.OuterCount * tile.InnerCount == 1 ? "one tile" : $"{N(tile.OuterCount * tile.InnerCount)} tiles";
-            Line($"// {units}: {tiles} of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}, summed in registers.");
+            return $"{units}: {tiles} of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}";
+        }
 
+        /// <summary>
+        /// Opens the loops of a tile (or a bare scope when it runs once) and declares <c>unit</c> and
+        /// <c>column</c>, the tile's first unit and first gate column. Disposing the result closes them.
+        /// </summary>
+        private Blocks OpenTileLoops(TileLoop tile)
+        {
             var loops = new List<Block>();
             var unitTerms = new List<string>();
             var columnTerms = new List<string>();
@@ -135,43 +184,72 @@ namespace LstmGen.Generator
 
             Line($"nuint unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
             Line($"nuint column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
-            Line();
-            Line("// The gate sums start from the two biases.");
-            for (int s = 0; s < tile.Segments.Count; s++)
+            return new Blocks(loops);
+        }
+
+        /// <summary>Nested blocks, closed innermost first.</summary>
+        private readonly struct Blocks : IDisposable
+        {
+            private readonly List<Block> _blocks;
+
+            public Blocks(List<Block> blocks) => _blocks = blocks;
+
+            public void Dispose()
             {
-                for (int gate = 0; gate < 4; gate++)
+                for (int i = _blocks.Count - 1; i >= 0; i--)
                 {
-                    string offset = Offset("column", GateColumn(tile, s, gate));
-                    Line($"{lanes.Type} {s_gateNames[gate]}Sum{N(s)} = {lanes.Load("inputBias", offset)} + {lanes.Load("hiddenBias", offset)};");
+                    _blocks[i].Dispose();
                 }
             }
+        }
 
-            Line();
-            string source = kernel.IsFirst ? "the input" : "the layer below";
-            EmitAccumulation(tile, lanes, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
-            Line();
-            EmitAccumulation(tile, lanes, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
-
-            for (int s = 0; s < tile.Segments.Count; s++)
+        private void EmitTile(TileLoop tile, LayerKernel kernel)
+        {
+            var lanes = new Lanes(tile.VectorWidth);
+            Line($"// {DescribeTile(tile, lanes)}, summed in registers.");
+            using (OpenTileLoops(tile))
             {
-                string unitOffset = Offset("unit", tile.Segments[s].UnitOffset);
                 Line();
-                Line($"// Units [{unitOffset}, +{N(tile.VectorWidth)}): the gates, then c = f * c + i * g and h = o * tanh(c).");
-                using (OpenScope())
+                Line("// The gate sums start from the two biases.");
+                for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    Line($"{lanes.Type} inputGate = LstmMath.Sigmoid(inputSum{N(s)});");
-                    Line($"{lanes.Type} forgetGate = LstmMath.Sigmoid(forgetSum{N(s)});");
-                    Line($"{lanes.Type} candidate = LstmMath.Tanh(candidateSum{N(s)});");
-                    Line($"{lanes.Type} outputGate = LstmMath.Sigmoid(outputSum{N(s)});");
-                    Line($"{lanes.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {lanes.Load("cell", unitOffset)}, inputGate * candidate);");
-                    Line(lanes.Store("newCell", "cell", unitOffset));
-                    Line(lanes.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unitOffset));
+                    for (int gate = 0; gate < 4; gate++)
+                    {
+                        string offset = Offset("column", GateColumn(tile, s, gate));
+                        Line($"{lanes.Type} {s_gateNames[gate]}Sum{N(s)} = {lanes.Load("inputBias", offset)} + {lanes.Load("hiddenBias", offset)};");
+                    }
                 }
-            }
 
-            for (int i = loops.Count - 1; i >= 0; i--)
-            {
-                loops[i].Dispose();
+                Line();
+                string source = kernel.IsFirst ? "the input" : "the layer below";
+                EmitAccumulation(tile, lanes, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
+                Line();
+                EmitAccumulation(tile, lanes, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
+
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    string unitOffset = Offset("unit", tile.Segments[s].UnitOffset);
+                    Line();
+                    Line($"// Units [{unitOffset}, +{N(tile.VectorWidth)}): the gates, then c = f * c + i * g and h = o * tanh(c).");
+                    using (OpenScope())
+                    {
+                        Line($"{lanes.Type} inputGate = LstmMath.Sigmoid(inputSum{N(s)});");
+                        Line($"{lanes.Type} forgetGate = LstmMath.Sigmoid(forgetSum{N(s)});");
+                        Line($"{lanes.Type} candidate = LstmMath.Tanh(candidateSum{N(s)});");
+                        Line($"{lanes.Type} outputGate = LstmMath.Sigmoid(outputSum{N(s)});");
+                        Line($"{lanes.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {lanes.Load("cell", unitOffset)}, inputGate * candidate);");
+                        Line(lanes.Store("newCell", "cell", unitOffset));
+                        Line(lanes.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unitOffset));
+                        using (Open("if (TRecord.IsEnabled)"))
+                        {
+                            Line("// Training: the gate activations, for the backward pass.");
+                            for (int gate = 0; gate < 4; gate++)
+                            {
+                                Line(lanes.Store(s_gateLocals[gate], "gates", Offset("column", GateColumn(tile, s, gate))));
+                            }
+                        }
+                    }
+                }
             }
         }
 
@@ -262,8 +340,6 @@ namespace LstmGen.Generator
 
         private void EmitHead(PathPlan path)
         {
-            int chunks = _spec.HiddenSize / 16;
-            int tail = _spec.HiddenSize % 16;
             Line("/// <summary>");
             Line($"/// The dense head with {path.Path} kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The");
             Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
@@ -272,7 +348,7 @@ namespace LstmGen.Generator
             using (Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
             {
                 Line("ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);");
-                if (chunks > 0 && path.Path == KernelPath.Scalar)
+                if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
                 {
                     Line("Span<float> lanes = stackalloc float[16];");
                 }
@@ -280,68 +356,12 @@ namespace LstmGen.Generator
                 using (Open("for (nuint o = 0; o < OutputSize; o++)"))
                 {
                     Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
-                    if (chunks > 0)
-                    {
-                        EmitHeadLanes(path, chunks);
-                    }
-                    else
-                    {
-                        Line("float sum = 0f;");
-                    }
-
-                    if (tail > 0)
-                    {
-                        Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
-                        using (Open($"for (nuint k = {N(chunks * 16)}; k < HiddenSize; k++)"))
-                        {
-                            Line("sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), Unsafe.Add(ref weights, k), sum);");
-                        }
-                    }
-
+                    EmitLaneDot(path, _spec.HiddenSize, "hidden", "weights", alongside: null);
                     Line("Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);");
                 }
             }
 
             Line();
-        }
-
-        private void EmitHeadLanes(PathPlan path, int chunks)
-        {
-            if (path.Path == KernelPath.Scalar)
-            {
-                Line("lanes.Clear();");
-                using (Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
-                {
-                    using (Open("for (int lane = 0; lane < 16; lane++)"))
-                    {
-                        Line("lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k + (nuint)lane), Unsafe.Add(ref weights, k + (nuint)lane), lanes[lane]);");
-                    }
-                }
-
-                Line("float sum = LstmMath.Sum(lanes);");
-                return;
-            }
-
-            var lanes = new Lanes(path.VectorWidth);
-            int registers = 16 / path.VectorWidth;
-            var names = Enumerable.Range(0, registers)
-                .Select(i => registers == 1 ? "lanes" : $"lanes{N(i * path.VectorWidth)}To{N(((i + 1) * path.VectorWidth) - 1)}")
-                .ToArray();
-            foreach (string name in names)
-            {
-                Line($"{lanes.Type} {name} = {lanes.Type}.Zero;");
-            }
-
-            using (Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
-            {
-                for (int i = 0; i < registers; i++)
-                {
-                    string offset = Offset("k", i * path.VectorWidth);
-                    Line($"{names[i]} = LstmMath.MultiplyAdd({lanes.Load("hidden", offset)}, {lanes.Load("weights", offset)}, {names[i]});");
-                }
-            }
-
-            Line($"float sum = LstmMath.Sum({string.Join(", ", names)});");
         }
     }
 }

@@ -114,6 +114,7 @@ namespace LstmGen.Generator
             Line("using System.Runtime.Intrinsics;");
             Line("using LstmGen;");
             Line("using LstmGen.CompilerServices;");
+            Line("using LstmGen.Training;");
             Line();
 
             Block? namespaceBlock = _spec.Namespace is null ? null : Open($"namespace {_spec.Namespace}");
@@ -123,11 +124,15 @@ namespace LstmGen.Generator
             using (Open($"partial class {_spec.TypeName} : ILstmModel"))
             {
                 EmitConstants();
+                EmitTrainingConstants();
                 EmitFieldsAndConstructors();
+                EmitTrainingFields();
                 EmitInterfaceMembers();
                 EmitTensorAccess();
                 EmitStateAccess();
                 EmitStepAndForward();
+                EmitTrainingApi();
+                EmitTrainingDispatchers();
                 foreach (PathPlan path in _plan.Paths)
                 {
                     EmitPathStep(path);
@@ -139,6 +144,17 @@ namespace LstmGen.Generator
                     if (_spec.HasHead)
                     {
                         EmitHead(path);
+                    }
+
+                    foreach (LayerKernel kernel in _plan.LayerKernels)
+                    {
+                        EmitLayerBackward(kernel, path);
+                    }
+
+                    EmitGateRowHelpers(path);
+                    if (_spec.HasHead)
+                    {
+                        EmitHeadBackward(path);
                     }
                 }
 
@@ -222,7 +238,7 @@ namespace LstmGen.Generator
             Line("private readonly float[] _parameterStorage;");
             Line("private readonly int _parameterStart;");
             Line();
-            Line("// The model's own sequence state, used by Step(input, output) and Forward.");
+            Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
             Line("private State _state;");
             Line();
             Line("/// <summary>");
@@ -304,25 +320,27 @@ namespace LstmGen.Generator
 
             Line();
             Line("/// <inheritdoc cref=\"ILstmModel.GetTensor\"/>");
-            using (Open("public void GetTensor(string name, Span<float> destination)"))
+            Line("public void GetTensor(string name, Span<float> destination) => CopyOut(FindTensor(name), Parameters, destination);");
+            Line();
+            Line("/// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name=\"storage\"/> in PyTorch's layout.</summary>");
+            using (Open("private static void CopyOut(TensorInfo tensor, ReadOnlySpan<float> storage, Span<float> destination)"))
             {
-                Line("TensorInfo tensor = FindTensor(name);");
-                Line("ReadOnlySpan<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);");
+                Line("ReadOnlySpan<float> values = storage.Slice(tensor.Offset, tensor.Length);");
                 if (anyHead)
                 {
                     using (Open("if (tensor.Offset < HeadOffset)"))
                     {
-                        Line("GateLayout.Unpack(tensor, storage, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
+                        Line("GateLayout.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
                     }
 
                     using (Open("else"))
                     {
-                        Line("GateLayout.CopyOut(tensor, storage, destination, nameof(destination));");
+                        Line("GateLayout.CopyOut(tensor, values, destination, nameof(destination));");
                     }
                 }
                 else
                 {
-                    Line("GateLayout.Unpack(tensor, storage, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
+                    Line("GateLayout.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
                 }
             }
 

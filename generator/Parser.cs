@@ -171,8 +171,12 @@ namespace LstmGen.Generator
         private static readonly ImmutableHashSet<string> s_reservedNames = ImmutableHashSet.Create(
             "InputSize", "HiddenSize", "Layers", "OutputSize", "HeadSize", "ParameterCount", "Tensors", "Parameters", "State",
             "MaxBlockWidth", "GateRowLength", "FirstLayerParameterCount", "UpperLayerParameterCount", "HeadOffset",
-            "s_tensors", "_parameterStorage", "_parameterStart", "_state", "FindTensor", "StepCore",
-            "StepVector512", "StepVector256", "StepVector128", "StepScalar");
+            "s_tensors", "s_tensorList", "_parameterStorage", "_parameterStart", "_state", "FindTensor", "CopyOut", "StepCore",
+            "StepVector512", "StepVector256", "StepVector128", "StepScalar", "ApplyOutputActivation",
+            "Gradients", "_gradientStorage", "_gradientStart", "_backwardScratch", "_record", "GradientStorage",
+            "BackpropagateThroughTime", "RecordForward", "HeadForward",
+            "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
+            "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchGateOffset", "ScratchLogitOffset", "BackwardScratchLength");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>
@@ -184,6 +188,11 @@ namespace LstmGen.Generator
             ["GetState"] = ImmutableArray.Create("System.Span<float>, System.Span<float>"),
             ["Step"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>", "ref {0}.State, System.ReadOnlySpan<float>, System.Span<float>"),
             ["Forward"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>"),
+            ["ZeroGradients"] = ImmutableArray.Create(string.Empty),
+            ["GetGradient"] = ImmutableArray.Create("string, System.Span<float>"),
+            ["AccumulateGradients"] = ImmutableArray.Create(
+                "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>",
+                "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>, System.Span<float>, System.Span<float>, System.Span<float>"),
         }.ToImmutableDictionary();
 
         public static bool Conflicts(ISymbol member, INamedTypeSymbol type)
@@ -218,10 +227,14 @@ namespace LstmGen.Generator
             ? (method.MethodKind == MethodKind.Constructor ? method.ContainingType.Name : method.Name) + "(" + Parameters(method) + ")"
             : member.Name;
 
-        /// <summary>Private kernel methods: FirstLayerVector512, LayerScalar, HeadVector256, ...</summary>
+        /// <summary>
+        /// Private kernel methods and their dispatchers: FirstLayerVector512, LayerBackwardScalar,
+        /// HeadBackward, UpperLayerRecorded, GateRowGradientVector128, ...
+        /// </summary>
         private static bool IsKernelName(string name) =>
-            new[] { "FirstLayer", "UpperLayer", "Layer", "Head" }.Any(prefix =>
-                new[] { "Vector512", "Vector256", "Vector128", "Scalar" }.Any(suffix => name == prefix + suffix));
+            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow" }.Any(prefix =>
+                new[] { string.Empty, "Backward", "Recorded", "Gradient" }.Any(kind =>
+                    new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 
         private static string Parameters(IMethodSymbol method) => string.Join(", ", method.Parameters.Select(parameter =>
             (parameter.RefKind switch { RefKind.Ref => "ref ", RefKind.Out => "out ", RefKind.In => "in ", _ => string.Empty })

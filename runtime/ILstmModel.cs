@@ -72,5 +72,57 @@ namespace LstmGen
         /// [T, OutputSize] out, both row-major. The state is left after the last step.
         /// </summary>
         void Forward(ReadOnlySpan<float> inputs, Span<float> outputs);
+
+        /// <summary>
+        /// The gradient of the loss with respect to every parameter, in the layout and order of
+        /// <see cref="Parameters"/>. <see cref="AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+        /// adds to it, as PyTorch's <c>.grad</c>; <see cref="ZeroGradients"/> clears it. Allocated on first use.
+        /// </summary>
+        Span<float> Gradients { get; }
+
+        /// <summary>Sets every gradient to zero.</summary>
+        void ZeroGradients();
+
+        /// <summary>Copies the gradient of a tensor out in PyTorch's row-major layout (as <c>tensor.grad</c>).</summary>
+        /// <exception cref="ArgumentException">The name is unknown or the length does not match the tensor's shape.</exception>
+        void GetGradient(string name, Span<float> destination);
+
+        /// <summary>
+        /// Runs the sequence [T, InputSize] from the model's current state, computes the model's
+        /// <see cref="Loss"/> against <paramref name="targets"/>, adds d loss / d parameters to
+        /// <see cref="Gradients"/> (backpropagation through time) and returns the loss.
+        /// </summary>
+        /// <param name="inputs">The sequence, [T, InputSize] row-major.</param>
+        /// <param name="targets">
+        /// [T, OutputSize] for a loss on every step, or [OutputSize] for a loss on the last step only.
+        /// Mean squared error is the mean over every target element; cross-entropy the mean over the
+        /// scored steps of -sum(target * log softmax(logits)).
+        /// </param>
+        /// <returns>The loss.</returns>
+        /// <remarks>
+        /// The model's state is left at the end of the sequence, so that consecutive chunks of a long
+        /// stream train with truncated backpropagation through time (the state is carried from chunk to
+        /// chunk, its gradient is not). Call <see cref="ResetState"/> first for independent sequences.
+        /// </remarks>
+        /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+        float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+
+        /// <summary>
+        /// As <see cref="AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>, and also writes
+        /// d loss / d inputs and d loss / d the initial state, for models composed with other layers.
+        /// </summary>
+        /// <param name="inputs">The sequence, [T, InputSize] row-major.</param>
+        /// <param name="targets">[T, OutputSize], or [OutputSize] for the last step only.</param>
+        /// <param name="inputGradients">Receives d loss / d inputs, [T, InputSize].</param>
+        /// <param name="initialHiddenGradients">Receives d loss / d the initial hidden state, [Layers, HiddenSize].</param>
+        /// <param name="initialCellGradients">Receives d loss / d the initial cell state, [Layers, HiddenSize].</param>
+        /// <returns>The loss.</returns>
+        /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+        float AccumulateGradients(
+            ReadOnlySpan<float> inputs,
+            ReadOnlySpan<float> targets,
+            Span<float> inputGradients,
+            Span<float> initialHiddenGradients,
+            Span<float> initialCellGradients);
     }
 }

@@ -42,6 +42,39 @@ namespace LstmGen.CompilerServices
             return steps;
         }
 
+        /// <summary>
+        /// Checks a training sequence, inputs [T, InputSize] and targets [T, OutputSize] (a loss on every
+        /// step) or [OutputSize] (a loss on the last step only), and returns T.
+        /// </summary>
+        public static int TrainingSequence(int inputLength, int inputSize, int targetLength, int outputSize, out bool lastStepOnly, string inputName, string targetName)
+        {
+            if (inputLength == 0 || inputLength % inputSize != 0)
+            {
+                throw new ArgumentException(
+                    $"{inputName} has {inputLength} floats; a training sequence is one or more steps of InputSize = {inputSize} ([T, {inputSize}] row-major).",
+                    inputName);
+            }
+
+            int steps = inputLength / inputSize;
+            long everyStep = (long)steps * outputSize;
+            if (targetLength == everyStep)
+            {
+                lastStepOnly = false;
+            }
+            else if (targetLength == outputSize)
+            {
+                lastStepOnly = true;
+            }
+            else
+            {
+                throw new ArgumentException(
+                    $"{targetName} must hold {everyStep} floats ([{steps}, {outputSize}]: a target for every step) or {outputSize} ([{outputSize}]: the last step only), but has {targetLength}.",
+                    targetName);
+            }
+
+            return steps;
+        }
+
         /// <summary>The exception for a tensor name the model does not have.</summary>
         public static ArgumentException UnknownTensor(string name, IReadOnlyList<TensorInfo> tensors, string parameterName) =>
             new ArgumentException($"The model has no tensor named '{name}'. Its tensors are: {TensorInfo.ListNames(tensors)}.", parameterName);

@@ -16,6 +16,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LstmGen;
 using LstmGen.CompilerServices;
+using LstmGen.Training;
 
 namespace Snapshots
 {
@@ -47,6 +48,24 @@ namespace Snapshots
         // The head's weight [OutputSize, HiddenSize] and bias [OutputSize] follow the last layer.
         private const int HeadOffset = FirstLayerParameterCount;
 
+        // The record of a training sequence, one row per step after a row 0 that holds the state the
+        // sequence starts from. For each layer: the gate activations (packed like a gate row), the cell
+        // state and the hidden state; then the step's outputs before and after the output activation.
+        private const int RecordCellOffset = GateRowLength;
+        private const int RecordHiddenOffset = GateRowLength + HiddenSize;
+        private const int LayerRecordLength = GateRowLength + (2 * HiddenSize);
+        private const int RecordLogitsOffset = Layers * LayerRecordLength;
+        private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
+        private const int StepRecordLength = RecordOutputsOffset + OutputSize;
+
+        // The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step
+        // before; the gradient reaching a layer's output from above; the gate gradients; the logit gradients.
+        private const int ScratchCellOffset = Layers * HiddenSize;
+        private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;
+        private const int ScratchGateOffset = ScratchUpstreamOffset + HiddenSize;
+        private const int ScratchLogitOffset = ScratchGateOffset + GateRowLength;
+        private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
+
         private static readonly TensorInfo[] s_tensors =
         {
             new TensorInfo("lstm.weight_ih_l0", new[] { 16, 3 }, offset: 0),
@@ -63,7 +82,7 @@ namespace Snapshots
         private readonly float[] _parameterStorage;
         private readonly int _parameterStart;
 
-        // The model's own sequence state, used by Step(input, output) and Forward.
+        // The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.
         private State _state;
 
         /// <summary>
@@ -85,6 +104,13 @@ namespace Snapshots
             _parameterStorage = ParameterStorage.Allocate(ParameterCount, out _parameterStart);
             Initializers.PyTorchDefault(this, seed);
         }
+
+        // Training buffers, allocated on first use: the gradients (laid out as the parameters), the
+        // backward pass's scratch, and the record of the forward pass, grown to the longest sequence seen.
+        private float[]? _gradientStorage;
+        private int _gradientStart;
+        private float[]? _backwardScratch;
+        private float[]? _record;
 
         /// <summary>The model's tensors, named and shaped as PyTorch's state_dict has them, in that order.</summary>
         public static IReadOnlyList<TensorInfo> Tensors => s_tensorList;
@@ -126,17 +152,19 @@ namespace Snapshots
         }
 
         /// <inheritdoc cref="ILstmModel.GetTensor"/>
-        public void GetTensor(string name, Span<float> destination)
+        public void GetTensor(string name, Span<float> destination) => CopyOut(FindTensor(name), Parameters, destination);
+
+        /// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name="storage"/> in PyTorch's layout.</summary>
+        private static void CopyOut(TensorInfo tensor, ReadOnlySpan<float> storage, Span<float> destination)
         {
-            TensorInfo tensor = FindTensor(name);
-            ReadOnlySpan<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);
+            ReadOnlySpan<float> values = storage.Slice(tensor.Offset, tensor.Length);
             if (tensor.Offset < HeadOffset)
             {
-                GateLayout.Unpack(tensor, storage, destination, HiddenSize, MaxBlockWidth, nameof(destination));
+                GateLayout.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));
             }
             else
             {
-                GateLayout.CopyOut(tensor, storage, destination, nameof(destination));
+                GateLayout.CopyOut(tensor, values, destination, nameof(destination));
             }
         }
 
@@ -230,11 +258,235 @@ namespace Snapshots
             }
         }
 
+        /// <inheritdoc cref="ILstmModel.Gradients"/>
+        public Span<float> Gradients => new Span<float>(GradientStorage(), _gradientStart, ParameterCount);
+
+        /// <inheritdoc cref="ILstmModel.ZeroGradients"/>
+        public void ZeroGradients() => Gradients.Clear();
+
+        /// <inheritdoc cref="ILstmModel.GetGradient"/>
+        public void GetGradient(string name, Span<float> destination) => CopyOut(FindTensor(name), Gradients, destination);
+
+        /// <inheritdoc cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        {
+            int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
+            return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);
+        }
+
+        /// <inheritdoc cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/>
+        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)
+        {
+            int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
+            ModelGuard.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), "[T, InputSize], as the inputs");
+            ModelGuard.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), "[Layers, HiddenSize]");
+            ModelGuard.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), "[Layers, HiddenSize]");
+            return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);
+        }
+
+        private float[] GradientStorage() => _gradientStorage ??= ParameterStorage.Allocate(ParameterCount, out _gradientStart);
+
+        /// <summary>
+        /// Runs the sequence from the model's state, recording every step, then goes back from the last
+        /// step to the first: the loss gradient of each scored step enters through the head, and each layer
+        /// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.
+        /// Empty gradient spans are not wanted (the spans were checked by the caller).
+        /// </summary>
+        private float BackpropagateThroughTime(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int steps, bool lastStepOnly, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)
+        {
+            // The buffers: the record grows to the longest sequence seen, then is reused.
+            int recordLength = (steps + 1) * StepRecordLength;
+            if (_record is null || _record.Length < recordLength)
+            {
+                _record = new float[recordLength];
+            }
+            _backwardScratch ??= new float[BackwardScratchLength];
+            ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float gradients = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(GradientStorage()), _gradientStart);
+            ref float record = ref MemoryMarshal.GetArrayDataReference(_record);
+            ref float input = ref MemoryMarshal.GetReference(inputs);
+
+            // The forward pass, recorded; it leaves the model's state after the last step.
+            RecordForward(ref parameters, ref input, steps, ref record);
+
+            // Nothing flows back into the last step from after it.
+            Span<float> scratch = _backwardScratch;
+            scratch.Clear();
+            ref float hiddenGradients = ref MemoryMarshal.GetReference(scratch);
+            ref float cellGradients = ref scratch[ScratchCellOffset];
+            ref float upstream = ref scratch[ScratchUpstreamOffset];
+            ref float gateGradients = ref scratch[ScratchGateOffset];
+            Span<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);
+            bool wantsInputGradients = !inputGradients.IsEmpty;
+            ref float inputGradient = ref MemoryMarshal.GetReference(inputGradients);
+
+            // Mean squared error: the mean over every scored element.
+            float scale = 1f / ((lastStepOnly ? 1 : steps) * OutputSize);
+            double loss = 0;
+            for (int step = steps - 1; step >= 0; step--)
+            {
+                ref float previousRow = ref Unsafe.Add(ref record, step * StepRecordLength);
+                ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
+
+                // The loss of a scored step, and its gradient with respect to the logits, enter through the head.
+                if (!lastStepOnly || step == steps - 1)
+                {
+                    ReadOnlySpan<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);
+                    ReadOnlySpan<float> logits = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordLogitsOffset), OutputSize);
+                    ReadOnlySpan<float> outputs = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordOutputsOffset), OutputSize);
+                    loss += Losses.StepLoss(LossFunction.MeanSquaredError, Activation.Linear, logits, outputs, target, scale, logitGradients);
+                    HeadBackward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref gradients, HeadOffset), ref Unsafe.Add(ref row, RecordHiddenOffset), ref MemoryMarshal.GetReference(logitGradients), ref upstream);
+                }
+                else
+                {
+                    Floats.Clear(ref upstream, HiddenSize);
+                }
+
+                // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
+                FirstLayerBackward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref gateGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+            }
+
+            // What is left flows into the initial state.
+            if (!initialHiddenGradients.IsEmpty)
+            {
+                scratch.Slice(0, Layers * HiddenSize).CopyTo(initialHiddenGradients);
+                scratch.Slice(ScratchCellOffset, Layers * HiddenSize).CopyTo(initialCellGradients);
+            }
+
+            return (float)(loss * scale);
+        }
+
+        /// <summary>
+        /// The forward pass of training: the same kernels as Forward, which also record each step's gates,
+        /// cell and hidden states and outputs into <paramref name="record"/> (row 0: the starting state).
+        /// </summary>
+        private void RecordForward(ref float parameters, ref float input, int steps, ref float record)
+        {
+            ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
+            ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
+            Span<float> hiddenNext = stackalloc float[HiddenSize];
+            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
+
+            // Row 0: the state the sequence starts from.
+            for (int layer = 0; layer < Layers; layer++)
+            {
+                ref float layerRecord = ref Unsafe.Add(ref record, layer * LayerRecordLength);
+                Floats.Copy(ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordCellOffset), HiddenSize);
+                Floats.Copy(ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);
+            }
+
+            for (int step = 0; step < steps; step++)
+            {
+                ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
+                // Every layer, from the input up, recording as it goes.
+                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref next, ref row);
+
+                // The logits, then the outputs after the activation.
+                ref float logits = ref Unsafe.Add(ref row, RecordLogitsOffset);
+                ref float outputs = ref Unsafe.Add(ref row, RecordOutputsOffset);
+                HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref logits);
+                Floats.Copy(ref logits, ref outputs, OutputSize);
+            }
+        }
+
+        /// <summary>
+        /// One step of the first layer that records its gate activations, new cell state and new hidden
+        /// state into <paramref name="record"/>, for the backward pass.
+        /// </summary>
+        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                FirstLayerVector512<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                FirstLayerVector256<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                FirstLayerVector128<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+            }
+            else
+            {
+                FirstLayerScalar<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+            }
+
+            // The new states, for the backward pass.
+            Floats.Copy(ref cell, ref Unsafe.Add(ref record, RecordCellOffset), HiddenSize);
+            Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
+        }
+
+        /// <summary>
+        /// The backward pass of the first layer at one step, on the path this processor takes.
+        /// </summary>
+        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                FirstLayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                FirstLayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                FirstLayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+            }
+            else
+            {
+                FirstLayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+            }
+        }
+
+        /// <summary>The dense head's logits, on the path this processor takes.</summary>
+        private static void HeadForward(ref float head, ref float hidden, ref float logits)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                HeadVector512(ref head, ref hidden, ref logits);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                HeadVector256(ref head, ref hidden, ref logits);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                HeadVector128(ref head, ref hidden, ref logits);
+            }
+            else
+            {
+                HeadScalar(ref head, ref hidden, ref logits);
+            }
+        }
+
+        /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
+        private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                HeadBackwardVector512(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                HeadBackwardVector256(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                HeadBackwardVector128(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+            else
+            {
+                HeadBackwardScalar(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
+            }
+        }
+
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
         private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext);
+            FirstLayerVector512<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
 
             // The dense head reads the top layer's hidden state.
             HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -243,8 +495,11 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (3 inputs) with Vector512 kernels: the gate sums
         /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
+        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
+        /// into <paramref name="gates"/>, packed like a gate row.
         /// </summary>
-        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext)
+        private static void FirstLayerVector512<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+            where TRecord : struct, IGateRecord
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -322,6 +577,14 @@ namespace Snapshots
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    if (TRecord.IsEnabled)
+                    {
+                        // Training: the gate activations, for the backward pass.
+                        inputGate.StoreUnsafe(ref gates, column);
+                        forgetGate.StoreUnsafe(ref gates, column + 4);
+                        candidate.StoreUnsafe(ref gates, column + 8);
+                        outputGate.StoreUnsafe(ref gates, column + 12);
+                    }
                 }
             }
 
@@ -342,11 +605,147 @@ namespace Snapshots
                 ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (nuint k = 0; k < 4; k++)
                 {
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), Unsafe.Add(ref weights, k), sum);
+                    float weightsValue = Unsafe.Add(ref weights, k);
+                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
                 Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the first layer (3 inputs) at one step, with Vector512 kernels.
+        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
+        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// </summary>
+        private static void FirstLayerBackwardVector512(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        {
+            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputWeightGradients = ref gradients;
+            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            ref float gates = ref current;
+            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+
+            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units: the gate gradients.
+            {
+                nuint unit = 0;
+                nuint column = 0;
+
+                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                {
+                    Vector128<float> one = Vector128<float>.One;
+                    Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
+                    Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
+                    Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
+                    Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
+                    Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
+                    Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                    (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
+                    (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
+                    (cellGradientSum * inputGate * (one - (candidate * candidate))).StoreUnsafe(ref gateGradients, column + 8);
+                    (hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))).StoreUnsafe(ref gateGradients, column + 12);
+                    // d loss / d c of the step before: through c = f * c_prev + i * g.
+                    (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
+                }
+            }
+
+            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+            for (nuint k = 0; k < GateRowLength; k += 16)
+            {
+                Vector512<float> gateGradient = Vector512.LoadUnsafe(ref gateGradients, k);
+                (Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient).StoreUnsafe(ref inputBiasGradients, k);
+                (Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
+            }
+
+            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            if (computeInputGradient)
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    nuint row = k * GateRowLength;
+                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+            else
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    GateRowGradientVector512(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+
+            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            for (nuint k = 0; k < HiddenSize; k++)
+            {
+                nuint row = k * GateRowLength;
+                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+            }
+        }
+
+        /// <summary>
+        /// One row of a weight's backward pass with Vector512 kernels: gradientRow += x * gateGradients, and
+        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float GateRowBackwardVector512(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        {
+            Vector512<float> xs = Vector512.Create(x);
+            Vector512<float> lanes = Vector512<float>.Zero;
+            {
+                Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, 0);
+                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow, 0), gateGradients0, lanes);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector512.LoadUnsafe(ref gradientRow, 0)).StoreUnsafe(ref gradientRow, 0);
+            }
+            float sum = LstmMath.Sum(lanes);
+            return sum;
+        }
+
+        /// <summary>
+        /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowGradientVector512(ref float gradientRow, ref float gateGradients, float x)
+        {
+            Vector512<float> xs = Vector512.Create(x);
+            for (nuint k = 0; k < GateRowLength; k += 16)
+            {
+                LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref gateGradients, k), Vector512.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+            }
+        }
+
+        /// <summary>
+        /// The dense head's backward pass with Vector512 kernels: head.weight's gradient += d logits (outer) h,
+        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+        /// </summary>
+        private static void HeadBackwardVector512(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+        {
+            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            Floats.Clear(ref upstream, HiddenSize);
+            for (nuint o = 0; o < OutputSize; o++)
+            {
+                float logitGradient = Unsafe.Add(ref logitGradients, o);
+                Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
+                Vector512<float> logitGradients16 = Vector512.Create(logitGradient);
+                // The last 4 elements, one at a time.
+                for (nuint k = 0; k < HiddenSize; k++)
+                {
+                    Unsafe.Add(ref weightGradients, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref hidden, k), Unsafe.Add(ref weightGradients, k));
+                    Unsafe.Add(ref upstream, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref weights, k), Unsafe.Add(ref upstream, k));
+                }
             }
         }
 
@@ -354,7 +753,7 @@ namespace Snapshots
         private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext);
+            FirstLayerVector256<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
 
             // The dense head reads the top layer's hidden state.
             HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -363,8 +762,11 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (3 inputs) with Vector256 kernels: the gate sums
         /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
+        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
+        /// into <paramref name="gates"/>, packed like a gate row.
         /// </summary>
-        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext)
+        private static void FirstLayerVector256<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+            where TRecord : struct, IGateRecord
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -442,6 +844,14 @@ namespace Snapshots
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    if (TRecord.IsEnabled)
+                    {
+                        // Training: the gate activations, for the backward pass.
+                        inputGate.StoreUnsafe(ref gates, column);
+                        forgetGate.StoreUnsafe(ref gates, column + 4);
+                        candidate.StoreUnsafe(ref gates, column + 8);
+                        outputGate.StoreUnsafe(ref gates, column + 12);
+                    }
                 }
             }
 
@@ -462,11 +872,151 @@ namespace Snapshots
                 ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (nuint k = 0; k < 4; k++)
                 {
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), Unsafe.Add(ref weights, k), sum);
+                    float weightsValue = Unsafe.Add(ref weights, k);
+                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
                 Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the first layer (3 inputs) at one step, with Vector256 kernels.
+        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
+        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// </summary>
+        private static void FirstLayerBackwardVector256(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        {
+            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputWeightGradients = ref gradients;
+            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            ref float gates = ref current;
+            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+
+            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units: the gate gradients.
+            {
+                nuint unit = 0;
+                nuint column = 0;
+
+                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                {
+                    Vector128<float> one = Vector128<float>.One;
+                    Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
+                    Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
+                    Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
+                    Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
+                    Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
+                    Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                    (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
+                    (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
+                    (cellGradientSum * inputGate * (one - (candidate * candidate))).StoreUnsafe(ref gateGradients, column + 8);
+                    (hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))).StoreUnsafe(ref gateGradients, column + 12);
+                    // d loss / d c of the step before: through c = f * c_prev + i * g.
+                    (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
+                }
+            }
+
+            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+            for (nuint k = 0; k < GateRowLength; k += 8)
+            {
+                Vector256<float> gateGradient = Vector256.LoadUnsafe(ref gateGradients, k);
+                (Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient).StoreUnsafe(ref inputBiasGradients, k);
+                (Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
+            }
+
+            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            if (computeInputGradient)
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    nuint row = k * GateRowLength;
+                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+            else
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    GateRowGradientVector256(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+
+            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            for (nuint k = 0; k < HiddenSize; k++)
+            {
+                nuint row = k * GateRowLength;
+                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+            }
+        }
+
+        /// <summary>
+        /// One row of a weight's backward pass with Vector256 kernels: gradientRow += x * gateGradients, and
+        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float GateRowBackwardVector256(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        {
+            Vector256<float> xs = Vector256.Create(x);
+            Vector256<float> lanes0To7 = Vector256<float>.Zero;
+            Vector256<float> lanes8To15 = Vector256<float>.Zero;
+            {
+                Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, 0);
+                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow, 0), gateGradients0, lanes0To7);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector256.LoadUnsafe(ref gradientRow, 0)).StoreUnsafe(ref gradientRow, 0);
+                Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, 8);
+                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow, 8), gateGradients1, lanes8To15);
+                LstmMath.MultiplyAdd(xs, gateGradients1, Vector256.LoadUnsafe(ref gradientRow, 8)).StoreUnsafe(ref gradientRow, 8);
+            }
+            float sum = LstmMath.Sum(lanes0To7, lanes8To15);
+            return sum;
+        }
+
+        /// <summary>
+        /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowGradientVector256(ref float gradientRow, ref float gateGradients, float x)
+        {
+            Vector256<float> xs = Vector256.Create(x);
+            for (nuint k = 0; k < GateRowLength; k += 8)
+            {
+                LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref gateGradients, k), Vector256.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+            }
+        }
+
+        /// <summary>
+        /// The dense head's backward pass with Vector256 kernels: head.weight's gradient += d logits (outer) h,
+        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+        /// </summary>
+        private static void HeadBackwardVector256(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+        {
+            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            Floats.Clear(ref upstream, HiddenSize);
+            for (nuint o = 0; o < OutputSize; o++)
+            {
+                float logitGradient = Unsafe.Add(ref logitGradients, o);
+                Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
+                Vector256<float> logitGradients8 = Vector256.Create(logitGradient);
+                // The last 4 elements, one at a time.
+                for (nuint k = 0; k < HiddenSize; k++)
+                {
+                    Unsafe.Add(ref weightGradients, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref hidden, k), Unsafe.Add(ref weightGradients, k));
+                    Unsafe.Add(ref upstream, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref weights, k), Unsafe.Add(ref upstream, k));
+                }
             }
         }
 
@@ -474,7 +1024,7 @@ namespace Snapshots
         private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext);
+            FirstLayerVector128<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
 
             // The dense head reads the top layer's hidden state.
             HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -483,8 +1033,11 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (3 inputs) with Vector128 kernels: the gate sums
         /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
+        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
+        /// into <paramref name="gates"/>, packed like a gate row.
         /// </summary>
-        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext)
+        private static void FirstLayerVector128<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+            where TRecord : struct, IGateRecord
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -562,6 +1115,14 @@ namespace Snapshots
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    if (TRecord.IsEnabled)
+                    {
+                        // Training: the gate activations, for the backward pass.
+                        inputGate.StoreUnsafe(ref gates, column);
+                        forgetGate.StoreUnsafe(ref gates, column + 4);
+                        candidate.StoreUnsafe(ref gates, column + 8);
+                        outputGate.StoreUnsafe(ref gates, column + 12);
+                    }
                 }
             }
 
@@ -582,11 +1143,158 @@ namespace Snapshots
                 ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (nuint k = 0; k < 4; k++)
                 {
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), Unsafe.Add(ref weights, k), sum);
+                    float weightsValue = Unsafe.Add(ref weights, k);
+                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
                 Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the first layer (3 inputs) at one step, with Vector128 kernels.
+        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
+        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// </summary>
+        private static void FirstLayerBackwardVector128(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        {
+            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputWeightGradients = ref gradients;
+            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            ref float gates = ref current;
+            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+
+            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units: the gate gradients.
+            {
+                nuint unit = 0;
+                nuint column = 0;
+
+                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                {
+                    Vector128<float> one = Vector128<float>.One;
+                    Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
+                    Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
+                    Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
+                    Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
+                    Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
+                    Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                    (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
+                    (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
+                    (cellGradientSum * inputGate * (one - (candidate * candidate))).StoreUnsafe(ref gateGradients, column + 8);
+                    (hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))).StoreUnsafe(ref gateGradients, column + 12);
+                    // d loss / d c of the step before: through c = f * c_prev + i * g.
+                    (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
+                }
+            }
+
+            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+            for (nuint k = 0; k < GateRowLength; k += 4)
+            {
+                Vector128<float> gateGradient = Vector128.LoadUnsafe(ref gateGradients, k);
+                (Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient).StoreUnsafe(ref inputBiasGradients, k);
+                (Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
+            }
+
+            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            if (computeInputGradient)
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    nuint row = k * GateRowLength;
+                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+            else
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    GateRowGradientVector128(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+
+            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            for (nuint k = 0; k < HiddenSize; k++)
+            {
+                nuint row = k * GateRowLength;
+                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+            }
+        }
+
+        /// <summary>
+        /// One row of a weight's backward pass with Vector128 kernels: gradientRow += x * gateGradients, and
+        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float GateRowBackwardVector128(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        {
+            Vector128<float> xs = Vector128.Create(x);
+            Vector128<float> lanes0To3 = Vector128<float>.Zero;
+            Vector128<float> lanes4To7 = Vector128<float>.Zero;
+            Vector128<float> lanes8To11 = Vector128<float>.Zero;
+            Vector128<float> lanes12To15 = Vector128<float>.Zero;
+            {
+                Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, 0);
+                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 0), gateGradients0, lanes0To3);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector128.LoadUnsafe(ref gradientRow, 0)).StoreUnsafe(ref gradientRow, 0);
+                Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, 4);
+                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 4), gateGradients1, lanes4To7);
+                LstmMath.MultiplyAdd(xs, gateGradients1, Vector128.LoadUnsafe(ref gradientRow, 4)).StoreUnsafe(ref gradientRow, 4);
+                Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, 8);
+                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 8), gateGradients2, lanes8To11);
+                LstmMath.MultiplyAdd(xs, gateGradients2, Vector128.LoadUnsafe(ref gradientRow, 8)).StoreUnsafe(ref gradientRow, 8);
+                Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, 12);
+                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 12), gateGradients3, lanes12To15);
+                LstmMath.MultiplyAdd(xs, gateGradients3, Vector128.LoadUnsafe(ref gradientRow, 12)).StoreUnsafe(ref gradientRow, 12);
+            }
+            float sum = LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
+            return sum;
+        }
+
+        /// <summary>
+        /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowGradientVector128(ref float gradientRow, ref float gateGradients, float x)
+        {
+            Vector128<float> xs = Vector128.Create(x);
+            for (nuint k = 0; k < GateRowLength; k += 4)
+            {
+                LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref gateGradients, k), Vector128.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+            }
+        }
+
+        /// <summary>
+        /// The dense head's backward pass with Vector128 kernels: head.weight's gradient += d logits (outer) h,
+        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+        /// </summary>
+        private static void HeadBackwardVector128(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+        {
+            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            Floats.Clear(ref upstream, HiddenSize);
+            for (nuint o = 0; o < OutputSize; o++)
+            {
+                float logitGradient = Unsafe.Add(ref logitGradients, o);
+                Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
+                Vector128<float> logitGradients4 = Vector128.Create(logitGradient);
+                for (nuint k = 0; k < HiddenSize; k += 4)
+                {
+                    LstmMath.MultiplyAdd(logitGradients4, Vector128.LoadUnsafe(ref hidden, k), Vector128.LoadUnsafe(ref weightGradients, k)).StoreUnsafe(ref weightGradients, k);
+                    LstmMath.MultiplyAdd(logitGradients4, Vector128.LoadUnsafe(ref weights, k), Vector128.LoadUnsafe(ref upstream, k)).StoreUnsafe(ref upstream, k);
+                }
             }
         }
 
@@ -594,7 +1302,7 @@ namespace Snapshots
         private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext);
+            FirstLayerScalar<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
 
             // The dense head reads the top layer's hidden state.
             HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -603,8 +1311,11 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (3 inputs) with Scalar kernels: the gate sums
         /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
+        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
+        /// into <paramref name="gates"/>, packed like a gate row.
         /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext)
+        private static void FirstLayerScalar<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+            where TRecord : struct, IGateRecord
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -715,6 +1426,14 @@ namespace Snapshots
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                     Unsafe.Add(ref cell, unit) = newCell;
                     Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                    if (TRecord.IsEnabled)
+                    {
+                        // Training: the gate activations, for the backward pass.
+                        Unsafe.Add(ref gates, column) = inputGate;
+                        Unsafe.Add(ref gates, column + 4) = forgetGate;
+                        Unsafe.Add(ref gates, column + 8) = candidate;
+                        Unsafe.Add(ref gates, column + 12) = outputGate;
+                    }
                 }
 
                 // Units [unit + 1, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -726,6 +1445,14 @@ namespace Snapshots
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit + 1), inputGate * candidate);
                     Unsafe.Add(ref cell, unit + 1) = newCell;
                     Unsafe.Add(ref hiddenNext, unit + 1) = outputGate * LstmMath.Tanh(newCell);
+                    if (TRecord.IsEnabled)
+                    {
+                        // Training: the gate activations, for the backward pass.
+                        Unsafe.Add(ref gates, column + 1) = inputGate;
+                        Unsafe.Add(ref gates, column + 5) = forgetGate;
+                        Unsafe.Add(ref gates, column + 9) = candidate;
+                        Unsafe.Add(ref gates, column + 13) = outputGate;
+                    }
                 }
             }
 
@@ -746,11 +1473,169 @@ namespace Snapshots
                 ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (nuint k = 0; k < 4; k++)
                 {
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), Unsafe.Add(ref weights, k), sum);
+                    float weightsValue = Unsafe.Add(ref weights, k);
+                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
                 Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+            }
+        }
+
+        /// <summary>
+        /// The backward pass of the first layer (3 inputs) at one step, with Scalar kernels.
+        /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
+        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
+        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// </summary>
+        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        {
+            // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputWeightGradients = ref gradients;
+            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            ref float gates = ref current;
+            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+
+            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint unit = (part * 2);
+                nuint column = (part * 2);
+
+                // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                {
+                    float one = 1f;
+                    float hiddenGradientSum = Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit);
+                    float inputGate = Unsafe.Add(ref gates, column);
+                    float forgetGate = Unsafe.Add(ref gates, column + 4);
+                    float candidate = Unsafe.Add(ref gates, column + 8);
+                    float outputGate = Unsafe.Add(ref gates, column + 12);
+                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
+                    float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit));
+                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                    Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    Unsafe.Add(ref gateGradients, column + 4) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                    Unsafe.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    Unsafe.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    // d loss / d c of the step before: through c = f * c_prev + i * g.
+                    Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                }
+
+                // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                {
+                    float one = 1f;
+                    float hiddenGradientSum = Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1);
+                    float inputGate = Unsafe.Add(ref gates, column + 1);
+                    float forgetGate = Unsafe.Add(ref gates, column + 5);
+                    float candidate = Unsafe.Add(ref gates, column + 9);
+                    float outputGate = Unsafe.Add(ref gates, column + 13);
+                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit + 1));
+                    float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1));
+                    // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
+                    Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    Unsafe.Add(ref gateGradients, column + 5) = cellGradientSum * Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                    Unsafe.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    Unsafe.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    // d loss / d c of the step before: through c = f * c_prev + i * g.
+                    Unsafe.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                }
+            }
+
+            // d loss / d b_ih and d loss / d b_hh: the gate gradients.
+            for (nuint k = 0; k < GateRowLength; k++)
+            {
+                float gateGradient = Unsafe.Add(ref gateGradients, k);
+                Unsafe.Add(ref inputBiasGradients, k) = Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                Unsafe.Add(ref hiddenBiasGradients, k) = Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
+            }
+
+            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            if (computeInputGradient)
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    nuint row = k * GateRowLength;
+                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+            else
+            {
+                for (nuint k = 0; k < InputSize; k++)
+                {
+                    GateRowGradientScalar(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                }
+            }
+
+            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            for (nuint k = 0; k < HiddenSize; k++)
+            {
+                nuint row = k * GateRowLength;
+                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+            }
+        }
+
+        /// <summary>
+        /// One row of a weight's backward pass with Scalar kernels: gradientRow += x * gateGradients, and
+        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float GateRowBackwardScalar(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        {
+            Span<float> lanes = stackalloc float[16];
+            lanes.Clear();
+            for (nuint k = 0; k < 16; k += 16)
+            {
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    nuint index = k + (nuint)lane;
+                    float gateGradientsValue = Unsafe.Add(ref gateGradients, index);
+                    lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow, index), gateGradientsValue, lanes[lane]);
+                    Unsafe.Add(ref gradientRow, index) = LstmMath.MultiplyAdd(x, gateGradientsValue, Unsafe.Add(ref gradientRow, index));
+                }
+            }
+            float sum = LstmMath.Sum(lanes);
+            return sum;
+        }
+
+        /// <summary>
+        /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowGradientScalar(ref float gradientRow, ref float gateGradients, float x)
+        {
+            for (nuint k = 0; k < GateRowLength; k++)
+            {
+                Unsafe.Add(ref gradientRow, k) = LstmMath.MultiplyAdd(x, Unsafe.Add(ref gateGradients, k), Unsafe.Add(ref gradientRow, k));
+            }
+        }
+
+        /// <summary>
+        /// The dense head's backward pass with Scalar kernels: head.weight's gradient += d logits (outer) h,
+        /// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.
+        /// </summary>
+        private static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
+        {
+            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            Floats.Clear(ref upstream, HiddenSize);
+            for (nuint o = 0; o < OutputSize; o++)
+            {
+                float logitGradient = Unsafe.Add(ref logitGradients, o);
+                Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
+                for (nuint k = 0; k < HiddenSize; k++)
+                {
+                    Unsafe.Add(ref weightGradients, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref hidden, k), Unsafe.Add(ref weightGradients, k));
+                    Unsafe.Add(ref upstream, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref weights, k), Unsafe.Add(ref upstream, k));
+                }
             }
         }
 

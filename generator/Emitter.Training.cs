@@ -1,0 +1,633 @@
+using System.Linq;
+using LstmGen.Generator.Model;
+
+namespace LstmGen.Generator
+{
+    /// <summary>
+    /// Training: the gradients, the recorded forward pass, backpropagation through time, and the
+    /// backward kernels of every path. The kernels sum in the same fixed order on every path (the
+    /// canonical 16 lanes for dot products, element by element otherwise), so gradients, like
+    /// outputs, have the same bits on every processor.
+    /// </summary>
+    internal sealed partial class Emitter
+    {
+        private static readonly string[] s_pathNames = { "Vector512", "Vector256", "Vector128", "Scalar" };
+
+        /// <summary>The layer kernels a step runs: the first one, then the upper one for the layers above.</summary>
+        private bool HasUpperLayers => _spec.Layers > 1;
+
+        private void EmitTrainingConstants()
+        {
+            Line("// The record of a training sequence, one row per step after a row 0 that holds the state the");
+            Line("// sequence starts from. For each layer: the gate activations (packed like a gate row), the cell");
+            Line("// state and the hidden state; then the step's outputs before and after the output activation.");
+            Line("private const int RecordCellOffset = GateRowLength;");
+            Line("private const int RecordHiddenOffset = GateRowLength + HiddenSize;");
+            Line("private const int LayerRecordLength = GateRowLength + (2 * HiddenSize);");
+            Line("private const int RecordLogitsOffset = Layers * LayerRecordLength;");
+            Line("private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;");
+            Line("private const int StepRecordLength = RecordOutputsOffset + OutputSize;");
+            Line();
+            Line("// The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step");
+            Line("// before; the gradient reaching a layer's output from above; the gate gradients; the logit gradients.");
+            Line("private const int ScratchCellOffset = Layers * HiddenSize;");
+            Line("private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;");
+            Line("private const int ScratchGateOffset = ScratchUpstreamOffset + HiddenSize;");
+            Line("private const int ScratchLogitOffset = ScratchGateOffset + GateRowLength;");
+            Line("private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;");
+            Line();
+        }
+
+        private void EmitTrainingFields()
+        {
+            Line("// Training buffers, allocated on first use: the gradients (laid out as the parameters), the");
+            Line("// backward pass's scratch, and the record of the forward pass, grown to the longest sequence seen.");
+            Line("private float[]? _gradientStorage;");
+            Line("private int _gradientStart;");
+            Line("private float[]? _backwardScratch;");
+            Line("private float[]? _record;");
+            Line();
+        }
+
+        private void EmitTrainingApi()
+        {
+            Line("/// <inheritdoc cref=\"ILstmModel.Gradients\"/>");
+            Line("public Span<float> Gradients => new Span<float>(GradientStorage(), _gradientStart, ParameterCount);");
+            Line();
+            Line("/// <inheritdoc cref=\"ILstmModel.ZeroGradients\"/>");
+            Line("public void ZeroGradients() => Gradients.Clear();");
+            Line();
+            Line("/// <inheritdoc cref=\"ILstmModel.GetGradient\"/>");
+            Line("public void GetGradient(string name, Span<float> destination) => CopyOut(FindTensor(name), Gradients, destination);");
+            Line();
+            Line("/// <inheritdoc cref=\"ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})\"/>");
+            using (Open("public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)"))
+            {
+                Line("int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
+                Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
+            }
+
+            Line();
+            Line("/// <inheritdoc cref=\"ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})\"/>");
+            using (Open("public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)"))
+            {
+                Line("int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
+                Line("ModelGuard.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
+                Line($"ModelGuard.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
+                Line($"ModelGuard.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");");
+                Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
+            }
+
+            Line();
+            Line("private float[] GradientStorage() => _gradientStorage ??= ParameterStorage.Allocate(ParameterCount, out _gradientStart);");
+            Line();
+            EmitBackpropagateThroughTime();
+            EmitRecordForward();
+        }
+
+        private void EmitBackpropagateThroughTime()
+        {
+            Line("/// <summary>");
+            Line("/// Runs the sequence from the model's state, recording every step, then goes back from the last");
+            Line("/// step to the first: the loss gradient of each scored step enters through the head, and each layer");
+            Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
+            Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
+            Line("/// </summary>");
+            using (Open("private float BackpropagateThroughTime(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int steps, bool lastStepOnly, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)"))
+            {
+                Line("// The buffers: the record grows to the longest sequence seen, then is reused.");
+                Line("int recordLength = (steps + 1) * StepRecordLength;");
+                using (Open("if (_record is null || _record.Length < recordLength)"))
+                {
+                    Line("_record = new float[recordLength];");
+                }
+
+
+                Line("_backwardScratch ??= new float[BackwardScratchLength];");
+                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line("ref float gradients = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(GradientStorage()), _gradientStart);");
+                Line("ref float record = ref MemoryMarshal.GetArrayDataReference(_record);");
+                Line("ref float input = ref MemoryMarshal.GetReference(inputs);");
+                Line();
+                Line("// The forward pass, recorded; it leaves the model's state after the last step.");
+                Line("RecordForward(ref parameters, ref input, steps, ref record);");
+                Line();
+                Line("// Nothing flows back into the last step from after it.");
+                Line("Span<float> scratch = _backwardScratch;");
+                Line("scratch.Clear();");
+                Line("ref float hiddenGradients = ref MemoryMarshal.GetReference(scratch);");
+                Line("ref float cellGradients = ref scratch[ScratchCellOffset];");
+                Line("ref float upstream = ref scratch[ScratchUpstreamOffset];");
+                Line("ref float gateGradients = ref scratch[ScratchGateOffset];");
+                Line("Span<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);");
+                Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
+                Line("ref float inputGradient = ref MemoryMarshal.GetReference(inputGradients);");
+                Line();
+                string scaleOfMse = "1f / ((lastStepOnly ? 1 : steps) * OutputSize)";
+                string scaleOfCrossEntropy = "1f / (lastStepOnly ? 1 : steps)";
+                if (_spec.Loss == LossKind.MeanSquaredError)
+                {
+                    Line("// Mean squared error: the mean over every scored element.");
+                    Line($"float scale = {scaleOfMse};");
+                }
+                else
+                {
+                    Line("// Cross-entropy: the mean over the scored steps.");
+                    Line($"float scale = {scaleOfCrossEntropy};");
+                }
+
+                Line("double loss = 0;");
+                using (Open("for (int step = steps - 1; step >= 0; step--)"))
+                {
+                    Line("ref float previousRow = ref Unsafe.Add(ref record, step * StepRecordLength);");
+                    Line("ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);");
+                    Line();
+                    Line("// The loss of a scored step, and its gradient with respect to the logits, enter through the head.");
+                    using (Open("if (!lastStepOnly || step == steps - 1)"))
+                    {
+                        Line("ReadOnlySpan<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
+                        Line("ReadOnlySpan<float> logits = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordLogitsOffset), OutputSize);");
+                        Line("ReadOnlySpan<float> outputs = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordOutputsOffset), OutputSize);");
+                        Line($"loss += Losses.StepLoss(LossFunction.{_spec.Loss}, Activation.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
+                        if (_spec.HasHead)
+                        {
+                            Line($"HeadBackward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref gradients, HeadOffset), ref Unsafe.Add(ref row, {TopLayerRecord()}), ref MemoryMarshal.GetReference(logitGradients), ref upstream);");
+                        }
+                        else
+                        {
+                            Line("// Without a head, the logits are the top layer's hidden state.");
+                            Line("Floats.Copy(ref MemoryMarshal.GetReference(logitGradients), ref upstream, HiddenSize);");
+                        }
+                    }
+
+                    using (Open("else"))
+                    {
+                        Line("Floats.Clear(ref upstream, HiddenSize);");
+                    }
+
+                    if (HasUpperLayers)
+                    {
+                        Line();
+                        Line("// The layers above the first, from the top down: each passes d loss / d its input to the layer below.");
+                        using (Open("for (int layer = Layers - 1; layer >= 1; layer--)"))
+                        {
+                            Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
+                            Line("int state = layer * HiddenSize;");
+                            Line("ref float belowRecord = ref Unsafe.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                            Line($"{_plan.UpperLayer.Name}Backward(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref gradients, weights), ref belowRecord, ref Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref Unsafe.Add(ref hiddenGradients, state), ref Unsafe.Add(ref cellGradients, state), ref gateGradients, ref upstream, computeInputGradient: true);");
+                        }
+                    }
+
+                    Line();
+                    Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
+                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref gateGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                }
+
+                Line();
+                Line("// What is left flows into the initial state.");
+                using (Open("if (!initialHiddenGradients.IsEmpty)"))
+                {
+                    Line("scratch.Slice(0, Layers * HiddenSize).CopyTo(initialHiddenGradients);");
+                    Line("scratch.Slice(ScratchCellOffset, Layers * HiddenSize).CopyTo(initialCellGradients);");
+                }
+
+                Line();
+                Line("return (float)(loss * scale);");
+            }
+
+            Line();
+        }
+
+        /// <summary>The offset of the top layer's record in a step's row.</summary>
+        private string TopLayerRecord() => _spec.Layers == 1 ? "RecordHiddenOffset" : "((Layers - 1) * LayerRecordLength) + RecordHiddenOffset";
+
+        private void EmitRecordForward()
+        {
+            Line("/// <summary>");
+            Line("/// The forward pass of training: the same kernels as Forward, which also record each step's gates,");
+            Line("/// cell and hidden states and outputs into <paramref name=\"record\"/> (row 0: the starting state).");
+            Line("/// </summary>");
+            using (Open("private void RecordForward(ref float parameters, ref float input, int steps, ref float record)"))
+            {
+                Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
+                Line("ref float cell = ref MemoryMarshal.GetReference(_state.Cell);");
+                Line("Span<float> hiddenNext = stackalloc float[HiddenSize];");
+                Line("ref float next = ref MemoryMarshal.GetReference(hiddenNext);");
+                Line();
+                Line("// Row 0: the state the sequence starts from.");
+                using (Open("for (int layer = 0; layer < Layers; layer++)"))
+                {
+                    Line("ref float layerRecord = ref Unsafe.Add(ref record, layer * LayerRecordLength);");
+                    Line("Floats.Copy(ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
+                    Line("Floats.Copy(ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
+                }
+
+                Line();
+                using (Open("for (int step = 0; step < steps; step++)"))
+                {
+                    Line("ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);");
+                    Line("// Every layer, from the input up, recording as it goes.");
+                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref next, ref row);");
+                    if (HasUpperLayers)
+                    {
+                        using (Open("for (int layer = 1; layer < Layers; layer++)"))
+                        {
+                            Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
+                            Line($"{_plan.UpperLayer.Name}Recorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref next, ref Unsafe.Add(ref row, layer * LayerRecordLength));");
+                        }
+                    }
+
+                    Line();
+                    Line("// The logits, then the outputs after the activation.");
+                    Line("ref float logits = ref Unsafe.Add(ref row, RecordLogitsOffset);");
+                    Line("ref float outputs = ref Unsafe.Add(ref row, RecordOutputsOffset);");
+                    string top = _spec.Layers == 1 ? "ref hidden" : "ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize)";
+                    Line(_spec.HasHead
+                        ? $"HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref logits);"
+                        : $"Floats.Copy({top}, ref logits, HiddenSize);");
+                    Line("Floats.Copy(ref logits, ref outputs, OutputSize);");
+                    if (_spec.OutputActivation != OutputActivation.Linear)
+                    {
+                        Line("ApplyOutputActivation(ref outputs);");
+                    }
+                }
+            }
+
+            Line();
+        }
+
+        /// <summary>The methods that pick a path for the training kernels: one per kernel, each a JIT-time choice.</summary>
+        private void EmitTrainingDispatchers()
+        {
+            foreach (LayerKernel kernel in _plan.LayerKernels)
+            {
+                Line("/// <summary>");
+                Line($"/// One step of {Which(kernel)} that records its gate activations, new cell state and new hidden");
+                Line("/// state into <paramref name=\"record\"/>, for the backward pass.");
+                Line("/// </summary>");
+                using (Open($"private static void {kernel.Name}Recorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)"))
+                {
+                    EmitDispatch(path => $"{kernel.Name}{path}<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);");
+                    Line();
+                    Line("// The new states, for the backward pass.");
+                    Line("Floats.Copy(ref cell, ref Unsafe.Add(ref record, RecordCellOffset), HiddenSize);");
+                    Line("Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);");
+                }
+
+                Line();
+                Line("/// <summary>");
+                Line($"/// The backward pass of {Which(kernel)} at one step, on the path this processor takes.");
+                Line("/// </summary>");
+                using (Open($"private static void {kernel.Name}Backward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)"))
+                {
+                    EmitDispatch(path => $"{kernel.Name}Backward{path}(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);");
+                }
+
+                Line();
+            }
+
+            if (_spec.HasHead)
+            {
+                Line("/// <summary>The dense head's logits, on the path this processor takes.</summary>");
+                using (Open("private static void HeadForward(ref float head, ref float hidden, ref float logits)"))
+                {
+                    EmitDispatch(path => $"Head{path}(ref head, ref hidden, ref logits);");
+                }
+
+                Line();
+                Line("/// <summary>The dense head's backward pass, on the path this processor takes.</summary>");
+                using (Open("private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
+                {
+                    EmitDispatch(path => $"HeadBackward{path}(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);");
+                }
+
+                Line();
+            }
+        }
+
+        /// <summary>An if/else chain on IsHardwareAccelerated, widest first: the JIT keeps one branch.</summary>
+        private void EmitDispatch(System.Func<string, string> call)
+        {
+            for (int i = 0; i < s_pathNames.Length; i++)
+            {
+                string path = s_pathNames[i];
+                string condition = i == 0 ? $"if ({path}.IsHardwareAccelerated)"
+                    : i < s_pathNames.Length - 1 ? $"else if ({path}.IsHardwareAccelerated)"
+                    : "else";
+                using (Open(condition))
+                {
+                    Line(call(path));
+                }
+            }
+        }
+
+        private void EmitLayerBackward(LayerKernel kernel, PathPlan path)
+        {
+            string inputs = KernelInputs(kernel);
+            Line("/// <summary>");
+            Line($"/// The backward pass of {Which(kernel)} ({N(kernel.InputCount)} inputs) at one step, with {path.Path} kernels.");
+            Line("/// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds");
+            Line("/// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x");
+            Line("/// (when wanted) and leaves d loss / d h and d loss / d c of the step before.");
+            Line("/// </summary>");
+            using (Open($"private static void {kernel.Name}Backward{path.Path}(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)"))
+            {
+                Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
+                Line("ref float inputWeights = ref weights;");
+                Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
+                Line("ref float inputWeightGradients = ref gradients;");
+                Line($"ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, {inputs} * GateRowLength);");
+                Line($"ref float inputBiasGradients = ref Unsafe.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
+                Line($"ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                Line();
+                Line("// What the forward pass recorded: this step's gates and cell state, the states before it.");
+                Line("ref float gates = ref current;");
+                Line("ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);");
+                Line("ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);");
+                Line("ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);");
+                foreach (TileLoop tile in path.Tiles)
+                {
+                    Line();
+                    EmitGateGradients(tile);
+                }
+
+                var lanes = new Lanes(path.VectorWidth);
+                Line();
+                Line("// d loss / d b_ih and d loss / d b_hh: the gate gradients.");
+                EmitVectorLoop(lanes, "GateRowLength", 4 * _spec.HiddenSize, (l, k) => new[]
+                {
+                    $"{l.Type} gateGradient = {l.Load("gateGradients", k)};",
+                    l.Store($"{l.Load("inputBiasGradients", k)} + gateGradient", "inputBiasGradients", k),
+                    l.Store($"{l.Load("hiddenBiasGradients", k)} + gateGradient", "hiddenBiasGradients", k),
+                });
+
+                Line();
+                Line("// d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.");
+                using (Open("if (computeInputGradient)"))
+                {
+                    using (Open($"for (nuint k = 0; k < {inputs}; k++)"))
+                    {
+                        Line("nuint row = k * GateRowLength;");
+                        Line($"Unsafe.Add(ref inputGradient, k) = GateRowBackward{path.Path}(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));");
+                    }
+                }
+
+                using (Open("else"))
+                {
+                    using (Open($"for (nuint k = 0; k < {inputs}; k++)"))
+                    {
+                        Line($"GateRowGradient{path.Path}(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));");
+                    }
+                }
+
+                Line();
+                Line("// d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.");
+                using (Open("for (nuint k = 0; k < HiddenSize; k++)"))
+                {
+                    Line("nuint row = k * GateRowLength;");
+                    Line($"Unsafe.Add(ref hiddenGradient, k) = GateRowBackward{path.Path}(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));");
+                }
+            }
+
+            Line();
+        }
+
+        /// <summary>
+        /// The element-wise part of a layer's backward pass over one tile of the forward pass: from
+        /// d loss / d h and d loss / d c, the gradients of the four gate sums, and d loss / d c for the step before.
+        /// </summary>
+        private void EmitGateGradients(TileLoop tile)
+        {
+            var lanes = new Lanes(tile.VectorWidth);
+            Line($"// {DescribeTile(tile, lanes)}: the gate gradients.");
+            using (OpenTileLoops(tile))
+            {
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    string unit = Offset("unit", tile.Segments[s].UnitOffset);
+                    string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
+                    Line();
+                    Line($"// Units [{unit}, +{N(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).");
+                    using (OpenScope())
+                    {
+                        Line($"{lanes.Type} one = {lanes.One};");
+                        Line($"{lanes.Type} hiddenGradientSum = {lanes.Load("upstream", unit)} + {lanes.Load("hiddenGradient", unit)};");
+                        for (int gate = 0; gate < 4; gate++)
+                        {
+                            Line($"{lanes.Type} {s_gateLocals[gate]} = {lanes.Load("gates", Column(gate))};");
+                        }
+
+                        Line($"{lanes.Type} tanhCell = LstmMath.Tanh({lanes.Load("cell", unit)});");
+                        Line($"{lanes.Type} cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {lanes.Load("cellGradient", unit)});");
+                        Line("// Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.");
+                        Line(lanes.Store("cellGradientSum * candidate * (inputGate * (one - inputGate))", "gateGradients", Column(0)));
+                        Line(lanes.Store($"cellGradientSum * {lanes.Load("previousCell", unit)} * (forgetGate * (one - forgetGate))", "gateGradients", Column(1)));
+                        Line(lanes.Store("cellGradientSum * inputGate * (one - (candidate * candidate))", "gateGradients", Column(2)));
+                        Line(lanes.Store("hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))", "gateGradients", Column(3)));
+                        Line("// d loss / d c of the step before: through c = f * c_prev + i * g.");
+                        Line(lanes.Store("cellGradientSum * forgetGate", "cellGradient", unit));
+                    }
+                }
+            }
+        }
+
+        /// <summary>The two per-row helpers of a weight's backward pass, for one path.</summary>
+        private void EmitGateRowHelpers(PathPlan path)
+        {
+            var lanes = new Lanes(path.VectorWidth);
+            Line("/// <summary>");
+            Line($"/// One row of a weight's backward pass with {path.Path} kernels: gradientRow += x * gateGradients, and");
+            Line("/// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.");
+            Line("/// </summary>");
+            Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (Open($"private static float GateRowBackward{path.Path}(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)"))
+            {
+                if (path.VectorWidth > 1)
+                {
+                    Line($"{lanes.Type} xs = {lanes.Broadcast("x")};");
+                }
+                else if (_spec.HiddenSize >= 4)
+                {
+                    Line("Span<float> lanes = stackalloc float[16];");
+                }
+
+                EmitLaneDot(path, 4 * _spec.HiddenSize, "weightRow", "gateGradients", (chunkLanes, k, gate) =>
+                    chunkLanes.Store($"LstmMath.MultiplyAdd({(chunkLanes.Width == 1 ? "x" : "xs")}, {gate}, {chunkLanes.Load("gradientRow", k)})", "gradientRow", k));
+                Line("return sum;");
+            }
+
+            Line();
+            Line("/// <summary>");
+            Line($"/// One row of a weight's gradient with {path.Path} kernels: gradientRow += x * gateGradients.");
+            Line("/// </summary>");
+            Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (Open($"private static void GateRowGradient{path.Path}(ref float gradientRow, ref float gateGradients, float x)"))
+            {
+                if (path.VectorWidth > 1)
+                {
+                    Line($"{lanes.Type} xs = {lanes.Broadcast("x")};");
+                }
+
+                EmitVectorLoop(lanes, "GateRowLength", 4 * _spec.HiddenSize, (l, k) => new[]
+                {
+                    l.Store($"LstmMath.MultiplyAdd({(l.Width == 1 ? "x" : "xs")}, {l.Load("gateGradients", k)}, {l.Load("gradientRow", k)})", "gradientRow", k),
+                });
+            }
+
+            Line();
+        }
+
+        private void EmitHeadBackward(PathPlan path)
+        {
+            var lanes = new Lanes(path.VectorWidth);
+            Line("/// <summary>");
+            Line($"/// The dense head's backward pass with {path.Path} kernels: head.weight's gradient += d logits (outer) h,");
+            Line("/// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.");
+            Line("/// </summary>");
+            using (Open($"private static void HeadBackward{path.Path}(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
+            {
+                Line("ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);");
+                Line("Floats.Clear(ref upstream, HiddenSize);");
+                using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                {
+                    Line("float logitGradient = Unsafe.Add(ref logitGradients, o);");
+                    Line("Unsafe.Add(ref biasGradients, o) += logitGradient;");
+                    Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
+                    Line("ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);");
+                    if (path.VectorWidth > 1)
+                    {
+                        Line($"{lanes.Type} logitGradients{N(path.VectorWidth)} = {lanes.Broadcast("logitGradient")};");
+                    }
+
+                    EmitVectorLoop(lanes, "HiddenSize", _spec.HiddenSize, (l, k) =>
+                    {
+                        string g = l.Width == 1 ? "logitGradient" : $"logitGradients{N(l.Width)}";
+                        return new[]
+                        {
+                            l.Store($"LstmMath.MultiplyAdd({g}, {l.Load("hidden", k)}, {l.Load("weightGradients", k)})", "weightGradients", k),
+                            l.Store($"LstmMath.MultiplyAdd({g}, {l.Load("weights", k)}, {l.Load("upstream", k)})", "upstream", k),
+                        };
+                    });
+                }
+            }
+
+            Line();
+        }
+
+        /// <summary>
+        /// A loop over <paramref name="count"/> elements in vectors of the path's width, then the elements
+        /// past the last whole vector one at a time, with the same operations.
+        /// </summary>
+        private void EmitVectorLoop(Lanes lanes, string countName, int count, System.Func<Lanes, string, string[]> body)
+        {
+            int whole = lanes.Width == 1 ? count : count / lanes.Width * lanes.Width;
+            if (whole > 0)
+            {
+                string limit = whole == count ? countName : N(whole);
+                using (Open($"for (nuint k = 0; k < {limit}; k{(lanes.Width == 1 ? "++" : " += " + N(lanes.Width))})"))
+                {
+                    foreach (string line in body(lanes, "k"))
+                    {
+                        Line(line);
+                    }
+                }
+            }
+
+            if (whole < count)
+            {
+                Line($"// The last {N(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
+                using (Open($"for (nuint k = {N(whole)}; k < {countName}; k++)"))
+                {
+                    foreach (string line in body(new Lanes(1), "k"))
+                    {
+                        Line(line);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>float sum = left · right</c> over <paramref name="count"/> elements in the canonical order: the
+        /// products go to 16 lanes (lane l takes elements l, l + 16, ...), LstmMath.Sum adds the lanes in a
+        /// fixed tree, and the elements past the last multiple of 16 follow in order. <paramref name="alongside"/>
+        /// adds a statement per chunk that also uses the right operand (given its lanes, index and loaded value).
+        /// </summary>
+        private void EmitLaneDot(PathPlan path, int count, string left, string right, System.Func<Lanes, string, string, string>? alongside)
+        {
+            int chunks = count / 16;
+            int tail = count % 16;
+            if (chunks > 0 && path.Path == KernelPath.Scalar)
+            {
+                // The caller declares the 16 lanes once, outside its loops.
+                Line("lanes.Clear();");
+                using (Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
+                {
+                    using (Open("for (int lane = 0; lane < 16; lane++)"))
+                    {
+                        Line("nuint index = k + (nuint)lane;");
+                        Line($"float {right}Value = Unsafe.Add(ref {right}, index);");
+                        Line($"lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref {left}, index), {right}Value, lanes[lane]);");
+                        if (alongside is not null)
+                        {
+                            Line(alongside(new Lanes(1), "index", $"{right}Value"));
+                        }
+                    }
+                }
+
+                Line("float sum = LstmMath.Sum(lanes);");
+            }
+            else if (chunks > 0)
+            {
+                var lanes = new Lanes(path.VectorWidth);
+                int registers = 16 / path.VectorWidth;
+                string[] names = Enumerable.Range(0, registers)
+                    .Select(i => registers == 1 ? "lanes" : $"lanes{N(i * path.VectorWidth)}To{N(((i + 1) * path.VectorWidth) - 1)}")
+                    .ToArray();
+                foreach (string name in names)
+                {
+                    Line($"{lanes.Type} {name} = {lanes.Type}.Zero;");
+                }
+
+                string? chunk = chunks == 1 ? null : "k";
+                using (chunks == 1 ? OpenScope() : Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
+                {
+                    for (int i = 0; i < registers; i++)
+                    {
+                        string offset = Offset(chunk, i * path.VectorWidth);
+                        string value = alongside is null ? lanes.Load(right, offset) : $"{right}{N(i)}";
+                        if (alongside is not null)
+                        {
+                            Line($"{lanes.Type} {value} = {lanes.Load(right, offset)};");
+                        }
+
+                        Line($"{names[i]} = LstmMath.MultiplyAdd({lanes.Load(left, offset)}, {value}, {names[i]});");
+                        if (alongside is not null)
+                        {
+                            Line(alongside(lanes, offset, value));
+                        }
+                    }
+                }
+
+                Line($"float sum = LstmMath.Sum({string.Join(", ", names)});");
+            }
+            else
+            {
+                Line("float sum = 0f;");
+            }
+
+            if (tail > 0)
+            {
+                Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
+                using (Open($"for (nuint k = {N(chunks * 16)}; k < {N(count)}; k++)"))
+                {
+                    Line($"float {right}Value = Unsafe.Add(ref {right}, k);");
+                    Line($"sum = LstmMath.MultiplyAdd(Unsafe.Add(ref {left}, k), {right}Value, sum);");
+                    if (alongside is not null)
+                    {
+                        Line(alongside(new Lanes(1), "k", $"{right}Value"));
+                    }
+                }
+            }
+        }
+    }
+}

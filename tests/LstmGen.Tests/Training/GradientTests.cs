@@ -1,0 +1,118 @@
+using System;
+using System.Linq;
+using LstmGen.Tests.Reference;
+using Xunit;
+
+namespace LstmGen.Tests.Training
+{
+    /// <summary>Backpropagation through time of the generated models against PyTorch's autograd.</summary>
+    public sealed class GradientTests
+    {
+        private const double LossTolerance = 1e-5;
+        private const double GradientTolerance = 1e-4;
+
+        public static TheoryData<string> Cases => new(ReferenceCase.LstmCaseNames);
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void LossAndEveryGradientMatchPyTorch(string name)
+        {
+            ReferenceCase reference = ReferenceCase.Load(name);
+            ILstmModel model = ReferenceModels.ByCase[name]();
+            reference.LoadInto(model);
+            float[] inputGradients = new float[reference.Input.Length];
+            float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
+            float[] cellGradients = new float[hiddenGradients.Length];
+
+            float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, cellGradients);
+
+            double relativeLossError = Math.Abs(loss - reference.ExpectedLoss) / Math.Abs(reference.ExpectedLoss);
+            Assert.True(relativeLossError <= LossTolerance, $"loss {loss:R}, PyTorch {reference.ExpectedLoss:R}: relative error {relativeLossError:E2}");
+            foreach (TensorInfo tensor in model.Tensors)
+            {
+                float[] gradient = new float[tensor.Length];
+                model.GetGradient(tensor.Name, gradient);
+                AssertGradient(reference.Gradients[tensor.Name].Data, gradient, tensor.Name);
+            }
+
+            AssertGradient(reference.Gradients["input"].Data, inputGradients, "input");
+            if (reference.InitialHidden is not null)
+            {
+                AssertGradient(reference.Gradients["h0"].Data, hiddenGradients, "h0");
+                AssertGradient(reference.Gradients["c0"].Data, cellGradients, "c0");
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Cases))]
+        public void TrainingLeavesTheStateAndOutputsOfForward(string name)
+        {
+            ReferenceCase reference = ReferenceCase.Load(name);
+            var (_, _, forwardHidden, forwardCell) = ReferenceModels.Run(reference);
+            ILstmModel model = ReferenceModels.ByCase[name]();
+            reference.LoadInto(model);
+
+            model.AccumulateGradients(reference.Input, reference.Target.ToSingle());
+
+            float[] hidden = new float[forwardHidden.Length];
+            float[] cell = new float[forwardCell.Length];
+            model.GetState(hidden, cell);
+            Assert.Equal(forwardHidden, hidden);
+            Assert.Equal(forwardCell, cell);
+        }
+
+        [Fact]
+        public void GradientsAccumulateUntilZeroed()
+        {
+            ReferenceCase reference = ReferenceCase.Load("stacked");
+            ILstmModel model = ReferenceModels.ByCase["stacked"]();
+            reference.LoadInto(model);
+            float[] targets = reference.Target.ToSingle();
+
+            model.AccumulateGradients(reference.Input, targets);
+            float[] once = model.Gradients.ToArray();
+            model.ResetState();
+            model.AccumulateGradients(reference.Input, targets);
+            float[] twice = model.Gradients.ToArray();
+            // Each call adds to what is there (summed in another order, so equal up to rounding).
+            float largest = once.Max(MathF.Abs);
+            Assert.All(once.Zip(twice), pair => Assert.True(Math.Abs((2 * pair.First) - pair.Second) <= 1e-6 * largest, $"{pair.Second} is not twice {pair.First}"));
+
+            model.ZeroGradients();
+            Assert.All(model.Gradients.ToArray(), g => Assert.Equal(0f, g));
+        }
+
+        [Fact]
+        public void WrongLengthsNameWhatWasExpected()
+        {
+            var model = new StackedModel(seed: 1);
+            float[] inputs = new float[5 * StackedModel.InputSize];
+            var error = Assert.Throws<ArgumentException>(() => model.AccumulateGradients(inputs, new float[7]));
+            Assert.Equal("targets", error.ParamName);
+            Assert.Contains("[5, 4]", error.Message);
+            Assert.Contains("has 7", error.Message);
+
+            error = Assert.Throws<ArgumentException>(() => model.AccumulateGradients(new float[3], new float[4]));
+            Assert.Equal("inputs", error.ParamName);
+            Assert.Contains("InputSize = 8", error.Message);
+
+            error = Assert.Throws<ArgumentException>(() => model.AccumulateGradients(inputs, new float[4], new float[3], new float[64], new float[64]));
+            Assert.Equal("inputGradients", error.ParamName);
+            Assert.Contains("40", error.Message);
+
+            error = Assert.Throws<ArgumentException>(() => model.AccumulateGradients(inputs, new float[4], new float[40], new float[32], new float[64]));
+            Assert.Equal("initialHiddenGradients", error.ParamName);
+
+            error = Assert.Throws<ArgumentException>(() => model.GetGradient("lstm.weight_ih_l9", new float[1]));
+            Assert.Contains("lstm.weight_ih_l9", error.Message);
+        }
+
+        private static void AssertGradient(double[] expected, float[] actual, string what)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            double largest = expected.Max(Math.Abs);
+            double error = ReferenceComparison.MaxAbsoluteError(actual, expected);
+            Assert.True(error <= GradientTolerance * largest, $"d loss / d {what}: largest difference {error:E3}, over {GradientTolerance:E0} x the largest magnitude {largest:E3}.");
+        }
+    }
+}
