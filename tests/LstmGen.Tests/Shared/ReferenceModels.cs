@@ -82,5 +82,20 @@ namespace LstmGen.Tests.Reference
             model.GetState(hidden, cell);
             return (model, outputs, hidden, cell);
         }
+
+        /// <summary>
+        /// Loads a case into a fresh model and runs AccumulateGradients on it; returns a digest of the
+        /// exact bits of the loss, every gradient, and d loss / d the inputs and the initial state.
+        /// </summary>
+        public static string GradientDigest(ReferenceCase reference)
+        {
+            ILstmModel model = ByCase[reference.Name]();
+            reference.LoadInto(model);
+            float[] inputGradients = new float[reference.Input.Length];
+            float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
+            float[] cellGradients = new float[hiddenGradients.Length];
+            float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, cellGradients);
+            return ReferenceComparison.Digest(new[] { loss }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients);
+        }
     }
 }

@@ -1,0 +1,138 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace LstmGen.Tests.Training
+{
+    // Shapes that no reference case has: odd sizes, three layers, every activation, both losses.
+    [Lstm(InputSize = 7, HiddenSize = 19, Layers = 3, OutputSize = 5, OutputActivation = Activation.Tanh)]
+    internal partial class DeepOddTanhModel
+    {
+    }
+
+    [Lstm(InputSize = 2, HiddenSize = 6, Layers = 2, OutputActivation = Activation.Sigmoid)]
+    internal partial class HeadlessSigmoidModel
+    {
+    }
+
+    [Lstm(InputSize = 9, HiddenSize = 33, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]
+    internal partial class WideClassifierModel
+    {
+    }
+
+    [Lstm(InputSize = 5, HiddenSize = 17, OutputSize = 3, OutputActivation = Activation.Softmax)]
+    internal partial class SoftmaxSquaredErrorModel
+    {
+    }
+
+    /// <summary>
+    /// Checks the gradients of shapes outside the reference cases against central finite differences
+    /// of the loss, along random directions in the parameters, the inputs and the initial state.
+    /// </summary>
+    public sealed class FiniteDifferenceTests
+    {
+        private const int Steps = 6;
+        private const float Epsilon = 1e-2f;
+
+        public static TheoryData<string> Models => new() { "deep-odd-tanh", "headless-sigmoid", "wide-classifier", "softmax-mse", "deep-odd-tanh last" };
+
+        private static ILstmModel Create(string name) => name.Split(' ')[0] switch
+        {
+            "deep-odd-tanh" => new DeepOddTanhModel(seed: 3),
+            "headless-sigmoid" => new HeadlessSigmoidModel(seed: 4),
+            "wide-classifier" => new WideClassifierModel(seed: 5),
+            _ => new SoftmaxSquaredErrorModel(seed: 6),
+        };
+
+        [Theory]
+        [MemberData(nameof(Models))]
+        public void GradientsMatchFiniteDifferencesOfTheLoss(string name)
+        {
+            ILstmModel model = Create(name);
+            bool lastStepOnly = name.EndsWith(" last", StringComparison.Ordinal);
+            var random = new Random(11);
+            float[] inputs = Values(random, Steps * model.InputSize, 1f);
+            float[] targets = Targets(random, model, lastStepOnly ? 1 : Steps);
+            int stateLength = model.Layers * model.HiddenSize;
+            float[] hidden = Values(random, stateLength, 0.5f);
+            float[] cell = Values(random, stateLength, 0.5f);
+
+            float Loss(float[] x, float[] h, float[] c)
+            {
+                model.SetState(h, c);
+                float[] scratch = new float[x.Length];
+                return model.AccumulateGradients(x, targets, scratch, new float[stateLength], new float[stateLength]);
+            }
+
+            // The analytic gradients at the point.
+            float[] parameters = model.Parameters.ToArray();
+            model.ZeroGradients();
+            model.SetState(hidden, cell);
+            float[] inputGradients = new float[inputs.Length];
+            float[] hiddenGradients = new float[stateLength];
+            float[] cellGradients = new float[stateLength];
+            model.AccumulateGradients(inputs, targets, inputGradients, hiddenGradients, cellGradients);
+            float[] parameterGradients = model.Gradients.ToArray();
+
+            for (int trial = 0; trial < 3; trial++)
+            {
+                // Parameters along a random direction.
+                float[] direction = Values(random, parameters.Length, 1f);
+                double expected = Dot(parameterGradients, direction);
+                double numeric = Central(sign =>
+                {
+                    Move(parameters, direction, sign * Epsilon).CopyTo(model.Parameters);
+                    return Loss(inputs, hidden, cell);
+                });
+                parameters.CopyTo(model.Parameters);
+                AssertClose(expected, numeric, $"{name}: parameters, direction {trial}");
+
+                // The inputs and the initial state along random directions.
+                float[] inputDirection = Values(random, inputs.Length, 1f);
+                numeric = Central(sign => Loss(Move(inputs, inputDirection, sign * Epsilon), hidden, cell));
+                AssertClose(Dot(inputGradients, inputDirection), numeric, $"{name}: inputs, direction {trial}");
+
+                float[] stateDirection = Values(random, stateLength, 1f);
+                numeric = Central(sign => Loss(inputs, Move(hidden, stateDirection, sign * Epsilon), cell));
+                AssertClose(Dot(hiddenGradients, stateDirection), numeric, $"{name}: initial hidden state, direction {trial}");
+                numeric = Central(sign => Loss(inputs, hidden, Move(cell, stateDirection, sign * Epsilon)));
+                AssertClose(Dot(cellGradients, stateDirection), numeric, $"{name}: initial cell state, direction {trial}");
+            }
+        }
+
+        /// <summary>(f(+eps) - f(-eps)) / (2 eps), from the losses in double.</summary>
+        private static double Central(Func<float, float> loss) => ((double)loss(1f) - loss(-1f)) / (2.0 * Epsilon);
+
+        private static void AssertClose(double expected, double numeric, string what)
+        {
+            // Float losses limit a finite difference to about 1e-7 / eps absolute; curvature adds O(eps^2).
+            double tolerance = (2e-2 * Math.Abs(expected)) + 2e-4;
+            Assert.True(Math.Abs(expected - numeric) <= tolerance, $"{what}: analytic {expected:E4}, finite difference {numeric:E4}");
+        }
+
+        private static float[] Targets(Random random, ILstmModel model, int steps)
+        {
+            if (model.Loss == LossFunction.CrossEntropy)
+            {
+                // One-hot rows.
+                float[] oneHot = new float[steps * model.OutputSize];
+                for (int t = 0; t < steps; t++)
+                {
+                    oneHot[(t * model.OutputSize) + random.Next(model.OutputSize)] = 1f;
+                }
+
+                return oneHot;
+            }
+
+            return Values(random, steps * model.OutputSize, 0.9f);
+        }
+
+        private static float[] Values(Random random, int count, float scale) =>
+            Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1) * scale).ToArray();
+
+        private static float[] Move(float[] point, float[] direction, float step) =>
+            point.Zip(direction, (p, d) => p + (step * d)).ToArray();
+
+        private static double Dot(float[] a, float[] b) => a.Zip(b, (x, y) => (double)x * y).Sum();
+    }
+}
