@@ -499,7 +499,7 @@ namespace LstmGen.Serialization
         {
             if (!reader.Read())
             {
-                throw new WeightFileException("The header's JSON ends early.");
+                throw new JsonException("The JSON ends early.");
             }
 
             return reader.TokenType;
@@ -658,6 +658,12 @@ namespace LstmGen.Serialization
             _ => reader.TokenType.ToString(),
         };
 
+        private static string ElementSizeText(SafeTensorsDType dtype)
+        {
+            int bits = dtype.GetBitSize();
+            return bits % 8 == 0 ? $"{bits / 8} bytes" : $"{bits} bits";
+        }
+
         private static WeightFileException Malformed(string name, string problem) =>
             new WeightFileException($"The header's entry for tensor '{name}' is malformed: {problem}.", name);
 
@@ -706,7 +712,7 @@ namespace LstmGen.Serialization
                 if (byteLength != entry.ByteLength)
                 {
                     throw new WeightFileException(
-                        $"Tensor '{entry.Name}' has dtype {entry.DType.GetName()} and shape {entry.ShapeText}, which take {byteLength} bytes ({entry.ElementCount} elements of {entry.DType.GetBitSize() / 8.0} bytes), but its {offsets} hold {entry.ByteLength}.",
+                        $"Tensor '{entry.Name}' has dtype {entry.DType.GetName()} and shape {entry.ShapeText}, which take {byteLength} bytes ({entry.ElementCount} elements of {ElementSizeText(entry.DType)}), but its {offsets} hold {entry.ByteLength}.",
                         entry.Name);
                 }
 

@@ -184,7 +184,7 @@ namespace LstmGen.Serialization
                 }
 
                 int[] shape = { model.ParameterCount };
-                CheckEntry(model, file, entry, tensorName, shape, $"the optimizer buffer of the model's {model.ParameterCount} parameters");
+                CheckEntry(model, file, entry, tensorName, shape, "the optimizer's buffers");
                 float[] values = new float[model.ParameterCount];
                 file.ReadSingles(entry, values);
                 buffers.Add(new KeyValuePair<string, float[]>(bufferName, values));
@@ -402,14 +402,14 @@ namespace LstmGen.Serialization
                     ? " If the module is named differently, rename its tensors with WeightLoadOptions.MapPrefix, for example MapPrefix(\"rnn.\", \"lstm.\")."
                     : string.Empty;
                 throw new WeightFileException(
-                    $"The weight file has no tensor for the model's {names} ({ModelShape(model)}). The file ({file.FileLength} bytes) has: {ListEntries(file.Entries, options)}.{hint}{SavedShape(file)}",
+                    $"The weight file has no tensor for the model's {names} ({ModelShape(model)}). The file ({file.FileLength} bytes) has: {ListEntries(file.Entries, options)}.{hint}{SavedShape(file, model)}",
                     missing[0].Name);
             }
 
             if (unexpected.Count > 0 && !options.IgnoreUnexpected)
             {
                 throw new WeightFileException(
-                    $"The weight file has tensors the model does not: {ListEntries(unexpected, options)}; file size {file.FileLength} bytes. The model's tensors are {string.Join(", ", tensors)} ({ModelShape(model)}). Set WeightLoadOptions.IgnoreUnexpected to skip them.{SavedShape(file)}",
+                    $"The weight file has tensors the model does not: {ListEntries(unexpected, options)}; file size {file.FileLength} bytes. The model's tensors are {string.Join(", ", tensors)} ({ModelShape(model)}). Set WeightLoadOptions.IgnoreUnexpected to skip them.{SavedShape(file, model)}",
                     unexpected[0].Name);
             }
 
@@ -418,7 +418,7 @@ namespace LstmGen.Serialization
             {
                 TensorInfo tensor = tensors[i];
                 SafeTensorsEntry entry = matches[i]!;
-                CheckEntry(model, file, entry, tensor.Name, tensor.Shape, $"the model's tensor of {ModelShape(model)}");
+                CheckEntry(model, file, entry, tensor.Name, tensor.Shape, "the model's tensors");
                 staged[i] = new float[tensor.Length];
                 file.ReadSingles(entry, staged[i]);
             }
@@ -433,14 +433,14 @@ namespace LstmGen.Serialization
             if (!SafeTensorsFile.ConvertsToSingle(entry.DType))
             {
                 throw new WeightFileException(
-                    $"Tensor {name} has dtype {entry.DType.GetName()} in the weight file, but LstmGen loads F32, F16, BF16 or F64 into {what} (shape {SafeTensorsEntry.FormatShape(shape)}); in the file: shape {entry.ShapeText}, {place}.",
+                    $"Tensor {name} has dtype {entry.DType.GetName()} in the weight file, but LstmGen loads only F32, F16, BF16 or F64 into {what}; in the file: shape {entry.ShapeText}, {place}.",
                     entry.Name);
             }
 
             if (!entry.HasShape(shape))
             {
                 throw new WeightFileException(
-                    $"Tensor {name} has shape {entry.ShapeText} in the weight file, but the model expects {SafeTensorsEntry.FormatShape(shape)} ({ModelShape(model)}); in the file: {entry.DType.GetName()}, {place}.{SavedShape(file)}",
+                    $"Tensor {name} has shape {entry.ShapeText} in the weight file, but the model expects {SafeTensorsEntry.FormatShape(shape)} ({ModelShape(model)}); in the file: {entry.DType.GetName()}, {place}.{SavedShape(file, model)}",
                     entry.Name);
             }
         }
@@ -484,11 +484,13 @@ namespace LstmGen.Serialization
         private static string ModelShape(ILstmModel model) =>
             $"InputSize = {model.InputSize}, HiddenSize = {model.HiddenSize}, Layers = {model.Layers}, OutputSize = {model.OutputSize}";
 
-        private static string SavedShape(SafeTensorsFile file)
+        /// <summary>The shape of the model an LstmGen file was saved from, when it differs from this model's.</summary>
+        private static string SavedShape(SafeTensorsFile file, ILstmModel model)
         {
             IReadOnlyDictionary<string, string> metadata = file.Metadata;
             if (metadata.TryGetValue(InputSizeKey, out string? input) && metadata.TryGetValue(HiddenSizeKey, out string? hidden)
-                && metadata.TryGetValue(LayersKey, out string? layers) && metadata.TryGetValue(OutputSizeKey, out string? output))
+                && metadata.TryGetValue(LayersKey, out string? layers) && metadata.TryGetValue(OutputSizeKey, out string? output)
+                && (input != Format(model.InputSize) || hidden != Format(model.HiddenSize) || layers != Format(model.Layers) || output != Format(model.OutputSize)))
             {
                 return $" The file was saved by LstmGen from a model with InputSize = {input}, HiddenSize = {hidden}, Layers = {layers}, OutputSize = {output}.";
             }
