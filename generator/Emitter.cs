@@ -109,11 +109,13 @@ namespace LstmGen.Generator
             Line("using System;");
             Line("using System.Collections.Generic;");
             Line("using System.Diagnostics.CodeAnalysis;");
+            Line("using System.IO;");
             Line("using System.Runtime.CompilerServices;");
             Line("using System.Runtime.InteropServices;");
             Line("using System.Runtime.Intrinsics;");
             Line("using LstmGen;");
             Line("using LstmGen.CompilerServices;");
+            Line("using LstmGen.Serialization;");
             Line("using LstmGen.Training;");
             Line();
 
@@ -130,6 +132,7 @@ namespace LstmGen.Generator
                 EmitInterfaceMembers();
                 EmitTensorAccess();
                 EmitStateAccess();
+                EmitWeightFiles();
                 EmitStepAndForward();
                 EmitTrainingApi();
                 EmitTrainingDispatchers();
@@ -289,6 +292,31 @@ namespace LstmGen.Generator
             Line("int ILstmModel.ParameterCount => ParameterCount;");
             Line();
             Line("IReadOnlyList<TensorInfo> ILstmModel.Tensors => s_tensorList;");
+            Line();
+        }
+
+        private void EmitWeightFiles()
+        {
+            Line("/// <summary>");
+            Line("/// Saves the weights to a safetensors file with PyTorch's state_dict names, as");
+            Line("/// <c>safetensors.torch.save_file(module.state_dict(), path)</c> would: written to a temporary file");
+            Line("/// beside <paramref name=\"path\"/>, then renamed over it, so a crash never leaves half a model.");
+            Line("/// </summary>");
+            Line("public void Save(string path) => WeightFile.Save(this, path);");
+            Line();
+            Line("/// <summary>Writes the weights to <paramref name=\"stream\"/> in the safetensors format.</summary>");
+            Line("public void Save(Stream stream) => WeightFile.Save(this, stream);");
+            Line();
+            Line("/// <summary>");
+            Line("/// Loads weights from a safetensors file, such as one PyTorch saved from a module with an <c>nn.LSTM</c>");
+            Line("/// named <c>lstm</c> and an <c>nn.Linear</c> named <c>head</c> (map other names with");
+            Line("/// <paramref name=\"options\"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does");
+            Line("/// not fit leaves the model as it was and throws a <see cref=\"WeightFileException\"/> that says why.");
+            Line("/// </summary>");
+            Line("public void Load(string path, WeightLoadOptions? options = null) => WeightFile.Load(this, path, options);");
+            Line();
+            Line("/// <summary>Loads weights in the safetensors format from <paramref name=\"stream\"/>, as <see cref=\"Load(string, WeightLoadOptions?)\"/>.</summary>");
+            Line("public void Load(Stream stream, WeightLoadOptions? options = null) => WeightFile.Load(this, stream, options);");
             Line();
         }
 

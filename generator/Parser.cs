@@ -189,6 +189,8 @@ namespace LstmGen.Generator
             ["Step"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>", "ref {0}.State, System.ReadOnlySpan<float>, System.Span<float>"),
             ["Forward"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>"),
             ["ZeroGradients"] = ImmutableArray.Create(string.Empty),
+            ["Save"] = ImmutableArray.Create("string", "System.IO.Stream"),
+            ["Load"] = ImmutableArray.Create("string, LstmGen.Serialization.WeightLoadOptions?", "System.IO.Stream, LstmGen.Serialization.WeightLoadOptions?"),
             ["GetGradient"] = ImmutableArray.Create("string, System.Span<float>"),
             ["AccumulateGradients"] = ImmutableArray.Create(
                 "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>",

@@ -114,6 +114,40 @@ namespace LstmGen.Tests.Generator
             Assert.Contains($"'{described}'", diagnostic.GetMessage());
         }
 
+        [Theory]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, OutputActivation = LstmGen.Activation.Softmax)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 4, HiddenSize = 4)]")]
+        public void LSTM008_GuardsEveryMemberTheGeneratorWrites(string attribute)
+        {
+            // Whatever the generator adds to the class, a user declaration of it would be reported.
+            var (result, output) = GeneratorHarness.Run(attribute + " public partial class Model { }");
+            Assert.Empty(result.Diagnostics);
+            INamedTypeSymbol model = output.GetTypeByMetadataName("Model")!;
+            var generated = model.GetMembers()
+                .Where(member => !member.IsImplicitlyDeclared && !IsExplicitImplementation(member) && member is not IMethodSymbol { AssociatedSymbol: not null })
+                .ToList();
+            Assert.NotEmpty(generated);
+            Assert.All(generated, member => Assert.True(LstmGen.Generator.GeneratedMembers.Conflicts(member, model), $"'{member}' is generated but not guarded by LSTM008."));
+        }
+
+        private static bool IsExplicitImplementation(ISymbol member) => member switch
+        {
+            IMethodSymbol method => !method.ExplicitInterfaceImplementations.IsEmpty
+                || (method.AssociatedSymbol is IPropertySymbol property && !property.ExplicitInterfaceImplementations.IsEmpty),
+            IPropertySymbol property => !property.ExplicitInterfaceImplementations.IsEmpty,
+            _ => false,
+        };
+
+        [Theory]
+        [InlineData("public float AccumulateGradients(System.ReadOnlySpan<float> a, System.ReadOnlySpan<float> b) => 0;", "AccumulateGradients(System.ReadOnlySpan<float>, System.ReadOnlySpan<float>)")]
+        [InlineData("public void Save(string path) { }", "Save(string)")]
+        [InlineData("public int Gradients;", "Gradients")]
+        public void LSTM008_TrainingAndWeightFileMembers(string member, string described)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class Model {{ {member} }}", "LSTM008");
+            Assert.Contains($"'{described}'", diagnostic.GetMessage());
+        }
+
         [Fact]
         public void LSTM008_IsNotRaisedForOverloadsWithOtherParameters()
         {

@@ -11,11 +11,13 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.IO;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LstmGen;
 using LstmGen.CompilerServices;
+using LstmGen.Serialization;
 using LstmGen.Training;
 
 namespace Snapshots
@@ -200,6 +202,27 @@ namespace Snapshots
             _state.Hidden.CopyTo(hidden);
             _state.Cell.CopyTo(cell);
         }
+
+        /// <summary>
+        /// Saves the weights to a safetensors file with PyTorch's state_dict names, as
+        /// <c>safetensors.torch.save_file(module.state_dict(), path)</c> would: written to a temporary file
+        /// beside <paramref name="path"/>, then renamed over it, so a crash never leaves half a model.
+        /// </summary>
+        public void Save(string path) => WeightFile.Save(this, path);
+
+        /// <summary>Writes the weights to <paramref name="stream"/> in the safetensors format.</summary>
+        public void Save(Stream stream) => WeightFile.Save(this, stream);
+
+        /// <summary>
+        /// Loads weights from a safetensors file, such as one PyTorch saved from a module with an <c>nn.LSTM</c>
+        /// named <c>lstm</c> and an <c>nn.Linear</c> named <c>head</c> (map other names with
+        /// <paramref name="options"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does
+        /// not fit leaves the model as it was and throws a <see cref="WeightFileException"/> that says why.
+        /// </summary>
+        public void Load(string path, WeightLoadOptions? options = null) => WeightFile.Load(this, path, options);
+
+        /// <summary>Loads weights in the safetensors format from <paramref name="stream"/>, as <see cref="Load(string, WeightLoadOptions?)"/>.</summary>
+        public void Load(Stream stream, WeightLoadOptions? options = null) => WeightFile.Load(this, stream, options);
 
         /// <inheritdoc cref="ILstmModel.Step"/>
         public void Step(ReadOnlySpan<float> input, Span<float> output) => Step(ref _state, input, output);
