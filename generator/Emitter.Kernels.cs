@@ -71,10 +71,10 @@ namespace LstmGen.Generator
         {
             string suffix = path.Path.ToString();
             Line($"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {suffix} kernels.</summary>");
-            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)"))
+            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)"))
             {
                 Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
-                Line($"{_plan.FirstLayer.Name}{suffix}<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());");
+                Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
@@ -83,7 +83,7 @@ namespace LstmGen.Generator
                     string below = layer == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(layer - 1)} * HiddenSize)";
                     Line();
                     Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    Line($"{_plan.UpperLayer.Name}{suffix}<NoGateRecord>(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * HiddenSize), ref Unsafe.Add(ref cell, {N(layer)} * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());");
+                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * HiddenSize), ref Unsafe.Add(ref cell, {N(layer)} * HiddenSize), ref hiddenNext, ref gates);");
                 }
 
                 if (_spec.HasHead)
@@ -103,12 +103,11 @@ namespace LstmGen.Generator
             string inputs = KernelInputs(kernel);
             Line("/// <summary>");
             Line($"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels: the gate sums");
-            Line("/// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).");
-            Line("/// Training (<typeparamref name=\"TRecord\"/> = RecordGates) also stores the gate activations");
-            Line("/// into <paramref name=\"gates\"/>, packed like a gate row.");
+            Line("/// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name=\"gates\"/>");
+            Line("/// (packed like a gate row); then the gate activations replace them there (training keeps them for the");
+            Line("/// backward pass), and c = f * c + i * g, h = o * tanh(c).");
             Line("/// </summary>");
-            Line($"private static void {kernel.Name}{path.Path}<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)");
-            using (Open("    where TRecord : struct, IGateRecord"))
+            using (Open($"private static void {kernel.Name}{path.Path}(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)"))
             {
                 Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
                 Line("ref float inputWeights = ref weights;");
@@ -119,6 +118,12 @@ namespace LstmGen.Generator
                 {
                     Line();
                     EmitTile(tile, kernel);
+                }
+
+                foreach (TileLoop tile in path.ActivationTiles)
+                {
+                    Line();
+                    EmitActivationTile(tile);
                 }
 
                 Line();
@@ -148,10 +153,11 @@ namespace LstmGen.Generator
         }
 
         /// <summary>
-        /// Opens the loops of a tile (or a bare scope when it runs once) and declares <c>unit</c> and
-        /// <c>column</c>, the tile's first unit and first gate column. Disposing the result closes them.
+        /// Opens the loops of a tile (or a bare scope when it runs once) and declares <c>column</c>, the tile's
+        /// first gate column, and <c>unit</c>, its first unit, when <paramref name="units"/> says it is used.
+        /// Disposing the result closes them.
         /// </summary>
-        private Blocks OpenTileLoops(TileLoop tile)
+        private Blocks OpenTileLoops(TileLoop tile, bool units = true)
         {
             var loops = new List<Block>();
             var unitTerms = new List<string>();
@@ -182,7 +188,11 @@ namespace LstmGen.Generator
                 loops.Add(OpenScope());
             }
 
-            Line($"nuint unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
+            if (units)
+            {
+                Line($"nuint unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
+            }
+
             Line($"nuint column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
             return new Blocks(loops);
         }
@@ -207,7 +217,7 @@ namespace LstmGen.Generator
         {
             var lanes = new Lanes(tile.VectorWidth);
             Line($"// {DescribeTile(tile, lanes)}, summed in registers.");
-            using (OpenTileLoops(tile))
+            using (OpenTileLoops(tile, units: false))
             {
                 Line();
                 Line("// The gate sums start from the two biases.");
@@ -226,28 +236,48 @@ namespace LstmGen.Generator
                 Line();
                 EmitAccumulation(tile, lanes, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
 
+                Line();
+                Line("// The gate sums, for the activations below.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    string unitOffset = Offset("unit", tile.Segments[s].UnitOffset);
-                    Line();
-                    Line($"// Units [{unitOffset}, +{N(tile.VectorWidth)}): the gates, then c = f * c + i * g and h = o * tanh(c).");
-                    using (OpenScope())
+                    for (int gate = 0; gate < 4; gate++)
                     {
-                        Line($"{lanes.Type} inputGate = LstmMath.Sigmoid(inputSum{N(s)});");
-                        Line($"{lanes.Type} forgetGate = LstmMath.Sigmoid(forgetSum{N(s)});");
-                        Line($"{lanes.Type} candidate = LstmMath.Tanh(candidateSum{N(s)});");
-                        Line($"{lanes.Type} outputGate = LstmMath.Sigmoid(outputSum{N(s)});");
-                        Line($"{lanes.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {lanes.Load("cell", unitOffset)}, inputGate * candidate);");
-                        Line(lanes.Store("newCell", "cell", unitOffset));
-                        Line(lanes.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unitOffset));
-                        using (Open("if (TRecord.IsEnabled)"))
+                        Line(lanes.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The activations of one tile of a segment (looped over blocks): the gates from their sums, in
+        /// place, then the new cell and hidden states of its units.
+        /// </summary>
+        private void EmitActivationTile(TileLoop tile)
+        {
+            var lanes = new Lanes(tile.VectorWidth);
+            string units = tile.UnitsCovered == 1 ? $"Unit {N(tile.BaseUnit)}" : $"Units {N(tile.BaseUnit)} to {N(tile.BaseUnit + tile.UnitsCovered - 1)}";
+            string per = tile.VectorWidth == 1 ? "one unit at a time" : $"{N(tile.VectorWidth)} at a time";
+            Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
+            using (OpenTileLoops(tile))
+            {
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    string unit = Offset("unit", tile.Segments[s].UnitOffset);
+                    string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
+                    using (tile.Segments.Count > 1 ? OpenScope() : default(Block?))
+                    {
+                        Line($"{lanes.Type} inputGate = LstmMath.Sigmoid({lanes.Load("gates", Column(0))});");
+                        Line($"{lanes.Type} forgetGate = LstmMath.Sigmoid({lanes.Load("gates", Column(1))});");
+                        Line($"{lanes.Type} candidate = LstmMath.Tanh({lanes.Load("gates", Column(2))});");
+                        Line($"{lanes.Type} outputGate = LstmMath.Sigmoid({lanes.Load("gates", Column(3))});");
+                        for (int gate = 0; gate < 4; gate++)
                         {
-                            Line("// Training: the gate activations, for the backward pass.");
-                            for (int gate = 0; gate < 4; gate++)
-                            {
-                                Line(lanes.Store(s_gateLocals[gate], "gates", Offset("column", GateColumn(tile, s, gate))));
-                            }
+                            Line(lanes.Store(s_gateLocals[gate], "gates", Column(gate)));
                         }
+
+                        Line($"{lanes.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {lanes.Load("cell", unit)}, inputGate * candidate);");
+                        Line(lanes.Store("newCell", "cell", unit));
+                        Line(lanes.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unit));
                     }
                 }
             }

@@ -267,7 +267,7 @@ namespace LstmGen.Generator
                 Line("/// </summary>");
                 using (Open($"private static void {kernel.Name}Recorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)"))
                 {
-                    EmitDispatch(path => $"{kernel.Name}{path}<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);");
+                    EmitDispatch(path => $"{kernel.Name}{path}(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);");
                     Line();
                     Line("// The new states, for the backward pass.");
                     Line("Floats.Copy(ref cell, ref Unsafe.Add(ref record, RecordCellOffset), HiddenSize);");

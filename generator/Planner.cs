@@ -72,7 +72,11 @@ namespace LstmGen.Generator
 
             var blocks = GateBlocks.Split(hidden, MaxBlockWidth);
             var paths = new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar }
-                .Select(path => new PathPlan(path, VectorWidth(path), PlanTiles(path, blocks).ToEquatableArray()))
+                .Select(path => new PathPlan(
+                    path,
+                    VectorWidth(path),
+                    PlanTiles(path, blocks, MaxAccumulators(path) / 4).ToEquatableArray(),
+                    PlanTiles(path, blocks, maxSegments: 1).ToEquatableArray()))
                 .ToEquatableArray();
 
             return new KernelPlan(spec, MaxBlockWidth, tensors.ToEquatableArray(), kernels.ToEquatableArray(), paths, firstCount, upperCount, headOffset, offset);
@@ -89,12 +93,12 @@ namespace LstmGen.Generator
         /// Covers the blocks of the packed layout with tiles for one path. Consecutive blocks of one
         /// width form a run; a run is split into segments of the path's vector width (one lane for the
         /// last block of fewer than 4 units and for scalar code), and the segments into tiles of at
-        /// most <see cref="MaxAccumulators"/> / 4 segments, looped over when they repeat.
+        /// most <paramref name="maxSegments"/> segments, looped over when they repeat. The gate sums use
+        /// tiles of <see cref="MaxAccumulators"/> / 4 segments; the activations, tiles of one segment.
         /// </summary>
-        public static List<TileLoop> PlanTiles(KernelPath path, IReadOnlyList<(int Start, int Width)> blocks)
+        public static List<TileLoop> PlanTiles(KernelPath path, IReadOnlyList<(int Start, int Width)> blocks, int maxSegments)
         {
             var tiles = new List<TileLoop>();
-            int maxSegments = MaxAccumulators(path) / 4;
             int index = 0;
             while (index < blocks.Count)
             {

@@ -56,8 +56,12 @@ namespace LstmGen.Generator.Model
         public int UnitsCovered => Segments.Count * VectorWidth * OuterCount * InnerCount;
     }
 
-    /// <summary>How one code path covers the hidden units of a layer.</summary>
-    internal sealed record PathPlan(KernelPath Path, int VectorWidth, EquatableArray<TileLoop> Tiles);
+    /// <summary>
+    /// How one code path covers the hidden units of a layer: <see cref="Tiles"/> sum the gates in
+    /// registers; <see cref="ActivationTiles"/>, one segment each, turn the sums into gates and states
+    /// in loops whose bodies stay small (the activations are long once inlined).
+    /// </summary>
+    internal sealed record PathPlan(KernelPath Path, int VectorWidth, EquatableArray<TileLoop> Tiles, EquatableArray<TileLoop> ActivationTiles);
 
     /// <summary>
     /// A distinct layer shape: the first layer reads <c>InputSize</c> inputs, the layers above it

@@ -275,26 +275,28 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first: every unit's gates read all of the old one.
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
+            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
+            // and its gates, packed like a gate row.
+            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
+            ref float next = ref MemoryMarshal.GetReference(scratch);
+            ref float gates = ref scratch[HiddenSize];
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
 
             ApplyOutputActivation(ref output);
@@ -463,19 +465,19 @@ namespace Snapshots
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LayerVector512<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                LayerVector256<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                LayerVector128<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else
             {
-                LayerScalar<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
 
             // The new states, for the backward pass.
@@ -549,16 +551,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector512<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerVector512<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerVector512<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -566,12 +568,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of every layer (64 inputs) with Vector512 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerVector512<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void LayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -581,7 +582,6 @@ namespace Snapshots
 
             // Units 0 to 63: one tile of 64 units, one Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -684,81 +684,41 @@ namespace Snapshots
                     outputSum3 = LstmMath.MultiplyAdd(x1, Vector512.LoadUnsafe(ref row1, 240), outputSum3);
                 }
 
-                // Units [unit, +16): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector512<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector512<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector512<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector512<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 16);
-                        candidate.StoreUnsafe(ref gates, column + 32);
-                        outputGate.StoreUnsafe(ref gates, column + 48);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+                inputSum1.StoreUnsafe(ref gates, column + 64);
+                forgetSum1.StoreUnsafe(ref gates, column + 80);
+                candidateSum1.StoreUnsafe(ref gates, column + 96);
+                outputSum1.StoreUnsafe(ref gates, column + 112);
+                inputSum2.StoreUnsafe(ref gates, column + 128);
+                forgetSum2.StoreUnsafe(ref gates, column + 144);
+                candidateSum2.StoreUnsafe(ref gates, column + 160);
+                outputSum2.StoreUnsafe(ref gates, column + 176);
+                inputSum3.StoreUnsafe(ref gates, column + 192);
+                forgetSum3.StoreUnsafe(ref gates, column + 208);
+                candidateSum3.StoreUnsafe(ref gates, column + 224);
+                outputSum3.StoreUnsafe(ref gates, column + 240);
+            }
 
-                // Units [unit + 16, +16): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector512<float> inputGate = LstmMath.Sigmoid(inputSum1);
-                    Vector512<float> forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    Vector512<float> candidate = LstmMath.Tanh(candidateSum1);
-                    Vector512<float> outputGate = LstmMath.Sigmoid(outputSum1);
-                    Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit + 16), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit + 16);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 16);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column + 64);
-                        forgetGate.StoreUnsafe(ref gates, column + 80);
-                        candidate.StoreUnsafe(ref gates, column + 96);
-                        outputGate.StoreUnsafe(ref gates, column + 112);
-                    }
-                }
-
-                // Units [unit + 32, +16): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector512<float> inputGate = LstmMath.Sigmoid(inputSum2);
-                    Vector512<float> forgetGate = LstmMath.Sigmoid(forgetSum2);
-                    Vector512<float> candidate = LstmMath.Tanh(candidateSum2);
-                    Vector512<float> outputGate = LstmMath.Sigmoid(outputSum2);
-                    Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit + 32), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit + 32);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 32);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column + 128);
-                        forgetGate.StoreUnsafe(ref gates, column + 144);
-                        candidate.StoreUnsafe(ref gates, column + 160);
-                        outputGate.StoreUnsafe(ref gates, column + 176);
-                    }
-                }
-
-                // Units [unit + 48, +16): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector512<float> inputGate = LstmMath.Sigmoid(inputSum3);
-                    Vector512<float> forgetGate = LstmMath.Sigmoid(forgetSum3);
-                    Vector512<float> candidate = LstmMath.Tanh(candidateSum3);
-                    Vector512<float> outputGate = LstmMath.Sigmoid(outputSum3);
-                    Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit + 48), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit + 48);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 48);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column + 192);
-                        forgetGate.StoreUnsafe(ref gates, column + 208);
-                        candidate.StoreUnsafe(ref gates, column + 224);
-                        outputGate.StoreUnsafe(ref gates, column + 240);
-                    }
-                }
+            // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint block = 0; block < 4; block++)
+            {
+                nuint unit = (block * 16);
+                nuint column = (block * 64);
+                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column));
+                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column + 16));
+                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, column + 32));
+                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column + 48));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 16);
+                candidate.StoreUnsafe(ref gates, column + 32);
+                outputGate.StoreUnsafe(ref gates, column + 48);
+                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -979,16 +939,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector256<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerVector256<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerVector256<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -996,12 +956,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of every layer (64 inputs) with Vector256 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerVector256<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void LayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1012,7 +971,6 @@ namespace Snapshots
             // Units 0 to 63: 4 tiles of 16 units, one Vector256<float> per gate and 8 units, summed in registers.
             for (nuint block = 0; block < 4; block++)
             {
-                nuint unit = (block * 16);
                 nuint column = (block * 64);
 
                 // The gate sums start from the two biases.
@@ -1115,42 +1073,35 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 56), outputSum1);
                 }
 
-                // Units [unit, +8): the gates, then c = f * c + i * g and h = o * tanh(c).
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+                inputSum1.StoreUnsafe(ref gates, column + 8);
+                forgetSum1.StoreUnsafe(ref gates, column + 24);
+                candidateSum1.StoreUnsafe(ref gates, column + 40);
+                outputSum1.StoreUnsafe(ref gates, column + 56);
+            }
+
+            // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint block = 0; block < 4; block++)
+            {
+                for (nuint part = 0; part < 2; part++)
                 {
-                    Vector256<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector256<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector256<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector256<float> outputGate = LstmMath.Sigmoid(outputSum0);
+                    nuint unit = (block * 16) + (part * 8);
+                    nuint column = (block * 64) + (part * 8);
+                    Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column));
+                    Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 16));
+                    Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, column + 32));
+                    Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 48));
+                    inputGate.StoreUnsafe(ref gates, column);
+                    forgetGate.StoreUnsafe(ref gates, column + 16);
+                    candidate.StoreUnsafe(ref gates, column + 32);
+                    outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 16);
-                        candidate.StoreUnsafe(ref gates, column + 32);
-                        outputGate.StoreUnsafe(ref gates, column + 48);
-                    }
-                }
-
-                // Units [unit + 8, +8): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector256<float> inputGate = LstmMath.Sigmoid(inputSum1);
-                    Vector256<float> forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    Vector256<float> candidate = LstmMath.Tanh(candidateSum1);
-                    Vector256<float> outputGate = LstmMath.Sigmoid(outputSum1);
-                    Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit + 8), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit + 8);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 8);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column + 8);
-                        forgetGate.StoreUnsafe(ref gates, column + 24);
-                        candidate.StoreUnsafe(ref gates, column + 40);
-                        outputGate.StoreUnsafe(ref gates, column + 56);
-                    }
                 }
             }
 
@@ -1341,16 +1292,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector128<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerVector128<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerVector128<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -1358,12 +1309,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of every layer (64 inputs) with Vector128 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerVector128<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void LayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1376,7 +1326,6 @@ namespace Snapshots
             {
                 for (nuint part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
                     nuint column = (block * 64) + (part * 8);
 
                     // The gate sums start from the two biases.
@@ -1479,43 +1428,36 @@ namespace Snapshots
                         outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 52), outputSum1);
                     }
 
-                    // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                    {
-                        Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                        Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                        Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                        Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                        Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                        newCell.StoreUnsafe(ref cell, unit);
-                        (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                        if (TRecord.IsEnabled)
-                        {
-                            // Training: the gate activations, for the backward pass.
-                            inputGate.StoreUnsafe(ref gates, column);
-                            forgetGate.StoreUnsafe(ref gates, column + 16);
-                            candidate.StoreUnsafe(ref gates, column + 32);
-                            outputGate.StoreUnsafe(ref gates, column + 48);
-                        }
-                    }
+                    // The gate sums, for the activations below.
+                    inputSum0.StoreUnsafe(ref gates, column);
+                    forgetSum0.StoreUnsafe(ref gates, column + 16);
+                    candidateSum0.StoreUnsafe(ref gates, column + 32);
+                    outputSum0.StoreUnsafe(ref gates, column + 48);
+                    inputSum1.StoreUnsafe(ref gates, column + 4);
+                    forgetSum1.StoreUnsafe(ref gates, column + 20);
+                    candidateSum1.StoreUnsafe(ref gates, column + 36);
+                    outputSum1.StoreUnsafe(ref gates, column + 52);
+                }
+            }
 
-                    // Units [unit + 4, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                    {
-                        Vector128<float> inputGate = LstmMath.Sigmoid(inputSum1);
-                        Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum1);
-                        Vector128<float> candidate = LstmMath.Tanh(candidateSum1);
-                        Vector128<float> outputGate = LstmMath.Sigmoid(outputSum1);
-                        Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit + 4), inputGate * candidate);
-                        newCell.StoreUnsafe(ref cell, unit + 4);
-                        (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 4);
-                        if (TRecord.IsEnabled)
-                        {
-                            // Training: the gate activations, for the backward pass.
-                            inputGate.StoreUnsafe(ref gates, column + 4);
-                            forgetGate.StoreUnsafe(ref gates, column + 20);
-                            candidate.StoreUnsafe(ref gates, column + 36);
-                            outputGate.StoreUnsafe(ref gates, column + 52);
-                        }
-                    }
+            // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint block = 0; block < 4; block++)
+            {
+                for (nuint part = 0; part < 4; part++)
+                {
+                    nuint unit = (block * 16) + (part * 4);
+                    nuint column = (block * 64) + (part * 4);
+                    Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                    Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 16));
+                    Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 32));
+                    Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 48));
+                    inputGate.StoreUnsafe(ref gates, column);
+                    forgetGate.StoreUnsafe(ref gates, column + 16);
+                    candidate.StoreUnsafe(ref gates, column + 32);
+                    outputGate.StoreUnsafe(ref gates, column + 48);
+                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                    newCell.StoreUnsafe(ref cell, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
                 }
             }
 
@@ -1721,16 +1663,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerScalar<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerScalar<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerScalar<NoGateRecord>(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref Unsafe.NullRef<float>());
+            LayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -1738,12 +1680,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of every layer (64 inputs) with Scalar kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerScalar<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void LayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1756,7 +1697,6 @@ namespace Snapshots
             {
                 for (nuint part = 0; part < 8; part++)
                 {
-                    nuint unit = (block * 16) + (part * 2);
                     nuint column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
@@ -1859,43 +1799,36 @@ namespace Snapshots
                         outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 49), outputSum1);
                     }
 
-                    // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                    {
-                        float inputGate = LstmMath.Sigmoid(inputSum0);
-                        float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                        float candidate = LstmMath.Tanh(candidateSum0);
-                        float outputGate = LstmMath.Sigmoid(outputSum0);
-                        float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                        Unsafe.Add(ref cell, unit) = newCell;
-                        Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                        if (TRecord.IsEnabled)
-                        {
-                            // Training: the gate activations, for the backward pass.
-                            Unsafe.Add(ref gates, column) = inputGate;
-                            Unsafe.Add(ref gates, column + 16) = forgetGate;
-                            Unsafe.Add(ref gates, column + 32) = candidate;
-                            Unsafe.Add(ref gates, column + 48) = outputGate;
-                        }
-                    }
+                    // The gate sums, for the activations below.
+                    Unsafe.Add(ref gates, column) = inputSum0;
+                    Unsafe.Add(ref gates, column + 16) = forgetSum0;
+                    Unsafe.Add(ref gates, column + 32) = candidateSum0;
+                    Unsafe.Add(ref gates, column + 48) = outputSum0;
+                    Unsafe.Add(ref gates, column + 1) = inputSum1;
+                    Unsafe.Add(ref gates, column + 17) = forgetSum1;
+                    Unsafe.Add(ref gates, column + 33) = candidateSum1;
+                    Unsafe.Add(ref gates, column + 49) = outputSum1;
+                }
+            }
 
-                    // Units [unit + 1, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                    {
-                        float inputGate = LstmMath.Sigmoid(inputSum1);
-                        float forgetGate = LstmMath.Sigmoid(forgetSum1);
-                        float candidate = LstmMath.Tanh(candidateSum1);
-                        float outputGate = LstmMath.Sigmoid(outputSum1);
-                        float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit + 1), inputGate * candidate);
-                        Unsafe.Add(ref cell, unit + 1) = newCell;
-                        Unsafe.Add(ref hiddenNext, unit + 1) = outputGate * LstmMath.Tanh(newCell);
-                        if (TRecord.IsEnabled)
-                        {
-                            // Training: the gate activations, for the backward pass.
-                            Unsafe.Add(ref gates, column + 1) = inputGate;
-                            Unsafe.Add(ref gates, column + 17) = forgetGate;
-                            Unsafe.Add(ref gates, column + 33) = candidate;
-                            Unsafe.Add(ref gates, column + 49) = outputGate;
-                        }
-                    }
+            // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint block = 0; block < 4; block++)
+            {
+                for (nuint part = 0; part < 16; part++)
+                {
+                    nuint unit = (block * 16) + (part * 1);
+                    nuint column = (block * 64) + (part * 1);
+                    float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                    float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 16));
+                    float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 32));
+                    float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 48));
+                    Unsafe.Add(ref gates, column) = inputGate;
+                    Unsafe.Add(ref gates, column + 16) = forgetGate;
+                    Unsafe.Add(ref gates, column + 32) = candidate;
+                    Unsafe.Add(ref gates, column + 48) = outputGate;
+                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                    Unsafe.Add(ref cell, unit) = newCell;
+                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
                 }
             }
 

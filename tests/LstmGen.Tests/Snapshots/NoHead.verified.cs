@@ -238,26 +238,28 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first: every unit's gates read all of the old one.
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
+            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
+            // and its gates, packed like a gate row.
+            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
+            ref float next = ref MemoryMarshal.GetReference(scratch);
+            ref float gates = ref scratch[HiddenSize];
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
 
             // Without a head, a step outputs the top layer's hidden state.
@@ -404,19 +406,19 @@ namespace Snapshots
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerVector512<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerVector256<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerVector128<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else
             {
-                FirstLayerScalar<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
 
             // The new states, for the backward pass.
@@ -448,20 +450,19 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector512<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
         }
 
         /// <summary>
         /// One step of the first layer (6 inputs) with Vector512 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector512<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -471,7 +472,6 @@ namespace Snapshots
 
             // Units 0 to 15: one tile of 16 units, one Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -549,24 +549,28 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x3, Vector512.LoadUnsafe(ref row3, 48), outputSum0);
                 }
 
-                // Units [unit, +16): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector512<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector512<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector512<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector512<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 16);
-                        candidate.StoreUnsafe(ref gates, column + 32);
-                        outputGate.StoreUnsafe(ref gates, column + 48);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+            }
+
+            // Units 0 to 15, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 0;
+                nuint column = 0;
+                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column));
+                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column + 16));
+                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, column + 32));
+                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column + 48));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 16);
+                candidate.StoreUnsafe(ref gates, column + 32);
+                outputGate.StoreUnsafe(ref gates, column + 48);
+                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -686,20 +690,19 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector256<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
         }
 
         /// <summary>
         /// One step of the first layer (6 inputs) with Vector256 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector256<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -709,7 +712,6 @@ namespace Snapshots
 
             // Units 0 to 15: one tile of 16 units, one Vector256<float> per gate and 8 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -831,43 +833,33 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 56), outputSum1);
                 }
 
-                // Units [unit, +8): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector256<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector256<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector256<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector256<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 16);
-                        candidate.StoreUnsafe(ref gates, column + 32);
-                        outputGate.StoreUnsafe(ref gates, column + 48);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+                inputSum1.StoreUnsafe(ref gates, column + 8);
+                forgetSum1.StoreUnsafe(ref gates, column + 24);
+                candidateSum1.StoreUnsafe(ref gates, column + 40);
+                outputSum1.StoreUnsafe(ref gates, column + 56);
+            }
 
-                // Units [unit + 8, +8): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector256<float> inputGate = LstmMath.Sigmoid(inputSum1);
-                    Vector256<float> forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    Vector256<float> candidate = LstmMath.Tanh(candidateSum1);
-                    Vector256<float> outputGate = LstmMath.Sigmoid(outputSum1);
-                    Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit + 8), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit + 8);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 8);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column + 8);
-                        forgetGate.StoreUnsafe(ref gates, column + 24);
-                        candidate.StoreUnsafe(ref gates, column + 40);
-                        outputGate.StoreUnsafe(ref gates, column + 56);
-                    }
-                }
+            // Units 0 to 15, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint unit = (part * 8);
+                nuint column = (part * 8);
+                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column));
+                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 16));
+                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, column + 32));
+                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 48));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 16);
+                candidate.StoreUnsafe(ref gates, column + 32);
+                outputGate.StoreUnsafe(ref gates, column + 48);
+                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -1010,20 +1002,19 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector128<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
         }
 
         /// <summary>
         /// One step of the first layer (6 inputs) with Vector128 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector128<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1034,7 +1025,6 @@ namespace Snapshots
             // Units 0 to 15: 2 tiles of 8 units, one Vector128<float> per gate and 4 units, summed in registers.
             for (nuint part = 0; part < 2; part++)
             {
-                nuint unit = (part * 8);
                 nuint column = (part * 8);
 
                 // The gate sums start from the two biases.
@@ -1156,43 +1146,33 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 52), outputSum1);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 16);
-                        candidate.StoreUnsafe(ref gates, column + 32);
-                        outputGate.StoreUnsafe(ref gates, column + 48);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+                inputSum1.StoreUnsafe(ref gates, column + 4);
+                forgetSum1.StoreUnsafe(ref gates, column + 20);
+                candidateSum1.StoreUnsafe(ref gates, column + 36);
+                outputSum1.StoreUnsafe(ref gates, column + 52);
+            }
 
-                // Units [unit + 4, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum1);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum1);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum1);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit + 4), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit + 4);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 4);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column + 4);
-                        forgetGate.StoreUnsafe(ref gates, column + 20);
-                        candidate.StoreUnsafe(ref gates, column + 36);
-                        outputGate.StoreUnsafe(ref gates, column + 52);
-                    }
-                }
+            // Units 0 to 15, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint unit = (part * 4);
+                nuint column = (part * 4);
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 16));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 32));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 48));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 16);
+                candidate.StoreUnsafe(ref gates, column + 32);
+                outputGate.StoreUnsafe(ref gates, column + 48);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -1344,20 +1324,19 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
         }
 
         /// <summary>
         /// One step of the first layer (6 inputs) with Scalar kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerScalar<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1368,7 +1347,6 @@ namespace Snapshots
             // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit, summed in registers.
             for (nuint part = 0; part < 8; part++)
             {
-                nuint unit = (part * 2);
                 nuint column = (part * 2);
 
                 // The gate sums start from the two biases.
@@ -1490,43 +1468,33 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 49), outputSum1);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 16) = forgetGate;
-                        Unsafe.Add(ref gates, column + 32) = candidate;
-                        Unsafe.Add(ref gates, column + 48) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 16) = forgetSum0;
+                Unsafe.Add(ref gates, column + 32) = candidateSum0;
+                Unsafe.Add(ref gates, column + 48) = outputSum0;
+                Unsafe.Add(ref gates, column + 1) = inputSum1;
+                Unsafe.Add(ref gates, column + 17) = forgetSum1;
+                Unsafe.Add(ref gates, column + 33) = candidateSum1;
+                Unsafe.Add(ref gates, column + 49) = outputSum1;
+            }
 
-                // Units [unit + 1, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum1);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    float candidate = LstmMath.Tanh(candidateSum1);
-                    float outputGate = LstmMath.Sigmoid(outputSum1);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit + 1), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit + 1) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit + 1) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column + 1) = inputGate;
-                        Unsafe.Add(ref gates, column + 17) = forgetGate;
-                        Unsafe.Add(ref gates, column + 33) = candidate;
-                        Unsafe.Add(ref gates, column + 49) = outputGate;
-                    }
-                }
+            // Units 0 to 15, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 16; part++)
+            {
+                nuint unit = (part * 1);
+                nuint column = (part * 1);
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 16));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 32));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 48));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 16) = forgetGate;
+                Unsafe.Add(ref gates, column + 32) = candidate;
+                Unsafe.Add(ref gates, column + 48) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.

@@ -258,26 +258,28 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first: every unit's gates read all of the old one.
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
+            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
+            // and its gates, packed like a gate row.
+            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
+            ref float next = ref MemoryMarshal.GetReference(scratch);
+            ref float gates = ref scratch[HiddenSize];
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
         }
 
@@ -420,19 +422,19 @@ namespace Snapshots
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerVector512<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerVector256<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerVector128<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else
             {
-                FirstLayerScalar<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
 
             // The new states, for the backward pass.
@@ -506,10 +508,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector512<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -517,12 +519,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (5 inputs) with Vector512 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector512<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -532,7 +533,6 @@ namespace Snapshots
 
             // Units 0 to 7: one tile of 8 units, one Vector256<float> per gate and 8 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -614,29 +614,15 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 24), outputSum0);
                 }
 
-                // Units [unit, +8): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector256<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector256<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector256<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector256<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 8);
-                        candidate.StoreUnsafe(ref gates, column + 16);
-                        outputGate.StoreUnsafe(ref gates, column + 24);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 8);
+                candidateSum0.StoreUnsafe(ref gates, column + 16);
+                outputSum0.StoreUnsafe(ref gates, column + 24);
             }
 
             // Units 8 to 11: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint unit = 8;
                 nuint column = 32;
 
                 // The gate sums start from the two biases.
@@ -718,29 +704,15 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 4);
-                        candidate.StoreUnsafe(ref gates, column + 8);
-                        outputGate.StoreUnsafe(ref gates, column + 12);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 4);
+                candidateSum0.StoreUnsafe(ref gates, column + 8);
+                outputSum0.StoreUnsafe(ref gates, column + 12);
             }
 
             // Unit 12: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint unit = 12;
                 nuint column = 48;
 
                 // The gate sums start from the two biases.
@@ -822,24 +794,62 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 1) = forgetGate;
-                        Unsafe.Add(ref gates, column + 2) = candidate;
-                        Unsafe.Add(ref gates, column + 3) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                Unsafe.Add(ref gates, column + 3) = outputSum0;
+            }
+
+            // Units 0 to 7, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 0;
+                nuint column = 0;
+                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column));
+                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 8));
+                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, column + 16));
+                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 24));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 8);
+                candidate.StoreUnsafe(ref gates, column + 16);
+                outputGate.StoreUnsafe(ref gates, column + 24);
+                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Units 8 to 11, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 8;
+                nuint column = 32;
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 4);
+                candidate.StoreUnsafe(ref gates, column + 8);
+                outputGate.StoreUnsafe(ref gates, column + 12);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Unit 12, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 12;
+                nuint column = 48;
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 1) = forgetGate;
+                Unsafe.Add(ref gates, column + 2) = candidate;
+                Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -1074,10 +1084,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector256<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -1085,12 +1095,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (5 inputs) with Vector256 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector256<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1100,7 +1109,6 @@ namespace Snapshots
 
             // Units 0 to 7: one tile of 8 units, one Vector256<float> per gate and 8 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -1182,29 +1190,15 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 24), outputSum0);
                 }
 
-                // Units [unit, +8): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector256<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector256<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector256<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector256<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 8);
-                        candidate.StoreUnsafe(ref gates, column + 16);
-                        outputGate.StoreUnsafe(ref gates, column + 24);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 8);
+                candidateSum0.StoreUnsafe(ref gates, column + 16);
+                outputSum0.StoreUnsafe(ref gates, column + 24);
             }
 
             // Units 8 to 11: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint unit = 8;
                 nuint column = 32;
 
                 // The gate sums start from the two biases.
@@ -1286,29 +1280,15 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 4);
-                        candidate.StoreUnsafe(ref gates, column + 8);
-                        outputGate.StoreUnsafe(ref gates, column + 12);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 4);
+                candidateSum0.StoreUnsafe(ref gates, column + 8);
+                outputSum0.StoreUnsafe(ref gates, column + 12);
             }
 
             // Unit 12: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint unit = 12;
                 nuint column = 48;
 
                 // The gate sums start from the two biases.
@@ -1390,24 +1370,62 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 1) = forgetGate;
-                        Unsafe.Add(ref gates, column + 2) = candidate;
-                        Unsafe.Add(ref gates, column + 3) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                Unsafe.Add(ref gates, column + 3) = outputSum0;
+            }
+
+            // Units 0 to 7, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 0;
+                nuint column = 0;
+                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column));
+                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 8));
+                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, column + 16));
+                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 24));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 8);
+                candidate.StoreUnsafe(ref gates, column + 16);
+                outputGate.StoreUnsafe(ref gates, column + 24);
+                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Units 8 to 11, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 8;
+                nuint column = 32;
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 4);
+                candidate.StoreUnsafe(ref gates, column + 8);
+                outputGate.StoreUnsafe(ref gates, column + 12);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Unit 12, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 12;
+                nuint column = 48;
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 1) = forgetGate;
+                Unsafe.Add(ref gates, column + 2) = candidate;
+                Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -1651,10 +1669,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector128<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -1662,12 +1680,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (5 inputs) with Vector128 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector128<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1677,7 +1694,6 @@ namespace Snapshots
 
             // Units 0 to 7: one tile of 8 units, one Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -1803,48 +1819,19 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 28), outputSum1);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 8);
-                        candidate.StoreUnsafe(ref gates, column + 16);
-                        outputGate.StoreUnsafe(ref gates, column + 24);
-                    }
-                }
-
-                // Units [unit + 4, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum1);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum1);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum1);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit + 4), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit + 4);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit + 4);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column + 4);
-                        forgetGate.StoreUnsafe(ref gates, column + 12);
-                        candidate.StoreUnsafe(ref gates, column + 20);
-                        outputGate.StoreUnsafe(ref gates, column + 28);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 8);
+                candidateSum0.StoreUnsafe(ref gates, column + 16);
+                outputSum0.StoreUnsafe(ref gates, column + 24);
+                inputSum1.StoreUnsafe(ref gates, column + 4);
+                forgetSum1.StoreUnsafe(ref gates, column + 12);
+                candidateSum1.StoreUnsafe(ref gates, column + 20);
+                outputSum1.StoreUnsafe(ref gates, column + 28);
             }
 
             // Units 8 to 11: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint unit = 8;
                 nuint column = 32;
 
                 // The gate sums start from the two biases.
@@ -1926,29 +1913,15 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 4);
-                        candidate.StoreUnsafe(ref gates, column + 8);
-                        outputGate.StoreUnsafe(ref gates, column + 12);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 4);
+                candidateSum0.StoreUnsafe(ref gates, column + 8);
+                outputSum0.StoreUnsafe(ref gates, column + 12);
             }
 
             // Unit 12: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint unit = 12;
                 nuint column = 48;
 
                 // The gate sums start from the two biases.
@@ -2030,24 +2003,63 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 1) = forgetGate;
-                        Unsafe.Add(ref gates, column + 2) = candidate;
-                        Unsafe.Add(ref gates, column + 3) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                Unsafe.Add(ref gates, column + 3) = outputSum0;
+            }
+
+            // Units 0 to 7, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint unit = (part * 4);
+                nuint column = (part * 4);
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 8));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 16));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 24));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 8);
+                candidate.StoreUnsafe(ref gates, column + 16);
+                outputGate.StoreUnsafe(ref gates, column + 24);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Units 8 to 11, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 8;
+                nuint column = 32;
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 4);
+                candidate.StoreUnsafe(ref gates, column + 8);
+                outputGate.StoreUnsafe(ref gates, column + 12);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Unit 12, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 12;
+                nuint column = 48;
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 1) = forgetGate;
+                Unsafe.Add(ref gates, column + 2) = candidate;
+                Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -2306,10 +2318,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -2317,12 +2329,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (5 inputs) with Scalar kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerScalar<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2333,7 +2344,6 @@ namespace Snapshots
             // Units 0 to 7: 4 tiles of 2 units, one float per gate and unit, summed in registers.
             for (nuint part = 0; part < 4; part++)
             {
-                nuint unit = (part * 2);
                 nuint column = (part * 2);
 
                 // The gate sums start from the two biases.
@@ -2459,49 +2469,20 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 25), outputSum1);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 8) = forgetGate;
-                        Unsafe.Add(ref gates, column + 16) = candidate;
-                        Unsafe.Add(ref gates, column + 24) = outputGate;
-                    }
-                }
-
-                // Units [unit + 1, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum1);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    float candidate = LstmMath.Tanh(candidateSum1);
-                    float outputGate = LstmMath.Sigmoid(outputSum1);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit + 1), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit + 1) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit + 1) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column + 1) = inputGate;
-                        Unsafe.Add(ref gates, column + 9) = forgetGate;
-                        Unsafe.Add(ref gates, column + 17) = candidate;
-                        Unsafe.Add(ref gates, column + 25) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 8) = forgetSum0;
+                Unsafe.Add(ref gates, column + 16) = candidateSum0;
+                Unsafe.Add(ref gates, column + 24) = outputSum0;
+                Unsafe.Add(ref gates, column + 1) = inputSum1;
+                Unsafe.Add(ref gates, column + 9) = forgetSum1;
+                Unsafe.Add(ref gates, column + 17) = candidateSum1;
+                Unsafe.Add(ref gates, column + 25) = outputSum1;
             }
 
             // Units 8 to 11: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (nuint part = 0; part < 2; part++)
             {
-                nuint unit = 8 + (part * 2);
                 nuint column = 32 + (part * 2);
 
                 // The gate sums start from the two biases.
@@ -2627,48 +2608,19 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 13), outputSum1);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 4) = forgetGate;
-                        Unsafe.Add(ref gates, column + 8) = candidate;
-                        Unsafe.Add(ref gates, column + 12) = outputGate;
-                    }
-                }
-
-                // Units [unit + 1, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum1);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    float candidate = LstmMath.Tanh(candidateSum1);
-                    float outputGate = LstmMath.Sigmoid(outputSum1);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit + 1), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit + 1) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit + 1) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column + 1) = inputGate;
-                        Unsafe.Add(ref gates, column + 5) = forgetGate;
-                        Unsafe.Add(ref gates, column + 9) = candidate;
-                        Unsafe.Add(ref gates, column + 13) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 4) = forgetSum0;
+                Unsafe.Add(ref gates, column + 8) = candidateSum0;
+                Unsafe.Add(ref gates, column + 12) = outputSum0;
+                Unsafe.Add(ref gates, column + 1) = inputSum1;
+                Unsafe.Add(ref gates, column + 5) = forgetSum1;
+                Unsafe.Add(ref gates, column + 9) = candidateSum1;
+                Unsafe.Add(ref gates, column + 13) = outputSum1;
             }
 
             // Unit 12: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint unit = 12;
                 nuint column = 48;
 
                 // The gate sums start from the two biases.
@@ -2750,24 +2702,64 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 1) = forgetGate;
-                        Unsafe.Add(ref gates, column + 2) = candidate;
-                        Unsafe.Add(ref gates, column + 3) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                Unsafe.Add(ref gates, column + 3) = outputSum0;
+            }
+
+            // Units 0 to 7, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 8; part++)
+            {
+                nuint unit = (part * 1);
+                nuint column = (part * 1);
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 8));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 16));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 24));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 8) = forgetGate;
+                Unsafe.Add(ref gates, column + 16) = candidate;
+                Unsafe.Add(ref gates, column + 24) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+            }
+
+            // Units 8 to 11, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint unit = 8 + (part * 1);
+                nuint column = 32 + (part * 1);
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 4));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 8));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 12));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 4) = forgetGate;
+                Unsafe.Add(ref gates, column + 8) = candidate;
+                Unsafe.Add(ref gates, column + 12) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+            }
+
+            // Unit 12, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 12;
+                nuint column = 48;
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 1) = forgetGate;
+                Unsafe.Add(ref gates, column + 2) = candidate;
+                Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.

@@ -258,26 +258,28 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first: every unit's gates read all of the old one.
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
+            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
+            // and its gates, packed like a gate row.
+            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
+            ref float next = ref MemoryMarshal.GetReference(scratch);
+            ref float gates = ref scratch[HiddenSize];
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
             }
         }
 
@@ -420,19 +422,19 @@ namespace Snapshots
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerVector512<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerVector256<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerVector128<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
             else
             {
-                FirstLayerScalar<RecordGates>(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
             }
 
             // The new states, for the backward pass.
@@ -506,10 +508,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector512<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -517,12 +519,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (3 inputs) with Vector512 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector512<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -532,7 +533,6 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -591,24 +591,28 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 4);
-                        candidate.StoreUnsafe(ref gates, column + 8);
-                        outputGate.StoreUnsafe(ref gates, column + 12);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 4);
+                candidateSum0.StoreUnsafe(ref gates, column + 8);
+                outputSum0.StoreUnsafe(ref gates, column + 12);
+            }
+
+            // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 0;
+                nuint column = 0;
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 4);
+                candidate.StoreUnsafe(ref gates, column + 8);
+                outputGate.StoreUnsafe(ref gates, column + 12);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -773,10 +777,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector256<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -784,12 +788,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (3 inputs) with Vector256 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector256<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -799,7 +802,6 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -858,24 +860,28 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 4);
-                        candidate.StoreUnsafe(ref gates, column + 8);
-                        outputGate.StoreUnsafe(ref gates, column + 12);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 4);
+                candidateSum0.StoreUnsafe(ref gates, column + 8);
+                outputSum0.StoreUnsafe(ref gates, column + 12);
+            }
+
+            // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 0;
+                nuint column = 0;
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 4);
+                candidate.StoreUnsafe(ref gates, column + 8);
+                outputGate.StoreUnsafe(ref gates, column + 12);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -1044,10 +1050,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector128<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -1055,12 +1061,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (3 inputs) with Vector128 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector128<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1070,7 +1075,6 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint unit = 0;
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
@@ -1129,24 +1133,28 @@ namespace Snapshots
                     outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
                 }
 
-                // Units [unit, +4): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    Vector128<float> inputGate = LstmMath.Sigmoid(inputSum0);
-                    Vector128<float> forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    Vector128<float> candidate = LstmMath.Tanh(candidateSum0);
-                    Vector128<float> outputGate = LstmMath.Sigmoid(outputSum0);
-                    Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                    newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        inputGate.StoreUnsafe(ref gates, column);
-                        forgetGate.StoreUnsafe(ref gates, column + 4);
-                        candidate.StoreUnsafe(ref gates, column + 8);
-                        outputGate.StoreUnsafe(ref gates, column + 12);
-                    }
-                }
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 4);
+                candidateSum0.StoreUnsafe(ref gates, column + 8);
+                outputSum0.StoreUnsafe(ref gates, column + 12);
+            }
+
+            // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 0;
+                nuint column = 0;
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 4);
+                candidate.StoreUnsafe(ref gates, column + 8);
+                outputGate.StoreUnsafe(ref gates, column + 12);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
@@ -1322,10 +1330,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar<NoGateRecord>(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref Unsafe.NullRef<float>());
+            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -1333,12 +1341,11 @@ namespace Snapshots
 
         /// <summary>
         /// One step of the first layer (3 inputs) with Scalar kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, then c = f * c + i * g and h = o * tanh(c).
-        /// Training (<typeparamref name="TRecord"/> = RecordGates) also stores the gate activations
-        /// into <paramref name="gates"/>, packed like a gate row.
+        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
+        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
+        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerScalar<TRecord>(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
-            where TRecord : struct, IGateRecord
+        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1349,7 +1356,6 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (nuint part = 0; part < 2; part++)
             {
-                nuint unit = (part * 2);
                 nuint column = (part * 2);
 
                 // The gate sums start from the two biases.
@@ -1440,43 +1446,33 @@ namespace Snapshots
                     outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 13), outputSum1);
                 }
 
-                // Units [unit, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum0);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum0);
-                    float candidate = LstmMath.Tanh(candidateSum0);
-                    float outputGate = LstmMath.Sigmoid(outputSum0);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column) = inputGate;
-                        Unsafe.Add(ref gates, column + 4) = forgetGate;
-                        Unsafe.Add(ref gates, column + 8) = candidate;
-                        Unsafe.Add(ref gates, column + 12) = outputGate;
-                    }
-                }
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 4) = forgetSum0;
+                Unsafe.Add(ref gates, column + 8) = candidateSum0;
+                Unsafe.Add(ref gates, column + 12) = outputSum0;
+                Unsafe.Add(ref gates, column + 1) = inputSum1;
+                Unsafe.Add(ref gates, column + 5) = forgetSum1;
+                Unsafe.Add(ref gates, column + 9) = candidateSum1;
+                Unsafe.Add(ref gates, column + 13) = outputSum1;
+            }
 
-                // Units [unit + 1, +1): the gates, then c = f * c + i * g and h = o * tanh(c).
-                {
-                    float inputGate = LstmMath.Sigmoid(inputSum1);
-                    float forgetGate = LstmMath.Sigmoid(forgetSum1);
-                    float candidate = LstmMath.Tanh(candidateSum1);
-                    float outputGate = LstmMath.Sigmoid(outputSum1);
-                    float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit + 1), inputGate * candidate);
-                    Unsafe.Add(ref cell, unit + 1) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit + 1) = outputGate * LstmMath.Tanh(newCell);
-                    if (TRecord.IsEnabled)
-                    {
-                        // Training: the gate activations, for the backward pass.
-                        Unsafe.Add(ref gates, column + 1) = inputGate;
-                        Unsafe.Add(ref gates, column + 5) = forgetGate;
-                        Unsafe.Add(ref gates, column + 9) = candidate;
-                        Unsafe.Add(ref gates, column + 13) = outputGate;
-                    }
-                }
+            // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint unit = (part * 1);
+                nuint column = (part * 1);
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 4));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 8));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 12));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 4) = forgetGate;
+                Unsafe.Add(ref gates, column + 8) = candidate;
+                Unsafe.Add(ref gates, column + 12) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
