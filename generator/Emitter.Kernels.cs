@@ -386,7 +386,7 @@ namespace LstmGen.Generator
                 using (Open("for (nuint o = 0; o < OutputSize; o++)"))
                 {
                     Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
-                    EmitLaneDot(path, _spec.HiddenSize, "hidden", "weights", alongside: null);
+                    EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
                     Line("Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);");
                 }
             }

@@ -365,11 +365,7 @@ namespace LstmGen.Generator
                 Line("// d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.");
                 using (Open("if (computeInputGradient)"))
                 {
-                    using (Open($"for (nuint k = 0; k < {inputs}; k++)"))
-                    {
-                        Line("nuint row = k * GateRowLength;");
-                        Line($"Unsafe.Add(ref inputGradient, k) = GateRowBackward{path.Path}(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));");
-                    }
+                    EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputWeightGradients", "input", "inputGradient");
                 }
 
                 using (Open("else"))
@@ -382,14 +378,39 @@ namespace LstmGen.Generator
 
                 Line();
                 Line("// d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.");
-                using (Open("for (nuint k = 0; k < HiddenSize; k++)"))
-                {
-                    Line("nuint row = k * GateRowLength;");
-                    Line($"Unsafe.Add(ref hiddenGradient, k) = GateRowBackward{path.Path}(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));");
-                }
+                EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "recurrentWeightGradients", "previousHidden", "hiddenGradient");
             }
 
             Line();
+        }
+
+        /// <summary>
+        /// The rows of a weight's backward pass: several rows per call of GateRowsBackward, then the rows
+        /// left over one at a time.
+        /// </summary>
+        private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string gradients, string x, string result)
+        {
+            int rows = BackwardRows(path);
+            int whole = count / rows * rows;
+            string Call(string helper) =>
+                $"{helper}{path.Path}(ref Unsafe.Add(ref {weights}, row), ref Unsafe.Add(ref {gradients}, row), ref gateGradients, ref Unsafe.Add(ref {x}, k), ref Unsafe.Add(ref {result}, k));";
+            if (whole > 0)
+            {
+                using (Open($"for (nuint k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
+                {
+                    Line("nuint row = k * GateRowLength;");
+                    Line(Call(rows == 1 ? "GateRowBackward" : "GateRowsBackward"));
+                }
+            }
+
+            if (whole < count)
+            {
+                using (Open($"for (nuint k = {N(whole)}; k < {countName}; k++)"))
+                {
+                    Line("nuint row = k * GateRowLength;");
+                    Line(Call("GateRowBackward"));
+                }
+            }
         }
 
         /// <summary>
@@ -431,29 +452,25 @@ namespace LstmGen.Generator
             }
         }
 
-        /// <summary>The two per-row helpers of a weight's backward pass, for one path.</summary>
+        /// <summary>
+        /// Rows a backward helper takes at once: enough independent dot products to hide the latency of the
+        /// FMA chains, few enough that their lanes stay in the registers of the path.
+        /// </summary>
+        private static int BackwardRows(PathPlan path) => path.Path switch
+        {
+            KernelPath.Vector512 => 4,
+            KernelPath.Scalar => 1,
+            _ => 2,
+        };
+
+        /// <summary>The per-row helpers of a weight's backward pass, for one path.</summary>
         private void EmitGateRowHelpers(PathPlan path)
         {
             var lanes = new Lanes(path.VectorWidth);
-            Line("/// <summary>");
-            Line($"/// One row of a weight's backward pass with {path.Path} kernels: gradientRow += x * gateGradients, and");
-            Line("/// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.");
-            Line("/// </summary>");
-            Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (Open($"private static float GateRowBackward{path.Path}(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)"))
+            EmitGateRowsBackward(path, rows: 1);
+            if (BackwardRows(path) > 1)
             {
-                if (path.VectorWidth > 1)
-                {
-                    Line($"{lanes.Type} xs = {lanes.Broadcast("x")};");
-                }
-                else if (_spec.HiddenSize >= 4)
-                {
-                    Line("Span<float> lanes = stackalloc float[16];");
-                }
-
-                EmitLaneDot(path, 4 * _spec.HiddenSize, "weightRow", "gateGradients", (chunkLanes, k, gate) =>
-                    chunkLanes.Store($"LstmMath.MultiplyAdd({(chunkLanes.Width == 1 ? "x" : "xs")}, {gate}, {chunkLanes.Load("gradientRow", k)})", "gradientRow", k));
-                Line("return sum;");
+                EmitGateRowsBackward(path, BackwardRows(path));
             }
 
             Line();
@@ -475,6 +492,63 @@ namespace LstmGen.Generator
             }
 
             Line();
+        }
+
+        /// <summary>
+        /// GateRowBackward (one row) or GateRowsBackward (several rows of stride GateRowLength): for each row
+        /// r, gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients.
+        /// </summary>
+        private void EmitGateRowsBackward(PathPlan path, int rows)
+        {
+            var lanes = new Lanes(path.VectorWidth);
+            string name = rows == 1 ? $"GateRowBackward{path.Path}" : $"GateRowsBackward{path.Path}";
+            Line("/// <summary>");
+            Line(rows == 1
+                ? $"/// One row of a weight's backward pass with {path.Path} kernels: gradientRow += x * gateGradients, and"
+                : $"/// {N(rows)} rows of a weight's backward pass with {path.Path} kernels, {N(rows)} dot products in flight: for each row r,");
+            Line(rows == 1
+                ? "/// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order."
+                : "/// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.");
+            Line("/// </summary>");
+            Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            using (Open($"private static void {name}(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)"))
+            {
+                string[] weightRows = new string[rows];
+                for (int row = 0; row < rows; row++)
+                {
+                    weightRows[row] = rows == 1 ? "weightRows" : $"weightRow{N(row)}";
+                    if (rows > 1)
+                    {
+                        Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"Unsafe.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
+                        Line($"ref float gradientRow{N(row)} = ref {(row == 0 ? "gradientRows" : $"Unsafe.Add(ref gradientRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
+                    }
+
+                    string xValue = rows == 1 ? "x" : $"Unsafe.Add(ref x, {N(row)})";
+                    Line(path.VectorWidth > 1
+                        ? $"{lanes.Type} {X(row)} = {lanes.Broadcast(xValue)};"
+                        : $"float {X(row)} = {xValue};");
+                }
+
+                if (path.Path == KernelPath.Scalar && _spec.HiddenSize >= 4)
+                {
+                    Line("Span<float> lanes = stackalloc float[16];");
+                }
+
+                EmitLaneDot(path, 4 * _spec.HiddenSize, weightRows, "gateGradients", (l, k, gate, row) =>
+                {
+                    string gradientRow = rows == 1 ? "gradientRows" : $"gradientRow{N(row)}";
+                    string xs = l.Width == 1 && path.VectorWidth > 1 ? (rows == 1 ? "x" : $"Unsafe.Add(ref x, {N(row)})") : X(row);
+                    return l.Store($"LstmMath.MultiplyAdd({xs}, {gate}, {l.Load(gradientRow, k)})", gradientRow, k);
+                });
+                for (int row = 0; row < rows; row++)
+                {
+                    Line($"Unsafe.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
+                }
+            }
+
+            Line();
+
+            string X(int row) => rows == 1 ? "xs" : $"xs{N(row)}";
         }
 
         private void EmitHeadBackward(PathPlan path)
@@ -549,16 +623,21 @@ namespace LstmGen.Generator
         /// <summary>
         /// <c>float sum = left · right</c> over <paramref name="count"/> elements in the canonical order: the
         /// products go to 16 lanes (lane l takes elements l, l + 16, ...), LstmMath.Sum adds the lanes in a
-        /// fixed tree, and the elements past the last multiple of 16 follow in order. <paramref name="alongside"/>
-        /// adds a statement per chunk that also uses the right operand (given its lanes, index and loaded value).
+        /// fixed tree, and the elements past the last multiple of 16 follow in order. With several
+        /// <paramref name="lefts"/> (vector paths), one pass over <paramref name="right"/> computes a sum per left
+        /// operand (<c>sum0</c>, <c>sum1</c>, ...), keeping that many independent chains in flight.
+        /// <paramref name="alongside"/> adds a statement per row and chunk that also uses the right operand
+        /// (given its lanes, index, loaded value and row).
         /// </summary>
-        private void EmitLaneDot(PathPlan path, int count, string left, string right, System.Func<Lanes, string, string, string>? alongside)
+        private void EmitLaneDot(PathPlan path, int count, string[] lefts, string right, System.Func<Lanes, string, string, int, string>? alongside)
         {
             int chunks = count / 16;
             int tail = count % 16;
+            int rows = lefts.Length;
+            string Sum(int row) => rows == 1 ? "sum" : $"sum{N(row)}";
             if (chunks > 0 && path.Path == KernelPath.Scalar)
             {
-                // The caller declares the 16 lanes once, outside its loops.
+                // The caller declares the 16 lanes once, outside its loops; scalar code does one row at a time.
                 Line("lanes.Clear();");
                 using (Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
                 {
@@ -566,10 +645,10 @@ namespace LstmGen.Generator
                     {
                         Line("nuint index = k + (nuint)lane;");
                         Line($"float {right}Value = Unsafe.Add(ref {right}, index);");
-                        Line($"lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref {left}, index), {right}Value, lanes[lane]);");
+                        Line($"lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
                         if (alongside is not null)
                         {
-                            Line(alongside(new Lanes(1), "index", $"{right}Value"));
+                            Line(alongside(new Lanes(1), "index", $"{right}Value", 0));
                         }
                     }
                 }
@@ -580,12 +659,15 @@ namespace LstmGen.Generator
             {
                 var lanes = new Lanes(path.VectorWidth);
                 int registers = 16 / path.VectorWidth;
-                string[] names = Enumerable.Range(0, registers)
-                    .Select(i => registers == 1 ? "lanes" : $"lanes{N(i * path.VectorWidth)}To{N(((i + 1) * path.VectorWidth) - 1)}")
-                    .ToArray();
-                foreach (string name in names)
+                string Lane(int row, int i) =>
+                    (rows == 1 ? "lanes" : $"row{N(row)}Lanes")
+                    + (registers == 1 ? string.Empty : $"{N(i * path.VectorWidth)}To{N(((i + 1) * path.VectorWidth) - 1)}");
+                for (int row = 0; row < rows; row++)
                 {
-                    Line($"{lanes.Type} {name} = {lanes.Type}.Zero;");
+                    for (int i = 0; i < registers; i++)
+                    {
+                        Line($"{lanes.Type} {Lane(row, i)} = {lanes.Type}.Zero;");
+                    }
                 }
 
                 string? chunk = chunks == 1 ? null : "k";
@@ -594,25 +676,34 @@ namespace LstmGen.Generator
                     for (int i = 0; i < registers; i++)
                     {
                         string offset = Offset(chunk, i * path.VectorWidth);
-                        string value = alongside is null ? lanes.Load(right, offset) : $"{right}{N(i)}";
-                        if (alongside is not null)
+                        string value = alongside is null && rows == 1 ? lanes.Load(right, offset) : $"{right}{N(i)}";
+                        if (value != lanes.Load(right, offset))
                         {
                             Line($"{lanes.Type} {value} = {lanes.Load(right, offset)};");
                         }
 
-                        Line($"{names[i]} = LstmMath.MultiplyAdd({lanes.Load(left, offset)}, {value}, {names[i]});");
-                        if (alongside is not null)
+                        for (int row = 0; row < rows; row++)
                         {
-                            Line(alongside(lanes, offset, value));
+                            Line($"{Lane(row, i)} = LstmMath.MultiplyAdd({lanes.Load(lefts[row], offset)}, {value}, {Lane(row, i)});");
+                            if (alongside is not null)
+                            {
+                                Line(alongside(lanes, offset, value, row));
+                            }
                         }
                     }
                 }
 
-                Line($"float sum = LstmMath.Sum({string.Join(", ", names)});");
+                for (int row = 0; row < rows; row++)
+                {
+                    Line($"float {Sum(row)} = LstmMath.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(i => Lane(row, i)))});");
+                }
             }
             else
             {
-                Line("float sum = 0f;");
+                for (int row = 0; row < rows; row++)
+                {
+                    Line($"float {Sum(row)} = 0f;");
+                }
             }
 
             if (tail > 0)
@@ -621,10 +712,13 @@ namespace LstmGen.Generator
                 using (Open($"for (nuint k = {N(chunks * 16)}; k < {N(count)}; k++)"))
                 {
                     Line($"float {right}Value = Unsafe.Add(ref {right}, k);");
-                    Line($"sum = LstmMath.MultiplyAdd(Unsafe.Add(ref {left}, k), {right}Value, sum);");
-                    if (alongside is not null)
+                    for (int row = 0; row < rows; row++)
                     {
-                        Line(alongside(new Lanes(1), "k", $"{right}Value"));
+                        Line($"{Sum(row)} = LstmMath.MultiplyAdd(Unsafe.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
+                        if (alongside is not null)
+                        {
+                            Line(alongside(new Lanes(1), "k", $"{right}Value", row));
+                        }
                     }
                 }
             }

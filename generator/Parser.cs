@@ -231,10 +231,10 @@ namespace LstmGen.Generator
 
         /// <summary>
         /// Private kernel methods and their dispatchers: FirstLayerVector512, LayerBackwardScalar,
-        /// HeadBackward, UpperLayerRecorded, GateRowGradientVector128, ...
+        /// HeadBackward, UpperLayerRecorded, GateRowGradientVector128, GateRowsBackwardVector512, ...
         /// </summary>
         private static bool IsKernelName(string name) =>
-            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow" }.Any(prefix =>
+            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows" }.Any(prefix =>
                 new[] { string.Empty, "Backward", "Recorded", "Gradient" }.Any(kind =>
                     new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 

@@ -635,10 +635,15 @@ namespace Snapshots
             // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (nuint k = 0; k < 4; k += 4)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
+                }
+                for (nuint k = 4; k < InputSize; k++)
+                {
+                    nuint row = k * GateRowLength;
+                    GateRowBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -650,31 +655,77 @@ namespace Snapshots
             }
 
             // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (nuint k = 0; k < HiddenSize; k += 4)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowsBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector512 kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardVector512(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardVector512(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
             Vector512<float> xs = Vector512.Create(x);
             Vector512<float> lanes = Vector512<float>.Zero;
             for (nuint k = 0; k < 64; k += 16)
             {
                 Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, k);
-                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow, k), gateGradients0, lanes);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector512.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRows, k), gateGradients0, lanes);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector512.LoadUnsafe(ref gradientRows, k)).StoreUnsafe(ref gradientRows, k);
             }
             float sum = LstmMath.Sum(lanes);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
+        /// <summary>
+        /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight: for each row r,
+        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowsBackwardVector512(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        {
+            ref float weightRow0 = ref weightRows;
+            ref float gradientRow0 = ref gradientRows;
+            Vector512<float> xs0 = Vector512.Create(Unsafe.Add(ref x, 0));
+            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
+            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
+            Vector512<float> xs1 = Vector512.Create(Unsafe.Add(ref x, 1));
+            ref float weightRow2 = ref Unsafe.Add(ref weightRows, 2 * GateRowLength);
+            ref float gradientRow2 = ref Unsafe.Add(ref gradientRows, 2 * GateRowLength);
+            Vector512<float> xs2 = Vector512.Create(Unsafe.Add(ref x, 2));
+            ref float weightRow3 = ref Unsafe.Add(ref weightRows, 3 * GateRowLength);
+            ref float gradientRow3 = ref Unsafe.Add(ref gradientRows, 3 * GateRowLength);
+            Vector512<float> xs3 = Vector512.Create(Unsafe.Add(ref x, 3));
+            Vector512<float> row0Lanes = Vector512<float>.Zero;
+            Vector512<float> row1Lanes = Vector512<float>.Zero;
+            Vector512<float> row2Lanes = Vector512<float>.Zero;
+            Vector512<float> row3Lanes = Vector512<float>.Zero;
+            for (nuint k = 0; k < 64; k += 16)
+            {
+                Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, k);
+                row0Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
+                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector512.LoadUnsafe(ref gradientRow0, k)).StoreUnsafe(ref gradientRow0, k);
+                row1Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes);
+                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector512.LoadUnsafe(ref gradientRow1, k)).StoreUnsafe(ref gradientRow1, k);
+                row2Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow2, k), gateGradients0, row2Lanes);
+                LstmMath.MultiplyAdd(xs2, gateGradients0, Vector512.LoadUnsafe(ref gradientRow2, k)).StoreUnsafe(ref gradientRow2, k);
+                row3Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow3, k), gateGradients0, row3Lanes);
+                LstmMath.MultiplyAdd(xs3, gateGradients0, Vector512.LoadUnsafe(ref gradientRow3, k)).StoreUnsafe(ref gradientRow3, k);
+            }
+            float sum0 = LstmMath.Sum(row0Lanes);
+            float sum1 = LstmMath.Sum(row1Lanes);
+            float sum2 = LstmMath.Sum(row2Lanes);
+            float sum3 = LstmMath.Sum(row3Lanes);
+            Unsafe.Add(ref result, 0) = sum0;
+            Unsafe.Add(ref result, 1) = sum1;
+            Unsafe.Add(ref result, 2) = sum2;
+            Unsafe.Add(ref result, 3) = sum3;
+        }
+
 
         /// <summary>
         /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
@@ -943,10 +994,10 @@ namespace Snapshots
             // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (nuint k = 0; k < InputSize; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -958,19 +1009,19 @@ namespace Snapshots
             }
 
             // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (nuint k = 0; k < HiddenSize; k += 2)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowsBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector256 kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardVector256(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardVector256(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
             Vector256<float> xs = Vector256.Create(x);
             Vector256<float> lanes0To7 = Vector256<float>.Zero;
@@ -978,15 +1029,52 @@ namespace Snapshots
             for (nuint k = 0; k < 64; k += 16)
             {
                 Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, k);
-                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow, k), gateGradients0, lanes0To7);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector256.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, k), gateGradients0, lanes0To7);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector256.LoadUnsafe(ref gradientRows, k)).StoreUnsafe(ref gradientRows, k);
                 Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, k + 8);
-                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow, k + 8), gateGradients1, lanes8To15);
-                LstmMath.MultiplyAdd(xs, gateGradients1, Vector256.LoadUnsafe(ref gradientRow, k + 8)).StoreUnsafe(ref gradientRow, k + 8);
+                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, k + 8), gateGradients1, lanes8To15);
+                LstmMath.MultiplyAdd(xs, gateGradients1, Vector256.LoadUnsafe(ref gradientRows, k + 8)).StoreUnsafe(ref gradientRows, k + 8);
             }
             float sum = LstmMath.Sum(lanes0To7, lanes8To15);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
+        /// <summary>
+        /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight: for each row r,
+        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowsBackwardVector256(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        {
+            ref float weightRow0 = ref weightRows;
+            ref float gradientRow0 = ref gradientRows;
+            Vector256<float> xs0 = Vector256.Create(Unsafe.Add(ref x, 0));
+            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
+            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
+            Vector256<float> xs1 = Vector256.Create(Unsafe.Add(ref x, 1));
+            Vector256<float> row0Lanes0To7 = Vector256<float>.Zero;
+            Vector256<float> row0Lanes8To15 = Vector256<float>.Zero;
+            Vector256<float> row1Lanes0To7 = Vector256<float>.Zero;
+            Vector256<float> row1Lanes8To15 = Vector256<float>.Zero;
+            for (nuint k = 0; k < 64; k += 16)
+            {
+                Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, k);
+                row0Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
+                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector256.LoadUnsafe(ref gradientRow0, k)).StoreUnsafe(ref gradientRow0, k);
+                row1Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To7);
+                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector256.LoadUnsafe(ref gradientRow1, k)).StoreUnsafe(ref gradientRow1, k);
+                Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, k + 8);
+                row0Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, k + 8), gateGradients1, row0Lanes8To15);
+                LstmMath.MultiplyAdd(xs0, gateGradients1, Vector256.LoadUnsafe(ref gradientRow0, k + 8)).StoreUnsafe(ref gradientRow0, k + 8);
+                row1Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, k + 8), gateGradients1, row1Lanes8To15);
+                LstmMath.MultiplyAdd(xs1, gateGradients1, Vector256.LoadUnsafe(ref gradientRow1, k + 8)).StoreUnsafe(ref gradientRow1, k + 8);
+            }
+            float sum0 = LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
+            float sum1 = LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
+            Unsafe.Add(ref result, 0) = sum0;
+            Unsafe.Add(ref result, 1) = sum1;
+        }
+
 
         /// <summary>
         /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
@@ -1257,10 +1345,10 @@ namespace Snapshots
             // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (nuint k = 0; k < InputSize; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -1272,19 +1360,19 @@ namespace Snapshots
             }
 
             // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (nuint k = 0; k < HiddenSize; k += 2)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowsBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector128 kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardVector128(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardVector128(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
             Vector128<float> xs = Vector128.Create(x);
             Vector128<float> lanes0To3 = Vector128<float>.Zero;
@@ -1294,21 +1382,72 @@ namespace Snapshots
             for (nuint k = 0; k < 64; k += 16)
             {
                 Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, k);
-                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, k), gateGradients0, lanes0To3);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector128.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k), gateGradients0, lanes0To3);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector128.LoadUnsafe(ref gradientRows, k)).StoreUnsafe(ref gradientRows, k);
                 Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, k + 4);
-                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, k + 4), gateGradients1, lanes4To7);
-                LstmMath.MultiplyAdd(xs, gateGradients1, Vector128.LoadUnsafe(ref gradientRow, k + 4)).StoreUnsafe(ref gradientRow, k + 4);
+                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 4), gateGradients1, lanes4To7);
+                LstmMath.MultiplyAdd(xs, gateGradients1, Vector128.LoadUnsafe(ref gradientRows, k + 4)).StoreUnsafe(ref gradientRows, k + 4);
                 Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, k + 8);
-                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, k + 8), gateGradients2, lanes8To11);
-                LstmMath.MultiplyAdd(xs, gateGradients2, Vector128.LoadUnsafe(ref gradientRow, k + 8)).StoreUnsafe(ref gradientRow, k + 8);
+                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 8), gateGradients2, lanes8To11);
+                LstmMath.MultiplyAdd(xs, gateGradients2, Vector128.LoadUnsafe(ref gradientRows, k + 8)).StoreUnsafe(ref gradientRows, k + 8);
                 Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, k + 12);
-                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, k + 12), gateGradients3, lanes12To15);
-                LstmMath.MultiplyAdd(xs, gateGradients3, Vector128.LoadUnsafe(ref gradientRow, k + 12)).StoreUnsafe(ref gradientRow, k + 12);
+                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 12), gateGradients3, lanes12To15);
+                LstmMath.MultiplyAdd(xs, gateGradients3, Vector128.LoadUnsafe(ref gradientRows, k + 12)).StoreUnsafe(ref gradientRows, k + 12);
             }
             float sum = LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
+        /// <summary>
+        /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight: for each row r,
+        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowsBackwardVector128(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        {
+            ref float weightRow0 = ref weightRows;
+            ref float gradientRow0 = ref gradientRows;
+            Vector128<float> xs0 = Vector128.Create(Unsafe.Add(ref x, 0));
+            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
+            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
+            Vector128<float> xs1 = Vector128.Create(Unsafe.Add(ref x, 1));
+            Vector128<float> row0Lanes0To3 = Vector128<float>.Zero;
+            Vector128<float> row0Lanes4To7 = Vector128<float>.Zero;
+            Vector128<float> row0Lanes8To11 = Vector128<float>.Zero;
+            Vector128<float> row0Lanes12To15 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes0To3 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes4To7 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes8To11 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes12To15 = Vector128<float>.Zero;
+            for (nuint k = 0; k < 64; k += 16)
+            {
+                Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, k);
+                row0Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
+                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector128.LoadUnsafe(ref gradientRow0, k)).StoreUnsafe(ref gradientRow0, k);
+                row1Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To3);
+                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector128.LoadUnsafe(ref gradientRow1, k)).StoreUnsafe(ref gradientRow1, k);
+                Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, k + 4);
+                row0Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k + 4), gateGradients1, row0Lanes4To7);
+                LstmMath.MultiplyAdd(xs0, gateGradients1, Vector128.LoadUnsafe(ref gradientRow0, k + 4)).StoreUnsafe(ref gradientRow0, k + 4);
+                row1Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k + 4), gateGradients1, row1Lanes4To7);
+                LstmMath.MultiplyAdd(xs1, gateGradients1, Vector128.LoadUnsafe(ref gradientRow1, k + 4)).StoreUnsafe(ref gradientRow1, k + 4);
+                Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, k + 8);
+                row0Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k + 8), gateGradients2, row0Lanes8To11);
+                LstmMath.MultiplyAdd(xs0, gateGradients2, Vector128.LoadUnsafe(ref gradientRow0, k + 8)).StoreUnsafe(ref gradientRow0, k + 8);
+                row1Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k + 8), gateGradients2, row1Lanes8To11);
+                LstmMath.MultiplyAdd(xs1, gateGradients2, Vector128.LoadUnsafe(ref gradientRow1, k + 8)).StoreUnsafe(ref gradientRow1, k + 8);
+                Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, k + 12);
+                row0Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k + 12), gateGradients3, row0Lanes12To15);
+                LstmMath.MultiplyAdd(xs0, gateGradients3, Vector128.LoadUnsafe(ref gradientRow0, k + 12)).StoreUnsafe(ref gradientRow0, k + 12);
+                row1Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k + 12), gateGradients3, row1Lanes12To15);
+                LstmMath.MultiplyAdd(xs1, gateGradients3, Vector128.LoadUnsafe(ref gradientRow1, k + 12)).StoreUnsafe(ref gradientRow1, k + 12);
+            }
+            float sum0 = LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
+            float sum1 = LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
+            Unsafe.Add(ref result, 0) = sum0;
+            Unsafe.Add(ref result, 1) = sum1;
+        }
+
 
         /// <summary>
         /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
@@ -1582,7 +1721,7 @@ namespace Snapshots
                 for (nuint k = 0; k < InputSize; k++)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -1597,17 +1736,18 @@ namespace Snapshots
             for (nuint k = 0; k < HiddenSize; k++)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardScalar(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardScalar(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
+            float xs = x;
             Span<float> lanes = stackalloc float[16];
             lanes.Clear();
             for (nuint k = 0; k < 64; k += 16)
@@ -1616,13 +1756,14 @@ namespace Snapshots
                 {
                     nuint index = k + (nuint)lane;
                     float gateGradientsValue = Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow, index), gateGradientsValue, lanes[lane]);
-                    Unsafe.Add(ref gradientRow, index) = LstmMath.MultiplyAdd(x, gateGradientsValue, Unsafe.Add(ref gradientRow, index));
+                    lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    Unsafe.Add(ref gradientRows, index) = LstmMath.MultiplyAdd(xs, gateGradientsValue, Unsafe.Add(ref gradientRows, index));
                 }
             }
             float sum = LstmMath.Sum(lanes);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
 
         /// <summary>
         /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.

@@ -702,7 +702,7 @@ namespace Snapshots
                 for (nuint k = 0; k < InputSize; k++)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -714,30 +714,75 @@ namespace Snapshots
             }
 
             // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (nuint k = 0; k < HiddenSize; k += 4)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowsBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector512 kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardVector512(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardVector512(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
             Vector512<float> xs = Vector512.Create(x);
             Vector512<float> lanes = Vector512<float>.Zero;
             {
                 Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, 0);
-                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow, 0), gateGradients0, lanes);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector512.LoadUnsafe(ref gradientRow, 0)).StoreUnsafe(ref gradientRow, 0);
+                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRows, 0), gateGradients0, lanes);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector512.LoadUnsafe(ref gradientRows, 0)).StoreUnsafe(ref gradientRows, 0);
             }
             float sum = LstmMath.Sum(lanes);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
+        /// <summary>
+        /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight: for each row r,
+        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowsBackwardVector512(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        {
+            ref float weightRow0 = ref weightRows;
+            ref float gradientRow0 = ref gradientRows;
+            Vector512<float> xs0 = Vector512.Create(Unsafe.Add(ref x, 0));
+            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
+            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
+            Vector512<float> xs1 = Vector512.Create(Unsafe.Add(ref x, 1));
+            ref float weightRow2 = ref Unsafe.Add(ref weightRows, 2 * GateRowLength);
+            ref float gradientRow2 = ref Unsafe.Add(ref gradientRows, 2 * GateRowLength);
+            Vector512<float> xs2 = Vector512.Create(Unsafe.Add(ref x, 2));
+            ref float weightRow3 = ref Unsafe.Add(ref weightRows, 3 * GateRowLength);
+            ref float gradientRow3 = ref Unsafe.Add(ref gradientRows, 3 * GateRowLength);
+            Vector512<float> xs3 = Vector512.Create(Unsafe.Add(ref x, 3));
+            Vector512<float> row0Lanes = Vector512<float>.Zero;
+            Vector512<float> row1Lanes = Vector512<float>.Zero;
+            Vector512<float> row2Lanes = Vector512<float>.Zero;
+            Vector512<float> row3Lanes = Vector512<float>.Zero;
+            {
+                Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, 0);
+                row0Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes);
+                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector512.LoadUnsafe(ref gradientRow0, 0)).StoreUnsafe(ref gradientRow0, 0);
+                row1Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes);
+                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector512.LoadUnsafe(ref gradientRow1, 0)).StoreUnsafe(ref gradientRow1, 0);
+                row2Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow2, 0), gateGradients0, row2Lanes);
+                LstmMath.MultiplyAdd(xs2, gateGradients0, Vector512.LoadUnsafe(ref gradientRow2, 0)).StoreUnsafe(ref gradientRow2, 0);
+                row3Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow3, 0), gateGradients0, row3Lanes);
+                LstmMath.MultiplyAdd(xs3, gateGradients0, Vector512.LoadUnsafe(ref gradientRow3, 0)).StoreUnsafe(ref gradientRow3, 0);
+            }
+            float sum0 = LstmMath.Sum(row0Lanes);
+            float sum1 = LstmMath.Sum(row1Lanes);
+            float sum2 = LstmMath.Sum(row2Lanes);
+            float sum3 = LstmMath.Sum(row3Lanes);
+            Unsafe.Add(ref result, 0) = sum0;
+            Unsafe.Add(ref result, 1) = sum1;
+            Unsafe.Add(ref result, 2) = sum2;
+            Unsafe.Add(ref result, 3) = sum3;
+        }
+
 
         /// <summary>
         /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
@@ -968,10 +1013,15 @@ namespace Snapshots
             // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (nuint k = 0; k < 2; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
+                }
+                for (nuint k = 2; k < InputSize; k++)
+                {
+                    nuint row = k * GateRowLength;
+                    GateRowBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -983,34 +1033,70 @@ namespace Snapshots
             }
 
             // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (nuint k = 0; k < HiddenSize; k += 2)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowsBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector256 kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardVector256(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardVector256(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
             Vector256<float> xs = Vector256.Create(x);
             Vector256<float> lanes0To7 = Vector256<float>.Zero;
             Vector256<float> lanes8To15 = Vector256<float>.Zero;
             {
                 Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, 0);
-                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow, 0), gateGradients0, lanes0To7);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector256.LoadUnsafe(ref gradientRow, 0)).StoreUnsafe(ref gradientRow, 0);
+                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, 0), gateGradients0, lanes0To7);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector256.LoadUnsafe(ref gradientRows, 0)).StoreUnsafe(ref gradientRows, 0);
                 Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, 8);
-                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow, 8), gateGradients1, lanes8To15);
-                LstmMath.MultiplyAdd(xs, gateGradients1, Vector256.LoadUnsafe(ref gradientRow, 8)).StoreUnsafe(ref gradientRow, 8);
+                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, 8), gateGradients1, lanes8To15);
+                LstmMath.MultiplyAdd(xs, gateGradients1, Vector256.LoadUnsafe(ref gradientRows, 8)).StoreUnsafe(ref gradientRows, 8);
             }
             float sum = LstmMath.Sum(lanes0To7, lanes8To15);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
+        /// <summary>
+        /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight: for each row r,
+        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowsBackwardVector256(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        {
+            ref float weightRow0 = ref weightRows;
+            ref float gradientRow0 = ref gradientRows;
+            Vector256<float> xs0 = Vector256.Create(Unsafe.Add(ref x, 0));
+            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
+            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
+            Vector256<float> xs1 = Vector256.Create(Unsafe.Add(ref x, 1));
+            Vector256<float> row0Lanes0To7 = Vector256<float>.Zero;
+            Vector256<float> row0Lanes8To15 = Vector256<float>.Zero;
+            Vector256<float> row1Lanes0To7 = Vector256<float>.Zero;
+            Vector256<float> row1Lanes8To15 = Vector256<float>.Zero;
+            {
+                Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, 0);
+                row0Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To7);
+                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector256.LoadUnsafe(ref gradientRow0, 0)).StoreUnsafe(ref gradientRow0, 0);
+                row1Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To7);
+                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector256.LoadUnsafe(ref gradientRow1, 0)).StoreUnsafe(ref gradientRow1, 0);
+                Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, 8);
+                row0Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, 8), gateGradients1, row0Lanes8To15);
+                LstmMath.MultiplyAdd(xs0, gateGradients1, Vector256.LoadUnsafe(ref gradientRow0, 8)).StoreUnsafe(ref gradientRow0, 8);
+                row1Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, 8), gateGradients1, row1Lanes8To15);
+                LstmMath.MultiplyAdd(xs1, gateGradients1, Vector256.LoadUnsafe(ref gradientRow1, 8)).StoreUnsafe(ref gradientRow1, 8);
+            }
+            float sum0 = LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
+            float sum1 = LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
+            Unsafe.Add(ref result, 0) = sum0;
+            Unsafe.Add(ref result, 1) = sum1;
+        }
+
 
         /// <summary>
         /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
@@ -1241,10 +1327,15 @@ namespace Snapshots
             // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (nuint k = 0; k < 2; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
+                }
+                for (nuint k = 2; k < InputSize; k++)
+                {
+                    nuint row = k * GateRowLength;
+                    GateRowBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -1256,19 +1347,19 @@ namespace Snapshots
             }
 
             // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (nuint k = 0; k < HiddenSize; k += 2)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowsBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector128 kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardVector128(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardVector128(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
             Vector128<float> xs = Vector128.Create(x);
             Vector128<float> lanes0To3 = Vector128<float>.Zero;
@@ -1277,21 +1368,71 @@ namespace Snapshots
             Vector128<float> lanes12To15 = Vector128<float>.Zero;
             {
                 Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, 0);
-                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 0), gateGradients0, lanes0To3);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector128.LoadUnsafe(ref gradientRow, 0)).StoreUnsafe(ref gradientRow, 0);
+                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 0), gateGradients0, lanes0To3);
+                LstmMath.MultiplyAdd(xs, gateGradients0, Vector128.LoadUnsafe(ref gradientRows, 0)).StoreUnsafe(ref gradientRows, 0);
                 Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, 4);
-                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 4), gateGradients1, lanes4To7);
-                LstmMath.MultiplyAdd(xs, gateGradients1, Vector128.LoadUnsafe(ref gradientRow, 4)).StoreUnsafe(ref gradientRow, 4);
+                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 4), gateGradients1, lanes4To7);
+                LstmMath.MultiplyAdd(xs, gateGradients1, Vector128.LoadUnsafe(ref gradientRows, 4)).StoreUnsafe(ref gradientRows, 4);
                 Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, 8);
-                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 8), gateGradients2, lanes8To11);
-                LstmMath.MultiplyAdd(xs, gateGradients2, Vector128.LoadUnsafe(ref gradientRow, 8)).StoreUnsafe(ref gradientRow, 8);
+                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 8), gateGradients2, lanes8To11);
+                LstmMath.MultiplyAdd(xs, gateGradients2, Vector128.LoadUnsafe(ref gradientRows, 8)).StoreUnsafe(ref gradientRows, 8);
                 Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, 12);
-                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow, 12), gateGradients3, lanes12To15);
-                LstmMath.MultiplyAdd(xs, gateGradients3, Vector128.LoadUnsafe(ref gradientRow, 12)).StoreUnsafe(ref gradientRow, 12);
+                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 12), gateGradients3, lanes12To15);
+                LstmMath.MultiplyAdd(xs, gateGradients3, Vector128.LoadUnsafe(ref gradientRows, 12)).StoreUnsafe(ref gradientRows, 12);
             }
             float sum = LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
+        /// <summary>
+        /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight: for each row r,
+        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void GateRowsBackwardVector128(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        {
+            ref float weightRow0 = ref weightRows;
+            ref float gradientRow0 = ref gradientRows;
+            Vector128<float> xs0 = Vector128.Create(Unsafe.Add(ref x, 0));
+            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
+            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
+            Vector128<float> xs1 = Vector128.Create(Unsafe.Add(ref x, 1));
+            Vector128<float> row0Lanes0To3 = Vector128<float>.Zero;
+            Vector128<float> row0Lanes4To7 = Vector128<float>.Zero;
+            Vector128<float> row0Lanes8To11 = Vector128<float>.Zero;
+            Vector128<float> row0Lanes12To15 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes0To3 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes4To7 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes8To11 = Vector128<float>.Zero;
+            Vector128<float> row1Lanes12To15 = Vector128<float>.Zero;
+            {
+                Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, 0);
+                row0Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To3);
+                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector128.LoadUnsafe(ref gradientRow0, 0)).StoreUnsafe(ref gradientRow0, 0);
+                row1Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To3);
+                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector128.LoadUnsafe(ref gradientRow1, 0)).StoreUnsafe(ref gradientRow1, 0);
+                Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, 4);
+                row0Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 4), gateGradients1, row0Lanes4To7);
+                LstmMath.MultiplyAdd(xs0, gateGradients1, Vector128.LoadUnsafe(ref gradientRow0, 4)).StoreUnsafe(ref gradientRow0, 4);
+                row1Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 4), gateGradients1, row1Lanes4To7);
+                LstmMath.MultiplyAdd(xs1, gateGradients1, Vector128.LoadUnsafe(ref gradientRow1, 4)).StoreUnsafe(ref gradientRow1, 4);
+                Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, 8);
+                row0Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 8), gateGradients2, row0Lanes8To11);
+                LstmMath.MultiplyAdd(xs0, gateGradients2, Vector128.LoadUnsafe(ref gradientRow0, 8)).StoreUnsafe(ref gradientRow0, 8);
+                row1Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 8), gateGradients2, row1Lanes8To11);
+                LstmMath.MultiplyAdd(xs1, gateGradients2, Vector128.LoadUnsafe(ref gradientRow1, 8)).StoreUnsafe(ref gradientRow1, 8);
+                Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, 12);
+                row0Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 12), gateGradients3, row0Lanes12To15);
+                LstmMath.MultiplyAdd(xs0, gateGradients3, Vector128.LoadUnsafe(ref gradientRow0, 12)).StoreUnsafe(ref gradientRow0, 12);
+                row1Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 12), gateGradients3, row1Lanes12To15);
+                LstmMath.MultiplyAdd(xs1, gateGradients3, Vector128.LoadUnsafe(ref gradientRow1, 12)).StoreUnsafe(ref gradientRow1, 12);
+            }
+            float sum0 = LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
+            float sum1 = LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
+            Unsafe.Add(ref result, 0) = sum0;
+            Unsafe.Add(ref result, 1) = sum1;
+        }
+
 
         /// <summary>
         /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
@@ -1582,7 +1723,7 @@ namespace Snapshots
                 for (nuint k = 0; k < InputSize; k++)
                 {
                     nuint row = k * GateRowLength;
-                    Unsafe.Add(ref inputGradient, k) = GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
                 }
             }
             else
@@ -1597,17 +1738,18 @@ namespace Snapshots
             for (nuint k = 0; k < HiddenSize; k++)
             {
                 nuint row = k * GateRowLength;
-                Unsafe.Add(ref hiddenGradient, k) = GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, Unsafe.Add(ref previousHidden, k));
+                GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: gradientRow += x * gateGradients, and
-        /// returns weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float GateRowBackwardScalar(ref float weightRow, ref float gradientRow, ref float gateGradients, float x)
+        private static void GateRowBackwardScalar(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
         {
+            float xs = x;
             Span<float> lanes = stackalloc float[16];
             lanes.Clear();
             for (nuint k = 0; k < 16; k += 16)
@@ -1616,13 +1758,14 @@ namespace Snapshots
                 {
                     nuint index = k + (nuint)lane;
                     float gateGradientsValue = Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow, index), gateGradientsValue, lanes[lane]);
-                    Unsafe.Add(ref gradientRow, index) = LstmMath.MultiplyAdd(x, gateGradientsValue, Unsafe.Add(ref gradientRow, index));
+                    lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    Unsafe.Add(ref gradientRows, index) = LstmMath.MultiplyAdd(xs, gateGradientsValue, Unsafe.Add(ref gradientRows, index));
                 }
             }
             float sum = LstmMath.Sum(lanes);
-            return sum;
+            Unsafe.Add(ref result, 0) = sum;
         }
+
 
         /// <summary>
         /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.
