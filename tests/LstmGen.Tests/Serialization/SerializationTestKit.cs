@@ -192,6 +192,17 @@ namespace LstmGen.Tests.Serialization
         public void Step(ReadOnlySpan<float> input, Span<float> output) => _inner.Step(input, output);
 
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _inner.Forward(inputs, outputs);
+
+        public Span<float> Gradients => _inner.Gradients;
+
+        public void ZeroGradients() => _inner.ZeroGradients();
+
+        public void GetGradient(string name, Span<float> destination) => _inner.GetGradient(name, destination);
+
+        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _inner.AccumulateGradients(inputs, targets);
+
+        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients) =>
+            _inner.AccumulateGradients(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);
     }
 
     /// <summary>A directory of its own under the temporary directory, deleted afterwards.</summary>
