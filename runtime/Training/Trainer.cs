@@ -37,11 +37,13 @@ namespace LstmGen.Training
     /// accumulates over the batch in order, divided by B.
     /// </para>
     /// <para>
-    /// The model's own state and gradients are not used for the sequences: after <see cref="Fit"/>,
-    /// <see cref="ILstmModel.Gradients"/> holds the last batch's mean gradient (clipped) and the state is
-    /// unchanged. Memory: min(Threads, Shards) replicas of the model and Shards gradient buffers. Once warm
-    /// (after the first batch and the first validation), training allocates nothing per batch: the threads
-    /// are started by each call of <see cref="Fit"/> and stopped before it returns.
+    /// The model's own state is neither used nor changed: the sequences run on the replicas. Its
+    /// <see cref="ILstmModel.Gradients"/> receive each batch's mean gradient (clipped), which the optimizer
+    /// steps on; after <see cref="Fit"/> they hold the last batch's. Memory: a replica of the model for each of min(Threads, S) workers and a gradient buffer
+    /// for each of S shards, kept from call to call. Each call of <see cref="Fit"/> or
+    /// <see cref="Evaluate"/> starts min(Threads, S) - 1 threads and stops them before it returns; once
+    /// warm (after the first batch and the first validation) training allocates nothing per batch, and
+    /// per epoch only the shuffle's <see cref="DeterministicRandom"/>.
     /// </para>
     /// <para>
     /// A trainer is not thread-safe: call <see cref="Fit"/> and <see cref="Evaluate"/> one at a time, and
@@ -55,22 +57,22 @@ namespace LstmGen.Training
         private readonly TModel _model;
         private readonly IOptimizer _optimizer;
         private readonly TrainerOptions _options;
-        private readonly int _workers;
         private readonly TrainShards _trainShards;
         private readonly EvaluateShards _evaluateShards;
 
         // Replica w serves worker w; its parameters are the model's as of generation _replicaGenerations[w].
-        private TModel[]? _replicas;
-        private long[]? _replicaGenerations;
+        // Every buffer grows to what a call needs and is kept for the next.
+        private TModel[] _replicas = Array.Empty<TModel>();
+        private long[] _replicaGenerations = Array.Empty<long>();
         private long _generation;
 
         // Training: the shards' gradients, and each batch position's loss.
-        private float[][]? _shardGradients;
-        private float[]? _batchLosses;
+        private float[]?[] _shardGradients = Array.Empty<float[]?>();
+        private float[] _batchLosses = Array.Empty<float>();
 
         // Evaluation: each worker's outputs, and each sequence's loss.
-        private float[][]? _evaluationOutputs;
-        private double[]? _sequenceLosses;
+        private float[][] _evaluationOutputs = Array.Empty<float[]>();
+        private double[] _sequenceLosses = Array.Empty<double>();
 
         private WorkerPool? _pool;
         private int _busy;
@@ -87,7 +89,6 @@ namespace LstmGen.Training
             _model = model;
             _optimizer = optimizer;
             _options = options ?? new TrainerOptions();
-            _workers = Math.Min(_options.Threads, _options.Shards);
             _trainShards = new TrainShards(this);
             _evaluateShards = new EvaluateShards(this);
         }
@@ -136,6 +137,8 @@ namespace LstmGen.Training
             ArgumentNullException.ThrowIfNull(training);
             Check(training, nameof(training));
             int longestValidation = validation is null ? 0 : Check(validation, nameof(validation));
+            int batchSize = Math.Min(_options.BatchSize, training.Count);
+            int shards = Math.Max(Math.Min(_options.Shards, batchSize), validation is null ? 0 : Math.Min(_options.Shards, validation.Count));
             if (_options.EarlyStoppingPatience > 0 && validation is null)
             {
                 throw new ArgumentException(
@@ -146,13 +149,9 @@ namespace LstmGen.Training
             Enter();
             try
             {
-                Prepare(longestValidation);
-                if (_workers > 1)
-                {
-                    _pool = new WorkerPool(_workers);
-                }
-
-                return Train(training, validation, progress, cancellationToken);
+                int workers = Prepare(shards, batchSize, validation?.Count ?? 0, longestValidation);
+                _pool = workers > 1 ? new WorkerPool(workers) : null;
+                return Train(training, validation, batchSize, progress, cancellationToken);
             }
             finally
             {
@@ -186,12 +185,8 @@ namespace LstmGen.Training
             Enter();
             try
             {
-                Prepare(longest);
-                if (_workers > 1 && sequences.Count > 1)
-                {
-                    _pool = new WorkerPool(_workers);
-                }
-
+                int workers = Prepare(Math.Min(_options.Shards, sequences.Count), 0, sequences.Count, longest);
+                _pool = workers > 1 ? new WorkerPool(workers) : null;
                 return EvaluateCore(sequences);
             }
             finally
@@ -205,12 +200,12 @@ namespace LstmGen.Training
         private TrainingResult Train(
             IReadOnlyList<TrainingSequence> training,
             IReadOnlyList<TrainingSequence>? validation,
+            int batchSize,
             IProgress<TrainingProgress>? progress,
             CancellationToken cancellationToken)
         {
             long started = Stopwatch.GetTimestamp();
             int count = training.Count;
-            int batchSize = Math.Min(_options.BatchSize, count);
             int batches = (count + batchSize - 1) / batchSize;
             int[] order = new int[count];
             var trainingLosses = new List<float>(_options.Epochs);
@@ -313,11 +308,11 @@ namespace LstmGen.Training
             _trainShards.Clear();
 
             Span<float> gradients = _model.Gradients;
-            float[][] shardGradients = _shardGradients!;
-            shardGradients[0].CopyTo(gradients);
+            float[]?[] shardGradients = _shardGradients;
+            shardGradients[0]!.CopyTo(gradients);
             for (int shard = 1; shard < shards; shard++)
             {
-                Add(gradients, shardGradients[shard]);
+                Add(gradients, shardGradients[shard]!);
             }
 
             Divide(gradients, size);
@@ -346,11 +341,6 @@ namespace LstmGen.Training
         private float EvaluateCore(IReadOnlyList<TrainingSequence> sequences)
         {
             int count = sequences.Count;
-            if (_sequenceLosses is null || _sequenceLosses.Length < count)
-            {
-                _sequenceLosses = new double[count];
-            }
-
             int shards = Math.Min(_options.Shards, count);
             _generation++;
             _evaluateShards.Set(sequences, shards);
@@ -384,8 +374,8 @@ namespace LstmGen.Training
         /// <summary>The replica of <paramref name="worker"/>, with the model's current parameters.</summary>
         private TModel Replica(int worker)
         {
-            TModel replica = _replicas![worker];
-            if (_replicaGenerations![worker] != _generation)
+            TModel replica = _replicas[worker];
+            if (_replicaGenerations[worker] != _generation)
             {
                 _model.Parameters.CopyTo(replica.Parameters);
                 _replicaGenerations[worker] = _generation;
@@ -394,32 +384,54 @@ namespace LstmGen.Training
             return replica;
         }
 
-        /// <summary>Makes the replicas and buffers on first use, and grows the evaluation outputs to <paramref name="longestSteps"/> steps.</summary>
-        private void Prepare(int longestSteps)
+        /// <summary>
+        /// Grows the replicas and buffers to what a call needs: <paramref name="shards"/> at most in one run,
+        /// batches of <paramref name="batchSize"/>, <paramref name="evaluated"/> sequences of at most
+        /// <paramref name="longestSteps"/> steps to evaluate. Returns the workers to use.
+        /// </summary>
+        private int Prepare(int shards, int batchSize, int evaluated, int longestSteps)
         {
-            if (_replicas is null)
+            int workers = Math.Min(_options.Threads, shards);
+            if (_replicas.Length < workers)
             {
-                _replicas = new TModel[_workers];
-                _replicaGenerations = new long[_workers];
-                for (int worker = 0; worker < _workers; worker++)
+                int existing = _replicas.Length;
+                Array.Resize(ref _replicas, workers);
+                Array.Resize(ref _replicaGenerations, workers);
+                Array.Resize(ref _evaluationOutputs, workers);
+                for (int worker = existing; worker < workers; worker++)
                 {
                     _replicas[worker] = new TModel();
                     _replicaGenerations[worker] = -1;
+                    _evaluationOutputs[worker] = Array.Empty<float>();
                 }
+            }
 
-                _shardGradients = new float[_options.Shards][];
-                _evaluationOutputs = new float[_workers][];
-                _batchLosses = new float[_options.BatchSize];
+            // The shards' gradient buffers are made by the first worker that needs each one.
+            if (_shardGradients.Length < shards)
+            {
+                Array.Resize(ref _shardGradients, shards);
+            }
+
+            if (_batchLosses.Length < batchSize)
+            {
+                _batchLosses = new float[batchSize];
+            }
+
+            if (_sequenceLosses.Length < evaluated)
+            {
+                _sequenceLosses = new double[evaluated];
             }
 
             int outputLength = longestSteps * _model.OutputSize;
-            for (int worker = 0; worker < _workers; worker++)
+            for (int worker = 0; worker < workers; worker++)
             {
-                if (_evaluationOutputs![worker] is null || _evaluationOutputs[worker].Length < outputLength)
+                if (_evaluationOutputs[worker].Length < outputLength)
                 {
                     _evaluationOutputs[worker] = new float[outputLength];
                 }
             }
+
+            return workers;
         }
 
         private void Enter()
@@ -556,7 +568,7 @@ namespace LstmGen.Training
             public void Run(int shard, int worker)
             {
                 TModel replica = _trainer.Replica(worker);
-                float[] losses = _trainer._batchLosses!;
+                float[] losses = _trainer._batchLosses;
                 replica.ZeroGradients();
                 int first = (int)((long)shard * _size / _shards);
                 int end = (int)((long)(shard + 1) * _size / _shards);
@@ -567,8 +579,7 @@ namespace LstmGen.Training
                     losses[position] = replica.AccumulateGradients(sequence.Inputs.Span, sequence.Targets.Span);
                 }
 
-                float[][] shardGradients = _trainer._shardGradients!;
-                float[] buffer = shardGradients[shard] ??= new float[replica.ParameterCount];
+                float[] buffer = _trainer._shardGradients[shard] ??= new float[replica.ParameterCount];
                 replica.Gradients.CopyTo(buffer);
             }
         }
@@ -593,8 +604,8 @@ namespace LstmGen.Training
             public void Run(int shard, int worker)
             {
                 TModel replica = _trainer.Replica(worker);
-                float[] outputBuffer = _trainer._evaluationOutputs![worker];
-                double[] sequenceLosses = _trainer._sequenceLosses!;
+                float[] outputBuffer = _trainer._evaluationOutputs[worker];
+                double[] sequenceLosses = _trainer._sequenceLosses;
                 LossFunction lossFunction = replica.Loss;
                 int outputSize = replica.OutputSize;
                 int count = _sequences!.Count;
