@@ -48,6 +48,57 @@ namespace LstmGen.Training
             };
         }
 
+        /// <summary>
+        /// The unscaled loss of one step from the model's outputs alone (after the activation), for
+        /// evaluation without a gradient: the sum of (output - target)^2 (the difference in float, as
+        /// <see cref="StepLoss"/> takes it) for mean squared error, or
+        /// -sum(target * log(max(output, <see cref="float.Epsilon"/>))) for cross-entropy on softmax
+        /// probabilities. Summed in double, in element order.
+        /// </summary>
+        /// <remarks>
+        /// Divide the sum over the scored steps as <see cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+        /// does to get its loss: by the number of scored elements (steps * outputs) for mean squared
+        /// error, by the number of scored steps for cross-entropy. Cross-entropy from probabilities
+        /// differs from the log-softmax of <see cref="StepLoss"/> only by the rounding of the
+        /// probabilities to float (and where a probability underflows to 0).
+        /// </remarks>
+        /// <param name="loss">The loss function.</param>
+        /// <param name="outputs">The step's outputs after the activation.</param>
+        /// <param name="target">The step's target, as long as <paramref name="outputs"/>.</param>
+        /// <returns>The unscaled loss of the step.</returns>
+        /// <exception cref="ArgumentException">The spans differ in length.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="loss"/> is not a <see cref="LossFunction"/>.</exception>
+        public static double EvaluateStep(LossFunction loss, ReadOnlySpan<float> outputs, ReadOnlySpan<float> target)
+        {
+            if (outputs.Length != target.Length)
+            {
+                throw new ArgumentException(
+                    $"outputs and target must have the same length; they have {outputs.Length} and {target.Length}.", nameof(target));
+            }
+
+            double sum = 0;
+            switch (loss)
+            {
+                case LossFunction.MeanSquaredError:
+                    for (int j = 0; j < outputs.Length; j++)
+                    {
+                        float error = outputs[j] - target[j];
+                        sum += (double)error * error;
+                    }
+
+                    return sum;
+                case LossFunction.CrossEntropy:
+                    for (int j = 0; j < outputs.Length; j++)
+                    {
+                        sum -= target[j] * Math.Log(Math.Max(outputs[j], float.Epsilon));
+                    }
+
+                    return sum;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(loss), loss, "Unknown loss function.");
+            }
+        }
+
         /// <summary>Sum of (output - target)^2; gradient 2 (output - target) scale, through the activation.</summary>
         private static double SquaredError(Activation activation, ReadOnlySpan<float> outputs, ReadOnlySpan<float> target, float scale, Span<float> logitGradients)
         {
