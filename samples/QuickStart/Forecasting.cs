@@ -1,4 +1,5 @@
 using System;
+using LstmGen.Training;
 
 namespace QuickStart
 {
@@ -144,6 +145,22 @@ namespace QuickStart
         /// <summary>The targets of a window: [<see cref="Length"/>, <see cref="ForecastFeatures.OutputSize"/>], row-major.</summary>
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not below <see cref="Count"/>.</exception>
         public ReadOnlySpan<float> TargetsOf(int window) => Slice(_targets, window, ForecastFeatures.OutputSize);
+
+        /// <summary>Every window as a training sequence: its inputs and its targets at every step.</summary>
+        public TrainingSequence[] ToSequences()
+        {
+            var sequences = new TrainingSequence[Count];
+            int inputLength = Length * ForecastFeatures.InputSize;
+            int targetLength = Length * ForecastFeatures.OutputSize;
+            for (int window = 0; window < Count; window++)
+            {
+                sequences[window] = new TrainingSequence(
+                    _inputs.AsMemory(window * inputLength, inputLength),
+                    _targets.AsMemory(window * targetLength, targetLength));
+            }
+
+            return sequences;
+        }
 
         private ReadOnlySpan<float> Slice(float[] values, int window, int valuesPerStep)
         {
