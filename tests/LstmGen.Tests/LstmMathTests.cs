@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using Xunit;
+
+namespace LstmGen.Tests
+{
+    /// <summary>
+    /// The runtime's activations: accurate against double precision, and the same bits from the scalar
+    /// and every vector overload, which is what makes every code path of a model give the same bits.
+    /// </summary>
+    public sealed class LstmMathTests
+    {
+        // About 1 to 2 units in the last place of a float (2^-23 = 1.19e-7).
+        private const double ExpRelative = 2e-7;
+        private const double SigmoidRelative = 3e-7;
+        private const double TanhRelative = 2.5e-7;
+        private const double AbsoluteNearZero = 1.2e-7;
+
+        /// <summary>Every 1e-4 from -90 to 90, and values that probe the edges of the approximations.</summary>
+        private static IEnumerable<float> Grid()
+        {
+            for (int i = -900_000; i <= 900_000; i++)
+            {
+                yield return i * 1e-4f;
+            }
+
+            foreach (float x in new[] { 0f, -0f, 1e-30f, -1e-30f, float.Epsilon, 0.625f, -0.625f, 0.62499994f, 87.33654f, -87.33654f, 88f, 100f, -100f, float.MaxValue, float.MinValue })
+            {
+                yield return x;
+            }
+        }
+
+        [Fact]
+        public void ExpIsWithinTwoUlpsWhereItIsNormal()
+        {
+            double worst = Grid().Where(x => x > -87.3f && x < 88f).Max(x => Math.Abs(LstmMath.Exp(x) - Math.Exp(x)) / Math.Exp(x));
+            Assert.True(worst <= ExpRelative, $"largest relative error {worst:E3}");
+            Assert.True(float.IsFinite(LstmMath.Exp(float.MaxValue)), "exp saturates instead of overflowing");
+            Assert.True(LstmMath.Exp(float.MinValue) >= 0f);
+        }
+
+        [Fact]
+        public void SigmoidIsAccurateEverywhere()
+        {
+            double worstRelative = 0;
+            double worstAbsolute = 0;
+            foreach (float x in Grid())
+            {
+                double expected = 1 / (1 + Math.Exp(-(double)x));
+                double error = Math.Abs(LstmMath.Sigmoid(x) - expected);
+                worstAbsolute = Math.Max(worstAbsolute, error);
+                if (x >= -80f)
+                {
+                    // Below that the true value is subnormal and exp is clamped: only the absolute error counts.
+                    worstRelative = Math.Max(worstRelative, error / expected);
+                }
+            }
+
+            Assert.True(worstRelative <= SigmoidRelative, $"largest relative error {worstRelative:E3}");
+            Assert.True(worstAbsolute <= AbsoluteNearZero, $"largest absolute error {worstAbsolute:E3}");
+            Assert.Equal(0.5f, LstmMath.Sigmoid(0f));
+            Assert.Equal(1f, LstmMath.Sigmoid(100f));
+        }
+
+        [Fact]
+        public void TanhIsAccurateEverywhereAndOdd()
+        {
+            double worstRelative = 0;
+            foreach (float x in Grid().Where(x => x != 0f))
+            {
+                double expected = Math.Tanh(x);
+                worstRelative = Math.Max(worstRelative, Math.Abs(LstmMath.Tanh(x) - expected) / Math.Abs(expected));
+                Assert.Equal(-LstmMath.Tanh(x), LstmMath.Tanh(-x));
+            }
+
+            Assert.True(worstRelative <= TanhRelative, $"largest relative error {worstRelative:E3}");
+            Assert.Equal(0f, LstmMath.Tanh(0f));
+            Assert.Equal(1f, LstmMath.Tanh(100f));
+        }
+
+        [Fact]
+        public void EveryVectorWidthGivesTheScalarBits()
+        {
+            float[] values = Grid().Where((_, i) => i % 7 == 0).ToArray();
+            Array.Resize(ref values, values.Length / 16 * 16);
+            float[] addends = values.Select((x, i) => MathF.Sin(i)).ToArray();
+            foreach (var (name, scalar, vector128, vector256, vector512) in Functions())
+            {
+                float[] expected = values.Select(scalar).ToArray();
+                for (int i = 0; i < values.Length; i += 16)
+                {
+                    Vector512<float> x = Vector512.Create(values.AsSpan(i, 16));
+                    AssertLanes(expected.AsSpan(i, 16), vector512(x), name, "Vector512", values[i]);
+                    AssertLanes(expected.AsSpan(i, 8), vector256(x.GetLower()), name, "Vector256", values[i]);
+                    AssertLanes(expected.AsSpan(i, 4), vector128(x.GetLower().GetLower()), name, "Vector128", values[i]);
+                }
+            }
+
+            // Fused multiply-add rounds once on every width.
+            for (int i = 0; i < values.Length; i += 16)
+            {
+                var a = Vector512.Create(values.AsSpan(i, 16));
+                var c = Vector512.Create(addends.AsSpan(i, 16));
+                Vector512<float> fused = LstmMath.MultiplyAdd(a, a, c);
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    Assert.Equal(LstmMath.MultiplyAdd(values[i + lane], values[i + lane], addends[i + lane]), fused[lane]);
+                }
+
+                Assert.Equal(fused.GetLower(), LstmMath.MultiplyAdd(a.GetLower(), a.GetLower(), c.GetLower()));
+                Assert.Equal(fused.GetLower().GetLower(), LstmMath.MultiplyAdd(a.GetLower().GetLower(), a.GetLower().GetLower(), c.GetLower().GetLower()));
+            }
+        }
+
+        [Fact]
+        public void TheCanonicalSumIsTheSameForEveryWidth()
+        {
+            var random = new Random(3);
+            for (int trial = 0; trial < 1000; trial++)
+            {
+                float[] lanes = Enumerable.Range(0, 16).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-3, 4)))).ToArray();
+                float expected = LstmMath.Sum(lanes);
+                var all = Vector512.Create(lanes);
+                Assert.Equal(expected, LstmMath.Sum(all));
+                Assert.Equal(expected, LstmMath.Sum(all.GetLower(), all.GetUpper()));
+                Assert.Equal(expected, LstmMath.Sum(all.GetLower().GetLower(), all.GetLower().GetUpper(), all.GetUpper().GetLower(), all.GetUpper().GetUpper()));
+            }
+        }
+
+        [Fact]
+        public void SoftmaxIsStableAndSumsToOne()
+        {
+            float[] logits = { 1000f, 999f, -1000f, 0f };
+            LstmMath.Softmax(logits);
+            double[] expected = { 1 / (1 + Math.Exp(-1)), Math.Exp(-1) / (1 + Math.Exp(-1)), 0, 0 };
+            for (int i = 0; i < logits.Length; i++)
+            {
+                Assert.True(Math.Abs(logits[i] - expected[i]) <= 1e-6, $"softmax[{i}] = {logits[i]}, expected {expected[i]}");
+            }
+
+            Assert.True(Math.Abs(logits.Sum() - 1f) <= 1e-6);
+        }
+
+        private static void AssertLanes(ReadOnlySpan<float> expected, Vector512<float> actual, string function, string width, float first) =>
+            AssertLanes(expected, Enumerable.Range(0, 16).Select(i => actual[i]).ToArray(), function, width, first);
+
+        private static void AssertLanes(ReadOnlySpan<float> expected, Vector256<float> actual, string function, string width, float first) =>
+            AssertLanes(expected, Enumerable.Range(0, 8).Select(i => actual[i]).ToArray(), function, width, first);
+
+        private static void AssertLanes(ReadOnlySpan<float> expected, Vector128<float> actual, string function, string width, float first) =>
+            AssertLanes(expected, Enumerable.Range(0, 4).Select(i => actual[i]).ToArray(), function, width, first);
+
+        private static void AssertLanes(ReadOnlySpan<float> expected, float[] actual, string function, string width, float first)
+        {
+            for (int lane = 0; lane < actual.Length; lane++)
+            {
+                if (BitConverter.SingleToInt32Bits(expected[lane]) != BitConverter.SingleToInt32Bits(actual[lane]))
+                {
+                    Assert.Fail($"{function} on {width}, lane {lane} of the vector starting at {first}: {actual[lane]:R}, the scalar gives {expected[lane]:R}");
+                }
+            }
+        }
+
+        private static IEnumerable<(string Name, Func<float, float> Scalar, Func<Vector128<float>, Vector128<float>> V128, Func<Vector256<float>, Vector256<float>> V256, Func<Vector512<float>, Vector512<float>> V512)> Functions()
+        {
+            yield return ("Exp", LstmMath.Exp, LstmMath.Exp, LstmMath.Exp, LstmMath.Exp);
+            yield return ("Sigmoid", LstmMath.Sigmoid, LstmMath.Sigmoid, LstmMath.Sigmoid, LstmMath.Sigmoid);
+            yield return ("Tanh", LstmMath.Tanh, LstmMath.Tanh, LstmMath.Tanh, LstmMath.Tanh);
+        }
+    }
+}
