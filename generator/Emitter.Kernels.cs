@@ -63,15 +63,72 @@ namespace LstmGen.Generator
             public string One => Width == 1 ? "1f" : Type + ".One";
         }
 
+        /// <summary>
+        /// How a kernel lays out its values. One sequence: a vector holds consecutive units, weights are
+        /// loaded as vectors and each input is broadcast. A group of agents (<see cref="Agents"/> &gt; 0): a
+        /// vector holds one value of every agent, each position (input, unit, gate column) holds a vector,
+        /// and each weight is broadcast to every agent. Either way each lane sums the same products in
+        /// the same order, so both give the same bits.
+        /// </summary>
+        private sealed class Form
+        {
+            public Form(Lanes lanes, int agents)
+            {
+                Lanes = lanes;
+                Agents = agents;
+            }
+
+            public Lanes Lanes { get; }
+
+            public int Agents { get; }
+
+            public string Type => Lanes.Type;
+
+            /// <summary>The weight of a gate column in a row.</summary>
+            public string Weight(string row, string column) =>
+                Agents == 0 ? Lanes.Load(row, column) : Lanes.Broadcast($"Unsafe.Add(ref {row}, {column})");
+
+            /// <summary>Input <paramref name="k"/> of <paramref name="source"/>.</summary>
+            public string Input(string source, string k) =>
+                Agents == 0 ? Lanes.Broadcast($"Unsafe.Add(ref {source}, {k})") : Lanes.Load(source, Position(k));
+
+            /// <summary>b_ih + b_hh of a gate column.</summary>
+            public string Bias(string column) => Agents == 0
+                ? $"{Lanes.Load("inputBias", column)} + {Lanes.Load("hiddenBias", column)}"
+                : Lanes.Broadcast($"Unsafe.Add(ref inputBias, {column}) + Unsafe.Add(ref hiddenBias, {column})");
+
+            public string Load(string reference, string index) => Lanes.Load(reference, Position(index));
+
+            public string Store(string value, string reference, string index) => Lanes.Store(value, reference, Position(index));
+
+            /// <summary>Where an index of one sequence's values sits in the agents' layout.</summary>
+            private string Position(string index) =>
+                Agents == 0 ? index
+                : index.All(c => char.IsLetterOrDigit(c)) ? $"{index} * {N(Agents)}"
+                : $"({index}) * {N(Agents)}";
+        }
+
         /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
         private static string Offset(string? variable, int constant) =>
             variable is null ? N(constant) : constant == 0 ? variable : $"{variable} + {N(constant)}";
 
-        private void EmitPathStep(PathPlan path)
+        /// <summary>The agents of a group on <paramref name="path"/>: one per lane of its vectors.</summary>
+        private static int AgentsPerGroup(PathPlan path) => path.VectorWidth;
+
+        /// <summary>
+        /// Step{Path}, one step of every layer and the head for one sequence, or StepAgents{Path}, the same
+        /// for a group of agents, one per lane (each position of their values holds a vector of agents).
+        /// </summary>
+        private void EmitPathStep(PathPlan path, bool agents)
         {
-            string suffix = path.Path.ToString();
-            Line($"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {suffix} kernels.</summary>");
-            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)"))
+            string kind = agents ? "Agents" : string.Empty;
+            string suffix = kind + path.Path;
+            string stride = agents ? $"HiddenSize * {N(AgentsPerGroup(path))}" : "HiddenSize";
+            string lanes = agents && _spec.HasHead ? "ref float lanes, " : string.Empty;
+            Line(agents
+                ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {N(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
+                : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
+            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, {lanes}ref float output)"))
             {
                 Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
                 Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);");
@@ -80,55 +137,69 @@ namespace LstmGen.Generator
                     string weights = layer == 1
                         ? "FirstLayerParameterCount"
                         : $"FirstLayerParameterCount + ({N(layer - 1)} * UpperLayerParameterCount)";
-                    string below = layer == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(layer - 1)} * HiddenSize)";
+                    string below = layer == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(layer - 1)} * {stride})";
                     Line();
                     Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * HiddenSize), ref Unsafe.Add(ref cell, {N(layer)} * HiddenSize), ref hiddenNext, ref gates);");
+                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * {stride}), ref Unsafe.Add(ref cell, {N(layer)} * {stride}), ref hiddenNext, ref gates);");
                 }
 
+                string top = _spec.Layers == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
                 if (_spec.HasHead)
                 {
                     Line();
                     Line($"// The dense head reads the top layer's hidden state.");
-                    string top = _spec.Layers == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(_spec.Layers - 1)} * HiddenSize)";
-                    Line($"Head{suffix}(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref output);");
+                    Line(agents
+                        ? $"Head{suffix}(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref lanes, ref output);"
+                        : $"Head{suffix}(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref output);");
+                }
+                else if (agents)
+                {
+                    Line();
+                    Line("// Without a head, the output is the top layer's hidden state.");
+                    Line($"Floats.Copy({top}, ref output, {stride});");
                 }
             }
 
             Line();
         }
 
-        private void EmitLayerKernel(LayerKernel kernel, PathPlan path)
+        /// <summary>One step of a layer kernel on one path, for one sequence or for a group of agents.</summary>
+        private void EmitLayerKernel(LayerKernel kernel, PathPlan path, bool agents)
         {
             string inputs = KernelInputs(kernel);
+            int group = AgentsPerGroup(path);
             Line("/// <summary>");
-            Line($"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels: the gate sums");
-            Line("/// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name=\"gates\"/>");
-            Line("/// (packed like a gate row); then the gate activations replace them there (training keeps them for the");
-            Line("/// backward pass), and c = f * c + i * g, h = o * tanh(c).");
+            Line(agents
+                ? $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) for {N(group)} agents, one per lane, with {path.Path} kernels:"
+                : $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels:");
+            Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
+            Line("/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
+            Line(agents
+                ? "/// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here."
+                : "/// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).");
             Line("/// </summary>");
-            using (Open($"private static void {kernel.Name}{path.Path}(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)"))
+            using (Open($"private static void {kernel.Name}{(agents ? "Agents" : string.Empty)}{path.Path}(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)"))
             {
                 Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
                 Line("ref float inputWeights = ref weights;");
                 Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
                 Line($"ref float inputBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
                 Line($"ref float hiddenBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
-                foreach (TileLoop tile in path.Tiles)
+                foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
                 {
                     Line();
-                    EmitTile(tile, kernel);
+                    EmitTile(tile, kernel, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0));
                 }
 
-                foreach (TileLoop tile in path.ActivationTiles)
+                foreach (TileLoop tile in agents ? path.AgentActivationTiles : path.ActivationTiles)
                 {
                     Line();
-                    EmitActivationTile(tile);
+                    EmitActivationTile(tile, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0));
                 }
 
                 Line();
                 Line("// Every unit has read the old hidden state: now the new one replaces it.");
-                Line("MemoryMarshal.CreateReadOnlySpan(ref hiddenNext, HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref hidden, HiddenSize));");
+                Line($"Floats.Copy(ref hiddenNext, ref hidden, {(agents ? $"HiddenSize * {N(group)}" : "HiddenSize")});");
             }
 
             Line();
@@ -142,11 +213,13 @@ namespace LstmGen.Generator
         private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
 
         /// <summary>"Units 0 to 31: one tile of 32 units, one Vector512&lt;float&gt; per gate and 16 units".</summary>
-        private static string DescribeTile(TileLoop tile, Lanes lanes)
+        private static string DescribeTile(TileLoop tile, Form form)
         {
             int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
             int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
-            string shape = tile.VectorWidth == 1 ? "one float per gate and unit" : $"one {lanes.Type} per gate and {N(tile.VectorWidth)} units";
+            string shape = form.Agents > 0 ? $"one {form.Type} of {N(form.Agents)} agents per gate and unit"
+                : tile.VectorWidth == 1 ? "one float per gate and unit"
+                : $"one {form.Type} per gate and {N(tile.VectorWidth)} units";
             string units = lastUnit == tile.BaseUnit ? $"Unit {N(lastUnit)}" : $"Units {N(tile.BaseUnit)} to {N(lastUnit)}";
             string tiles = tile.OuterCount * tile.InnerCount == 1 ? "one tile" : $"{N(tile.OuterCount * tile.InnerCount)} tiles";
             return $"{units}: {tiles} of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}";
@@ -213,10 +286,9 @@ namespace LstmGen.Generator
             }
         }
 
-        private void EmitTile(TileLoop tile, LayerKernel kernel)
+        private void EmitTile(TileLoop tile, LayerKernel kernel, Form form)
         {
-            var lanes = new Lanes(tile.VectorWidth);
-            Line($"// {DescribeTile(tile, lanes)}, summed in registers.");
+            Line($"// {DescribeTile(tile, form)}, summed in registers.");
             using (OpenTileLoops(tile, units: false))
             {
                 Line();
@@ -226,15 +298,15 @@ namespace LstmGen.Generator
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string offset = Offset("column", GateColumn(tile, s, gate));
-                        Line($"{lanes.Type} {s_gateNames[gate]}Sum{N(s)} = {lanes.Load("inputBias", offset)} + {lanes.Load("hiddenBias", offset)};");
+                        Line($"{form.Type} {s_gateNames[gate]}Sum{N(s)} = {form.Bias(offset)};");
                     }
                 }
 
                 Line();
                 string source = kernel.IsFirst ? "the input" : "the layer below";
-                EmitAccumulation(tile, lanes, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
+                EmitAccumulation(tile, form, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
                 Line();
-                EmitAccumulation(tile, lanes, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
+                EmitAccumulation(tile, form, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
 
                 Line();
                 Line("// The gate sums, for the activations below.");
@@ -242,7 +314,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        Line(lanes.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                        Line(form.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
                     }
                 }
             }
@@ -252,11 +324,10 @@ namespace LstmGen.Generator
         /// The activations of one tile of a segment (looped over blocks): the gates from their sums, in
         /// place, then the new cell and hidden states of its units.
         /// </summary>
-        private void EmitActivationTile(TileLoop tile)
+        private void EmitActivationTile(TileLoop tile, Form form)
         {
-            var lanes = new Lanes(tile.VectorWidth);
             string units = tile.UnitsCovered == 1 ? $"Unit {N(tile.BaseUnit)}" : $"Units {N(tile.BaseUnit)} to {N(tile.BaseUnit + tile.UnitsCovered - 1)}";
-            string per = tile.VectorWidth == 1 ? "one unit at a time" : $"{N(tile.VectorWidth)} at a time";
+            string per = form.Agents > 0 ? $"one at a time for {N(form.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{N(tile.VectorWidth)} at a time";
             Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
             using (OpenTileLoops(tile))
             {
@@ -266,18 +337,18 @@ namespace LstmGen.Generator
                     string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     using (tile.Segments.Count > 1 ? OpenScope() : default(Block?))
                     {
-                        Line($"{lanes.Type} inputGate = LstmMath.Sigmoid({lanes.Load("gates", Column(0))});");
-                        Line($"{lanes.Type} forgetGate = LstmMath.Sigmoid({lanes.Load("gates", Column(1))});");
-                        Line($"{lanes.Type} candidate = LstmMath.Tanh({lanes.Load("gates", Column(2))});");
-                        Line($"{lanes.Type} outputGate = LstmMath.Sigmoid({lanes.Load("gates", Column(3))});");
+                        Line($"{form.Type} inputGate = LstmMath.Sigmoid({form.Load("gates", Column(0))});");
+                        Line($"{form.Type} forgetGate = LstmMath.Sigmoid({form.Load("gates", Column(1))});");
+                        Line($"{form.Type} candidate = LstmMath.Tanh({form.Load("gates", Column(2))});");
+                        Line($"{form.Type} outputGate = LstmMath.Sigmoid({form.Load("gates", Column(3))});");
                         for (int gate = 0; gate < 4; gate++)
                         {
-                            Line(lanes.Store(s_gateLocals[gate], "gates", Column(gate)));
+                            Line(form.Store(s_gateLocals[gate], "gates", Column(gate)));
                         }
 
-                        Line($"{lanes.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {lanes.Load("cell", unit)}, inputGate * candidate);");
-                        Line(lanes.Store("newCell", "cell", unit));
-                        Line(lanes.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unit));
+                        Line($"{form.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");
+                        Line(form.Store("newCell", "cell", unit));
+                        Line(form.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unit));
                     }
                 }
             }
@@ -291,7 +362,7 @@ namespace LstmGen.Generator
         /// Adds <c>weights[k, column] * source[k]</c> to every accumulator of the tile, for k from 0 to
         /// <paramref name="count"/> - 1 in order (the order every path shares), several k per iteration.
         /// </summary>
-        private void EmitAccumulation(TileLoop tile, Lanes lanes, string what, string weights, string source, int count)
+        private void EmitAccumulation(TileLoop tile, Form form, string what, string weights, string source, int count)
         {
             int unroll = tile.InputUnroll;
             int iterations = count / unroll;
@@ -301,7 +372,7 @@ namespace LstmGen.Generator
                 Line($"// {what} ({N(count)} value{(count == 1 ? string.Empty : "s")}).");
                 using (OpenScope())
                 {
-                    EmitRows(tile, lanes, weights, source, variable: null, start: 0, count);
+                    EmitRows(tile, form, weights, source, variable: null, start: 0, count);
                 }
 
                 return;
@@ -311,7 +382,7 @@ namespace LstmGen.Generator
             Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
             using (Open($"for (nuint k = 0; k < {N(whole)}; k += {N(unroll)})"))
             {
-                EmitRows(tile, lanes, weights, source, variable: "k", start: 0, unroll);
+                EmitRows(tile, form, weights, source, variable: "k", start: 0, unroll);
             }
 
             int rest = count - whole;
@@ -321,7 +392,7 @@ namespace LstmGen.Generator
                 Line("// The last value.");
                 using (OpenScope())
                 {
-                    EmitRows(tile, lanes, weights, source, variable: null, start: whole, rows: 1);
+                    EmitRows(tile, form, weights, source, variable: null, start: whole, rows: 1);
                 }
             }
             else if (rest > 1)
@@ -330,7 +401,7 @@ namespace LstmGen.Generator
                 Line($"// The last {N(rest)} values, one at a time.");
                 using (Open($"for (nuint k = {N(whole)}; k < {N(count)}; k++)"))
                 {
-                    EmitRows(tile, lanes, weights, source, variable: "k", start: 0, rows: 1);
+                    EmitRows(tile, form, weights, source, variable: "k", start: 0, rows: 1);
                 }
             }
         }
@@ -339,7 +410,7 @@ namespace LstmGen.Generator
         /// Rows k = <paramref name="variable"/> + <paramref name="start"/> (or the constant start when
         /// there is no variable) to k + <paramref name="rows"/> - 1.
         /// </summary>
-        private void EmitRows(TileLoop tile, Lanes lanes, string weights, string source, string? variable, int start, int rows)
+        private void EmitRows(TileLoop tile, Form form, string weights, string source, string? variable, int start, int rows)
         {
             for (int r = 0; r < rows; r++)
             {
@@ -356,13 +427,13 @@ namespace LstmGen.Generator
                 }
 
                 string k = variable is null ? N(start + r) : Offset(variable, start + r);
-                Line($"{lanes.Type} x{N(r)} = {lanes.Broadcast($"Unsafe.Add(ref {source}, {k})")};");
+                Line($"{form.Type} x{N(r)} = {form.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string sum = $"{s_gateNames[gate]}Sum{N(s)}";
-                        Line($"{sum} = LstmMath.MultiplyAdd(x{N(r)}, {lanes.Load($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
+                        Line($"{sum} = LstmMath.MultiplyAdd(x{N(r)}, {form.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
                     }
                 }
             }

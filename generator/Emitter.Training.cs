@@ -305,14 +305,18 @@ namespace LstmGen.Generator
             }
         }
 
-        /// <summary>An if/else chain on IsHardwareAccelerated, widest first: the JIT keeps one branch.</summary>
-        private void EmitDispatch(System.Func<string, string> call)
+        /// <summary>
+        /// An if/else chain on IsHardwareAccelerated, widest first: the JIT keeps one branch. Without the
+        /// scalar path, the last branch is Vector128's, for callers that checked it is accelerated.
+        /// </summary>
+        private void EmitDispatch(System.Func<string, string> call, bool withScalar = true)
         {
-            for (int i = 0; i < s_pathNames.Length; i++)
+            int paths = withScalar ? s_pathNames.Length : s_pathNames.Length - 1;
+            for (int i = 0; i < paths; i++)
             {
                 string path = s_pathNames[i];
                 string condition = i == 0 ? $"if ({path}.IsHardwareAccelerated)"
-                    : i < s_pathNames.Length - 1 ? $"else if ({path}.IsHardwareAccelerated)"
+                    : i < paths - 1 ? $"else if ({path}.IsHardwareAccelerated)"
                     : "else";
                 using (Open(condition))
                 {
@@ -420,7 +424,7 @@ namespace LstmGen.Generator
         private void EmitGateGradients(TileLoop tile)
         {
             var lanes = new Lanes(tile.VectorWidth);
-            Line($"// {DescribeTile(tile, lanes)}: the gate gradients.");
+            Line($"// {DescribeTile(tile, new Form(lanes, agents: 0))}: the gate gradients.");
             using (OpenTileLoops(tile))
             {
                 for (int s = 0; s < tile.Segments.Count; s++)

@@ -107,6 +107,7 @@ namespace LstmGen.Generator
             Line("#nullable enable");
             Line();
             Line("using System;");
+            Line("using System.Buffers;");
             Line("using System.Collections.Generic;");
             Line("using System.Diagnostics.CodeAnalysis;");
             Line("using System.IO;");
@@ -127,6 +128,7 @@ namespace LstmGen.Generator
             {
                 EmitConstants();
                 EmitTrainingConstants();
+                EmitAgentsConstants();
                 EmitFieldsAndConstructors();
                 EmitTrainingFields();
                 EmitInterfaceMembers();
@@ -136,12 +138,13 @@ namespace LstmGen.Generator
                 EmitStepAndForward();
                 EmitTrainingApi();
                 EmitTrainingDispatchers();
+                EmitAgentsApi();
                 foreach (PathPlan path in _plan.Paths)
                 {
-                    EmitPathStep(path);
+                    EmitPathStep(path, agents: false);
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
-                        EmitLayerKernel(kernel, path);
+                        EmitLayerKernel(kernel, path, agents: false);
                     }
 
                     if (_spec.HasHead)
@@ -158,6 +161,20 @@ namespace LstmGen.Generator
                     if (_spec.HasHead)
                     {
                         EmitHeadBackward(path);
+                    }
+
+                    if (path.Path != KernelPath.Scalar)
+                    {
+                        EmitPathStep(path, agents: true);
+                        foreach (LayerKernel kernel in _plan.LayerKernels)
+                        {
+                            EmitLayerKernel(kernel, path, agents: true);
+                        }
+
+                        if (_spec.HasHead)
+                        {
+                            EmitAgentsHead(path);
+                        }
                     }
                 }
 

@@ -176,7 +176,9 @@ namespace LstmGen.Generator
             "Gradients", "_gradientStorage", "_gradientStart", "_backwardScratch", "_record", "GradientStorage",
             "BackpropagateThroughTime", "RecordForward", "HeadForward",
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
-            "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchGateOffset", "ScratchLogitOffset", "BackwardScratchLength");
+            "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchGateOffset", "ScratchLogitOffset", "BackwardScratchLength",
+            "AgentHiddenOffset", "AgentCellOffset", "AgentNextOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
+            "AgentScratchLength", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>
@@ -186,7 +188,10 @@ namespace LstmGen.Generator
             ["ResetState"] = ImmutableArray.Create(string.Empty),
             ["SetState"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.ReadOnlySpan<float>"),
             ["GetState"] = ImmutableArray.Create("System.Span<float>, System.Span<float>"),
-            ["Step"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>", "ref {0}.State, System.ReadOnlySpan<float>, System.Span<float>"),
+            ["Step"] = ImmutableArray.Create(
+                "System.ReadOnlySpan<float>, System.Span<float>",
+                "ref {0}.State, System.ReadOnlySpan<float>, System.Span<float>",
+                "System.Span<{0}.State>, System.ReadOnlySpan<float>, System.Span<float>"),
             ["Forward"] = ImmutableArray.Create("System.ReadOnlySpan<float>, System.Span<float>"),
             ["ZeroGradients"] = ImmutableArray.Create(string.Empty),
             ["Save"] = ImmutableArray.Create("string", "System.IO.Stream"),
@@ -235,7 +240,7 @@ namespace LstmGen.Generator
         /// </summary>
         private static bool IsKernelName(string name) =>
             new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows" }.Any(prefix =>
-                new[] { string.Empty, "Backward", "Recorded", "Gradient" }.Any(kind =>
+                new[] { string.Empty, "Backward", "Recorded", "Gradient", "Agents" }.Any(kind =>
                     new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 
         private static string Parameters(IMethodSymbol method) => string.Join(", ", method.Parameters.Select(parameter =>

@@ -76,7 +76,9 @@ namespace LstmGen.Generator
                     path,
                     VectorWidth(path),
                     PlanTiles(path, blocks, MaxAccumulators(path) / 4).ToEquatableArray(),
-                    PlanTiles(path, blocks, maxSegments: 1).ToEquatableArray()))
+                    PlanTiles(path, blocks, maxSegments: 1).ToEquatableArray(),
+                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, MaxAccumulators(path) / 4).ToEquatableArray(),
+                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, maxSegments: 1).ToEquatableArray()))
                 .ToEquatableArray();
 
             return new KernelPlan(spec, MaxBlockWidth, tensors.ToEquatableArray(), kernels.ToEquatableArray(), paths, firstCount, upperCount, headOffset, offset);

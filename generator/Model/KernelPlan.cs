@@ -59,9 +59,18 @@ namespace LstmGen.Generator.Model
     /// <summary>
     /// How one code path covers the hidden units of a layer: <see cref="Tiles"/> sum the gates in
     /// registers; <see cref="ActivationTiles"/>, one segment each, turn the sums into gates and states
-    /// in loops whose bodies stay small (the activations are long once inlined).
+    /// in loops whose bodies stay small (the activations are long once inlined). For a group of agents
+    /// stepped together, one agent per lane, <see cref="AgentTiles"/> and <see cref="AgentActivationTiles"/>
+    /// cover the units one position at a time (each position a vector of agents); the scalar path
+    /// steps agents one by one and has none.
     /// </summary>
-    internal sealed record PathPlan(KernelPath Path, int VectorWidth, EquatableArray<TileLoop> Tiles, EquatableArray<TileLoop> ActivationTiles);
+    internal sealed record PathPlan(
+        KernelPath Path,
+        int VectorWidth,
+        EquatableArray<TileLoop> Tiles,
+        EquatableArray<TileLoop> ActivationTiles,
+        EquatableArray<TileLoop> AgentTiles,
+        EquatableArray<TileLoop> AgentActivationTiles);
 
     /// <summary>
     /// A distinct layer shape: the first layer reads <c>InputSize</c> inputs, the layers above it

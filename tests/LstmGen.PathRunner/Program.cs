@@ -1,6 +1,6 @@
 // Runs every PyTorch reference case through its generated model and prints, per case, the largest
 // difference from PyTorch, a digest of the exact bits of the outputs and final states, and one of the
-// loss and gradients of AccumulateGradients. The tests
+// loss and gradients of AccumulateGradients, and one of many agents stepped together. The tests
 // start this program with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 and
 // similar settings, to run the Vector256, Vector128 and scalar paths on a machine that has AVX-512.
 using System;
@@ -23,5 +23,5 @@ foreach (string name in ReferenceCase.LstmCaseNames)
             ReferenceComparison.MaxAbsoluteError(result.Hidden, reference.FinalHidden.Data),
             ReferenceComparison.MaxAbsoluteError(result.Cell, reference.FinalCell.Data)));
     string digest = ReferenceComparison.Digest(result.Outputs, result.Hidden, result.Cell);
-    Console.WriteLine($"case {name} error={error:R} digest={digest} gradients={ReferenceModels.GradientDigest(reference)}");
+    Console.WriteLine($"case {name} error={error:R} digest={digest} gradients={ReferenceModels.GradientDigest(reference)} agents={ReferenceModels.AgentDigest(reference)}");
 }

@@ -13,7 +13,8 @@ namespace LstmGen.Tests
     /// Runs every reference case on each code path of the generated models. The runtime picks the
     /// widest accelerated path, so the narrower ones run in child processes whose JIT is told to
     /// ignore AVX-512, AVX2 or all SIMD. Each path must match PyTorch, and all must give the same bits, for
-    /// the outputs and states of Forward and for the loss and gradients of AccumulateGradients.
+    /// the outputs and states of Forward, the loss and gradients of AccumulateGradients, and many agents
+    /// stepped together.
     /// </summary>
     public sealed class PathTests
     {
@@ -50,10 +51,11 @@ namespace LstmGen.Tests
             Assert.Equal(ReferenceCase.LstmCaseNames.OrderBy(n => n), results.Keys.OrderBy(n => n));
             foreach (string name in ReferenceCase.LstmCaseNames)
             {
-                var (_, error, digest, gradients) = results[name];
+                var (_, error, digest, gradients, agents) = results[name];
                 Assert.True(error <= 1e-5, $"{path}, {name}: largest difference from PyTorch {error:E3}");
                 Assert.True(digest == InProcessDigest(name), $"{path}, {name}: the outputs' bits differ from the in-process ({PathName()}) result.");
                 Assert.True(gradients == ReferenceModels.GradientDigest(ReferenceCase.Load(name)), $"{path}, {name}: the gradients' bits differ from the in-process ({PathName()}) result.");
+                Assert.True(agents == ReferenceModels.AgentDigest(ReferenceCase.Load(name)), $"{path}, {name}: the bits of many agents stepped together differ from the in-process ({PathName()}) result.");
             }
         }
 
@@ -68,12 +70,12 @@ namespace LstmGen.Tests
             : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256"
             : System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "scalar";
 
-        private static (string Name, double Error, string Digest, string Gradients) Parse(string line)
+        private static (string Name, double Error, string Digest, string Gradients, string Agents) Parse(string line)
         {
-            // "case NAME error=E digest=HEX gradients=HEX"
+            // "case NAME error=E digest=HEX gradients=HEX agents=HEX"
             string[] parts = line.Split(' ');
             Assert.Equal("case", parts[0]);
-            return (parts[1], double.Parse(parts[2]["error=".Length..], CultureInfo.InvariantCulture), parts[3]["digest=".Length..], parts[4]["gradients=".Length..]);
+            return (parts[1], double.Parse(parts[2]["error=".Length..], CultureInfo.InvariantCulture), parts[3]["digest=".Length..], parts[4]["gradients=".Length..], parts[5]["agents=".Length..]);
         }
 
         private static IReadOnlyList<string> RunRunner(string environment)

@@ -84,6 +84,58 @@ namespace LstmGen.Tests.Reference
         }
 
         /// <summary>
+        /// Steps 37 agents of the case's model together (two or more whole groups on every path, and some
+        /// left over) through the case's input, each agent from its own starting state, and returns a
+        /// digest of the exact bits of every output and final state.
+        /// </summary>
+        public static string AgentDigest(ReferenceCase reference) => reference.Name switch
+        {
+            "tiny" => Agents<TinyModel, TinyModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "odd-sizes" => Agents<OddSizesModel, OddSizesModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "stacked" => Agents<StackedModel, StackedModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "no-head" => Agents<NoHeadModel, NoHeadModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "initial-state" => Agents<InitialStateModel, InitialStateModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "sequence-to-one-sigmoid" => Agents<SequenceToOneSigmoidModel, SequenceToOneSigmoidModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "classifier-softmax" => Agents<ClassifierSoftmaxModel, ClassifierSoftmaxModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "long-audio" => Agents<LongAudioModel, LongAudioModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "large-weights" => Agents<LargeWeightsModel, LargeWeightsModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            _ => throw new ArgumentOutOfRangeException(nameof(reference), reference.Name, "No model for this case."),
+        };
+
+        private delegate void GroupStep<TModel, TState>(TModel model, Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs);
+
+        private static string Agents<TModel, TState>(ReferenceCase reference, GroupStep<TModel, TState> step)
+            where TModel : ILstmModel
+            where TState : unmanaged
+        {
+            const int agents = 37;
+            var model = (TModel)ByCase[reference.Name]();
+            reference.LoadInto(model);
+            var states = new TState[agents];
+            int inputSize = model.InputSize;
+            float[] inputs = new float[agents * inputSize];
+            float[] outputs = new float[agents * model.OutputSize];
+            var digest = new List<float[]>();
+            for (int t = 0; t < reference.SequenceLength; t++)
+            {
+                // Agent a sees the case's input at step t, scaled by a factor of its own.
+                for (int agent = 0; agent < agents; agent++)
+                {
+                    for (int k = 0; k < inputSize; k++)
+                    {
+                        inputs[(agent * inputSize) + k] = reference.Input[(t * inputSize) + k] * (1f + (agent / 16f));
+                    }
+                }
+
+                step(model, states, inputs, outputs);
+                digest.Add((float[])outputs.Clone());
+            }
+
+            digest.Add(System.Runtime.InteropServices.MemoryMarshal.Cast<TState, float>(states.AsSpan()).ToArray());
+            return ReferenceComparison.Digest(digest.ToArray());
+        }
+
+        /// <summary>
         /// Loads a case into a fresh model and runs AccumulateGradients on it; returns a digest of the
         /// exact bits of the loss, every gradient, and d loss / d the inputs and the initial state.
         /// </summary>

@@ -9,6 +9,7 @@
 #nullable enable
 
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
@@ -67,6 +68,16 @@ namespace Snapshots
         private const int ScratchGateOffset = ScratchUpstreamOffset + HiddenSize;
         private const int ScratchLogitOffset = ScratchGateOffset + GateRowLength;
         private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
+
+        // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
+        // and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.
+        private const int AgentHiddenOffset = InputSize;
+        private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);
+        private const int AgentNextOffset = AgentCellOffset + (Layers * HiddenSize);
+        private const int AgentGateOffset = AgentNextOffset + HiddenSize;
+        private const int AgentLaneOffset = AgentGateOffset + GateRowLength;
+        private const int AgentOutputOffset = AgentLaneOffset + 16;
+        private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
         private static readonly TensorInfo[] s_tensors =
         {
@@ -507,6 +518,93 @@ namespace Snapshots
             }
         }
 
+        /// <summary>
+        /// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its
+        /// input is row n of <paramref name="inputs"/> ([N, InputSize]) and its output row n of
+        /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
+        /// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,
+        /// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only
+        /// read: several threads may step different states at once.
+        /// </summary>
+        public void Step(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)
+        {
+            ModelGuard.Length(inputs.Length, states.Length * InputSize, nameof(inputs), "[N, InputSize] for N states");
+            ModelGuard.Length(outputs.Length, states.Length * OutputSize, nameof(outputs), "[N, OutputSize] for N states");
+            int stepped = Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;
+
+            // The agents left over (fewer than a group), one at a time.
+            ref float input = ref MemoryMarshal.GetReference(inputs);
+            ref float output = ref MemoryMarshal.GetReference(outputs);
+            for (int agent = stepped; agent < states.Length; agent++)
+            {
+                StepCore(ref states[agent], ref Unsafe.Add(ref input, agent * InputSize), ref Unsafe.Add(ref output, agent * OutputSize));
+            }
+        }
+
+        /// <summary>
+        /// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how
+        /// many it stepped (a multiple of the group's size).
+        /// </summary>
+        private int StepAgents(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)
+        {
+            int agents = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
+            int groups = states.Length / agents;
+            if (groups == 0)
+            {
+                return 0;
+            }
+
+            // The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.
+            float[] buffer = ArrayPool<float>.Shared.Rent(AgentScratchLength * agents);
+            ref float scratch = ref MemoryMarshal.GetArrayDataReference(buffer);
+            ref float input = ref scratch;
+            ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
+            ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);
+            ref float hiddenNext = ref Unsafe.Add(ref scratch, AgentNextOffset * agents);
+            ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);
+            ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);
+            ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
+            ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            for (int first = 0; first < groups * agents; first += agents)
+            {
+                // Each agent's input and state into its lane.
+                for (int lane = 0; lane < agents; lane++)
+                {
+                    ref State state = ref states[first + lane];
+                    AgentLanes.Gather(inputs.Slice((first + lane) * InputSize, InputSize), ref input, lane, agents);
+                    AgentLanes.Gather(state.Hidden, ref hidden, lane, agents);
+                    AgentLanes.Gather(state.Cell, ref cell, lane, agents);
+                }
+
+                // Every layer and the output, for the whole group at once.
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                }
+                else if (Vector256.IsHardwareAccelerated)
+                {
+                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                }
+                else
+                {
+                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                }
+
+                // The new states and the outputs, out of the lanes.
+                for (int lane = 0; lane < agents; lane++)
+                {
+                    ref State state = ref states[first + lane];
+                    AgentLanes.Scatter(ref hidden, lane, agents, state.Hidden);
+                    AgentLanes.Scatter(ref cell, lane, agents, state.Cell);
+                    Span<float> agentOutput = outputs.Slice((first + lane) * OutputSize, OutputSize);
+                    AgentLanes.Scatter(ref output, lane, agents, agentOutput);
+                }
+            }
+
+            ArrayPool<float>.Shared.Return(buffer);
+            return groups * agents;
+        }
+
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
         private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
@@ -518,10 +616,10 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (5 inputs) with Vector512 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
-        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
-        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// One step of the first layer (5 inputs) with Vector512 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
         private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -853,7 +951,7 @@ namespace Snapshots
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
-            MemoryMarshal.CreateReadOnlySpan(ref hiddenNext, HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref hidden, HiddenSize));
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1152,6 +1250,533 @@ namespace Snapshots
             }
         }
 
+        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
+        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        {
+            // Layer 0: the input (InputSize values) -> hidden[0].
+            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+
+            // The dense head reads the top layer's hidden state.
+            HeadAgentsVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+        }
+
+        /// <summary>
+        /// One step of the first layer (5 inputs) for 16 agents, one per lane, with Vector512 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // Units 0 to 7: 2 tiles of 4 units, one Vector512<float> of 16 agents per gate and unit, summed in registers.
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint column = (part * 4);
+
+                // The gate sums start from the two biases.
+                Vector512<float> inputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector512<float> forgetSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
+                Vector512<float> candidateSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16));
+                Vector512<float> outputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 24) + Unsafe.Add(ref hiddenBias, column + 24));
+                Vector512<float> inputSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector512<float> forgetSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
+                Vector512<float> candidateSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 17) + Unsafe.Add(ref hiddenBias, column + 17));
+                Vector512<float> outputSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 25) + Unsafe.Add(ref hiddenBias, column + 25));
+                Vector512<float> inputSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
+                Vector512<float> forgetSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 10) + Unsafe.Add(ref hiddenBias, column + 10));
+                Vector512<float> candidateSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 18) + Unsafe.Add(ref hiddenBias, column + 18));
+                Vector512<float> outputSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 26) + Unsafe.Add(ref hiddenBias, column + 26));
+                Vector512<float> inputSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+                Vector512<float> forgetSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 11) + Unsafe.Add(ref hiddenBias, column + 11));
+                Vector512<float> candidateSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 19) + Unsafe.Add(ref hiddenBias, column + 19));
+                Vector512<float> outputSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 27) + Unsafe.Add(ref hiddenBias, column + 27));
+
+                // W_ih x: the input (5 values), 2 per iteration.
+                for (nuint k = 0; k < 4; k += 2)
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref input, k * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 18)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 26)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 19)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 27)), outputSum3);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector512<float> x1 = Vector512.LoadUnsafe(ref input, (k + 1) * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 25)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 10)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 18)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 26)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 11)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 19)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 27)), outputSum3);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, (4 * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref input, 4 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 18)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 26)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 19)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 27)), outputSum3);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 2 per iteration.
+                for (nuint k = 0; k < 12; k += 2)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, k * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 18)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 26)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 19)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 27)), outputSum3);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector512<float> x1 = Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 25)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 10)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 18)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 26)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 11)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 19)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 27)), outputSum3);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, 12 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 18)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 26)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 19)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 27)), outputSum3);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 16);
+                forgetSum0.StoreUnsafe(ref gates, (column + 8) * 16);
+                candidateSum0.StoreUnsafe(ref gates, (column + 16) * 16);
+                outputSum0.StoreUnsafe(ref gates, (column + 24) * 16);
+                inputSum1.StoreUnsafe(ref gates, (column + 1) * 16);
+                forgetSum1.StoreUnsafe(ref gates, (column + 9) * 16);
+                candidateSum1.StoreUnsafe(ref gates, (column + 17) * 16);
+                outputSum1.StoreUnsafe(ref gates, (column + 25) * 16);
+                inputSum2.StoreUnsafe(ref gates, (column + 2) * 16);
+                forgetSum2.StoreUnsafe(ref gates, (column + 10) * 16);
+                candidateSum2.StoreUnsafe(ref gates, (column + 18) * 16);
+                outputSum2.StoreUnsafe(ref gates, (column + 26) * 16);
+                inputSum3.StoreUnsafe(ref gates, (column + 3) * 16);
+                forgetSum3.StoreUnsafe(ref gates, (column + 11) * 16);
+                candidateSum3.StoreUnsafe(ref gates, (column + 19) * 16);
+                outputSum3.StoreUnsafe(ref gates, (column + 27) * 16);
+            }
+
+            // Units 8 to 11: one tile of 4 units, one Vector512<float> of 16 agents per gate and unit, summed in registers.
+            {
+                nuint column = 32;
+
+                // The gate sums start from the two biases.
+                Vector512<float> inputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector512<float> forgetSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4));
+                Vector512<float> candidateSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
+                Vector512<float> outputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12));
+                Vector512<float> inputSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector512<float> forgetSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 5) + Unsafe.Add(ref hiddenBias, column + 5));
+                Vector512<float> candidateSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
+                Vector512<float> outputSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 13) + Unsafe.Add(ref hiddenBias, column + 13));
+                Vector512<float> inputSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
+                Vector512<float> forgetSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 6) + Unsafe.Add(ref hiddenBias, column + 6));
+                Vector512<float> candidateSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 10) + Unsafe.Add(ref hiddenBias, column + 10));
+                Vector512<float> outputSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 14) + Unsafe.Add(ref hiddenBias, column + 14));
+                Vector512<float> inputSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+                Vector512<float> forgetSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 7) + Unsafe.Add(ref hiddenBias, column + 7));
+                Vector512<float> candidateSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 11) + Unsafe.Add(ref hiddenBias, column + 11));
+                Vector512<float> outputSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 15) + Unsafe.Add(ref hiddenBias, column + 15));
+
+                // W_ih x: the input (5 values), 2 per iteration.
+                for (nuint k = 0; k < 4; k += 2)
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref input, k * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector512<float> x1 = Vector512.LoadUnsafe(ref input, (k + 1) * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 15)), outputSum3);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, (4 * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref input, 4 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 15)), outputSum3);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 2 per iteration.
+                for (nuint k = 0; k < 12; k += 2)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, k * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector512<float> x1 = Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 15)), outputSum3);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, 12 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 15)), outputSum3);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 16);
+                forgetSum0.StoreUnsafe(ref gates, (column + 4) * 16);
+                candidateSum0.StoreUnsafe(ref gates, (column + 8) * 16);
+                outputSum0.StoreUnsafe(ref gates, (column + 12) * 16);
+                inputSum1.StoreUnsafe(ref gates, (column + 1) * 16);
+                forgetSum1.StoreUnsafe(ref gates, (column + 5) * 16);
+                candidateSum1.StoreUnsafe(ref gates, (column + 9) * 16);
+                outputSum1.StoreUnsafe(ref gates, (column + 13) * 16);
+                inputSum2.StoreUnsafe(ref gates, (column + 2) * 16);
+                forgetSum2.StoreUnsafe(ref gates, (column + 6) * 16);
+                candidateSum2.StoreUnsafe(ref gates, (column + 10) * 16);
+                outputSum2.StoreUnsafe(ref gates, (column + 14) * 16);
+                inputSum3.StoreUnsafe(ref gates, (column + 3) * 16);
+                forgetSum3.StoreUnsafe(ref gates, (column + 7) * 16);
+                candidateSum3.StoreUnsafe(ref gates, (column + 11) * 16);
+                outputSum3.StoreUnsafe(ref gates, (column + 15) * 16);
+            }
+
+            // Unit 12: one tile of 1 unit, one Vector512<float> of 16 agents per gate and unit, summed in registers.
+            {
+                nuint column = 48;
+
+                // The gate sums start from the two biases.
+                Vector512<float> inputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector512<float> forgetSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector512<float> candidateSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
+                Vector512<float> outputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+
+                // W_ih x: the input (5 values).
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref input, 0 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector512<float> x1 = Vector512.LoadUnsafe(ref input, 1 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector512<float> x2 = Vector512.LoadUnsafe(ref input, 2 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector512<float> x3 = Vector512.LoadUnsafe(ref input, 3 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
+                    Vector512<float> x4 = Vector512.LoadUnsafe(ref input, 4 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 3)), outputSum0);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                for (nuint k = 0; k < 12; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, k * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector512<float> x1 = Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector512<float> x2 = Vector512.LoadUnsafe(ref hidden, (k + 2) * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector512<float> x3 = Vector512.LoadUnsafe(ref hidden, (k + 3) * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 3)), outputSum0);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, 12 * 16);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 16);
+                forgetSum0.StoreUnsafe(ref gates, (column + 1) * 16);
+                candidateSum0.StoreUnsafe(ref gates, (column + 2) * 16);
+                outputSum0.StoreUnsafe(ref gates, (column + 3) * 16);
+            }
+
+            // Units 0 to 7, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 8; part++)
+            {
+                nuint unit = (part * 1);
+                nuint column = (part * 1);
+                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column * 16));
+                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
+                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
+                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 24) * 16));
+                inputGate.StoreUnsafe(ref gates, column * 16);
+                forgetGate.StoreUnsafe(ref gates, (column + 8) * 16);
+                candidate.StoreUnsafe(ref gates, (column + 16) * 16);
+                outputGate.StoreUnsafe(ref gates, (column + 24) * 16);
+                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 16);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+            }
+
+            // Units 8 to 11, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint unit = 8 + (part * 1);
+                nuint column = 32 + (part * 1);
+                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column * 16));
+                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
+                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
+                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
+                inputGate.StoreUnsafe(ref gates, column * 16);
+                forgetGate.StoreUnsafe(ref gates, (column + 4) * 16);
+                candidate.StoreUnsafe(ref gates, (column + 8) * 16);
+                outputGate.StoreUnsafe(ref gates, (column + 12) * 16);
+                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 16);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+            }
+
+            // Unit 12, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 12;
+                nuint column = 48;
+                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column * 16));
+                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
+                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 2) * 16));
+                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 3) * 16));
+                inputGate.StoreUnsafe(ref gates, column * 16);
+                forgetGate.StoreUnsafe(ref gates, (column + 1) * 16);
+                candidate.StoreUnsafe(ref gates, (column + 2) * 16);
+                outputGate.StoreUnsafe(ref gates, (column + 3) * 16);
+                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 16);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+            }
+
+            // Every unit has read the old hidden state: now the new one replaces it.
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 16);
+        }
+
+        /// <summary>
+        /// The dense head for 16 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
+        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
+        {
+            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            for (nuint o = 0; o < OutputSize; o++)
+            {
+                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                Vector512<float> sum = Vector512<float>.Zero;
+                // Every unit, in order.
+                for (nuint k = 0; k < HiddenSize; k++)
+                {
+                    sum = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref hidden, k * 16), Vector512.Create(Unsafe.Add(ref weights, k)), sum);
+                }
+                (sum + Vector512.Create(Unsafe.Add(ref bias, o))).StoreUnsafe(ref output, o * 16);
+            }
+        }
+
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
         private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
@@ -1163,10 +1788,10 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (5 inputs) with Vector256 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
-        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
-        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// One step of the first layer (5 inputs) with Vector256 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
         private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -1498,7 +2123,7 @@ namespace Snapshots
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
-            MemoryMarshal.CreateReadOnlySpan(ref hiddenNext, HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref hidden, HiddenSize));
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1793,6 +2418,476 @@ namespace Snapshots
             }
         }
 
+        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
+        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        {
+            // Layer 0: the input (InputSize values) -> hidden[0].
+            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+
+            // The dense head reads the top layer's hidden state.
+            HeadAgentsVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+        }
+
+        /// <summary>
+        /// One step of the first layer (5 inputs) for 8 agents, one per lane, with Vector256 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // Units 0 to 7: 4 tiles of 2 units, one Vector256<float> of 8 agents per gate and unit, summed in registers.
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint column = (part * 2);
+
+                // The gate sums start from the two biases.
+                Vector256<float> inputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector256<float> forgetSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
+                Vector256<float> candidateSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16));
+                Vector256<float> outputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 24) + Unsafe.Add(ref hiddenBias, column + 24));
+                Vector256<float> inputSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector256<float> forgetSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
+                Vector256<float> candidateSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 17) + Unsafe.Add(ref hiddenBias, column + 17));
+                Vector256<float> outputSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 25) + Unsafe.Add(ref hiddenBias, column + 25));
+
+                // W_ih x: the input (5 values).
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector256<float> x1 = Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 25)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector256<float> x2 = Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 25)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector256<float> x3 = Vector256.LoadUnsafe(ref input, 3 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 25)), outputSum1);
+                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
+                    Vector256<float> x4 = Vector256.LoadUnsafe(ref input, 4 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 25)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                for (nuint k = 0; k < 12; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, k * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector256<float> x1 = Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 25)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector256<float> x2 = Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 25)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector256<float> x3 = Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 25)), outputSum1);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, 12 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 8);
+                forgetSum0.StoreUnsafe(ref gates, (column + 8) * 8);
+                candidateSum0.StoreUnsafe(ref gates, (column + 16) * 8);
+                outputSum0.StoreUnsafe(ref gates, (column + 24) * 8);
+                inputSum1.StoreUnsafe(ref gates, (column + 1) * 8);
+                forgetSum1.StoreUnsafe(ref gates, (column + 9) * 8);
+                candidateSum1.StoreUnsafe(ref gates, (column + 17) * 8);
+                outputSum1.StoreUnsafe(ref gates, (column + 25) * 8);
+            }
+
+            // Units 8 to 11: 2 tiles of 2 units, one Vector256<float> of 8 agents per gate and unit, summed in registers.
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint column = 32 + (part * 2);
+
+                // The gate sums start from the two biases.
+                Vector256<float> inputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector256<float> forgetSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4));
+                Vector256<float> candidateSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
+                Vector256<float> outputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12));
+                Vector256<float> inputSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector256<float> forgetSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 5) + Unsafe.Add(ref hiddenBias, column + 5));
+                Vector256<float> candidateSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
+                Vector256<float> outputSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 13) + Unsafe.Add(ref hiddenBias, column + 13));
+
+                // W_ih x: the input (5 values).
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector256<float> x1 = Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector256<float> x2 = Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector256<float> x3 = Vector256.LoadUnsafe(ref input, 3 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 13)), outputSum1);
+                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
+                    Vector256<float> x4 = Vector256.LoadUnsafe(ref input, 4 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 13)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                for (nuint k = 0; k < 12; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, k * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector256<float> x1 = Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector256<float> x2 = Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector256<float> x3 = Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 13)), outputSum1);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, 12 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 8);
+                forgetSum0.StoreUnsafe(ref gates, (column + 4) * 8);
+                candidateSum0.StoreUnsafe(ref gates, (column + 8) * 8);
+                outputSum0.StoreUnsafe(ref gates, (column + 12) * 8);
+                inputSum1.StoreUnsafe(ref gates, (column + 1) * 8);
+                forgetSum1.StoreUnsafe(ref gates, (column + 5) * 8);
+                candidateSum1.StoreUnsafe(ref gates, (column + 9) * 8);
+                outputSum1.StoreUnsafe(ref gates, (column + 13) * 8);
+            }
+
+            // Unit 12: one tile of 1 unit, one Vector256<float> of 8 agents per gate and unit, summed in registers.
+            {
+                nuint column = 48;
+
+                // The gate sums start from the two biases.
+                Vector256<float> inputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector256<float> forgetSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector256<float> candidateSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
+                Vector256<float> outputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+
+                // W_ih x: the input (5 values).
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector256<float> x1 = Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector256<float> x2 = Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector256<float> x3 = Vector256.LoadUnsafe(ref input, 3 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
+                    Vector256<float> x4 = Vector256.LoadUnsafe(ref input, 4 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 3)), outputSum0);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                for (nuint k = 0; k < 12; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, k * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector256<float> x1 = Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector256<float> x2 = Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector256<float> x3 = Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 3)), outputSum0);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, 12 * 8);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 8);
+                forgetSum0.StoreUnsafe(ref gates, (column + 1) * 8);
+                candidateSum0.StoreUnsafe(ref gates, (column + 2) * 8);
+                outputSum0.StoreUnsafe(ref gates, (column + 3) * 8);
+            }
+
+            // Units 0 to 7, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 8; part++)
+            {
+                nuint unit = (part * 1);
+                nuint column = (part * 1);
+                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column * 8));
+                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
+                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
+                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 24) * 8));
+                inputGate.StoreUnsafe(ref gates, column * 8);
+                forgetGate.StoreUnsafe(ref gates, (column + 8) * 8);
+                candidate.StoreUnsafe(ref gates, (column + 16) * 8);
+                outputGate.StoreUnsafe(ref gates, (column + 24) * 8);
+                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 8);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+            }
+
+            // Units 8 to 11, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint unit = 8 + (part * 1);
+                nuint column = 32 + (part * 1);
+                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column * 8));
+                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
+                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
+                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
+                inputGate.StoreUnsafe(ref gates, column * 8);
+                forgetGate.StoreUnsafe(ref gates, (column + 4) * 8);
+                candidate.StoreUnsafe(ref gates, (column + 8) * 8);
+                outputGate.StoreUnsafe(ref gates, (column + 12) * 8);
+                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 8);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+            }
+
+            // Unit 12, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 12;
+                nuint column = 48;
+                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column * 8));
+                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
+                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 2) * 8));
+                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 3) * 8));
+                inputGate.StoreUnsafe(ref gates, column * 8);
+                forgetGate.StoreUnsafe(ref gates, (column + 1) * 8);
+                candidate.StoreUnsafe(ref gates, (column + 2) * 8);
+                outputGate.StoreUnsafe(ref gates, (column + 3) * 8);
+                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 8);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+            }
+
+            // Every unit has read the old hidden state: now the new one replaces it.
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 8);
+        }
+
+        /// <summary>
+        /// The dense head for 8 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
+        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
+        {
+            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            for (nuint o = 0; o < OutputSize; o++)
+            {
+                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                Vector256<float> sum = Vector256<float>.Zero;
+                // Every unit, in order.
+                for (nuint k = 0; k < HiddenSize; k++)
+                {
+                    sum = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref hidden, k * 8), Vector256.Create(Unsafe.Add(ref weights, k)), sum);
+                }
+                (sum + Vector256.Create(Unsafe.Add(ref bias, o))).StoreUnsafe(ref output, o * 8);
+            }
+        }
+
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
         private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
@@ -1804,10 +2899,10 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (5 inputs) with Vector128 kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
-        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
-        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// One step of the first layer (5 inputs) with Vector128 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
         private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2188,7 +3283,7 @@ namespace Snapshots
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
-            MemoryMarshal.CreateReadOnlySpan(ref hiddenNext, HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref hidden, HiddenSize));
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2512,6 +3607,476 @@ namespace Snapshots
             }
         }
 
+        /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
+        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        {
+            // Layer 0: the input (InputSize values) -> hidden[0].
+            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+
+            // The dense head reads the top layer's hidden state.
+            HeadAgentsVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+        }
+
+        /// <summary>
+        /// One step of the first layer (5 inputs) for 4 agents, one per lane, with Vector128 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // Units 0 to 7: 4 tiles of 2 units, one Vector128<float> of 4 agents per gate and unit, summed in registers.
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint column = (part * 2);
+
+                // The gate sums start from the two biases.
+                Vector128<float> inputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector128<float> forgetSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
+                Vector128<float> candidateSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16));
+                Vector128<float> outputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 24) + Unsafe.Add(ref hiddenBias, column + 24));
+                Vector128<float> inputSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector128<float> forgetSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
+                Vector128<float> candidateSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 17) + Unsafe.Add(ref hiddenBias, column + 17));
+                Vector128<float> outputSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 25) + Unsafe.Add(ref hiddenBias, column + 25));
+
+                // W_ih x: the input (5 values).
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector128<float> x1 = Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 25)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector128<float> x2 = Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 25)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector128<float> x3 = Vector128.LoadUnsafe(ref input, 3 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 25)), outputSum1);
+                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
+                    Vector128<float> x4 = Vector128.LoadUnsafe(ref input, 4 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 25)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                for (nuint k = 0; k < 12; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, k * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector128<float> x1 = Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 25)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector128<float> x2 = Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 25)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector128<float> x3 = Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 25)), outputSum1);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, 12 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 16)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 24)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 17)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 25)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 4);
+                forgetSum0.StoreUnsafe(ref gates, (column + 8) * 4);
+                candidateSum0.StoreUnsafe(ref gates, (column + 16) * 4);
+                outputSum0.StoreUnsafe(ref gates, (column + 24) * 4);
+                inputSum1.StoreUnsafe(ref gates, (column + 1) * 4);
+                forgetSum1.StoreUnsafe(ref gates, (column + 9) * 4);
+                candidateSum1.StoreUnsafe(ref gates, (column + 17) * 4);
+                outputSum1.StoreUnsafe(ref gates, (column + 25) * 4);
+            }
+
+            // Units 8 to 11: 2 tiles of 2 units, one Vector128<float> of 4 agents per gate and unit, summed in registers.
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint column = 32 + (part * 2);
+
+                // The gate sums start from the two biases.
+                Vector128<float> inputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector128<float> forgetSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4));
+                Vector128<float> candidateSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
+                Vector128<float> outputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12));
+                Vector128<float> inputSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector128<float> forgetSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 5) + Unsafe.Add(ref hiddenBias, column + 5));
+                Vector128<float> candidateSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
+                Vector128<float> outputSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 13) + Unsafe.Add(ref hiddenBias, column + 13));
+
+                // W_ih x: the input (5 values).
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector128<float> x1 = Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector128<float> x2 = Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector128<float> x3 = Vector128.LoadUnsafe(ref input, 3 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 13)), outputSum1);
+                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
+                    Vector128<float> x4 = Vector128.LoadUnsafe(ref input, 4 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 13)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                for (nuint k = 0; k < 12; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, k * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector128<float> x1 = Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector128<float> x2 = Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector128<float> x3 = Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 13)), outputSum1);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, 12 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 13)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 4);
+                forgetSum0.StoreUnsafe(ref gates, (column + 4) * 4);
+                candidateSum0.StoreUnsafe(ref gates, (column + 8) * 4);
+                outputSum0.StoreUnsafe(ref gates, (column + 12) * 4);
+                inputSum1.StoreUnsafe(ref gates, (column + 1) * 4);
+                forgetSum1.StoreUnsafe(ref gates, (column + 5) * 4);
+                candidateSum1.StoreUnsafe(ref gates, (column + 9) * 4);
+                outputSum1.StoreUnsafe(ref gates, (column + 13) * 4);
+            }
+
+            // Unit 12: one tile of 1 unit, one Vector128<float> of 4 agents per gate and unit, summed in registers.
+            {
+                nuint column = 48;
+
+                // The gate sums start from the two biases.
+                Vector128<float> inputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
+                Vector128<float> forgetSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
+                Vector128<float> candidateSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
+                Vector128<float> outputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+
+                // W_ih x: the input (5 values).
+                {
+                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector128<float> x1 = Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector128<float> x2 = Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector128<float> x3 = Vector128.LoadUnsafe(ref input, 3 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
+                    Vector128<float> x4 = Vector128.LoadUnsafe(ref input, 4 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 3)), outputSum0);
+                }
+
+                // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                for (nuint k = 0; k < 12; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, k * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector128<float> x1 = Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector128<float> x2 = Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector128<float> x3 = Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 3)), outputSum0);
+                }
+
+                // The last value.
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, 12 * 4);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 3)), outputSum0);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column * 4);
+                forgetSum0.StoreUnsafe(ref gates, (column + 1) * 4);
+                candidateSum0.StoreUnsafe(ref gates, (column + 2) * 4);
+                outputSum0.StoreUnsafe(ref gates, (column + 3) * 4);
+            }
+
+            // Units 0 to 7, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 8; part++)
+            {
+                nuint unit = (part * 1);
+                nuint column = (part * 1);
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column * 4));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 24) * 4));
+                inputGate.StoreUnsafe(ref gates, column * 4);
+                forgetGate.StoreUnsafe(ref gates, (column + 8) * 4);
+                candidate.StoreUnsafe(ref gates, (column + 16) * 4);
+                outputGate.StoreUnsafe(ref gates, (column + 24) * 4);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 4);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+            }
+
+            // Units 8 to 11, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint unit = 8 + (part * 1);
+                nuint column = 32 + (part * 1);
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column * 4));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
+                inputGate.StoreUnsafe(ref gates, column * 4);
+                forgetGate.StoreUnsafe(ref gates, (column + 4) * 4);
+                candidate.StoreUnsafe(ref gates, (column + 8) * 4);
+                outputGate.StoreUnsafe(ref gates, (column + 12) * 4);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 4);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+            }
+
+            // Unit 12, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 12;
+                nuint column = 48;
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column * 4));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 2) * 4));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 3) * 4));
+                inputGate.StoreUnsafe(ref gates, column * 4);
+                forgetGate.StoreUnsafe(ref gates, (column + 1) * 4);
+                candidate.StoreUnsafe(ref gates, (column + 2) * 4);
+                outputGate.StoreUnsafe(ref gates, (column + 3) * 4);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit * 4);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+            }
+
+            // Every unit has read the old hidden state: now the new one replaces it.
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 4);
+        }
+
+        /// <summary>
+        /// The dense head for 4 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
+        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
+        {
+            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            for (nuint o = 0; o < OutputSize; o++)
+            {
+                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                Vector128<float> sum = Vector128<float>.Zero;
+                // Every unit, in order.
+                for (nuint k = 0; k < HiddenSize; k++)
+                {
+                    sum = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref hidden, k * 4), Vector128.Create(Unsafe.Add(ref weights, k)), sum);
+                }
+                (sum + Vector128.Create(Unsafe.Add(ref bias, o))).StoreUnsafe(ref output, o * 4);
+            }
+        }
+
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
         private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
         {
@@ -2523,10 +4088,10 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (5 inputs) with Scalar kernels: the gate sums
-        /// b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into <paramref name="gates"/>
-        /// (packed like a gate row); then the gate activations replace them there (training keeps them for the
-        /// backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// One step of the first layer (5 inputs) with Scalar kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
         private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2958,7 +4523,7 @@ namespace Snapshots
             }
 
             // Every unit has read the old hidden state: now the new one replaces it.
-            MemoryMarshal.CreateReadOnlySpan(ref hiddenNext, HiddenSize).CopyTo(MemoryMarshal.CreateSpan(ref hidden, HiddenSize));
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>

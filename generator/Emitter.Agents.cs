@@ -1,0 +1,187 @@
+using LstmGen.Generator.Model;
+
+namespace LstmGen.Generator
+{
+    /// <summary>
+    /// Many agents, one step: the agents are gathered into the lanes of the widest accelerated vectors
+    /// (16, 8 or 4 per group), every weight is broadcast once to a whole group, and each lane sums the
+    /// same products in the same order as a single Step, so the numbers are the same bit for bit.
+    /// </summary>
+    internal sealed partial class Emitter
+    {
+        private void EmitAgentsConstants()
+        {
+            Line("// A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden");
+            Line("// and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.");
+            Line("private const int AgentHiddenOffset = InputSize;");
+            Line("private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);");
+            Line("private const int AgentNextOffset = AgentCellOffset + (Layers * HiddenSize);");
+            Line("private const int AgentGateOffset = AgentNextOffset + HiddenSize;");
+            Line("private const int AgentLaneOffset = AgentGateOffset + GateRowLength;");
+            Line("private const int AgentOutputOffset = AgentLaneOffset + 16;");
+            Line("private const int AgentScratchLength = AgentOutputOffset + OutputSize;");
+            Line();
+        }
+
+        private void EmitAgentsApi()
+        {
+            Line("/// <summary>");
+            Line("/// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its");
+            Line("/// input is row n of <paramref name=\"inputs\"/> ([N, InputSize]) and its output row n of");
+            Line("/// <paramref name=\"outputs\"/> ([N, OutputSize]). The same numbers, bit for bit, as");
+            Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
+            Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
+            Line("/// read: several threads may step different states at once.");
+            Line("/// </summary>");
+            using (Open("public void Step(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            {
+                Line("ModelGuard.Length(inputs.Length, states.Length * InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
+                Line("ModelGuard.Length(outputs.Length, states.Length * OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
+                Line("int stepped = Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
+                Line();
+                Line("// The agents left over (fewer than a group), one at a time.");
+                Line("ref float input = ref MemoryMarshal.GetReference(inputs);");
+                Line("ref float output = ref MemoryMarshal.GetReference(outputs);");
+                using (Open("for (int agent = stepped; agent < states.Length; agent++)"))
+                {
+                    Line("StepCore(ref states[agent], ref Unsafe.Add(ref input, agent * InputSize), ref Unsafe.Add(ref output, agent * OutputSize));");
+                }
+            }
+
+            Line();
+            Line("/// <summary>");
+            Line("/// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how");
+            Line("/// many it stepped (a multiple of the group's size).");
+            Line("/// </summary>");
+            using (Open("private int StepAgents(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            {
+                Line("int agents = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;");
+                Line("int groups = states.Length / agents;");
+                using (Open("if (groups == 0)"))
+                {
+                    Line("return 0;");
+                }
+
+                Line();
+                Line("// The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.");
+                Line("float[] buffer = ArrayPool<float>.Shared.Rent(AgentScratchLength * agents);");
+                Line("ref float scratch = ref MemoryMarshal.GetArrayDataReference(buffer);");
+                Line("ref float input = ref scratch;");
+                Line("ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);");
+                Line("ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);");
+                Line("ref float hiddenNext = ref Unsafe.Add(ref scratch, AgentNextOffset * agents);");
+                Line("ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);");
+                if (_spec.HasHead)
+                {
+                    Line("ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);");
+                }
+
+                Line("ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);");
+                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                using (Open("for (int first = 0; first < groups * agents; first += agents)"))
+                {
+                    Line("// Each agent's input and state into its lane.");
+                    using (Open("for (int lane = 0; lane < agents; lane++)"))
+                    {
+                        Line("ref State state = ref states[first + lane];");
+                        Line("AgentLanes.Gather(inputs.Slice((first + lane) * InputSize, InputSize), ref input, lane, agents);");
+                        Line("AgentLanes.Gather(state.Hidden, ref hidden, lane, agents);");
+                        Line("AgentLanes.Gather(state.Cell, ref cell, lane, agents);");
+                    }
+
+                    Line();
+                    Line("// Every layer and the output, for the whole group at once.");
+                    string lanes = _spec.HasHead ? "ref lanes, " : string.Empty;
+                    EmitDispatch(path => $"StepAgents{path}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, {lanes}ref output);", withScalar: false);
+                    Line();
+                    Line("// The new states and the outputs, out of the lanes.");
+                    using (Open("for (int lane = 0; lane < agents; lane++)"))
+                    {
+                        Line("ref State state = ref states[first + lane];");
+                        Line("AgentLanes.Scatter(ref hidden, lane, agents, state.Hidden);");
+                        Line("AgentLanes.Scatter(ref cell, lane, agents, state.Cell);");
+                        Line("Span<float> agentOutput = outputs.Slice((first + lane) * OutputSize, OutputSize);");
+                        Line("AgentLanes.Scatter(ref output, lane, agents, agentOutput);");
+                        if (_spec.OutputActivation != OutputActivation.Linear)
+                        {
+                            Line("ApplyOutputActivation(ref MemoryMarshal.GetReference(agentOutput));");
+                        }
+                    }
+                }
+
+                Line();
+                Line("ArrayPool<float>.Shared.Return(buffer);");
+                Line("return groups * agents;");
+            }
+
+            Line();
+        }
+
+        /// <summary>
+        /// The head for a group of agents: for each output, the canonical sum of one sequence (16 lanes,
+        /// lane l over units l, l + 16, ...; LstmMath.Sum's tree; the units past the last multiple of 16
+        /// in order), with a vector of agents in place of every float.
+        /// </summary>
+        private void EmitAgentsHead(PathPlan path)
+        {
+            int group = AgentsPerGroup(path);
+            var form = new Form(new Lanes(group), group);
+            int chunks = _spec.HiddenSize / 16;
+            int tail = _spec.HiddenSize % 16;
+            Line("/// <summary>");
+            Line($"/// The dense head for {N(group)} agents, one per lane, with {path.Path} kernels: output[o] = head.weight[o, :] · h");
+            Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
+            Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
+            Line("/// </summary>");
+            using (Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, ref float lanes, ref float output)"))
+            {
+                Line("ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);");
+                using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                {
+                    Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
+                    if (chunks > 0)
+                    {
+                        Line("// Each of the 16 lanes, a vector of agents.");
+                        using (Open("for (nuint lane = 0; lane < 16; lane++)"))
+                        {
+                            Line($"{form.Type} laneSum = {form.Type}.Zero;");
+                            using (Open($"for (nuint k = lane; k < {N(chunks * 16)}; k += 16)"))
+                            {
+                                Line($"laneSum = LstmMath.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
+                            }
+
+                            Line(form.Store("laneSum", "lanes", "lane"));
+                        }
+
+                        Line();
+                        Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
+                        for (int quarter = 0; quarter < 4; quarter++)
+                        {
+                            string Lane(int l) => form.Load("lanes", N(l));
+                            Line($"{form.Type} quarter{N(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
+                        }
+
+                        Line($"{form.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
+                    }
+                    else
+                    {
+                        Line($"{form.Type} sum = {form.Type}.Zero;");
+                    }
+
+                    if (tail > 0)
+                    {
+                        Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
+                        using (Open($"for (nuint k = {N(chunks * 16)}; k < HiddenSize; k++)"))
+                        {
+                            Line($"sum = LstmMath.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
+                        }
+                    }
+
+                    Line(form.Store($"sum + {form.Lanes.Broadcast("Unsafe.Add(ref bias, o)")}", "output", "o"));
+                }
+            }
+
+            Line();
+        }
+    }
+}
