@@ -42,6 +42,22 @@ namespace LstmGen.Tests
         }
 
         [Fact]
+        public void ReciprocalIsWithinAnUlpOnItsRange()
+        {
+            double worst = 0;
+            for (float d = 1f; d <= 8.507059e37f; d *= 1.0001f)
+            {
+                double exact = 1.0 / d;
+                double ulp = Math.Pow(2, Math.Floor(Math.Log2(exact)) - 23);
+                worst = Math.Max(worst, Math.Abs(LstmMath.Reciprocal(d) - exact) / ulp);
+            }
+
+            Assert.True(worst <= 0.6, $"largest error {worst:F3} ulp");
+            Assert.Equal(1f, LstmMath.Reciprocal(1f));
+            Assert.Equal(0.5f, LstmMath.Reciprocal(2f));
+        }
+
+        [Fact]
         public void SigmoidIsAccurateEverywhere()
         {
             double worstRelative = 0;
@@ -168,6 +184,7 @@ namespace LstmGen.Tests
             yield return ("Exp", LstmMath.Exp, LstmMath.Exp, LstmMath.Exp, LstmMath.Exp);
             yield return ("Sigmoid", LstmMath.Sigmoid, LstmMath.Sigmoid, LstmMath.Sigmoid, LstmMath.Sigmoid);
             yield return ("Tanh", LstmMath.Tanh, LstmMath.Tanh, LstmMath.Tanh, LstmMath.Tanh);
+            yield return ("Reciprocal", x => LstmMath.Reciprocal(1f + (x * x)), x => LstmMath.Reciprocal(Vector128<float>.One + (x * x)), x => LstmMath.Reciprocal(Vector256<float>.One + (x * x)), x => LstmMath.Reciprocal(Vector512<float>.One + (x * x)));
         }
     }
 }
