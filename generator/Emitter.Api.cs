@@ -51,19 +51,7 @@ namespace LstmGen.Generator
             }
 
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.Forward\"/>");
-            using (Open("public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)"))
-            {
-                Line("int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
-                Line("ref float input = ref MemoryMarshal.GetReference(inputs);");
-                Line("ref float output = ref MemoryMarshal.GetReference(outputs);");
-                using (Open("for (int step = 0; step < steps; step++)"))
-                {
-                    Line("StepCore(ref _state, ref Unsafe.Add(ref input, step * InputSize), ref Unsafe.Add(ref output, step * OutputSize));");
-                }
-            }
-
-            Line();
+            EmitForward();
             Line("/// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>");
             using (Open("private void StepCore(ref State state, ref float input, ref float output)"))
             {

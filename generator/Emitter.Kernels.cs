@@ -163,32 +163,57 @@ namespace LstmGen.Generator
             Line();
         }
 
-        /// <summary>One step of a layer kernel on one path, for one sequence or for a group of agents.</summary>
-        private void EmitLayerKernel(LayerKernel kernel, PathPlan path, bool agents)
+        /// <summary>
+        /// One step of a layer kernel on one path, for one sequence or for a group of agents; or, with
+        /// <paramref name="recurrentOnly"/>, its recurrent part, from gate sums the projection started.
+        /// </summary>
+        private void EmitLayerKernel(LayerKernel kernel, PathPlan path, bool agents, bool recurrentOnly = false)
         {
             string inputs = KernelInputs(kernel);
             int group = AgentsPerGroup(path);
             Line("/// <summary>");
-            Line(agents
-                ? $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) for {N(group)} agents, one per lane, with {path.Path} kernels:"
-                : $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels:");
-            Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
+            if (recurrentOnly)
+            {
+                Line($"/// The recurrent part of one step of {Which(kernel)} with {path.Path} kernels: <paramref name=\"gates\"/> holds");
+                Line("/// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,");
+            }
+            else
+            {
+                Line(agents
+                    ? $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) for {N(group)} agents, one per lane, with {path.Path} kernels:"
+                    : $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels:");
+                Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
+            }
+
             Line("/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
             Line(agents
                 ? "/// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here."
                 : "/// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).");
             Line("/// </summary>");
-            using (Open($"private static void {kernel.Name}{(agents ? "Agents" : string.Empty)}{path.Path}(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)"))
+            string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
+            string parameters = recurrentOnly
+                ? "ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates"
+                : "ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates";
+            using (Open($"private static void {kernel.Name}{kind}{path.Path}({parameters})"))
             {
-                Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
-                Line("ref float inputWeights = ref weights;");
-                Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
-                Line($"ref float inputBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                Line($"ref float hiddenBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                if (recurrentOnly)
+                {
+                    Line("// This layer's recurrent weights W_hh.");
+                    Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
+                }
+                else
+                {
+                    Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
+                    Line("ref float inputWeights = ref weights;");
+                    Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
+                    Line($"ref float inputBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                    Line($"ref float hiddenBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                }
+
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
                 {
                     Line();
-                    EmitTile(tile, kernel, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0));
+                    EmitTile(tile, kernel, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
                 }
 
                 foreach (TileLoop tile in agents ? path.AgentActivationTiles : path.ActivationTiles)
@@ -286,26 +311,32 @@ namespace LstmGen.Generator
             }
         }
 
-        private void EmitTile(TileLoop tile, LayerKernel kernel, Form form)
+        private void EmitTile(TileLoop tile, LayerKernel kernel, Form form, bool recurrentOnly)
         {
             Line($"// {DescribeTile(tile, form)}, summed in registers.");
             using (OpenTileLoops(tile, units: false))
             {
                 Line();
-                Line("// The gate sums start from the two biases.");
+                Line(recurrentOnly
+                    ? "// The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk."
+                    : "// The gate sums start from the two biases.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string offset = Offset("column", GateColumn(tile, s, gate));
-                        Line($"{form.Type} {s_gateNames[gate]}Sum{N(s)} = {form.Bias(offset)};");
+                        Line($"{form.Type} {s_gateNames[gate]}Sum{N(s)} = {(recurrentOnly ? form.Load("gates", offset) : form.Bias(offset))};");
                     }
                 }
 
                 Line();
-                string source = kernel.IsFirst ? "the input" : "the layer below";
-                EmitAccumulation(tile, form, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
-                Line();
+                if (!recurrentOnly)
+                {
+                    string source = kernel.IsFirst ? "the input" : "the layer below";
+                    EmitAccumulation(tile, form, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
+                    Line();
+                }
+
                 EmitAccumulation(tile, form, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
 
                 Line();

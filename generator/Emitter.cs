@@ -129,6 +129,7 @@ namespace LstmGen.Generator
                 EmitConstants();
                 EmitTrainingConstants();
                 EmitAgentsConstants();
+                EmitForwardConstants();
                 EmitFieldsAndConstructors();
                 EmitTrainingFields();
                 EmitInterfaceMembers();
@@ -145,6 +146,8 @@ namespace LstmGen.Generator
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
                         EmitLayerKernel(kernel, path, agents: false);
+                        EmitProjectionKernel(kernel, path);
+                        EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
                     }
 
                     if (_spec.HasHead)
@@ -260,6 +263,9 @@ namespace LstmGen.Generator
             Line();
             Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
             Line("private State _state;");
+            Line();
+            Line("// Forward's chunk of projections and layer outputs, allocated on first use.");
+            Line("private float[]? _forwardBuffer;");
             Line();
             Line("/// <summary>");
             Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");

@@ -178,7 +178,7 @@ namespace LstmGen.Generator
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchGateOffset", "ScratchLogitOffset", "BackwardScratchLength",
             "AgentHiddenOffset", "AgentCellOffset", "AgentNextOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
-            "AgentScratchLength", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
+            "AgentScratchLength", "ForwardChunk", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>
@@ -240,7 +240,7 @@ namespace LstmGen.Generator
         /// </summary>
         private static bool IsKernelName(string name) =>
             new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows" }.Any(prefix =>
-                new[] { string.Empty, "Backward", "Recorded", "Gradient", "Agents" }.Any(kind =>
+                new[] { string.Empty, "Backward", "Recorded", "Gradient", "Agents", "Projection", "Recurrent" }.Any(kind =>
                     new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 
         private static string Parameters(IMethodSymbol method) => string.Join(", ", method.Parameters.Select(parameter =>

@@ -77,6 +77,11 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
+        // Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of
+        // the gate sums (GateRowLength) and the layer's output (HiddenSize).
+        private const int ForwardChunk = 32;
+        private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
+
         private static readonly TensorInfo[] s_tensors =
         {
             new TensorInfo("lstm.weight_ih_l0", new[] { 64, 6 }, offset: 0),
@@ -93,6 +98,9 @@ namespace Snapshots
 
         // The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.
         private State _state;
+
+        // Forward's chunk of projections and layer outputs, allocated on first use.
+        private float[]? _forwardBuffer;
 
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
@@ -231,14 +239,85 @@ namespace Snapshots
         }
 
         /// <inheritdoc cref="ILstmModel.Forward"/>
+        /// <remarks>
+        /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
+        /// first (several steps per pass over W_ih), then the recurrence step by step. Every sum is added in the
+        /// order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which gives the same bits.
+        /// </remarks>
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)
         {
             int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
-            ref float input = ref MemoryMarshal.GetReference(inputs);
-            ref float output = ref MemoryMarshal.GetReference(outputs);
-            for (int step = 0; step < steps; step++)
+            _forwardBuffer ??= new float[ForwardBufferLength];
+            ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
+            ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
+            ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
+            ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
+            Span<float> hiddenNext = stackalloc float[HiddenSize];
+            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
+            for (int start = 0; start < steps; start += ForwardChunk)
             {
-                StepCore(ref _state, ref Unsafe.Add(ref input, step * InputSize), ref Unsafe.Add(ref output, step * OutputSize));
+                int count = Math.Min(ForwardChunk, steps - start);
+
+                // Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.
+                FirstLayerProjection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);
+                for (int step = 0; step < count; step++)
+                {
+                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));
+                    Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
+                }
+
+                // The outputs: the top layer's output at each step.
+                for (int step = 0; step < count; step++)
+                {
+                    ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
+                    Floats.Copy(ref Unsafe.Add(ref sequence, step * HiddenSize), ref output, OutputSize);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps, rows of
+        /// <paramref name="inputStride"/> inputs, into rows of GateRowLength, on the path this processor takes.
+        /// </summary>
+        private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                FirstLayerProjectionVector512(ref weights, ref inputs, inputStride, ref gates, steps);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                FirstLayerProjectionVector256(ref weights, ref inputs, inputStride, ref gates, steps);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                FirstLayerProjectionVector128(ref weights, ref inputs, inputStride, ref gates, steps);
+            }
+            else
+            {
+                FirstLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
+            }
+        }
+
+        /// <summary>The recurrent part of one step of the first layer, on the path this processor takes.</summary>
+        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+            }
+            else
+            {
+                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
             }
         }
 
@@ -616,6 +695,204 @@ namespace Snapshots
                     candidateSum0 = LstmMath.MultiplyAdd(x5, Vector512.LoadUnsafe(ref row5, 32), candidateSum0);
                     outputSum0 = LstmMath.MultiplyAdd(x5, Vector512.LoadUnsafe(ref row5, 48), outputSum0);
                 }
+
+                // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                for (nuint k = 0; k < 16; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref hidden, k));
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.LoadUnsafe(ref row0, 48), outputSum0);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref hidden, k + 1));
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.LoadUnsafe(ref row1, 48), outputSum0);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref hidden, k + 2));
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector512.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector512.LoadUnsafe(ref row2, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector512.LoadUnsafe(ref row2, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector512.LoadUnsafe(ref row2, 48), outputSum0);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref hidden, k + 3));
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector512.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector512.LoadUnsafe(ref row3, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector512.LoadUnsafe(ref row3, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector512.LoadUnsafe(ref row3, 48), outputSum0);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+            }
+
+            // Units 0 to 15, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            {
+                nuint unit = 0;
+                nuint column = 0;
+                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column));
+                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column + 16));
+                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, column + 32));
+                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column + 48));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 16);
+                candidate.StoreUnsafe(ref gates, column + 32);
+                outputGate.StoreUnsafe(ref gates, column + 48);
+                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Every unit has read the old hidden state: now the new one replaces it.
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
+        }
+
+        /// <summary>
+        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Vector512 kernels:
+        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// pass over the weights.
+        /// </summary>
+        private static void FirstLayerProjectionVector512(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        {
+            // This layer's W_ih and biases.
+            ref float inputWeights = ref weights;
+            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // Units 0 to 15: one tile of 16 units, one Vector512<float> per gate and 16 units, 4 steps at a time.
+            {
+                nuint column = 0;
+                nuint step = 0;
+                for (; step + 4 <= steps; step += 4)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
+                    ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
+                    Vector512<float> inputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                    Vector512<float> forgetSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector512<float> candidateSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector512<float> outputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                    Vector512<float> forgetSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector512<float> candidateSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector512<float> outputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                    Vector512<float> forgetSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector512<float> candidateSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector512<float> outputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                    Vector512<float> forgetSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector512<float> candidateSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector512<float> outputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        Vector512<float> weight0I = Vector512.LoadUnsafe(ref row, 0);
+                        Vector512<float> weight0F = Vector512.LoadUnsafe(ref row, 16);
+                        Vector512<float> weight0C = Vector512.LoadUnsafe(ref row, 32);
+                        Vector512<float> weight0O = Vector512.LoadUnsafe(ref row, 48);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref input0, k));
+                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        Vector512<float> x1 = Vector512.Create(Unsafe.Add(ref input1, k));
+                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        Vector512<float> x2 = Vector512.Create(Unsafe.Add(ref input2, k));
+                        inputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
+                        forgetSum0Step2 = LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
+                        candidateSum0Step2 = LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
+                        outputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
+                        Vector512<float> x3 = Vector512.Create(Unsafe.Add(ref input3, k));
+                        inputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
+                        forgetSum0Step3 = LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
+                        candidateSum0Step3 = LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
+                        outputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    inputSum0Step0.StoreUnsafe(ref gates0, column);
+                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 16);
+                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 32);
+                    outputSum0Step0.StoreUnsafe(ref gates0, column + 48);
+                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    inputSum0Step1.StoreUnsafe(ref gates1, column);
+                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 16);
+                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 32);
+                    outputSum0Step1.StoreUnsafe(ref gates1, column + 48);
+                    ref float gates2 = ref Unsafe.Add(ref gates, (step + 2) * GateRowLength);
+                    inputSum0Step2.StoreUnsafe(ref gates2, column);
+                    forgetSum0Step2.StoreUnsafe(ref gates2, column + 16);
+                    candidateSum0Step2.StoreUnsafe(ref gates2, column + 32);
+                    outputSum0Step2.StoreUnsafe(ref gates2, column + 48);
+                    ref float gates3 = ref Unsafe.Add(ref gates, (step + 3) * GateRowLength);
+                    inputSum0Step3.StoreUnsafe(ref gates3, column);
+                    forgetSum0Step3.StoreUnsafe(ref gates3, column + 16);
+                    candidateSum0Step3.StoreUnsafe(ref gates3, column + 32);
+                    outputSum0Step3.StoreUnsafe(ref gates3, column + 48);
+                }
+
+                // The steps left over, one at a time.
+                for (; step < steps; step++)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    Vector512<float> inputSum0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                    Vector512<float> forgetSum0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector512<float> candidateSum0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector512<float> outputSum0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        Vector512<float> weight0I = Vector512.LoadUnsafe(ref row, 0);
+                        Vector512<float> weight0F = Vector512.LoadUnsafe(ref row, 16);
+                        Vector512<float> weight0C = Vector512.LoadUnsafe(ref row, 32);
+                        Vector512<float> weight0O = Vector512.LoadUnsafe(ref row, 48);
+                        Vector512<float> x0 = Vector512.Create(Unsafe.Add(ref input0, k));
+                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    inputSum0.StoreUnsafe(ref gates0, column);
+                    forgetSum0.StoreUnsafe(ref gates0, column + 16);
+                    candidateSum0.StoreUnsafe(ref gates0, column + 32);
+                    outputSum0.StoreUnsafe(ref gates0, column + 48);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The recurrent part of one step of the first layer with Vector512 kernels: <paramref name="gates"/> holds
+        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// </summary>
+        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            // This layer's recurrent weights W_hh.
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+            // Units 0 to 15: one tile of 16 units, one Vector512<float> per gate and 16 units, summed in registers.
+            {
+                nuint column = 0;
+
+                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                Vector512<float> inputSum0 = Vector512.LoadUnsafe(ref gates, column);
+                Vector512<float> forgetSum0 = Vector512.LoadUnsafe(ref gates, column + 16);
+                Vector512<float> candidateSum0 = Vector512.LoadUnsafe(ref gates, column + 32);
+                Vector512<float> outputSum0 = Vector512.LoadUnsafe(ref gates, column + 48);
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
                 for (nuint k = 0; k < 16; k += 4)
@@ -1105,6 +1382,200 @@ namespace Snapshots
                     candidateSum1 = LstmMath.MultiplyAdd(x5, Vector256.LoadUnsafe(ref row5, 40), candidateSum1);
                     outputSum1 = LstmMath.MultiplyAdd(x5, Vector256.LoadUnsafe(ref row5, 56), outputSum1);
                 }
+
+                // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                for (nuint k = 0; k < 16; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref hidden, k));
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 8), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.LoadUnsafe(ref row0, 56), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref hidden, k + 1));
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 8), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector256.LoadUnsafe(ref row1, 56), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector256<float> x2 = Vector256.Create(Unsafe.Add(ref hidden, k + 2));
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 8), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector256.LoadUnsafe(ref row2, 56), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector256<float> x3 = Vector256.Create(Unsafe.Add(ref hidden, k + 3));
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 8), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.LoadUnsafe(ref row3, 56), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+                inputSum1.StoreUnsafe(ref gates, column + 8);
+                forgetSum1.StoreUnsafe(ref gates, column + 24);
+                candidateSum1.StoreUnsafe(ref gates, column + 40);
+                outputSum1.StoreUnsafe(ref gates, column + 56);
+            }
+
+            // Units 0 to 15, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint unit = (part * 8);
+                nuint column = (part * 8);
+                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column));
+                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 16));
+                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, column + 32));
+                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column + 48));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 16);
+                candidate.StoreUnsafe(ref gates, column + 32);
+                outputGate.StoreUnsafe(ref gates, column + 48);
+                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Every unit has read the old hidden state: now the new one replaces it.
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
+        }
+
+        /// <summary>
+        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Vector256 kernels:
+        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// pass over the weights.
+        /// </summary>
+        private static void FirstLayerProjectionVector256(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        {
+            // This layer's W_ih and biases.
+            ref float inputWeights = ref weights;
+            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // Units 0 to 15: 2 tiles of 8 units, one Vector256<float> per gate and 8 units, 2 steps at a time.
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint column = (part * 8);
+                nuint step = 0;
+                for (; step + 2 <= steps; step += 2)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    Vector256<float> inputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                    Vector256<float> forgetSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector256<float> candidateSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector256<float> outputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector256<float> inputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                    Vector256<float> forgetSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector256<float> candidateSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector256<float> outputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        Vector256<float> weight0I = Vector256.LoadUnsafe(ref row, 0);
+                        Vector256<float> weight0F = Vector256.LoadUnsafe(ref row, 16);
+                        Vector256<float> weight0C = Vector256.LoadUnsafe(ref row, 32);
+                        Vector256<float> weight0O = Vector256.LoadUnsafe(ref row, 48);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref input0, k));
+                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        Vector256<float> x1 = Vector256.Create(Unsafe.Add(ref input1, k));
+                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    inputSum0Step0.StoreUnsafe(ref gates0, column);
+                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 16);
+                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 32);
+                    outputSum0Step0.StoreUnsafe(ref gates0, column + 48);
+                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    inputSum0Step1.StoreUnsafe(ref gates1, column);
+                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 16);
+                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 32);
+                    outputSum0Step1.StoreUnsafe(ref gates1, column + 48);
+                }
+
+                // The steps left over, one at a time.
+                for (; step < steps; step++)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    Vector256<float> inputSum0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                    Vector256<float> forgetSum0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector256<float> candidateSum0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector256<float> outputSum0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        Vector256<float> weight0I = Vector256.LoadUnsafe(ref row, 0);
+                        Vector256<float> weight0F = Vector256.LoadUnsafe(ref row, 16);
+                        Vector256<float> weight0C = Vector256.LoadUnsafe(ref row, 32);
+                        Vector256<float> weight0O = Vector256.LoadUnsafe(ref row, 48);
+                        Vector256<float> x0 = Vector256.Create(Unsafe.Add(ref input0, k));
+                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    inputSum0.StoreUnsafe(ref gates0, column);
+                    forgetSum0.StoreUnsafe(ref gates0, column + 16);
+                    candidateSum0.StoreUnsafe(ref gates0, column + 32);
+                    outputSum0.StoreUnsafe(ref gates0, column + 48);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The recurrent part of one step of the first layer with Vector256 kernels: <paramref name="gates"/> holds
+        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// </summary>
+        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            // This layer's recurrent weights W_hh.
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+            // Units 0 to 15: one tile of 16 units, one Vector256<float> per gate and 8 units, summed in registers.
+            {
+                nuint column = 0;
+
+                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                Vector256<float> inputSum0 = Vector256.LoadUnsafe(ref gates, column);
+                Vector256<float> forgetSum0 = Vector256.LoadUnsafe(ref gates, column + 16);
+                Vector256<float> candidateSum0 = Vector256.LoadUnsafe(ref gates, column + 32);
+                Vector256<float> outputSum0 = Vector256.LoadUnsafe(ref gates, column + 48);
+                Vector256<float> inputSum1 = Vector256.LoadUnsafe(ref gates, column + 8);
+                Vector256<float> forgetSum1 = Vector256.LoadUnsafe(ref gates, column + 24);
+                Vector256<float> candidateSum1 = Vector256.LoadUnsafe(ref gates, column + 40);
+                Vector256<float> outputSum1 = Vector256.LoadUnsafe(ref gates, column + 56);
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
                 for (nuint k = 0; k < 16; k += 4)
@@ -1716,6 +2187,201 @@ namespace Snapshots
         }
 
         /// <summary>
+        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Vector128 kernels:
+        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// pass over the weights.
+        /// </summary>
+        private static void FirstLayerProjectionVector128(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        {
+            // This layer's W_ih and biases.
+            ref float inputWeights = ref weights;
+            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // Units 0 to 15: 4 tiles of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint column = (part * 4);
+                nuint step = 0;
+                for (; step + 2 <= steps; step += 2)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
+                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 16);
+                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 32);
+                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 48);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
+                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input1, k));
+                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    inputSum0Step0.StoreUnsafe(ref gates0, column);
+                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 16);
+                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 32);
+                    outputSum0Step0.StoreUnsafe(ref gates0, column + 48);
+                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    inputSum0Step1.StoreUnsafe(ref gates1, column);
+                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 16);
+                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 32);
+                    outputSum0Step1.StoreUnsafe(ref gates1, column + 48);
+                }
+
+                // The steps left over, one at a time.
+                for (; step < steps; step++)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
+                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 16);
+                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 32);
+                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 48);
+                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
+                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    inputSum0.StoreUnsafe(ref gates0, column);
+                    forgetSum0.StoreUnsafe(ref gates0, column + 16);
+                    candidateSum0.StoreUnsafe(ref gates0, column + 32);
+                    outputSum0.StoreUnsafe(ref gates0, column + 48);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The recurrent part of one step of the first layer with Vector128 kernels: <paramref name="gates"/> holds
+        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// </summary>
+        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            // This layer's recurrent weights W_hh.
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+            // Units 0 to 15: 2 tiles of 8 units, one Vector128<float> per gate and 4 units, summed in registers.
+            for (nuint part = 0; part < 2; part++)
+            {
+                nuint column = (part * 8);
+
+                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref gates, column);
+                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref gates, column + 16);
+                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref gates, column + 32);
+                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref gates, column + 48);
+                Vector128<float> inputSum1 = Vector128.LoadUnsafe(ref gates, column + 4);
+                Vector128<float> forgetSum1 = Vector128.LoadUnsafe(ref gates, column + 20);
+                Vector128<float> candidateSum1 = Vector128.LoadUnsafe(ref gates, column + 36);
+                Vector128<float> outputSum1 = Vector128.LoadUnsafe(ref gates, column + 52);
+
+                // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                for (nuint k = 0; k < 16; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, k));
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 52), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, k + 1));
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 52), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, k + 2));
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 52), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, k + 3));
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 52), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                inputSum0.StoreUnsafe(ref gates, column);
+                forgetSum0.StoreUnsafe(ref gates, column + 16);
+                candidateSum0.StoreUnsafe(ref gates, column + 32);
+                outputSum0.StoreUnsafe(ref gates, column + 48);
+                inputSum1.StoreUnsafe(ref gates, column + 4);
+                forgetSum1.StoreUnsafe(ref gates, column + 20);
+                candidateSum1.StoreUnsafe(ref gates, column + 36);
+                outputSum1.StoreUnsafe(ref gates, column + 52);
+            }
+
+            // Units 0 to 15, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 4; part++)
+            {
+                nuint unit = (part * 4);
+                nuint column = (part * 4);
+                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
+                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 16));
+                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 32));
+                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 48));
+                inputGate.StoreUnsafe(ref gates, column);
+                forgetGate.StoreUnsafe(ref gates, column + 16);
+                candidate.StoreUnsafe(ref gates, column + 32);
+                outputGate.StoreUnsafe(ref gates, column + 48);
+                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                newCell.StoreUnsafe(ref cell, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+            }
+
+            // Every unit has read the old hidden state: now the new one replaces it.
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
+        }
+
+        /// <summary>
         /// The backward pass of the first layer (6 inputs) at one step, with Vector128 kernels.
         /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
         /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
@@ -2190,6 +2856,201 @@ namespace Snapshots
                     candidateSum1 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 33), candidateSum1);
                     outputSum1 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 49), outputSum1);
                 }
+
+                // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                for (nuint k = 0; k < 16; k += 4)
+                {
+                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    float x0 = Unsafe.Add(ref hidden, k);
+                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 17), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 33), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 49), outputSum1);
+                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = Unsafe.Add(ref hidden, k + 1);
+                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 17), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 33), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 49), outputSum1);
+                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = Unsafe.Add(ref hidden, k + 2);
+                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 17), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 33), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 49), outputSum1);
+                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = Unsafe.Add(ref hidden, k + 3);
+                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 16), forgetSum0);
+                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 32), candidateSum0);
+                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 48), outputSum0);
+                    inputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), inputSum1);
+                    forgetSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 17), forgetSum1);
+                    candidateSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 33), candidateSum1);
+                    outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 49), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                Unsafe.Add(ref gates, column) = inputSum0;
+                Unsafe.Add(ref gates, column + 16) = forgetSum0;
+                Unsafe.Add(ref gates, column + 32) = candidateSum0;
+                Unsafe.Add(ref gates, column + 48) = outputSum0;
+                Unsafe.Add(ref gates, column + 1) = inputSum1;
+                Unsafe.Add(ref gates, column + 17) = forgetSum1;
+                Unsafe.Add(ref gates, column + 33) = candidateSum1;
+                Unsafe.Add(ref gates, column + 49) = outputSum1;
+            }
+
+            // Units 0 to 15, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
+            for (nuint part = 0; part < 16; part++)
+            {
+                nuint unit = (part * 1);
+                nuint column = (part * 1);
+                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
+                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 16));
+                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 32));
+                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 48));
+                Unsafe.Add(ref gates, column) = inputGate;
+                Unsafe.Add(ref gates, column + 16) = forgetGate;
+                Unsafe.Add(ref gates, column + 32) = candidate;
+                Unsafe.Add(ref gates, column + 48) = outputGate;
+                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
+                Unsafe.Add(ref cell, unit) = newCell;
+                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+            }
+
+            // Every unit has read the old hidden state: now the new one replaces it.
+            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
+        }
+
+        /// <summary>
+        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Scalar kernels:
+        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// pass over the weights.
+        /// </summary>
+        private static void FirstLayerProjectionScalar(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        {
+            // This layer's W_ih and biases.
+            ref float inputWeights = ref weights;
+            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+
+            // Units 0 to 15: 16 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
+            for (nuint part = 0; part < 16; part++)
+            {
+                nuint column = (part * 1);
+                nuint step = 0;
+                for (; step + 2 <= steps; step += 2)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
+                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
+                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
+                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
+                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = Unsafe.Add(ref row, 0);
+                        float weight0F = Unsafe.Add(ref row, 16);
+                        float weight0C = Unsafe.Add(ref row, 32);
+                        float weight0O = Unsafe.Add(ref row, 48);
+                        float x0 = Unsafe.Add(ref input0, k);
+                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        float x1 = Unsafe.Add(ref input1, k);
+                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    Unsafe.Add(ref gates0, column) = inputSum0Step0;
+                    Unsafe.Add(ref gates0, column + 16) = forgetSum0Step0;
+                    Unsafe.Add(ref gates0, column + 32) = candidateSum0Step0;
+                    Unsafe.Add(ref gates0, column + 48) = outputSum0Step0;
+                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    Unsafe.Add(ref gates1, column) = inputSum0Step1;
+                    Unsafe.Add(ref gates1, column + 16) = forgetSum0Step1;
+                    Unsafe.Add(ref gates1, column + 32) = candidateSum0Step1;
+                    Unsafe.Add(ref gates1, column + 48) = outputSum0Step1;
+                }
+
+                // The steps left over, one at a time.
+                for (; step < steps; step++)
+                {
+                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
+                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
+                    float outputSum0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                    // W_ih x: the input (6 values), in order.
+                    for (nuint k = 0; k < InputSize; k++)
+                    {
+                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = Unsafe.Add(ref row, 0);
+                        float weight0F = Unsafe.Add(ref row, 16);
+                        float weight0C = Unsafe.Add(ref row, 32);
+                        float weight0O = Unsafe.Add(ref row, 48);
+                        float x0 = Unsafe.Add(ref input0, k);
+                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                    }
+                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
+                    Unsafe.Add(ref gates0, column) = inputSum0;
+                    Unsafe.Add(ref gates0, column + 16) = forgetSum0;
+                    Unsafe.Add(ref gates0, column + 32) = candidateSum0;
+                    Unsafe.Add(ref gates0, column + 48) = outputSum0;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The recurrent part of one step of the first layer with Scalar kernels: <paramref name="gates"/> holds
+        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
+        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
+        /// </summary>
+        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        {
+            // This layer's recurrent weights W_hh.
+            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+
+            // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit, summed in registers.
+            for (nuint part = 0; part < 8; part++)
+            {
+                nuint column = (part * 2);
+
+                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                float inputSum0 = Unsafe.Add(ref gates, column);
+                float forgetSum0 = Unsafe.Add(ref gates, column + 16);
+                float candidateSum0 = Unsafe.Add(ref gates, column + 32);
+                float outputSum0 = Unsafe.Add(ref gates, column + 48);
+                float inputSum1 = Unsafe.Add(ref gates, column + 1);
+                float forgetSum1 = Unsafe.Add(ref gates, column + 17);
+                float candidateSum1 = Unsafe.Add(ref gates, column + 33);
+                float outputSum1 = Unsafe.Add(ref gates, column + 49);
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
                 for (nuint k = 0; k < 16; k += 4)

@@ -1,0 +1,233 @@
+using System.Linq;
+using LstmGen.Generator.Model;
+
+namespace LstmGen.Generator
+{
+    /// <summary>
+    /// Forward over a sequence: a chunk of steps at a time, layer by layer, the input part of every
+    /// step's gate sums (b_ih + b_hh + W_ih x) computed for the whole chunk first, several steps per
+    /// pass over W_ih, then the recurrent part step by step. Each sum is added in the order of a single
+    /// step, so Forward gives the bits of Step.
+    /// </summary>
+    internal sealed partial class Emitter
+    {
+        /// <summary>Steps of a chunk: the projections and the layer outputs of a chunk stay in the caches.</summary>
+        private const int ForwardChunk = 32;
+
+        /// <summary>Steps a projection tile sums at once: as many as its accumulators allow.</summary>
+        private static int ProjectionSteps(PathPlan path, TileLoop tile) =>
+            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (4 * tile.Segments.Count));
+
+        private void EmitForwardConstants()
+        {
+            Line("// Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of");
+            Line("// the gate sums (GateRowLength) and the layer's output (HiddenSize).");
+            Line($"private const int ForwardChunk = {N(ForwardChunk)};");
+            Line("private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);");
+            Line();
+        }
+
+        private void EmitForward()
+        {
+            string top = _spec.Layers == 1 ? "ref hidden" : "ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize)";
+            Line("/// <inheritdoc cref=\"ILstmModel.Forward\"/>");
+            Line("/// <remarks>");
+            Line("/// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk");
+            Line("/// first (several steps per pass over W_ih), then the recurrence step by step. Every sum is added in the");
+            Line("/// order of <see cref=\"Step(ReadOnlySpan{float}, Span{float})\"/>, which gives the same bits.");
+            Line("/// </remarks>");
+            using (Open("public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            {
+                Line("int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                Line("_forwardBuffer ??= new float[ForwardBufferLength];");
+                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line("ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);");
+                Line("ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);");
+                Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
+                Line("ref float cell = ref MemoryMarshal.GetReference(_state.Cell);");
+                Line("Span<float> hiddenNext = stackalloc float[HiddenSize];");
+                Line("ref float next = ref MemoryMarshal.GetReference(hiddenNext);");
+                using (Open("for (int start = 0; start < steps; start += ForwardChunk)"))
+                {
+                    Line("int count = Math.Min(ForwardChunk, steps - start);");
+                    Line();
+                    Line("// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.");
+                    Line($"{_plan.FirstLayer.Name}Projection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);");
+                    using (Open("for (int step = 0; step < count; step++)"))
+                    {
+                        Line($"{_plan.FirstLayer.Name}Recurrent(ref parameters, ref hidden, ref cell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));");
+                        Line("Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                    }
+
+                    if (HasUpperLayers)
+                    {
+                        Line();
+                        Line("// Each layer above reads the chunk of outputs of the layer below, and replaces them with its own.");
+                        using (Open("for (int layer = 1; layer < Layers; layer++)"))
+                        {
+                            Line("ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount));");
+                            Line("ref float layerHidden = ref Unsafe.Add(ref hidden, layer * HiddenSize);");
+                            Line("ref float layerCell = ref Unsafe.Add(ref cell, layer * HiddenSize);");
+                            Line($"{_plan.UpperLayer.Name}Projection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);");
+                            using (Open("for (int step = 0; step < count; step++)"))
+                            {
+                                Line($"{_plan.UpperLayer.Name}Recurrent(ref weights, ref layerHidden, ref layerCell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));");
+                                Line("Floats.Copy(ref layerHidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                            }
+                        }
+                    }
+
+                    Line();
+                    Line(_spec.HasHead
+                        ? "// The outputs: the head on the top layer's output at each step."
+                        : "// The outputs: the top layer's output at each step.");
+                    using (Open("for (int step = 0; step < count; step++)"))
+                    {
+                        Line("ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);");
+                        Line(_spec.HasHead
+                            ? "HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref sequence, step * HiddenSize), ref output);"
+                            : "Floats.Copy(ref Unsafe.Add(ref sequence, step * HiddenSize), ref output, OutputSize);");
+                        if (_spec.OutputActivation != OutputActivation.Linear)
+                        {
+                            Line("ApplyOutputActivation(ref output);");
+                        }
+                    }
+                }
+            }
+
+            Line();
+            foreach (LayerKernel kernel in _plan.LayerKernels)
+            {
+                Line("/// <summary>");
+                Line($"/// The input part of {Which(kernel)}'s gate sums for <paramref name=\"steps\"/> steps, rows of");
+                Line("/// <paramref name=\"inputStride\"/> inputs, into rows of GateRowLength, on the path this processor takes.");
+                Line("/// </summary>");
+                using (Open($"private static void {kernel.Name}Projection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)"))
+                {
+                    EmitDispatch(path => $"{kernel.Name}Projection{path}(ref weights, ref inputs, inputStride, ref gates, steps);");
+                }
+
+                Line();
+                Line($"/// <summary>The recurrent part of one step of {Which(kernel)}, on the path this processor takes.</summary>");
+                using (Open($"private static void {kernel.Name}Recurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)"))
+                {
+                    EmitDispatch(path => $"{kernel.Name}Recurrent{path}(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);");
+                }
+
+                Line();
+            }
+        }
+
+        private void EmitProjectionKernel(LayerKernel kernel, PathPlan path)
+        {
+            string inputs = KernelInputs(kernel);
+            Line("/// <summary>");
+            Line($"/// The input part of {Which(kernel)}'s gate sums for <paramref name=\"steps\"/> steps with {path.Path} kernels:");
+            Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
+            Line("/// pass over the weights.");
+            Line("/// </summary>");
+            using (Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)"))
+            {
+                Line("// This layer's W_ih and biases.");
+                Line("ref float inputWeights = ref weights;");
+                Line($"ref float inputBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                Line($"ref float hiddenBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                foreach (TileLoop tile in path.ActivationTiles)
+                {
+                    Line();
+                    EmitProjectionTile(tile, kernel, path);
+                }
+            }
+
+            Line();
+        }
+
+        /// <summary>One tile of the projection: its steps in blocks, then the steps left over one at a time.</summary>
+        private void EmitProjectionTile(TileLoop tile, LayerKernel kernel, PathPlan path)
+        {
+            var form = new Form(new Lanes(tile.VectorWidth), agents: 0);
+            int stepsAtOnce = ProjectionSteps(path, tile);
+            Line($"// {DescribeTile(tile, form)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
+            using (OpenTileLoops(tile, units: false))
+            {
+                Line("nuint step = 0;");
+                if (stepsAtOnce > 1)
+                {
+                    using (Open($"for (; step + {N(stepsAtOnce)} <= steps; step += {N(stepsAtOnce)})"))
+                    {
+                        EmitProjectionSteps(tile, kernel, form, stepsAtOnce);
+                    }
+
+                    Line();
+                    Line("// The steps left over, one at a time.");
+                }
+
+                using (Open("for (; step < steps; step++)"))
+                {
+                    EmitProjectionSteps(tile, kernel, form, 1);
+                }
+            }
+        }
+
+        /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
+        private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, Form form, int stepsAtOnce)
+        {
+            string Sum(int step, int segment, int gate) => $"{s_gateNames[gate]}Sum{N(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + N(step))}";
+            string Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
+            for (int t = 0; t < stepsAtOnce; t++)
+            {
+                Line($"ref float input{N(t)} = ref Unsafe.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
+            }
+
+            for (int t = 0; t < stepsAtOnce; t++)
+            {
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < 4; gate++)
+                    {
+                        Line($"{form.Type} {Sum(t, s, gate)} = {form.Bias(Column(s, gate))};");
+                    }
+                }
+            }
+
+            string source = kernel.IsFirst ? "the input" : "the layer below";
+            Line($"// W_ih x: {source} ({N(kernel.InputCount)} values), in order.");
+            using (Open($"for (nuint k = 0; k < {KernelInputs(kernel)}; k++)"))
+            {
+                Line("ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);");
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < 4; gate++)
+                    {
+                        Line($"{form.Type} weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()} = {form.Weight("row", N(GateColumn(tile, s, gate)))};");
+                    }
+                }
+
+                for (int t = 0; t < stepsAtOnce; t++)
+                {
+                    Line($"{form.Type} x{N(t)} = {form.Input($"input{N(t)}", "k")};");
+                    for (int s = 0; s < tile.Segments.Count; s++)
+                    {
+                        for (int gate = 0; gate < 4; gate++)
+                        {
+                            Line($"{Sum(t, s, gate)} = LstmMath.MultiplyAdd(x{N(t)}, weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
+                        }
+                    }
+                }
+            }
+
+            for (int t = 0; t < stepsAtOnce; t++)
+            {
+                string row = t == 0 ? "step * GateRowLength" : $"(step + {N(t)}) * GateRowLength";
+                Line($"ref float gates{N(t)} = ref Unsafe.Add(ref gates, {row});");
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < 4; gate++)
+                    {
+                        Line(form.Store(Sum(t, s, gate), $"gates{N(t)}", Column(s, gate)));
+                    }
+                }
+            }
+        }
+    }
+}
