@@ -7,8 +7,8 @@ namespace LstmGen.Benchmarks.Onnx
     /// <summary>The exported shapes and where their files are.</summary>
     public static class OnnxModels
     {
-        /// <summary>The shapes export_onnx.py exports: input 8 by the hidden grid, and two layers of 64.</summary>
-        public static IEnumerable<string> Names => new[] { "i8h8", "i8h16", "i8h32", "i8h64", "i8h128", "i8h256", "i8h64x2" };
+        /// <summary>The shapes export_onnx.py exports (input 8 by the hidden grid, and two layers of 64) that --shapes selected.</summary>
+        public static IEnumerable<string> Names => Shapes.Select(new[] { "i8h8", "i8h16", "i8h32", "i8h64", "i8h128", "i8h256", "i8h64x2" });
 
         /// <summary>
         /// The models folder: beside the program (copied at build), or found by walking up from it

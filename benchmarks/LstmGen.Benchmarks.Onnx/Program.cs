@@ -9,6 +9,6 @@ namespace LstmGen.Benchmarks.Onnx
     public static class Program
     {
         /// <summary>Runs the benchmarks.</summary>
-        public static int Main(string[] args) => BenchmarkHost.Run(args, typeof(Program).Assembly, OnnxVerification.RunAll);
+        public static int Main(string[] args) => BenchmarkHost.Run(args, typeof(Program).Assembly, OnnxVerification.RunAll, OnnxSurvey.All);
     }
 }

@@ -41,8 +41,30 @@ namespace LstmGen.Benchmarks
         /// <summary>The shapes by name.</summary>
         public static readonly IReadOnlyDictionary<string, Shape> All = Build();
 
-        /// <summary>The shape names in grid order (input-major, then hidden), for [ParamsSource].</summary>
+        /// <summary>
+        /// The environment variable that restricts the benchmarked shapes: names separated by commas (set by
+        /// the --shapes option; BenchmarkDotNet's benchmark processes inherit it).
+        /// </summary>
+        public const string SelectionVariable = "LSTMGEN_BENCH_SHAPES";
+
+        /// <summary>Every shape name in grid order (input-major, then hidden).</summary>
         public static IEnumerable<string> Names => s_list.Select(shape => shape.Name);
+
+        /// <summary>The shape names the benchmarks run: <see cref="Names"/>, or those --shapes selected.</summary>
+        public static IEnumerable<string> Selected => Select(Names);
+
+        /// <summary>The names of <paramref name="names"/> that --shapes selected (all when it was not given).</summary>
+        public static IEnumerable<string> Select(IEnumerable<string> names)
+        {
+            string? selection = Environment.GetEnvironmentVariable(SelectionVariable);
+            if (string.IsNullOrWhiteSpace(selection))
+            {
+                return names;
+            }
+
+            var chosen = new HashSet<string>(selection.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
+            return names.Where(chosen.Contains);
+        }
 
         /// <summary>The shape of a name.</summary>
         public static Shape Get(string name) => All.TryGetValue(name, out Shape? shape)

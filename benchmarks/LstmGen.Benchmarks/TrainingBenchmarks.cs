@@ -23,7 +23,7 @@ namespace LstmGen.Benchmarks
         private float[] _targets = null!;
 
         /// <summary>The grid of <see cref="ShapeBenchmarkBase.ShapeNames"/>.</summary>
-        public static IEnumerable<string> ShapeNames => Shapes.Names;
+        public static IEnumerable<string> ShapeNames => Shapes.Selected;
 
         /// <summary>The case's shape.</summary>
         [ParamsSource(nameof(ShapeNames))]

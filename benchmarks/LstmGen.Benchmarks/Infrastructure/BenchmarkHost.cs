@@ -20,14 +20,17 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// <item><c>--peak</c>: measure one core's FMA peak and clock (the FMA loops), then exit.</item>
     /// <item><c>--full</c>: BenchmarkDotNet's default, precise job instead of the quick one.</item>
     /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it at start-up.</item>
+    /// <item><c>--shapes a,b</c>: only these shapes (names as in <see cref="Shapes"/>).</item>
+    /// <item><c>--survey</c>: the quick best-of-rounds survey of every operation (see <see cref="Survey"/>), then exit.</item>
     /// </list>
     /// </summary>
     public static class BenchmarkHost
     {
         /// <summary>Runs the program's options, or the benchmarks of <paramref name="assembly"/>.</summary>
-        public static int Run(string[] args, Assembly assembly, Func<TextWriter, bool> verify)
+        public static int Run(string[] args, Assembly assembly, Func<TextWriter, bool> verify, Func<IEnumerable<Survey.Entry>> survey)
         {
             bool full = false;
+            bool surveyOnly = false;
             double? peak = null;
             var rest = new List<string>();
             for (int i = 0; i < args.Length; i++)
@@ -49,6 +52,12 @@ namespace LstmGen.Benchmarks.Infrastructure
                     case "--quick":
                         full = false;
                         break;
+                    case "--survey":
+                        surveyOnly = true;
+                        break;
+                    case "--shapes" when i + 1 < args.Length:
+                        Environment.SetEnvironmentVariable(Shapes.SelectionVariable, args[++i]);
+                        break;
                     case "--peak-gmacs" when i + 1 < args.Length:
                         peak = double.Parse(args[++i], CultureInfo.InvariantCulture);
                         break;
@@ -60,12 +69,19 @@ namespace LstmGen.Benchmarks.Infrastructure
 
             if (peak is null)
             {
-                FmaLoops.Measurement measured = FmaLoops.Measure();
+                // Many short rounds: on a shared processor the fastest is the least disturbed.
+                FmaLoops.Measurement measured = FmaLoops.Measure(rounds: 20, millisecondsPerRun: 20);
                 Console.WriteLine(measured);
                 peak = measured.ThroughputGmacs;
             }
 
             PeakReference.GmacPerSecond = peak;
+            if (surveyOnly)
+            {
+                Survey.Run(survey(), Console.Out, peak.Value);
+                return 0;
+            }
+
             BenchmarkSwitcher.FromAssembly(assembly).Run(rest.ToArray(), CreateConfig(full));
             return 0;
         }

@@ -85,7 +85,7 @@ namespace LstmGen.Benchmarks.Infrastructure
         public static bool RunAll(TextWriter writer)
         {
             bool ok = true;
-            foreach (string name in Shapes.Names)
+            foreach (string name in Shapes.Selected)
             {
                 float difference = MaxDifference(Shapes.Get(name));
                 bool pass = difference <= Tolerance;
