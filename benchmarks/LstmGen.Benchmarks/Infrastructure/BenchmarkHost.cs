@@ -21,7 +21,8 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// <item><c>--full</c>: BenchmarkDotNet's default, precise job instead of the quick one.</item>
     /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it at start-up.</item>
     /// <item><c>--shapes a,b</c>: only these shapes (names as in <see cref="Shapes"/>).</item>
-    /// <item><c>--survey</c>: the quick best-of-rounds survey of every operation (see <see cref="Survey"/>), then exit.</item>
+    /// <item><c>--survey</c>: the quick best-of-rounds survey of every operation (see <see cref="Survey"/>), then exit;
+    /// <c>--rounds N</c> (default 15) and <c>--round-ms M</c> (default 20) size it.</item>
     /// </list>
     /// </summary>
     public static class BenchmarkHost
@@ -31,6 +32,8 @@ namespace LstmGen.Benchmarks.Infrastructure
         {
             bool full = false;
             bool surveyOnly = false;
+            int rounds = 15;
+            double roundMilliseconds = 20;
             double? peak = null;
             var rest = new List<string>();
             for (int i = 0; i < args.Length; i++)
@@ -55,6 +58,12 @@ namespace LstmGen.Benchmarks.Infrastructure
                     case "--survey":
                         surveyOnly = true;
                         break;
+                    case "--rounds" when i + 1 < args.Length:
+                        rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--round-ms" when i + 1 < args.Length:
+                        roundMilliseconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
                     case "--shapes" when i + 1 < args.Length:
                         Environment.SetEnvironmentVariable(Shapes.SelectionVariable, args[++i]);
                         break;
@@ -78,7 +87,7 @@ namespace LstmGen.Benchmarks.Infrastructure
             PeakReference.GmacPerSecond = peak;
             if (surveyOnly)
             {
-                Survey.Run(survey(), Console.Out, peak.Value);
+                Survey.Run(survey(), Console.Out, peak.Value, rounds, roundMilliseconds);
                 return 0;
             }
 
