@@ -57,6 +57,13 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
+    # Warm the allocator and the kernels up once, so that the first shape is not penalised.
+    with torch.no_grad():
+        warm = nn.LSTM(8, 32)
+        start = time.perf_counter()
+        while time.perf_counter() - start < 0.5:
+            warm(torch.zeros(10, 1, 8))
+
     print("# PyTorch %s, %d thread(s), float32, torch.no_grad(), batch 1" % (torch.__version__, torch.get_num_threads()))
     print("# %-8s %12s %10s %16s %10s" % ("shape", "step [us]", "GMAC/s", "forward100 [us]", "GMAC/s"))
     for name, inputs, hidden, layers in shapes(args.all):
