@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Reflection;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Perfolizer.Horology;
+
+namespace LstmGen.Benchmarks.Infrastructure
+{
+    /// <summary>
+    /// The command line shared by the benchmark programs. Our own options come first; everything else goes
+    /// to BenchmarkDotNet (--filter, --list flat, --join, ...):
+    /// <list type="bullet">
+    /// <item><c>--verify</c>: check the numbers (the program's own check), then exit.</item>
+    /// <item><c>--peak</c>: measure one core's FMA peak and clock (the FMA loops), then exit.</item>
+    /// <item><c>--full</c>: BenchmarkDotNet's default, precise job instead of the quick one.</item>
+    /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it at start-up.</item>
+    /// <item><c>--shapes a,b</c>: only these shapes (names as in <see cref="Shapes"/>).</item>
+    /// <item><c>--survey</c>: the quick best-of-rounds survey of every operation (see <see cref="Survey"/>), then exit;
+    /// <c>--rounds N</c> (default 15) and <c>--round-ms M</c> (default 20) size it.</item>
+    /// </list>
+    /// </summary>
+    public static class BenchmarkHost
+    {
+        /// <summary>Runs the program's options, or the benchmarks of <paramref name="assembly"/>.</summary>
+        public static int Run(string[] args, Assembly assembly, Func<TextWriter, bool> verify, Func<IEnumerable<Survey.Entry>> survey)
+        {
+            bool full = false;
+            bool surveyOnly = false;
+            int rounds = 15;
+            double roundMilliseconds = 20;
+            double? peak = null;
+            var rest = new List<string>();
+            for (int i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--verify":
+                        return verify(Console.Out) ? 0 : 1;
+                    case "--peak":
+                        for (int run = 0; run < 3; run++)
+                        {
+                            Console.WriteLine(FmaLoops.Measure(rounds: 5, millisecondsPerRun: 200));
+                        }
+
+                        return 0;
+                    case "--full":
+                        full = true;
+                        break;
+                    case "--quick":
+                        full = false;
+                        break;
+                    case "--survey":
+                        surveyOnly = true;
+                        break;
+                    case "--rounds" when i + 1 < args.Length:
+                        rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--round-ms" when i + 1 < args.Length:
+                        roundMilliseconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--shapes" when i + 1 < args.Length:
+                        Environment.SetEnvironmentVariable(Shapes.SelectionVariable, args[++i]);
+                        break;
+                    case "--peak-gmacs" when i + 1 < args.Length:
+                        peak = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    default:
+                        rest.Add(args[i]);
+                        break;
+                }
+            }
+
+            if (peak is null)
+            {
+                // Many short rounds: on a shared processor the fastest is the least disturbed.
+                FmaLoops.Measurement measured = FmaLoops.Measure(rounds: 20, millisecondsPerRun: 20);
+                Console.WriteLine(measured);
+                peak = measured.ThroughputGmacs;
+            }
+
+            PeakReference.GmacPerSecond = peak;
+            if (surveyOnly)
+            {
+                Survey.Run(survey(), Console.Out, peak.Value, rounds, roundMilliseconds);
+                return 0;
+            }
+
+            BenchmarkSwitcher.FromAssembly(assembly).Run(rest.ToArray(), CreateConfig(full));
+            return 0;
+        }
+
+        /// <summary>
+        /// The quick job (default): one launch, 3 warm-up and 10 measured iterations of 150 ms, enough for
+        /// preliminary numbers; or BenchmarkDotNet's default job with <paramref name="full"/>. Both add the
+        /// GMAC/s and % peak columns and show ratios as "N x slower/faster" than the baseline (the generated model).
+        /// </summary>
+        public static IConfig CreateConfig(bool full)
+        {
+            Job job = full
+                ? Job.Default.WithId("Full")
+                : Job.Default
+                    .WithLaunchCount(1)
+                    .WithWarmupCount(3)
+                    .WithIterationCount(10)
+                    .WithIterationTime(TimeInterval.FromMilliseconds(150))
+                    .WithId("Quick");
+
+            return ManualConfig.Create(DefaultConfig.Instance)
+                .AddJob(job.AsDefault())
+                .AddColumn(new GmacColumn(), new PeakPercentColumn())
+                .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend))
+                .WithOptions(ConfigOptions.DisableLogFile);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Generic;
+using LstmGen.Benchmarks.Baselines;
+using LstmGen.Benchmarks.Infrastructure;
+
+namespace LstmGen.Benchmarks
+{
+    /// <summary>The operations of the BenchmarkDotNet classes, for the quick <c>--survey</c>.</summary>
+    public static class SurveyEntries
+    {
+        /// <summary>Step, Forward (100 steps) and AccumulateGradients (50 steps) of every selected shape, then the 1,000-agent frame.</summary>
+        public static IEnumerable<Survey.Entry> All()
+        {
+            foreach (string name in Shapes.Selected)
+            {
+                Shape shape = Shapes.Get(name);
+                Verification.Require(shape);
+                ILstmModel model = shape.Create();
+                var baselines = new (string Name, BaselineLstm Lstm)[]
+                {
+                    ("Naive", new NaiveLstm(model)),
+                    ("TensorPrimitivesDot", new TensorPrimitivesLstm(model, GateFormulation.RowDot)),
+                    ("TensorPrimitivesAxpy", new TensorPrimitivesLstm(model, GateFormulation.TransposedAxpy)),
+                };
+
+                float[] input = Data.Uniform(shape.InputSize, seed: 1);
+                float[] output = new float[shape.OutputSize];
+                yield return new Survey.Entry("Step", name, "Generated", shape.StepMacs, n =>
+                {
+                    for (long i = 0; i < n; i++)
+                    {
+                        model.Step(input, output);
+                    }
+                });
+                foreach ((string baselineName, BaselineLstm baseline) in baselines)
+                {
+                    yield return new Survey.Entry("Step", name, baselineName, shape.StepMacs, n =>
+                    {
+                        for (long i = 0; i < n; i++)
+                        {
+                            baseline.Step(input, output);
+                        }
+                    });
+                }
+
+                float[] inputs = Data.Uniform(ForwardBenchmarks.Steps * shape.InputSize, seed: 2);
+                float[] outputs = new float[ForwardBenchmarks.Steps * shape.OutputSize];
+                long forwardMacs = shape.StepMacs * ForwardBenchmarks.Steps;
+                yield return new Survey.Entry("Forward100", name, "Generated", forwardMacs, n =>
+                {
+                    for (long i = 0; i < n; i++)
+                    {
+                        model.ResetState();
+                        model.Forward(inputs, outputs);
+                    }
+                });
+                foreach ((string baselineName, BaselineLstm baseline) in baselines)
+                {
+                    yield return new Survey.Entry("Forward100", name, baselineName, forwardMacs, n =>
+                    {
+                        for (long i = 0; i < n; i++)
+                        {
+                            baseline.ResetState();
+                            baseline.Forward(inputs, outputs);
+                        }
+                    });
+                }
+
+                float[] trainingInputs = Data.Uniform(TrainingBenchmarks.Steps * shape.InputSize, seed: 3);
+                float[] targets = Data.Uniform(TrainingBenchmarks.Steps * shape.OutputSize, seed: 4);
+                yield return new Survey.Entry("Train50", name, "Generated", 3 * shape.StepMacs * TrainingBenchmarks.Steps, n =>
+                {
+                    for (long i = 0; i < n; i++)
+                    {
+                        model.ResetState();
+                        model.AccumulateGradients(trainingInputs, targets);
+                    }
+                });
+            }
+
+            foreach (Survey.Entry entry in Agents())
+            {
+                yield return entry;
+            }
+        }
+
+        private static IEnumerable<Survey.Entry> Agents()
+        {
+            var frame = new ManyAgentsBenchmarks();
+            frame.Setup();
+            long macs = Shapes.Get("i8h32").StepMacs * ManyAgentsBenchmarks.Agents;
+            yield return new Survey.Entry("Agents1000", "i8h32", "Generated", macs, n => Repeat(n, frame.Generated));
+            yield return new Survey.Entry("Agents1000", "i8h32", "Naive", macs, n => Repeat(n, frame.Naive));
+            yield return new Survey.Entry("Agents1000", "i8h32", "TensorPrimitivesAxpy", macs, n => Repeat(n, frame.TensorPrimitivesAxpy));
+        }
+
+        private static void Repeat(long count, Action action)
+        {
+            for (long i = 0; i < count; i++)
+            {
+                action();
+            }
+        }
+    }
+}
