@@ -1,8 +1,3 @@
-// PENDING - NOT COMPILED. LstmGen.Training.Trainer<TModel> is being written on another branch
-// (trainer); LstmGen.Benchmarks.csproj excludes this folder (<Compile Remove="Pending/**" />).
-// When the Trainer is on main: move this file up a folder (or delete the Compile Remove line),
-// build, and run with --filter '*TrainerBenchmarks*'. Written against the trainer branch's API as of
-// c1a3937 (Trainer(model, optimizer, TrainerOptions), Fit(IReadOnlyList<TrainingSequence>)).
 using System;
 using BenchmarkDotNet.Attributes;
 using LstmGen.Benchmarks.Infrastructure;
