@@ -36,6 +36,7 @@ namespace LstmGen
         private const float ExpUpperBound = 88.0f;      // n stays <= 127, so 2^n is finite
         private const float Log2E = 1.44269504088896341f;
         private const float RoundingShift = 12582912f;  // 1.5 * 2^23: adding it rounds to an integer
+        private const int RoundingShiftBits = 0x4B400000; // whose bits are these plus the integer
         private const float Ln2High = 0.693359375f;     // ln 2 split in two for an exact reduction
         private const float Ln2Low = -2.12194440e-4f;
         private const float ExpC0 = 1.9875691500e-4f;
@@ -138,7 +139,8 @@ namespace LstmGen
         public static float Exp(float x)
         {
             x = MathF.Min(MathF.Max(x, ExpLowerBound), ExpUpperBound);
-            float n = ((x * Log2E) + RoundingShift) - RoundingShift;
+            float shifted = (x * Log2E) + RoundingShift;
+            float n = shifted - RoundingShift;
             float r = MathF.FusedMultiplyAdd(n, -Ln2High, x);
             r = MathF.FusedMultiplyAdd(n, -Ln2Low, r);
             float p = MathF.FusedMultiplyAdd(ExpC0, r, ExpC1);
@@ -147,7 +149,8 @@ namespace LstmGen
             p = MathF.FusedMultiplyAdd(p, r, ExpC4);
             p = MathF.FusedMultiplyAdd(p, r, ExpC5);
             float expR = MathF.FusedMultiplyAdd(p, r * r, r) + 1f;
-            float twoToN = BitConverter.Int32BitsToSingle(((int)n + ExponentBias) << MantissaBits);
+            // 2^n from the bits of the shifted sum, which hold n: no conversion from float.
+            float twoToN = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) + (ExponentBias - RoundingShiftBits)) << MantissaBits);
             return expR * twoToN;
         }
 
@@ -157,7 +160,8 @@ namespace LstmGen
         {
             x = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpLowerBound)), Vector128.Create(ExpUpperBound));
             Vector128<float> shift = Vector128.Create(RoundingShift);
-            Vector128<float> n = ((x * Vector128.Create(Log2E)) + shift) - shift;
+            Vector128<float> shifted = (x * Vector128.Create(Log2E)) + shift;
+            Vector128<float> n = shifted - shift;
             Vector128<float> r = MultiplyAdd(n, Vector128.Create(-Ln2High), x);
             r = MultiplyAdd(n, Vector128.Create(-Ln2Low), r);
             Vector128<float> p = MultiplyAdd(Vector128.Create(ExpC0), r, Vector128.Create(ExpC1));
@@ -166,7 +170,7 @@ namespace LstmGen
             p = MultiplyAdd(p, r, Vector128.Create(ExpC4));
             p = MultiplyAdd(p, r, Vector128.Create(ExpC5));
             Vector128<float> expR = MultiplyAdd(p, r * r, r) + Vector128<float>.One;
-            Vector128<float> twoToN = Vector128.ShiftLeft(Vector128.ConvertToInt32(n) + Vector128.Create(ExponentBias), MantissaBits).AsSingle();
+            Vector128<float> twoToN = Vector128.ShiftLeft(shifted.AsInt32() + Vector128.Create(ExponentBias - RoundingShiftBits), MantissaBits).AsSingle();
             return expR * twoToN;
         }
 
@@ -176,7 +180,8 @@ namespace LstmGen
         {
             x = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLowerBound)), Vector256.Create(ExpUpperBound));
             Vector256<float> shift = Vector256.Create(RoundingShift);
-            Vector256<float> n = ((x * Vector256.Create(Log2E)) + shift) - shift;
+            Vector256<float> shifted = (x * Vector256.Create(Log2E)) + shift;
+            Vector256<float> n = shifted - shift;
             Vector256<float> r = MultiplyAdd(n, Vector256.Create(-Ln2High), x);
             r = MultiplyAdd(n, Vector256.Create(-Ln2Low), r);
             Vector256<float> p = MultiplyAdd(Vector256.Create(ExpC0), r, Vector256.Create(ExpC1));
@@ -185,7 +190,7 @@ namespace LstmGen
             p = MultiplyAdd(p, r, Vector256.Create(ExpC4));
             p = MultiplyAdd(p, r, Vector256.Create(ExpC5));
             Vector256<float> expR = MultiplyAdd(p, r * r, r) + Vector256<float>.One;
-            Vector256<float> twoToN = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(ExponentBias), MantissaBits).AsSingle();
+            Vector256<float> twoToN = Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(ExponentBias - RoundingShiftBits), MantissaBits).AsSingle();
             return expR * twoToN;
         }
 
@@ -195,7 +200,8 @@ namespace LstmGen
         {
             x = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpLowerBound)), Vector512.Create(ExpUpperBound));
             Vector512<float> shift = Vector512.Create(RoundingShift);
-            Vector512<float> n = ((x * Vector512.Create(Log2E)) + shift) - shift;
+            Vector512<float> shifted = (x * Vector512.Create(Log2E)) + shift;
+            Vector512<float> n = shifted - shift;
             Vector512<float> r = MultiplyAdd(n, Vector512.Create(-Ln2High), x);
             r = MultiplyAdd(n, Vector512.Create(-Ln2Low), r);
             Vector512<float> p = MultiplyAdd(Vector512.Create(ExpC0), r, Vector512.Create(ExpC1));
@@ -204,7 +210,7 @@ namespace LstmGen
             p = MultiplyAdd(p, r, Vector512.Create(ExpC4));
             p = MultiplyAdd(p, r, Vector512.Create(ExpC5));
             Vector512<float> expR = MultiplyAdd(p, r * r, r) + Vector512<float>.One;
-            Vector512<float> twoToN = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(ExponentBias), MantissaBits).AsSingle();
+            Vector512<float> twoToN = Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(ExponentBias - RoundingShiftBits), MantissaBits).AsSingle();
             return expR * twoToN;
         }
 

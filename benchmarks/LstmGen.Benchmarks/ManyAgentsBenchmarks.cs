@@ -57,6 +57,10 @@ namespace LstmGen.Benchmarks
         }
 
         /// <summary>Every agent stepped by the scalar baseline.</summary>
+        /// <summary>The same frame in one call: groups of 16 agents stepped together, one per vector lane.</summary>
+        [Benchmark, Macs(Shape = ShapeName, Sequences = Agents)]
+        public void GeneratedGroups() => _model.Step(_states, _inputs, _outputs);
+
         [Benchmark, Macs(Shape = ShapeName, Sequences = Agents)]
         public void Naive() => Frame(_naive);
 

@@ -90,6 +90,7 @@ namespace LstmGen.Benchmarks
             frame.Setup();
             long macs = Shapes.Get("i8h32").StepMacs * ManyAgentsBenchmarks.Agents;
             yield return new Survey.Entry("Agents1000", "i8h32", "Generated", macs, n => Repeat(n, frame.Generated));
+            yield return new Survey.Entry("Agents1000", "i8h32", "GeneratedGroups", macs, n => Repeat(n, frame.GeneratedGroups));
             yield return new Survey.Entry("Agents1000", "i8h32", "Naive", macs, n => Repeat(n, frame.Naive));
             yield return new Survey.Entry("Agents1000", "i8h32", "TensorPrimitivesAxpy", macs, n => Repeat(n, frame.TensorPrimitivesAxpy));
         }
