@@ -477,7 +477,6 @@ namespace LstmGen.Generator
                 EmitGateRowsBackward(path, BackwardRows(path));
             }
 
-            Line();
             Line("/// <summary>");
             Line($"/// One row of a weight's gradient with {path.Path} kernels: gradientRow += x * gateGradients.");
             Line("/// </summary>");

@@ -1376,7 +1376,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 3) = sum3;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -2180,7 +2179,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 0) = sum0;
             Unsafe.Add(ref result, 1) = sum1;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
@@ -3013,7 +3011,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 1) = sum1;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -3787,7 +3784,6 @@ namespace Snapshots
             float sum = LstmMath.Sum(lanes);
             Unsafe.Add(ref result, 0) = sum;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.

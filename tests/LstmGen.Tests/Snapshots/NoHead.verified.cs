@@ -1100,7 +1100,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 3) = sum3;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -1812,7 +1811,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 0) = sum0;
             Unsafe.Add(ref result, 1) = sum1;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
@@ -2562,7 +2560,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 1) = sum1;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -3253,7 +3250,6 @@ namespace Snapshots
             float sum = LstmMath.Sum(lanes);
             Unsafe.Add(ref result, 0) = sum;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.

@@ -1854,7 +1854,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 3) = sum3;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -3494,7 +3493,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 0) = sum0;
             Unsafe.Add(ref result, 1) = sum1;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
@@ -5196,7 +5194,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 0) = sum0;
             Unsafe.Add(ref result, 1) = sum1;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
@@ -6921,7 +6918,6 @@ namespace Snapshots
             }
             Unsafe.Add(ref result, 0) = sum;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.

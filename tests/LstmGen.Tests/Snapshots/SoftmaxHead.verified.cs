@@ -1467,7 +1467,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 3) = sum3;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -2656,7 +2655,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 0) = sum0;
             Unsafe.Add(ref result, 1) = sum1;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
@@ -3940,7 +3938,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 1) = sum1;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -5169,7 +5166,6 @@ namespace Snapshots
             float sum = LstmMath.Sum(lanes);
             Unsafe.Add(ref result, 0) = sum;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.

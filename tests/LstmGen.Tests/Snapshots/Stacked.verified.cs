@@ -1863,7 +1863,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 3) = sum3;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -3283,7 +3282,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 0) = sum0;
             Unsafe.Add(ref result, 1) = sum1;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
@@ -4733,7 +4731,6 @@ namespace Snapshots
             Unsafe.Add(ref result, 1) = sum1;
         }
 
-
         /// <summary>
         /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
         /// </summary>
@@ -6124,7 +6121,6 @@ namespace Snapshots
             float sum = LstmMath.Sum(lanes);
             Unsafe.Add(ref result, 0) = sum;
         }
-
 
         /// <summary>
         /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.
