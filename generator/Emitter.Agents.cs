@@ -35,8 +35,8 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open("public void Step(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)"))
             {
-                Line("ModelGuard.Length(inputs.Length, states.Length * InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
-                Line("ModelGuard.Length(outputs.Length, states.Length * OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
+                Line("ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
+                Line("ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
                 Line("int stepped = Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
                 Line();
                 Line("// The agents left over (fewer than a group), one at a time.");

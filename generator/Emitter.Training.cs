@@ -96,7 +96,7 @@ namespace LstmGen.Generator
             using (Open("private float BackpropagateThroughTime(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int steps, bool lastStepOnly, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)"))
             {
                 Line("// The buffers: the record grows to the longest sequence seen, then is reused.");
-                Line("int recordLength = (steps + 1) * StepRecordLength;");
+                Line("int recordLength = ModelGuard.RecordLength(steps, StepRecordLength, nameof(inputs));");
                 using (Open("if (_record is null || _record.Length < recordLength)"))
                 {
                     Line("_record = new float[recordLength];");

@@ -19,6 +19,36 @@ namespace LstmGen.CompilerServices
         }
 
         /// <summary>
+        /// Throws unless <paramref name="actual"/> is <paramref name="count"/> rows of <paramref name="rowLength"/>
+        /// floats (the product is taken in 64 bits: it cannot wrap around).
+        /// </summary>
+        public static void Rows(int actual, int count, int rowLength, string parameterName, string what)
+        {
+            long expected = (long)count * rowLength;
+            if (actual != expected)
+            {
+                throw new ArgumentException($"{parameterName} must hold {expected} floats ({what}), but has {actual}.", parameterName);
+            }
+        }
+
+        /// <summary>
+        /// The floats of a training record of <paramref name="steps"/> steps and the starting state, each
+        /// <paramref name="stepLength"/> long; throws when that is more than one array can hold.
+        /// </summary>
+        public static int RecordLength(int steps, int stepLength, string parameterName)
+        {
+            long length = ((long)steps + 1) * stepLength;
+            if (length > Array.MaxLength)
+            {
+                throw new ArgumentException(
+                    $"A training sequence of {steps} steps needs a record of {length} floats, more than one array holds ({Array.MaxLength}); split it into chunks and train them in turn (truncated backpropagation through time: the state carries over from one call to the next).",
+                    parameterName);
+            }
+
+            return (int)length;
+        }
+
+        /// <summary>
         /// Checks a [T, InputSize] input sequence and its [T, OutputSize] output, and returns T.
         /// </summary>
         public static int SequenceLength(int inputLength, int inputSize, int outputLength, int outputSize, string inputName, string outputName)

@@ -453,7 +453,7 @@ namespace Snapshots
         private float BackpropagateThroughTime(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int steps, bool lastStepOnly, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)
         {
             // The buffers: the record grows to the longest sequence seen, then is reused.
-            int recordLength = (steps + 1) * StepRecordLength;
+            int recordLength = ModelGuard.RecordLength(steps, StepRecordLength, nameof(inputs));
             if (_record is null || _record.Length < recordLength)
             {
                 _record = new float[recordLength];
@@ -665,8 +665,8 @@ namespace Snapshots
         /// </summary>
         public void Step(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)
         {
-            ModelGuard.Length(inputs.Length, states.Length * InputSize, nameof(inputs), "[N, InputSize] for N states");
-            ModelGuard.Length(outputs.Length, states.Length * OutputSize, nameof(outputs), "[N, OutputSize] for N states");
+            ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), "[N, InputSize] for N states");
+            ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), "[N, OutputSize] for N states");
             int stepped = Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;
 
             // The agents left over (fewer than a group), one at a time.
