@@ -1,5 +1,6 @@
 using System;
 using LstmGen.Tests.Reference;
+using LstmGen.Tests.Support;
 using Xunit;
 
 namespace LstmGen.Tests
@@ -20,7 +21,6 @@ namespace LstmGen.Tests
             float[] targets = new float[outputs.Length];
             float[] inputGradients = new float[inputs.Length];
             float[] stateGradients = new float[StackedModel.Layers * StackedModel.HiddenSize];
-            new Random(5).NextBytes(new byte[1]);
             for (int i = 0; i < inputs.Length; i++)
             {
                 inputs[i] = MathF.Sin(i);
@@ -36,20 +36,8 @@ namespace LstmGen.Tests
                 model.ZeroGradients();
             }
 
-            // Warm-up: the JIT's tiers and the training buffers.
-            for (int i = 0; i < 50; i++)
-            {
-                Run();
-            }
-
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++)
-            {
-                Run();
-            }
-
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.Equal(0, allocated);
+            // Warmed up first: the JIT's tiers and the training buffers.
+            Assert.Equal(0, Allocations.OfWarm(Run));
         }
     }
 }
