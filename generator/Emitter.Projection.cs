@@ -98,23 +98,14 @@ namespace LstmGen.Generator
             Line();
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
-                Line("/// <summary>");
-                Line($"/// The input part of {Which(kernel)}'s gate sums for <paramref name=\"steps\"/> steps, rows of");
-                Line("/// <paramref name=\"inputStride\"/> inputs, into rows of GateRowLength, on the path this processor takes.");
-                Line("/// </summary>");
-                using (Open($"private static void {kernel.Name}Projection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)"))
-                {
-                    EmitDispatch(path => $"{kernel.Name}Projection{path}(ref weights, ref inputs, inputStride, ref gates, steps);");
-                }
-
-                Line();
-                Line($"/// <summary>The recurrent part of one step of {Which(kernel)}, on the path this processor takes.</summary>");
-                using (Open($"private static void {kernel.Name}Recurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)"))
-                {
-                    EmitDispatch(path => $"{kernel.Name}Recurrent{path}(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);");
-                }
-
-                Line();
+                EmitDispatcher(
+                    $"The input part of {Which(kernel)}'s gate sums for a chunk of steps",
+                    $"{kernel.Name}Projection",
+                    "ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps");
+                EmitDispatcher(
+                    $"The recurrent part of one step of {Which(kernel)}",
+                    $"{kernel.Name}Recurrent",
+                    "ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates");
             }
         }
 
@@ -150,6 +141,15 @@ namespace LstmGen.Generator
             Line($"// {DescribeTile(tile, form)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false))
             {
+                Line("// b_ih + b_hh, where every step's sums start.");
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < 4; gate++)
+                    {
+                        Line($"{form.Type} {BiasLocal(s, gate)} = {form.Bias(Offset("column", GateColumn(tile, s, gate)))};");
+                    }
+                }
+
                 Line("nuint step = 0;");
                 if (stepsAtOnce > 1)
                 {
@@ -169,6 +169,9 @@ namespace LstmGen.Generator
             }
         }
 
+        /// <summary>The local that holds b_ih + b_hh of a gate of a segment.</summary>
+        private static string BiasLocal(int segment, int gate) => $"{s_gateNames[gate]}Bias{N(segment)}";
+
         /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
         private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, Form form, int stepsAtOnce)
         {
@@ -185,7 +188,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        Line($"{form.Type} {Sum(t, s, gate)} = {form.Bias(Column(s, gate))};");
+                        Line($"{form.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
                     }
                 }
             }

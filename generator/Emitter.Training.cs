@@ -275,34 +275,37 @@ namespace LstmGen.Generator
                 }
 
                 Line();
-                Line("/// <summary>");
-                Line($"/// The backward pass of {Which(kernel)} at one step, on the path this processor takes.");
-                Line("/// </summary>");
-                using (Open($"private static void {kernel.Name}Backward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)"))
-                {
-                    EmitDispatch(path => $"{kernel.Name}Backward{path}(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);");
-                }
-
-                Line();
+                EmitDispatcher(
+                    $"The backward pass of {Which(kernel)} at one step",
+                    $"{kernel.Name}Backward",
+                    "ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient");
             }
 
             if (_spec.HasHead)
             {
-                Line("/// <summary>The dense head's logits, on the path this processor takes.</summary>");
-                using (Open("private static void HeadForward(ref float head, ref float hidden, ref float logits)"))
-                {
-                    EmitDispatch(path => $"Head{path}(ref head, ref hidden, ref logits);");
-                }
-
-                Line();
-                Line("/// <summary>The dense head's backward pass, on the path this processor takes.</summary>");
-                using (Open("private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
-                {
-                    EmitDispatch(path => $"HeadBackward{path}(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);");
-                }
-
-                Line();
+                EmitDispatcher("The dense head's logits", "HeadForward", "ref float head, ref float hidden, ref float logits", kernel: "Head");
+                EmitDispatcher("The dense head's backward pass", "HeadBackward", "ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream");
             }
+        }
+
+        /// <summary>
+        /// <c>private static void {name}({parameters})</c>, which calls <c>{kernel}{Path}</c> with its own
+        /// parameters on the path this processor takes (the kernel's name is the method's by default).
+        /// </summary>
+        private void EmitDispatcher(string summary, string name, string parameters, string? kernel = null)
+        {
+            string arguments = string.Join(", ", parameters.Split(',').Select(parameter =>
+            {
+                string[] words = parameter.Trim().Split(' ');
+                return (words[0] == "ref" ? "ref " : string.Empty) + words[words.Length - 1];
+            }));
+            Line($"/// <summary>{summary}, on the path this processor takes.</summary>");
+            using (Open($"private static void {name}({parameters})"))
+            {
+                EmitDispatch(path => $"{kernel ?? name}{path}({arguments});");
+            }
+
+            Line();
         }
 
         /// <summary>

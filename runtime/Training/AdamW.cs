@@ -21,11 +21,8 @@ namespace LstmGen.Training
     /// holds the buffers <c>exp_avg</c> and <c>exp_avg_sq</c>.
     /// </para>
     /// </remarks>
-    public sealed class AdamW : IOptimizer
+    public sealed class AdamW : Optimizer
     {
-        private readonly OptimizerBuffers _buffers = new(nameof(AdamW), AdamRule.ExpAvg, AdamRule.ExpAvgSq);
-        private float _learningRate;
-
         /// <summary>Creates an AdamW optimizer.</summary>
         /// <param name="learningRate">PyTorch's <c>lr</c>; at least 0.</param>
         /// <param name="beta1">PyTorch's <c>betas[0]</c>, the decay of the first moment; in [0, 1).</param>
@@ -34,20 +31,12 @@ namespace LstmGen.Training
         /// <param name="weightDecay">PyTorch's <c>weight_decay</c>: each step first multiplies the parameters by 1 - learningRate * weightDecay; at least 0.</param>
         /// <exception cref="ArgumentOutOfRangeException">A value outside its range, or NaN.</exception>
         public AdamW(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 1e-2f)
+            : base(learningRate, new OptimizerBuffers(nameof(AdamW), AdamRule.ExpAvg, AdamRule.ExpAvgSq))
         {
-            _learningRate = OptimizerGuard.NotNegative(learningRate, nameof(learningRate));
             Epsilon = OptimizerGuard.NotNegative(epsilon, nameof(epsilon));
             Beta1 = OptimizerGuard.Beta(beta1, nameof(beta1));
             Beta2 = OptimizerGuard.Beta(beta2, nameof(beta2));
             WeightDecay = OptimizerGuard.NotNegative(weightDecay, nameof(weightDecay));
-        }
-
-        /// <inheritdoc/>
-        /// <exception cref="ArgumentOutOfRangeException">The value is below 0, or NaN.</exception>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = OptimizerGuard.NotNegative(value, nameof(value));
         }
 
         /// <summary>The decay of the first-moment estimate.</summary>
@@ -63,25 +52,8 @@ namespace LstmGen.Training
         public float WeightDecay { get; }
 
         /// <inheritdoc/>
-        public long StepCount => _buffers.StepCount;
+        public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients) =>
+            AdamRule.Step(Buffers, parameters, gradients, LearningRate, Beta1, Beta2, Epsilon, l2Penalty: 0f, decoupledDecay: WeightDecay);
 
-        /// <inheritdoc/>
-        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients) =>
-            AdamRule.Step(_buffers, parameters, gradients, _learningRate, Beta1, Beta2, Epsilon, l2Penalty: 0f, decoupledDecay: WeightDecay);
-
-        /// <inheritdoc/>
-        public void Reset() => _buffers.Reset();
-
-        /// <inheritdoc/>
-        public OptimizerState GetState() => _buffers.GetState(_learningRate);
-
-        /// <inheritdoc/>
-        public void SetState(OptimizerState state)
-        {
-            ArgumentNullException.ThrowIfNull(state);
-            OptimizerGuard.NotNegative(state.LearningRate, "state.LearningRate");
-            _buffers.SetState(state);
-            _learningRate = state.LearningRate;
-        }
     }
 }

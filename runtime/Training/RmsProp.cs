@@ -24,12 +24,10 @@ namespace LstmGen.Training
     /// <c>grad_avg</c> if centered.
     /// </para>
     /// </remarks>
-    public sealed class RmsProp : IOptimizer
+    public sealed class RmsProp : Optimizer
     {
-        private readonly OptimizerBuffers _buffers;
         private readonly int _momentumSlot;
         private readonly int _gradientAverageSlot;
-        private float _learningRate;
 
         /// <summary>Creates an RMSprop optimizer.</summary>
         /// <param name="learningRate">PyTorch's <c>lr</c>; at least 0.</param>
@@ -40,8 +38,8 @@ namespace LstmGen.Training
         /// <param name="centered">PyTorch's <c>centered</c>: normalise by the variance of the gradient instead of its second moment.</param>
         /// <exception cref="ArgumentOutOfRangeException">A value below 0, or NaN.</exception>
         public RmsProp(float learningRate = 1e-2f, float alpha = 0.99f, float epsilon = 1e-8f, float weightDecay = 0f, float momentum = 0f, bool centered = false)
+            : base(learningRate, BuffersFor(momentum, centered))
         {
-            _learningRate = OptimizerGuard.NotNegative(learningRate, nameof(learningRate));
             Epsilon = OptimizerGuard.NotNegative(epsilon, nameof(epsilon));
             Momentum = OptimizerGuard.NotNegative(momentum, nameof(momentum));
             WeightDecay = OptimizerGuard.NotNegative(weightDecay, nameof(weightDecay));
@@ -50,21 +48,6 @@ namespace LstmGen.Training
 
             _momentumSlot = momentum > 0f ? 1 : -1;
             _gradientAverageSlot = centered ? (momentum > 0f ? 2 : 1) : -1;
-            _buffers = (momentum > 0f, centered) switch
-            {
-                (false, false) => new OptimizerBuffers(nameof(RmsProp), "square_avg"),
-                (true, false) => new OptimizerBuffers(nameof(RmsProp), "square_avg", "momentum_buffer"),
-                (false, true) => new OptimizerBuffers(nameof(RmsProp), "square_avg", "grad_avg"),
-                (true, true) => new OptimizerBuffers(nameof(RmsProp), "square_avg", "momentum_buffer", "grad_avg"),
-            };
-        }
-
-        /// <inheritdoc/>
-        /// <exception cref="ArgumentOutOfRangeException">The value is below 0, or NaN.</exception>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = OptimizerGuard.NotNegative(value, nameof(value));
         }
 
         /// <summary>The decay of the averages.</summary>
@@ -83,30 +66,22 @@ namespace LstmGen.Training
         public bool Centered { get; }
 
         /// <inheritdoc/>
-        public long StepCount => _buffers.StepCount;
-
-        /// <inheritdoc/>
-        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
         {
-            _buffers.BeginStep(parameters.Length, gradients.Length);
-            var rule = new Rule(_learningRate, Alpha, (float)(1.0 - Alpha), Epsilon, WeightDecay, Momentum, Centered);
-            ElementwiseKernel.Run(ref rule, parameters, gradients, _buffers.Buffer(0), _buffers.Buffer(_momentumSlot), _buffers.Buffer(_gradientAverageSlot));
+            Buffers.BeginStep(parameters.Length, gradients.Length);
+            var rule = new Rule(LearningRate, Alpha, (float)(1.0 - Alpha), Epsilon, WeightDecay, Momentum, Centered);
+            ElementwiseKernel.Run(ref rule, parameters, gradients, Buffers.Buffer(0), Buffers.Buffer(_momentumSlot), Buffers.Buffer(_gradientAverageSlot));
         }
 
-        /// <inheritdoc/>
-        public void Reset() => _buffers.Reset();
 
-        /// <inheritdoc/>
-        public OptimizerState GetState() => _buffers.GetState(_learningRate);
-
-        /// <inheritdoc/>
-        public void SetState(OptimizerState state)
+        /// <summary>square_avg, then momentum_buffer with momentum, then grad_avg when centered.</summary>
+        private static OptimizerBuffers BuffersFor(float momentum, bool centered) => (momentum > 0f, centered) switch
         {
-            ArgumentNullException.ThrowIfNull(state);
-            OptimizerGuard.NotNegative(state.LearningRate, "state.LearningRate");
-            _buffers.SetState(state);
-            _learningRate = state.LearningRate;
-        }
+            (false, false) => new OptimizerBuffers(nameof(RmsProp), "square_avg"),
+            (true, false) => new OptimizerBuffers(nameof(RmsProp), "square_avg", "momentum_buffer"),
+            (false, true) => new OptimizerBuffers(nameof(RmsProp), "square_avg", "grad_avg"),
+            (true, true) => new OptimizerBuffers(nameof(RmsProp), "square_avg", "momentum_buffer", "grad_avg"),
+        };
 
         /// <summary>The update of one group of elements: state0 = square_avg, state1 = momentum_buffer, state2 = grad_avg.</summary>
         private readonly struct Rule : IElementwiseRule

@@ -22,12 +22,9 @@ namespace LstmGen.Training
     /// float kernels; everything else is computed in float.
     /// </para>
     /// </remarks>
-    public sealed class Sgd : IOptimizer
+    public sealed class Sgd : Optimizer
     {
         private const string MomentumBuffer = "momentum_buffer";
-
-        private readonly OptimizerBuffers _buffers;
-        private float _learningRate;
 
         /// <summary>Creates an SGD optimizer.</summary>
         /// <param name="learningRate">PyTorch's <c>lr</c>; at least 0.</param>
@@ -38,8 +35,8 @@ namespace LstmGen.Training
         /// <exception cref="ArgumentOutOfRangeException">A learning rate, momentum or weight decay below 0, or NaN.</exception>
         /// <exception cref="ArgumentException">Nesterov momentum without momentum, or with dampening.</exception>
         public Sgd(float learningRate, float momentum = 0f, float dampening = 0f, bool nesterov = false, float weightDecay = 0f)
+            : base(learningRate, momentum != 0f ? new OptimizerBuffers(nameof(Sgd), MomentumBuffer) : new OptimizerBuffers(nameof(Sgd)))
         {
-            _learningRate = OptimizerGuard.NotNegative(learningRate, nameof(learningRate));
             Momentum = OptimizerGuard.NotNegative(momentum, nameof(momentum));
             WeightDecay = OptimizerGuard.NotNegative(weightDecay, nameof(weightDecay));
             if (nesterov && (momentum <= 0f || dampening != 0f))
@@ -51,15 +48,6 @@ namespace LstmGen.Training
 
             Dampening = dampening;
             Nesterov = nesterov;
-            _buffers = momentum != 0f ? new OptimizerBuffers(nameof(Sgd), MomentumBuffer) : new OptimizerBuffers(nameof(Sgd));
-        }
-
-        /// <inheritdoc/>
-        /// <exception cref="ArgumentOutOfRangeException">The value is below 0, or NaN.</exception>
-        public float LearningRate
-        {
-            get => _learningRate;
-            set => _learningRate = OptimizerGuard.NotNegative(value, nameof(value));
         }
 
         /// <summary>The momentum factor; 0 when momentum is off.</summary>
@@ -75,30 +63,13 @@ namespace LstmGen.Training
         public float WeightDecay { get; }
 
         /// <inheritdoc/>
-        public long StepCount => _buffers.StepCount;
-
-        /// <inheritdoc/>
-        public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+        public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
         {
-            long step = _buffers.BeginStep(parameters.Length, gradients.Length);
-            var rule = new Rule(_learningRate, Momentum, (float)(1.0 - Dampening), Nesterov, WeightDecay, firstStep: step == 1);
-            ElementwiseKernel.Run(ref rule, parameters, gradients, _buffers.Buffer(Momentum != 0f ? 0 : -1), Span<float>.Empty, Span<float>.Empty);
+            long step = Buffers.BeginStep(parameters.Length, gradients.Length);
+            var rule = new Rule(LearningRate, Momentum, (float)(1.0 - Dampening), Nesterov, WeightDecay, firstStep: step == 1);
+            ElementwiseKernel.Run(ref rule, parameters, gradients, Buffers.Buffer(Momentum != 0f ? 0 : -1), Span<float>.Empty, Span<float>.Empty);
         }
 
-        /// <inheritdoc/>
-        public void Reset() => _buffers.Reset();
-
-        /// <inheritdoc/>
-        public OptimizerState GetState() => _buffers.GetState(_learningRate);
-
-        /// <inheritdoc/>
-        public void SetState(OptimizerState state)
-        {
-            ArgumentNullException.ThrowIfNull(state);
-            OptimizerGuard.NotNegative(state.LearningRate, "state.LearningRate");
-            _buffers.SetState(state);
-            _learningRate = state.LearningRate;
-        }
 
         /// <summary>The update of one group of elements.</summary>
         private readonly struct Rule : IElementwiseRule

@@ -276,10 +276,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps, rows of
-        /// <paramref name="inputStride"/> inputs, into rows of GateRowLength, on the path this processor takes.
-        /// </summary>
+        /// <summary>The input part of the first layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
         private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -516,9 +513,7 @@ namespace Snapshots
             Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
         }
 
-        /// <summary>
-        /// The backward pass of the first layer at one step, on the path this processor takes.
-        /// </summary>
+        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
         private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -768,6 +763,11 @@ namespace Snapshots
             // Units 0 to 15: one tile of 16 units, one Vector512<float> per gate and 16 units, 4 steps at a time.
             {
                 nuint column = 0;
+                // b_ih + b_hh, where every step's sums start.
+                Vector512<float> inputBias0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                Vector512<float> forgetBias0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector512<float> candidateBias0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                Vector512<float> outputBias0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -775,22 +775,22 @@ namespace Snapshots
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
                     ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector512<float> inputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0Step0 = inputBias0;
+                    Vector512<float> forgetSum0Step0 = forgetBias0;
+                    Vector512<float> candidateSum0Step0 = candidateBias0;
+                    Vector512<float> outputSum0Step0 = outputBias0;
+                    Vector512<float> inputSum0Step1 = inputBias0;
+                    Vector512<float> forgetSum0Step1 = forgetBias0;
+                    Vector512<float> candidateSum0Step1 = candidateBias0;
+                    Vector512<float> outputSum0Step1 = outputBias0;
+                    Vector512<float> inputSum0Step2 = inputBias0;
+                    Vector512<float> forgetSum0Step2 = forgetBias0;
+                    Vector512<float> candidateSum0Step2 = candidateBias0;
+                    Vector512<float> outputSum0Step2 = outputBias0;
+                    Vector512<float> inputSum0Step3 = inputBias0;
+                    Vector512<float> forgetSum0Step3 = forgetBias0;
+                    Vector512<float> candidateSum0Step3 = candidateBias0;
+                    Vector512<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -846,10 +846,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector512<float> inputSum0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0 = inputBias0;
+                    Vector512<float> forgetSum0 = forgetBias0;
+                    Vector512<float> candidateSum0 = candidateBias0;
+                    Vector512<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1476,19 +1476,24 @@ namespace Snapshots
             for (nuint part = 0; part < 2; part++)
             {
                 nuint column = (part * 8);
+                // b_ih + b_hh, where every step's sums start.
+                Vector256<float> inputBias0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                Vector256<float> forgetBias0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector256<float> candidateBias0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                Vector256<float> outputBias0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector256<float> inputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> candidateSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector256<float> outputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector256<float> inputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> candidateSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector256<float> outputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector256<float> inputSum0Step0 = inputBias0;
+                    Vector256<float> forgetSum0Step0 = forgetBias0;
+                    Vector256<float> candidateSum0Step0 = candidateBias0;
+                    Vector256<float> outputSum0Step0 = outputBias0;
+                    Vector256<float> inputSum0Step1 = inputBias0;
+                    Vector256<float> forgetSum0Step1 = forgetBias0;
+                    Vector256<float> candidateSum0Step1 = candidateBias0;
+                    Vector256<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1524,10 +1529,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector256<float> inputSum0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> candidateSum0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector256<float> outputSum0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector256<float> inputSum0 = inputBias0;
+                    Vector256<float> forgetSum0 = forgetBias0;
+                    Vector256<float> candidateSum0 = candidateBias0;
+                    Vector256<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2200,19 +2205,24 @@ namespace Snapshots
             for (nuint part = 0; part < 4; part++)
             {
                 nuint column = (part * 4);
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2248,10 +2258,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2948,19 +2958,24 @@ namespace Snapshots
             for (nuint part = 0; part < 16; part++)
             {
                 nuint column = (part * 1);
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2996,10 +3011,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {

@@ -296,10 +296,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps, rows of
-        /// <paramref name="inputStride"/> inputs, into rows of GateRowLength, on the path this processor takes.
-        /// </summary>
+        /// <summary>The input part of the first layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
         private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -532,9 +529,7 @@ namespace Snapshots
             Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
         }
 
-        /// <summary>
-        /// The backward pass of the first layer at one step, on the path this processor takes.
-        /// </summary>
+        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
         private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -1048,6 +1043,11 @@ namespace Snapshots
             // Units 0 to 7: one tile of 8 units, one Vector256<float> per gate and 8 units, 4 steps at a time.
             {
                 nuint column = 0;
+                // b_ih + b_hh, where every step's sums start.
+                Vector256<float> inputBias0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                Vector256<float> forgetBias0 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector256<float> candidateBias0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector256<float> outputBias0 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -1055,22 +1055,22 @@ namespace Snapshots
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
                     ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector256<float> inputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
-                    Vector256<float> inputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
-                    Vector256<float> inputSum0Step2 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step2 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0Step2 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0Step2 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
-                    Vector256<float> inputSum0Step3 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step3 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0Step3 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0Step3 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
+                    Vector256<float> inputSum0Step0 = inputBias0;
+                    Vector256<float> forgetSum0Step0 = forgetBias0;
+                    Vector256<float> candidateSum0Step0 = candidateBias0;
+                    Vector256<float> outputSum0Step0 = outputBias0;
+                    Vector256<float> inputSum0Step1 = inputBias0;
+                    Vector256<float> forgetSum0Step1 = forgetBias0;
+                    Vector256<float> candidateSum0Step1 = candidateBias0;
+                    Vector256<float> outputSum0Step1 = outputBias0;
+                    Vector256<float> inputSum0Step2 = inputBias0;
+                    Vector256<float> forgetSum0Step2 = forgetBias0;
+                    Vector256<float> candidateSum0Step2 = candidateBias0;
+                    Vector256<float> outputSum0Step2 = outputBias0;
+                    Vector256<float> inputSum0Step3 = inputBias0;
+                    Vector256<float> forgetSum0Step3 = forgetBias0;
+                    Vector256<float> candidateSum0Step3 = candidateBias0;
+                    Vector256<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1126,10 +1126,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector256<float> inputSum0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
+                    Vector256<float> inputSum0 = inputBias0;
+                    Vector256<float> forgetSum0 = forgetBias0;
+                    Vector256<float> candidateSum0 = candidateBias0;
+                    Vector256<float> outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1155,6 +1155,11 @@ namespace Snapshots
             // Units 8 to 11: one tile of 4 units, one Vector128<float> per gate and 4 units, 4 steps at a time.
             {
                 nuint column = 32;
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -1162,22 +1167,22 @@ namespace Snapshots
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
                     ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
+                    Vector128<float> inputSum0Step2 = inputBias0;
+                    Vector128<float> forgetSum0Step2 = forgetBias0;
+                    Vector128<float> candidateSum0Step2 = candidateBias0;
+                    Vector128<float> outputSum0Step2 = outputBias0;
+                    Vector128<float> inputSum0Step3 = inputBias0;
+                    Vector128<float> forgetSum0Step3 = forgetBias0;
+                    Vector128<float> candidateSum0Step3 = candidateBias0;
+                    Vector128<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1233,10 +1238,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1262,6 +1267,11 @@ namespace Snapshots
             // Unit 12: one tile of 1 unit, one float per gate and unit, 4 steps at a time.
             {
                 nuint column = 48;
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -1269,22 +1279,22 @@ namespace Snapshots
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
                     ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
-                    float inputSum0Step2 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step2 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step2 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step2 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
-                    float inputSum0Step3 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step3 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step3 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step3 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
+                    float inputSum0Step2 = inputBias0;
+                    float forgetSum0Step2 = forgetBias0;
+                    float candidateSum0Step2 = candidateBias0;
+                    float outputSum0Step2 = outputBias0;
+                    float inputSum0Step3 = inputBias0;
+                    float forgetSum0Step3 = forgetBias0;
+                    float candidateSum0Step3 = candidateBias0;
+                    float outputSum0Step3 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1340,10 +1350,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2787,19 +2797,24 @@ namespace Snapshots
             // Units 0 to 7: one tile of 8 units, one Vector256<float> per gate and 8 units, 2 steps at a time.
             {
                 nuint column = 0;
+                // b_ih + b_hh, where every step's sums start.
+                Vector256<float> inputBias0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                Vector256<float> forgetBias0 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector256<float> candidateBias0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector256<float> outputBias0 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector256<float> inputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
-                    Vector256<float> inputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
+                    Vector256<float> inputSum0Step0 = inputBias0;
+                    Vector256<float> forgetSum0Step0 = forgetBias0;
+                    Vector256<float> candidateSum0Step0 = candidateBias0;
+                    Vector256<float> outputSum0Step0 = outputBias0;
+                    Vector256<float> inputSum0Step1 = inputBias0;
+                    Vector256<float> forgetSum0Step1 = forgetBias0;
+                    Vector256<float> candidateSum0Step1 = candidateBias0;
+                    Vector256<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2835,10 +2850,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector256<float> inputSum0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                    Vector256<float> forgetSum0 = Vector256.LoadUnsafe(ref inputBias, column + 8) + Vector256.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector256<float> candidateSum0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector256<float> outputSum0 = Vector256.LoadUnsafe(ref inputBias, column + 24) + Vector256.LoadUnsafe(ref hiddenBias, column + 24);
+                    Vector256<float> inputSum0 = inputBias0;
+                    Vector256<float> forgetSum0 = forgetBias0;
+                    Vector256<float> candidateSum0 = candidateBias0;
+                    Vector256<float> outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2864,19 +2879,24 @@ namespace Snapshots
             // Units 8 to 11: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 nuint column = 32;
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2912,10 +2932,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2941,19 +2961,24 @@ namespace Snapshots
             // Unit 12: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 nuint column = 48;
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2989,10 +3014,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -4425,19 +4450,24 @@ namespace Snapshots
             for (nuint part = 0; part < 2; part++)
             {
                 nuint column = (part * 4);
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 24) + Vector128.LoadUnsafe(ref hiddenBias, column + 24);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 24) + Vector128.LoadUnsafe(ref hiddenBias, column + 24);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 24) + Vector128.LoadUnsafe(ref hiddenBias, column + 24);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -4473,10 +4503,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 24) + Vector128.LoadUnsafe(ref hiddenBias, column + 24);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -4502,19 +4532,24 @@ namespace Snapshots
             // Units 8 to 11: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 nuint column = 32;
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -4550,10 +4585,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -4579,19 +4614,24 @@ namespace Snapshots
             // Unit 12: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 nuint column = 48;
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -4627,10 +4667,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -6172,19 +6212,24 @@ namespace Snapshots
             for (nuint part = 0; part < 8; part++)
             {
                 nuint column = (part * 1);
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 24) + Unsafe.Add(ref hiddenBias, column + 24);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 24) + Unsafe.Add(ref hiddenBias, column + 24);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 24) + Unsafe.Add(ref hiddenBias, column + 24);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -6220,10 +6265,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 24) + Unsafe.Add(ref hiddenBias, column + 24);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -6250,19 +6295,24 @@ namespace Snapshots
             for (nuint part = 0; part < 4; part++)
             {
                 nuint column = 32 + (part * 1);
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -6298,10 +6348,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -6327,19 +6377,24 @@ namespace Snapshots
             // Unit 12: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 nuint column = 48;
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -6375,10 +6430,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (5 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {

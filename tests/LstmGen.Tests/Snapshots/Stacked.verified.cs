@@ -319,10 +319,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps, rows of
-        /// <paramref name="inputStride"/> inputs, into rows of GateRowLength, on the path this processor takes.
-        /// </summary>
+        /// <summary>The input part of the first layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
         private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -364,10 +361,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>
-        /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps, rows of
-        /// <paramref name="inputStride"/> inputs, into rows of GateRowLength, on the path this processor takes.
-        /// </summary>
+        /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
         private static void UpperLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -614,9 +608,7 @@ namespace Snapshots
             Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
         }
 
-        /// <summary>
-        /// The backward pass of the first layer at one step, on the path this processor takes.
-        /// </summary>
+        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
         private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -665,9 +657,7 @@ namespace Snapshots
             Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
         }
 
-        /// <summary>
-        /// The backward pass of the layers above the first at one step, on the path this processor takes.
-        /// </summary>
+        /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
         private static void UpperLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -997,6 +987,11 @@ namespace Snapshots
             for (nuint block = 0; block < 2; block++)
             {
                 nuint column = (block * 64);
+                // b_ih + b_hh, where every step's sums start.
+                Vector512<float> inputBias0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                Vector512<float> forgetBias0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector512<float> candidateBias0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                Vector512<float> outputBias0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -1004,22 +999,22 @@ namespace Snapshots
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
                     ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector512<float> inputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0Step0 = inputBias0;
+                    Vector512<float> forgetSum0Step0 = forgetBias0;
+                    Vector512<float> candidateSum0Step0 = candidateBias0;
+                    Vector512<float> outputSum0Step0 = outputBias0;
+                    Vector512<float> inputSum0Step1 = inputBias0;
+                    Vector512<float> forgetSum0Step1 = forgetBias0;
+                    Vector512<float> candidateSum0Step1 = candidateBias0;
+                    Vector512<float> outputSum0Step1 = outputBias0;
+                    Vector512<float> inputSum0Step2 = inputBias0;
+                    Vector512<float> forgetSum0Step2 = forgetBias0;
+                    Vector512<float> candidateSum0Step2 = candidateBias0;
+                    Vector512<float> outputSum0Step2 = outputBias0;
+                    Vector512<float> inputSum0Step3 = inputBias0;
+                    Vector512<float> forgetSum0Step3 = forgetBias0;
+                    Vector512<float> candidateSum0Step3 = candidateBias0;
+                    Vector512<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (8 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1075,10 +1070,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector512<float> inputSum0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0 = inputBias0;
+                    Vector512<float> forgetSum0 = forgetBias0;
+                    Vector512<float> candidateSum0 = candidateBias0;
+                    Vector512<float> outputSum0 = outputBias0;
                     // W_ih x: the input (8 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1372,6 +1367,11 @@ namespace Snapshots
             for (nuint block = 0; block < 2; block++)
             {
                 nuint column = (block * 64);
+                // b_ih + b_hh, where every step's sums start.
+                Vector512<float> inputBias0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
+                Vector512<float> forgetBias0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
+                Vector512<float> candidateBias0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
+                Vector512<float> outputBias0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -1379,22 +1379,22 @@ namespace Snapshots
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
                     ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector512<float> inputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step1 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step2 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                    Vector512<float> inputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0Step3 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0Step0 = inputBias0;
+                    Vector512<float> forgetSum0Step0 = forgetBias0;
+                    Vector512<float> candidateSum0Step0 = candidateBias0;
+                    Vector512<float> outputSum0Step0 = outputBias0;
+                    Vector512<float> inputSum0Step1 = inputBias0;
+                    Vector512<float> forgetSum0Step1 = forgetBias0;
+                    Vector512<float> candidateSum0Step1 = candidateBias0;
+                    Vector512<float> outputSum0Step1 = outputBias0;
+                    Vector512<float> inputSum0Step2 = inputBias0;
+                    Vector512<float> forgetSum0Step2 = forgetBias0;
+                    Vector512<float> candidateSum0Step2 = candidateBias0;
+                    Vector512<float> outputSum0Step2 = outputBias0;
+                    Vector512<float> inputSum0Step3 = inputBias0;
+                    Vector512<float> forgetSum0Step3 = forgetBias0;
+                    Vector512<float> candidateSum0Step3 = candidateBias0;
+                    Vector512<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the layer below (32 values), in order.
                     for (nuint k = 0; k < HiddenSize; k++)
                     {
@@ -1450,10 +1450,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector512<float> inputSum0 = Vector512.LoadUnsafe(ref inputBias, column) + Vector512.LoadUnsafe(ref hiddenBias, column);
-                    Vector512<float> forgetSum0 = Vector512.LoadUnsafe(ref inputBias, column + 16) + Vector512.LoadUnsafe(ref hiddenBias, column + 16);
-                    Vector512<float> candidateSum0 = Vector512.LoadUnsafe(ref inputBias, column + 32) + Vector512.LoadUnsafe(ref hiddenBias, column + 32);
-                    Vector512<float> outputSum0 = Vector512.LoadUnsafe(ref inputBias, column + 48) + Vector512.LoadUnsafe(ref hiddenBias, column + 48);
+                    Vector512<float> inputSum0 = inputBias0;
+                    Vector512<float> forgetSum0 = forgetBias0;
+                    Vector512<float> candidateSum0 = candidateBias0;
+                    Vector512<float> outputSum0 = outputBias0;
                     // W_ih x: the layer below (32 values), in order.
                     for (nuint k = 0; k < HiddenSize; k++)
                     {
@@ -2462,19 +2462,24 @@ namespace Snapshots
                 for (nuint part = 0; part < 2; part++)
                 {
                     nuint column = (block * 64) + (part * 8);
+                    // b_ih + b_hh, where every step's sums start.
+                    Vector256<float> inputBias0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                    Vector256<float> forgetBias0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector256<float> candidateBias0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector256<float> outputBias0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
                     nuint step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                         ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        Vector256<float> inputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                        Vector256<float> forgetSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector256<float> candidateSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector256<float> outputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
-                        Vector256<float> inputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                        Vector256<float> forgetSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector256<float> candidateSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector256<float> outputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector256<float> inputSum0Step0 = inputBias0;
+                        Vector256<float> forgetSum0Step0 = forgetBias0;
+                        Vector256<float> candidateSum0Step0 = candidateBias0;
+                        Vector256<float> outputSum0Step0 = outputBias0;
+                        Vector256<float> inputSum0Step1 = inputBias0;
+                        Vector256<float> forgetSum0Step1 = forgetBias0;
+                        Vector256<float> candidateSum0Step1 = candidateBias0;
+                        Vector256<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the input (8 values), in order.
                         for (nuint k = 0; k < InputSize; k++)
                         {
@@ -2510,10 +2515,10 @@ namespace Snapshots
                     for (; step < steps; step++)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                        Vector256<float> inputSum0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                        Vector256<float> forgetSum0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector256<float> candidateSum0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector256<float> outputSum0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector256<float> inputSum0 = inputBias0;
+                        Vector256<float> forgetSum0 = forgetBias0;
+                        Vector256<float> candidateSum0 = candidateBias0;
+                        Vector256<float> outputSum0 = outputBias0;
                         // W_ih x: the input (8 values), in order.
                         for (nuint k = 0; k < InputSize; k++)
                         {
@@ -2818,19 +2823,24 @@ namespace Snapshots
                 for (nuint part = 0; part < 2; part++)
                 {
                     nuint column = (block * 64) + (part * 8);
+                    // b_ih + b_hh, where every step's sums start.
+                    Vector256<float> inputBias0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
+                    Vector256<float> forgetBias0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector256<float> candidateBias0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector256<float> outputBias0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
                     nuint step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                         ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        Vector256<float> inputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                        Vector256<float> forgetSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector256<float> candidateSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector256<float> outputSum0Step0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
-                        Vector256<float> inputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                        Vector256<float> forgetSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector256<float> candidateSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector256<float> outputSum0Step1 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector256<float> inputSum0Step0 = inputBias0;
+                        Vector256<float> forgetSum0Step0 = forgetBias0;
+                        Vector256<float> candidateSum0Step0 = candidateBias0;
+                        Vector256<float> outputSum0Step0 = outputBias0;
+                        Vector256<float> inputSum0Step1 = inputBias0;
+                        Vector256<float> forgetSum0Step1 = forgetBias0;
+                        Vector256<float> candidateSum0Step1 = candidateBias0;
+                        Vector256<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
                         for (nuint k = 0; k < HiddenSize; k++)
                         {
@@ -2866,10 +2876,10 @@ namespace Snapshots
                     for (; step < steps; step++)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                        Vector256<float> inputSum0 = Vector256.LoadUnsafe(ref inputBias, column) + Vector256.LoadUnsafe(ref hiddenBias, column);
-                        Vector256<float> forgetSum0 = Vector256.LoadUnsafe(ref inputBias, column + 16) + Vector256.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector256<float> candidateSum0 = Vector256.LoadUnsafe(ref inputBias, column + 32) + Vector256.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector256<float> outputSum0 = Vector256.LoadUnsafe(ref inputBias, column + 48) + Vector256.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector256<float> inputSum0 = inputBias0;
+                        Vector256<float> forgetSum0 = forgetBias0;
+                        Vector256<float> candidateSum0 = candidateBias0;
+                        Vector256<float> outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
                         for (nuint k = 0; k < HiddenSize; k++)
                         {
@@ -3869,19 +3879,24 @@ namespace Snapshots
                 for (nuint part = 0; part < 4; part++)
                 {
                     nuint column = (block * 64) + (part * 4);
+                    // b_ih + b_hh, where every step's sums start.
+                    Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                    Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
                     nuint step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                         ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                        Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
-                        Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                        Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector128<float> inputSum0Step0 = inputBias0;
+                        Vector128<float> forgetSum0Step0 = forgetBias0;
+                        Vector128<float> candidateSum0Step0 = candidateBias0;
+                        Vector128<float> outputSum0Step0 = outputBias0;
+                        Vector128<float> inputSum0Step1 = inputBias0;
+                        Vector128<float> forgetSum0Step1 = forgetBias0;
+                        Vector128<float> candidateSum0Step1 = candidateBias0;
+                        Vector128<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the input (8 values), in order.
                         for (nuint k = 0; k < InputSize; k++)
                         {
@@ -3917,10 +3932,10 @@ namespace Snapshots
                     for (; step < steps; step++)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                        Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                        Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector128<float> inputSum0 = inputBias0;
+                        Vector128<float> forgetSum0 = forgetBias0;
+                        Vector128<float> candidateSum0 = candidateBias0;
+                        Vector128<float> outputSum0 = outputBias0;
                         // W_ih x: the input (8 values), in order.
                         for (nuint k = 0; k < InputSize; k++)
                         {
@@ -4231,19 +4246,24 @@ namespace Snapshots
                 for (nuint part = 0; part < 4; part++)
                 {
                     nuint column = (block * 64) + (part * 4);
+                    // b_ih + b_hh, where every step's sums start.
+                    Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                    Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
+                    Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
+                    Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
                     nuint step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                         ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                        Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
-                        Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                        Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector128<float> inputSum0Step0 = inputBias0;
+                        Vector128<float> forgetSum0Step0 = forgetBias0;
+                        Vector128<float> candidateSum0Step0 = candidateBias0;
+                        Vector128<float> outputSum0Step0 = outputBias0;
+                        Vector128<float> inputSum0Step1 = inputBias0;
+                        Vector128<float> forgetSum0Step1 = forgetBias0;
+                        Vector128<float> candidateSum0Step1 = candidateBias0;
+                        Vector128<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
                         for (nuint k = 0; k < HiddenSize; k++)
                         {
@@ -4279,10 +4299,10 @@ namespace Snapshots
                     for (; step < steps; step++)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                        Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                        Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 16) + Vector128.LoadUnsafe(ref hiddenBias, column + 16);
-                        Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 32) + Vector128.LoadUnsafe(ref hiddenBias, column + 32);
-                        Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 48) + Vector128.LoadUnsafe(ref hiddenBias, column + 48);
+                        Vector128<float> inputSum0 = inputBias0;
+                        Vector128<float> forgetSum0 = forgetBias0;
+                        Vector128<float> candidateSum0 = candidateBias0;
+                        Vector128<float> outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
                         for (nuint k = 0; k < HiddenSize; k++)
                         {
@@ -5317,19 +5337,24 @@ namespace Snapshots
                 for (nuint part = 0; part < 16; part++)
                 {
                     nuint column = (block * 64) + (part * 1);
+                    // b_ih + b_hh, where every step's sums start.
+                    float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                    float forgetBias0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
+                    float candidateBias0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
+                    float outputBias0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
                     nuint step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                         ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                        float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                        float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                        float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
-                        float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                        float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                        float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                        float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                        float inputSum0Step0 = inputBias0;
+                        float forgetSum0Step0 = forgetBias0;
+                        float candidateSum0Step0 = candidateBias0;
+                        float outputSum0Step0 = outputBias0;
+                        float inputSum0Step1 = inputBias0;
+                        float forgetSum0Step1 = forgetBias0;
+                        float candidateSum0Step1 = candidateBias0;
+                        float outputSum0Step1 = outputBias0;
                         // W_ih x: the input (8 values), in order.
                         for (nuint k = 0; k < InputSize; k++)
                         {
@@ -5365,10 +5390,10 @@ namespace Snapshots
                     for (; step < steps; step++)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                        float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                        float forgetSum0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                        float candidateSum0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                        float outputSum0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                        float inputSum0 = inputBias0;
+                        float forgetSum0 = forgetBias0;
+                        float candidateSum0 = candidateBias0;
+                        float outputSum0 = outputBias0;
                         // W_ih x: the input (8 values), in order.
                         for (nuint k = 0; k < InputSize; k++)
                         {
@@ -5679,19 +5704,24 @@ namespace Snapshots
                 for (nuint part = 0; part < 16; part++)
                 {
                     nuint column = (block * 64) + (part * 1);
+                    // b_ih + b_hh, where every step's sums start.
+                    float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                    float forgetBias0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
+                    float candidateBias0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
+                    float outputBias0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
                     nuint step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                         ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                        float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                        float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                        float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                        float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
-                        float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                        float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                        float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                        float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                        float inputSum0Step0 = inputBias0;
+                        float forgetSum0Step0 = forgetBias0;
+                        float candidateSum0Step0 = candidateBias0;
+                        float outputSum0Step0 = outputBias0;
+                        float inputSum0Step1 = inputBias0;
+                        float forgetSum0Step1 = forgetBias0;
+                        float candidateSum0Step1 = candidateBias0;
+                        float outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
                         for (nuint k = 0; k < HiddenSize; k++)
                         {
@@ -5727,10 +5757,10 @@ namespace Snapshots
                     for (; step < steps; step++)
                     {
                         ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                        float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                        float forgetSum0 = Unsafe.Add(ref inputBias, column + 16) + Unsafe.Add(ref hiddenBias, column + 16);
-                        float candidateSum0 = Unsafe.Add(ref inputBias, column + 32) + Unsafe.Add(ref hiddenBias, column + 32);
-                        float outputSum0 = Unsafe.Add(ref inputBias, column + 48) + Unsafe.Add(ref hiddenBias, column + 48);
+                        float inputSum0 = inputBias0;
+                        float forgetSum0 = forgetBias0;
+                        float candidateSum0 = candidateBias0;
+                        float outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
                         for (nuint k = 0; k < HiddenSize; k++)
                         {

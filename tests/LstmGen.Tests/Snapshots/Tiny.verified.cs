@@ -296,10 +296,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps, rows of
-        /// <paramref name="inputStride"/> inputs, into rows of GateRowLength, on the path this processor takes.
-        /// </summary>
+        /// <summary>The input part of the first layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
         private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -532,9 +529,7 @@ namespace Snapshots
             Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
         }
 
-        /// <summary>
-        /// The backward pass of the first layer at one step, on the path this processor takes.
-        /// </summary>
+        /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
         private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
         {
             if (Vector512.IsHardwareAccelerated)
@@ -811,6 +806,11 @@ namespace Snapshots
             // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 4 steps at a time.
             {
                 nuint column = 0;
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -818,22 +818,22 @@ namespace Snapshots
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
                     ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step2 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step3 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
+                    Vector128<float> inputSum0Step2 = inputBias0;
+                    Vector128<float> forgetSum0Step2 = forgetBias0;
+                    Vector128<float> candidateSum0Step2 = candidateBias0;
+                    Vector128<float> outputSum0Step2 = outputBias0;
+                    Vector128<float> inputSum0Step3 = inputBias0;
+                    Vector128<float> forgetSum0Step3 = forgetBias0;
+                    Vector128<float> candidateSum0Step3 = candidateBias0;
+                    Vector128<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -889,10 +889,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1528,19 +1528,24 @@ namespace Snapshots
             // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 nuint column = 0;
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -1576,10 +1581,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2179,19 +2184,24 @@ namespace Snapshots
             // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 nuint column = 0;
+                // b_ih + b_hh, where every step's sums start.
+                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
+                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                    Vector128<float> inputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0Step1 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0Step0 = inputBias0;
+                    Vector128<float> forgetSum0Step0 = forgetBias0;
+                    Vector128<float> candidateSum0Step0 = candidateBias0;
+                    Vector128<float> outputSum0Step0 = outputBias0;
+                    Vector128<float> inputSum0Step1 = inputBias0;
+                    Vector128<float> forgetSum0Step1 = forgetBias0;
+                    Vector128<float> candidateSum0Step1 = candidateBias0;
+                    Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2227,10 +2237,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                    Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                    Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                    Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                    Vector128<float> inputSum0 = inputBias0;
+                    Vector128<float> forgetSum0 = forgetBias0;
+                    Vector128<float> candidateSum0 = candidateBias0;
+                    Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2890,19 +2900,24 @@ namespace Snapshots
             for (nuint part = 0; part < 4; part++)
             {
                 nuint column = (part * 1);
+                // b_ih + b_hh, where every step's sums start.
+                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
+                float candidateBias0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
+                float outputBias0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
                     ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                    float candidateSum0Step0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float outputSum0Step0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
-                    float inputSum0Step1 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0Step1 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                    float candidateSum0Step1 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float outputSum0Step1 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
+                    float inputSum0Step0 = inputBias0;
+                    float forgetSum0Step0 = forgetBias0;
+                    float candidateSum0Step0 = candidateBias0;
+                    float outputSum0Step0 = outputBias0;
+                    float inputSum0Step1 = inputBias0;
+                    float forgetSum0Step1 = forgetBias0;
+                    float candidateSum0Step1 = candidateBias0;
+                    float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
@@ -2938,10 +2953,10 @@ namespace Snapshots
                 for (; step < steps; step++)
                 {
                     ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                    float forgetSum0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                    float candidateSum0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                    float outputSum0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
+                    float inputSum0 = inputBias0;
+                    float forgetSum0 = forgetBias0;
+                    float candidateSum0 = candidateBias0;
+                    float outputSum0 = outputBias0;
                     // W_ih x: the input (3 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {

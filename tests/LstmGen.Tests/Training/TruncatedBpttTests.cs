@@ -56,7 +56,10 @@ namespace LstmGen.Tests.Training
             Assert.Equal(wholeHidden, hidden);
             Assert.Equal(wholeCell, cell);
 
-            // Whereas the whole sequence's gradient does flow across the boundary.
+            // Whereas the whole sequence's gradient does flow across the boundary. Its loss is the mean over
+            // 2 x half steps, half the sum of the two chunks' means, so without that flow the chunked
+            // gradients would be twice the whole one's.
+            Assert.Equal(steps, 2 * half);
             var whole = new StackedModel(seed: 0);
             reference.LoadInto(whole);
             whole.AccumulateGradients(inputs, targets);
