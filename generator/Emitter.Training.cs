@@ -29,12 +29,14 @@ namespace LstmGen.Generator
             Line("private const int StepRecordLength = RecordOutputsOffset + OutputSize;");
             Line();
             Line("// The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step");
-            Line("// before; the gradient reaching a layer's output from above; the gate gradients; the logit gradients.");
+            Line("// before; the gradient reaching a layer's output from above; the logit gradients.");
             Line("private const int ScratchCellOffset = Layers * HiddenSize;");
             Line("private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;");
-            Line("private const int ScratchGateOffset = ScratchUpstreamOffset + HiddenSize;");
-            Line("private const int ScratchLogitOffset = ScratchGateOffset + GateRowLength;");
+            Line("private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;");
             Line("private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;");
+            Line();
+            Line("// The weights' gradients take the steps a block at a time: each is loaded and stored once per block.");
+            Line("private const int WeightGradientBlock = 32;");
             Line();
         }
 
@@ -118,7 +120,6 @@ namespace LstmGen.Generator
                 Line("ref float hiddenGradients = ref MemoryMarshal.GetReference(scratch);");
                 Line("ref float cellGradients = ref scratch[ScratchCellOffset];");
                 Line("ref float upstream = ref scratch[ScratchUpstreamOffset];");
-                Line("ref float gateGradients = ref scratch[ScratchGateOffset];");
                 Line("Span<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);");
                 Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
                 Line("ref float inputGradient = ref MemoryMarshal.GetReference(inputGradients);");
@@ -174,14 +175,17 @@ namespace LstmGen.Generator
                             Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                             Line("int state = layer * HiddenSize;");
                             Line("ref float belowRecord = ref Unsafe.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                            Line($"{_plan.UpperLayer.Name}Backward(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref gradients, weights), ref belowRecord, ref Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref Unsafe.Add(ref hiddenGradients, state), ref Unsafe.Add(ref cellGradients, state), ref gateGradients, ref upstream, computeInputGradient: true);");
+                            Line($"{_plan.UpperLayer.Name}Backward(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref gradients, weights), ref belowRecord, ref Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref Unsafe.Add(ref hiddenGradients, state), ref Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
                         }
                     }
 
                     Line();
                     Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
-                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref gateGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
                 }
+
+                Line();
+                EmitWeightGradientPass();
 
                 Line();
                 Line("// What is left flows into the initial state.");
@@ -278,8 +282,13 @@ namespace LstmGen.Generator
                 EmitDispatcher(
                     $"The backward pass of {Which(kernel)} at one step",
                     $"{kernel.Name}Backward",
-                    "ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient");
+                    "ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient");
             }
+
+            EmitDispatcher(
+                "Adds a block of steps to the gradient of a weight",
+                "WeightGradients",
+                "ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end");
 
             if (_spec.HasHead)
             {
@@ -334,21 +343,22 @@ namespace LstmGen.Generator
             Line("/// <summary>");
             Line($"/// The backward pass of {Which(kernel)} ({N(kernel.InputCount)} inputs) at one step, with {path.Path} kernels.");
             Line("/// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds");
-            Line("/// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x");
-            Line("/// (when wanted) and leaves d loss / d h and d loss / d c of the step before.");
+            Line("/// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them");
+            Line("/// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when");
+            Line("/// wanted) and leaves d loss / d h and d loss / d c of the step before.");
             Line("/// </summary>");
-            using (Open($"private static void {kernel.Name}Backward{path.Path}(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)"))
+            using (Open($"private static void {kernel.Name}Backward{path.Path}(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)"))
             {
                 Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
                 Line("ref float inputWeights = ref weights;");
                 Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
-                Line("ref float inputWeightGradients = ref gradients;");
-                Line($"ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, {inputs} * GateRowLength);");
                 Line($"ref float inputBiasGradients = ref Unsafe.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
                 Line($"ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 Line();
-                Line("// What the forward pass recorded: this step's gates and cell state, the states before it.");
+                Line("// What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's");
+                Line("// gate gradients overwrite its gates once they are read.");
                 Line("ref float gates = ref current;");
+                Line("ref float gateGradients = ref current;");
                 Line("ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);");
                 Line("ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);");
                 Line("ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);");
@@ -369,23 +379,15 @@ namespace LstmGen.Generator
                 });
 
                 Line();
-                Line("// d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.");
+                Line("// d loss / d x = W_ih^T gate gradients, when wanted.");
                 using (Open("if (computeInputGradient)"))
                 {
-                    EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputWeightGradients", "input", "inputGradient");
-                }
-
-                using (Open("else"))
-                {
-                    using (Open($"for (nuint k = 0; k < {inputs}; k++)"))
-                    {
-                        Line($"GateRowGradient{path.Path}(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));");
-                    }
+                    EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputGradient");
                 }
 
                 Line();
-                Line("// d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.");
-                EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "recurrentWeightGradients", "previousHidden", "hiddenGradient");
+                Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
+                EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient");
             }
 
             Line();
@@ -395,12 +397,12 @@ namespace LstmGen.Generator
         /// The rows of a weight's backward pass: several rows per call of GateRowsBackward, then the rows
         /// left over one at a time.
         /// </summary>
-        private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string gradients, string x, string result)
+        private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string result)
         {
             int rows = BackwardRows(path);
             int whole = count / rows * rows;
             string Call(string helper) =>
-                $"{helper}{path.Path}(ref Unsafe.Add(ref {weights}, row), ref Unsafe.Add(ref {gradients}, row), ref gateGradients, ref Unsafe.Add(ref {x}, k), ref Unsafe.Add(ref {result}, k));";
+                $"{helper}{path.Path}(ref Unsafe.Add(ref {weights}, row), ref gateGradients, ref Unsafe.Add(ref {result}, k));";
             if (whole > 0)
             {
                 using (Open($"for (nuint k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
@@ -473,51 +475,30 @@ namespace LstmGen.Generator
         /// <summary>The per-row helpers of a weight's backward pass, for one path.</summary>
         private void EmitGateRowHelpers(PathPlan path)
         {
-            var lanes = new Lanes(path.VectorWidth);
             EmitGateRowsBackward(path, rows: 1);
             if (BackwardRows(path) > 1)
             {
                 EmitGateRowsBackward(path, BackwardRows(path));
             }
-
-            Line("/// <summary>");
-            Line($"/// One row of a weight's gradient with {path.Path} kernels: gradientRow += x * gateGradients.");
-            Line("/// </summary>");
-            Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (Open($"private static void GateRowGradient{path.Path}(ref float gradientRow, ref float gateGradients, float x)"))
-            {
-                if (path.VectorWidth > 1)
-                {
-                    Line($"{lanes.Type} xs = {lanes.Broadcast("x")};");
-                }
-
-                EmitVectorLoop(lanes, "GateRowLength", 4 * _spec.HiddenSize, (l, k) => new[]
-                {
-                    l.Store($"LstmMath.MultiplyAdd({(l.Width == 1 ? "x" : "xs")}, {l.Load("gateGradients", k)}, {l.Load("gradientRow", k)})", "gradientRow", k),
-                });
-            }
-
-            Line();
         }
 
         /// <summary>
         /// GateRowBackward (one row) or GateRowsBackward (several rows of stride GateRowLength): for each row
-        /// r, gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients.
+        /// r, result[r] = weightRow_r · gateGradients.
         /// </summary>
         private void EmitGateRowsBackward(PathPlan path, int rows)
         {
-            var lanes = new Lanes(path.VectorWidth);
             string name = rows == 1 ? $"GateRowBackward{path.Path}" : $"GateRowsBackward{path.Path}";
             Line("/// <summary>");
             Line(rows == 1
-                ? $"/// One row of a weight's backward pass with {path.Path} kernels: gradientRow += x * gateGradients, and"
-                : $"/// {N(rows)} rows of a weight's backward pass with {path.Path} kernels, {N(rows)} dot products in flight: for each row r,");
+                ? $"/// One row of a weight's backward pass with {path.Path} kernels: result = weightRow · gateGradients,"
+                : $"/// {N(rows)} rows of a weight's backward pass with {path.Path} kernels, {N(rows)} dot products in flight:");
             Line(rows == 1
-                ? "/// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order."
-                : "/// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.");
+                ? "/// summed in the canonical 16 lanes and then in order."
+                : "/// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.");
             Line("/// </summary>");
             Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
-            using (Open($"private static void {name}(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)"))
+            using (Open($"private static void {name}(ref float weightRows, ref float gateGradients, ref float result)"))
             {
                 string[] weightRows = new string[rows];
                 for (int row = 0; row < rows; row++)
@@ -526,13 +507,7 @@ namespace LstmGen.Generator
                     if (rows > 1)
                     {
                         Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"Unsafe.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
-                        Line($"ref float gradientRow{N(row)} = ref {(row == 0 ? "gradientRows" : $"Unsafe.Add(ref gradientRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
                     }
-
-                    string xValue = rows == 1 ? "x" : $"Unsafe.Add(ref x, {N(row)})";
-                    Line(path.VectorWidth > 1
-                        ? $"{lanes.Type} {X(row)} = {lanes.Broadcast(xValue)};"
-                        : $"float {X(row)} = {xValue};");
                 }
 
                 if (path.Path == KernelPath.Scalar && _spec.HiddenSize >= 4)
@@ -540,12 +515,7 @@ namespace LstmGen.Generator
                     Line("Span<float> lanes = stackalloc float[16];");
                 }
 
-                EmitLaneDot(path, 4 * _spec.HiddenSize, weightRows, "gateGradients", (l, k, gate, row) =>
-                {
-                    string gradientRow = rows == 1 ? "gradientRows" : $"gradientRow{N(row)}";
-                    string xs = l.Width == 1 && path.VectorWidth > 1 ? (rows == 1 ? "x" : $"Unsafe.Add(ref x, {N(row)})") : X(row);
-                    return l.Store($"LstmMath.MultiplyAdd({xs}, {gate}, {l.Load(gradientRow, k)})", gradientRow, k);
-                });
+                EmitLaneDot(path, 4 * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
                     Line($"Unsafe.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
@@ -553,8 +523,141 @@ namespace LstmGen.Generator
             }
 
             Line();
+        }
 
-            string X(int row) => rows == 1 ? "xs" : $"xs{N(row)}";
+        /// <summary>
+        /// The weights' gradients after the backward pass, from the gate gradients it left in the record:
+        /// a block of steps at a time, from the last block to the first.
+        /// </summary>
+        private void EmitWeightGradientPass()
+        {
+            Line("// The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=");
+            Line("// gate gradients (outer) x and d W_hh += gate gradients (outer) h_prev at every step. A block of steps");
+            Line("// at a time, from the last block to the first, so that each gradient is loaded and stored once per block");
+            Line("// and takes the steps from the last to the first, as the backward pass went.");
+            using (Open("for (int end = steps; end > 0; end -= WeightGradientBlock)"))
+            {
+                Line("nuint first = (nuint)Math.Max(0, end - WeightGradientBlock);");
+                Line("nuint last = (nuint)end;");
+                Line("ref float firstGateGradients = ref Unsafe.Add(ref record, StepRecordLength);");
+                Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref firstGateGradients, first, last);");
+                Line("WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref firstGateGradients, first, last);");
+                if (HasUpperLayers)
+                {
+                    Line();
+                    Line("// The layers above the first: their input is the hidden state of the layer below at the same step.");
+                    using (Open("for (int layer = 1; layer < Layers; layer++)"))
+                    {
+                        Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
+                        Line("ref float layerGateGradients = ref Unsafe.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
+                        Line("ref float belowHidden = ref Unsafe.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, first, last);");
+                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, first, last);");
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// WeightGradients{Path}: for the rows of a weight's gradient and a block of steps, gradientRow_k +=
+        /// x_t[k] * gateGradients_t, the steps from the last to the first. Every element takes the same fused
+        /// multiply-adds in the same order on every path; the columns go several vectors at a time to keep
+        /// independent chains in flight.
+        /// </summary>
+        private void EmitWeightGradients(PathPlan path)
+        {
+            var lanes = new Lanes(path.VectorWidth);
+            int count = 4 * _spec.HiddenSize;
+            int perChunk = path.VectorWidth == 1 ? 1 : WeightGradientChains * path.VectorWidth;
+            int whole = count / perChunk * perChunk;
+            int vectorsLeft = path.VectorWidth == 1 ? 0 : (count - whole) / path.VectorWidth;
+            int vectorEnd = whole + (vectorsLeft * path.VectorWidth);
+            Line("/// <summary>");
+            Line($"/// Adds steps [start, end) to rows of a weight's gradient with {path.Path} kernels: gradientRow_k +=");
+            Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
+            Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.");
+            Line("/// </summary>");
+            using (Open($"private static void WeightGradients{path.Path}(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)"))
+            {
+                if (whole > 0)
+                {
+                    string what = path.VectorWidth == 1 ? "One column at a time" : $"{N(WeightGradientChains)} vectors of columns at a time";
+                    Line($"// {what}, every row, every step of the block.");
+                    using (Open($"for (nuint column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
+                    {
+                        EmitWeightGradientColumns(lanes, path.VectorWidth == 1 ? 1 : WeightGradientChains);
+                    }
+                }
+
+                if (vectorsLeft > 0)
+                {
+                    if (whole > 0)
+                    {
+                        Line();
+                    }
+
+                    string vectors = $"{N(vectorsLeft)} vector{(vectorsLeft == 1 ? string.Empty : "s")} of columns";
+                    Line(whole > 0 ? $"// The last {vectors}." : $"// {vectors}, every row, every step of the block.");
+                    using (OpenScope())
+                    {
+                        Line($"nuint column = {N(whole)};");
+                        EmitWeightGradientColumns(lanes, vectorsLeft);
+                    }
+                }
+
+                if (vectorEnd < count)
+                {
+                    if (vectorEnd > 0)
+                    {
+                        Line();
+                    }
+
+                    Line($"// The last {N(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
+                    using (Open($"for (nuint column = {N(vectorEnd)}; column < GateRowLength; column++)"))
+                    {
+                        EmitWeightGradientColumns(new Lanes(1), 1);
+                    }
+                }
+            }
+
+            Line();
+        }
+
+        /// <summary>Independent accumulation chains of WeightGradients (vectors of columns in flight).</summary>
+        private const int WeightGradientChains = 8;
+
+        /// <summary>
+        /// The body of WeightGradients for <paramref name="chains"/> vectors of columns from <c>column</c>:
+        /// each row's gradients in registers, every step of the block added from the last to the first.
+        /// </summary>
+        private void EmitWeightGradientColumns(Lanes lanes, int chains)
+        {
+            string At(int chain) => chain == 0 ? "0" : N(chain * lanes.Width);
+            using (Open("for (nuint k = 0; k < rows; k++)"))
+            {
+                Line("ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);");
+                Line("ref float xRow = ref Unsafe.Add(ref x, k);");
+                for (int chain = 0; chain < chains; chain++)
+                {
+                    Line($"{lanes.Type} sum{N(chain)} = {lanes.Load("gradientRow", At(chain))};");
+                }
+
+                using (Open("for (nuint step = end; step > start; step--)"))
+                {
+                    Line("nuint t = step - 1;");
+                    Line($"{lanes.Type} xs = {lanes.Broadcast("Unsafe.Add(ref xRow, t * xStride)")};");
+                    Line("ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);");
+                    for (int chain = 0; chain < chains; chain++)
+                    {
+                        Line($"sum{N(chain)} = LstmMath.MultiplyAdd(xs, {lanes.Load("stepGradients", At(chain))}, sum{N(chain)});");
+                    }
+                }
+
+                for (int chain = 0; chain < chains; chain++)
+                {
+                    Line(lanes.Store($"sum{N(chain)}", "gradientRow", At(chain)));
+                }
+            }
         }
 
         private void EmitHeadBackward(PathPlan path)

@@ -161,6 +161,7 @@ namespace LstmGen.Generator
                     }
 
                     EmitGateRowHelpers(path);
+                    EmitWeightGradients(path);
                     if (_spec.HasHead)
                     {
                         EmitHeadBackward(path);

@@ -176,7 +176,7 @@ namespace LstmGen.Generator
             "Gradients", "_gradientStorage", "_gradientStart", "_backwardScratch", "_record", "GradientStorage",
             "BackpropagateThroughTime", "RecordForward", "HeadForward",
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
-            "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchGateOffset", "ScratchLogitOffset", "BackwardScratchLength",
+            "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentNextOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
             "AgentScratchLength", "ForwardChunk", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
 
@@ -236,10 +236,10 @@ namespace LstmGen.Generator
 
         /// <summary>
         /// Private kernel methods and their dispatchers: FirstLayerVector512, LayerBackwardScalar,
-        /// HeadBackward, UpperLayerRecorded, GateRowGradientVector128, GateRowsBackwardVector512, ...
+        /// HeadBackward, UpperLayerRecorded, GateRowsBackwardVector512, WeightGradientsVector128, ...
         /// </summary>
         private static bool IsKernelName(string name) =>
-            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows" }.Any(prefix =>
+            new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows", "WeightGradients" }.Any(prefix =>
                 new[] { string.Empty, "Backward", "Recorded", "Gradient", "Agents", "Projection", "Recurrent" }.Any(kind =>
                     new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 

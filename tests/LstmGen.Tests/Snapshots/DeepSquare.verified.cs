@@ -63,12 +63,14 @@ namespace Snapshots
         private const int StepRecordLength = RecordOutputsOffset + OutputSize;
 
         // The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step
-        // before; the gradient reaching a layer's output from above; the gate gradients; the logit gradients.
+        // before; the gradient reaching a layer's output from above; the logit gradients.
         private const int ScratchCellOffset = Layers * HiddenSize;
         private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;
-        private const int ScratchGateOffset = ScratchUpstreamOffset + HiddenSize;
-        private const int ScratchLogitOffset = ScratchGateOffset + GateRowLength;
+        private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;
         private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
+
+        // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
+        private const int WeightGradientBlock = 32;
 
         // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
         // and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.
@@ -470,7 +472,6 @@ namespace Snapshots
             ref float hiddenGradients = ref MemoryMarshal.GetReference(scratch);
             ref float cellGradients = ref scratch[ScratchCellOffset];
             ref float upstream = ref scratch[ScratchUpstreamOffset];
-            ref float gateGradients = ref scratch[ScratchGateOffset];
             Span<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);
             bool wantsInputGradients = !inputGradients.IsEmpty;
             ref float inputGradient = ref MemoryMarshal.GetReference(inputGradients);
@@ -503,11 +504,34 @@ namespace Snapshots
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     int state = layer * HiddenSize;
                     ref float belowRecord = ref Unsafe.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    LayerBackward(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref gradients, weights), ref belowRecord, ref Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref Unsafe.Add(ref hiddenGradients, state), ref Unsafe.Add(ref cellGradients, state), ref gateGradients, ref upstream, computeInputGradient: true);
+                    LayerBackward(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref gradients, weights), ref belowRecord, ref Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref Unsafe.Add(ref hiddenGradients, state), ref Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                LayerBackward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref gateGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                LayerBackward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+            }
+
+            // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
+            // gate gradients (outer) x and d W_hh += gate gradients (outer) h_prev at every step. A block of steps
+            // at a time, from the last block to the first, so that each gradient is loaded and stored once per block
+            // and takes the steps from the last to the first, as the backward pass went.
+            for (int end = steps; end > 0; end -= WeightGradientBlock)
+            {
+                nuint first = (nuint)Math.Max(0, end - WeightGradientBlock);
+                nuint last = (nuint)end;
+                ref float firstGateGradients = ref Unsafe.Add(ref record, StepRecordLength);
+                WeightGradients(ref gradients, InputSize, ref input, InputSize, ref firstGateGradients, first, last);
+                WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref firstGateGradients, first, last);
+
+                // The layers above the first: their input is the hidden state of the layer below at the same step.
+                for (int layer = 1; layer < Layers; layer++)
+                {
+                    int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
+                    ref float layerGateGradients = ref Unsafe.Add(ref record, StepRecordLength + (layer * LayerRecordLength));
+                    ref float belowHidden = ref Unsafe.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
+                    WeightGradients(ref Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, first, last);
+                    WeightGradients(ref Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, first, last);
+                }
             }
 
             // What is left flows into the initial state.
@@ -588,23 +612,44 @@ namespace Snapshots
         }
 
         /// <summary>The backward pass of every layer at one step, on the path this processor takes.</summary>
-        private static void LayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+                LayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                LayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+                LayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                LayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+                LayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else
             {
-                LayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref gateGradients, ref inputGradient, computeInputGradient);
+                LayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            }
+        }
+
+        /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
+        private static void WeightGradients(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                WeightGradientsVector512(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                WeightGradientsVector256(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                WeightGradientsVector128(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
+            }
+            else
+            {
+                WeightGradientsScalar(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
             }
         }
 
@@ -1178,21 +1223,22 @@ namespace Snapshots
         /// <summary>
         /// The backward pass of every layer (64 inputs) at one step, with Vector512 kernels.
         /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
-        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardVector512(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardVector512(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputWeightGradients = ref gradients;
-            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
             ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
+            ref float gateGradients = ref current;
             ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
             ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
@@ -1287,69 +1333,51 @@ namespace Snapshots
                 (Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
             }
 
-            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
                 for (nuint k = 0; k < InputSize; k += 4)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowsBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
-                }
-            }
-            else
-            {
-                for (nuint k = 0; k < InputSize; k++)
-                {
-                    GateRowGradientVector512(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
                 }
             }
 
-            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (nuint k = 0; k < HiddenSize; k += 4)
             {
                 nuint row = k * GateRowLength;
-                GateRowsBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
-        /// One row of a weight's backward pass with Vector512 kernels: gradientRow += x * gateGradients, and
-        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
+        /// summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
         {
-            Vector512<float> xs = Vector512.Create(x);
             Vector512<float> lanes = Vector512<float>.Zero;
             for (nuint k = 0; k < 256; k += 16)
             {
-                Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, k);
-                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRows, k), gateGradients0, lanes);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector512.LoadUnsafe(ref gradientRows, k)).StoreUnsafe(ref gradientRows, k);
+                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRows, k), Vector512.LoadUnsafe(ref gateGradients, k), lanes);
             }
             float sum = LstmMath.Sum(lanes);
             Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
-        /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight: for each row r,
-        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
+        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        private static void GateRowsBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
         {
             ref float weightRow0 = ref weightRows;
-            ref float gradientRow0 = ref gradientRows;
-            Vector512<float> xs0 = Vector512.Create(Unsafe.Add(ref x, 0));
             ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
-            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
-            Vector512<float> xs1 = Vector512.Create(Unsafe.Add(ref x, 1));
             ref float weightRow2 = ref Unsafe.Add(ref weightRows, 2 * GateRowLength);
-            ref float gradientRow2 = ref Unsafe.Add(ref gradientRows, 2 * GateRowLength);
-            Vector512<float> xs2 = Vector512.Create(Unsafe.Add(ref x, 2));
             ref float weightRow3 = ref Unsafe.Add(ref weightRows, 3 * GateRowLength);
-            ref float gradientRow3 = ref Unsafe.Add(ref gradientRows, 3 * GateRowLength);
-            Vector512<float> xs3 = Vector512.Create(Unsafe.Add(ref x, 3));
             Vector512<float> row0Lanes = Vector512<float>.Zero;
             Vector512<float> row1Lanes = Vector512<float>.Zero;
             Vector512<float> row2Lanes = Vector512<float>.Zero;
@@ -1358,13 +1386,9 @@ namespace Snapshots
             {
                 Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, k);
                 row0Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
-                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector512.LoadUnsafe(ref gradientRow0, k)).StoreUnsafe(ref gradientRow0, k);
                 row1Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes);
-                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector512.LoadUnsafe(ref gradientRow1, k)).StoreUnsafe(ref gradientRow1, k);
                 row2Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow2, k), gateGradients0, row2Lanes);
-                LstmMath.MultiplyAdd(xs2, gateGradients0, Vector512.LoadUnsafe(ref gradientRow2, k)).StoreUnsafe(ref gradientRow2, k);
                 row3Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow3, k), gateGradients0, row3Lanes);
-                LstmMath.MultiplyAdd(xs3, gateGradients0, Vector512.LoadUnsafe(ref gradientRow3, k)).StoreUnsafe(ref gradientRow3, k);
             }
             float sum0 = LstmMath.Sum(row0Lanes);
             float sum1 = LstmMath.Sum(row1Lanes);
@@ -1377,15 +1401,50 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One row of a weight's gradient with Vector512 kernels: gradientRow += x * gateGradients.
+        /// Adds steps [start, end) to rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowGradientVector512(ref float gradientRow, ref float gateGradients, float x)
+        private static void WeightGradientsVector512(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
         {
-            Vector512<float> xs = Vector512.Create(x);
-            for (nuint k = 0; k < GateRowLength; k += 16)
+            // 8 vectors of columns at a time, every row, every step of the block.
+            for (nuint column = 0; column < GateRowLength; column += 128)
             {
-                LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref gateGradients, k), Vector512.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref Unsafe.Add(ref x, k);
+                    Vector512<float> sum0 = Vector512.LoadUnsafe(ref gradientRow, 0);
+                    Vector512<float> sum1 = Vector512.LoadUnsafe(ref gradientRow, 16);
+                    Vector512<float> sum2 = Vector512.LoadUnsafe(ref gradientRow, 32);
+                    Vector512<float> sum3 = Vector512.LoadUnsafe(ref gradientRow, 48);
+                    Vector512<float> sum4 = Vector512.LoadUnsafe(ref gradientRow, 64);
+                    Vector512<float> sum5 = Vector512.LoadUnsafe(ref gradientRow, 80);
+                    Vector512<float> sum6 = Vector512.LoadUnsafe(ref gradientRow, 96);
+                    Vector512<float> sum7 = Vector512.LoadUnsafe(ref gradientRow, 112);
+                    for (nuint step = end; step > start; step--)
+                    {
+                        nuint t = step - 1;
+                        Vector512<float> xs = Vector512.Create(Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
+                        sum1 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 16), sum1);
+                        sum2 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 32), sum2);
+                        sum3 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 48), sum3);
+                        sum4 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 64), sum4);
+                        sum5 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 80), sum5);
+                        sum6 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 96), sum6);
+                        sum7 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 112), sum7);
+                    }
+                    sum0.StoreUnsafe(ref gradientRow, 0);
+                    sum1.StoreUnsafe(ref gradientRow, 16);
+                    sum2.StoreUnsafe(ref gradientRow, 32);
+                    sum3.StoreUnsafe(ref gradientRow, 48);
+                    sum4.StoreUnsafe(ref gradientRow, 64);
+                    sum5.StoreUnsafe(ref gradientRow, 80);
+                    sum6.StoreUnsafe(ref gradientRow, 96);
+                    sum7.StoreUnsafe(ref gradientRow, 112);
+                }
             }
         }
 
@@ -2029,21 +2088,22 @@ namespace Snapshots
         /// <summary>
         /// The backward pass of every layer (64 inputs) at one step, with Vector256 kernels.
         /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
-        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardVector256(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardVector256(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputWeightGradients = ref gradients;
-            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
             ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
+            ref float gateGradients = ref current;
             ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
             ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
@@ -2101,67 +2161,51 @@ namespace Snapshots
                 (Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
             }
 
-            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
                 for (nuint k = 0; k < InputSize; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowsBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
-                }
-            }
-            else
-            {
-                for (nuint k = 0; k < InputSize; k++)
-                {
-                    GateRowGradientVector256(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
                 }
             }
 
-            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (nuint k = 0; k < HiddenSize; k += 2)
             {
                 nuint row = k * GateRowLength;
-                GateRowsBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
-        /// One row of a weight's backward pass with Vector256 kernels: gradientRow += x * gateGradients, and
-        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
+        /// summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        private static void GateRowBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
         {
-            Vector256<float> xs = Vector256.Create(x);
             Vector256<float> lanes0To7 = Vector256<float>.Zero;
             Vector256<float> lanes8To15 = Vector256<float>.Zero;
             for (nuint k = 0; k < 256; k += 16)
             {
-                Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, k);
-                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, k), gateGradients0, lanes0To7);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector256.LoadUnsafe(ref gradientRows, k)).StoreUnsafe(ref gradientRows, k);
-                Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, k + 8);
-                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, k + 8), gateGradients1, lanes8To15);
-                LstmMath.MultiplyAdd(xs, gateGradients1, Vector256.LoadUnsafe(ref gradientRows, k + 8)).StoreUnsafe(ref gradientRows, k + 8);
+                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, k), Vector256.LoadUnsafe(ref gateGradients, k), lanes0To7);
+                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, k + 8), Vector256.LoadUnsafe(ref gateGradients, k + 8), lanes8To15);
             }
             float sum = LstmMath.Sum(lanes0To7, lanes8To15);
             Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
-        /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight: for each row r,
-        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
+        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        private static void GateRowsBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
         {
             ref float weightRow0 = ref weightRows;
-            ref float gradientRow0 = ref gradientRows;
-            Vector256<float> xs0 = Vector256.Create(Unsafe.Add(ref x, 0));
             ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
-            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
-            Vector256<float> xs1 = Vector256.Create(Unsafe.Add(ref x, 1));
             Vector256<float> row0Lanes0To7 = Vector256<float>.Zero;
             Vector256<float> row0Lanes8To15 = Vector256<float>.Zero;
             Vector256<float> row1Lanes0To7 = Vector256<float>.Zero;
@@ -2170,14 +2214,10 @@ namespace Snapshots
             {
                 Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
-                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector256.LoadUnsafe(ref gradientRow0, k)).StoreUnsafe(ref gradientRow0, k);
                 row1Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To7);
-                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector256.LoadUnsafe(ref gradientRow1, k)).StoreUnsafe(ref gradientRow1, k);
                 Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, k + 8);
                 row0Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, k + 8), gateGradients1, row0Lanes8To15);
-                LstmMath.MultiplyAdd(xs0, gateGradients1, Vector256.LoadUnsafe(ref gradientRow0, k + 8)).StoreUnsafe(ref gradientRow0, k + 8);
                 row1Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, k + 8), gateGradients1, row1Lanes8To15);
-                LstmMath.MultiplyAdd(xs1, gateGradients1, Vector256.LoadUnsafe(ref gradientRow1, k + 8)).StoreUnsafe(ref gradientRow1, k + 8);
             }
             float sum0 = LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
@@ -2186,15 +2226,50 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One row of a weight's gradient with Vector256 kernels: gradientRow += x * gateGradients.
+        /// Adds steps [start, end) to rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowGradientVector256(ref float gradientRow, ref float gateGradients, float x)
+        private static void WeightGradientsVector256(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
         {
-            Vector256<float> xs = Vector256.Create(x);
-            for (nuint k = 0; k < GateRowLength; k += 8)
+            // 8 vectors of columns at a time, every row, every step of the block.
+            for (nuint column = 0; column < GateRowLength; column += 64)
             {
-                LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref gateGradients, k), Vector256.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref Unsafe.Add(ref x, k);
+                    Vector256<float> sum0 = Vector256.LoadUnsafe(ref gradientRow, 0);
+                    Vector256<float> sum1 = Vector256.LoadUnsafe(ref gradientRow, 8);
+                    Vector256<float> sum2 = Vector256.LoadUnsafe(ref gradientRow, 16);
+                    Vector256<float> sum3 = Vector256.LoadUnsafe(ref gradientRow, 24);
+                    Vector256<float> sum4 = Vector256.LoadUnsafe(ref gradientRow, 32);
+                    Vector256<float> sum5 = Vector256.LoadUnsafe(ref gradientRow, 40);
+                    Vector256<float> sum6 = Vector256.LoadUnsafe(ref gradientRow, 48);
+                    Vector256<float> sum7 = Vector256.LoadUnsafe(ref gradientRow, 56);
+                    for (nuint step = end; step > start; step--)
+                    {
+                        nuint t = step - 1;
+                        Vector256<float> xs = Vector256.Create(Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
+                        sum1 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
+                        sum2 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 16), sum2);
+                        sum3 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 24), sum3);
+                        sum4 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 32), sum4);
+                        sum5 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 40), sum5);
+                        sum6 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 48), sum6);
+                        sum7 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 56), sum7);
+                    }
+                    sum0.StoreUnsafe(ref gradientRow, 0);
+                    sum1.StoreUnsafe(ref gradientRow, 8);
+                    sum2.StoreUnsafe(ref gradientRow, 16);
+                    sum3.StoreUnsafe(ref gradientRow, 24);
+                    sum4.StoreUnsafe(ref gradientRow, 32);
+                    sum5.StoreUnsafe(ref gradientRow, 40);
+                    sum6.StoreUnsafe(ref gradientRow, 48);
+                    sum7.StoreUnsafe(ref gradientRow, 56);
+                }
             }
         }
 
@@ -2840,21 +2915,22 @@ namespace Snapshots
         /// <summary>
         /// The backward pass of every layer (64 inputs) at one step, with Vector128 kernels.
         /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
-        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardVector128(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardVector128(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputWeightGradients = ref gradients;
-            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
             ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
+            ref float gateGradients = ref current;
             ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
             ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
@@ -2915,75 +2991,55 @@ namespace Snapshots
                 (Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
             }
 
-            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
                 for (nuint k = 0; k < InputSize; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowsBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
-                }
-            }
-            else
-            {
-                for (nuint k = 0; k < InputSize; k++)
-                {
-                    GateRowGradientVector128(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowsBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
                 }
             }
 
-            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (nuint k = 0; k < HiddenSize; k += 2)
             {
                 nuint row = k * GateRowLength;
-                GateRowsBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
-        /// One row of a weight's backward pass with Vector128 kernels: gradientRow += x * gateGradients, and
-        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
+        /// summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        private static void GateRowBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
         {
-            Vector128<float> xs = Vector128.Create(x);
             Vector128<float> lanes0To3 = Vector128<float>.Zero;
             Vector128<float> lanes4To7 = Vector128<float>.Zero;
             Vector128<float> lanes8To11 = Vector128<float>.Zero;
             Vector128<float> lanes12To15 = Vector128<float>.Zero;
             for (nuint k = 0; k < 256; k += 16)
             {
-                Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, k);
-                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k), gateGradients0, lanes0To3);
-                LstmMath.MultiplyAdd(xs, gateGradients0, Vector128.LoadUnsafe(ref gradientRows, k)).StoreUnsafe(ref gradientRows, k);
-                Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, k + 4);
-                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 4), gateGradients1, lanes4To7);
-                LstmMath.MultiplyAdd(xs, gateGradients1, Vector128.LoadUnsafe(ref gradientRows, k + 4)).StoreUnsafe(ref gradientRows, k + 4);
-                Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, k + 8);
-                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 8), gateGradients2, lanes8To11);
-                LstmMath.MultiplyAdd(xs, gateGradients2, Vector128.LoadUnsafe(ref gradientRows, k + 8)).StoreUnsafe(ref gradientRows, k + 8);
-                Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, k + 12);
-                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 12), gateGradients3, lanes12To15);
-                LstmMath.MultiplyAdd(xs, gateGradients3, Vector128.LoadUnsafe(ref gradientRows, k + 12)).StoreUnsafe(ref gradientRows, k + 12);
+                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k), Vector128.LoadUnsafe(ref gateGradients, k), lanes0To3);
+                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 4), Vector128.LoadUnsafe(ref gateGradients, k + 4), lanes4To7);
+                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 8), Vector128.LoadUnsafe(ref gateGradients, k + 8), lanes8To11);
+                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, k + 12), Vector128.LoadUnsafe(ref gateGradients, k + 12), lanes12To15);
             }
             float sum = LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
             Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
-        /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight: for each row r,
-        /// gradientRow_r += x[r] * gateGradients and result[r] = weightRow_r · gateGradients, each as one row alone sums it.
+        /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
+        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        private static void GateRowsBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
         {
             ref float weightRow0 = ref weightRows;
-            ref float gradientRow0 = ref gradientRows;
-            Vector128<float> xs0 = Vector128.Create(Unsafe.Add(ref x, 0));
             ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
-            ref float gradientRow1 = ref Unsafe.Add(ref gradientRows, GateRowLength);
-            Vector128<float> xs1 = Vector128.Create(Unsafe.Add(ref x, 1));
             Vector128<float> row0Lanes0To3 = Vector128<float>.Zero;
             Vector128<float> row0Lanes4To7 = Vector128<float>.Zero;
             Vector128<float> row0Lanes8To11 = Vector128<float>.Zero;
@@ -2996,24 +3052,16 @@ namespace Snapshots
             {
                 Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
-                LstmMath.MultiplyAdd(xs0, gateGradients0, Vector128.LoadUnsafe(ref gradientRow0, k)).StoreUnsafe(ref gradientRow0, k);
                 row1Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To3);
-                LstmMath.MultiplyAdd(xs1, gateGradients0, Vector128.LoadUnsafe(ref gradientRow1, k)).StoreUnsafe(ref gradientRow1, k);
                 Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, k + 4);
                 row0Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k + 4), gateGradients1, row0Lanes4To7);
-                LstmMath.MultiplyAdd(xs0, gateGradients1, Vector128.LoadUnsafe(ref gradientRow0, k + 4)).StoreUnsafe(ref gradientRow0, k + 4);
                 row1Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k + 4), gateGradients1, row1Lanes4To7);
-                LstmMath.MultiplyAdd(xs1, gateGradients1, Vector128.LoadUnsafe(ref gradientRow1, k + 4)).StoreUnsafe(ref gradientRow1, k + 4);
                 Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, k + 8);
                 row0Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k + 8), gateGradients2, row0Lanes8To11);
-                LstmMath.MultiplyAdd(xs0, gateGradients2, Vector128.LoadUnsafe(ref gradientRow0, k + 8)).StoreUnsafe(ref gradientRow0, k + 8);
                 row1Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k + 8), gateGradients2, row1Lanes8To11);
-                LstmMath.MultiplyAdd(xs1, gateGradients2, Vector128.LoadUnsafe(ref gradientRow1, k + 8)).StoreUnsafe(ref gradientRow1, k + 8);
                 Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, k + 12);
                 row0Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, k + 12), gateGradients3, row0Lanes12To15);
-                LstmMath.MultiplyAdd(xs0, gateGradients3, Vector128.LoadUnsafe(ref gradientRow0, k + 12)).StoreUnsafe(ref gradientRow0, k + 12);
                 row1Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, k + 12), gateGradients3, row1Lanes12To15);
-                LstmMath.MultiplyAdd(xs1, gateGradients3, Vector128.LoadUnsafe(ref gradientRow1, k + 12)).StoreUnsafe(ref gradientRow1, k + 12);
             }
             float sum0 = LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
@@ -3022,15 +3070,50 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One row of a weight's gradient with Vector128 kernels: gradientRow += x * gateGradients.
+        /// Adds steps [start, end) to rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowGradientVector128(ref float gradientRow, ref float gateGradients, float x)
+        private static void WeightGradientsVector128(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
         {
-            Vector128<float> xs = Vector128.Create(x);
-            for (nuint k = 0; k < GateRowLength; k += 4)
+            // 8 vectors of columns at a time, every row, every step of the block.
+            for (nuint column = 0; column < GateRowLength; column += 32)
             {
-                LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref gateGradients, k), Vector128.LoadUnsafe(ref gradientRow, k)).StoreUnsafe(ref gradientRow, k);
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref Unsafe.Add(ref x, k);
+                    Vector128<float> sum0 = Vector128.LoadUnsafe(ref gradientRow, 0);
+                    Vector128<float> sum1 = Vector128.LoadUnsafe(ref gradientRow, 4);
+                    Vector128<float> sum2 = Vector128.LoadUnsafe(ref gradientRow, 8);
+                    Vector128<float> sum3 = Vector128.LoadUnsafe(ref gradientRow, 12);
+                    Vector128<float> sum4 = Vector128.LoadUnsafe(ref gradientRow, 16);
+                    Vector128<float> sum5 = Vector128.LoadUnsafe(ref gradientRow, 20);
+                    Vector128<float> sum6 = Vector128.LoadUnsafe(ref gradientRow, 24);
+                    Vector128<float> sum7 = Vector128.LoadUnsafe(ref gradientRow, 28);
+                    for (nuint step = end; step > start; step--)
+                    {
+                        nuint t = step - 1;
+                        Vector128<float> xs = Vector128.Create(Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
+                        sum1 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
+                        sum2 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
+                        sum3 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
+                        sum4 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
+                        sum5 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 20), sum5);
+                        sum6 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 24), sum6);
+                        sum7 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 28), sum7);
+                    }
+                    sum0.StoreUnsafe(ref gradientRow, 0);
+                    sum1.StoreUnsafe(ref gradientRow, 4);
+                    sum2.StoreUnsafe(ref gradientRow, 8);
+                    sum3.StoreUnsafe(ref gradientRow, 12);
+                    sum4.StoreUnsafe(ref gradientRow, 16);
+                    sum5.StoreUnsafe(ref gradientRow, 20);
+                    sum6.StoreUnsafe(ref gradientRow, 24);
+                    sum7.StoreUnsafe(ref gradientRow, 28);
+                }
             }
         }
 
@@ -3676,21 +3759,22 @@ namespace Snapshots
         /// <summary>
         /// The backward pass of every layer (64 inputs) at one step, with Scalar kernels.
         /// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds
-        /// the gate gradients, adds d loss / d W_ih, W_hh, b_ih and b_hh to the gradients, writes d loss / d x
-        /// (when wanted) and leaves d loss / d h and d loss / d c of the step before.
+        /// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them
+        /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
+        /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float gateGradients, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputWeightGradients = ref gradients;
-            ref float recurrentWeightGradients = ref Unsafe.Add(ref gradients, InputSize * GateRowLength);
             ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it.
+            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
+            ref float gateGradients = ref current;
             ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
             ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
@@ -3751,39 +3835,31 @@ namespace Snapshots
                 Unsafe.Add(ref hiddenBiasGradients, k) = Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
             }
 
-            // d loss / d W_ih += x (outer) gate gradients, row by row; d loss / d x = W_ih^T gate gradients.
+            // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
                 for (nuint k = 0; k < InputSize; k++)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref Unsafe.Add(ref inputWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref input, k), ref Unsafe.Add(ref inputGradient, k));
-                }
-            }
-            else
-            {
-                for (nuint k = 0; k < InputSize; k++)
-                {
-                    GateRowGradientScalar(ref Unsafe.Add(ref inputWeightGradients, k * GateRowLength), ref gateGradients, Unsafe.Add(ref input, k));
+                    GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
                 }
             }
 
-            // d loss / d W_hh += h_prev (outer) gate gradients; d loss / d h_prev = W_hh^T gate gradients, for the step before.
+            // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (nuint k = 0; k < HiddenSize; k++)
             {
                 nuint row = k * GateRowLength;
-                GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref Unsafe.Add(ref recurrentWeightGradients, row), ref gateGradients, ref Unsafe.Add(ref previousHidden, k), ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
-        /// One row of a weight's backward pass with Scalar kernels: gradientRow += x * gateGradients, and
-        /// result = weightRow · gateGradients, summed in the canonical 16 lanes and then in order.
+        /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
+        /// summed in the canonical 16 lanes and then in order.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gradientRows, ref float gateGradients, ref float x, ref float result)
+        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
         {
-            float xs = x;
             Span<float> lanes = stackalloc float[16];
             lanes.Clear();
             for (nuint k = 0; k < 256; k += 16)
@@ -3793,7 +3869,6 @@ namespace Snapshots
                     nuint index = k + (nuint)lane;
                     float gateGradientsValue = Unsafe.Add(ref gateGradients, index);
                     lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
-                    Unsafe.Add(ref gradientRows, index) = LstmMath.MultiplyAdd(xs, gateGradientsValue, Unsafe.Add(ref gradientRows, index));
                 }
             }
             float sum = LstmMath.Sum(lanes);
@@ -3801,14 +3876,29 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One row of a weight's gradient with Scalar kernels: gradientRow += x * gateGradients.
+        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void GateRowGradientScalar(ref float gradientRow, ref float gateGradients, float x)
+        private static void WeightGradientsScalar(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
         {
-            for (nuint k = 0; k < GateRowLength; k++)
+            // One column at a time, every row, every step of the block.
+            for (nuint column = 0; column < GateRowLength; column += 1)
             {
-                Unsafe.Add(ref gradientRow, k) = LstmMath.MultiplyAdd(x, Unsafe.Add(ref gateGradients, k), Unsafe.Add(ref gradientRow, k));
+                for (nuint k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref Unsafe.Add(ref x, k);
+                    float sum0 = Unsafe.Add(ref gradientRow, 0);
+                    for (nuint step = end; step > start; step--)
+                    {
+                        nuint t = step - 1;
+                        float xs = Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = LstmMath.MultiplyAdd(xs, Unsafe.Add(ref stepGradients, 0), sum0);
+                    }
+                    Unsafe.Add(ref gradientRow, 0) = sum0;
+                }
             }
         }
 
