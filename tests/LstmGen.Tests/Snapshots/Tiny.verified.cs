@@ -639,16 +639,21 @@ namespace Snapshots
             ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);
             ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
             ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float inputRows = ref MemoryMarshal.GetReference(inputs);
+            ref float outputRows = ref MemoryMarshal.GetReference(outputs);
+
+            // A State is its hidden values, then its cell values, as the group's scratch holds them: one row
+            // of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.
+            int stateStride = Unsafe.SizeOf<State>() / sizeof(float);
             for (int first = 0; first < groups * agents; first += agents)
             {
-                // Each agent's input and state into its lane.
-                for (int lane = 0; lane < agents; lane++)
-                {
-                    ref State state = ref states[first + lane];
-                    AgentLanes.Gather(inputs.Slice((first + lane) * InputSize, InputSize), ref input, lane, agents);
-                    AgentLanes.Gather(state.Hidden, ref hidden, lane, agents);
-                    AgentLanes.Gather(state.Cell, ref cell, lane, agents);
-                }
+                ref float groupStates = ref Unsafe.As<State, float>(ref states[first]);
+                ref float groupInputs = ref Unsafe.Add(ref inputRows, first * InputSize);
+                ref float groupOutputs = ref Unsafe.Add(ref outputRows, first * OutputSize);
+
+                // Each agent's input and state into its lane: [agents, values] blocks transposed.
+                AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
+                AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);
 
                 // Every layer and the output, for the whole group at once.
                 if (Vector512.IsHardwareAccelerated)
@@ -665,14 +670,8 @@ namespace Snapshots
                 }
 
                 // The new states and the outputs, out of the lanes.
-                for (int lane = 0; lane < agents; lane++)
-                {
-                    ref State state = ref states[first + lane];
-                    AgentLanes.Scatter(ref hidden, lane, agents, state.Hidden);
-                    AgentLanes.Scatter(ref cell, lane, agents, state.Cell);
-                    Span<float> agentOutput = outputs.Slice((first + lane) * OutputSize, OutputSize);
-                    AgentLanes.Scatter(ref output, lane, agents, agentOutput);
-                }
+                AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);
+                AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
             }
 
             ArrayPool<float>.Shared.Return(buffer);
@@ -3270,6 +3269,7 @@ namespace Snapshots
         /// </summary>
         public struct State
         {
+            // The hidden values, then the cell values: the group step reads a State as one row of floats.
             private LayerValues _hidden;
             private LayerValues _cell;
 
