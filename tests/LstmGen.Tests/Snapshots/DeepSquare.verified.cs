@@ -1433,8 +1433,8 @@ namespace Snapshots
         /// <summary>
         /// One step of every layer (64 inputs) for 16 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void LayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -1582,10 +1582,6 @@ namespace Snapshots
                     Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                     Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 32) * 16));
                     Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
-                    inputGate.StoreUnsafe(ref gates, column * 16);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 16);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 16);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 16);
                     Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 16);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
@@ -2242,8 +2238,8 @@ namespace Snapshots
         /// <summary>
         /// One step of every layer (64 inputs) for 8 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void LayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2383,10 +2379,6 @@ namespace Snapshots
                     Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                     Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 32) * 8));
                     Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
-                    inputGate.StoreUnsafe(ref gates, column * 8);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 8);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 8);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 8);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 8);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
@@ -3078,8 +3070,8 @@ namespace Snapshots
         /// <summary>
         /// One step of every layer (64 inputs) for 4 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void LayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -3219,10 +3211,6 @@ namespace Snapshots
                     Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                     Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 32) * 4));
                     Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
-                    inputGate.StoreUnsafe(ref gates, column * 4);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 4);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 4);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 4);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 4);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);

@@ -1918,8 +1918,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (5 inputs) for 16 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2363,10 +2363,6 @@ namespace Snapshots
                 Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
                 Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                 Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 24) * 16));
-                inputGate.StoreUnsafe(ref gates, column * 16);
-                forgetGate.StoreUnsafe(ref gates, (column + 8) * 16);
-                candidate.StoreUnsafe(ref gates, (column + 16) * 16);
-                outputGate.StoreUnsafe(ref gates, (column + 24) * 16);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 16);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
@@ -2381,10 +2377,6 @@ namespace Snapshots
                 Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
                 Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
                 Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
-                inputGate.StoreUnsafe(ref gates, column * 16);
-                forgetGate.StoreUnsafe(ref gates, (column + 4) * 16);
-                candidate.StoreUnsafe(ref gates, (column + 8) * 16);
-                outputGate.StoreUnsafe(ref gates, (column + 12) * 16);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 16);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
@@ -2398,10 +2390,6 @@ namespace Snapshots
                 Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
                 Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 2) * 16));
                 Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 3) * 16));
-                inputGate.StoreUnsafe(ref gates, column * 16);
-                forgetGate.StoreUnsafe(ref gates, (column + 1) * 16);
-                candidate.StoreUnsafe(ref gates, (column + 2) * 16);
-                outputGate.StoreUnsafe(ref gates, (column + 3) * 16);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 16);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
@@ -3578,8 +3566,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (5 inputs) for 8 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -3966,10 +3954,6 @@ namespace Snapshots
                 Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
                 Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                 Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 24) * 8));
-                inputGate.StoreUnsafe(ref gates, column * 8);
-                forgetGate.StoreUnsafe(ref gates, (column + 8) * 8);
-                candidate.StoreUnsafe(ref gates, (column + 16) * 8);
-                outputGate.StoreUnsafe(ref gates, (column + 24) * 8);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 8);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
@@ -3984,10 +3968,6 @@ namespace Snapshots
                 Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
                 Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
                 Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
-                inputGate.StoreUnsafe(ref gates, column * 8);
-                forgetGate.StoreUnsafe(ref gates, (column + 4) * 8);
-                candidate.StoreUnsafe(ref gates, (column + 8) * 8);
-                outputGate.StoreUnsafe(ref gates, (column + 12) * 8);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 8);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
@@ -4001,10 +3981,6 @@ namespace Snapshots
                 Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
                 Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 2) * 8));
                 Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 3) * 8));
-                inputGate.StoreUnsafe(ref gates, column * 8);
-                forgetGate.StoreUnsafe(ref gates, (column + 1) * 8);
-                candidate.StoreUnsafe(ref gates, (column + 2) * 8);
-                outputGate.StoreUnsafe(ref gates, (column + 3) * 8);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 8);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
@@ -5289,8 +5265,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (5 inputs) for 4 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -5677,10 +5653,6 @@ namespace Snapshots
                 Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
                 Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                 Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 24) * 4));
-                inputGate.StoreUnsafe(ref gates, column * 4);
-                forgetGate.StoreUnsafe(ref gates, (column + 8) * 4);
-                candidate.StoreUnsafe(ref gates, (column + 16) * 4);
-                outputGate.StoreUnsafe(ref gates, (column + 24) * 4);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 4);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
@@ -5695,10 +5667,6 @@ namespace Snapshots
                 Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
                 Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
                 Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
-                inputGate.StoreUnsafe(ref gates, column * 4);
-                forgetGate.StoreUnsafe(ref gates, (column + 4) * 4);
-                candidate.StoreUnsafe(ref gates, (column + 8) * 4);
-                outputGate.StoreUnsafe(ref gates, (column + 12) * 4);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 4);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
@@ -5712,10 +5680,6 @@ namespace Snapshots
                 Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
                 Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 2) * 4));
                 Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 3) * 4));
-                inputGate.StoreUnsafe(ref gates, column * 4);
-                forgetGate.StoreUnsafe(ref gates, (column + 1) * 4);
-                candidate.StoreUnsafe(ref gates, (column + 2) * 4);
-                outputGate.StoreUnsafe(ref gates, (column + 3) * 4);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 4);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);

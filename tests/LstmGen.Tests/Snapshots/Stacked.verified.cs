@@ -1914,8 +1914,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (8 inputs) for 16 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2063,10 +2063,6 @@ namespace Snapshots
                     Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                     Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 32) * 16));
                     Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
-                    inputGate.StoreUnsafe(ref gates, column * 16);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 16);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 16);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 16);
                     Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 16);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
@@ -2080,8 +2076,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the layers above the first (32 inputs) for 16 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void UpperLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2229,10 +2225,6 @@ namespace Snapshots
                     Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                     Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 32) * 16));
                     Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
-                    inputGate.StoreUnsafe(ref gates, column * 16);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 16);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 16);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 16);
                     Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 16);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
@@ -3344,8 +3336,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (8 inputs) for 8 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -3485,10 +3477,6 @@ namespace Snapshots
                     Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                     Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 32) * 8));
                     Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
-                    inputGate.StoreUnsafe(ref gates, column * 8);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 8);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 8);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 8);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 8);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
@@ -3502,8 +3490,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the layers above the first (32 inputs) for 8 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void UpperLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -3643,10 +3631,6 @@ namespace Snapshots
                     Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                     Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 32) * 8));
                     Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
-                    inputGate.StoreUnsafe(ref gates, column * 8);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 8);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 8);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 8);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 8);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
@@ -4802,8 +4786,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (8 inputs) for 4 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -4943,10 +4927,6 @@ namespace Snapshots
                     Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                     Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 32) * 4));
                     Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
-                    inputGate.StoreUnsafe(ref gates, column * 4);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 4);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 4);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 4);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 4);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
@@ -4960,8 +4940,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the layers above the first (32 inputs) for 4 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void UpperLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -5101,10 +5081,6 @@ namespace Snapshots
                     Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                     Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 32) * 4));
                     Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
-                    inputGate.StoreUnsafe(ref gates, column * 4);
-                    forgetGate.StoreUnsafe(ref gates, (column + 16) * 4);
-                    candidate.StoreUnsafe(ref gates, (column + 32) * 4);
-                    outputGate.StoreUnsafe(ref gates, (column + 48) * 4);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 4);
                     (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
