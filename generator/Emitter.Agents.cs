@@ -78,33 +78,34 @@ namespace LstmGen.Generator
 
                 Line("ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);");
                 Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line("ref float inputRows = ref MemoryMarshal.GetReference(inputs);");
+                Line("ref float outputRows = ref MemoryMarshal.GetReference(outputs);");
+                Line();
+                Line("// A State is its hidden values, then its cell values, as the group's scratch holds them: one row");
+                Line("// of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.");
+                Line("int stateStride = Unsafe.SizeOf<State>() / sizeof(float);");
                 using (Open("for (int first = 0; first < groups * agents; first += agents)"))
                 {
-                    Line("// Each agent's input and state into its lane.");
-                    using (Open("for (int lane = 0; lane < agents; lane++)"))
-                    {
-                        Line("ref State state = ref states[first + lane];");
-                        Line("AgentLanes.Gather(inputs.Slice((first + lane) * InputSize, InputSize), ref input, lane, agents);");
-                        Line("AgentLanes.Gather(state.Hidden, ref hidden, lane, agents);");
-                        Line("AgentLanes.Gather(state.Cell, ref cell, lane, agents);");
-                    }
-
+                    Line("ref float groupStates = ref Unsafe.As<State, float>(ref states[first]);");
+                    Line("ref float groupInputs = ref Unsafe.Add(ref inputRows, first * InputSize);");
+                    Line("ref float groupOutputs = ref Unsafe.Add(ref outputRows, first * OutputSize);");
+                    Line();
+                    Line("// Each agent's input and state into its lane: [agents, values] blocks transposed.");
+                    Line("AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
+                    Line("AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
                     Line();
                     Line("// Every layer and the output, for the whole group at once.");
                     string lanes = _spec.HasHead ? "ref lanes, " : string.Empty;
                     EmitDispatch(path => $"StepAgents{path}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, {lanes}ref output);", withScalar: false);
                     Line();
                     Line("// The new states and the outputs, out of the lanes.");
-                    using (Open("for (int lane = 0; lane < agents; lane++)"))
+                    Line("AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
+                    Line("AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);");
+                    if (_spec.OutputActivation != OutputActivation.Linear)
                     {
-                        Line("ref State state = ref states[first + lane];");
-                        Line("AgentLanes.Scatter(ref hidden, lane, agents, state.Hidden);");
-                        Line("AgentLanes.Scatter(ref cell, lane, agents, state.Cell);");
-                        Line("Span<float> agentOutput = outputs.Slice((first + lane) * OutputSize, OutputSize);");
-                        Line("AgentLanes.Scatter(ref output, lane, agents, agentOutput);");
-                        if (_spec.OutputActivation != OutputActivation.Linear)
+                        using (Open("for (int lane = 0; lane < agents; lane++)"))
                         {
-                            Line("ApplyOutputActivation(ref MemoryMarshal.GetReference(agentOutput));");
+                            Line("ApplyOutputActivation(ref Unsafe.Add(ref groupOutputs, lane * OutputSize));");
                         }
                     }
                 }

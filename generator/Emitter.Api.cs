@@ -121,6 +121,7 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open("public struct State"))
             {
+                Line("// The hidden values, then the cell values: the group step reads a State as one row of floats.");
                 Line("private LayerValues _hidden;");
                 Line("private LayerValues _cell;");
                 Line();

@@ -185,9 +185,11 @@ namespace LstmGen.Generator
                 Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
             }
 
-            Line("/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
             Line(agents
-                ? "/// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here."
+                ? "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations, in registers, and"
+                : "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
+            Line(agents
+                ? "/// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here."
                 : "/// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).");
             Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
@@ -372,9 +374,13 @@ namespace LstmGen.Generator
                         Line($"{form.Type} forgetGate = LstmMath.Sigmoid({form.Load("gates", Column(1))});");
                         Line($"{form.Type} candidate = LstmMath.Tanh({form.Load("gates", Column(2))});");
                         Line($"{form.Type} outputGate = LstmMath.Sigmoid({form.Load("gates", Column(3))});");
-                        for (int gate = 0; gate < 4; gate++)
+                        if (form.Agents == 0)
                         {
-                            Line(form.Store(s_gateLocals[gate], "gates", Column(gate)));
+                            // Training reads the activations back; a group of agents only steps, so they stay in registers.
+                            for (int gate = 0; gate < 4; gate++)
+                            {
+                                Line(form.Store(s_gateLocals[gate], "gates", Column(gate)));
+                            }
                         }
 
                         Line($"{form.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");

@@ -674,16 +674,21 @@ namespace Snapshots
             ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);
             ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
             ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float inputRows = ref MemoryMarshal.GetReference(inputs);
+            ref float outputRows = ref MemoryMarshal.GetReference(outputs);
+
+            // A State is its hidden values, then its cell values, as the group's scratch holds them: one row
+            // of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.
+            int stateStride = Unsafe.SizeOf<State>() / sizeof(float);
             for (int first = 0; first < groups * agents; first += agents)
             {
-                // Each agent's input and state into its lane.
-                for (int lane = 0; lane < agents; lane++)
-                {
-                    ref State state = ref states[first + lane];
-                    AgentLanes.Gather(inputs.Slice((first + lane) * InputSize, InputSize), ref input, lane, agents);
-                    AgentLanes.Gather(state.Hidden, ref hidden, lane, agents);
-                    AgentLanes.Gather(state.Cell, ref cell, lane, agents);
-                }
+                ref float groupStates = ref Unsafe.As<State, float>(ref states[first]);
+                ref float groupInputs = ref Unsafe.Add(ref inputRows, first * InputSize);
+                ref float groupOutputs = ref Unsafe.Add(ref outputRows, first * OutputSize);
+
+                // Each agent's input and state into its lane: [agents, values] blocks transposed.
+                AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
+                AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);
 
                 // Every layer and the output, for the whole group at once.
                 if (Vector512.IsHardwareAccelerated)
@@ -700,14 +705,8 @@ namespace Snapshots
                 }
 
                 // The new states and the outputs, out of the lanes.
-                for (int lane = 0; lane < agents; lane++)
-                {
-                    ref State state = ref states[first + lane];
-                    AgentLanes.Scatter(ref hidden, lane, agents, state.Hidden);
-                    AgentLanes.Scatter(ref cell, lane, agents, state.Cell);
-                    Span<float> agentOutput = outputs.Slice((first + lane) * OutputSize, OutputSize);
-                    AgentLanes.Scatter(ref output, lane, agents, agentOutput);
-                }
+                AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);
+                AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
             }
 
             ArrayPool<float>.Shared.Return(buffer);
@@ -1235,8 +1234,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (3 inputs) for 16 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -1395,10 +1394,6 @@ namespace Snapshots
                 Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
                 Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
                 Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
-                inputGate.StoreUnsafe(ref gates, column * 16);
-                forgetGate.StoreUnsafe(ref gates, (column + 4) * 16);
-                candidate.StoreUnsafe(ref gates, (column + 8) * 16);
-                outputGate.StoreUnsafe(ref gates, (column + 12) * 16);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 16);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
@@ -1925,8 +1920,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (3 inputs) for 8 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2049,10 +2044,6 @@ namespace Snapshots
                 Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
                 Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
                 Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
-                inputGate.StoreUnsafe(ref gates, column * 8);
-                forgetGate.StoreUnsafe(ref gates, (column + 4) * 8);
-                candidate.StoreUnsafe(ref gates, (column + 8) * 8);
-                outputGate.StoreUnsafe(ref gates, (column + 12) * 8);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 8);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
@@ -2598,8 +2589,8 @@ namespace Snapshots
         /// <summary>
         /// One step of the first layer (3 inputs) for 4 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// and c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
         private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
         {
@@ -2722,10 +2713,6 @@ namespace Snapshots
                 Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
                 Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
                 Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
-                inputGate.StoreUnsafe(ref gates, column * 4);
-                forgetGate.StoreUnsafe(ref gates, (column + 4) * 4);
-                candidate.StoreUnsafe(ref gates, (column + 8) * 4);
-                outputGate.StoreUnsafe(ref gates, (column + 12) * 4);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 4);
                 (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
@@ -3299,6 +3286,7 @@ namespace Snapshots
         /// </summary>
         public struct State
         {
+            // The hidden values, then the cell values: the group step reads a State as one row of floats.
             private LayerValues _hidden;
             private LayerValues _cell;
 
