@@ -8,7 +8,7 @@ namespace LstmGen.Benchmarks
     /// <summary>The operations of the BenchmarkDotNet classes, for the quick <c>--survey</c>.</summary>
     public static class SurveyEntries
     {
-        /// <summary>Step, Forward (100 steps) and AccumulateGradients (50 steps) of every selected shape, then the 1,000-agent frame.</summary>
+        /// <summary>Step, Forward (100 steps) and AccumulateGradients (50 steps) of every selected shape, then the 1,000-agent frame and a Trainer epoch on 1 and 2 threads.</summary>
         public static IEnumerable<Survey.Entry> All()
         {
             foreach (string name in Shapes.Selected)
@@ -81,6 +81,23 @@ namespace LstmGen.Benchmarks
             foreach (Survey.Entry entry in Agents())
             {
                 yield return entry;
+            }
+
+            foreach (Survey.Entry entry in Trainer())
+            {
+                yield return entry;
+            }
+        }
+
+        /// <summary>One epoch of <see cref="TrainerBenchmarks"/> on 1 thread ("Generated", the reference) and on 2.</summary>
+        private static IEnumerable<Survey.Entry> Trainer()
+        {
+            long macs = 3 * Shapes.Get("i8h32").StepMacs * TrainerBenchmarks.Steps * TrainerBenchmarks.Sequences;
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var epoch = new TrainerBenchmarks { Threads = threads };
+                epoch.Setup();
+                yield return new Survey.Entry("TrainerEpoch", "i8h32", threads == 1 ? "Generated" : "Generated2Threads", macs, n => Repeat(n, () => epoch.Epoch()));
             }
         }
 

@@ -14,8 +14,11 @@ namespace LstmGen.Benchmarks
     [MemoryDiagnoser]
     public class TrainerBenchmarks
     {
-        private const int Sequences = 256;
-        private const int Steps = 50;
+        /// <summary>Sequences in the epoch.</summary>
+        public const int Sequences = 256;
+
+        /// <summary>Steps per sequence.</summary>
+        public const int Steps = 50;
 
         private Trainer<In8H32> _trainer = null!;
         private TrainingSequence[] _data = null!;

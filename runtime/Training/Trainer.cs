@@ -59,6 +59,7 @@ namespace LstmGen.Training
         private readonly TrainerOptions _options;
         private readonly TrainShards _trainShards;
         private readonly EvaluateShards _evaluateShards;
+        private readonly SumShards _sumShards;
 
         // Replica w serves worker w; its parameters are the model's as of generation _replicaGenerations[w].
         // Every buffer grows to what a call needs and is kept for the next.
@@ -91,6 +92,7 @@ namespace LstmGen.Training
             _options = options ?? new TrainerOptions();
             _trainShards = new TrainShards(this);
             _evaluateShards = new EvaluateShards(this);
+            _sumShards = new SumShards(this);
         }
 
         /// <summary>The model being trained.</summary>
@@ -307,15 +309,11 @@ namespace LstmGen.Training
             Run(_trainShards, shards);
             _trainShards.Clear();
 
+            // The mean of the shards' gradients, a slice of the parameters per worker.
             Span<float> gradients = _model.Gradients;
-            float[]?[] shardGradients = _shardGradients;
-            shardGradients[0]!.CopyTo(gradients);
-            for (int shard = 1; shard < shards; shard++)
-            {
-                Add(gradients, shardGradients[shard]!);
-            }
-
-            Divide(gradients, size);
+            int slices = _pool?.Workers ?? 1;
+            _sumShards.Set(shards, size, slices);
+            Run(_sumShards, slices);
             if (_options.ClipNorm is float clipNorm)
             {
                 GradientClipping.ClipByGlobalNorm(gradients, clipNorm);
@@ -535,6 +533,50 @@ namespace LstmGen.Training
             for (; i < values.Length; i++)
             {
                 values[i] /= d;
+            }
+        }
+
+        /// <summary>
+        /// The mean of a mini-batch's shard gradients into the model's gradients, one slice of the parameters
+        /// per run: each element adds the shards in shard order, then is divided by the batch size, so the
+        /// slicing leaves its bits as they are.
+        /// </summary>
+        private sealed class SumShards : IShardWork
+        {
+            private readonly Trainer<TModel> _trainer;
+            private int _shards;
+            private int _size;
+            private int _slices;
+
+            public SumShards(Trainer<TModel> trainer) => _trainer = trainer;
+
+            public void Set(int shards, int size, int slices)
+            {
+                _shards = shards;
+                _size = size;
+                _slices = slices;
+            }
+
+            public void Run(int slice, int worker)
+            {
+                int first = Boundary(slice);
+                int length = Boundary(slice + 1) - first;
+                Span<float> gradients = _trainer._model.Gradients.Slice(first, length);
+                float[]?[] shardGradients = _trainer._shardGradients;
+                shardGradients[0].AsSpan(first, length).CopyTo(gradients);
+                for (int shard = 1; shard < _shards; shard++)
+                {
+                    Add(gradients, shardGradients[shard].AsSpan(first, length));
+                }
+
+                Divide(gradients, _size);
+            }
+
+            /// <summary>Where a slice starts: a multiple of 16 floats, so that the slices keep whole vectors.</summary>
+            private int Boundary(int slice)
+            {
+                int count = _trainer._model.ParameterCount;
+                return slice == _slices ? count : (int)((long)count * slice / _slices) & ~15;
             }
         }
 
