@@ -20,7 +20,18 @@ namespace LstmGen.CompilerServices
         /// Writes <paramref name="count"/> values of each of <paramref name="width"/> agents, the rows of
         /// <paramref name="values"/> (<paramref name="stride"/> floats apart), into the lanes of <paramref name="group"/>.
         /// </summary>
-        public static void Gather(ref float values, int stride, int count, ref float group, int width)
+        public static void Gather(ref float values, int stride, int count, ref float group, int width) =>
+            Move(ref values, stride, count, ref group, width, intoLanes: true);
+
+        /// <summary>
+        /// Reads <paramref name="count"/> values of each of <paramref name="width"/> agents out of the lanes
+        /// of <paramref name="group"/> into the rows of <paramref name="values"/> (<paramref name="stride"/> floats apart).
+        /// </summary>
+        public static void Scatter(ref float group, int width, int count, ref float values, int stride) =>
+            Move(ref values, stride, count, ref group, width, intoLanes: false);
+
+        /// <summary>The rows of <paramref name="values"/> into the lanes of <paramref name="group"/>, or back.</summary>
+        private static void Move(ref float values, int stride, int count, ref float group, int width, bool intoLanes)
         {
             int k = 0;
             if (width == 16 && Avx512F.IsSupported)
@@ -28,14 +39,32 @@ namespace LstmGen.CompilerServices
                 // Whole 16 x 16 blocks: 16 values of 16 agents.
                 for (; k + 16 <= count; k += 16)
                 {
-                    Transpose16x16(ref Unsafe.Add(ref values, k), stride, ref Unsafe.Add(ref group, k * 16), 16);
+                    ref float rows = ref Unsafe.Add(ref values, k);
+                    ref float lanes = ref Unsafe.Add(ref group, k * 16);
+                    if (intoLanes)
+                    {
+                        Transpose16x16(ref rows, stride, ref lanes, 16);
+                    }
+                    else
+                    {
+                        Transpose16x16(ref lanes, 16, ref rows, stride);
+                    }
                 }
             }
             else if (width == 8 && Avx.IsSupported)
             {
                 for (; k + 8 <= count; k += 8)
                 {
-                    Transpose8x8(ref Unsafe.Add(ref values, k), stride, ref Unsafe.Add(ref group, k * 8), 8);
+                    ref float rows = ref Unsafe.Add(ref values, k);
+                    ref float lanes = ref Unsafe.Add(ref group, k * 8);
+                    if (intoLanes)
+                    {
+                        Transpose8x8(ref rows, stride, ref lanes, 8);
+                    }
+                    else
+                    {
+                        Transpose8x8(ref lanes, 8, ref rows, stride);
+                    }
                 }
             }
 
@@ -45,39 +74,16 @@ namespace LstmGen.CompilerServices
                 ref float row = ref Unsafe.Add(ref values, lane * stride);
                 for (int j = k; j < count; j++)
                 {
-                    Unsafe.Add(ref group, (j * width) + lane) = Unsafe.Add(ref row, j);
-                }
-            }
-        }
-
-        /// <summary>
-        /// Reads <paramref name="count"/> values of each of <paramref name="width"/> agents out of the lanes
-        /// of <paramref name="group"/> into the rows of <paramref name="values"/> (<paramref name="stride"/> floats apart).
-        /// </summary>
-        public static void Scatter(ref float group, int width, int count, ref float values, int stride)
-        {
-            int k = 0;
-            if (width == 16 && Avx512F.IsSupported)
-            {
-                for (; k + 16 <= count; k += 16)
-                {
-                    Transpose16x16(ref Unsafe.Add(ref group, k * 16), 16, ref Unsafe.Add(ref values, k), stride);
-                }
-            }
-            else if (width == 8 && Avx.IsSupported)
-            {
-                for (; k + 8 <= count; k += 8)
-                {
-                    Transpose8x8(ref Unsafe.Add(ref group, k * 8), 8, ref Unsafe.Add(ref values, k), stride);
-                }
-            }
-
-            for (int lane = 0; lane < width; lane++)
-            {
-                ref float row = ref Unsafe.Add(ref values, lane * stride);
-                for (int j = k; j < count; j++)
-                {
-                    Unsafe.Add(ref row, j) = Unsafe.Add(ref group, (j * width) + lane);
+                    ref float value = ref Unsafe.Add(ref row, j);
+                    ref float laneValue = ref Unsafe.Add(ref group, (j * width) + lane);
+                    if (intoLanes)
+                    {
+                        laneValue = value;
+                    }
+                    else
+                    {
+                        value = laneValue;
+                    }
                 }
             }
         }
