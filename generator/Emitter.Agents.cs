@@ -12,11 +12,10 @@ namespace LstmGen.Generator
         private void EmitAgentsConstants()
         {
             Line("// A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden");
-            Line("// and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.");
+            Line("// and cell states, the gates, the 16 lanes of the head's sums and the outputs.");
             Line("private const int AgentHiddenOffset = InputSize;");
             Line("private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);");
-            Line("private const int AgentNextOffset = AgentCellOffset + (Layers * HiddenSize);");
-            Line("private const int AgentGateOffset = AgentNextOffset + HiddenSize;");
+            Line("private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);");
             Line("private const int AgentLaneOffset = AgentGateOffset + GateRowLength;");
             Line("private const int AgentOutputOffset = AgentLaneOffset + 16;");
             Line("private const int AgentScratchLength = AgentOutputOffset + OutputSize;");
@@ -69,7 +68,6 @@ namespace LstmGen.Generator
                 Line("ref float input = ref scratch;");
                 Line("ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);");
                 Line("ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);");
-                Line("ref float hiddenNext = ref Unsafe.Add(ref scratch, AgentNextOffset * agents);");
                 Line("ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);");
                 if (_spec.HasHead)
                 {
@@ -96,7 +94,7 @@ namespace LstmGen.Generator
                     Line();
                     Line("// Every layer and the output, for the whole group at once.");
                     string lanes = _spec.HasHead ? "ref lanes, " : string.Empty;
-                    EmitDispatch(path => $"StepAgents{path}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, {lanes}ref output);", withScalar: false);
+                    EmitDispatch(path => $"StepAgents{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, {lanes}ref output);", withScalar: false);
                     Line();
                     Line("// The new states and the outputs, out of the lanes.");
                     Line("AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");

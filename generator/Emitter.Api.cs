@@ -59,14 +59,12 @@ namespace LstmGen.Generator
                 Line("ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);");
                 Line("ref float cell = ref MemoryMarshal.GetReference(state.Cell);");
                 Line();
-                Line("// Each layer writes its new hidden state here first (every unit's gates read all of the old one),");
-                Line("// and its gates, packed like a gate row.");
-                Line("Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];");
-                Line("ref float next = ref MemoryMarshal.GetReference(scratch);");
-                Line("ref float gates = ref scratch[HiddenSize];");
+                Line("// Each layer's gate sums and activations, packed like a gate row.");
+                Line("Span<float> gateScratch = stackalloc float[GateRowLength];");
+                Line("ref float gates = ref MemoryMarshal.GetReference(gateScratch);");
                 Line();
                 Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
-                EmitDispatch(path => $"Step{path}(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);");
+                EmitDispatch(path => $"Step{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);");
 
                 if (!_spec.HasHead)
                 {

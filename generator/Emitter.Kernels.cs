@@ -128,10 +128,10 @@ namespace LstmGen.Generator
             Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {N(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
-            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, {lanes}ref float output)"))
+            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, {lanes}ref float output)"))
             {
                 Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
-                Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);");
+                Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
@@ -140,7 +140,7 @@ namespace LstmGen.Generator
                     string below = layer == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(layer - 1)} * {stride})";
                     Line();
                     Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * {stride}), ref Unsafe.Add(ref cell, {N(layer)} * {stride}), ref hiddenNext, ref gates);");
+                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * {stride}), ref Unsafe.Add(ref cell, {N(layer)} * {stride}), ref gates);");
                 }
 
                 string top = _spec.Layers == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
@@ -194,8 +194,8 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             string parameters = recurrentOnly
-                ? "ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates"
-                : "ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates";
+                ? "ref float weights, ref float hidden, ref float cell, ref float gates"
+                : "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates";
             using (Open($"private static void {kernel.Name}{kind}{path.Path}({parameters})"))
             {
                 if (recurrentOnly)
@@ -218,15 +218,20 @@ namespace LstmGen.Generator
                     EmitTile(tile, kernel, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
                 }
 
+                Line();
+                Line("// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
+                bool first = true;
                 foreach (TileLoop tile in agents ? path.AgentActivationTiles : path.ActivationTiles)
                 {
-                    Line();
+                    if (!first)
+                    {
+                        Line();
+                    }
+
+                    first = false;
                     EmitActivationTile(tile, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0));
                 }
 
-                Line();
-                Line("// Every unit has read the old hidden state: now the new one replaces it.");
-                Line($"Floats.Copy(ref hiddenNext, ref hidden, {(agents ? $"HiddenSize * {N(group)}" : "HiddenSize")});");
             }
 
             Line();
@@ -385,7 +390,7 @@ namespace LstmGen.Generator
 
                         Line($"{form.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");
                         Line(form.Store("newCell", "cell", unit));
-                        Line(form.Store("outputGate * LstmMath.Tanh(newCell)", "hiddenNext", unit));
+                        Line(form.Store("outputGate * LstmMath.Tanh(newCell)", "hidden", unit));
                     }
                 }
             }

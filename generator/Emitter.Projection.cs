@@ -45,8 +45,6 @@ namespace LstmGen.Generator
                 Line("ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);");
                 Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
                 Line("ref float cell = ref MemoryMarshal.GetReference(_state.Cell);");
-                Line("Span<float> hiddenNext = stackalloc float[HiddenSize];");
-                Line("ref float next = ref MemoryMarshal.GetReference(hiddenNext);");
                 using (Open("for (int start = 0; start < steps; start += ForwardChunk)"))
                 {
                     Line("int count = Math.Min(ForwardChunk, steps - start);");
@@ -55,7 +53,7 @@ namespace LstmGen.Generator
                     Line($"{_plan.FirstLayer.Name}Projection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);");
                     using (Open("for (int step = 0; step < count; step++)"))
                     {
-                        Line($"{_plan.FirstLayer.Name}Recurrent(ref parameters, ref hidden, ref cell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));");
+                        Line($"{_plan.FirstLayer.Name}Recurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));");
                         Line("Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
                     }
 
@@ -71,7 +69,7 @@ namespace LstmGen.Generator
                             Line($"{_plan.UpperLayer.Name}Projection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);");
                             using (Open("for (int step = 0; step < count; step++)"))
                             {
-                                Line($"{_plan.UpperLayer.Name}Recurrent(ref weights, ref layerHidden, ref layerCell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));");
+                                Line($"{_plan.UpperLayer.Name}Recurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));");
                                 Line("Floats.Copy(ref layerHidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
                             }
                         }
@@ -105,7 +103,7 @@ namespace LstmGen.Generator
                 EmitDispatcher(
                     $"The recurrent part of one step of {Which(kernel)}",
                     $"{kernel.Name}Recurrent",
-                    "ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates");
+                    "ref float weights, ref float hidden, ref float cell, ref float gates");
             }
         }
 

@@ -215,8 +215,6 @@ namespace LstmGen.Generator
             {
                 Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
                 Line("ref float cell = ref MemoryMarshal.GetReference(_state.Cell);");
-                Line("Span<float> hiddenNext = stackalloc float[HiddenSize];");
-                Line("ref float next = ref MemoryMarshal.GetReference(hiddenNext);");
                 Line();
                 Line("// Row 0: the state the sequence starts from.");
                 using (Open("for (int layer = 0; layer < Layers; layer++)"))
@@ -231,13 +229,13 @@ namespace LstmGen.Generator
                 {
                     Line("ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);");
                     Line("// Every layer, from the input up, recording as it goes.");
-                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref next, ref row);");
+                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
                     if (HasUpperLayers)
                     {
                         using (Open("for (int layer = 1; layer < Layers; layer++)"))
                         {
                             Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            Line($"{_plan.UpperLayer.Name}Recorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref next, ref Unsafe.Add(ref row, layer * LayerRecordLength));");
+                            Line($"{_plan.UpperLayer.Name}Recorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
@@ -269,9 +267,9 @@ namespace LstmGen.Generator
                 Line($"/// One step of {Which(kernel)} that records its gate activations, new cell state and new hidden");
                 Line("/// state into <paramref name=\"record\"/>, for the backward pass.");
                 Line("/// </summary>");
-                using (Open($"private static void {kernel.Name}Recorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)"))
+                using (Open($"private static void {kernel.Name}Recorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)"))
                 {
-                    EmitDispatch(path => $"{kernel.Name}{path}(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);");
+                    EmitDispatch(path => $"{kernel.Name}{path}(ref weights, ref input, ref hidden, ref cell, ref record);");
                     Line();
                     Line("// The new states, for the backward pass.");
                     Line("Floats.Copy(ref cell, ref Unsafe.Add(ref record, RecordCellOffset), HiddenSize);");

@@ -177,7 +177,7 @@ namespace LstmGen.Generator
             "BackpropagateThroughTime", "RecordForward", "HeadForward",
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
-            "AgentHiddenOffset", "AgentCellOffset", "AgentNextOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
+            "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
             "AgentScratchLength", "ForwardChunk", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>

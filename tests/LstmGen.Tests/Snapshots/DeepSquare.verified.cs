@@ -73,11 +73,10 @@ namespace Snapshots
         private const int WeightGradientBlock = 32;
 
         // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
-        // and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.
+        // and cell states, the gates, the 16 lanes of the head's sums and the outputs.
         private const int AgentHiddenOffset = InputSize;
         private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);
-        private const int AgentNextOffset = AgentCellOffset + (Layers * HiddenSize);
-        private const int AgentGateOffset = AgentNextOffset + HiddenSize;
+        private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
         private const int AgentLaneOffset = AgentGateOffset + GateRowLength;
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
@@ -292,8 +291,6 @@ namespace Snapshots
             ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
             for (int start = 0; start < steps; start += ForwardChunk)
             {
                 int count = Math.Min(ForwardChunk, steps - start);
@@ -302,7 +299,7 @@ namespace Snapshots
                 LayerProjection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
-                    LayerRecurrent(ref parameters, ref hidden, ref cell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));
+                    LayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
                     Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -315,7 +312,7 @@ namespace Snapshots
                     LayerProjection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);
                     for (int step = 0; step < count; step++)
                     {
-                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));
+                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));
                         Floats.Copy(ref layerHidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                     }
                 }
@@ -352,23 +349,23 @@ namespace Snapshots
         }
 
         /// <summary>The recurrent part of one step of every layer, on the path this processor takes.</summary>
-        private static void LayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LayerRecurrentVector512(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                LayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                LayerRecurrentVector256(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                LayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                LayerRecurrentVector128(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                LayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
             }
             else
             {
-                LayerRecurrentScalar(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                LayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
             }
         }
 
@@ -379,28 +376,26 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
-            // and its gates, packed like a gate row.
-            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
-            ref float next = ref MemoryMarshal.GetReference(scratch);
-            ref float gates = ref scratch[HiddenSize];
+            // Each layer's gate sums and activations, packed like a gate row.
+            Span<float> gateScratch = stackalloc float[GateRowLength];
+            ref float gates = ref MemoryMarshal.GetReference(gateScratch);
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
 
             ApplyOutputActivation(ref output);
@@ -552,8 +547,6 @@ namespace Snapshots
         {
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
 
             // Row 0: the state the sequence starts from.
             for (int layer = 0; layer < Layers; layer++)
@@ -567,11 +560,11 @@ namespace Snapshots
             {
                 ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                LayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref next, ref row);
+                LayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
                 for (int layer = 1; layer < Layers; layer++)
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
-                    LayerRecorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref next, ref Unsafe.Add(ref row, layer * LayerRecordLength));
+                    LayerRecorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref row, layer * LayerRecordLength));
                 }
 
                 // The logits, then the outputs after the activation.
@@ -587,23 +580,23 @@ namespace Snapshots
         /// One step of every layer that records its gate activations, new cell state and new hidden
         /// state into <paramref name="record"/>, for the backward pass.
         /// </summary>
-        private static void LayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)
+        private static void LayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                LayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                LayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                LayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else
             {
-                LayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                LayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
             }
 
             // The new states, for the backward pass.
@@ -737,7 +730,6 @@ namespace Snapshots
             ref float input = ref scratch;
             ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
             ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);
-            ref float hiddenNext = ref Unsafe.Add(ref scratch, AgentNextOffset * agents);
             ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);
             ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);
             ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
@@ -761,15 +753,15 @@ namespace Snapshots
                 // Every layer and the output, for the whole group at once.
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else
                 {
-                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
 
                 // The new states and the outputs, out of the lanes.
@@ -786,16 +778,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            LayerVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            LayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
+            LayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -807,7 +799,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -938,6 +930,7 @@ namespace Snapshots
                 outputSum3.StoreUnsafe(ref gates, column + 240);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -953,11 +946,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1092,7 +1082,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -1179,6 +1169,7 @@ namespace Snapshots
                 outputSum3.StoreUnsafe(ref gates, column + 240);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -1194,11 +1185,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1474,16 +1462,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
-        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            LayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerAgentsVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref hiddenNext, ref gates);
+            LayerAgentsVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerAgentsVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 16), ref Unsafe.Add(ref cell, 2 * HiddenSize * 16), ref hiddenNext, ref gates);
+            LayerAgentsVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 16), ref Unsafe.Add(ref cell, 2 * HiddenSize * 16), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 16), ref lanes, ref output);
@@ -1495,7 +1483,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void LayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1630,6 +1618,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -1643,12 +1632,9 @@ namespace Snapshots
                     Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
                     Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 16);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 16);
         }
 
         /// <summary>
@@ -1684,16 +1670,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            LayerVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            LayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
+            LayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -1705,7 +1691,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1829,6 +1815,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -1846,12 +1833,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1959,7 +1943,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -2035,6 +2019,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -2052,12 +2037,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2295,16 +2277,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
-        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            LayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerAgentsVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref hiddenNext, ref gates);
+            LayerAgentsVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerAgentsVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 8), ref Unsafe.Add(ref cell, 2 * HiddenSize * 8), ref hiddenNext, ref gates);
+            LayerAgentsVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 8), ref Unsafe.Add(ref cell, 2 * HiddenSize * 8), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 8), ref lanes, ref output);
@@ -2316,7 +2298,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void LayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2443,6 +2425,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -2456,12 +2439,9 @@ namespace Snapshots
                     Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 8);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 8);
         }
 
         /// <summary>
@@ -2497,16 +2477,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            LayerVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            LayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
+            LayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -2518,7 +2498,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2645,6 +2625,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -2662,12 +2643,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2775,7 +2753,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -2854,6 +2832,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -2871,12 +2850,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -3135,16 +3111,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
-        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            LayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerAgentsVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref Unsafe.Add(ref cell, 1 * HiddenSize * 4), ref hiddenNext, ref gates);
+            LayerAgentsVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref Unsafe.Add(ref cell, 1 * HiddenSize * 4), ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerAgentsVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 4), ref Unsafe.Add(ref cell, 2 * HiddenSize * 4), ref hiddenNext, ref gates);
+            LayerAgentsVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 4), ref Unsafe.Add(ref cell, 2 * HiddenSize * 4), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize * 4), ref lanes, ref output);
@@ -3156,7 +3132,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void LayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3283,6 +3259,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -3296,12 +3273,9 @@ namespace Snapshots
                     Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 4);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 4);
         }
 
         /// <summary>
@@ -3337,16 +3311,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (HiddenSize values) -> hidden[0].
-            LayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            LayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            LayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            LayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // Layer 2: hidden[1] -> hidden[2].
-            LayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref hiddenNext, ref gates);
+            LayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount + (1 * UpperLayerParameterCount)), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref Unsafe.Add(ref cell, 2 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 2 * HiddenSize), ref output);
@@ -3358,7 +3332,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3485,6 +3459,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -3502,12 +3477,9 @@ namespace Snapshots
                     Unsafe.Add(ref gates, column + 48) = outputGate;
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                     Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                    Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -3615,7 +3587,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void LayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void LayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -3694,6 +3666,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 4; block++)
             {
@@ -3711,12 +3684,9 @@ namespace Snapshots
                     Unsafe.Add(ref gates, column + 48) = outputGate;
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                     Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                    Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>

@@ -70,11 +70,10 @@ namespace Snapshots
         private const int WeightGradientBlock = 32;
 
         // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
-        // and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.
+        // and cell states, the gates, the 16 lanes of the head's sums and the outputs.
         private const int AgentHiddenOffset = InputSize;
         private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);
-        private const int AgentNextOffset = AgentCellOffset + (Layers * HiddenSize);
-        private const int AgentGateOffset = AgentNextOffset + HiddenSize;
+        private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
         private const int AgentLaneOffset = AgentGateOffset + GateRowLength;
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
@@ -255,8 +254,6 @@ namespace Snapshots
             ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
             for (int start = 0; start < steps; start += ForwardChunk)
             {
                 int count = Math.Min(ForwardChunk, steps - start);
@@ -265,7 +262,7 @@ namespace Snapshots
                 FirstLayerProjection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));
+                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
                     Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -300,23 +297,23 @@ namespace Snapshots
         }
 
         /// <summary>The recurrent part of one step of the first layer, on the path this processor takes.</summary>
-        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
             }
             else
             {
-                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
             }
         }
 
@@ -327,28 +324,26 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
-            // and its gates, packed like a gate row.
-            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
-            ref float next = ref MemoryMarshal.GetReference(scratch);
-            ref float gates = ref scratch[HiddenSize];
+            // Each layer's gate sums and activations, packed like a gate row.
+            Span<float> gateScratch = stackalloc float[GateRowLength];
+            ref float gates = ref MemoryMarshal.GetReference(gateScratch);
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
 
             // Without a head, a step outputs the top layer's hidden state.
@@ -474,8 +469,6 @@ namespace Snapshots
         {
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
 
             // Row 0: the state the sequence starts from.
             for (int layer = 0; layer < Layers; layer++)
@@ -489,7 +482,7 @@ namespace Snapshots
             {
                 ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref next, ref row);
+                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
 
                 // The logits, then the outputs after the activation.
                 ref float logits = ref Unsafe.Add(ref row, RecordLogitsOffset);
@@ -503,23 +496,23 @@ namespace Snapshots
         /// One step of the first layer that records its gate activations, new cell state and new hidden
         /// state into <paramref name="record"/>, for the backward pass.
         /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)
+        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else
             {
-                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
             }
 
             // The new states, for the backward pass.
@@ -611,7 +604,6 @@ namespace Snapshots
             ref float input = ref scratch;
             ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
             ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);
-            ref float hiddenNext = ref Unsafe.Add(ref scratch, AgentNextOffset * agents);
             ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);
             ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
             ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
@@ -634,15 +626,15 @@ namespace Snapshots
                 // Every layer and the output, for the whole group at once.
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref output);
+                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref output);
+                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
                 }
                 else
                 {
-                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref output);
+                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
                 }
 
                 // The new states and the outputs, out of the lanes.
@@ -655,10 +647,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
         }
 
         /// <summary>
@@ -667,7 +659,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -761,6 +753,7 @@ namespace Snapshots
                 outputSum0.StoreUnsafe(ref gates, column + 48);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 0;
@@ -775,11 +768,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -913,7 +903,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -964,6 +954,7 @@ namespace Snapshots
                 outputSum0.StoreUnsafe(ref gates, column + 48);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 0;
@@ -978,11 +969,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1150,10 +1138,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer for 16 agents, one per lane, with the Vector512 kernels.</summary>
-        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Without a head, the output is the top layer's hidden state.
             Floats.Copy(ref hidden, ref output, HiddenSize * 16);
@@ -1165,7 +1153,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1297,6 +1285,7 @@ namespace Snapshots
                 outputSum3.StoreUnsafe(ref gates, (column + 51) * 16);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -1308,18 +1297,15 @@ namespace Snapshots
                 Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 16);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 16);
         }
 
         /// <summary>One step of every layer with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
         }
 
         /// <summary>
@@ -1328,7 +1314,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1470,6 +1456,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 2; part++)
             {
@@ -1485,11 +1472,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1594,7 +1578,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -1669,6 +1653,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 2; part++)
             {
@@ -1684,11 +1669,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1879,10 +1861,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer for 8 agents, one per lane, with the Vector256 kernels.</summary>
-        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Without a head, the output is the top layer's hidden state.
             Floats.Copy(ref hidden, ref output, HiddenSize * 8);
@@ -1894,7 +1876,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2037,6 +2019,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, (column + 49) * 8);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -2048,18 +2031,15 @@ namespace Snapshots
                 Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 8);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 8);
         }
 
         /// <summary>One step of every layer with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
         }
 
         /// <summary>
@@ -2068,7 +2048,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2211,6 +2191,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 52);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 4; part++)
             {
@@ -2226,11 +2207,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2335,7 +2313,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -2411,6 +2389,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 52);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 4; part++)
             {
@@ -2426,11 +2405,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2636,10 +2612,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer for 4 agents, one per lane, with the Vector128 kernels.</summary>
-        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Without a head, the output is the top layer's hidden state.
             Floats.Copy(ref hidden, ref output, HiddenSize * 4);
@@ -2651,7 +2627,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2794,6 +2770,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, (column + 49) * 4);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -2805,18 +2782,15 @@ namespace Snapshots
                 Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 4);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 4);
         }
 
         /// <summary>One step of every layer with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
         }
 
         /// <summary>
@@ -2825,7 +2799,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2968,6 +2942,7 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 49) = outputSum1;
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -2983,11 +2958,8 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 48) = outputGate;
                 float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                 Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -3092,7 +3064,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -3168,6 +3140,7 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 49) = outputSum1;
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -3183,11 +3156,8 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 48) = outputGate;
                 float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                 Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>

@@ -72,11 +72,10 @@ namespace Snapshots
         private const int WeightGradientBlock = 32;
 
         // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
-        // and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.
+        // and cell states, the gates, the 16 lanes of the head's sums and the outputs.
         private const int AgentHiddenOffset = InputSize;
         private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);
-        private const int AgentNextOffset = AgentCellOffset + (Layers * HiddenSize);
-        private const int AgentGateOffset = AgentNextOffset + HiddenSize;
+        private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
         private const int AgentLaneOffset = AgentGateOffset + GateRowLength;
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
@@ -275,8 +274,6 @@ namespace Snapshots
             ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
             for (int start = 0; start < steps; start += ForwardChunk)
             {
                 int count = Math.Min(ForwardChunk, steps - start);
@@ -285,7 +282,7 @@ namespace Snapshots
                 FirstLayerProjection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));
+                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
                     Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -321,23 +318,23 @@ namespace Snapshots
         }
 
         /// <summary>The recurrent part of one step of the first layer, on the path this processor takes.</summary>
-        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
             }
             else
             {
-                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
             }
         }
 
@@ -348,28 +345,26 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
-            // and its gates, packed like a gate row.
-            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
-            ref float next = ref MemoryMarshal.GetReference(scratch);
-            ref float gates = ref scratch[HiddenSize];
+            // Each layer's gate sums and activations, packed like a gate row.
+            Span<float> gateScratch = stackalloc float[GateRowLength];
+            ref float gates = ref MemoryMarshal.GetReference(gateScratch);
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
 
             ApplyOutputActivation(ref output);
@@ -496,8 +491,6 @@ namespace Snapshots
         {
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
 
             // Row 0: the state the sequence starts from.
             for (int layer = 0; layer < Layers; layer++)
@@ -511,7 +504,7 @@ namespace Snapshots
             {
                 ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref next, ref row);
+                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
 
                 // The logits, then the outputs after the activation.
                 ref float logits = ref Unsafe.Add(ref row, RecordLogitsOffset);
@@ -526,23 +519,23 @@ namespace Snapshots
         /// One step of the first layer that records its gate activations, new cell state and new hidden
         /// state into <paramref name="record"/>, for the backward pass.
         /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)
+        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else
             {
-                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
             }
 
             // The new states, for the backward pass.
@@ -676,7 +669,6 @@ namespace Snapshots
             ref float input = ref scratch;
             ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
             ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);
-            ref float hiddenNext = ref Unsafe.Add(ref scratch, AgentNextOffset * agents);
             ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);
             ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);
             ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
@@ -700,15 +692,15 @@ namespace Snapshots
                 // Every layer and the output, for the whole group at once.
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else
                 {
-                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
 
                 // The new states and the outputs, out of the lanes.
@@ -725,10 +717,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -740,7 +732,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -898,6 +890,7 @@ namespace Snapshots
                 outputSum0.StoreUnsafe(ref gates, column + 24);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 0;
@@ -912,7 +905,7 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
 
             // Units 16 to 23, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -929,11 +922,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 24);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1179,7 +1169,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -1276,6 +1266,7 @@ namespace Snapshots
                 outputSum0.StoreUnsafe(ref gates, column + 24);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 0;
@@ -1290,7 +1281,7 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
 
             // Units 16 to 23, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -1307,11 +1298,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 24);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1560,10 +1548,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
-        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
@@ -1575,7 +1563,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1831,6 +1819,7 @@ namespace Snapshots
                 outputSum3.StoreUnsafe(ref gates, (column + 27) * 16);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -1842,7 +1831,7 @@ namespace Snapshots
                 Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 16);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
             }
 
             // Units 16 to 23, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -1856,11 +1845,8 @@ namespace Snapshots
                 Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 24) * 16));
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 16);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 16);
         }
 
         /// <summary>
@@ -1901,10 +1887,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -1916,7 +1902,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2114,6 +2100,7 @@ namespace Snapshots
                 outputSum0.StoreUnsafe(ref gates, column + 24);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 2; part++)
             {
@@ -2129,7 +2116,7 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
 
             // Units 16 to 23, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -2146,11 +2133,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 24);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2337,7 +2321,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -2458,6 +2442,7 @@ namespace Snapshots
                 outputSum0.StoreUnsafe(ref gates, column + 24);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 2; part++)
             {
@@ -2473,7 +2458,7 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
 
             // Units 16 to 23, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -2490,11 +2475,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 24);
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2789,10 +2771,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
-        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
@@ -2804,7 +2786,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3044,6 +3026,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, (column + 25) * 8);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -3055,7 +3038,7 @@ namespace Snapshots
                 Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 8);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
             }
 
             // Units 16 to 23, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -3069,11 +3052,8 @@ namespace Snapshots
                 Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 24) * 8));
                 Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 8);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 8);
         }
 
         /// <summary>
@@ -3114,10 +3094,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -3129,7 +3109,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3368,6 +3348,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 28);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 4; part++)
             {
@@ -3383,7 +3364,7 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
 
             // Units 16 to 23, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -3401,11 +3382,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 24);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -3593,7 +3571,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -3739,6 +3717,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 28);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 4; part++)
             {
@@ -3754,7 +3733,7 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
 
             // Units 16 to 23, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -3772,11 +3751,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 24);
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -4081,10 +4057,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
-        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
@@ -4096,7 +4072,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -4336,6 +4312,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, (column + 25) * 4);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -4347,7 +4324,7 @@ namespace Snapshots
                 Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 4);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
             }
 
             // Units 16 to 23, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -4361,11 +4338,8 @@ namespace Snapshots
                 Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 24) * 4));
                 Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit * 4);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 4);
         }
 
         /// <summary>
@@ -4406,10 +4380,10 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
@@ -4421,7 +4395,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -4661,6 +4635,7 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 25) = outputSum1;
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -4676,7 +4651,7 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 48) = outputGate;
                 float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                 Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Units 16 to 23, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -4694,11 +4669,8 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 24) = outputGate;
                 float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                 Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -4886,7 +4858,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -5033,6 +5005,7 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 25) = outputSum1;
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint part = 0; part < 16; part++)
             {
@@ -5048,7 +5021,7 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 48) = outputGate;
                 float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                 Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
             }
 
             // Units 16 to 23, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
@@ -5066,11 +5039,8 @@ namespace Snapshots
                 Unsafe.Add(ref gates, column + 24) = outputGate;
                 float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                 Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>

@@ -73,11 +73,10 @@ namespace Snapshots
         private const int WeightGradientBlock = 32;
 
         // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
-        // and cell states, the new hidden state, the gates, the 16 lanes of the head's sums and the outputs.
+        // and cell states, the gates, the 16 lanes of the head's sums and the outputs.
         private const int AgentHiddenOffset = InputSize;
         private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);
-        private const int AgentNextOffset = AgentCellOffset + (Layers * HiddenSize);
-        private const int AgentGateOffset = AgentNextOffset + HiddenSize;
+        private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
         private const int AgentLaneOffset = AgentGateOffset + GateRowLength;
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
@@ -284,8 +283,6 @@ namespace Snapshots
             ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
             for (int start = 0; start < steps; start += ForwardChunk)
             {
                 int count = Math.Min(ForwardChunk, steps - start);
@@ -294,7 +291,7 @@ namespace Snapshots
                 FirstLayerProjection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));
+                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
                     Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -307,7 +304,7 @@ namespace Snapshots
                     UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);
                     for (int step = 0; step < count; step++)
                     {
-                        UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref next, ref Unsafe.Add(ref projections, step * GateRowLength));
+                        UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));
                         Floats.Copy(ref layerHidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                     }
                 }
@@ -343,23 +340,23 @@ namespace Snapshots
         }
 
         /// <summary>The recurrent part of one step of the first layer, on the path this processor takes.</summary>
-        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
             }
             else
             {
-                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
             }
         }
 
@@ -385,23 +382,23 @@ namespace Snapshots
         }
 
         /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
-        private static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                UpperLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                UpperLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                UpperLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                UpperLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                UpperLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                UpperLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
             }
             else
             {
-                UpperLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref hiddenNext, ref gates);
+                UpperLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
             }
         }
 
@@ -412,28 +409,26 @@ namespace Snapshots
             ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(state.Cell);
 
-            // Each layer writes its new hidden state here first (every unit's gates read all of the old one),
-            // and its gates, packed like a gate row.
-            Span<float> scratch = stackalloc float[HiddenSize + GateRowLength];
-            ref float next = ref MemoryMarshal.GetReference(scratch);
-            ref float gates = ref scratch[HiddenSize];
+            // Each layer's gate sums and activations, packed like a gate row.
+            Span<float> gateScratch = stackalloc float[GateRowLength];
+            ref float gates = ref MemoryMarshal.GetReference(gateScratch);
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
             if (Vector512.IsHardwareAccelerated)
             {
-                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
             else
             {
-                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref next, ref gates, ref output);
+                StepScalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
         }
 
@@ -574,8 +569,6 @@ namespace Snapshots
         {
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
-            Span<float> hiddenNext = stackalloc float[HiddenSize];
-            ref float next = ref MemoryMarshal.GetReference(hiddenNext);
 
             // Row 0: the state the sequence starts from.
             for (int layer = 0; layer < Layers; layer++)
@@ -589,11 +582,11 @@ namespace Snapshots
             {
                 ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref next, ref row);
+                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
                 for (int layer = 1; layer < Layers; layer++)
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
-                    UpperLayerRecorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref next, ref Unsafe.Add(ref row, layer * LayerRecordLength));
+                    UpperLayerRecorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref row, layer * LayerRecordLength));
                 }
 
                 // The logits, then the outputs after the activation.
@@ -608,23 +601,23 @@ namespace Snapshots
         /// One step of the first layer that records its gate activations, new cell state and new hidden
         /// state into <paramref name="record"/>, for the backward pass.
         /// </summary>
-        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)
+        private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else
             {
-                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
             }
 
             // The new states, for the backward pass.
@@ -657,23 +650,23 @@ namespace Snapshots
         /// One step of the layers above the first that records its gate activations, new cell state and new hidden
         /// state into <paramref name="record"/>, for the backward pass.
         /// </summary>
-        private static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float record)
+        private static void UpperLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                UpperLayerVector512(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                UpperLayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                UpperLayerVector256(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                UpperLayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                UpperLayerVector128(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                UpperLayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
             }
             else
             {
-                UpperLayerScalar(ref weights, ref input, ref hidden, ref cell, ref hiddenNext, ref record);
+                UpperLayerScalar(ref weights, ref input, ref hidden, ref cell, ref record);
             }
 
             // The new states, for the backward pass.
@@ -807,7 +800,6 @@ namespace Snapshots
             ref float input = ref scratch;
             ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
             ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);
-            ref float hiddenNext = ref Unsafe.Add(ref scratch, AgentNextOffset * agents);
             ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);
             ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);
             ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
@@ -831,15 +823,15 @@ namespace Snapshots
                 // Every layer and the output, for the whole group at once.
                 if (Vector512.IsHardwareAccelerated)
                 {
-                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else if (Vector256.IsHardwareAccelerated)
                 {
-                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
                 else
                 {
-                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates, ref lanes, ref output);
+                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
 
                 // The new states and the outputs, out of the lanes.
@@ -852,13 +844,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            UpperLayerVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
@@ -870,7 +862,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -993,6 +985,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 112);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -1008,11 +1001,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1147,7 +1137,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -1222,6 +1212,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 112);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -1237,11 +1228,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1250,7 +1238,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1373,6 +1361,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 112);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -1388,11 +1377,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1527,7 +1513,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, HiddenSize * GateRowLength);
@@ -1602,6 +1588,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 112);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -1617,11 +1604,8 @@ namespace Snapshots
                 outputGate.StoreUnsafe(ref gates, column + 48);
                 Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit), inputGate * candidate);
                 newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -1952,13 +1936,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
-        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref hiddenNext, ref gates);
+            UpperLayerAgentsVector512(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref lanes, ref output);
@@ -1970,7 +1954,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2105,6 +2089,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -2118,12 +2103,9 @@ namespace Snapshots
                     Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
                     Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 16);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 16);
         }
 
         /// <summary>
@@ -2132,7 +2114,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void UpperLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2267,6 +2249,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -2280,12 +2263,9 @@ namespace Snapshots
                     Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 48) * 16));
                     Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 16);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 16);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 16);
         }
 
         /// <summary>
@@ -2321,13 +2301,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            UpperLayerVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
@@ -2339,7 +2319,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2463,6 +2443,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -2480,12 +2461,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2593,7 +2571,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -2669,6 +2647,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -2686,12 +2665,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2700,7 +2676,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2824,6 +2800,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -2841,12 +2818,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -2954,7 +2928,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, HiddenSize * GateRowLength);
@@ -3030,6 +3004,7 @@ namespace Snapshots
                 outputSum1.StoreUnsafe(ref gates, column + 56);
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -3047,12 +3022,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -3384,13 +3356,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
-        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref hiddenNext, ref gates);
+            UpperLayerAgentsVector256(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref lanes, ref output);
@@ -3402,7 +3374,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3529,6 +3501,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -3542,12 +3515,9 @@ namespace Snapshots
                     Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 8);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 8);
         }
 
         /// <summary>
@@ -3556,7 +3526,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void UpperLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3683,6 +3653,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -3696,12 +3667,9 @@ namespace Snapshots
                     Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 48) * 8));
                     Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 8);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 8);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 8);
         }
 
         /// <summary>
@@ -3737,13 +3705,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            UpperLayerVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
@@ -3755,7 +3723,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3882,6 +3850,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -3899,12 +3868,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -4012,7 +3978,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -4091,6 +4057,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -4108,12 +4075,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -4122,7 +4086,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -4249,6 +4213,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -4266,12 +4231,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -4379,7 +4341,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, HiddenSize * GateRowLength);
@@ -4458,6 +4420,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -4475,12 +4438,9 @@ namespace Snapshots
                     outputGate.StoreUnsafe(ref gates, column + 48);
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -4836,13 +4796,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
-        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref Unsafe.Add(ref cell, 1 * HiddenSize * 4), ref hiddenNext, ref gates);
+            UpperLayerAgentsVector128(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref Unsafe.Add(ref cell, 1 * HiddenSize * 4), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadAgentsVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref lanes, ref output);
@@ -4854,7 +4814,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -4981,6 +4941,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -4994,12 +4955,9 @@ namespace Snapshots
                     Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 4);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 4);
         }
 
         /// <summary>
@@ -5008,7 +4966,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void UpperLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -5135,6 +5093,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -5148,12 +5107,9 @@ namespace Snapshots
                     Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 48) * 4));
                     Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
                     newCell.StoreUnsafe(ref cell, unit * 4);
-                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hiddenNext, unit * 4);
+                    (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize * 4);
         }
 
         /// <summary>
@@ -5189,13 +5145,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates, ref float output)
+        private static void StepScalar(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
-            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref hiddenNext, ref gates);
+            FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref hiddenNext, ref gates);
+            UpperLayerScalar(ref Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
             HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
@@ -5207,7 +5163,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -5334,6 +5290,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -5351,12 +5308,9 @@ namespace Snapshots
                     Unsafe.Add(ref gates, column + 48) = outputGate;
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                     Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                    Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -5464,7 +5418,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
@@ -5543,6 +5497,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -5560,12 +5515,9 @@ namespace Snapshots
                     Unsafe.Add(ref gates, column + 48) = outputGate;
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                     Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                    Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -5574,7 +5526,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerScalar(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -5701,6 +5653,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -5718,12 +5671,9 @@ namespace Snapshots
                     Unsafe.Add(ref gates, column + 48) = outputGate;
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                     Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                    Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
@@ -5831,7 +5781,7 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float hiddenNext, ref float gates)
+        private static void UpperLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref Unsafe.Add(ref weights, HiddenSize * GateRowLength);
@@ -5910,6 +5860,7 @@ namespace Snapshots
                 }
             }
 
+            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (nuint block = 0; block < 2; block++)
             {
@@ -5927,12 +5878,9 @@ namespace Snapshots
                     Unsafe.Add(ref gates, column + 48) = outputGate;
                     float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
                     Unsafe.Add(ref cell, unit) = newCell;
-                    Unsafe.Add(ref hiddenNext, unit) = outputGate * LstmMath.Tanh(newCell);
+                    Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
                 }
             }
-
-            // Every unit has read the old hidden state: now the new one replaces it.
-            Floats.Copy(ref hiddenNext, ref hidden, HiddenSize);
         }
 
         /// <summary>
