@@ -64,6 +64,22 @@ namespace LstmGen
         private const float TanhQ1 = 2.26843463243900e-03f;
         private const float TanhQ0 = 4.89352518554385e-03f;
 
+        // The logistic function is 0.5 + 0.5 tanh(x / 2) = 0.5 + 0.25 x P(x^2 / 4) / Q(x^2 / 4): the quarter
+        // goes into the coefficients (P_i / 4^i, Q_i / 4^i), powers of two that change no bit, which saves
+        // the halving of x and gives exactly the bits of 0.5 + 0.5 Tanh(x * 0.5).
+        private const float SigmoidClamp = 2 * TanhClamp;
+        private const float SigmoidP6 = TanhP6 / 4096f;
+        private const float SigmoidP5 = TanhP5 / 1024f;
+        private const float SigmoidP4 = TanhP4 / 256f;
+        private const float SigmoidP3 = TanhP3 / 64f;
+        private const float SigmoidP2 = TanhP2 / 16f;
+        private const float SigmoidP1 = TanhP1 / 4f;
+        private const float SigmoidP0 = TanhP0;
+        private const float SigmoidQ3 = TanhQ3 / 64f;
+        private const float SigmoidQ2 = TanhQ2 / 16f;
+        private const float SigmoidQ1 = TanhQ1 / 4f;
+        private const float SigmoidQ0 = TanhQ0;
+
         private const int ExponentBias = 127;
         private const int MantissaBits = 23;
 
@@ -220,103 +236,118 @@ namespace LstmGen
 
         /// <summary>The logistic function 1 / (1 + e^-x), as 0.5 + 0.5 tanh(x / 2).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sigmoid(float x) => MathF.FusedMultiplyAdd(0.5f, Tanh(x * 0.5f), 0.5f);
+        public static float Sigmoid(float x) =>
+            MathF.FusedMultiplyAdd(0.25f, OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), 0.5f);
 
         /// <summary>The logistic function per element, as <see cref="Sigmoid(float)"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Sigmoid(Vector128<float> x)
-        {
-            Vector128<float> half = Vector128.Create(0.5f);
-            return MultiplyAdd(half, Tanh(x * half), half);
-        }
+        public static Vector128<float> Sigmoid(Vector128<float> x) =>
+            MultiplyAdd(Vector128.Create(0.25f), OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), Vector128.Create(0.5f));
 
         /// <summary>The logistic function per element, as <see cref="Sigmoid(float)"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Sigmoid(Vector256<float> x)
-        {
-            Vector256<float> half = Vector256.Create(0.5f);
-            return MultiplyAdd(half, Tanh(x * half), half);
-        }
+        public static Vector256<float> Sigmoid(Vector256<float> x) =>
+            MultiplyAdd(Vector256.Create(0.25f), OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), Vector256.Create(0.5f));
 
         /// <summary>The logistic function per element, as <see cref="Sigmoid(float)"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Sigmoid(Vector512<float> x)
-        {
-            Vector512<float> half = Vector512.Create(0.5f);
-            return MultiplyAdd(half, Tanh(x * half), half);
-        }
+        public static Vector512<float> Sigmoid(Vector512<float> x) =>
+            MultiplyAdd(Vector512.Create(0.25f), OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), Vector512.Create(0.5f));
 
         // ---- tanh: x P(x^2) / Q(x^2) ----
 
         /// <summary>The hyperbolic tangent.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Tanh(float x)
+        public static float Tanh(float x) =>
+            OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
+
+        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Tanh(Vector128<float> x) =>
+            OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
+
+        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Tanh(Vector256<float> x) =>
+            OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
+
+        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Tanh(Vector512<float> x) =>
+            OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
+
+        /// <summary>
+        /// x P(x^2) / Q(x^2) for x clamped to [-clamp, clamp]: Horner in x^2, then one division. The running
+        /// value is the first factor of each multiply-add, so the JIT updates it in place.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static float OddRational(float x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
-            x = MathF.Min(MathF.Max(x, -TanhClamp), TanhClamp);
+            x = MathF.Min(MathF.Max(x, -clamp), clamp);
             float z = x * x;
-            float p = MathF.FusedMultiplyAdd(z, TanhP6, TanhP5);
-            p = MathF.FusedMultiplyAdd(z, p, TanhP4);
-            p = MathF.FusedMultiplyAdd(z, p, TanhP3);
-            p = MathF.FusedMultiplyAdd(z, p, TanhP2);
-            p = MathF.FusedMultiplyAdd(z, p, TanhP1);
-            p = MathF.FusedMultiplyAdd(z, p, TanhP0);
-            float q = MathF.FusedMultiplyAdd(z, TanhQ3, TanhQ2);
-            q = MathF.FusedMultiplyAdd(z, q, TanhQ1);
-            q = MathF.FusedMultiplyAdd(z, q, TanhQ0);
+            float p = MathF.FusedMultiplyAdd(z, p6, p5);
+            p = MathF.FusedMultiplyAdd(p, z, p4);
+            p = MathF.FusedMultiplyAdd(p, z, p3);
+            p = MathF.FusedMultiplyAdd(p, z, p2);
+            p = MathF.FusedMultiplyAdd(p, z, p1);
+            p = MathF.FusedMultiplyAdd(p, z, p0);
+            float q = MathF.FusedMultiplyAdd(z, q3, q2);
+            q = MathF.FusedMultiplyAdd(q, z, q1);
+            q = MathF.FusedMultiplyAdd(q, z, q0);
             return x * (p / q);
         }
 
-        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
+        /// <summary>x P(x^2) / Q(x^2) per element, as the scalar overload.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Tanh(Vector128<float> x)
+        private static Vector128<float> OddRational(Vector128<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
-            x = Vector128.Min(Vector128.Max(x, Vector128.Create(-TanhClamp)), Vector128.Create(TanhClamp));
+            x = Vector128.Min(Vector128.Max(x, Vector128.Create(-clamp)), Vector128.Create(clamp));
             Vector128<float> z = x * x;
-            Vector128<float> p = MultiplyAdd(z, Vector128.Create(TanhP6), Vector128.Create(TanhP5));
-            p = MultiplyAdd(z, p, Vector128.Create(TanhP4));
-            p = MultiplyAdd(z, p, Vector128.Create(TanhP3));
-            p = MultiplyAdd(z, p, Vector128.Create(TanhP2));
-            p = MultiplyAdd(z, p, Vector128.Create(TanhP1));
-            p = MultiplyAdd(z, p, Vector128.Create(TanhP0));
-            Vector128<float> q = MultiplyAdd(z, Vector128.Create(TanhQ3), Vector128.Create(TanhQ2));
-            q = MultiplyAdd(z, q, Vector128.Create(TanhQ1));
-            q = MultiplyAdd(z, q, Vector128.Create(TanhQ0));
+            Vector128<float> p = MultiplyAdd(z, Vector128.Create(p6), Vector128.Create(p5));
+            p = MultiplyAdd(p, z, Vector128.Create(p4));
+            p = MultiplyAdd(p, z, Vector128.Create(p3));
+            p = MultiplyAdd(p, z, Vector128.Create(p2));
+            p = MultiplyAdd(p, z, Vector128.Create(p1));
+            p = MultiplyAdd(p, z, Vector128.Create(p0));
+            Vector128<float> q = MultiplyAdd(z, Vector128.Create(q3), Vector128.Create(q2));
+            q = MultiplyAdd(q, z, Vector128.Create(q1));
+            q = MultiplyAdd(q, z, Vector128.Create(q0));
             return x * (p / q);
         }
 
-        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
+        /// <summary>x P(x^2) / Q(x^2) per element, as the scalar overload.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Tanh(Vector256<float> x)
+        private static Vector256<float> OddRational(Vector256<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
-            x = Vector256.Min(Vector256.Max(x, Vector256.Create(-TanhClamp)), Vector256.Create(TanhClamp));
+            x = Vector256.Min(Vector256.Max(x, Vector256.Create(-clamp)), Vector256.Create(clamp));
             Vector256<float> z = x * x;
-            Vector256<float> p = MultiplyAdd(z, Vector256.Create(TanhP6), Vector256.Create(TanhP5));
-            p = MultiplyAdd(z, p, Vector256.Create(TanhP4));
-            p = MultiplyAdd(z, p, Vector256.Create(TanhP3));
-            p = MultiplyAdd(z, p, Vector256.Create(TanhP2));
-            p = MultiplyAdd(z, p, Vector256.Create(TanhP1));
-            p = MultiplyAdd(z, p, Vector256.Create(TanhP0));
-            Vector256<float> q = MultiplyAdd(z, Vector256.Create(TanhQ3), Vector256.Create(TanhQ2));
-            q = MultiplyAdd(z, q, Vector256.Create(TanhQ1));
-            q = MultiplyAdd(z, q, Vector256.Create(TanhQ0));
+            Vector256<float> p = MultiplyAdd(z, Vector256.Create(p6), Vector256.Create(p5));
+            p = MultiplyAdd(p, z, Vector256.Create(p4));
+            p = MultiplyAdd(p, z, Vector256.Create(p3));
+            p = MultiplyAdd(p, z, Vector256.Create(p2));
+            p = MultiplyAdd(p, z, Vector256.Create(p1));
+            p = MultiplyAdd(p, z, Vector256.Create(p0));
+            Vector256<float> q = MultiplyAdd(z, Vector256.Create(q3), Vector256.Create(q2));
+            q = MultiplyAdd(q, z, Vector256.Create(q1));
+            q = MultiplyAdd(q, z, Vector256.Create(q0));
             return x * (p / q);
         }
 
-        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
+        /// <summary>x P(x^2) / Q(x^2) per element, as the scalar overload.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Tanh(Vector512<float> x)
+        private static Vector512<float> OddRational(Vector512<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
-            x = Vector512.Min(Vector512.Max(x, Vector512.Create(-TanhClamp)), Vector512.Create(TanhClamp));
+            x = Vector512.Min(Vector512.Max(x, Vector512.Create(-clamp)), Vector512.Create(clamp));
             Vector512<float> z = x * x;
-            Vector512<float> p = MultiplyAdd(z, Vector512.Create(TanhP6), Vector512.Create(TanhP5));
-            p = MultiplyAdd(z, p, Vector512.Create(TanhP4));
-            p = MultiplyAdd(z, p, Vector512.Create(TanhP3));
-            p = MultiplyAdd(z, p, Vector512.Create(TanhP2));
-            p = MultiplyAdd(z, p, Vector512.Create(TanhP1));
-            p = MultiplyAdd(z, p, Vector512.Create(TanhP0));
-            Vector512<float> q = MultiplyAdd(z, Vector512.Create(TanhQ3), Vector512.Create(TanhQ2));
-            q = MultiplyAdd(z, q, Vector512.Create(TanhQ1));
-            q = MultiplyAdd(z, q, Vector512.Create(TanhQ0));
+            Vector512<float> p = MultiplyAdd(z, Vector512.Create(p6), Vector512.Create(p5));
+            p = MultiplyAdd(p, z, Vector512.Create(p4));
+            p = MultiplyAdd(p, z, Vector512.Create(p3));
+            p = MultiplyAdd(p, z, Vector512.Create(p2));
+            p = MultiplyAdd(p, z, Vector512.Create(p1));
+            p = MultiplyAdd(p, z, Vector512.Create(p0));
+            Vector512<float> q = MultiplyAdd(z, Vector512.Create(q3), Vector512.Create(q2));
+            q = MultiplyAdd(q, z, Vector512.Create(q1));
+            q = MultiplyAdd(q, z, Vector512.Create(q0));
             return x * (p / q);
         }
 

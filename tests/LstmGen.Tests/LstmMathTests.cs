@@ -64,6 +64,17 @@ namespace LstmGen.Tests
         }
 
         [Fact]
+        public void SigmoidIsExactlyHalfPlusHalfTanhOfHalfX()
+        {
+            // The sigmoid folds the halving of x into its coefficients; that must not change a bit.
+            foreach (float x in Grid())
+            {
+                float expected = MathF.FusedMultiplyAdd(0.5f, LstmMath.Tanh(x * 0.5f), 0.5f);
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected), BitConverter.SingleToInt32Bits(LstmMath.Sigmoid(x)));
+            }
+        }
+
+        [Fact]
         public void TanhIsAccurateEverywhereOddAndBounded()
         {
             double worstRelative = 0;
