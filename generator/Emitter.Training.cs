@@ -535,11 +535,14 @@ namespace LstmGen.Generator
             Line("// and takes the steps from the last to the first, as the backward pass went.");
             using (Open("for (int end = steps; end > 0; end -= WeightGradientBlock)"))
             {
-                Line("nuint first = (nuint)Math.Max(0, end - WeightGradientBlock);");
-                Line("nuint last = (nuint)end;");
-                Line("ref float firstGateGradients = ref Unsafe.Add(ref record, StepRecordLength);");
-                Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref firstGateGradients, first, last);");
-                Line("WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref firstGateGradients, first, last);");
+                Line("nuint blockStart = (nuint)Math.Max(0, end - WeightGradientBlock);");
+                Line("nuint blockEnd = (nuint)end;");
+                Line();
+                Line("// The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at");
+                Line("// input + t * InputSize and the hidden state before it in row t of the record.");
+                Line("ref float gateGradients = ref Unsafe.Add(ref record, StepRecordLength);");
+                Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
+                Line("WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
                 if (HasUpperLayers)
                 {
                     Line();
@@ -549,8 +552,8 @@ namespace LstmGen.Generator
                         Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                         Line("ref float layerGateGradients = ref Unsafe.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
                         Line("ref float belowHidden = ref Unsafe.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, first, last);");
-                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, first, last);");
+                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
                     }
                 }
             }

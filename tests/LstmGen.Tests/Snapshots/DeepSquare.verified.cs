@@ -512,11 +512,14 @@ namespace Snapshots
             // and takes the steps from the last to the first, as the backward pass went.
             for (int end = steps; end > 0; end -= WeightGradientBlock)
             {
-                nuint first = (nuint)Math.Max(0, end - WeightGradientBlock);
-                nuint last = (nuint)end;
-                ref float firstGateGradients = ref Unsafe.Add(ref record, StepRecordLength);
-                WeightGradients(ref gradients, InputSize, ref input, InputSize, ref firstGateGradients, first, last);
-                WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref firstGateGradients, first, last);
+                nuint blockStart = (nuint)Math.Max(0, end - WeightGradientBlock);
+                nuint blockEnd = (nuint)end;
+
+                // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
+                // input + t * InputSize and the hidden state before it in row t of the record.
+                ref float gateGradients = ref Unsafe.Add(ref record, StepRecordLength);
+                WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
+                WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
 
                 // The layers above the first: their input is the hidden state of the layer below at the same step.
                 for (int layer = 1; layer < Layers; layer++)
@@ -524,8 +527,8 @@ namespace Snapshots
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     ref float layerGateGradients = ref Unsafe.Add(ref record, StepRecordLength + (layer * LayerRecordLength));
                     ref float belowHidden = ref Unsafe.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    WeightGradients(ref Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, first, last);
-                    WeightGradients(ref Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, first, last);
+                    WeightGradients(ref Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
+                    WeightGradients(ref Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);
                 }
             }
 
