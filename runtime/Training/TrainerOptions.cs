@@ -59,6 +59,12 @@ namespace LstmGen.Training
         /// <see cref="Environment.ProcessorCount"/>). At most <see cref="Shards"/> are used. The results
         /// do not depend on it: they are the same bits with 1 thread or 16.
         /// </summary>
+        /// <remarks>
+        /// The extra threads live for one <see cref="Trainer{TModel}.Fit"/> or
+        /// <see cref="Trainer{TModel}.Evaluate"/> call. Between two mini-batches they spin for up to half a
+        /// millisecond before they block, so that a small model's batches do not wait for threads to wake:
+        /// while a call runs, expect every thread to keep its core busy.
+        /// </remarks>
         /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
         public int Threads
         {
