@@ -142,11 +142,13 @@ namespace LstmGen.Training
         private void WaitUntil(Func<WorkerPool, int, bool> done, int argument)
         {
             long spinUntil = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+            var spinner = default(SpinWait);
             while (!done(this, argument))
             {
                 if (Stopwatch.GetTimestamp() < spinUntil)
                 {
-                    Thread.SpinWait(20);
+                    // Spins, yielding now and then, so that a thread sharing this core can run (never Sleep(1)).
+                    spinner.SpinOnce(sleep1Threshold: -1);
                     continue;
                 }
 
