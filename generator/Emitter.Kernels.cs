@@ -220,18 +220,17 @@ namespace LstmGen.Generator
 
                 Line();
                 Line("// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
-                bool first = true;
-                foreach (TileLoop tile in agents ? path.AgentActivationTiles : path.ActivationTiles)
+                EquatableArray<TileLoop> activationTiles = agents ? path.AgentActivationTiles : path.ActivationTiles;
+                for (int i = 0; i < activationTiles.Count; i++)
                 {
-                    if (!first)
+                    if (i > 0)
                     {
                         Line();
                     }
 
-                    first = false;
+                    TileLoop tile = activationTiles[i];
                     EmitActivationTile(tile, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0));
                 }
-
             }
 
             Line();

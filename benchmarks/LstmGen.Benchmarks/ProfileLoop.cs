@@ -2,27 +2,30 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using LstmGen.Benchmarks.Infrastructure;
 
 namespace LstmGen.Benchmarks
 {
     /// <summary>
-    /// <c>--loop WHAT SHAPE SECONDS</c>: one operation in a loop for a while, for a profiler to sample
-    /// (<c>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -F 20000 -- dotnet LstmGen.Benchmarks.dll --loop step i8h32 4</c>).
-    /// WHAT is <c>step</c> (one sequence, state carried), <c>forward</c> (100 steps from the zero state)
-    /// or <c>agents</c> (the 1,000-agent frame as one group step; the shape is i8h32). It prints the fastest
-    /// of its rounds, so the loop is also a quick timing without BenchmarkDotNet.
+    /// <c>--loop GROUP SHAPE SECONDS [METHOD]</c>: one operation of the survey (group <c>Step</c>,
+    /// <c>Forward100</c>, <c>Train50</c>, <c>Agents1000</c> or <c>TrainerFit4</c>, the last two i8h32; method
+    /// <c>Generated</c> unless given, e.g. <c>GeneratedGroups</c> or a baseline) in a loop for a while, for a
+    /// profiler to sample
+    /// (<c>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -F 20000 -- dotnet LstmGen.Benchmarks.dll --loop Step i8h32 4</c>).
+    /// It prints the fastest of its rounds, so the loop is also a quick timing without BenchmarkDotNet.
     /// </summary>
     public static class ProfileLoop
     {
         /// <summary>Runs the loop and writes the fastest round's time per operation.</summary>
-        public static int Run(string what, string shapeName, double seconds, TextWriter writer)
+        public static int Run(string group, string shape, double seconds, string method, TextWriter writer)
         {
-            Action operation = Create(what, shapeName);
-            for (int i = 0; i < 1000; i++)
-            {
-                operation(); // Warm up: tier-1 code.
-            }
+            // The survey's own operation: only the shape asked for is built.
+            Environment.SetEnvironmentVariable(Shapes.SelectionVariable, shape);
+            Survey.Entry entry = SurveyEntries.All().FirstOrDefault(e =>
+                    string.Equals(e.Group, group, StringComparison.OrdinalIgnoreCase) && e.Shape == shape && e.Method == method)
+                ?? throw new ArgumentException($"--loop: the survey has no {method} in group '{group}' for shape '{shape}'.", nameof(group));
+            entry.Run(10); // Warm up: tier-1 code, the buffers.
 
             double best = double.MaxValue;
             long operations = 0;
@@ -30,42 +33,13 @@ namespace LstmGen.Benchmarks
             while (total.Elapsed.TotalSeconds < seconds)
             {
                 long start = Stopwatch.GetTimestamp();
-                for (int i = 0; i < 100; i++)
-                {
-                    operation();
-                }
-
-                best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds / 100);
-                operations += 100;
+                entry.Run(10);
+                best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds / 10);
+                operations += 10;
             }
 
-            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} {shapeName}: fastest round {best:0.0} ns per operation, {operations} operations"));
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{entry.Group} {entry.Shape} {entry.Method}: fastest round {best:0.0} ns per operation, {operations} operations"));
             return 0;
-        }
-
-        private static Action Create(string what, string shapeName)
-        {
-            Shape shape = Shapes.Get(shapeName);
-            ILstmModel model = shape.Create();
-            float[] input = Data.Uniform(shape.InputSize * 100, seed: 3);
-            float[] output = new float[shape.OutputSize * 100];
-            switch (what)
-            {
-                case "step":
-                    return () => model.Step(input.AsSpan(0, shape.InputSize), output.AsSpan(0, shape.OutputSize));
-                case "forward":
-                    return () =>
-                    {
-                        model.ResetState();
-                        model.Forward(input, output);
-                    };
-                case "agents":
-                    var frame = new ManyAgentsBenchmarks();
-                    frame.Setup();
-                    return frame.GeneratedGroups;
-                default:
-                    throw new ArgumentException($"--loop takes step, forward or agents, not '{what}'.", nameof(what));
-            }
         }
     }
 }

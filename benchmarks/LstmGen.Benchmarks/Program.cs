@@ -5,8 +5,8 @@ namespace LstmGen.Benchmarks
     /// <summary>
     /// The benchmarks' entry point (see <see cref="BenchmarkHost"/> for the options): <c>--verify</c>
     /// checks every baseline against the generated model of every shape; <c>--trainer-scaling</c> compares
-    /// the Trainer on 1 and 2 threads (<see cref="TrainerScaling"/>); <c>--loop WHAT SHAPE SECONDS</c> runs one
-    /// operation in a loop for a profiler (<see cref="ProfileLoop"/>).
+    /// the Trainer on 1 and 2 threads (<see cref="TrainerScaling"/>); <c>--loop GROUP SHAPE SECONDS [METHOD]</c> runs one
+    /// survey operation in a loop for a profiler (<see cref="ProfileLoop"/>).
     /// </summary>
     public static class Program
     {
@@ -14,9 +14,12 @@ namespace LstmGen.Benchmarks
         public static int Main(string[] args) => args switch
         {
             ["--trainer-scaling"] => TrainerScaling.Run(System.Console.Out),
-            ["--loop", string what, string shape, string seconds] =>
-                ProfileLoop.Run(what, shape, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture), System.Console.Out),
+            ["--loop", string group, string shape, string seconds] => Loop(group, shape, seconds, "Generated"),
+            ["--loop", string group, string shape, string seconds, string method] => Loop(group, shape, seconds, method),
             _ => BenchmarkHost.Run(args, typeof(Program).Assembly, Verification.RunAll, SurveyEntries.All),
         };
+
+        private static int Loop(string group, string shape, string seconds, string method) =>
+            ProfileLoop.Run(group, shape, double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture), method, System.Console.Out);
     }
 }

@@ -89,7 +89,7 @@ namespace LstmGen.Benchmarks
             }
         }
 
-        /// <summary>One <c>Fit</c> of <see cref="TrainerBenchmarks"/> (4 epochs) on 1 thread ("Generated", the reference) and on 2.</summary>
+        /// <summary>One <c>Fit</c> of <see cref="TrainerBenchmarks"/> (<see cref="TrainerBenchmarks.Epochs"/> epochs) on 1 thread ("Generated", the reference) and on 2.</summary>
         private static IEnumerable<Survey.Entry> Trainer()
         {
             long macs = 3 * Shapes.Get("i8h32").StepMacs * TrainerBenchmarks.Steps * TrainerBenchmarks.Sequences * TrainerBenchmarks.Epochs;
@@ -97,7 +97,7 @@ namespace LstmGen.Benchmarks
             {
                 var epoch = new TrainerBenchmarks { Threads = threads };
                 epoch.Setup();
-                yield return new Survey.Entry("TrainerFit4", "i8h32", threads == 1 ? "Generated" : "Generated2Threads", macs, n => Repeat(n, () => epoch.Epoch()));
+                yield return new Survey.Entry($"TrainerFit{TrainerBenchmarks.Epochs}", "i8h32", threads == 1 ? "Generated" : "Generated2Threads", macs, n => Repeat(n, () => epoch.Epoch()));
             }
         }
 

@@ -6,8 +6,8 @@ using LstmGen.Training;
 namespace LstmGen.Benchmarks
 {
     /// <summary>
-    /// Training throughput of the Trainer with 1 and 2 threads: one epoch of <see cref="Sequences"/>
-    /// sequences of <see cref="Steps"/> steps (input 8, hidden 32, head 1; a target on every step), in
+    /// Training throughput of the Trainer with 1 and 2 threads: one <c>Fit</c> of <see cref="Epochs"/> epochs
+    /// of <see cref="Sequences"/> sequences of <see cref="Steps"/> steps (input 8, hidden 32, head 1; a target on every step), in
     /// mini-batches of 32 over 8 shards, SGD. Times are per sequence (OperationsPerInvoke), so
     /// sequences/s = 1e9 / Mean[ns]; the GMAC/s column counts a sequence as 3 forward passes.
     /// </summary>

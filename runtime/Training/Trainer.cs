@@ -309,7 +309,8 @@ namespace LstmGen.Training
             Run(_trainShards, shards);
             _trainShards.Clear();
 
-            // The mean of the shards' gradients, a slice of the parameters per worker.
+            // The mean of the shards' gradients, a slice of the parameters per worker. The gradients are taken
+            // here first, on this thread: the first access allocates them, which the workers must not race to do.
             Span<float> gradients = _model.Gradients;
             int slices = _pool?.Workers ?? 1;
             _sumShards.Set(shards, size, slices);
