@@ -94,10 +94,57 @@ namespace LstmGen.Tests
             Assert.Equal(1f, LstmMath.Tanh(float.MaxValue));
         }
 
+        /// <summary>Gate sums near zero: 2^-126 to 2^-6, eight values per octave, both signs.</summary>
+        private static IEnumerable<float> NearZero()
+        {
+            for (int exponent = -126; exponent <= -6; exponent++)
+            {
+                for (int eighth = 0; eighth < 8; eighth++)
+                {
+                    float x = MathF.ScaleB(1 + (eighth / 8f), exponent);
+                    yield return x;
+                    yield return -x;
+                }
+            }
+        }
+
+        [Fact]
+        public void FlooringTheSquareChangesNoBitNearZero()
+        {
+            // LstmMath floors x^2 at 2^-30 so that x^4 and x^8 cannot underflow (an underflow costs a
+            // microcode assist). The evaluation without the floor, written out here with Eigen's published
+            // coefficients (generic_fast_tanh_float), must give the same bits: below the floor every term after
+            // P0 and Q0 is under half an ulp.
+            float[] tanhP = { 4.89352455891786e-03f, 6.37261928875436e-04f, 1.48572235717979e-05f, 5.12229709037114e-08f, -8.60467152213735e-11f, 2.00018790482477e-13f, -2.76076847742355e-16f };
+            float[] tanhQ = { 4.89352518554385e-03f, 2.26843463243900e-03f, 1.18534705686654e-04f, 1.19825839466702e-06f };
+            float[] sigmoidP = tanhP.Select((c, i) => c / MathF.Pow(4, i)).ToArray();
+            float[] sigmoidQ = tanhQ.Select((c, i) => c / MathF.Pow(4, i)).ToArray();
+            foreach (float x in NearZero())
+            {
+                float tanh = UnflooredOddRational(x, tanhP, tanhQ);
+                float sigmoid = MathF.FusedMultiplyAdd(0.25f, UnflooredOddRational(x, sigmoidP, sigmoidQ), 0.5f);
+                Assert.True(BitConverter.SingleToInt32Bits(tanh) == BitConverter.SingleToInt32Bits(LstmMath.Tanh(x)), $"tanh({x:R})");
+                Assert.True(BitConverter.SingleToInt32Bits(sigmoid) == BitConverter.SingleToInt32Bits(LstmMath.Sigmoid(x)), $"sigmoid({x:R})");
+            }
+        }
+
+        /// <summary>x P(x^2) / Q(x^2) by Estrin's scheme, as LstmMath evaluates it but without the floor (and without the clamp, which is far away).</summary>
+        private static float UnflooredOddRational(float x, float[] p, float[] q)
+        {
+            float z = x * x;
+            float z2 = z * z;
+            float z4 = z2 * z2;
+            float low = MathF.FusedMultiplyAdd(z2, MathF.FusedMultiplyAdd(p[3], z, p[2]), MathF.FusedMultiplyAdd(p[1], z, p[0]));
+            float high = MathF.FusedMultiplyAdd(z2, p[6], MathF.FusedMultiplyAdd(p[5], z, p[4]));
+            float numerator = MathF.FusedMultiplyAdd(z4, high, low);
+            float denominator = MathF.FusedMultiplyAdd(z2, MathF.FusedMultiplyAdd(q[3], z, q[2]), MathF.FusedMultiplyAdd(q[1], z, q[0]));
+            return x * (numerator / denominator);
+        }
+
         [Fact]
         public void EveryVectorWidthGivesTheScalarBits()
         {
-            float[] values = Grid().Where((_, i) => i % 7 == 0).ToArray();
+            float[] values = Grid().Where((_, i) => i % 7 == 0).Concat(NearZero()).ToArray();
             Array.Resize(ref values, values.Length / 16 * 16);
             float[] addends = values.Select((x, i) => MathF.Sin(i)).ToArray();
             foreach (var (name, scalar, vector128, vector256, vector512) in Functions())
