@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -22,7 +23,8 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it at start-up.</item>
     /// <item><c>--shapes a,b</c>: only these shapes (names as in <see cref="Shapes"/>).</item>
     /// <item><c>--survey</c>: the quick best-of-rounds survey of every operation (see <see cref="Survey"/>), then exit;
-    /// <c>--rounds N</c> (default 15) and <c>--round-ms M</c> (default 20) size it.</item>
+    /// <c>--rounds N</c> (default 15) and <c>--round-ms M</c> (default 20) size it; <c>--groups a,b</c> and
+    /// <c>--methods a,b</c> keep only those groups (Step, Forward100, ...) and methods (Generated, Naive, ...).</item>
     /// </list>
     /// </summary>
     public static class BenchmarkHost
@@ -35,6 +37,8 @@ namespace LstmGen.Benchmarks.Infrastructure
             int rounds = 15;
             double roundMilliseconds = 20;
             double? peak = null;
+            string[]? groups = null;
+            string[]? methods = null;
             var rest = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
@@ -72,6 +76,12 @@ namespace LstmGen.Benchmarks.Infrastructure
                     case "--shapes" when i + 1 < args.Length:
                         Environment.SetEnvironmentVariable(Shapes.SelectionVariable, args[++i]);
                         break;
+                    case "--groups" when i + 1 < args.Length:
+                        groups = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                        break;
+                    case "--methods" when i + 1 < args.Length:
+                        methods = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                        break;
                     case "--peak-gmacs" when i + 1 < args.Length:
                         peak = double.Parse(args[++i], CultureInfo.InvariantCulture);
                         break;
@@ -92,7 +102,10 @@ namespace LstmGen.Benchmarks.Infrastructure
             PeakReference.GmacPerSecond = peak;
             if (surveyOnly)
             {
-                Survey.Run(survey(), Console.Out, peak.Value, rounds, roundMilliseconds);
+                IEnumerable<Survey.Entry> entries = survey().Where(entry =>
+                    (groups is null || groups.Contains(entry.Group, StringComparer.OrdinalIgnoreCase)) &&
+                    (methods is null || methods.Contains(entry.Method, StringComparer.OrdinalIgnoreCase)));
+                Survey.Run(entries, Console.Out, peak.Value, rounds, roundMilliseconds);
                 return 0;
             }
 

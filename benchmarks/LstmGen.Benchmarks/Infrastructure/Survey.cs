@@ -23,36 +23,97 @@ namespace LstmGen.Benchmarks.Infrastructure
         /// <param name="Run">Runs the operation the given number of times.</param>
         public sealed record Entry(string Group, string Shape, string Method, long Macs, Action<long> Run);
 
-        /// <summary>Measures every entry and writes a Markdown table.</summary>
+        /// <summary>
+        /// Measures every entry and writes a Markdown table. The entries of one shape take their rounds in
+        /// turn (round 1 of each, then round 2 of each, ...), so a drift in the processor's speed reaches all of
+        /// them alike and the ratios between them hold; each timed round follows a short untimed run that brings
+        /// the entry's data back into the caches.
+        /// </summary>
         public static void Run(IEnumerable<Entry> entries, TextWriter writer, double peakGmacs, int rounds = 15, double roundMilliseconds = 20)
         {
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Survey: fastest of {rounds} rounds of ~{roundMilliseconds} ms each; % peak against {peakGmacs:0.0} GMAC/s; ratio = time / Generated's time."));
+                $"Survey: fastest of {rounds} rounds of ~{roundMilliseconds} ms each, the entries of a shape in turn; % peak against {peakGmacs:0.0} GMAC/s; ratio = time / Generated's time."));
             writer.WriteLine();
             writer.WriteLine("| Group | Shape | Method | Time | GMAC/s | % peak | vs Generated | Alloc/op |");
             writer.WriteLine("|---|---|---|---:|---:|---:|---:|---:|");
             var generated = new Dictionary<(string, string), double>();
-            foreach (Entry entry in entries)
+            foreach (List<Entry> shape in ByShape(entries))
             {
-                (double nanoseconds, double allocated) = Measure(entry.Run, rounds, roundMilliseconds);
-                if (entry.Method == "Generated")
+                Result[] results = Measure(shape, rounds, roundMilliseconds);
+                for (int i = 0; i < shape.Count; i++)
                 {
-                    generated[(entry.Group, entry.Shape)] = nanoseconds;
+                    Entry entry = shape[i];
+                    double nanoseconds = results[i].Nanoseconds;
+                    if (entry.Method == "Generated")
+                    {
+                        generated[(entry.Group, entry.Shape)] = nanoseconds;
+                    }
+
+                    string ratio = generated.TryGetValue((entry.Group, entry.Shape), out double reference) && entry.Method != "Generated"
+                        ? string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / reference:0.00}x")
+                        : "1";
+                    double gmacs = entry.Macs / nanoseconds;
+                    writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {gmacs:0.00} | {100 * gmacs / peakGmacs:0.0}% | {ratio} | {results[i].AllocatedPerOperation:0} B |"));
                 }
 
-                string ratio = generated.TryGetValue((entry.Group, entry.Shape), out double reference) && entry.Method != "Generated"
-                    ? string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / reference:0.00}x")
-                    : "1";
-                double gmacs = entry.Macs / nanoseconds;
-                writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {gmacs:0.00} | {100 * gmacs / peakGmacs:0.0}% | {ratio} | {allocated:0} B |"));
                 writer.Flush();
             }
         }
 
-        private static (double Nanoseconds, double AllocatedPerOperation) Measure(Action<long> run, int rounds, double roundMilliseconds)
+        private readonly record struct Result(double Nanoseconds, double AllocatedPerOperation);
+
+        /// <summary>Consecutive entries of the same shape, in order (the entries are created lazily, one shape at a time).</summary>
+        private static IEnumerable<List<Entry>> ByShape(IEnumerable<Entry> entries)
         {
-            // Warm up past tiered compilation (and on-stack replacement), then size a round.
+            var batch = new List<Entry>();
+            foreach (Entry entry in entries)
+            {
+                if (batch.Count > 0 && batch[0].Shape != entry.Shape)
+                {
+                    yield return batch;
+                    batch = new List<Entry>();
+                }
+
+                batch.Add(entry);
+            }
+
+            if (batch.Count > 0)
+            {
+                yield return batch;
+            }
+        }
+
+        private static Result[] Measure(List<Entry> entries, int rounds, double roundMilliseconds)
+        {
+            var counts = new long[entries.Count];
+            var results = new Result[entries.Count];
+            for (int i = 0; i < entries.Count; i++)
+            {
+                counts[i] = SizeRound(entries[i].Run, roundMilliseconds);
+                long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                entries[i].Run(counts[i]);
+                results[i] = new Result(double.PositiveInfinity, (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)counts[i]);
+            }
+
+            for (int round = 0; round < rounds; round++)
+            {
+                for (int i = 0; i < entries.Count; i++)
+                {
+                    entries[i].Run(Math.Max(1, counts[i] / 8));
+                    long start = Stopwatch.GetTimestamp();
+                    entries[i].Run(counts[i]);
+                    double nanoseconds = Stopwatch.GetElapsedTime(start).TotalNanoseconds / counts[i];
+                    results[i] = results[i] with { Nanoseconds = Math.Min(results[i].Nanoseconds, nanoseconds) };
+                }
+            }
+
+            return results;
+        }
+
+        /// <summary>Warms <paramref name="run"/> up past tiered compilation (and on-stack replacement), then finds how many operations take about one round.</summary>
+        private static long SizeRound(Action<long> run, double roundMilliseconds)
+        {
             long count = 1;
             Stopwatch total = Stopwatch.StartNew();
             while (total.ElapsedMilliseconds < 300)
@@ -72,26 +133,11 @@ namespace LstmGen.Benchmarks.Infrastructure
                 double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 if (milliseconds >= 2 || count >= 1L << 40)
                 {
-                    count = Math.Max(1, (long)(count * roundMilliseconds / milliseconds));
-                    break;
+                    return Math.Max(1, (long)(count * roundMilliseconds / milliseconds));
                 }
 
                 count *= 2;
             }
-
-            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-            run(count);
-            double allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)count;
-
-            double best = double.PositiveInfinity;
-            for (int round = 0; round < rounds; round++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                run(count);
-                best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds / count);
-            }
-
-            return (best, allocated);
         }
 
         private static string FormatTime(double nanoseconds) => nanoseconds switch
