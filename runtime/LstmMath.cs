@@ -285,8 +285,10 @@ namespace LstmGen
             OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
 
         /// <summary>
-        /// x P(x^2) / Q(x^2) for x clamped to [-clamp, clamp], then one division; z = x^2 is floored at
-        /// <see cref="SquareFloor"/>, which changes no bit and keeps the powers of z from underflowing. P (degree 6 in z) is
+        /// x P(x^2) / Q(x^2) for x clamped to [-clamp, clamp], then one division. z = x^2 is taken from x before
+        /// the clamp and clamped to clamp^2 instead (the same bits: rounding is monotonic), so the clamp of x is off
+        /// the critical path; z is also floored at <see cref="SquareFloor"/>, which changes no bit and keeps the
+        /// powers of z from underflowing. P (degree 6 in z) is
         /// evaluated by Estrin's scheme, (P0 + P1 z + (P2 + P3 z) z^2) + (P4 + P5 z + P6 z^2) z^4, whose
         /// longest chain is 3 multiply-adds after z^4 instead of Horner's 6: the activations are the critical
         /// path of a step.
@@ -294,8 +296,8 @@ namespace LstmGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static float OddRational(float x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
+            float z = MathF.Min(MathF.Max(x * x, SquareFloor), clamp * clamp);
             x = MathF.Min(MathF.Max(x, -clamp), clamp);
-            float z = MathF.Max(x * x, SquareFloor);
             float z2 = z * z;
             float z4 = z2 * z2;
             float low = MathF.FusedMultiplyAdd(z2, MathF.FusedMultiplyAdd(p3, z, p2), MathF.FusedMultiplyAdd(p1, z, p0));
@@ -309,8 +311,8 @@ namespace LstmGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector128<float> OddRational(Vector128<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
+            Vector128<float> z = Vector128.Min(Vector128.Max(x * x, Vector128.Create(SquareFloor)), Vector128.Create(clamp * clamp));
             x = Vector128.Min(Vector128.Max(x, Vector128.Create(-clamp)), Vector128.Create(clamp));
-            Vector128<float> z = Vector128.Max(x * x, Vector128.Create(SquareFloor));
             Vector128<float> z2 = z * z;
             Vector128<float> z4 = z2 * z2;
             Vector128<float> low = MultiplyAdd(z2, MultiplyAdd(Vector128.Create(p3), z, Vector128.Create(p2)), MultiplyAdd(Vector128.Create(p1), z, Vector128.Create(p0)));
@@ -324,8 +326,8 @@ namespace LstmGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> OddRational(Vector256<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
+            Vector256<float> z = Vector256.Min(Vector256.Max(x * x, Vector256.Create(SquareFloor)), Vector256.Create(clamp * clamp));
             x = Vector256.Min(Vector256.Max(x, Vector256.Create(-clamp)), Vector256.Create(clamp));
-            Vector256<float> z = Vector256.Max(x * x, Vector256.Create(SquareFloor));
             Vector256<float> z2 = z * z;
             Vector256<float> z4 = z2 * z2;
             Vector256<float> low = MultiplyAdd(z2, MultiplyAdd(Vector256.Create(p3), z, Vector256.Create(p2)), MultiplyAdd(Vector256.Create(p1), z, Vector256.Create(p0)));
@@ -339,8 +341,8 @@ namespace LstmGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<float> OddRational(Vector512<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
         {
+            Vector512<float> z = Vector512.Min(Vector512.Max(x * x, Vector512.Create(SquareFloor)), Vector512.Create(clamp * clamp));
             x = Vector512.Min(Vector512.Max(x, Vector512.Create(-clamp)), Vector512.Create(clamp));
-            Vector512<float> z = Vector512.Max(x * x, Vector512.Create(SquareFloor));
             Vector512<float> z2 = z * z;
             Vector512<float> z4 = z2 * z2;
             Vector512<float> low = MultiplyAdd(z2, MultiplyAdd(Vector512.Create(p3), z, Vector512.Create(p2)), MultiplyAdd(Vector512.Create(p1), z, Vector512.Create(p0)));

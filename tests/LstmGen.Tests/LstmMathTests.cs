@@ -109,28 +109,31 @@ namespace LstmGen.Tests
         }
 
         [Fact]
-        public void FlooringTheSquareChangesNoBitNearZero()
+        public void TheFloorAndTheEarlySquareChangeNoBit()
         {
-            // LstmMath floors x^2 at 2^-30 so that x^4 and x^8 cannot underflow (an underflow costs a
-            // microcode assist). The evaluation without the floor, written out here with Eigen's published
-            // coefficients (generic_fast_tanh_float), must give the same bits: below the floor every term after
-            // P0 and Q0 is under half an ulp.
+            // LstmMath takes x^2 before clamping x (clamping x^2 to clamp^2 instead) and floors it at 2^-30, so
+            // that the clamp is off the critical path and x^4 and x^8 cannot underflow (an underflow costs a
+            // microcode assist). The plain evaluation, written out here with Eigen's published coefficients
+            // (generic_fast_tanh_float), must give the same bits everywhere: rounding is monotonic, and below
+            // the floor every term after P0 and Q0 is under half an ulp.
             float[] tanhP = { 4.89352455891786e-03f, 6.37261928875436e-04f, 1.48572235717979e-05f, 5.12229709037114e-08f, -8.60467152213735e-11f, 2.00018790482477e-13f, -2.76076847742355e-16f };
             float[] tanhQ = { 4.89352518554385e-03f, 2.26843463243900e-03f, 1.18534705686654e-04f, 1.19825839466702e-06f };
             float[] sigmoidP = tanhP.Select((c, i) => c / MathF.Pow(4, i)).ToArray();
             float[] sigmoidQ = tanhQ.Select((c, i) => c / MathF.Pow(4, i)).ToArray();
-            foreach (float x in NearZero())
+            const float TanhClamp = 7.960386f;
+            foreach (float x in Grid().Concat(NearZero()))
             {
-                float tanh = UnflooredOddRational(x, tanhP, tanhQ);
-                float sigmoid = MathF.FusedMultiplyAdd(0.25f, UnflooredOddRational(x, sigmoidP, sigmoidQ), 0.5f);
+                float tanh = PlainOddRational(x, TanhClamp, tanhP, tanhQ);
+                float sigmoid = MathF.FusedMultiplyAdd(0.25f, PlainOddRational(x, 2 * TanhClamp, sigmoidP, sigmoidQ), 0.5f);
                 Assert.True(BitConverter.SingleToInt32Bits(tanh) == BitConverter.SingleToInt32Bits(LstmMath.Tanh(x)), $"tanh({x:R})");
                 Assert.True(BitConverter.SingleToInt32Bits(sigmoid) == BitConverter.SingleToInt32Bits(LstmMath.Sigmoid(x)), $"sigmoid({x:R})");
             }
         }
 
-        /// <summary>x P(x^2) / Q(x^2) by Estrin's scheme, as LstmMath evaluates it but without the floor (and without the clamp, which is far away).</summary>
-        private static float UnflooredOddRational(float x, float[] p, float[] q)
+        /// <summary>x P(x^2) / Q(x^2) on x clamped to [-clamp, clamp], by Estrin's scheme as LstmMath evaluates it, without its floor on x^2.</summary>
+        private static float PlainOddRational(float x, float clamp, float[] p, float[] q)
         {
+            x = MathF.Min(MathF.Max(x, -clamp), clamp);
             float z = x * x;
             float z2 = z * z;
             float z4 = z2 * z2;
