@@ -20,21 +20,31 @@ namespace LstmGen.Generator
 
         private void EmitForwardConstants()
         {
-            Line("// Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of");
-            Line("// the gate sums (GateRowLength) and the layer's output (HiddenSize).");
-            Line($"private const int ForwardChunk = {N(ForwardChunk)};");
-            Line("private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);");
+            if (HasUpperLayers)
+            {
+                Line("// Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of");
+                Line("// the gate sums (GateRowLength) and the layer's output for the layer above (HiddenSize).");
+                Line($"private const int ForwardChunk = {N(ForwardChunk)};");
+                Line("private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);");
+            }
+            else
+            {
+                Line("// Forward runs a chunk of steps at a time: per step of a chunk, the input part of the gate sums.");
+                Line($"private const int ForwardChunk = {N(ForwardChunk)};");
+                Line("private const int ForwardBufferLength = ForwardChunk * GateRowLength;");
+            }
+
             Line();
         }
 
         private void EmitForward()
         {
-            string top = _spec.Layers == 1 ? "ref hidden" : "ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize)";
             Line("/// <inheritdoc cref=\"ILstmModel.Forward\"/>");
             Line("/// <remarks>");
             Line("/// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk");
-            Line("/// first (several steps per pass over W_ih), then the recurrence step by step. Every sum is added in the");
-            Line("/// order of <see cref=\"Step(ReadOnlySpan{float}, Span{float})\"/>, which gives the same bits.");
+            Line("/// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after");
+            Line("/// each step of the top layer. Every sum is added in the order of");
+            Line("/// <see cref=\"Step(ReadOnlySpan{float}, Span{float})\"/>, which gives the same bits.");
             Line("/// </remarks>");
             using (Open("public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)"))
             {
@@ -42,52 +52,41 @@ namespace LstmGen.Generator
                 Line("_forwardBuffer ??= new float[ForwardBufferLength];");
                 Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
                 Line("ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);");
-                Line("ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);");
+                if (HasUpperLayers)
+                {
+                    Line("ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);");
+                }
+
                 Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
                 Line("ref float cell = ref MemoryMarshal.GetReference(_state.Cell);");
                 using (Open("for (int start = 0; start < steps; start += ForwardChunk)"))
                 {
                     Line("int count = Math.Min(ForwardChunk, steps - start);");
                     Line();
-                    Line("// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.");
-                    Line($"{_plan.FirstLayer.Name}Projection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);");
-                    using (Open("for (int step = 0; step < count; step++)"))
-                    {
-                        Line($"{_plan.FirstLayer.Name}Recurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));");
-                        Line("Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
-                    }
-
+                    Line(HasUpperLayers
+                        ? "// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence."
+                        : "// The input part of the chunk's gate sums, then the recurrence and each step's output.");
+                    Line("ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);");
+                    EmitLayerChunk(_plan.FirstLayer.Name, "ref parameters", "ref chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
                     if (HasUpperLayers)
                     {
-                        Line();
-                        Line("// Each layer above reads the chunk of outputs of the layer below, and replaces them with its own.");
-                        using (Open("for (int layer = 1; layer < Layers; layer++)"))
+                        if (_spec.Layers > 2)
                         {
-                            Line("ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount));");
-                            Line("ref float layerHidden = ref Unsafe.Add(ref hidden, layer * HiddenSize);");
-                            Line("ref float layerCell = ref Unsafe.Add(ref cell, layer * HiddenSize);");
-                            Line($"{_plan.UpperLayer.Name}Projection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);");
-                            using (Open("for (int step = 0; step < count; step++)"))
+                            Line();
+                            Line("// Each layer in between reads the chunk of outputs of the layer below, and replaces them with its own.");
+                            using (Open("for (int layer = 1; layer < Layers - 1; layer++)"))
                             {
-                                Line($"{_plan.UpperLayer.Name}Recurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));");
-                                Line("Floats.Copy(ref layerHidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                                EmitUpperLayerReferences("layer", "(layer - 1)");
+                                EmitLayerChunk(_plan.UpperLayer.Name, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: false);
                             }
                         }
-                    }
 
-                    Line();
-                    Line(_spec.HasHead
-                        ? "// The outputs: the head on the top layer's output at each step."
-                        : "// The outputs: the top layer's output at each step.");
-                    using (Open("for (int step = 0; step < count; step++)"))
-                    {
-                        Line("ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);");
-                        Line(_spec.HasHead
-                            ? "HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref sequence, step * HiddenSize), ref output);"
-                            : "Floats.Copy(ref Unsafe.Add(ref sequence, step * HiddenSize), ref output, OutputSize);");
-                        if (_spec.OutputActivation != OutputActivation.Linear)
+                        Line();
+                        Line("// The top layer reads the chunk of outputs of the layer below; each of its steps gives an output.");
+                        using (OpenScope())
                         {
-                            Line("ApplyOutputActivation(ref output);");
+                            EmitUpperLayerReferences("(Layers - 1)", "(Layers - 2)");
+                            EmitLayerChunk(_plan.UpperLayer.Name, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: true);
                         }
                     }
                 }
@@ -104,6 +103,43 @@ namespace LstmGen.Generator
                     $"The recurrent part of one step of {Which(kernel)}",
                     $"{kernel.Name}Recurrent",
                     "ref float weights, ref float hidden, ref float cell, ref float gates");
+            }
+        }
+
+        /// <summary>The weights and state of an upper layer in Forward: <paramref name="below"/> is the index of the layer below it.</summary>
+        private void EmitUpperLayerReferences(string layer, string below)
+        {
+            Line($"ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
+            Line($"ref float layerHidden = ref Unsafe.Add(ref hidden, {layer} * HiddenSize);");
+            Line($"ref float layerCell = ref Unsafe.Add(ref cell, {layer} * HiddenSize);");
+        }
+
+        /// <summary>
+        /// A layer over the chunk: the input part of the chunk's gate sums first, several steps per pass over W_ih,
+        /// then the recurrence step by step. Below the top, each step's output goes to the sequence for the layer
+        /// above; the top layer's output goes through the head at once, which the next step's recurrence does not
+        /// wait for, so the processor overlaps the two.
+        /// </summary>
+        private void EmitLayerChunk(string kernel, string weights, string inputs, string inputStride, string layerHidden, string layerCell, bool top)
+        {
+            Line($"{kernel}Projection({weights}, {inputs}, {inputStride}, ref projections, (nuint)count);");
+            using (Open("for (int step = 0; step < count; step++)"))
+            {
+                Line($"{kernel}Recurrent({weights}, {layerHidden}, {layerCell}, ref Unsafe.Add(ref projections, step * GateRowLength));");
+                if (!top)
+                {
+                    Line($"Floats.Copy({layerHidden}, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                    return;
+                }
+
+                Line("ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);");
+                Line(_spec.HasHead
+                    ? $"HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
+                    : $"Floats.Copy({layerHidden}, ref output, OutputSize);");
+                if (_spec.OutputActivation != OutputActivation.Linear)
+                {
+                    Line("ApplyOutputActivation(ref output);");
+                }
             }
         }
 

@@ -82,7 +82,7 @@ namespace Snapshots
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
         // Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of
-        // the gate sums (GateRowLength) and the layer's output (HiddenSize).
+        // the gate sums (GateRowLength) and the layer's output for the layer above (HiddenSize).
         private const int ForwardChunk = 32;
         private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
 
@@ -279,8 +279,9 @@ namespace Snapshots
         /// <inheritdoc cref="ILstmModel.Forward"/>
         /// <remarks>
         /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
-        /// first (several steps per pass over W_ih), then the recurrence step by step. Every sum is added in the
-        /// order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which gives the same bits.
+        /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
+        /// each step of the top layer. Every sum is added in the order of
+        /// <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which gives the same bits.
         /// </remarks>
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)
         {
@@ -296,15 +297,16 @@ namespace Snapshots
                 int count = Math.Min(ForwardChunk, steps - start);
 
                 // Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.
-                LayerProjection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);
+                ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
+                LayerProjection(ref parameters, ref chunkInputs, InputSize, ref projections, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
                     LayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
                     Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
-                // Each layer above reads the chunk of outputs of the layer below, and replaces them with its own.
-                for (int layer = 1; layer < Layers; layer++)
+                // Each layer in between reads the chunk of outputs of the layer below, and replaces them with its own.
+                for (int layer = 1; layer < Layers - 1; layer++)
                 {
                     ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount));
                     ref float layerHidden = ref Unsafe.Add(ref hidden, layer * HiddenSize);
@@ -317,12 +319,19 @@ namespace Snapshots
                     }
                 }
 
-                // The outputs: the head on the top layer's output at each step.
-                for (int step = 0; step < count; step++)
+                // The top layer reads the chunk of outputs of the layer below; each of its steps gives an output.
                 {
-                    ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                    HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref sequence, step * HiddenSize), ref output);
-                    ApplyOutputActivation(ref output);
+                    ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
+                    ref float layerHidden = ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize);
+                    ref float layerCell = ref Unsafe.Add(ref cell, (Layers - 1) * HiddenSize);
+                    LayerProjection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);
+                    for (int step = 0; step < count; step++)
+                    {
+                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));
+                        ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
+                        HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
+                        ApplyOutputActivation(ref output);
+                    }
                 }
             }
         }

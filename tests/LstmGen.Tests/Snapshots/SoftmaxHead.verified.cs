@@ -80,10 +80,9 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
-        // Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of
-        // the gate sums (GateRowLength) and the layer's output (HiddenSize).
+        // Forward runs a chunk of steps at a time: per step of a chunk, the input part of the gate sums.
         private const int ForwardChunk = 32;
-        private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
+        private const int ForwardBufferLength = ForwardChunk * GateRowLength;
 
         private static readonly TensorInfo[] s_tensors =
         {
@@ -262,8 +261,9 @@ namespace Snapshots
         /// <inheritdoc cref="ILstmModel.Forward"/>
         /// <remarks>
         /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
-        /// first (several steps per pass over W_ih), then the recurrence step by step. Every sum is added in the
-        /// order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which gives the same bits.
+        /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
+        /// each step of the top layer. Every sum is added in the order of
+        /// <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which gives the same bits.
         /// </remarks>
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)
         {
@@ -271,26 +271,20 @@ namespace Snapshots
             _forwardBuffer ??= new float[ForwardBufferLength];
             ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
             ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
-            ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
             for (int start = 0; start < steps; start += ForwardChunk)
             {
                 int count = Math.Min(ForwardChunk, steps - start);
 
-                // Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.
-                FirstLayerProjection(ref parameters, ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize), InputSize, ref projections, (nuint)count);
+                // The input part of the chunk's gate sums, then the recurrence and each step's output.
+                ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
+                FirstLayerProjection(ref parameters, ref chunkInputs, InputSize, ref projections, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
                     FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
-                    Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
-                }
-
-                // The outputs: the head on the top layer's output at each step.
-                for (int step = 0; step < count; step++)
-                {
                     ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                    HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref sequence, step * HiddenSize), ref output);
+                    HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
                     ApplyOutputActivation(ref output);
                 }
             }
