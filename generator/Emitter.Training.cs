@@ -435,18 +435,19 @@ namespace LstmGen.Generator
                     string unit = Offset("unit", tile.Segments[s].UnitOffset);
                     string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     Line();
-                    Line($"// Units [{unit}, +{N(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).");
+                    Line($"// Units [{unit}, +{N(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);");
+                    Line("// both flushed to zero below 2^-60, where they would only slow the processor down.");
                     using (OpenScope())
                     {
                         Line($"{lanes.Type} one = {lanes.One};");
-                        Line($"{lanes.Type} hiddenGradientSum = {lanes.Load("upstream", unit)} + {lanes.Load("hiddenGradient", unit)};");
+                        Line($"{lanes.Type} hiddenGradientSum = LstmMath.FlushNegligible({lanes.Load("upstream", unit)} + {lanes.Load("hiddenGradient", unit)});");
                         for (int gate = 0; gate < 4; gate++)
                         {
                             Line($"{lanes.Type} {s_gateLocals[gate]} = {lanes.Load("gates", Column(gate))};");
                         }
 
                         Line($"{lanes.Type} tanhCell = LstmMath.Tanh({lanes.Load("cell", unit)});");
-                        Line($"{lanes.Type} cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {lanes.Load("cellGradient", unit)});");
+                        Line($"{lanes.Type} cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {lanes.Load("cellGradient", unit)}));");
                         Line("// Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.");
                         Line(lanes.Store("cellGradientSum * candidate * (inputGate * (one - inputGate))", "gateGradients", Column(0)));
                         Line(lanes.Store($"cellGradientSum * {lanes.Load("previousCell", unit)} * (forgetGate * (one - forgetGate))", "gateGradients", Column(1)));

@@ -179,6 +179,29 @@ namespace LstmGen.Tests
         }
 
         [Fact]
+        public void NegligibleGradientsFlushToZeroOnEveryWidth()
+        {
+            float threshold = MathF.ScaleB(1, -60);
+            float[] values =
+            {
+                threshold, -threshold, MathF.BitDecrement(threshold), -MathF.BitDecrement(threshold), 1e-30f, -1e-30f, float.Epsilon,
+                0f, -0f, 1e-18f, -1e-18f, 1f, -3.5f, float.MaxValue, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-10f, -2e-19f, 7e-19f,
+            };
+            Array.Resize(ref values, 16);
+            float[] expected = { threshold, -threshold, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 1e-18f, -1e-18f, 1f, -3.5f, float.MaxValue, float.PositiveInfinity, float.NegativeInfinity };
+            Assert.Equal(expected, values.Select(LstmMath.FlushNegligible).ToArray());
+            Assert.True(float.IsNaN(LstmMath.FlushNegligible(float.NaN)), "NaN stays NaN");
+            Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(LstmMath.FlushNegligible(-1e-30f)));
+
+            var vector = Vector512.Create(values);
+            AssertLanes(expected, LstmMath.FlushNegligible(vector), "FlushNegligible", "Vector512", values[0]);
+            AssertLanes(expected.AsSpan(0, 8), LstmMath.FlushNegligible(vector.GetLower()), "FlushNegligible", "Vector256", values[0]);
+            AssertLanes(expected.AsSpan(8, 8), LstmMath.FlushNegligible(vector.GetUpper()), "FlushNegligible", "Vector256", values[8]);
+            AssertLanes(expected.AsSpan(0, 4), LstmMath.FlushNegligible(vector.GetLower().GetLower()), "FlushNegligible", "Vector128", values[0]);
+            Assert.True(float.IsNaN(LstmMath.FlushNegligible(Vector512.Create(float.NaN))[0]), "NaN stays NaN in vectors");
+        }
+
+        [Fact]
         public void TheCanonicalSumIsTheSameForEveryWidth()
         {
             var random = new Random(3);

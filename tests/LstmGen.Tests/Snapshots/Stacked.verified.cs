@@ -1655,16 +1655,17 @@ namespace Snapshots
                 nuint unit = 0;
                 nuint column = 0;
 
-                // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector512<float> one = Vector512<float>.One;
-                    Vector512<float> hiddenGradientSum = Vector512.LoadUnsafe(ref upstream, unit) + Vector512.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector512<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector512.LoadUnsafe(ref upstream, unit) + Vector512.LoadUnsafe(ref hiddenGradient, unit));
                     Vector512<float> inputGate = Vector512.LoadUnsafe(ref gates, column);
                     Vector512<float> forgetGate = Vector512.LoadUnsafe(ref gates, column + 16);
                     Vector512<float> candidate = Vector512.LoadUnsafe(ref gates, column + 32);
                     Vector512<float> outputGate = Vector512.LoadUnsafe(ref gates, column + 48);
                     Vector512<float> tanhCell = LstmMath.Tanh(Vector512.LoadUnsafe(ref cell, unit));
-                    Vector512<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit));
+                    Vector512<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                     (cellGradientSum * Vector512.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 16);
@@ -1674,16 +1675,17 @@ namespace Snapshots
                     (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
                 }
 
-                // Units [unit + 16, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit + 16, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector512<float> one = Vector512<float>.One;
-                    Vector512<float> hiddenGradientSum = Vector512.LoadUnsafe(ref upstream, unit + 16) + Vector512.LoadUnsafe(ref hiddenGradient, unit + 16);
+                    Vector512<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector512.LoadUnsafe(ref upstream, unit + 16) + Vector512.LoadUnsafe(ref hiddenGradient, unit + 16));
                     Vector512<float> inputGate = Vector512.LoadUnsafe(ref gates, column + 64);
                     Vector512<float> forgetGate = Vector512.LoadUnsafe(ref gates, column + 80);
                     Vector512<float> candidate = Vector512.LoadUnsafe(ref gates, column + 96);
                     Vector512<float> outputGate = Vector512.LoadUnsafe(ref gates, column + 112);
                     Vector512<float> tanhCell = LstmMath.Tanh(Vector512.LoadUnsafe(ref cell, unit + 16));
-                    Vector512<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit + 16));
+                    Vector512<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit + 16)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column + 64);
                     (cellGradientSum * Vector512.LoadUnsafe(ref previousCell, unit + 16) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 80);
@@ -1748,16 +1750,17 @@ namespace Snapshots
                 nuint unit = 0;
                 nuint column = 0;
 
-                // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector512<float> one = Vector512<float>.One;
-                    Vector512<float> hiddenGradientSum = Vector512.LoadUnsafe(ref upstream, unit) + Vector512.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector512<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector512.LoadUnsafe(ref upstream, unit) + Vector512.LoadUnsafe(ref hiddenGradient, unit));
                     Vector512<float> inputGate = Vector512.LoadUnsafe(ref gates, column);
                     Vector512<float> forgetGate = Vector512.LoadUnsafe(ref gates, column + 16);
                     Vector512<float> candidate = Vector512.LoadUnsafe(ref gates, column + 32);
                     Vector512<float> outputGate = Vector512.LoadUnsafe(ref gates, column + 48);
                     Vector512<float> tanhCell = LstmMath.Tanh(Vector512.LoadUnsafe(ref cell, unit));
-                    Vector512<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit));
+                    Vector512<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                     (cellGradientSum * Vector512.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 16);
@@ -1767,16 +1770,17 @@ namespace Snapshots
                     (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
                 }
 
-                // Units [unit + 16, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit + 16, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector512<float> one = Vector512<float>.One;
-                    Vector512<float> hiddenGradientSum = Vector512.LoadUnsafe(ref upstream, unit + 16) + Vector512.LoadUnsafe(ref hiddenGradient, unit + 16);
+                    Vector512<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector512.LoadUnsafe(ref upstream, unit + 16) + Vector512.LoadUnsafe(ref hiddenGradient, unit + 16));
                     Vector512<float> inputGate = Vector512.LoadUnsafe(ref gates, column + 64);
                     Vector512<float> forgetGate = Vector512.LoadUnsafe(ref gates, column + 80);
                     Vector512<float> candidate = Vector512.LoadUnsafe(ref gates, column + 96);
                     Vector512<float> outputGate = Vector512.LoadUnsafe(ref gates, column + 112);
                     Vector512<float> tanhCell = LstmMath.Tanh(Vector512.LoadUnsafe(ref cell, unit + 16));
-                    Vector512<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit + 16));
+                    Vector512<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector512.LoadUnsafe(ref cellGradient, unit + 16)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column + 64);
                     (cellGradientSum * Vector512.LoadUnsafe(ref previousCell, unit + 16) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 80);
@@ -3077,16 +3081,17 @@ namespace Snapshots
                 nuint unit = (block * 16);
                 nuint column = (block * 64);
 
-                // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector256<float> one = Vector256<float>.One;
-                    Vector256<float> hiddenGradientSum = Vector256.LoadUnsafe(ref upstream, unit) + Vector256.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector256<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector256.LoadUnsafe(ref upstream, unit) + Vector256.LoadUnsafe(ref hiddenGradient, unit));
                     Vector256<float> inputGate = Vector256.LoadUnsafe(ref gates, column);
                     Vector256<float> forgetGate = Vector256.LoadUnsafe(ref gates, column + 16);
                     Vector256<float> candidate = Vector256.LoadUnsafe(ref gates, column + 32);
                     Vector256<float> outputGate = Vector256.LoadUnsafe(ref gates, column + 48);
                     Vector256<float> tanhCell = LstmMath.Tanh(Vector256.LoadUnsafe(ref cell, unit));
-                    Vector256<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit));
+                    Vector256<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                     (cellGradientSum * Vector256.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 16);
@@ -3096,16 +3101,17 @@ namespace Snapshots
                     (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
                 }
 
-                // Units [unit + 8, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit + 8, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector256<float> one = Vector256<float>.One;
-                    Vector256<float> hiddenGradientSum = Vector256.LoadUnsafe(ref upstream, unit + 8) + Vector256.LoadUnsafe(ref hiddenGradient, unit + 8);
+                    Vector256<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector256.LoadUnsafe(ref upstream, unit + 8) + Vector256.LoadUnsafe(ref hiddenGradient, unit + 8));
                     Vector256<float> inputGate = Vector256.LoadUnsafe(ref gates, column + 8);
                     Vector256<float> forgetGate = Vector256.LoadUnsafe(ref gates, column + 24);
                     Vector256<float> candidate = Vector256.LoadUnsafe(ref gates, column + 40);
                     Vector256<float> outputGate = Vector256.LoadUnsafe(ref gates, column + 56);
                     Vector256<float> tanhCell = LstmMath.Tanh(Vector256.LoadUnsafe(ref cell, unit + 8));
-                    Vector256<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit + 8));
+                    Vector256<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit + 8)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column + 8);
                     (cellGradientSum * Vector256.LoadUnsafe(ref previousCell, unit + 8) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 24);
@@ -3171,16 +3177,17 @@ namespace Snapshots
                 nuint unit = (block * 16);
                 nuint column = (block * 64);
 
-                // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector256<float> one = Vector256<float>.One;
-                    Vector256<float> hiddenGradientSum = Vector256.LoadUnsafe(ref upstream, unit) + Vector256.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector256<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector256.LoadUnsafe(ref upstream, unit) + Vector256.LoadUnsafe(ref hiddenGradient, unit));
                     Vector256<float> inputGate = Vector256.LoadUnsafe(ref gates, column);
                     Vector256<float> forgetGate = Vector256.LoadUnsafe(ref gates, column + 16);
                     Vector256<float> candidate = Vector256.LoadUnsafe(ref gates, column + 32);
                     Vector256<float> outputGate = Vector256.LoadUnsafe(ref gates, column + 48);
                     Vector256<float> tanhCell = LstmMath.Tanh(Vector256.LoadUnsafe(ref cell, unit));
-                    Vector256<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit));
+                    Vector256<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                     (cellGradientSum * Vector256.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 16);
@@ -3190,16 +3197,17 @@ namespace Snapshots
                     (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
                 }
 
-                // Units [unit + 8, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit + 8, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector256<float> one = Vector256<float>.One;
-                    Vector256<float> hiddenGradientSum = Vector256.LoadUnsafe(ref upstream, unit + 8) + Vector256.LoadUnsafe(ref hiddenGradient, unit + 8);
+                    Vector256<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector256.LoadUnsafe(ref upstream, unit + 8) + Vector256.LoadUnsafe(ref hiddenGradient, unit + 8));
                     Vector256<float> inputGate = Vector256.LoadUnsafe(ref gates, column + 8);
                     Vector256<float> forgetGate = Vector256.LoadUnsafe(ref gates, column + 24);
                     Vector256<float> candidate = Vector256.LoadUnsafe(ref gates, column + 40);
                     Vector256<float> outputGate = Vector256.LoadUnsafe(ref gates, column + 56);
                     Vector256<float> tanhCell = LstmMath.Tanh(Vector256.LoadUnsafe(ref cell, unit + 8));
-                    Vector256<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit + 8));
+                    Vector256<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector256.LoadUnsafe(ref cellGradient, unit + 8)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column + 8);
                     (cellGradientSum * Vector256.LoadUnsafe(ref previousCell, unit + 8) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 24);
@@ -4499,16 +4507,17 @@ namespace Snapshots
                     nuint unit = (block * 16) + (part * 8);
                     nuint column = (block * 64) + (part * 8);
 
-                    // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         Vector128<float> one = Vector128<float>.One;
-                        Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                        Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
                         Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
                         Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 16);
                         Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 32);
                         Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 48);
                         Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                        Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                        Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                         (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 16);
@@ -4518,16 +4527,17 @@ namespace Snapshots
                         (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
                     }
 
-                    // Units [unit + 4, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit + 4, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         Vector128<float> one = Vector128<float>.One;
-                        Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit + 4) + Vector128.LoadUnsafe(ref hiddenGradient, unit + 4);
+                        Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit + 4) + Vector128.LoadUnsafe(ref hiddenGradient, unit + 4));
                         Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column + 4);
                         Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 20);
                         Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 36);
                         Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 52);
                         Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit + 4));
-                        Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit + 4));
+                        Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit + 4)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column + 4);
                         (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit + 4) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 20);
@@ -4596,16 +4606,17 @@ namespace Snapshots
                     nuint unit = (block * 16) + (part * 8);
                     nuint column = (block * 64) + (part * 8);
 
-                    // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         Vector128<float> one = Vector128<float>.One;
-                        Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                        Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
                         Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
                         Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 16);
                         Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 32);
                         Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 48);
                         Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                        Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                        Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                         (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 16);
@@ -4615,16 +4626,17 @@ namespace Snapshots
                         (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
                     }
 
-                    // Units [unit + 4, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit + 4, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         Vector128<float> one = Vector128<float>.One;
-                        Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit + 4) + Vector128.LoadUnsafe(ref hiddenGradient, unit + 4);
+                        Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit + 4) + Vector128.LoadUnsafe(ref hiddenGradient, unit + 4));
                         Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column + 4);
                         Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 20);
                         Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 36);
                         Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 52);
                         Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit + 4));
-                        Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit + 4));
+                        Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit + 4)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column + 4);
                         (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit + 4) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 20);
@@ -5939,16 +5951,17 @@ namespace Snapshots
                     nuint unit = (block * 16) + (part * 2);
                     nuint column = (block * 64) + (part * 2);
 
-                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         float one = 1f;
-                        float hiddenGradientSum = Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit);
+                        float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
                         float inputGate = Unsafe.Add(ref gates, column);
                         float forgetGate = Unsafe.Add(ref gates, column + 16);
                         float candidate = Unsafe.Add(ref gates, column + 32);
                         float outputGate = Unsafe.Add(ref gates, column + 48);
                         float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                        float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit));
+                        float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
                         Unsafe.Add(ref gateGradients, column + 16) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
@@ -5958,16 +5971,17 @@ namespace Snapshots
                         Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                     }
 
-                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         float one = 1f;
-                        float hiddenGradientSum = Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1);
+                        float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1));
                         float inputGate = Unsafe.Add(ref gates, column + 1);
                         float forgetGate = Unsafe.Add(ref gates, column + 17);
                         float candidate = Unsafe.Add(ref gates, column + 33);
                         float outputGate = Unsafe.Add(ref gates, column + 49);
                         float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit + 1));
-                        float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1));
+                        float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
                         Unsafe.Add(ref gateGradients, column + 17) = cellGradientSum * Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
@@ -6036,16 +6050,17 @@ namespace Snapshots
                     nuint unit = (block * 16) + (part * 2);
                     nuint column = (block * 64) + (part * 2);
 
-                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         float one = 1f;
-                        float hiddenGradientSum = Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit);
+                        float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
                         float inputGate = Unsafe.Add(ref gates, column);
                         float forgetGate = Unsafe.Add(ref gates, column + 16);
                         float candidate = Unsafe.Add(ref gates, column + 32);
                         float outputGate = Unsafe.Add(ref gates, column + 48);
                         float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                        float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit));
+                        float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
                         Unsafe.Add(ref gateGradients, column + 16) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
@@ -6055,16 +6070,17 @@ namespace Snapshots
                         Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                     }
 
-                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                    // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                    // both flushed to zero below 2^-60, where they would only slow the processor down.
                     {
                         float one = 1f;
-                        float hiddenGradientSum = Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1);
+                        float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1));
                         float inputGate = Unsafe.Add(ref gates, column + 1);
                         float forgetGate = Unsafe.Add(ref gates, column + 17);
                         float candidate = Unsafe.Add(ref gates, column + 33);
                         float outputGate = Unsafe.Add(ref gates, column + 49);
                         float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit + 1));
-                        float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1));
+                        float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1)));
                         // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                         Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
                         Unsafe.Add(ref gateGradients, column + 17) = cellGradientSum * Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));

@@ -1062,16 +1062,17 @@ namespace Snapshots
                 nuint unit = 0;
                 nuint column = 0;
 
-                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector128<float> one = Vector128<float>.One;
-                    Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
                     Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
                     Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
                     Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
                     Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
                     Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                    Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                    Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                     (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
@@ -1737,16 +1738,17 @@ namespace Snapshots
                 nuint unit = 0;
                 nuint column = 0;
 
-                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector128<float> one = Vector128<float>.One;
-                    Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
                     Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
                     Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
                     Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
                     Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
                     Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                    Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                    Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                     (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
@@ -2381,16 +2383,17 @@ namespace Snapshots
                 nuint unit = 0;
                 nuint column = 0;
 
-                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     Vector128<float> one = Vector128<float>.One;
-                    Vector128<float> hiddenGradientSum = Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit);
+                    Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
                     Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
                     Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
                     Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
                     Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
                     Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                    Vector128<float> cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit));
+                    Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
                     (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
@@ -3110,16 +3113,17 @@ namespace Snapshots
                 nuint unit = (part * 2);
                 nuint column = (part * 2);
 
-                // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit);
+                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
                     float inputGate = Unsafe.Add(ref gates, column);
                     float forgetGate = Unsafe.Add(ref gates, column + 4);
                     float candidate = Unsafe.Add(ref gates, column + 8);
                     float outputGate = Unsafe.Add(ref gates, column + 12);
                     float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                    float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit));
+                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
                     Unsafe.Add(ref gateGradients, column + 4) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
@@ -3129,16 +3133,17 @@ namespace Snapshots
                     Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                 }
 
-                // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2).
+                // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
+                // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1);
+                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1));
                     float inputGate = Unsafe.Add(ref gates, column + 1);
                     float forgetGate = Unsafe.Add(ref gates, column + 5);
                     float candidate = Unsafe.Add(ref gates, column + 9);
                     float outputGate = Unsafe.Add(ref gates, column + 13);
                     float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit + 1));
-                    float cellGradientSum = LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1));
+                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
                     Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
                     Unsafe.Add(ref gateGradients, column + 5) = cellGradientSum * Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));

@@ -107,6 +107,30 @@ namespace LstmGen.Tests.Training
             Assert.Contains("lstm.weight_ih_l9", error.Message);
         }
 
+        [Fact]
+        public void VanishingGradientsBecomeZeroWithoutPassingThroughSubnormals()
+        {
+            // With the loss on the last step only, the gradients shrink step by step back through time. Subnormal
+            // floats would cost a microcode assist per operation; the backward pass flushes gradients below 2^-60
+            // to zero instead, so no step's d loss / d x is subnormal, and the early steps' are exactly zero.
+            const int Steps = 600;
+            var model = new TinyModel(seed: 0);
+            var random = new Random(7);
+            float[] inputs = Enumerable.Range(0, Steps * TinyModel.InputSize).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+            float[] target = { 0.5f, -0.5f };
+            float[] inputGradients = new float[inputs.Length];
+            float[] hiddenGradients = new float[TinyModel.HiddenSize];
+            float[] cellGradients = new float[TinyModel.HiddenSize];
+
+            model.AccumulateGradients(inputs, target, inputGradients, hiddenGradients, cellGradients);
+
+            float[] subnormal = inputGradients.Concat(hiddenGradients).Concat(cellGradients).Where(float.IsSubnormal).ToArray();
+            Assert.True(subnormal.Length == 0, $"{subnormal.Length} subnormal gradients, such as {subnormal.FirstOrDefault():E3}");
+            Assert.All(inputGradients.Take(TinyModel.InputSize), gradient => Assert.Equal(0f, gradient));
+            Assert.Contains(inputGradients.Skip((Steps - 1) * TinyModel.InputSize), gradient => gradient != 0f);
+            Assert.All(model.Gradients.ToArray(), gradient => Assert.True(float.IsNormal(gradient) || gradient == 0f, $"weight gradient {gradient:E3}"));
+        }
+
         private static void AssertGradient(double[] expected, float[] actual, string what)
         {
             Assert.Equal(expected.Length, actual.Length);
