@@ -83,10 +83,32 @@ namespace LstmGen.Benchmarks
                 yield return entry;
             }
 
+            yield return LongSequence();
+
             foreach (Survey.Entry entry in Trainer())
             {
                 yield return entry;
             }
+        }
+
+        /// <summary>Steps of <see cref="LongSequence"/>.</summary>
+        public const int LongSequenceSteps = 500;
+
+        /// <summary>
+        /// AccumulateGradients over 500 steps of i8h32 with the loss on the last step only: the gradients
+        /// vanish back through time, which is where subnormal floats used to slow the backward pass down.
+        /// </summary>
+        private static Survey.Entry LongSequence()
+        {
+            Shape shape = Shapes.Get("i8h32");
+            ILstmModel model = shape.Create();
+            float[] inputs = Data.Uniform(LongSequenceSteps * shape.InputSize, seed: 5);
+            float[] target = Data.Uniform(shape.OutputSize, seed: 6);
+            return new Survey.Entry($"Train{LongSequenceSteps}LastStep", "i8h32", "Generated", 3 * shape.StepMacs * LongSequenceSteps, n => Repeat(n, () =>
+            {
+                model.ResetState();
+                model.AccumulateGradients(inputs, target);
+            }));
         }
 
         /// <summary>One <c>Fit</c> of <see cref="TrainerBenchmarks"/> (<see cref="TrainerBenchmarks.Epochs"/> epochs) on 1 thread ("Generated", the reference) and on 2.</summary>
