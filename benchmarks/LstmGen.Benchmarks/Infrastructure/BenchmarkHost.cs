@@ -20,10 +20,11 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// <item><c>--verify</c>: check the numbers (the program's own check), then exit.</item>
     /// <item><c>--peak</c>: measure one core's FMA peak and clock (the FMA loops) and the weight-stream bound of L1 and L2, then exit.</item>
     /// <item><c>--full</c>: BenchmarkDotNet's default, precise job instead of the quick one.</item>
-    /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it at start-up.</item>
+    /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it (at start-up, or in the survey's rounds).</item>
     /// <item><c>--shapes a,b</c>: only these shapes (names as in <see cref="Shapes"/>).</item>
     /// <item><c>--survey</c>: the quick best-of-rounds survey of every operation (see <see cref="Survey"/>), then exit;
-    /// <c>--rounds N</c> (default 15) and <c>--round-ms M</c> (default 20) size it; <c>--groups a,b</c> and
+    /// <c>--rounds N</c> (default 15) and <c>--round-ms M</c> (default 20) size it; the FMA peak loop runs in the
+    /// same rounds as each shape's entries, unless <c>--peak-gmacs</c> fixes the peak; <c>--groups a,b</c> and
     /// <c>--methods a,b</c> keep only those groups (Step, Forward100, ...) and methods (Generated, Naive, ...).</item>
     /// </list>
     /// </summary>
@@ -91,6 +92,16 @@ namespace LstmGen.Benchmarks.Infrastructure
                 }
             }
 
+            if (surveyOnly)
+            {
+                // Without --peak-gmacs the survey measures the peak in the same rounds as each shape's entries.
+                IEnumerable<Survey.Entry> entries = survey().Where(entry =>
+                    (groups is null || groups.Contains(entry.Group, StringComparer.OrdinalIgnoreCase)) &&
+                    (methods is null || methods.Contains(entry.Method, StringComparer.OrdinalIgnoreCase)));
+                Survey.Run(entries, Console.Out, peak, rounds, roundMilliseconds);
+                return 0;
+            }
+
             if (peak is null)
             {
                 // Many short rounds: on a shared processor the fastest is the least disturbed.
@@ -100,14 +111,6 @@ namespace LstmGen.Benchmarks.Infrastructure
             }
 
             PeakReference.GmacPerSecond = peak;
-            if (surveyOnly)
-            {
-                IEnumerable<Survey.Entry> entries = survey().Where(entry =>
-                    (groups is null || groups.Contains(entry.Group, StringComparer.OrdinalIgnoreCase)) &&
-                    (methods is null || methods.Contains(entry.Method, StringComparer.OrdinalIgnoreCase)));
-                Survey.Run(entries, Console.Out, peak.Value, rounds, roundMilliseconds);
-                return 0;
-            }
 
             BenchmarkSwitcher.FromAssembly(assembly).Run(rest.ToArray(), CreateConfig(full));
             return 0;

@@ -27,19 +27,32 @@ namespace LstmGen.Benchmarks.Infrastructure
         /// Measures every entry and writes a Markdown table. The entries of one shape take their rounds in
         /// turn (round 1 of each, then round 2 of each, ...), so a drift in the processor's speed reaches all of
         /// them alike and the ratios between them hold; each timed round follows a short untimed run that brings
-        /// the entry's data back into the caches.
+        /// the entry's data back into the caches. Without a fixed <paramref name="peakGmacs"/>, the FMA peak
+        /// loop takes its rounds among them, and each shape's % peak is against the peak of its own rounds.
         /// </summary>
-        public static void Run(IEnumerable<Entry> entries, TextWriter writer, double peakGmacs, int rounds = 15, double roundMilliseconds = 20)
+        public static void Run(IEnumerable<Entry> entries, TextWriter writer, double? peakGmacs, int rounds = 15, double roundMilliseconds = 20)
         {
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Survey: fastest of {rounds} rounds of ~{roundMilliseconds} ms each, the entries of a shape in turn; % peak against {peakGmacs:0.0} GMAC/s; ratio = time / Generated's time."));
+                $"Survey: fastest of {rounds} rounds of ~{roundMilliseconds} ms each, the entries of a shape in turn; % peak against {(peakGmacs is double fixedPeak ? $"{fixedPeak:0.0} GMAC/s" : "the FMA peak measured in the same rounds (Peak column)")}; ratio = time / Generated's time."));
             writer.WriteLine();
-            writer.WriteLine("| Group | Shape | Method | Time | GMAC/s | % peak | vs Generated | Alloc/op |");
-            writer.WriteLine("|---|---|---|---:|---:|---:|---:|---:|");
+            writer.WriteLine("| Group | Shape | Method | Time | GMAC/s | % peak | Peak GMAC/s | vs Generated | Alloc/op |");
+            writer.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
             var generated = new Dictionary<(string, string), double>();
+            var peakLoop = new Entry("Peak", string.Empty, "FmaLoops.Throughput512", FmaLoops.Throughput512MacsPerIteration, n => FmaLoops.Throughput512(n));
             foreach (List<Entry> shape in ByShape(entries))
             {
+                if (peakGmacs is null)
+                {
+                    shape.Add(peakLoop);
+                }
+
                 Result[] results = Measure(shape, rounds, roundMilliseconds);
+                double peak = peakGmacs ?? peakLoop.Macs / results[shape.Count - 1].Nanoseconds;
+                if (peakGmacs is null)
+                {
+                    shape.RemoveAt(shape.Count - 1);
+                }
+
                 for (int i = 0; i < shape.Count; i++)
                 {
                     Entry entry = shape[i];
@@ -54,7 +67,7 @@ namespace LstmGen.Benchmarks.Infrastructure
                         : "1";
                     double gmacs = entry.Macs / nanoseconds;
                     writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {gmacs:0.00} | {100 * gmacs / peakGmacs:0.0}% | {ratio} | {results[i].AllocatedPerOperation:0} B |"));
+                        $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {gmacs:0.00} | {100 * gmacs / peak:0.0}% | {peak:0.0} | {ratio} | {results[i].AllocatedPerOperation:0} B |"));
                 }
 
                 writer.Flush();
