@@ -27,11 +27,17 @@ namespace LstmGen.Generator
                 Line($"private const int ForwardChunk = {N(ForwardChunk)};");
                 Line("private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);");
             }
-            else
+            else if (_plan.FirstLayer.ProjectsInForward(_spec.HiddenSize))
             {
                 Line("// Forward runs a chunk of steps at a time: per step of a chunk, the input part of the gate sums.");
                 Line($"private const int ForwardChunk = {N(ForwardChunk)};");
                 Line("private const int ForwardBufferLength = ForwardChunk * GateRowLength;");
+            }
+            else
+            {
+                Line("// Forward runs a chunk of steps at a time, each step whole, with the gates of one step.");
+                Line($"private const int ForwardChunk = {N(ForwardChunk)};");
+                Line("private const int ForwardBufferLength = GateRowLength;");
             }
 
             Line();
@@ -43,8 +49,15 @@ namespace LstmGen.Generator
             Line("/// <remarks>");
             Line("/// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk");
             Line("/// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after");
-            Line("/// each step of the top layer. Every sum is added in the order of");
-            Line("/// <see cref=\"Step(ReadOnlySpan{float}, Span{float})\"/>, which gives the same bits.");
+            Line("/// each step of the top layer.");
+            if (!_plan.FirstLayer.ProjectsInForward(_spec.HiddenSize))
+            {
+                Line("/// The first layer's input is narrower than its state, so it runs whole steps instead: a step hides");
+                Line("/// the input part of its sums, which a separate pass would only add to.");
+            }
+
+            Line("/// Every sum is added in the order of <see cref=\"Step(ReadOnlySpan{float}, Span{float})\"/>, which");
+            Line("/// gives the same bits.");
             Line("/// </remarks>");
             using (Open("public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)"))
             {
@@ -63,11 +76,16 @@ namespace LstmGen.Generator
                 {
                     Line("int count = Math.Min(ForwardChunk, steps - start);");
                     Line();
-                    Line(HasUpperLayers
-                        ? "// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence."
-                        : "// The input part of the chunk's gate sums, then the recurrence and each step's output.");
+                    bool projects = _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
+                    Line((HasUpperLayers, projects) switch
+                    {
+                        (true, true) => "// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.",
+                        (true, false) => "// Layer 0, a whole step at a time (its input is narrower than its state); its outputs go to the sequence.",
+                        (false, true) => "// The input part of the chunk's gate sums, then the recurrence and each step's output.",
+                        (false, false) => "// A whole step at a time (the input is narrower than the state), and each step's output.",
+                    });
                     Line("ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);");
-                    EmitLayerChunk(_plan.FirstLayer.Name, "ref parameters", "ref chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
+                    EmitLayerChunk(_plan.FirstLayer, "ref parameters", "ref chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
                     if (HasUpperLayers)
                     {
                         if (_spec.Layers > 2)
@@ -77,7 +95,7 @@ namespace LstmGen.Generator
                             using (Open("for (int layer = 1; layer < Layers - 1; layer++)"))
                             {
                                 EmitUpperLayerReferences("layer", "(layer - 1)");
-                                EmitLayerChunk(_plan.UpperLayer.Name, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: false);
+                                EmitLayerChunk(_plan.UpperLayer, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: false);
                             }
                         }
 
@@ -86,7 +104,7 @@ namespace LstmGen.Generator
                         using (OpenScope())
                         {
                             EmitUpperLayerReferences("(Layers - 1)", "(Layers - 2)");
-                            EmitLayerChunk(_plan.UpperLayer.Name, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: true);
+                            EmitLayerChunk(_plan.UpperLayer, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: true);
                         }
                     }
                 }
@@ -95,6 +113,16 @@ namespace LstmGen.Generator
             Line();
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
+                if (!kernel.ProjectsInForward(_spec.HiddenSize))
+                {
+                    EmitDispatcher(
+                        $"One whole step of {Which(kernel)}, its gates in <paramref name=\"gates\"/>",
+                        $"{kernel.Name}Step",
+                        "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates",
+                        kernel.Name);
+                    continue;
+                }
+
                 EmitDispatcher(
                     $"The input part of {Which(kernel)}'s gate sums for a chunk of steps",
                     $"{kernel.Name}Projection",
@@ -120,12 +148,18 @@ namespace LstmGen.Generator
         /// above; the top layer's output goes through the head at once, which the next step's recurrence does not
         /// wait for, so the processor overlaps the two.
         /// </summary>
-        private void EmitLayerChunk(string kernel, string weights, string inputs, string inputStride, string layerHidden, string layerCell, bool top)
+        private void EmitLayerChunk(LayerKernel kernel, string weights, string inputs, string inputStride, string layerHidden, string layerCell, bool top)
         {
-            Line($"{kernel}Projection({weights}, {inputs}, {inputStride}, ref projections, (nuint)count);");
+            bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
+            Line(projects
+                ? $"{kernel.Name}Projection({weights}, {inputs}, {inputStride}, ref projections, (nuint)count);"
+                : "// Each step's gates go to the start of the projection buffer, which this layer does not need.");
+
             using (Open("for (int step = 0; step < count; step++)"))
             {
-                Line($"{kernel}Recurrent({weights}, {layerHidden}, {layerCell}, ref Unsafe.Add(ref projections, step * GateRowLength));");
+                Line(projects
+                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref Unsafe.Add(ref projections, step * GateRowLength));"
+                    : $"{kernel.Name}Step({weights}, ref Unsafe.Add(ref {inputs.Substring("ref ".Length)}, step * {inputStride}), {layerHidden}, {layerCell}, ref projections);");
                 if (!top)
                 {
                     Line($"Floats.Copy({layerHidden}, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");

@@ -146,8 +146,11 @@ namespace LstmGen.Generator
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
                         EmitLayerKernel(kernel, path, agents: false);
-                        EmitProjectionKernel(kernel, path);
-                        EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
+                        if (kernel.ProjectsInForward(_spec.HiddenSize))
+                        {
+                            EmitProjectionKernel(kernel, path);
+                            EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
+                        }
                     }
 
                     if (_spec.HasHead)

@@ -240,7 +240,7 @@ namespace LstmGen.Generator
         /// </summary>
         private static bool IsKernelName(string name) =>
             new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows", "WeightGradients" }.Any(prefix =>
-                new[] { string.Empty, "Backward", "Recorded", "Agents", "Projection", "Recurrent" }.Any(kind =>
+                new[] { string.Empty, "Backward", "Recorded", "Agents", "Projection", "Recurrent", "Step" }.Any(kind =>
                     new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 
         private static string Parameters(IMethodSymbol method) => string.Join(", ", method.Parameters.Select(parameter =>

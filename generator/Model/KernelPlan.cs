@@ -80,6 +80,14 @@ namespace LstmGen.Generator.Model
     {
         /// <summary>Floats of one layer: packed W_ih [in][4H], W_hh [H][4H], b_ih [4H], b_hh [4H].</summary>
         public int ParameterCount(int hiddenSize) => (InputCount + hiddenSize + 2) * 4 * hiddenSize;
+
+        /// <summary>
+        /// Whether Forward computes the input part of a chunk's gate sums first, as one matrix product: where
+        /// the input is at least as wide as the state. A narrower input's part costs little, and a whole step
+        /// hides it anyway (the processor runs it while the previous step's activations wait on one another),
+        /// so there Forward runs the layer one whole step at a time, as Step does.
+        /// </summary>
+        public bool ProjectsInForward(int hiddenSize) => InputCount >= hiddenSize;
     }
 
     /// <summary>Everything the emitter needs: the model, its parameter layout and its kernels' schedule.</summary>

@@ -280,8 +280,9 @@ namespace Snapshots
         /// <remarks>
         /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
         /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
-        /// each step of the top layer. Every sum is added in the order of
-        /// <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which gives the same bits.
+        /// each step of the top layer.
+        /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
+        /// gives the same bits.
         /// </remarks>
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)
         {

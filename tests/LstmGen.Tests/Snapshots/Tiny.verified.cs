@@ -80,9 +80,9 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
-        // Forward runs a chunk of steps at a time: per step of a chunk, the input part of the gate sums.
+        // Forward runs a chunk of steps at a time, each step whole, with the gates of one step.
         private const int ForwardChunk = 32;
-        private const int ForwardBufferLength = ForwardChunk * GateRowLength;
+        private const int ForwardBufferLength = GateRowLength;
 
         private static readonly TensorInfo[] s_tensors =
         {
@@ -262,8 +262,11 @@ namespace Snapshots
         /// <remarks>
         /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
         /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
-        /// each step of the top layer. Every sum is added in the order of
-        /// <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which gives the same bits.
+        /// each step of the top layer.
+        /// The first layer's input is narrower than its state, so it runs whole steps instead: a step hides
+        /// the input part of its sums, which a separate pass would only add to.
+        /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
+        /// gives the same bits.
         /// </remarks>
         public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)
         {
@@ -277,57 +280,36 @@ namespace Snapshots
             {
                 int count = Math.Min(ForwardChunk, steps - start);
 
-                // The input part of the chunk's gate sums, then the recurrence and each step's output.
+                // A whole step at a time (the input is narrower than the state), and each step's output.
                 ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
-                FirstLayerProjection(ref parameters, ref chunkInputs, InputSize, ref projections, (nuint)count);
+                // Each step's gates go to the start of the projection buffer, which this layer does not need.
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
+                    FirstLayerStep(ref parameters, ref Unsafe.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref projections);
                     ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
                     HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
                 }
             }
         }
 
-        /// <summary>The input part of the first layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
+        private static void FirstLayerStep(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             if (Vector512.IsHardwareAccelerated)
             {
-                FirstLayerProjectionVector512(ref weights, ref inputs, inputStride, ref gates, steps);
+                FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref gates);
             }
             else if (Vector256.IsHardwareAccelerated)
             {
-                FirstLayerProjectionVector256(ref weights, ref inputs, inputStride, ref gates, steps);
+                FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref gates);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                FirstLayerProjectionVector128(ref weights, ref inputs, inputStride, ref gates, steps);
+                FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref gates);
             }
             else
             {
-                FirstLayerProjectionScalar(ref weights, ref inputs, inputStride, ref gates, steps);
-            }
-        }
-
-        /// <summary>The recurrent part of one step of the first layer, on the path this processor takes.</summary>
-        private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            if (Vector512.IsHardwareAccelerated)
-            {
-                FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
-            }
-            else if (Vector128.IsHardwareAccelerated)
-            {
-                FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
-            }
-            else
-            {
-                FirstLayerRecurrentScalar(ref weights, ref hidden, ref cell, ref gates);
+                FirstLayerScalar(ref weights, ref input, ref hidden, ref cell, ref gates);
             }
         }
 
@@ -757,206 +739,6 @@ namespace Snapshots
                     candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
                 }
-
-                // W_hh h: the previous hidden state (4 values).
-                {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                }
-
-                // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            {
-                nuint unit = 0;
-                nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
-            }
-        }
-
-        /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Vector512 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void FirstLayerProjectionVector512(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 4 steps at a time.
-            {
-                nuint column = 0;
-                // b_ih + b_hh, where every step's sums start.
-                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                nuint step = 0;
-                for (; step + 4 <= steps; step += 4)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
-                    ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector128<float> inputSum0Step0 = inputBias0;
-                    Vector128<float> forgetSum0Step0 = forgetBias0;
-                    Vector128<float> candidateSum0Step0 = candidateBias0;
-                    Vector128<float> outputSum0Step0 = outputBias0;
-                    Vector128<float> inputSum0Step1 = inputBias0;
-                    Vector128<float> forgetSum0Step1 = forgetBias0;
-                    Vector128<float> candidateSum0Step1 = candidateBias0;
-                    Vector128<float> outputSum0Step1 = outputBias0;
-                    Vector128<float> inputSum0Step2 = inputBias0;
-                    Vector128<float> forgetSum0Step2 = forgetBias0;
-                    Vector128<float> candidateSum0Step2 = candidateBias0;
-                    Vector128<float> outputSum0Step2 = outputBias0;
-                    Vector128<float> inputSum0Step3 = inputBias0;
-                    Vector128<float> forgetSum0Step3 = forgetBias0;
-                    Vector128<float> candidateSum0Step3 = candidateBias0;
-                    Vector128<float> outputSum0Step3 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref input2, k));
-                        inputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
-                        forgetSum0Step2 = LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
-                        candidateSum0Step2 = LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
-                        outputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
-                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref input3, k));
-                        inputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
-                        forgetSum0Step3 = LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
-                        candidateSum0Step3 = LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
-                        outputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0Step0.StoreUnsafe(ref gates0, column);
-                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0Step0.StoreUnsafe(ref gates0, column + 12);
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    inputSum0Step1.StoreUnsafe(ref gates1, column);
-                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 4);
-                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 8);
-                    outputSum0Step1.StoreUnsafe(ref gates1, column + 12);
-                    ref float gates2 = ref Unsafe.Add(ref gates, (step + 2) * GateRowLength);
-                    inputSum0Step2.StoreUnsafe(ref gates2, column);
-                    forgetSum0Step2.StoreUnsafe(ref gates2, column + 4);
-                    candidateSum0Step2.StoreUnsafe(ref gates2, column + 8);
-                    outputSum0Step2.StoreUnsafe(ref gates2, column + 12);
-                    ref float gates3 = ref Unsafe.Add(ref gates, (step + 3) * GateRowLength);
-                    inputSum0Step3.StoreUnsafe(ref gates3, column);
-                    forgetSum0Step3.StoreUnsafe(ref gates3, column + 4);
-                    candidateSum0Step3.StoreUnsafe(ref gates3, column + 8);
-                    outputSum0Step3.StoreUnsafe(ref gates3, column + 12);
-                }
-
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = inputBias0;
-                    Vector128<float> forgetSum0 = forgetBias0;
-                    Vector128<float> candidateSum0 = candidateBias0;
-                    Vector128<float> outputSum0 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0.StoreUnsafe(ref gates0, column);
-                    forgetSum0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0.StoreUnsafe(ref gates0, column + 12);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of the first layer with Vector512 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
-            {
-                nuint column = 0;
-
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref gates, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref gates, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref gates, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (4 values).
                 {
@@ -1519,176 +1301,6 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Vector256 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void FirstLayerProjectionVector256(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
-            {
-                nuint column = 0;
-                // b_ih + b_hh, where every step's sums start.
-                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                nuint step = 0;
-                for (; step + 2 <= steps; step += 2)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = inputBias0;
-                    Vector128<float> forgetSum0Step0 = forgetBias0;
-                    Vector128<float> candidateSum0Step0 = candidateBias0;
-                    Vector128<float> outputSum0Step0 = outputBias0;
-                    Vector128<float> inputSum0Step1 = inputBias0;
-                    Vector128<float> forgetSum0Step1 = forgetBias0;
-                    Vector128<float> candidateSum0Step1 = candidateBias0;
-                    Vector128<float> outputSum0Step1 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0Step0.StoreUnsafe(ref gates0, column);
-                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0Step0.StoreUnsafe(ref gates0, column + 12);
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    inputSum0Step1.StoreUnsafe(ref gates1, column);
-                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 4);
-                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 8);
-                    outputSum0Step1.StoreUnsafe(ref gates1, column + 12);
-                }
-
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = inputBias0;
-                    Vector128<float> forgetSum0 = forgetBias0;
-                    Vector128<float> candidateSum0 = candidateBias0;
-                    Vector128<float> outputSum0 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0.StoreUnsafe(ref gates0, column);
-                    forgetSum0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0.StoreUnsafe(ref gates0, column + 12);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of the first layer with Vector256 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
-            {
-                nuint column = 0;
-
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref gates, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref gates, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref gates, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref gates, column + 12);
-
-                // W_hh h: the previous hidden state (4 values).
-                {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                }
-
-                // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            {
-                nuint unit = 0;
-                nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
-            }
-        }
-
-        /// <summary>
         /// The dense head with Vector256 kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The
         /// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed
         /// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.
@@ -2108,176 +1720,6 @@ namespace Snapshots
                     candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
                 }
-
-                // W_hh h: the previous hidden state (4 values).
-                {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                }
-
-                // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            {
-                nuint unit = 0;
-                nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
-            }
-        }
-
-        /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Vector128 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void FirstLayerProjectionVector128(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
-            {
-                nuint column = 0;
-                // b_ih + b_hh, where every step's sums start.
-                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                nuint step = 0;
-                for (; step + 2 <= steps; step += 2)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = inputBias0;
-                    Vector128<float> forgetSum0Step0 = forgetBias0;
-                    Vector128<float> candidateSum0Step0 = candidateBias0;
-                    Vector128<float> outputSum0Step0 = outputBias0;
-                    Vector128<float> inputSum0Step1 = inputBias0;
-                    Vector128<float> forgetSum0Step1 = forgetBias0;
-                    Vector128<float> candidateSum0Step1 = candidateBias0;
-                    Vector128<float> outputSum0Step1 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0Step0.StoreUnsafe(ref gates0, column);
-                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0Step0.StoreUnsafe(ref gates0, column + 12);
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    inputSum0Step1.StoreUnsafe(ref gates1, column);
-                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 4);
-                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 8);
-                    outputSum0Step1.StoreUnsafe(ref gates1, column + 12);
-                }
-
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = inputBias0;
-                    Vector128<float> forgetSum0 = forgetBias0;
-                    Vector128<float> candidateSum0 = candidateBias0;
-                    Vector128<float> outputSum0 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0.StoreUnsafe(ref gates0, column);
-                    forgetSum0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0.StoreUnsafe(ref gates0, column + 12);
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of the first layer with Vector128 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
-            {
-                nuint column = 0;
-
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref gates, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref gates, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref gates, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (4 values).
                 {
@@ -2789,203 +2231,6 @@ namespace Snapshots
                     candidateSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 9), candidateSum1);
                     outputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 13), outputSum1);
                 }
-
-                // W_hh h: the previous hidden state (4 values).
-                {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 13), outputSum1);
-                }
-
-                // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 4) = forgetSum0;
-                Unsafe.Add(ref gates, column + 8) = candidateSum0;
-                Unsafe.Add(ref gates, column + 12) = outputSum0;
-                Unsafe.Add(ref gates, column + 1) = inputSum1;
-                Unsafe.Add(ref gates, column + 5) = forgetSum1;
-                Unsafe.Add(ref gates, column + 9) = candidateSum1;
-                Unsafe.Add(ref gates, column + 13) = outputSum1;
-            }
-
-            // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
-            {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 4));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 8));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 12));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 4) = forgetGate;
-                Unsafe.Add(ref gates, column + 8) = candidate;
-                Unsafe.Add(ref gates, column + 12) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
-            }
-        }
-
-        /// <summary>
-        /// The input part of the first layer's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
-        /// pass over the weights.
-        /// </summary>
-        private static void FirstLayerProjectionScalar(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
-        {
-            // This layer's W_ih and biases.
-            ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-
-            // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (nuint part = 0; part < 4; part++)
-            {
-                nuint column = (part * 1);
-                // b_ih + b_hh, where every step's sums start.
-                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetBias0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                float candidateBias0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                float outputBias0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
-                nuint step = 0;
-                for (; step + 2 <= steps; step += 2)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    float inputSum0Step0 = inputBias0;
-                    float forgetSum0Step0 = forgetBias0;
-                    float candidateSum0Step0 = candidateBias0;
-                    float outputSum0Step0 = outputBias0;
-                    float inputSum0Step1 = inputBias0;
-                    float forgetSum0Step1 = forgetBias0;
-                    float candidateSum0Step1 = candidateBias0;
-                    float outputSum0Step1 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 4);
-                        float weight0C = Unsafe.Add(ref row, 8);
-                        float weight0O = Unsafe.Add(ref row, 12);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        float x1 = Unsafe.Add(ref input1, k);
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0Step0;
-                    Unsafe.Add(ref gates0, column + 4) = forgetSum0Step0;
-                    Unsafe.Add(ref gates0, column + 8) = candidateSum0Step0;
-                    Unsafe.Add(ref gates0, column + 12) = outputSum0Step0;
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    Unsafe.Add(ref gates1, column) = inputSum0Step1;
-                    Unsafe.Add(ref gates1, column + 4) = forgetSum0Step1;
-                    Unsafe.Add(ref gates1, column + 8) = candidateSum0Step1;
-                    Unsafe.Add(ref gates1, column + 12) = outputSum0Step1;
-                }
-
-                // The steps left over, one at a time.
-                for (; step < steps; step++)
-                {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    float inputSum0 = inputBias0;
-                    float forgetSum0 = forgetBias0;
-                    float candidateSum0 = candidateBias0;
-                    float outputSum0 = outputBias0;
-                    // W_ih x: the input (3 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
-                    {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 4);
-                        float weight0C = Unsafe.Add(ref row, 8);
-                        float weight0O = Unsafe.Add(ref row, 12);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
-                    }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0;
-                    Unsafe.Add(ref gates0, column + 4) = forgetSum0;
-                    Unsafe.Add(ref gates0, column + 8) = candidateSum0;
-                    Unsafe.Add(ref gates0, column + 12) = outputSum0;
-                }
-            }
-        }
-
-        /// <summary>
-        /// The recurrent part of one step of the first layer with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
-        /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
-        /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
-        /// </summary>
-        private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
-        {
-            // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-
-            // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
-            {
-                nuint column = (part * 2);
-
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                float inputSum0 = Unsafe.Add(ref gates, column);
-                float forgetSum0 = Unsafe.Add(ref gates, column + 4);
-                float candidateSum0 = Unsafe.Add(ref gates, column + 8);
-                float outputSum0 = Unsafe.Add(ref gates, column + 12);
-                float inputSum1 = Unsafe.Add(ref gates, column + 1);
-                float forgetSum1 = Unsafe.Add(ref gates, column + 5);
-                float candidateSum1 = Unsafe.Add(ref gates, column + 9);
-                float outputSum1 = Unsafe.Add(ref gates, column + 13);
 
                 // W_hh h: the previous hidden state (4 values).
                 {
