@@ -18,27 +18,21 @@ namespace LstmGen.Generator
         private static int ProjectionSteps(PathPlan path, TileLoop tile) =>
             System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (4 * tile.Segments.Count));
 
+        /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
+        private bool FirstLayerProjects => _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
+
         private void EmitForwardConstants()
         {
-            if (HasUpperLayers)
+            (string buffer, string length) = (HasUpperLayers, FirstLayerProjects) switch
             {
-                Line("// Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of");
-                Line("// the gate sums (GateRowLength) and the layer's output for the layer above (HiddenSize).");
-                Line($"private const int ForwardChunk = {N(ForwardChunk)};");
-                Line("private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);");
-            }
-            else if (_plan.FirstLayer.ProjectsInForward(_spec.HiddenSize))
-            {
-                Line("// Forward runs a chunk of steps at a time: per step of a chunk, the input part of the gate sums.");
-                Line($"private const int ForwardChunk = {N(ForwardChunk)};");
-                Line("private const int ForwardBufferLength = ForwardChunk * GateRowLength;");
-            }
-            else
-            {
-                Line("// Forward runs a chunk of steps at a time, each step whole, with the gates of one step.");
-                Line($"private const int ForwardChunk = {N(ForwardChunk)};");
-                Line("private const int ForwardBufferLength = GateRowLength;");
-            }
+                (true, _) => (", per step of a chunk, the input part of the gate sums and a layer's output", "ForwardChunk * (GateRowLength + HiddenSize)"),
+                (false, true) => (", per step of a chunk, the input part of the gate sums", "ForwardChunk * GateRowLength"),
+                (false, false) => (" the gates of the one step it runs at a time", "GateRowLength"),
+            };
+            Line("// Forward runs a chunk of steps at a time, layer by layer.");
+            Line($"// Its buffer holds{buffer}.");
+            Line($"private const int ForwardChunk = {N(ForwardChunk)};");
+            Line($"private const int ForwardBufferLength = {length};");
 
             Line();
         }
@@ -50,7 +44,7 @@ namespace LstmGen.Generator
             Line("/// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk");
             Line("/// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after");
             Line("/// each step of the top layer.");
-            if (!_plan.FirstLayer.ProjectsInForward(_spec.HiddenSize))
+            if (!FirstLayerProjects)
             {
                 Line("/// The first layer's input is narrower than its state, so it runs whole steps instead: a step hides");
                 Line("/// the input part of its sums, which a separate pass would only add to.");
@@ -76,8 +70,7 @@ namespace LstmGen.Generator
                 {
                     Line("int count = Math.Min(ForwardChunk, steps - start);");
                     Line();
-                    bool projects = _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
-                    Line((HasUpperLayers, projects) switch
+                    Line((HasUpperLayers, FirstLayerProjects) switch
                     {
                         (true, true) => "// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.",
                         (true, false) => "// Layer 0, a whole step at a time (its input is narrower than its state); its outputs go to the sequence.",

@@ -355,7 +355,7 @@ namespace LstmGen
         // ---- Negligible gradients ----
         // Back through time the gradients of h and c shrink by the forget gate at every step; with the loss on the
         // last step only, a few hundred steps take them below 2^-126, where every operation on them costs a
-        // microcode assist on x86 (training a 500-step sequence ran 7 times slower per step). Below 2^-60 they
+        // microcode assist on x86 (training a 500-step sequence ran 5 times slower). Below 2^-60 they
         // cannot move a float weight gradient that has any other part, so the backward pass flushes them to zero.
         // NaN stays NaN.
         private const float NegligibleGradient = 8.67361738e-19f; // 2^-60

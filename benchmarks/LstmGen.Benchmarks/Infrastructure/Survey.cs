@@ -41,18 +41,10 @@ namespace LstmGen.Benchmarks.Infrastructure
             var peakLoop = new Entry("Peak", string.Empty, "FmaLoops.Throughput512", FmaLoops.Throughput512MacsPerIteration, n => FmaLoops.Throughput512(n));
             foreach (List<Entry> shape in ByShape(entries))
             {
-                if (peakGmacs is null)
-                {
-                    shape.Add(peakLoop);
-                }
-
-                Result[] results = Measure(shape, rounds, roundMilliseconds);
-                double peak = peakGmacs ?? peakLoop.Macs / results[shape.Count - 1].Nanoseconds;
-                if (peakGmacs is null)
-                {
-                    shape.RemoveAt(shape.Count - 1);
-                }
-
+                // The peak loop, when it runs, is the last entry measured.
+                List<Entry> measured = peakGmacs is null ? new List<Entry>(shape) { peakLoop } : shape;
+                Result[] results = Measure(measured, rounds, roundMilliseconds);
+                double peak = peakGmacs ?? peakLoop.Macs / results[results.Length - 1].Nanoseconds;
                 for (int i = 0; i < shape.Count; i++)
                 {
                     Entry entry = shape[i];

@@ -80,7 +80,8 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
-        // Forward runs a chunk of steps at a time, each step whole, with the gates of one step.
+        // Forward runs a chunk of steps at a time, layer by layer.
+        // Its buffer holds the gates of the one step it runs at a time.
         private const int ForwardChunk = 32;
         private const int ForwardBufferLength = GateRowLength;
 

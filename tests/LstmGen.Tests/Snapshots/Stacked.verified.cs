@@ -81,8 +81,8 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
-        // Forward runs a chunk of steps at a time, layer by layer: per step of a chunk, the input part of
-        // the gate sums (GateRowLength) and the layer's output for the layer above (HiddenSize).
+        // Forward runs a chunk of steps at a time, layer by layer.
+        // Its buffer holds, per step of a chunk, the input part of the gate sums and a layer's output.
         private const int ForwardChunk = 32;
         private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
 
