@@ -21,11 +21,16 @@ namespace LstmGen.Generator
         /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
         private bool FirstLayerProjects => _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
 
+        /// <summary>Why a layer that does not project runs whole steps: its input is narrower than its state, or its state is small.</summary>
+        private string WholeStepReason(LayerKernel kernel) => kernel.InputCount < _spec.HiddenSize
+            ? "its input is narrower than its state"
+            : $"its state has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units";
+
         private void EmitForwardConstants()
         {
             (string buffer, string length) = (HasUpperLayers, FirstLayerProjects) switch
             {
-                (true, _) => (", per step of a chunk, the input part of the gate sums and a layer's output", "ForwardChunk * (GateRowLength + HiddenSize)"),
+                (true, _) => (", per step of a chunk, the input part of the gate sums (or a whole step's gates) and a layer's output", "ForwardChunk * (GateRowLength + HiddenSize)"),
                 (false, true) => (", per step of a chunk, the input part of the gate sums", "ForwardChunk * GateRowLength"),
                 (false, false) => (" the gates of the one step it runs at a time", "GateRowLength"),
             };
@@ -46,8 +51,13 @@ namespace LstmGen.Generator
             Line("/// each step of the top layer.");
             if (!FirstLayerProjects)
             {
-                Line("/// The first layer's input is narrower than its state, so it runs whole steps instead: a step hides");
-                Line("/// the input part of its sums, which a separate pass would only add to.");
+                bool every = HasUpperLayers && !_plan.UpperLayer.ProjectsInForward(_spec.HiddenSize);
+                string subject = !HasUpperLayers ? "The layer" : every ? "Every layer" : "The first layer";
+                string reason = !every ? WholeStepReason(_plan.FirstLayer)
+                    : _plan.FirstLayer.InputCount < _spec.HiddenSize ? $"the first layer's input is narrower than the state, which has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units"
+                    : $"the state has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units";
+                Line($"/// {subject} runs whole steps instead ({reason}): a step");
+                Line("/// hides the input part of its sums, which a separate pass would only add to.");
             }
 
             Line("/// Every sum is added in the order of <see cref=\"Step(ReadOnlySpan{float}, Span{float})\"/>, which");
@@ -73,9 +83,9 @@ namespace LstmGen.Generator
                     Line((HasUpperLayers, FirstLayerProjects) switch
                     {
                         (true, true) => "// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.",
-                        (true, false) => "// Layer 0, a whole step at a time (its input is narrower than its state); its outputs go to the sequence.",
+                        (true, false) => $"// Layer 0, a whole step at a time ({WholeStepReason(_plan.FirstLayer)}); its outputs go to the sequence.",
                         (false, true) => "// The input part of the chunk's gate sums, then the recurrence and each step's output.",
-                        (false, false) => "// A whole step at a time (the input is narrower than the state), and each step's output.",
+                        (false, false) => $"// A whole step at a time ({WholeStepReason(_plan.FirstLayer)}), and each step's output.",
                     });
                     Line("ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);");
                     EmitLayerChunk(_plan.FirstLayer, "ref parameters", "ref chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);

@@ -82,7 +82,7 @@ namespace Snapshots
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
         // Forward runs a chunk of steps at a time, layer by layer.
-        // Its buffer holds, per step of a chunk, the input part of the gate sums and a layer's output.
+        // Its buffer holds, per step of a chunk, the input part of the gate sums (or a whole step's gates) and a layer's output.
         private const int ForwardChunk = 32;
         private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
 

@@ -82,7 +82,7 @@ namespace Snapshots
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
         // Forward runs a chunk of steps at a time, layer by layer.
-        // Its buffer holds, per step of a chunk, the input part of the gate sums and a layer's output.
+        // Its buffer holds, per step of a chunk, the input part of the gate sums (or a whole step's gates) and a layer's output.
         private const int ForwardChunk = 32;
         private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
 
@@ -273,8 +273,8 @@ namespace Snapshots
         /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
         /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
         /// each step of the top layer.
-        /// The first layer's input is narrower than its state, so it runs whole steps instead: a step hides
-        /// the input part of its sums, which a separate pass would only add to.
+        /// The first layer runs whole steps instead (its input is narrower than its state): a step
+        /// hides the input part of its sums, which a separate pass would only add to.
         /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
         /// gives the same bits.
         /// </remarks>

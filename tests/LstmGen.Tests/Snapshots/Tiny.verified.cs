@@ -264,8 +264,8 @@ namespace Snapshots
         /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
         /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
         /// each step of the top layer.
-        /// The first layer's input is narrower than its state, so it runs whole steps instead: a step hides
-        /// the input part of its sums, which a separate pass would only add to.
+        /// The layer runs whole steps instead (its input is narrower than its state): a step
+        /// hides the input part of its sums, which a separate pass would only add to.
         /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
         /// gives the same bits.
         /// </remarks>
@@ -281,7 +281,7 @@ namespace Snapshots
             {
                 int count = Math.Min(ForwardChunk, steps - start);
 
-                // A whole step at a time (the input is narrower than the state), and each step's output.
+                // A whole step at a time (its input is narrower than its state), and each step's output.
                 ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
                 // Each step's gates go to the start of the projection buffer, which this layer does not need.
                 for (int step = 0; step < count; step++)
