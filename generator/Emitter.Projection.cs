@@ -11,7 +11,7 @@ namespace LstmGen.Generator
     /// </summary>
     internal sealed partial class Emitter
     {
-        /// <summary>Steps of a chunk: the projections and the layer outputs of a chunk stay in the caches.</summary>
+        /// <summary>Steps of a chunk: the gates and the layer outputs of a chunk stay in the caches.</summary>
         private const int ForwardChunk = 32;
 
         /// <summary>Steps a projection tile sums at once: as many as its accumulators allow.</summary>
@@ -26,19 +26,22 @@ namespace LstmGen.Generator
             ? "its input is narrower than its state"
             : $"its state has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units";
 
+        /// <summary>Whether some layer computes its input projection a chunk at a time (the layers above the first do if any does).</summary>
+        private bool AnyLayerProjects => _plan.UpperLayer.ProjectsInForward(_spec.HiddenSize);
+
         private void EmitForwardConstants()
         {
-            (string buffer, string length) = (HasUpperLayers, FirstLayerProjects) switch
-            {
-                (true, _) => (", per step of a chunk, the input part of the gate sums (or a whole step's gates) and a layer's output", "ForwardChunk * (GateRowLength + HiddenSize)"),
-                (false, true) => (", per step of a chunk, the input part of the gate sums", "ForwardChunk * GateRowLength"),
-                (false, false) => (" the gates of the one step it runs at a time", "GateRowLength"),
-            };
-            Line("// Forward runs a chunk of steps at a time, layer by layer.");
-            Line($"// Its buffer holds{buffer}.");
+            Line("// Forward runs a chunk of steps at a time, layer by layer. Its buffer holds the gates: per step of a chunk");
+            Line(HasUpperLayers
+                ? "// where a layer computes its input projection first, else one step's; then each step's output of a layer."
+                : "// where the layer computes its input projection first, else one step's.");
             Line($"private const int ForwardChunk = {N(ForwardChunk)};");
-            Line($"private const int ForwardBufferLength = {length};");
-
+            Line(AnyLayerProjects
+                ? "private const int ForwardGatesLength = ForwardChunk * GateRowLength;"
+                : "private const int ForwardGatesLength = GateRowLength;");
+            Line(HasUpperLayers
+                ? "private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * HiddenSize);"
+                : "private const int ForwardBufferLength = ForwardGatesLength;");
             Line();
         }
 
@@ -46,17 +49,24 @@ namespace LstmGen.Generator
         {
             Line("/// <inheritdoc cref=\"ILstmModel.Forward\"/>");
             Line("/// <remarks>");
-            Line("/// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk");
-            Line("/// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after");
-            Line("/// each step of the top layer.");
-            if (!FirstLayerProjects)
+            Line("/// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.");
+            if (FirstLayerProjects)
             {
-                bool every = HasUpperLayers && !_plan.UpperLayer.ProjectsInForward(_spec.HiddenSize);
-                string subject = !HasUpperLayers ? "The layer" : every ? "Every layer" : "The first layer";
-                string reason = !every ? WholeStepReason(_plan.FirstLayer)
-                    : _plan.FirstLayer.InputCount < _spec.HiddenSize ? $"the first layer's input is narrower than the state, which has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units"
+                Line("/// Every layer computes the input part of the chunk's gate sums first (several steps per pass over");
+                Line("/// W_ih), then the recurrence step by step.");
+            }
+            else if (AnyLayerProjects)
+            {
+                Line($"/// The first layer runs whole steps ({WholeStepReason(_plan.FirstLayer)}), as a step hides the input");
+                Line("/// part of its sums; the layers above compute the input part of the chunk's gate sums first (several");
+                Line("/// steps per pass over W_ih), then the recurrence step by step.");
+            }
+            else
+            {
+                string reason = _plan.FirstLayer.InputCount < _spec.HiddenSize
+                    ? $"the input is narrower than the state, which has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units"
                     : $"the state has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units";
-                Line($"/// {subject} runs whole steps instead ({reason}): a step");
+                Line($"/// {(HasUpperLayers ? "Every layer" : "The layer")} runs whole steps ({reason}), as a step");
                 Line("/// hides the input part of its sums, which a separate pass would only add to.");
             }
 
@@ -68,10 +78,10 @@ namespace LstmGen.Generator
                 Line("int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
                 Line("_forwardBuffer ??= new float[ForwardBufferLength];");
                 Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line("ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);");
+                Line("ref float gates = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);");
                 if (HasUpperLayers)
                 {
-                    Line("ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);");
+                    Line("ref float sequence = ref Unsafe.Add(ref gates, ForwardGatesLength);");
                 }
 
                 Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
@@ -88,7 +98,7 @@ namespace LstmGen.Generator
                         (false, false) => $"// A whole step at a time ({WholeStepReason(_plan.FirstLayer)}), and each step's output.",
                     });
                     Line("ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);");
-                    EmitLayerChunk(_plan.FirstLayer, "ref parameters", "ref chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
+                    EmitLayerChunk(_plan.FirstLayer, "ref parameters", "chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
                     if (HasUpperLayers)
                     {
                         if (_spec.Layers > 2)
@@ -98,7 +108,7 @@ namespace LstmGen.Generator
                             using (Open("for (int layer = 1; layer < Layers - 1; layer++)"))
                             {
                                 EmitUpperLayerReferences("layer", "(layer - 1)");
-                                EmitLayerChunk(_plan.UpperLayer, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: false);
+                                EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: false);
                             }
                         }
 
@@ -107,7 +117,7 @@ namespace LstmGen.Generator
                         using (OpenScope())
                         {
                             EmitUpperLayerReferences("(Layers - 1)", "(Layers - 2)");
-                            EmitLayerChunk(_plan.UpperLayer, "ref weights", "ref sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: true);
+                            EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: true);
                         }
                     }
                 }
@@ -146,23 +156,25 @@ namespace LstmGen.Generator
         }
 
         /// <summary>
-        /// A layer over the chunk: the input part of the chunk's gate sums first, several steps per pass over W_ih,
-        /// then the recurrence step by step. Below the top, each step's output goes to the sequence for the layer
-        /// above; the top layer's output goes through the head at once, which the next step's recurrence does not
-        /// wait for, so the processor overlaps the two.
+        /// A layer over the chunk, reading its input from <paramref name="inputs"/>: the input part of the chunk's
+        /// gate sums first, several steps per pass over W_ih, then the recurrence step by step; or, for a layer that
+        /// does not project (<see cref="LayerKernel.ProjectsInForward"/>), whole steps. Below the top, each step's
+        /// output goes to the sequence for the layer above; the top layer's output goes through the head at once,
+        /// which the next step's recurrence does not wait for, so the processor overlaps the two.
         /// </summary>
         private void EmitLayerChunk(LayerKernel kernel, string weights, string inputs, string inputStride, string layerHidden, string layerCell, bool top)
         {
             bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
-            Line(projects
-                ? $"{kernel.Name}Projection({weights}, {inputs}, {inputStride}, ref projections, (nuint)count);"
-                : "// Each step's gates go to the start of the projection buffer, which this layer does not need.");
+            if (projects)
+            {
+                Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, (nuint)count);");
+            }
 
             using (Open("for (int step = 0; step < count; step++)"))
             {
                 Line(projects
-                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref Unsafe.Add(ref projections, step * GateRowLength));"
-                    : $"{kernel.Name}Step({weights}, ref Unsafe.Add(ref {inputs.Substring("ref ".Length)}, step * {inputStride}), {layerHidden}, {layerCell}, ref projections);");
+                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref Unsafe.Add(ref gates, step * GateRowLength));"
+                    : $"{kernel.Name}Step({weights}, ref Unsafe.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
                 if (!top)
                 {
                     Line($"Floats.Copy({layerHidden}, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");

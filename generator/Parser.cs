@@ -178,7 +178,7 @@ namespace LstmGen.Generator
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
-            "AgentScratchLength", "ForwardChunk", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
+            "AgentScratchLength", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>

@@ -184,10 +184,9 @@ namespace LstmGen.Tests
             float threshold = MathF.ScaleB(1, -60);
             float[] values =
             {
-                threshold, -threshold, MathF.BitDecrement(threshold), -MathF.BitDecrement(threshold), 1e-30f, -1e-30f, float.Epsilon,
-                0f, -0f, 1e-18f, -1e-18f, 1f, -3.5f, float.MaxValue, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-10f, -2e-19f, 7e-19f,
+                threshold, -threshold, MathF.BitDecrement(threshold), -MathF.BitDecrement(threshold), 1e-30f, -1e-30f, float.Epsilon, 0f,
+                -0f, 1e-18f, -1e-18f, 1f, -3.5f, float.MaxValue, float.PositiveInfinity, float.NegativeInfinity,
             };
-            Array.Resize(ref values, 16);
             float[] expected = { threshold, -threshold, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 1e-18f, -1e-18f, 1f, -3.5f, float.MaxValue, float.PositiveInfinity, float.NegativeInfinity };
             Assert.Equal(expected, values.Select(LstmMath.FlushNegligible).ToArray());
             Assert.True(float.IsNaN(LstmMath.FlushNegligible(float.NaN)), "NaN stays NaN");

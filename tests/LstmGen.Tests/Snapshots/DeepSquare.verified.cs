@@ -81,10 +81,11 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
-        // Forward runs a chunk of steps at a time, layer by layer.
-        // Its buffer holds, per step of a chunk, the input part of the gate sums (or a whole step's gates) and a layer's output.
+        // Forward runs a chunk of steps at a time, layer by layer. Its buffer holds the gates: per step of a chunk
+        // where a layer computes its input projection first, else one step's; then each step's output of a layer.
         private const int ForwardChunk = 32;
-        private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
+        private const int ForwardGatesLength = ForwardChunk * GateRowLength;
+        private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * HiddenSize);
 
         private static readonly TensorInfo[] s_tensors =
         {
@@ -278,9 +279,9 @@ namespace Snapshots
 
         /// <inheritdoc cref="ILstmModel.Forward"/>
         /// <remarks>
-        /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
-        /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
-        /// each step of the top layer.
+        /// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.
+        /// Every layer computes the input part of the chunk's gate sums first (several steps per pass over
+        /// W_ih), then the recurrence step by step.
         /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
         /// gives the same bits.
         /// </remarks>
@@ -289,8 +290,8 @@ namespace Snapshots
             int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
             _forwardBuffer ??= new float[ForwardBufferLength];
             ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
-            ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
+            ref float gates = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
+            ref float sequence = ref Unsafe.Add(ref gates, ForwardGatesLength);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
             for (int start = 0; start < steps; start += ForwardChunk)
@@ -299,10 +300,10 @@ namespace Snapshots
 
                 // Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.
                 ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
-                LayerProjection(ref parameters, ref chunkInputs, InputSize, ref projections, (nuint)count);
+                LayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
-                    LayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref projections, step * GateRowLength));
+                    LayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref gates, step * GateRowLength));
                     Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -312,10 +313,10 @@ namespace Snapshots
                     ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount));
                     ref float layerHidden = ref Unsafe.Add(ref hidden, layer * HiddenSize);
                     ref float layerCell = ref Unsafe.Add(ref cell, layer * HiddenSize);
-                    LayerProjection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);
+                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (nuint)count);
                     for (int step = 0; step < count; step++)
                     {
-                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));
+                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref gates, step * GateRowLength));
                         Floats.Copy(ref layerHidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                     }
                 }
@@ -325,10 +326,10 @@ namespace Snapshots
                     ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
                     ref float layerHidden = ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize);
                     ref float layerCell = ref Unsafe.Add(ref cell, (Layers - 1) * HiddenSize);
-                    LayerProjection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);
+                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (nuint)count);
                     for (int step = 0; step < count; step++)
                     {
-                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));
+                        LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref gates, step * GateRowLength));
                         ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
                         HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
                         ApplyOutputActivation(ref output);

@@ -80,10 +80,11 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
-        // Forward runs a chunk of steps at a time, layer by layer.
-        // Its buffer holds the gates of the one step it runs at a time.
+        // Forward runs a chunk of steps at a time, layer by layer. Its buffer holds the gates: per step of a chunk
+        // where the layer computes its input projection first, else one step's.
         private const int ForwardChunk = 32;
-        private const int ForwardBufferLength = GateRowLength;
+        private const int ForwardGatesLength = GateRowLength;
+        private const int ForwardBufferLength = ForwardGatesLength;
 
         private static readonly TensorInfo[] s_tensors =
         {
@@ -261,10 +262,8 @@ namespace Snapshots
 
         /// <inheritdoc cref="ILstmModel.Forward"/>
         /// <remarks>
-        /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
-        /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
-        /// each step of the top layer.
-        /// The layer runs whole steps instead (its input is narrower than its state): a step
+        /// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.
+        /// The layer runs whole steps (the input is narrower than the state, which has fewer than 32 units), as a step
         /// hides the input part of its sums, which a separate pass would only add to.
         /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
         /// gives the same bits.
@@ -274,7 +273,7 @@ namespace Snapshots
             int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
             _forwardBuffer ??= new float[ForwardBufferLength];
             ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
+            ref float gates = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
             for (int start = 0; start < steps; start += ForwardChunk)
@@ -283,10 +282,9 @@ namespace Snapshots
 
                 // A whole step at a time (its input is narrower than its state), and each step's output.
                 ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
-                // Each step's gates go to the start of the projection buffer, which this layer does not need.
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerStep(ref parameters, ref Unsafe.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref projections);
+                    FirstLayerStep(ref parameters, ref Unsafe.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref gates);
                     ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
                     HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
                     ApplyOutputActivation(ref output);

@@ -81,10 +81,11 @@ namespace Snapshots
         private const int AgentOutputOffset = AgentLaneOffset + 16;
         private const int AgentScratchLength = AgentOutputOffset + OutputSize;
 
-        // Forward runs a chunk of steps at a time, layer by layer.
-        // Its buffer holds, per step of a chunk, the input part of the gate sums (or a whole step's gates) and a layer's output.
+        // Forward runs a chunk of steps at a time, layer by layer. Its buffer holds the gates: per step of a chunk
+        // where a layer computes its input projection first, else one step's; then each step's output of a layer.
         private const int ForwardChunk = 32;
-        private const int ForwardBufferLength = ForwardChunk * (GateRowLength + HiddenSize);
+        private const int ForwardGatesLength = ForwardChunk * GateRowLength;
+        private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * HiddenSize);
 
         private static readonly TensorInfo[] s_tensors =
         {
@@ -270,11 +271,10 @@ namespace Snapshots
 
         /// <inheritdoc cref="ILstmModel.Forward"/>
         /// <remarks>
-        /// A chunk of steps at a time, layer by layer: the input part of the gate sums of the whole chunk
-        /// first (several steps per pass over W_ih), then the recurrence step by step, and the head right after
-        /// each step of the top layer.
-        /// The first layer runs whole steps instead (its input is narrower than its state): a step
-        /// hides the input part of its sums, which a separate pass would only add to.
+        /// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.
+        /// The first layer runs whole steps (its input is narrower than its state), as a step hides the input
+        /// part of its sums; the layers above compute the input part of the chunk's gate sums first (several
+        /// steps per pass over W_ih), then the recurrence step by step.
         /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
         /// gives the same bits.
         /// </remarks>
@@ -283,8 +283,8 @@ namespace Snapshots
             int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
             _forwardBuffer ??= new float[ForwardBufferLength];
             ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float projections = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
-            ref float sequence = ref Unsafe.Add(ref projections, ForwardChunk * GateRowLength);
+            ref float gates = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
+            ref float sequence = ref Unsafe.Add(ref gates, ForwardGatesLength);
             ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
             for (int start = 0; start < steps; start += ForwardChunk)
@@ -293,10 +293,9 @@ namespace Snapshots
 
                 // Layer 0, a whole step at a time (its input is narrower than its state); its outputs go to the sequence.
                 ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
-                // Each step's gates go to the start of the projection buffer, which this layer does not need.
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerStep(ref parameters, ref Unsafe.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref projections);
+                    FirstLayerStep(ref parameters, ref Unsafe.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref gates);
                     Floats.Copy(ref hidden, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);
                 }
 
@@ -305,10 +304,10 @@ namespace Snapshots
                     ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
                     ref float layerHidden = ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize);
                     ref float layerCell = ref Unsafe.Add(ref cell, (Layers - 1) * HiddenSize);
-                    UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref projections, (nuint)count);
+                    UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (nuint)count);
                     for (int step = 0; step < count; step++)
                     {
-                        UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref projections, step * GateRowLength));
+                        UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref Unsafe.Add(ref gates, step * GateRowLength));
                         ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
                         HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
                     }
