@@ -21,10 +21,13 @@ namespace LstmGen.Generator
         /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
         private bool FirstLayerProjects => _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
 
-        /// <summary>Why a layer that does not project runs whole steps: its input is narrower than its state, or its state is small.</summary>
+        /// <summary>Why a layer that does not project runs whole steps: its input is narrower than its state, or its state is of the size that keeps a step busy.</summary>
         private string WholeStepReason(LayerKernel kernel) => kernel.InputCount < _spec.HiddenSize
             ? "its input is narrower than its state"
-            : $"its state has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units";
+            : StateReason;
+
+        /// <summary>Why a state of 16 to 31 units runs whole steps (<see cref="LayerKernel.IsWholeStepState"/>).</summary>
+        private const string StateReason = "a state of 16 to 31 units keeps the multiply-add units busy with whole vectors";
 
         /// <summary>Whether some layer computes its input projection a chunk at a time (the layers above the first do if any does).</summary>
         private bool AnyLayerProjects => _plan.UpperLayer.ProjectsInForward(_spec.HiddenSize);
@@ -63,9 +66,8 @@ namespace LstmGen.Generator
             }
             else
             {
-                string reason = _plan.FirstLayer.InputCount < _spec.HiddenSize
-                    ? $"the input is narrower than the state, which has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units"
-                    : $"the state has fewer than {N(LayerKernel.MinProjectedHiddenSize)} units";
+                // Upper layers read an input as wide as their state, so only the state's size keeps them from projecting.
+                string reason = HasUpperLayers ? StateReason : WholeStepReason(_plan.FirstLayer);
                 Line($"/// {(HasUpperLayers ? "Every layer" : "The layer")} runs whole steps ({reason}), as a step");
                 Line("/// hides the input part of its sums, which a separate pass would only add to.");
             }

@@ -83,16 +83,21 @@ namespace LstmGen.Generator.Model
 
         /// <summary>
         /// Whether Forward computes the input part of a chunk's gate sums first, as one matrix product (several
-        /// steps per pass over W_ih): where the input is at least as wide as the state and the state has at least
-        /// 32 units. Otherwise a whole step hides the input part of its sums (the processor runs it while the
-        /// previous step's activations wait on one another), so Forward runs the layer one whole step at a time,
-        /// as Step does, which measured 6-12 % faster at i8h8, i32h8 and i32h16 and 5-19 % slower at i32h32 and
-        /// the upper layer of i8h64x2 (alternating builds).
+        /// steps per pass over W_ih): where the input is at least as wide as the state, unless the state has 16 to
+        /// 31 units (<see cref="IsWholeStepState"/>).
         /// </summary>
-        public bool ProjectsInForward(int hiddenSize) => InputCount >= hiddenSize && hiddenSize >= MinProjectedHiddenSize;
+        public bool ProjectsInForward(int hiddenSize) => InputCount >= hiddenSize && !IsWholeStepState(hiddenSize);
 
-        /// <summary>The smallest state for which Forward's input projection pays (<see cref="ProjectsInForward"/>).</summary>
-        public const int MinProjectedHiddenSize = 32;
+        /// <summary>
+        /// A state of 16 to 31 units, for which Forward runs whole steps as Step does even where the input is as wide:
+        /// such a step keeps the multiply-add units busy with four chains of whole 16-lane vectors and hides the input
+        /// part of its sums while the previous step's activations wait on one another, so a separate pass over W_ih
+        /// only adds to it (i32h16: whole steps 4 % faster, alternating builds on the AMD EPYC of RESULTS.md). A
+        /// state of fewer than 16 units runs its step in half-width vectors whose four chains leave half the
+        /// multiply-add throughput idle, which the projection fills (i32h8 18 % faster, i8h8 5 %); from 32 units
+        /// the projection keeps W_hh in the cache between steps (i32h32, the upper layer of i8h64x2).
+        /// </summary>
+        public static bool IsWholeStepState(int hiddenSize) => hiddenSize >= 16 && hiddenSize < 32;
     }
 
     /// <summary>Everything the emitter needs: the model, its parameter layout and its kernels' schedule.</summary>

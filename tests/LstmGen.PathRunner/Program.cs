@@ -3,6 +3,7 @@
 // loss and gradients of AccumulateGradients, and one of many agents stepped together. The tests
 // start this program with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 and
 // similar settings, to run the Vector256, Vector128 and scalar paths on a machine that has AVX-512.
+// Then, for the models of ProjectedModels, whether Forward gave the bits of Step and a digest of them.
 using System;
 using System.Runtime.Intrinsics;
 using LstmGen.Tests.Reference;
@@ -24,4 +25,11 @@ foreach (string name in ReferenceCase.LstmCaseNames)
             ReferenceComparison.MaxAbsoluteError(result.Cell, reference.FinalCell.Data)));
     string digest = ReferenceComparison.Digest(result.Outputs, result.Hidden, result.Cell);
     Console.WriteLine($"case {name} error={error:R} digest={digest} gradients={ReferenceModels.GradientDigest(reference)} agents={ReferenceModels.AgentDigest(reference)}");
+}
+
+// States narrower than 16 units that Forward projects a chunk at a time: Forward against Step, and Forward's bits.
+foreach (string name in ProjectedModels.ByName.Keys)
+{
+    var (same, digest) = ProjectedModels.Compare(name);
+    Console.WriteLine($"forward {name} same={same} digest={digest}");
 }

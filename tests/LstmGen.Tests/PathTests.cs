@@ -47,7 +47,7 @@ namespace LstmGen.Tests
             IReadOnlyList<string> lines = RunRunner(environment);
             Assert.Equal($"accelerated {acceleration}", lines[0]);
 
-            var results = lines.Skip(1).Select(Parse).ToDictionary(result => result.Name);
+            var results = lines.Skip(1).Where(line => line.StartsWith("case ", StringComparison.Ordinal)).Select(Parse).ToDictionary(result => result.Name);
             Assert.Equal(ReferenceCase.LstmCaseNames.OrderBy(n => n), results.Keys.OrderBy(n => n));
             foreach (string name in ReferenceCase.LstmCaseNames)
             {
@@ -56,6 +56,16 @@ namespace LstmGen.Tests
                 Assert.True(digest == InProcessDigest(name), $"{path}, {name}: the outputs' bits differ from the in-process ({PathName()}) result.");
                 Assert.True(gradients == ReferenceModels.GradientDigest(ReferenceCase.Load(name)), $"{path}, {name}: the gradients' bits differ from the in-process ({PathName()}) result.");
                 Assert.True(agents == ReferenceModels.AgentDigest(ReferenceCase.Load(name)), $"{path}, {name}: the bits of many agents stepped together differ from the in-process ({PathName()}) result.");
+            }
+
+            // "forward NAME same=BOOL digest=HEX": Forward's projection of a narrow state against Step.
+            var forwards = lines.Where(line => line.StartsWith("forward ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
+            Assert.Equal(ProjectedModels.ByName.Keys.OrderBy(n => n), forwards.Keys.OrderBy(n => n));
+            foreach (string name in ProjectedModels.ByName.Keys)
+            {
+                string[] parts = forwards[name];
+                Assert.True(parts[2] == "same=True", $"{path}, {name}: Forward's bits differ from Step's.");
+                Assert.True(parts[3] == $"digest={ProjectedModels.Compare(name).Digest}", $"{path}, {name}: Forward's bits differ from the in-process ({PathName()}) result.");
             }
         }
 

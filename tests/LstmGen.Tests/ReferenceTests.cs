@@ -86,6 +86,20 @@ namespace LstmGen.Tests
             Assert.All(ownCell, value => Assert.Equal(0f, value));
         }
 
+        public static TheoryData<string> ProjectedModelNames => new(ProjectedModels.ByName.Keys);
+
+        [Theory]
+        [MemberData(nameof(ProjectedModelNames))]
+        public void ForwardsProjectionOfANarrowStateGivesTheBitsOfStep(string name)
+        {
+            // These models' Forward computes the input projection a chunk at a time (a *Projection kernel exists);
+            // Step runs whole steps.
+            Type type = ProjectedModels.ByName[name]().GetType();
+            Assert.Contains(type.GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static), method => method.Name.EndsWith("Projection", StringComparison.Ordinal));
+
+            Assert.True(ProjectedModels.Compare(name).Same, $"{name}: Forward's outputs or final state differ from Step's bits.");
+        }
+
         [Fact]
         public void ForwardContinuesFromTheModelsState()
         {

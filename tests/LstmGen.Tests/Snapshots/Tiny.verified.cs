@@ -263,7 +263,7 @@ namespace Snapshots
         /// <inheritdoc cref="ILstmModel.Forward"/>
         /// <remarks>
         /// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.
-        /// The layer runs whole steps (the input is narrower than the state, which has fewer than 32 units), as a step
+        /// The layer runs whole steps (its input is narrower than its state), as a step
         /// hides the input part of its sums, which a separate pass would only add to.
         /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
         /// gives the same bits.
