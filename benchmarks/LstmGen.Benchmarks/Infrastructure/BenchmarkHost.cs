@@ -18,7 +18,7 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// to BenchmarkDotNet (--filter, --list flat, --join, ...):
     /// <list type="bullet">
     /// <item><c>--verify</c>: check the numbers (the program's own check), then exit.</item>
-    /// <item><c>--peak</c>: measure one core's FMA peak and clock (the FMA loops) and the weight-stream bound of L1 and L2, then exit.</item>
+    /// <item><c>--peak</c>: measure one core's FMA peak and clock (the FMA loops), the weight-stream bound of L1 and L2 and the activations' throughput, then exit.</item>
     /// <item><c>--full</c>: BenchmarkDotNet's default, precise job instead of the quick one.</item>
     /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it (at start-up, or in the survey's rounds).</item>
     /// <item><c>--shapes a,b</c>: only these shapes (names as in <see cref="Shapes"/>).</item>
@@ -57,6 +57,7 @@ namespace LstmGen.Benchmarks.Infrastructure
                         }
 
                         Console.WriteLine(WeightStream.Describe(WeightStream.Measure(), best.ThroughputGmacs));
+                        Console.WriteLine(ActivationThroughput.Describe(ActivationThroughput.Measure(), best.ThroughputGmacs));
 
                         return 0;
                     case "--full":
