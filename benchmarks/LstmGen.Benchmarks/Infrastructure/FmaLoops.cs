@@ -10,7 +10,7 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// Tight fused multiply-add loops that establish one core's peak empirically. <see cref="Throughput512"/>
     /// runs 16 independent chains of 512-bit FMAs (enough to cover a 4-cycle latency on 2 FMA ports), so it
     /// runs at the FMA units' throughput; <see cref="Latency512"/> runs one dependent chain, so it runs at one
-    /// FMA per FMA latency (4 cycles on Ice Lake, Sapphire and Emerald Rapids), which gives the clock
+    /// FMA per FMA latency (4 cycles on Intel from Ice Lake to Emerald Rapids and on AMD Zen 4), which gives the clock
     /// frequency: GHz = FMAs/ns * 4. Their ratio gives FMAs per cycle, i.e. the FMA ports.
     /// </summary>
     public static class FmaLoops

@@ -11,7 +11,7 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// <summary>
     /// The bound that memory puts on a one-sequence step: one 512-bit FMA per 64-byte load, 16
     /// independent chains, over arrays the size of a model's weights. A step reads each weight once and
-    /// uses it in one multiply-add, so where the weights do not fit in L1 (48 KiB here; hidden 64 and up)
+    /// uses it in one multiply-add, so where the weights do not fit in L1 (32 KiB on this project's AMD EPYC, 48 KiB on the earlier Xeon; hidden 64 and up)
     /// this loop's rate is about the most a step can reach; in L1 the FMA units limit it instead.
     /// </summary>
     public static class WeightStream
