@@ -8,13 +8,14 @@ namespace LstmGen.Benchmarks
     /// <summary>
     /// A game frame: <see cref="Agents"/> independent sequences (agents) of one model, input 8, hidden 32,
     /// head 1, each advanced by one step with Step(ref State, ...). The states are value types held in one
-    /// array; the baselines keep theirs in [Agents, H] arrays. Times are per frame (all agents).
+    /// array; the baselines keep theirs in [Agents, H] arrays. Times are per frame (all agents). BenchmarkDotNet
+    /// runs frames of <see cref="DefaultAgents"/>; the survey also runs frames of 64 (the N).
     /// </summary>
     [MemoryDiagnoser]
     public class ManyAgentsBenchmarks
     {
-        /// <summary>Agents per frame.</summary>
-        public const int Agents = 1000;
+        /// <summary>Agents per frame in the BenchmarkDotNet runs.</summary>
+        public const int DefaultAgents = 1000;
 
         private const string ShapeName = "i8h32";
 
@@ -26,6 +27,18 @@ namespace LstmGen.Benchmarks
         private float[] _cell = null!;
         private float[] _inputs = null!;
         private float[] _outputs = null!;
+
+        /// <summary>A frame of <see cref="DefaultAgents"/> agents.</summary>
+        public ManyAgentsBenchmarks()
+            : this(DefaultAgents)
+        {
+        }
+
+        /// <summary>A frame of <paramref name="agents"/> agents.</summary>
+        public ManyAgentsBenchmarks(int agents) => Agents = agents;
+
+        /// <summary>Agents per frame.</summary>
+        public int Agents { get; }
 
         /// <summary>Creates the model, the agents' states and inputs, and the baselines.</summary>
         [GlobalSetup]
@@ -43,7 +56,7 @@ namespace LstmGen.Benchmarks
         }
 
         /// <summary>Every agent's state stepped by the generated model.</summary>
-        [Benchmark(Baseline = true), Macs(Shape = ShapeName, Sequences = Agents)]
+        [Benchmark(Baseline = true), Macs(Shape = ShapeName, Sequences = DefaultAgents)]
         public void Generated()
         {
             In8H32 model = _model;
@@ -58,14 +71,14 @@ namespace LstmGen.Benchmarks
 
         /// <summary>Every agent stepped by the scalar baseline.</summary>
         /// <summary>The same frame in one call: groups of 16 agents stepped together, one per vector lane.</summary>
-        [Benchmark, Macs(Shape = ShapeName, Sequences = Agents)]
+        [Benchmark, Macs(Shape = ShapeName, Sequences = DefaultAgents)]
         public void GeneratedGroups() => _model.Step(_states, _inputs, _outputs);
 
-        [Benchmark, Macs(Shape = ShapeName, Sequences = Agents)]
+        [Benchmark, Macs(Shape = ShapeName, Sequences = DefaultAgents)]
         public void Naive() => Frame(_naive);
 
         /// <summary>Every agent stepped by the TensorPrimitives (MultiplyAdd) baseline.</summary>
-        [Benchmark, Macs(Shape = ShapeName, Sequences = Agents)]
+        [Benchmark, Macs(Shape = ShapeName, Sequences = DefaultAgents)]
         public void TensorPrimitivesAxpy() => Frame(_axpy);
 
         private void Frame(BaselineLstm baseline)

@@ -125,13 +125,18 @@ namespace LstmGen.Benchmarks
 
         private static IEnumerable<Survey.Entry> Agents()
         {
-            var frame = new ManyAgentsBenchmarks();
-            frame.Setup();
-            long macs = Shapes.Get("i8h32").StepMacs * ManyAgentsBenchmarks.Agents;
-            yield return new Survey.Entry("Agents1000", "i8h32", "Generated", macs, n => Repeat(n, frame.Generated));
-            yield return new Survey.Entry("Agents1000", "i8h32", "GeneratedGroups", macs, n => Repeat(n, frame.GeneratedGroups));
-            yield return new Survey.Entry("Agents1000", "i8h32", "Naive", macs, n => Repeat(n, frame.Naive));
-            yield return new Survey.Entry("Agents1000", "i8h32", "TensorPrimitivesAxpy", macs, n => Repeat(n, frame.TensorPrimitivesAxpy));
+            // The N = 64 (every state in L1) and a frame of 1,000 (the states in L2).
+            foreach (int agents in new[] { 64, ManyAgentsBenchmarks.DefaultAgents })
+            {
+                var frame = new ManyAgentsBenchmarks(agents);
+                frame.Setup();
+                long macs = Shapes.Get("i8h32").StepMacs * agents;
+                string group = $"Agents{agents}";
+                yield return new Survey.Entry(group, "i8h32", "Generated", macs, n => Repeat(n, frame.Generated));
+                yield return new Survey.Entry(group, "i8h32", "GeneratedGroups", macs, n => Repeat(n, frame.GeneratedGroups));
+                yield return new Survey.Entry(group, "i8h32", "Naive", macs, n => Repeat(n, frame.Naive));
+                yield return new Survey.Entry(group, "i8h32", "TensorPrimitivesAxpy", macs, n => Repeat(n, frame.TensorPrimitivesAxpy));
+            }
         }
 
         private static void Repeat(long count, Action action)
