@@ -27,7 +27,8 @@ namespace LstmGen.Generator
             : StateReason;
 
         /// <summary>Why a state of 16 to 31 units runs whole steps (<see cref="LayerKernel.IsWholeStepState"/>).</summary>
-        private const string StateReason = "a state of 16 to 31 units keeps the multiply-add units busy with whole vectors";
+        private static string StateReason =>
+            $"a state of {N(LayerKernel.MinWholeStepHiddenSize)} to {N(LayerKernel.MaxWholeStepHiddenSize)} units keeps the multiply-add units busy with whole vectors";
 
         /// <summary>Whether some layer computes its input projection a chunk at a time (the layers above the first do if any does).</summary>
         private bool AnyLayerProjects => _plan.UpperLayer.ProjectsInForward(_spec.HiddenSize);

@@ -9,7 +9,7 @@ namespace LstmGen.Benchmarks
 {
     /// <summary>
     /// <c>--loop GROUP SHAPE SECONDS [METHOD]</c>: one operation of the survey (group <c>Step</c>,
-    /// <c>Forward100</c>, <c>Train50</c>, <c>Agents64</c>, <c>Agents1000</c> or <c>TrainerFit4</c>, the last two i8h32; method
+    /// <c>Forward100</c>, <c>Train50</c>, <c>Agents64</c>, <c>Agents1000</c>, <c>Train500LastStep</c> or <c>TrainerFit4</c>, the last four i8h32; method
     /// <c>Generated</c> unless given, e.g. <c>GeneratedGroups</c> or a baseline) in a loop for a while, for a
     /// profiler to sample
     /// (<c>DOTNET_PerfMapEnabled=1 perf record -e cpu-clock -F 20000 -- dotnet LstmGen.Benchmarks.dll --loop Step i8h32 4</c>).

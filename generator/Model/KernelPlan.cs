@@ -89,7 +89,8 @@ namespace LstmGen.Generator.Model
         public bool ProjectsInForward(int hiddenSize) => InputCount >= hiddenSize && !IsWholeStepState(hiddenSize);
 
         /// <summary>
-        /// A state of 16 to 31 units, for which Forward runs whole steps as Step does even where the input is as wide:
+        /// A state of <see cref="MinWholeStepHiddenSize"/> to <see cref="MaxWholeStepHiddenSize"/> units (16 to 31), for which
+        /// Forward runs whole steps as Step does even where the input is as wide:
         /// such a step keeps the multiply-add units busy with four chains of whole 16-lane vectors and hides the input
         /// part of its sums while the previous step's activations wait on one another, so a separate pass over W_ih
         /// only adds to it (i32h16: whole steps 4 % faster, alternating builds on the AMD EPYC of RESULTS.md). A
@@ -97,7 +98,13 @@ namespace LstmGen.Generator.Model
         /// multiply-add throughput idle, which the projection fills (i32h8 18 % faster, i8h8 5 %); from 32 units
         /// the projection keeps W_hh in the cache between steps (i32h32, the upper layer of i8h64x2).
         /// </summary>
-        public static bool IsWholeStepState(int hiddenSize) => hiddenSize >= 16 && hiddenSize < 32;
+        public static bool IsWholeStepState(int hiddenSize) => hiddenSize >= MinWholeStepHiddenSize && hiddenSize <= MaxWholeStepHiddenSize;
+
+        /// <summary>The smallest state that runs whole steps in Forward: one whole 512-bit vector of units (<see cref="IsWholeStepState"/>).</summary>
+        public const int MinWholeStepHiddenSize = 16;
+
+        /// <summary>The largest state that runs whole steps in Forward (<see cref="IsWholeStepState"/>).</summary>
+        public const int MaxWholeStepHiddenSize = 31;
     }
 
     /// <summary>Everything the emitter needs: the model, its parameter layout and its kernels' schedule.</summary>
