@@ -32,18 +32,18 @@ namespace LstmGen.Generator
             Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
             Line("/// read: several threads may step different states at once.");
             Line("/// </summary>");
-            using (Open("public void Step(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            using (Open($"public void Step({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
-                Line("ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
-                Line("ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
-                Line("int stepped = Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
+                Line($"{TypeNames.ModelGuard}.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
+                Line($"{TypeNames.ModelGuard}.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
+                Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
                 Line();
                 Line("// The agents left over (fewer than a group), one at a time.");
-                Line("ref float input = ref MemoryMarshal.GetReference(inputs);");
-                Line("ref float output = ref MemoryMarshal.GetReference(outputs);");
+                Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
+                Line($"ref float output = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
                 using (Open("for (int agent = stepped; agent < states.Length; agent++)"))
                 {
-                    Line("StepCore(ref states[agent], ref Unsafe.Add(ref input, agent * InputSize), ref Unsafe.Add(ref output, agent * OutputSize));");
+                    Line($"StepCore(ref states[agent], ref {TypeNames.Unsafe}.Add(ref input, agent * InputSize), ref {TypeNames.Unsafe}.Add(ref output, agent * OutputSize));");
                 }
             }
 
@@ -52,9 +52,9 @@ namespace LstmGen.Generator
             Line("/// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how");
             Line("/// many it stepped (a multiple of the group's size).");
             Line("/// </summary>");
-            using (Open("private int StepAgents(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            using (Open($"private int StepAgents({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
-                Line("int agents = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;");
+                Line($"int agents = {TypeNames.Vector512}.IsHardwareAccelerated ? 16 : {TypeNames.Vector256}.IsHardwareAccelerated ? 8 : 4;");
                 Line("int groups = states.Length / agents;");
                 using (Open("if (groups == 0)"))
                 {
@@ -63,53 +63,53 @@ namespace LstmGen.Generator
 
                 Line();
                 Line("// The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.");
-                Line("float[] buffer = ArrayPool<float>.Shared.Rent(AgentScratchLength * agents);");
-                Line("ref float scratch = ref MemoryMarshal.GetArrayDataReference(buffer);");
+                Line($"float[] buffer = {TypeNames.ArrayPool}<float>.Shared.Rent(AgentScratchLength * agents);");
+                Line($"ref float scratch = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(buffer);");
                 Line("ref float input = ref scratch;");
-                Line("ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);");
-                Line("ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);");
-                Line("ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);");
+                Line($"ref float hidden = ref {TypeNames.Unsafe}.Add(ref scratch, AgentHiddenOffset * agents);");
+                Line($"ref float cell = ref {TypeNames.Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
+                Line($"ref float gates = ref {TypeNames.Unsafe}.Add(ref scratch, AgentGateOffset * agents);");
                 if (_spec.HasHead)
                 {
-                    Line("ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);");
+                    Line($"ref float lanes = ref {TypeNames.Unsafe}.Add(ref scratch, AgentLaneOffset * agents);");
                 }
 
-                Line("ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);");
-                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line("ref float inputRows = ref MemoryMarshal.GetReference(inputs);");
-                Line("ref float outputRows = ref MemoryMarshal.GetReference(outputs);");
+                Line($"ref float output = ref {TypeNames.Unsafe}.Add(ref scratch, AgentOutputOffset * agents);");
+                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line($"ref float inputRows = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
+                Line($"ref float outputRows = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
                 Line();
                 Line("// A State is its hidden values, then its cell values, as the group's scratch holds them: one row");
                 Line("// of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.");
-                Line("int stateStride = Unsafe.SizeOf<State>() / sizeof(float);");
+                Line($"int stateStride = {TypeNames.Unsafe}.SizeOf<State>() / sizeof(float);");
                 using (Open("for (int first = 0; first < groups * agents; first += agents)"))
                 {
-                    Line("ref float groupStates = ref Unsafe.As<State, float>(ref states[first]);");
-                    Line("ref float groupInputs = ref Unsafe.Add(ref inputRows, first * InputSize);");
-                    Line("ref float groupOutputs = ref Unsafe.Add(ref outputRows, first * OutputSize);");
+                    Line($"ref float groupStates = ref {TypeNames.Unsafe}.As<State, float>(ref states[first]);");
+                    Line($"ref float groupInputs = ref {TypeNames.Unsafe}.Add(ref inputRows, first * InputSize);");
+                    Line($"ref float groupOutputs = ref {TypeNames.Unsafe}.Add(ref outputRows, first * OutputSize);");
                     Line();
                     Line("// Each agent's input and state into its lane: [agents, values] blocks transposed.");
-                    Line("AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
-                    Line("AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
+                    Line($"{TypeNames.AgentLanes}.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
+                    Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
                     Line();
                     Line("// Every layer and the output, for the whole group at once.");
                     string lanes = _spec.HasHead ? "ref lanes, " : string.Empty;
                     EmitDispatch(path => $"StepAgents{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, {lanes}ref output);", withScalar: false);
                     Line();
                     Line("// The new states and the outputs, out of the lanes.");
-                    Line("AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
-                    Line("AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);");
+                    Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
+                    Line($"{TypeNames.AgentLanes}.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
                         using (Open("for (int lane = 0; lane < agents; lane++)"))
                         {
-                            Line("ApplyOutputActivation(ref Unsafe.Add(ref groupOutputs, lane * OutputSize));");
+                            Line($"ApplyOutputActivation(ref {TypeNames.Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
                         }
                     }
                 }
 
                 Line();
-                Line("ArrayPool<float>.Shared.Return(buffer);");
+                Line($"{TypeNames.ArrayPool}<float>.Shared.Return(buffer);");
                 Line("return groups * agents;");
             }
 
@@ -134,10 +134,10 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, ref float lanes, ref float output)"))
             {
-                Line("ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);");
+                Line($"ref float bias = ref {TypeNames.Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 using (Open("for (nuint o = 0; o < OutputSize; o++)"))
                 {
-                    Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
+                    Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
                     if (chunks > 0)
                     {
                         Line("// Each of the 16 lanes, a vector of agents.");
@@ -146,7 +146,7 @@ namespace LstmGen.Generator
                             Line($"{form.Type} laneSum = {form.Type}.Zero;");
                             using (Open($"for (nuint k = lane; k < {N(chunks * 16)}; k += 16)"))
                             {
-                                Line($"laneSum = LstmMath.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
+                                Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
                             }
 
                             Line(form.Store("laneSum", "lanes", "lane"));
@@ -172,11 +172,11 @@ namespace LstmGen.Generator
                         Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
                         using (Open($"for (nuint k = {N(chunks * 16)}; k < HiddenSize; k++)"))
                         {
-                            Line($"sum = LstmMath.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
+                            Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
                         }
                     }
 
-                    Line(form.Store($"sum + {form.Lanes.Broadcast("Unsafe.Add(ref bias, o)")}", "output", "o"));
+                    Line(form.Store($"sum + {form.Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref bias, o)")}", "output", "o"));
                 }
             }
 

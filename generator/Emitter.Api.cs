@@ -8,24 +8,24 @@ namespace LstmGen.Generator
 
         private void EmitStateAccess()
         {
-            Line("/// <inheritdoc cref=\"ILstmModel.ResetState\"/>");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ResetState\"/>");
             Line("public void ResetState() => _state = default;");
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.SetState\"/>");
-            using (Open("public void SetState(ReadOnlySpan<float> hidden, ReadOnlySpan<float> cell)"))
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetState\"/>");
+            using (Open($"public void SetState({TypeNames.ReadOnlySpan}<float> hidden, {TypeNames.ReadOnlySpan}<float> cell)"))
             {
-                Line($"ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
-                Line($"ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
                 Line("hidden.CopyTo(_state.Hidden);");
                 Line("cell.CopyTo(_state.Cell);");
             }
 
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.GetState\"/>");
-            using (Open("public void GetState(Span<float> hidden, Span<float> cell)"))
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetState\"/>");
+            using (Open($"public void GetState({TypeNames.Span}<float> hidden, {TypeNames.Span}<float> cell)"))
             {
-                Line($"ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
-                Line($"ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
                 Line("_state.Hidden.CopyTo(hidden);");
                 Line("_state.Cell.CopyTo(cell);");
             }
@@ -35,19 +35,19 @@ namespace LstmGen.Generator
 
         private void EmitStepAndForward()
         {
-            Line("/// <inheritdoc cref=\"ILstmModel.Step\"/>");
-            Line("public void Step(ReadOnlySpan<float> input, Span<float> output) => Step(ref _state, input, output);");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Step\"/>");
+            Line($"public void Step({TypeNames.ReadOnlySpan}<float> input, {TypeNames.Span}<float> output) => Step(ref _state, input, output);");
             Line();
             Line("/// <summary>");
             Line("/// Advances <paramref name=\"state\"/> by one time step: [InputSize] in, [OutputSize] out.");
             Line("/// The model's weights are only read, so one model can step many states, from several");
             Line("/// threads at once as long as each state is used by one thread at a time.");
             Line("/// </summary>");
-            using (Open("public void Step(ref State state, ReadOnlySpan<float> input, Span<float> output)"))
+            using (Open($"public void Step(ref State state, {TypeNames.ReadOnlySpan}<float> input, {TypeNames.Span}<float> output)"))
             {
-                Line("ModelGuard.Length(input.Length, InputSize, nameof(input), \"InputSize\");");
-                Line("ModelGuard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
-                Line("StepCore(ref state, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output));");
+                Line($"{TypeNames.ModelGuard}.Length(input.Length, InputSize, nameof(input), \"InputSize\");");
+                Line($"{TypeNames.ModelGuard}.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
+                Line($"StepCore(ref state, ref {TypeNames.MemoryMarshal}.GetReference(input), ref {TypeNames.MemoryMarshal}.GetReference(output));");
             }
 
             Line();
@@ -55,13 +55,13 @@ namespace LstmGen.Generator
             Line("/// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>");
             using (Open("private void StepCore(ref State state, ref float input, ref float output)"))
             {
-                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line("ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);");
-                Line("ref float cell = ref MemoryMarshal.GetReference(state.Cell);");
+                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference(state.Hidden);");
+                Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference(state.Cell);");
                 Line();
                 Line("// Each layer's gate sums and activations, packed like a gate row.");
-                Line("Span<float> gateScratch = stackalloc float[GateRowLength];");
-                Line("ref float gates = ref MemoryMarshal.GetReference(gateScratch);");
+                Line($"{TypeNames.Span}<float> gateScratch = stackalloc float[GateRowLength];");
+                Line($"ref float gates = ref {TypeNames.MemoryMarshal}.GetReference(gateScratch);");
                 Line();
                 Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
                 EmitDispatch(path => $"Step{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);");
@@ -70,7 +70,7 @@ namespace LstmGen.Generator
                 {
                     Line();
                     Line("// Without a head, a step outputs the top layer's hidden state.");
-                    Line("Floats.Copy(ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize), ref output, OutputSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref {TypeNames.Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize), ref output, OutputSize);");
                 }
 
                 if (_spec.OutputActivation != OutputActivation.Linear)
@@ -96,7 +96,7 @@ namespace LstmGen.Generator
                     {
                         using (Open("for (nuint o = 0; o < OutputSize; o++)"))
                         {
-                            Line($"Unsafe.Add(ref output, o) = LstmMath.{function}(Unsafe.Add(ref output, o));");
+                            Line($"{TypeNames.Unsafe}.Add(ref output, o) = {TypeNames.LstmMath}.{function}({TypeNames.Unsafe}.Add(ref output, o));");
                         }
                     }
 
@@ -104,7 +104,7 @@ namespace LstmGen.Generator
                     break;
                 case OutputActivation.Softmax:
                     Line("/// <summary>The output activation: softmax over the outputs.</summary>");
-                    Line("private static void ApplyOutputActivation(ref float output) => LstmMath.Softmax(MemoryMarshal.CreateSpan(ref output, OutputSize));");
+                    Line($"private static void ApplyOutputActivation(ref float output) => {TypeNames.LstmMath}.Softmax({TypeNames.MemoryMarshal}.CreateSpan(ref output, OutputSize));");
                     Line();
                     break;
             }
@@ -115,7 +115,7 @@ namespace LstmGen.Generator
             Line("/// <summary>");
             Line("/// The recurrent state of one sequence: the hidden and cell values of every layer, held inline");
             Line("/// (no heap allocation). <c>default</c> is the zero state. Step it with");
-            Line("/// <see cref=\"Step(ref State, ReadOnlySpan{float}, Span{float})\"/>.");
+            Line($"/// <see cref=\"Step(ref State, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>.");
             Line("/// </summary>");
             using (Open("public struct State"))
             {
@@ -124,14 +124,14 @@ namespace LstmGen.Generator
                 Line("private LayerValues _cell;");
                 Line();
                 Line("/// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>");
-                Line("[UnscopedRef]");
-                Line("public Span<float> Hidden => _hidden;");
+                Line($"[{TypeNames.UnscopedRef}]");
+                Line($"public {TypeNames.Span}<float> Hidden => _hidden;");
                 Line();
                 Line("/// <summary>The cell state, [Layers, HiddenSize] row-major.</summary>");
-                Line("[UnscopedRef]");
-                Line("public Span<float> Cell => _cell;");
+                Line($"[{TypeNames.UnscopedRef}]");
+                Line($"public {TypeNames.Span}<float> Cell => _cell;");
                 Line();
-                Line("[InlineArray(Layers * HiddenSize)]");
+                Line($"[{TypeNames.InlineArray}(Layers * HiddenSize)]");
                 using (Open("private struct LayerValues"))
                 {
                     Line("private float _element0;");

@@ -19,44 +19,20 @@ namespace LstmGen.Generator
 
             public int Width { get; }
 
-            private string Vector => "Vector" + N(Width * 32);
+            private string Vector => TypeNames.Intrinsics + ".Vector" + N(Width * 32);
 
             public string Type => Width == 1 ? "float" : Vector + "<float>";
 
             public string Load(string reference, string offset) =>
-                Width == 1 ? $"Unsafe.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
+                Width == 1 ? $"{TypeNames.Unsafe}.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
 
+            /// <summary>
+            /// A store. The vector one is a static call, not the <c>StoreUnsafe</c> extension, so that it binds
+            /// without a <c>using</c> directive.
+            /// </summary>
             public string Store(string value, string reference, string offset) =>
-                Width == 1 ? $"Unsafe.Add(ref {reference}, {offset}) = {value};"
-                : IsOneTerm(value) ? $"{value}.StoreUnsafe(ref {reference}, {offset});"
-                : $"({value}).StoreUnsafe(ref {reference}, {offset});";
-
-            /// <summary>A name, or one call whose parentheses close at the end: no parentheses needed around it.</summary>
-            private static bool IsOneTerm(string value)
-            {
-                int open = value.IndexOf('(');
-                if (open < 0)
-                {
-                    return !value.Contains(" ");
-                }
-
-                if (value.Substring(0, open).Contains(" "))
-                {
-                    return false;
-                }
-
-                int depth = 0;
-                for (int i = open; i < value.Length; i++)
-                {
-                    depth += value[i] == '(' ? 1 : value[i] == ')' ? -1 : 0;
-                    if (depth == 0)
-                    {
-                        return i == value.Length - 1;
-                    }
-                }
-
-                return false;
-            }
+                Width == 1 ? $"{TypeNames.Unsafe}.Add(ref {reference}, {offset}) = {value};"
+                : $"{Vector}.StoreUnsafe({value}, ref {reference}, {offset});";
 
             public string Broadcast(string value) => Width == 1 ? value : $"{Vector}.Create({value})";
 
@@ -86,16 +62,16 @@ namespace LstmGen.Generator
 
             /// <summary>The weight of a gate column in a row.</summary>
             public string Weight(string row, string column) =>
-                Agents == 0 ? Lanes.Load(row, column) : Lanes.Broadcast($"Unsafe.Add(ref {row}, {column})");
+                Agents == 0 ? Lanes.Load(row, column) : Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref {row}, {column})");
 
             /// <summary>Input <paramref name="k"/> of <paramref name="source"/>.</summary>
             public string Input(string source, string k) =>
-                Agents == 0 ? Lanes.Broadcast($"Unsafe.Add(ref {source}, {k})") : Lanes.Load(source, Position(k));
+                Agents == 0 ? Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref {source}, {k})") : Lanes.Load(source, Position(k));
 
             /// <summary>b_ih + b_hh of a gate column.</summary>
             public string Bias(string column) => Agents == 0
                 ? $"{Lanes.Load("inputBias", column)} + {Lanes.Load("hiddenBias", column)}"
-                : Lanes.Broadcast($"Unsafe.Add(ref inputBias, {column}) + Unsafe.Add(ref hiddenBias, {column})");
+                : Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref inputBias, {column}) + {TypeNames.Unsafe}.Add(ref hiddenBias, {column})");
 
             public string Load(string reference, string index) => Lanes.Load(reference, Position(index));
 
@@ -137,26 +113,26 @@ namespace LstmGen.Generator
                     string weights = layer == 1
                         ? "FirstLayerParameterCount"
                         : $"FirstLayerParameterCount + ({N(layer - 1)} * UpperLayerParameterCount)";
-                    string below = layer == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(layer - 1)} * {stride})";
+                    string below = layer == 1 ? "ref hidden" : $"ref {TypeNames.Unsafe}.Add(ref hidden, {N(layer - 1)} * {stride})";
                     Line();
                     Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    Line($"{_plan.UpperLayer.Name}{suffix}(ref Unsafe.Add(ref parameters, {weights}), {below}, ref Unsafe.Add(ref hidden, {N(layer)} * {stride}), ref Unsafe.Add(ref cell, {N(layer)} * {stride}), ref gates);");
+                    Line($"{_plan.UpperLayer.Name}{suffix}(ref {TypeNames.Unsafe}.Add(ref parameters, {weights}), {below}, ref {TypeNames.Unsafe}.Add(ref hidden, {N(layer)} * {stride}), ref {TypeNames.Unsafe}.Add(ref cell, {N(layer)} * {stride}), ref gates);");
                 }
 
-                string top = _spec.Layers == 1 ? "ref hidden" : $"ref Unsafe.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
+                string top = _spec.Layers == 1 ? "ref hidden" : $"ref {TypeNames.Unsafe}.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
                 if (_spec.HasHead)
                 {
                     Line();
                     Line($"// The dense head reads the top layer's hidden state.");
                     Line(agents
-                        ? $"Head{suffix}(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref lanes, ref output);"
-                        : $"Head{suffix}(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref output);");
+                        ? $"Head{suffix}(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {top}, ref lanes, ref output);"
+                        : $"Head{suffix}(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {top}, ref output);");
                 }
                 else if (agents)
                 {
                     Line();
                     Line("// Without a head, the output is the top layer's hidden state.");
-                    Line($"Floats.Copy({top}, ref output, {stride});");
+                    Line($"{TypeNames.Floats}.Copy({top}, ref output, {stride});");
                 }
             }
 
@@ -201,15 +177,15 @@ namespace LstmGen.Generator
                 if (recurrentOnly)
                 {
                     Line("// This layer's recurrent weights W_hh.");
-                    Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
+                    Line($"ref float recurrentWeights = ref {TypeNames.Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
                 }
                 else
                 {
                     Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
                     Line("ref float inputWeights = ref weights;");
-                    Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
-                    Line($"ref float inputBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                    Line($"ref float hiddenBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    Line($"ref float recurrentWeights = ref {TypeNames.Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    Line($"ref float inputBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                    Line($"ref float hiddenBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
@@ -374,10 +350,10 @@ namespace LstmGen.Generator
                     string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     using (tile.Segments.Count > 1 ? OpenScope() : default(Block?))
                     {
-                        Line($"{form.Type} inputGate = LstmMath.Sigmoid({form.Load("gates", Column(0))});");
-                        Line($"{form.Type} forgetGate = LstmMath.Sigmoid({form.Load("gates", Column(1))});");
-                        Line($"{form.Type} candidate = LstmMath.Tanh({form.Load("gates", Column(2))});");
-                        Line($"{form.Type} outputGate = LstmMath.Sigmoid({form.Load("gates", Column(3))});");
+                        Line($"{form.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(0))});");
+                        Line($"{form.Type} forgetGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(1))});");
+                        Line($"{form.Type} candidate = {TypeNames.LstmMath}.Tanh({form.Load("gates", Column(2))});");
+                        Line($"{form.Type} outputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(3))});");
                         if (form.Agents == 0)
                         {
                             // Training reads the activations back; a group of agents only steps, so they stay in registers.
@@ -387,9 +363,9 @@ namespace LstmGen.Generator
                             }
                         }
 
-                        Line($"{form.Type} newCell = LstmMath.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");
+                        Line($"{form.Type} newCell = {TypeNames.LstmMath}.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");
                         Line(form.Store("newCell", "cell", unit));
-                        Line(form.Store("outputGate * LstmMath.Tanh(newCell)", "hidden", unit));
+                        Line(form.Store($"outputGate * {TypeNames.LstmMath}.Tanh(newCell)", "hidden", unit));
                     }
                 }
             }
@@ -460,11 +436,11 @@ namespace LstmGen.Generator
                     string rowStart = variable is null
                         ? (start == 0 ? "column" : $"({N(start)} * GateRowLength) + column")
                         : $"({Offset(variable, start)} * GateRowLength) + column";
-                    Line($"ref float row0 = ref Unsafe.Add(ref {weights}, {rowStart});");
+                    Line($"ref float row0 = ref {TypeNames.Unsafe}.Add(ref {weights}, {rowStart});");
                 }
                 else
                 {
-                    Line($"ref float row{N(r)} = ref Unsafe.Add(ref row{N(r - 1)}, GateRowLength);");
+                    Line($"ref float row{N(r)} = ref {TypeNames.Unsafe}.Add(ref row{N(r - 1)}, GateRowLength);");
                 }
 
                 string k = variable is null ? N(start + r) : Offset(variable, start + r);
@@ -474,7 +450,7 @@ namespace LstmGen.Generator
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string sum = $"{s_gateNames[gate]}Sum{N(s)}";
-                        Line($"{sum} = LstmMath.MultiplyAdd(x{N(r)}, {form.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
+                        Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{N(r)}, {form.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
                     }
                 }
             }
@@ -489,17 +465,17 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
             {
-                Line("ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);");
+                Line($"ref float bias = ref {TypeNames.Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
                 {
-                    Line("Span<float> lanes = stackalloc float[16];");
+                    Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
                 using (Open("for (nuint o = 0; o < OutputSize; o++)"))
                 {
-                    Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
+                    Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
                     EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
-                    Line("Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);");
+                    Line($"{TypeNames.Unsafe}.Add(ref output, o) = sum + {TypeNames.Unsafe}.Add(ref bias, o);");
                 }
             }
 

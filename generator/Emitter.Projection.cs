@@ -51,7 +51,7 @@ namespace LstmGen.Generator
 
         private void EmitForward()
         {
-            Line("/// <inheritdoc cref=\"ILstmModel.Forward\"/>");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Forward\"/>");
             Line("/// <remarks>");
             Line("/// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.");
             if (FirstLayerProjects)
@@ -73,25 +73,25 @@ namespace LstmGen.Generator
                 Line("/// hides the input part of its sums, which a separate pass would only add to.");
             }
 
-            Line("/// Every sum is added in the order of <see cref=\"Step(ReadOnlySpan{float}, Span{float})\"/>, which");
+            Line($"/// Every sum is added in the order of <see cref=\"Step({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>, which");
             Line("/// gives the same bits.");
             Line("/// </remarks>");
-            using (Open("public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)"))
+            using (Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
-                Line("int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
                 Line("_forwardBuffer ??= new float[ForwardBufferLength];");
-                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line("ref float gates = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);");
+                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line($"ref float gates = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_forwardBuffer);");
                 if (HasUpperLayers)
                 {
-                    Line("ref float sequence = ref Unsafe.Add(ref gates, ForwardGatesLength);");
+                    Line($"ref float sequence = ref {TypeNames.Unsafe}.Add(ref gates, ForwardGatesLength);");
                 }
 
-                Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
-                Line("ref float cell = ref MemoryMarshal.GetReference(_state.Cell);");
+                Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference(_state.Hidden);");
+                Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference(_state.Cell);");
                 using (Open("for (int start = 0; start < steps; start += ForwardChunk)"))
                 {
-                    Line("int count = Math.Min(ForwardChunk, steps - start);");
+                    Line($"int count = {TypeNames.Math}.Min(ForwardChunk, steps - start);");
                     Line();
                     Line((HasUpperLayers, FirstLayerProjects) switch
                     {
@@ -100,7 +100,7 @@ namespace LstmGen.Generator
                         (false, true) => "// The input part of the chunk's gate sums, then the recurrence and each step's output.",
                         (false, false) => $"// A whole step at a time ({WholeStepReason(_plan.FirstLayer)}), and each step's output.",
                     });
-                    Line("ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);");
+                    Line($"ref float chunkInputs = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(inputs), start * InputSize);");
                     EmitLayerChunk(_plan.FirstLayer, "ref parameters", "chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
                     if (HasUpperLayers)
                     {
@@ -153,9 +153,9 @@ namespace LstmGen.Generator
         /// <summary>The weights and state of an upper layer in Forward: <paramref name="below"/> is the index of the layer below it.</summary>
         private void EmitUpperLayerReferences(string layer, string below)
         {
-            Line($"ref float weights = ref Unsafe.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
-            Line($"ref float layerHidden = ref Unsafe.Add(ref hidden, {layer} * HiddenSize);");
-            Line($"ref float layerCell = ref Unsafe.Add(ref cell, {layer} * HiddenSize);");
+            Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
+            Line($"ref float layerHidden = ref {TypeNames.Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
+            Line($"ref float layerCell = ref {TypeNames.Unsafe}.Add(ref cell, {layer} * HiddenSize);");
         }
 
         /// <summary>
@@ -176,18 +176,18 @@ namespace LstmGen.Generator
             using (Open("for (int step = 0; step < count; step++)"))
             {
                 Line(projects
-                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref Unsafe.Add(ref gates, step * GateRowLength));"
-                    : $"{kernel.Name}Step({weights}, ref Unsafe.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
+                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref {TypeNames.Unsafe}.Add(ref gates, step * GateRowLength));"
+                    : $"{kernel.Name}Step({weights}, ref {TypeNames.Unsafe}.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
                 if (!top)
                 {
-                    Line($"Floats.Copy({layerHidden}, ref Unsafe.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {TypeNames.Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
                     return;
                 }
 
-                Line("ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);");
+                Line($"ref float output = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
                 Line(_spec.HasHead
-                    ? $"HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
-                    : $"Floats.Copy({layerHidden}, ref output, OutputSize);");
+                    ? $"HeadForward(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
+                    : $"{TypeNames.Floats}.Copy({layerHidden}, ref output, OutputSize);");
                 if (_spec.OutputActivation != OutputActivation.Linear)
                 {
                     Line("ApplyOutputActivation(ref output);");
@@ -207,8 +207,8 @@ namespace LstmGen.Generator
             {
                 Line("// This layer's W_ih and biases.");
                 Line("ref float inputWeights = ref weights;");
-                Line($"ref float inputBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                Line($"ref float hiddenBias = ref Unsafe.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                Line($"ref float inputBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                Line($"ref float hiddenBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 foreach (TileLoop tile in path.ActivationTiles)
                 {
                     Line();
@@ -265,7 +265,7 @@ namespace LstmGen.Generator
             string Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
             for (int t = 0; t < stepsAtOnce; t++)
             {
-                Line($"ref float input{N(t)} = ref Unsafe.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
+                Line($"ref float input{N(t)} = ref {TypeNames.Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
             }
 
             for (int t = 0; t < stepsAtOnce; t++)
@@ -283,7 +283,7 @@ namespace LstmGen.Generator
             Line($"// W_ih x: {source} ({N(kernel.InputCount)} values), in order.");
             using (Open($"for (nuint k = 0; k < {KernelInputs(kernel)}; k++)"))
             {
-                Line("ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);");
+                Line($"ref float row = ref {TypeNames.Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
@@ -299,7 +299,7 @@ namespace LstmGen.Generator
                     {
                         for (int gate = 0; gate < 4; gate++)
                         {
-                            Line($"{Sum(t, s, gate)} = LstmMath.MultiplyAdd(x{N(t)}, weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
+                            Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{N(t)}, weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
                         }
                     }
                 }
@@ -308,7 +308,7 @@ namespace LstmGen.Generator
             for (int t = 0; t < stepsAtOnce; t++)
             {
                 string row = t == 0 ? "step * GateRowLength" : $"(step + {N(t)}) * GateRowLength";
-                Line($"ref float gates{N(t)} = ref Unsafe.Add(ref gates, {row});");
+                Line($"ref float gates{N(t)} = ref {TypeNames.Unsafe}.Add(ref gates, {row});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)

@@ -53,35 +53,35 @@ namespace LstmGen.Generator
 
         private void EmitTrainingApi()
         {
-            Line("/// <inheritdoc cref=\"ILstmModel.Gradients\"/>");
-            Line("public Span<float> Gradients => new Span<float>(GradientStorage(), _gradientStart, ParameterCount);");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Gradients\"/>");
+            Line($"public {TypeNames.Span}<float> Gradients => new {TypeNames.Span}<float>(GradientStorage(), _gradientStart, ParameterCount);");
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.ZeroGradients\"/>");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ZeroGradients\"/>");
             Line("public void ZeroGradients() => Gradients.Clear();");
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.GetGradient\"/>");
-            Line("public void GetGradient(string name, Span<float> destination) => CopyOut(FindTensor(name), Gradients, destination);");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetGradient\"/>");
+            Line($"public void GetGradient(string name, {TypeNames.Span}<float> destination) => CopyOut(FindTensor(name), Gradients, destination);");
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})\"/>");
-            using (Open("public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)"))
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
+            using (Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets)"))
             {
-                Line("int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
+                Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
             }
 
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})\"/>");
-            using (Open("public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)"))
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}})\"/>");
+            using (Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
             {
-                Line("int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
-                Line("ModelGuard.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
-                Line($"ModelGuard.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
-                Line($"ModelGuard.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");");
+                Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
+                Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
+                Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
+                Line($"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");");
                 Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
             }
 
             Line();
-            Line("private float[] GradientStorage() => _gradientStorage ??= ParameterStorage.Allocate(ParameterCount, out _gradientStart);");
+            Line($"private float[] GradientStorage() => _gradientStorage ??= {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _gradientStart);");
             Line();
             EmitBackpropagateThroughTime();
             EmitRecordForward();
@@ -95,10 +95,10 @@ namespace LstmGen.Generator
             Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
             Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
             Line("/// </summary>");
-            using (Open("private float BackpropagateThroughTime(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int steps, bool lastStepOnly, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)"))
+            using (Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
             {
                 Line("// The buffers: the record grows to the longest sequence seen, then is reused.");
-                Line("int recordLength = ModelGuard.RecordLength(steps, StepRecordLength, nameof(inputs));");
+                Line($"int recordLength = {TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs));");
                 using (Open("if (_record is null || _record.Length < recordLength)"))
                 {
                     Line("_record = new float[recordLength];");
@@ -106,23 +106,23 @@ namespace LstmGen.Generator
 
 
                 Line("_backwardScratch ??= new float[BackwardScratchLength];");
-                Line("ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line("ref float gradients = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(GradientStorage()), _gradientStart);");
-                Line("ref float record = ref MemoryMarshal.GetArrayDataReference(_record);");
-                Line("ref float input = ref MemoryMarshal.GetReference(inputs);");
+                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line($"ref float gradients = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(GradientStorage()), _gradientStart);");
+                Line($"ref float record = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_record);");
+                Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 Line();
                 Line("// The forward pass, recorded; it leaves the model's state after the last step.");
                 Line("RecordForward(ref parameters, ref input, steps, ref record);");
                 Line();
                 Line("// Nothing flows back into the last step from after it.");
-                Line("Span<float> scratch = _backwardScratch;");
+                Line($"{TypeNames.Span}<float> scratch = _backwardScratch;");
                 Line("scratch.Clear();");
-                Line("ref float hiddenGradients = ref MemoryMarshal.GetReference(scratch);");
+                Line($"ref float hiddenGradients = ref {TypeNames.MemoryMarshal}.GetReference(scratch);");
                 Line("ref float cellGradients = ref scratch[ScratchCellOffset];");
                 Line("ref float upstream = ref scratch[ScratchUpstreamOffset];");
-                Line("Span<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);");
+                Line($"{TypeNames.Span}<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);");
                 Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
-                Line("ref float inputGradient = ref MemoryMarshal.GetReference(inputGradients);");
+                Line($"ref float inputGradient = ref {TypeNames.MemoryMarshal}.GetReference(inputGradients);");
                 Line();
                 string scaleOfMse = "1f / ((lastStepOnly ? 1 : steps) * OutputSize)";
                 string scaleOfCrossEntropy = "1f / (lastStepOnly ? 1 : steps)";
@@ -140,30 +140,30 @@ namespace LstmGen.Generator
                 Line("double loss = 0;");
                 using (Open("for (int step = steps - 1; step >= 0; step--)"))
                 {
-                    Line("ref float previousRow = ref Unsafe.Add(ref record, step * StepRecordLength);");
-                    Line("ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);");
+                    Line($"ref float previousRow = ref {TypeNames.Unsafe}.Add(ref record, step * StepRecordLength);");
+                    Line($"ref float row = ref {TypeNames.Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     Line();
                     Line("// The loss of a scored step, and its gradient with respect to the logits, enter through the head.");
                     using (Open("if (!lastStepOnly || step == steps - 1)"))
                     {
-                        Line("ReadOnlySpan<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
-                        Line("ReadOnlySpan<float> logits = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordLogitsOffset), OutputSize);");
-                        Line("ReadOnlySpan<float> outputs = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordOutputsOffset), OutputSize);");
-                        Line($"loss += Losses.StepLoss(LossFunction.{_spec.Loss}, Activation.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
+                        Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
+                        Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {TypeNames.Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
+                        Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {TypeNames.Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
+                        Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
                         if (_spec.HasHead)
                         {
-                            Line($"HeadBackward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref gradients, HeadOffset), ref Unsafe.Add(ref row, {TopLayerRecord()}), ref MemoryMarshal.GetReference(logitGradients), ref upstream);");
+                            Line($"HeadBackward(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), ref {TypeNames.Unsafe}.Add(ref gradients, HeadOffset), ref {TypeNames.Unsafe}.Add(ref row, {TopLayerRecord()}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
                         }
                         else
                         {
                             Line("// Without a head, the logits are the top layer's hidden state.");
-                            Line("Floats.Copy(ref MemoryMarshal.GetReference(logitGradients), ref upstream, HiddenSize);");
+                            Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, HiddenSize);");
                         }
                     }
 
                     using (Open("else"))
                     {
-                        Line("Floats.Clear(ref upstream, HiddenSize);");
+                        Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
                     }
 
                     if (HasUpperLayers)
@@ -174,14 +174,14 @@ namespace LstmGen.Generator
                         {
                             Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                             Line("int state = layer * HiddenSize;");
-                            Line("ref float belowRecord = ref Unsafe.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                            Line($"{_plan.UpperLayer.Name}Backward(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref gradients, weights), ref belowRecord, ref Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref Unsafe.Add(ref hiddenGradients, state), ref Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
+                            Line($"ref float belowRecord = ref {TypeNames.Unsafe}.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                            Line($"{_plan.UpperLayer.Name}Backward(ref {TypeNames.Unsafe}.Add(ref parameters, weights), ref {TypeNames.Unsafe}.Add(ref gradients, weights), ref belowRecord, ref {TypeNames.Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {TypeNames.Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {TypeNames.Unsafe}.Add(ref hiddenGradients, state), ref {TypeNames.Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
                         }
                     }
 
                     Line();
                     Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
-                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref {TypeNames.Unsafe}.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {TypeNames.Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
                 }
 
                 Line();
@@ -213,41 +213,41 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open("private void RecordForward(ref float parameters, ref float input, int steps, ref float record)"))
             {
-                Line("ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);");
-                Line("ref float cell = ref MemoryMarshal.GetReference(_state.Cell);");
+                Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference(_state.Hidden);");
+                Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference(_state.Cell);");
                 Line();
                 Line("// Row 0: the state the sequence starts from.");
                 using (Open("for (int layer = 0; layer < Layers; layer++)"))
                 {
-                    Line("ref float layerRecord = ref Unsafe.Add(ref record, layer * LayerRecordLength);");
-                    Line("Floats.Copy(ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
-                    Line("Floats.Copy(ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
+                    Line($"ref float layerRecord = ref {TypeNames.Unsafe}.Add(ref record, layer * LayerRecordLength);");
+                    Line($"{TypeNames.Floats}.Copy(ref {TypeNames.Unsafe}.Add(ref cell, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref {TypeNames.Unsafe}.Add(ref hidden, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
                 }
 
                 Line();
                 using (Open("for (int step = 0; step < steps; step++)"))
                 {
-                    Line("ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);");
+                    Line($"ref float row = ref {TypeNames.Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     Line("// Every layer, from the input up, recording as it goes.");
-                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
+                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {TypeNames.Unsafe}.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
                     if (HasUpperLayers)
                     {
                         using (Open("for (int layer = 1; layer < Layers; layer++)"))
                         {
                             Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            Line($"{_plan.UpperLayer.Name}Recorded(ref Unsafe.Add(ref parameters, weights), ref Unsafe.Add(ref hidden, (layer - 1) * HiddenSize), ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref row, layer * LayerRecordLength));");
+                            Line($"{_plan.UpperLayer.Name}Recorded(ref {TypeNames.Unsafe}.Add(ref parameters, weights), ref {TypeNames.Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), ref {TypeNames.Unsafe}.Add(ref hidden, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref cell, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
                     Line();
                     Line("// The logits, then the outputs after the activation.");
-                    Line("ref float logits = ref Unsafe.Add(ref row, RecordLogitsOffset);");
-                    Line("ref float outputs = ref Unsafe.Add(ref row, RecordOutputsOffset);");
-                    string top = _spec.Layers == 1 ? "ref hidden" : "ref Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize)";
+                    Line($"ref float logits = ref {TypeNames.Unsafe}.Add(ref row, RecordLogitsOffset);");
+                    Line($"ref float outputs = ref {TypeNames.Unsafe}.Add(ref row, RecordOutputsOffset);");
+                    string top = _spec.Layers == 1 ? "ref hidden" : $"ref {TypeNames.Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize)";
                     Line(_spec.HasHead
-                        ? $"HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), {top}, ref logits);"
-                        : $"Floats.Copy({top}, ref logits, HiddenSize);");
-                    Line("Floats.Copy(ref logits, ref outputs, OutputSize);");
+                        ? $"HeadForward(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
+                        : $"{TypeNames.Floats}.Copy({top}, ref logits, HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
                         Line("ApplyOutputActivation(ref outputs);");
@@ -272,8 +272,8 @@ namespace LstmGen.Generator
                     EmitDispatch(path => $"{kernel.Name}{path}(ref weights, ref input, ref hidden, ref cell, ref record);");
                     Line();
                     Line("// The new states, for the backward pass.");
-                    Line("Floats.Copy(ref cell, ref Unsafe.Add(ref record, RecordCellOffset), HiddenSize);");
-                    Line("Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref cell, ref {TypeNames.Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref hidden, ref {TypeNames.Unsafe}.Add(ref record, RecordHiddenOffset), HiddenSize);");
                 }
 
                 Line();
@@ -325,8 +325,8 @@ namespace LstmGen.Generator
             for (int i = 0; i < paths; i++)
             {
                 string path = s_pathNames[i];
-                string condition = i == 0 ? $"if ({path}.IsHardwareAccelerated)"
-                    : i < paths - 1 ? $"else if ({path}.IsHardwareAccelerated)"
+                string condition = i == 0 ? $"if ({TypeNames.Intrinsics}.{path}.IsHardwareAccelerated)"
+                    : i < paths - 1 ? $"else if ({TypeNames.Intrinsics}.{path}.IsHardwareAccelerated)"
                     : "else";
                 using (Open(condition))
                 {
@@ -349,17 +349,17 @@ namespace LstmGen.Generator
             {
                 Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
                 Line("ref float inputWeights = ref weights;");
-                Line($"ref float recurrentWeights = ref Unsafe.Add(ref weights, {inputs} * GateRowLength);");
-                Line($"ref float inputBiasGradients = ref Unsafe.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
-                Line($"ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                Line($"ref float recurrentWeights = ref {TypeNames.Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                Line($"ref float inputBiasGradients = ref {TypeNames.Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
+                Line($"ref float hiddenBiasGradients = ref {TypeNames.Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 Line();
                 Line("// What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's");
                 Line("// gate gradients overwrite its gates once they are read.");
                 Line("ref float gates = ref current;");
                 Line("ref float gateGradients = ref current;");
-                Line("ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);");
-                Line("ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);");
-                Line("ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);");
+                Line($"ref float cell = ref {TypeNames.Unsafe}.Add(ref current, RecordCellOffset);");
+                Line($"ref float previousCell = ref {TypeNames.Unsafe}.Add(ref previous, RecordCellOffset);");
+                Line($"ref float previousHidden = ref {TypeNames.Unsafe}.Add(ref previous, RecordHiddenOffset);");
                 foreach (TileLoop tile in path.Tiles)
                 {
                     Line();
@@ -400,7 +400,7 @@ namespace LstmGen.Generator
             int rows = BackwardRows(path);
             int whole = count / rows * rows;
             string Call(string helper) =>
-                $"{helper}{path.Path}(ref Unsafe.Add(ref {weights}, row), ref gateGradients, ref Unsafe.Add(ref {result}, k));";
+                $"{helper}{path.Path}(ref {TypeNames.Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {TypeNames.Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
                 using (Open($"for (nuint k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
@@ -440,14 +440,14 @@ namespace LstmGen.Generator
                     using (OpenScope())
                     {
                         Line($"{lanes.Type} one = {lanes.One};");
-                        Line($"{lanes.Type} hiddenGradientSum = LstmMath.FlushNegligible({lanes.Load("upstream", unit)} + {lanes.Load("hiddenGradient", unit)});");
+                        Line($"{lanes.Type} hiddenGradientSum = {TypeNames.LstmMath}.FlushNegligible({lanes.Load("upstream", unit)} + {lanes.Load("hiddenGradient", unit)});");
                         for (int gate = 0; gate < 4; gate++)
                         {
                             Line($"{lanes.Type} {s_gateLocals[gate]} = {lanes.Load("gates", Column(gate))};");
                         }
 
-                        Line($"{lanes.Type} tanhCell = LstmMath.Tanh({lanes.Load("cell", unit)});");
-                        Line($"{lanes.Type} cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {lanes.Load("cellGradient", unit)}));");
+                        Line($"{lanes.Type} tanhCell = {TypeNames.LstmMath}.Tanh({lanes.Load("cell", unit)});");
+                        Line($"{lanes.Type} cellGradientSum = {TypeNames.LstmMath}.FlushNegligible({TypeNames.LstmMath}.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {lanes.Load("cellGradient", unit)}));");
                         Line("// Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.");
                         Line(lanes.Store("cellGradientSum * candidate * (inputGate * (one - inputGate))", "gateGradients", Column(0)));
                         Line(lanes.Store($"cellGradientSum * {lanes.Load("previousCell", unit)} * (forgetGate * (one - forgetGate))", "gateGradients", Column(1)));
@@ -496,7 +496,7 @@ namespace LstmGen.Generator
                 ? "/// summed in the canonical 16 lanes and then in order."
                 : "/// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.");
             Line("/// </summary>");
-            Line("[MethodImpl(MethodImplOptions.AggressiveInlining)]");
+            Line($"[{TypeNames.MethodImpl}({TypeNames.MethodImplOptions}.AggressiveInlining)]");
             using (Open($"private static void {name}(ref float weightRows, ref float gateGradients, ref float result)"))
             {
                 string[] weightRows = new string[rows];
@@ -505,19 +505,19 @@ namespace LstmGen.Generator
                     weightRows[row] = rows == 1 ? "weightRows" : $"weightRow{N(row)}";
                     if (rows > 1)
                     {
-                        Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"Unsafe.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
+                        Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"{TypeNames.Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
                     }
                 }
 
                 if (path.Path == KernelPath.Scalar && _spec.HiddenSize >= 4)
                 {
-                    Line("Span<float> lanes = stackalloc float[16];");
+                    Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
                 EmitLaneDot(path, 4 * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
-                    Line($"Unsafe.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
+                    Line($"{TypeNames.Unsafe}.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
                 }
             }
 
@@ -536,14 +536,14 @@ namespace LstmGen.Generator
             Line("// and takes the steps from the last to the first, as the backward pass went.");
             using (Open("for (int end = steps; end > 0; end -= WeightGradientBlock)"))
             {
-                Line("nuint blockStart = (nuint)Math.Max(0, end - WeightGradientBlock);");
+                Line($"nuint blockStart = (nuint){TypeNames.Math}.Max(0, end - WeightGradientBlock);");
                 Line("nuint blockEnd = (nuint)end;");
                 Line();
                 Line("// The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at");
                 Line("// input + t * InputSize and the hidden state before it in row t of the record.");
-                Line("ref float gateGradients = ref Unsafe.Add(ref record, StepRecordLength);");
+                Line($"ref float gateGradients = ref {TypeNames.Unsafe}.Add(ref record, StepRecordLength);");
                 Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
-                Line("WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
+                Line($"WeightGradients(ref {TypeNames.Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {TypeNames.Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
                 if (HasUpperLayers)
                 {
                     Line();
@@ -551,10 +551,10 @@ namespace LstmGen.Generator
                     using (Open("for (int layer = 1; layer < Layers; layer++)"))
                     {
                         Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                        Line("ref float layerGateGradients = ref Unsafe.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
-                        Line("ref float belowHidden = ref Unsafe.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
-                        Line("WeightGradients(ref Unsafe.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref Unsafe.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        Line($"ref float layerGateGradients = ref {TypeNames.Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
+                        Line($"ref float belowHidden = ref {TypeNames.Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                        Line($"WeightGradients(ref {TypeNames.Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        Line($"WeightGradients(ref {TypeNames.Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {TypeNames.Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
                     }
                 }
             }
@@ -637,8 +637,8 @@ namespace LstmGen.Generator
             string At(int chain) => chain == 0 ? "0" : N(chain * lanes.Width);
             using (Open("for (nuint k = 0; k < rows; k++)"))
             {
-                Line("ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);");
-                Line("ref float xRow = ref Unsafe.Add(ref x, k);");
+                Line($"ref float gradientRow = ref {TypeNames.Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
+                Line($"ref float xRow = ref {TypeNames.Unsafe}.Add(ref x, k);");
                 for (int chain = 0; chain < chains; chain++)
                 {
                     Line($"{lanes.Type} sum{N(chain)} = {lanes.Load("gradientRow", At(chain))};");
@@ -647,11 +647,11 @@ namespace LstmGen.Generator
                 using (Open("for (nuint step = end; step > start; step--)"))
                 {
                     Line("nuint t = step - 1;");
-                    Line($"{lanes.Type} xs = {lanes.Broadcast("Unsafe.Add(ref xRow, t * xStride)")};");
-                    Line("ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);");
+                    Line($"{lanes.Type} xs = {lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref xRow, t * xStride)")};");
+                    Line($"ref float stepGradients = ref {TypeNames.Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
                     for (int chain = 0; chain < chains; chain++)
                     {
-                        Line($"sum{N(chain)} = LstmMath.MultiplyAdd(xs, {lanes.Load("stepGradients", At(chain))}, sum{N(chain)});");
+                        Line($"sum{N(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {lanes.Load("stepGradients", At(chain))}, sum{N(chain)});");
                     }
                 }
 
@@ -671,14 +671,14 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open($"private static void HeadBackward{path.Path}(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
             {
-                Line("ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);");
-                Line("Floats.Clear(ref upstream, HiddenSize);");
+                Line($"ref float biasGradients = ref {TypeNames.Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
+                Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
                 using (Open("for (nuint o = 0; o < OutputSize; o++)"))
                 {
-                    Line("float logitGradient = Unsafe.Add(ref logitGradients, o);");
-                    Line("Unsafe.Add(ref biasGradients, o) += logitGradient;");
-                    Line("ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);");
-                    Line("ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);");
+                    Line($"float logitGradient = {TypeNames.Unsafe}.Add(ref logitGradients, o);");
+                    Line($"{TypeNames.Unsafe}.Add(ref biasGradients, o) += logitGradient;");
+                    Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
+                    Line($"ref float weightGradients = ref {TypeNames.Unsafe}.Add(ref gradients, o * HiddenSize);");
                     if (path.VectorWidth > 1)
                     {
                         Line($"{lanes.Type} logitGradients{N(path.VectorWidth)} = {lanes.Broadcast("logitGradient")};");
@@ -689,8 +689,8 @@ namespace LstmGen.Generator
                         string g = l.Width == 1 ? "logitGradient" : $"logitGradients{N(l.Width)}";
                         return new[]
                         {
-                            l.Store($"LstmMath.MultiplyAdd({g}, {l.Load("hidden", k)}, {l.Load("weightGradients", k)})", "weightGradients", k),
-                            l.Store($"LstmMath.MultiplyAdd({g}, {l.Load("weights", k)}, {l.Load("upstream", k)})", "upstream", k),
+                            l.Store($"{TypeNames.LstmMath}.MultiplyAdd({g}, {l.Load("hidden", k)}, {l.Load("weightGradients", k)})", "weightGradients", k),
+                            l.Store($"{TypeNames.LstmMath}.MultiplyAdd({g}, {l.Load("weights", k)}, {l.Load("upstream", k)})", "upstream", k),
                         };
                     });
                 }
@@ -755,8 +755,8 @@ namespace LstmGen.Generator
                     using (Open("for (int lane = 0; lane < 16; lane++)"))
                     {
                         Line("nuint index = k + (nuint)lane;");
-                        Line($"float {right}Value = Unsafe.Add(ref {right}, index);");
-                        Line($"lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
+                        Line($"float {right}Value = {TypeNames.Unsafe}.Add(ref {right}, index);");
+                        Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({TypeNames.Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
                         if (alongside is not null)
                         {
                             Line(alongside(new Lanes(1), "index", $"{right}Value", 0));
@@ -764,7 +764,7 @@ namespace LstmGen.Generator
                     }
                 }
 
-                Line("float sum = LstmMath.Sum(lanes);");
+                Line($"float sum = {TypeNames.LstmMath}.Sum(lanes);");
             }
             else if (chunks > 0)
             {
@@ -795,7 +795,7 @@ namespace LstmGen.Generator
 
                         for (int row = 0; row < rows; row++)
                         {
-                            Line($"{Lane(row, i)} = LstmMath.MultiplyAdd({lanes.Load(lefts[row], offset)}, {value}, {Lane(row, i)});");
+                            Line($"{Lane(row, i)} = {TypeNames.LstmMath}.MultiplyAdd({lanes.Load(lefts[row], offset)}, {value}, {Lane(row, i)});");
                             if (alongside is not null)
                             {
                                 Line(alongside(lanes, offset, value, row));
@@ -806,7 +806,7 @@ namespace LstmGen.Generator
 
                 for (int row = 0; row < rows; row++)
                 {
-                    Line($"float {Sum(row)} = LstmMath.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(i => Lane(row, i)))});");
+                    Line($"float {Sum(row)} = {TypeNames.LstmMath}.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(i => Lane(row, i)))});");
                 }
             }
             else
@@ -822,10 +822,10 @@ namespace LstmGen.Generator
                 Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
                 using (Open($"for (nuint k = {N(chunks * 16)}; k < {N(count)}; k++)"))
                 {
-                    Line($"float {right}Value = Unsafe.Add(ref {right}, k);");
+                    Line($"float {right}Value = {TypeNames.Unsafe}.Add(ref {right}, k);");
                     for (int row = 0; row < rows; row++)
                     {
-                        Line($"{Sum(row)} = LstmMath.MultiplyAdd(Unsafe.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
+                        Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({TypeNames.Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
                         if (alongside is not null)
                         {
                             Line(alongside(new Lanes(1), "k", $"{right}Value", row));

@@ -106,25 +106,12 @@ namespace LstmGen.Generator
             Line("//          Every path sums in the same order and rounds the same way, so all give the same bits.");
             Line("#nullable enable");
             Line();
-            Line("using System;");
-            Line("using System.Buffers;");
-            Line("using System.Collections.Generic;");
-            Line("using System.Diagnostics.CodeAnalysis;");
-            Line("using System.IO;");
-            Line("using System.Runtime.CompilerServices;");
-            Line("using System.Runtime.InteropServices;");
-            Line("using System.Runtime.Intrinsics;");
-            Line("using LstmGen;");
-            Line("using LstmGen.CompilerServices;");
-            Line("using LstmGen.Serialization;");
-            Line("using LstmGen.Training;");
-            Line();
 
             Block? namespaceBlock = _spec.Namespace is null ? null : Open($"namespace {_spec.Namespace}");
             var containing = _spec.ContainingTypes.Select(type => Open($"partial {type.Keyword} {type.Name}")).ToList();
 
-            Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"LstmGen.Generator\", \"{s_version}\")]");
-            using (Open($"partial class {_spec.TypeName} : ILstmModel"))
+            Line($"[{TypeNames.GeneratedCode}(\"LstmGen.Generator\", \"{s_version}\")]");
+            using (Open($"partial class {_spec.TypeName} : {TypeNames.ILstmModel}"))
             {
                 EmitConstants();
                 EmitTrainingConstants();
@@ -248,18 +235,18 @@ namespace LstmGen.Generator
 
         private void EmitFieldsAndConstructors()
         {
-            Line("private static readonly TensorInfo[] s_tensors =");
+            Line($"private static readonly {TypeNames.TensorInfo}[] s_tensors =");
             Line("{");
             _writer.Indent++;
             foreach (TensorPlan tensor in _plan.Tensors)
             {
-                Line($"new TensorInfo(\"{tensor.Name}\", new[] {{ {string.Join(", ", tensor.Shape.Select(N))} }}, offset: {N(tensor.Offset)}),");
+                Line($"new {TypeNames.TensorInfo}(\"{tensor.Name}\", new[] {{ {string.Join(", ", tensor.Shape.Select(N))} }}, offset: {N(tensor.Offset)}),");
             }
 
             _writer.Indent--;
             Line("};");
             Line();
-            Line("private static readonly IReadOnlyList<TensorInfo> s_tensorList = Array.AsReadOnly(s_tensors);");
+            Line($"private static readonly {TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> s_tensorList = {TypeNames.Array}.AsReadOnly(s_tensors);");
             Line();
             Line("// ParameterCount floats from _parameterStart, 64-byte aligned on the pinned object heap.");
             Line("private readonly float[] _parameterStorage;");
@@ -276,7 +263,7 @@ namespace LstmGen.Generator
             Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
             Line("/// </summary>");
             Line($"public {_spec.TypeName}()");
-            Line("    : this(Random.Shared.Next())");
+            Line($"    : this({TypeNames.Random}.Shared.Next())");
             Line("{");
             Line("}");
             Line();
@@ -287,8 +274,8 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open($"public {_spec.TypeName}(int seed)"))
             {
-                Line("_parameterStorage = ParameterStorage.Allocate(ParameterCount, out _parameterStart);");
-                Line("Initializers.PyTorchDefault(this, seed);");
+                Line($"_parameterStorage = {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _parameterStart);");
+                Line($"{TypeNames.Initializers}.PyTorchDefault(this, seed);");
             }
 
             Line();
@@ -297,28 +284,28 @@ namespace LstmGen.Generator
         private void EmitInterfaceMembers()
         {
             Line("/// <summary>The model's tensors, named and shaped as PyTorch's state_dict has them, in that order.</summary>");
-            Line("public static IReadOnlyList<TensorInfo> Tensors => s_tensorList;");
+            Line($"public static {TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> Tensors => s_tensorList;");
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.Parameters\"/>");
-            Line("public Span<float> Parameters => new Span<float>(_parameterStorage, _parameterStart, ParameterCount);");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Parameters\"/>");
+            Line($"public {TypeNames.Span}<float> Parameters => new {TypeNames.Span}<float>(_parameterStorage, _parameterStart, ParameterCount);");
             Line();
-            Line("int ILstmModel.InputSize => InputSize;");
+            Line($"int {TypeNames.ILstmModel}.InputSize => InputSize;");
             Line();
-            Line("int ILstmModel.HiddenSize => HiddenSize;");
+            Line($"int {TypeNames.ILstmModel}.HiddenSize => HiddenSize;");
             Line();
-            Line("int ILstmModel.Layers => Layers;");
+            Line($"int {TypeNames.ILstmModel}.Layers => Layers;");
             Line();
-            Line("int ILstmModel.OutputSize => OutputSize;");
+            Line($"int {TypeNames.ILstmModel}.OutputSize => OutputSize;");
             Line();
-            Line($"bool ILstmModel.HasHead => {(_spec.HasHead ? "true" : "false")};");
+            Line($"bool {TypeNames.ILstmModel}.HasHead => {(_spec.HasHead ? "true" : "false")};");
             Line();
-            Line($"Activation ILstmModel.OutputActivation => Activation.{_spec.OutputActivation};");
+            Line($"{TypeNames.Activation} {TypeNames.ILstmModel}.OutputActivation => {TypeNames.Activation}.{_spec.OutputActivation};");
             Line();
-            Line($"LossFunction ILstmModel.Loss => LossFunction.{_spec.Loss};");
+            Line($"{TypeNames.LossFunction} {TypeNames.ILstmModel}.Loss => {TypeNames.LossFunction}.{_spec.Loss};");
             Line();
-            Line("int ILstmModel.ParameterCount => ParameterCount;");
+            Line($"int {TypeNames.ILstmModel}.ParameterCount => ParameterCount;");
             Line();
-            Line("IReadOnlyList<TensorInfo> ILstmModel.Tensors => s_tensorList;");
+            Line($"{TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> {TypeNames.ILstmModel}.Tensors => s_tensorList;");
             Line();
         }
 
@@ -329,86 +316,86 @@ namespace LstmGen.Generator
             Line("/// <c>safetensors.torch.save_file(module.state_dict(), path)</c> would: written to a temporary file");
             Line("/// beside <paramref name=\"path\"/>, then renamed over it, so a crash never leaves half a model.");
             Line("/// </summary>");
-            Line("public void Save(string path) => WeightFile.Save(this, path);");
+            Line($"public void Save(string path) => {TypeNames.WeightFile}.Save(this, path);");
             Line();
             Line("/// <summary>Writes the weights to <paramref name=\"stream\"/> in the safetensors format.</summary>");
-            Line("public void Save(Stream stream) => WeightFile.Save(this, stream);");
+            Line($"public void Save({TypeNames.Stream} stream) => {TypeNames.WeightFile}.Save(this, stream);");
             Line();
             Line("/// <summary>");
             Line("/// Loads weights from a safetensors file, such as one PyTorch saved from a module with an <c>nn.LSTM</c>");
             Line("/// named <c>lstm</c> and an <c>nn.Linear</c> named <c>head</c> (map other names with");
             Line("/// <paramref name=\"options\"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does");
-            Line("/// not fit leaves the model as it was and throws a <see cref=\"WeightFileException\"/> that says why.");
+            Line($"/// not fit leaves the model as it was and throws a <see cref=\"{TypeNames.WeightFileException}\"/> that says why.");
             Line("/// </summary>");
-            Line("public void Load(string path, WeightLoadOptions? options = null) => WeightFile.Load(this, path, options);");
+            Line($"public void Load(string path, {TypeNames.WeightLoadOptions}? options = null) => {TypeNames.WeightFile}.Load(this, path, options);");
             Line();
-            Line("/// <summary>Loads weights in the safetensors format from <paramref name=\"stream\"/>, as <see cref=\"Load(string, WeightLoadOptions?)\"/>.</summary>");
-            Line("public void Load(Stream stream, WeightLoadOptions? options = null) => WeightFile.Load(this, stream, options);");
+            Line($"/// <summary>Loads weights in the safetensors format from <paramref name=\"stream\"/>, as <see cref=\"Load(string, {TypeNames.WeightLoadOptions}?)\"/>.</summary>");
+            Line($"public void Load({TypeNames.Stream} stream, {TypeNames.WeightLoadOptions}? options = null) => {TypeNames.WeightFile}.Load(this, stream, options);");
             Line();
         }
 
         private void EmitTensorAccess()
         {
             bool anyHead = _spec.HasHead;
-            Line("/// <inheritdoc cref=\"ILstmModel.SetTensor\"/>");
-            using (Open("public void SetTensor(string name, ReadOnlySpan<float> values)"))
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetTensor\"/>");
+            using (Open($"public void SetTensor(string name, {TypeNames.ReadOnlySpan}<float> values)"))
             {
-                Line("TensorInfo tensor = FindTensor(name);");
-                Line("Span<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);");
+                Line($"{TypeNames.TensorInfo} tensor = FindTensor(name);");
+                Line($"{TypeNames.Span}<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);");
                 if (anyHead)
                 {
                     using (Open("if (tensor.Offset < HeadOffset)"))
                     {
-                        Line("GateLayout.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
+                        Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
                     }
 
                     using (Open("else"))
                     {
-                        Line("GateLayout.CopyIn(tensor, values, storage, nameof(values));");
+                        Line($"{TypeNames.GateLayout}.CopyIn(tensor, values, storage, nameof(values));");
                     }
                 }
                 else
                 {
-                    Line("GateLayout.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
+                    Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
                 }
             }
 
             Line();
-            Line("/// <inheritdoc cref=\"ILstmModel.GetTensor\"/>");
-            Line("public void GetTensor(string name, Span<float> destination) => CopyOut(FindTensor(name), Parameters, destination);");
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetTensor\"/>");
+            Line($"public void GetTensor(string name, {TypeNames.Span}<float> destination) => CopyOut(FindTensor(name), Parameters, destination);");
             Line();
             Line("/// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name=\"storage\"/> in PyTorch's layout.</summary>");
-            using (Open("private static void CopyOut(TensorInfo tensor, ReadOnlySpan<float> storage, Span<float> destination)"))
+            using (Open($"private static void CopyOut({TypeNames.TensorInfo} tensor, {TypeNames.ReadOnlySpan}<float> storage, {TypeNames.Span}<float> destination)"))
             {
-                Line("ReadOnlySpan<float> values = storage.Slice(tensor.Offset, tensor.Length);");
+                Line($"{TypeNames.ReadOnlySpan}<float> values = storage.Slice(tensor.Offset, tensor.Length);");
                 if (anyHead)
                 {
                     using (Open("if (tensor.Offset < HeadOffset)"))
                     {
-                        Line("GateLayout.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
+                        Line($"{TypeNames.GateLayout}.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
                     }
 
                     using (Open("else"))
                     {
-                        Line("GateLayout.CopyOut(tensor, values, destination, nameof(destination));");
+                        Line($"{TypeNames.GateLayout}.CopyOut(tensor, values, destination, nameof(destination));");
                     }
                 }
                 else
                 {
-                    Line("GateLayout.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
+                    Line($"{TypeNames.GateLayout}.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
                 }
             }
 
             Line();
-            using (Open("private static TensorInfo FindTensor(string name) => name switch", close: "};"))
+            using (Open($"private static {TypeNames.TensorInfo} FindTensor(string name) => name switch", close: "};"))
             {
                 for (int index = 0; index < _plan.Tensors.Count; index++)
                 {
                     Line($"\"{_plan.Tensors[index].Name}\" => s_tensors[{N(index)}],");
                 }
 
-                Line("null => throw new ArgumentNullException(nameof(name)),");
-                Line("_ => throw ModelGuard.UnknownTensor(name, s_tensorList, nameof(name)),");
+                Line($"null => throw new {TypeNames.ArgumentNullException}(nameof(name)),");
+                Line($"_ => throw {TypeNames.ModelGuard}.UnknownTensor(name, s_tensorList, nameof(name)),");
             }
 
             Line();

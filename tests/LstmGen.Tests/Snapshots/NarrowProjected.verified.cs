@@ -8,23 +8,10 @@
 //          Every path sums in the same order and rounds the same way, so all give the same bits.
 #nullable enable
 
-using System;
-using System.Buffers;
-using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
-using System.IO;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using LstmGen;
-using LstmGen.CompilerServices;
-using LstmGen.Serialization;
-using LstmGen.Training;
-
 namespace Snapshots
 {
     [global::System.CodeDom.Compiler.GeneratedCode("LstmGen.Generator", "1.0.0.0")]
-    partial class NarrowProjectedModel : ILstmModel
+    partial class NarrowProjectedModel : global::LstmGen.ILstmModel
     {
         /// <summary>Features per time step.</summary>
         public const int InputSize = 6;
@@ -86,17 +73,17 @@ namespace Snapshots
         private const int ForwardGatesLength = ForwardChunk * GateRowLength;
         private const int ForwardBufferLength = ForwardGatesLength;
 
-        private static readonly TensorInfo[] s_tensors =
+        private static readonly global::LstmGen.TensorInfo[] s_tensors =
         {
-            new TensorInfo("lstm.weight_ih_l0", new[] { 20, 6 }, offset: 0),
-            new TensorInfo("lstm.weight_hh_l0", new[] { 20, 5 }, offset: 120),
-            new TensorInfo("lstm.bias_ih_l0", new[] { 20 }, offset: 220),
-            new TensorInfo("lstm.bias_hh_l0", new[] { 20 }, offset: 240),
-            new TensorInfo("head.weight", new[] { 1, 5 }, offset: 260),
-            new TensorInfo("head.bias", new[] { 1 }, offset: 265),
+            new global::LstmGen.TensorInfo("lstm.weight_ih_l0", new[] { 20, 6 }, offset: 0),
+            new global::LstmGen.TensorInfo("lstm.weight_hh_l0", new[] { 20, 5 }, offset: 120),
+            new global::LstmGen.TensorInfo("lstm.bias_ih_l0", new[] { 20 }, offset: 220),
+            new global::LstmGen.TensorInfo("lstm.bias_hh_l0", new[] { 20 }, offset: 240),
+            new global::LstmGen.TensorInfo("head.weight", new[] { 1, 5 }, offset: 260),
+            new global::LstmGen.TensorInfo("head.bias", new[] { 1 }, offset: 265),
         };
 
-        private static readonly IReadOnlyList<TensorInfo> s_tensorList = Array.AsReadOnly(s_tensors);
+        private static readonly global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> s_tensorList = global::System.Array.AsReadOnly(s_tensors);
 
         // ParameterCount floats from _parameterStart, 64-byte aligned on the pinned object heap.
         private readonly float[] _parameterStorage;
@@ -113,7 +100,7 @@ namespace Snapshots
         /// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
         /// </summary>
         public NarrowProjectedModel()
-            : this(Random.Shared.Next())
+            : this(global::System.Random.Shared.Next())
         {
         }
 
@@ -124,8 +111,8 @@ namespace Snapshots
         /// </summary>
         public NarrowProjectedModel(int seed)
         {
-            _parameterStorage = ParameterStorage.Allocate(ParameterCount, out _parameterStart);
-            Initializers.PyTorchDefault(this, seed);
+            _parameterStorage = global::LstmGen.CompilerServices.ParameterStorage.Allocate(ParameterCount, out _parameterStart);
+            global::LstmGen.Initializers.PyTorchDefault(this, seed);
         }
 
         // Training buffers, allocated on first use: the gradients (laid out as the parameters), the
@@ -136,62 +123,62 @@ namespace Snapshots
         private float[]? _record;
 
         /// <summary>The model's tensors, named and shaped as PyTorch's state_dict has them, in that order.</summary>
-        public static IReadOnlyList<TensorInfo> Tensors => s_tensorList;
+        public static global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> Tensors => s_tensorList;
 
-        /// <inheritdoc cref="ILstmModel.Parameters"/>
-        public Span<float> Parameters => new Span<float>(_parameterStorage, _parameterStart, ParameterCount);
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.Parameters"/>
+        public global::System.Span<float> Parameters => new global::System.Span<float>(_parameterStorage, _parameterStart, ParameterCount);
 
-        int ILstmModel.InputSize => InputSize;
+        int global::LstmGen.ILstmModel.InputSize => InputSize;
 
-        int ILstmModel.HiddenSize => HiddenSize;
+        int global::LstmGen.ILstmModel.HiddenSize => HiddenSize;
 
-        int ILstmModel.Layers => Layers;
+        int global::LstmGen.ILstmModel.Layers => Layers;
 
-        int ILstmModel.OutputSize => OutputSize;
+        int global::LstmGen.ILstmModel.OutputSize => OutputSize;
 
-        bool ILstmModel.HasHead => true;
+        bool global::LstmGen.ILstmModel.HasHead => true;
 
-        Activation ILstmModel.OutputActivation => Activation.Linear;
+        global::LstmGen.Activation global::LstmGen.ILstmModel.OutputActivation => global::LstmGen.Activation.Linear;
 
-        LossFunction ILstmModel.Loss => LossFunction.MeanSquaredError;
+        global::LstmGen.LossFunction global::LstmGen.ILstmModel.Loss => global::LstmGen.LossFunction.MeanSquaredError;
 
-        int ILstmModel.ParameterCount => ParameterCount;
+        int global::LstmGen.ILstmModel.ParameterCount => ParameterCount;
 
-        IReadOnlyList<TensorInfo> ILstmModel.Tensors => s_tensorList;
+        global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> global::LstmGen.ILstmModel.Tensors => s_tensorList;
 
-        /// <inheritdoc cref="ILstmModel.SetTensor"/>
-        public void SetTensor(string name, ReadOnlySpan<float> values)
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.SetTensor"/>
+        public void SetTensor(string name, global::System.ReadOnlySpan<float> values)
         {
-            TensorInfo tensor = FindTensor(name);
-            Span<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);
+            global::LstmGen.TensorInfo tensor = FindTensor(name);
+            global::System.Span<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);
             if (tensor.Offset < HeadOffset)
             {
-                GateLayout.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));
+                global::LstmGen.CompilerServices.GateLayout.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));
             }
             else
             {
-                GateLayout.CopyIn(tensor, values, storage, nameof(values));
+                global::LstmGen.CompilerServices.GateLayout.CopyIn(tensor, values, storage, nameof(values));
             }
         }
 
-        /// <inheritdoc cref="ILstmModel.GetTensor"/>
-        public void GetTensor(string name, Span<float> destination) => CopyOut(FindTensor(name), Parameters, destination);
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.GetTensor"/>
+        public void GetTensor(string name, global::System.Span<float> destination) => CopyOut(FindTensor(name), Parameters, destination);
 
         /// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name="storage"/> in PyTorch's layout.</summary>
-        private static void CopyOut(TensorInfo tensor, ReadOnlySpan<float> storage, Span<float> destination)
+        private static void CopyOut(global::LstmGen.TensorInfo tensor, global::System.ReadOnlySpan<float> storage, global::System.Span<float> destination)
         {
-            ReadOnlySpan<float> values = storage.Slice(tensor.Offset, tensor.Length);
+            global::System.ReadOnlySpan<float> values = storage.Slice(tensor.Offset, tensor.Length);
             if (tensor.Offset < HeadOffset)
             {
-                GateLayout.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));
+                global::LstmGen.CompilerServices.GateLayout.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));
             }
             else
             {
-                GateLayout.CopyOut(tensor, values, destination, nameof(destination));
+                global::LstmGen.CompilerServices.GateLayout.CopyOut(tensor, values, destination, nameof(destination));
             }
         }
 
-        private static TensorInfo FindTensor(string name) => name switch
+        private static global::LstmGen.TensorInfo FindTensor(string name) => name switch
         {
             "lstm.weight_ih_l0" => s_tensors[0],
             "lstm.weight_hh_l0" => s_tensors[1],
@@ -199,27 +186,27 @@ namespace Snapshots
             "lstm.bias_hh_l0" => s_tensors[3],
             "head.weight" => s_tensors[4],
             "head.bias" => s_tensors[5],
-            null => throw new ArgumentNullException(nameof(name)),
-            _ => throw ModelGuard.UnknownTensor(name, s_tensorList, nameof(name)),
+            null => throw new global::System.ArgumentNullException(nameof(name)),
+            _ => throw global::LstmGen.CompilerServices.ModelGuard.UnknownTensor(name, s_tensorList, nameof(name)),
         };
 
-        /// <inheritdoc cref="ILstmModel.ResetState"/>
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.ResetState"/>
         public void ResetState() => _state = default;
 
-        /// <inheritdoc cref="ILstmModel.SetState"/>
-        public void SetState(ReadOnlySpan<float> hidden, ReadOnlySpan<float> cell)
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.SetState"/>
+        public void SetState(global::System.ReadOnlySpan<float> hidden, global::System.ReadOnlySpan<float> cell)
         {
-            ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), "[Layers, HiddenSize]");
-            ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), "[Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), "[Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), "[Layers, HiddenSize]");
             hidden.CopyTo(_state.Hidden);
             cell.CopyTo(_state.Cell);
         }
 
-        /// <inheritdoc cref="ILstmModel.GetState"/>
-        public void GetState(Span<float> hidden, Span<float> cell)
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.GetState"/>
+        public void GetState(global::System.Span<float> hidden, global::System.Span<float> cell)
         {
-            ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), "[Layers, HiddenSize]");
-            ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), "[Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), "[Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), "[Layers, HiddenSize]");
             _state.Hidden.CopyTo(hidden);
             _state.Cell.CopyTo(cell);
         }
@@ -229,65 +216,65 @@ namespace Snapshots
         /// <c>safetensors.torch.save_file(module.state_dict(), path)</c> would: written to a temporary file
         /// beside <paramref name="path"/>, then renamed over it, so a crash never leaves half a model.
         /// </summary>
-        public void Save(string path) => WeightFile.Save(this, path);
+        public void Save(string path) => global::LstmGen.Serialization.WeightFile.Save(this, path);
 
         /// <summary>Writes the weights to <paramref name="stream"/> in the safetensors format.</summary>
-        public void Save(Stream stream) => WeightFile.Save(this, stream);
+        public void Save(global::System.IO.Stream stream) => global::LstmGen.Serialization.WeightFile.Save(this, stream);
 
         /// <summary>
         /// Loads weights from a safetensors file, such as one PyTorch saved from a module with an <c>nn.LSTM</c>
         /// named <c>lstm</c> and an <c>nn.Linear</c> named <c>head</c> (map other names with
         /// <paramref name="options"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does
-        /// not fit leaves the model as it was and throws a <see cref="WeightFileException"/> that says why.
+        /// not fit leaves the model as it was and throws a <see cref="global::LstmGen.Serialization.WeightFileException"/> that says why.
         /// </summary>
-        public void Load(string path, WeightLoadOptions? options = null) => WeightFile.Load(this, path, options);
+        public void Load(string path, global::LstmGen.Serialization.WeightLoadOptions? options = null) => global::LstmGen.Serialization.WeightFile.Load(this, path, options);
 
-        /// <summary>Loads weights in the safetensors format from <paramref name="stream"/>, as <see cref="Load(string, WeightLoadOptions?)"/>.</summary>
-        public void Load(Stream stream, WeightLoadOptions? options = null) => WeightFile.Load(this, stream, options);
+        /// <summary>Loads weights in the safetensors format from <paramref name="stream"/>, as <see cref="Load(string, global::LstmGen.Serialization.WeightLoadOptions?)"/>.</summary>
+        public void Load(global::System.IO.Stream stream, global::LstmGen.Serialization.WeightLoadOptions? options = null) => global::LstmGen.Serialization.WeightFile.Load(this, stream, options);
 
-        /// <inheritdoc cref="ILstmModel.Step"/>
-        public void Step(ReadOnlySpan<float> input, Span<float> output) => Step(ref _state, input, output);
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.Step"/>
+        public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => Step(ref _state, input, output);
 
         /// <summary>
         /// Advances <paramref name="state"/> by one time step: [InputSize] in, [OutputSize] out.
         /// The model's weights are only read, so one model can step many states, from several
         /// threads at once as long as each state is used by one thread at a time.
         /// </summary>
-        public void Step(ref State state, ReadOnlySpan<float> input, Span<float> output)
+        public void Step(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
-            ModelGuard.Length(input.Length, InputSize, nameof(input), "InputSize");
-            ModelGuard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
-            StepCore(ref state, ref MemoryMarshal.GetReference(input), ref MemoryMarshal.GetReference(output));
+            global::LstmGen.CompilerServices.ModelGuard.Length(input.Length, InputSize, nameof(input), "InputSize");
+            global::LstmGen.CompilerServices.ModelGuard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
+            StepCore(ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
-        /// <inheritdoc cref="ILstmModel.Forward"/>
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.Forward"/>
         /// <remarks>
         /// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.
         /// Every layer computes the input part of the chunk's gate sums first (several steps per pass over
         /// W_ih), then the recurrence step by step.
-        /// Every sum is added in the order of <see cref="Step(ReadOnlySpan{float}, Span{float})"/>, which
+        /// Every sum is added in the order of <see cref="Step(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, which
         /// gives the same bits.
         /// </remarks>
-        public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs)
+        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            int steps = ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
+            int steps = global::LstmGen.CompilerServices.ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
             _forwardBuffer ??= new float[ForwardBufferLength];
-            ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float gates = ref MemoryMarshal.GetArrayDataReference(_forwardBuffer);
-            ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
-            ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
+            ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_forwardBuffer);
+            ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_state.Hidden);
+            ref float cell = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_state.Cell);
             for (int start = 0; start < steps; start += ForwardChunk)
             {
-                int count = Math.Min(ForwardChunk, steps - start);
+                int count = global::System.Math.Min(ForwardChunk, steps - start);
 
                 // The input part of the chunk's gate sums, then the recurrence and each step's output.
-                ref float chunkInputs = ref Unsafe.Add(ref MemoryMarshal.GetReference(inputs), start * InputSize);
+                ref float chunkInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), start * InputSize);
                 FirstLayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (nuint)count);
                 for (int step = 0; step < count; step++)
                 {
-                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref Unsafe.Add(ref gates, step * GateRowLength));
-                    ref float output = ref Unsafe.Add(ref MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                    HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
+                    FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
+                    ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
+                    HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
                 }
             }
         }
@@ -295,15 +282,15 @@ namespace Snapshots
         /// <summary>The input part of the first layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
         private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 FirstLayerProjectionVector512(ref weights, ref inputs, inputStride, ref gates, steps);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 FirstLayerProjectionVector256(ref weights, ref inputs, inputStride, ref gates, steps);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 FirstLayerProjectionVector128(ref weights, ref inputs, inputStride, ref gates, steps);
             }
@@ -316,15 +303,15 @@ namespace Snapshots
         /// <summary>The recurrent part of one step of the first layer, on the path this processor takes.</summary>
         private static void FirstLayerRecurrent(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 FirstLayerRecurrentVector512(ref weights, ref hidden, ref cell, ref gates);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 FirstLayerRecurrentVector256(ref weights, ref hidden, ref cell, ref gates);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 FirstLayerRecurrentVector128(ref weights, ref hidden, ref cell, ref gates);
             }
@@ -337,24 +324,24 @@ namespace Snapshots
         /// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>
         private void StepCore(ref State state, ref float input, ref float output)
         {
-            ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float hidden = ref MemoryMarshal.GetReference(state.Hidden);
-            ref float cell = ref MemoryMarshal.GetReference(state.Cell);
+            ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Hidden);
+            ref float cell = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Cell);
 
             // Each layer's gate sums and activations, packed like a gate row.
-            Span<float> gateScratch = stackalloc float[GateRowLength];
-            ref float gates = ref MemoryMarshal.GetReference(gateScratch);
+            global::System.Span<float> gateScratch = stackalloc float[GateRowLength];
+            ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gateScratch);
 
             // IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 StepVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 StepVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 StepVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
             }
@@ -364,33 +351,33 @@ namespace Snapshots
             }
         }
 
-        /// <inheritdoc cref="ILstmModel.Gradients"/>
-        public Span<float> Gradients => new Span<float>(GradientStorage(), _gradientStart, ParameterCount);
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.Gradients"/>
+        public global::System.Span<float> Gradients => new global::System.Span<float>(GradientStorage(), _gradientStart, ParameterCount);
 
-        /// <inheritdoc cref="ILstmModel.ZeroGradients"/>
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.ZeroGradients"/>
         public void ZeroGradients() => Gradients.Clear();
 
-        /// <inheritdoc cref="ILstmModel.GetGradient"/>
-        public void GetGradient(string name, Span<float> destination) => CopyOut(FindTensor(name), Gradients, destination);
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.GetGradient"/>
+        public void GetGradient(string name, global::System.Span<float> destination) => CopyOut(FindTensor(name), Gradients, destination);
 
-        /// <inheritdoc cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
-        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets)
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>
+        public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
-            int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
+            int steps = global::LstmGen.CompilerServices.ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
             return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);
         }
 
-        /// <inheritdoc cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/>
-        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, global::System.Span{float})"/>
+        public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> inputGradients, global::System.Span<float> initialHiddenGradients, global::System.Span<float> initialCellGradients)
         {
-            int steps = ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
-            ModelGuard.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), "[T, InputSize], as the inputs");
-            ModelGuard.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), "[Layers, HiddenSize]");
-            ModelGuard.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), "[Layers, HiddenSize]");
+            int steps = global::LstmGen.CompilerServices.ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
+            global::LstmGen.CompilerServices.ModelGuard.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), "[T, InputSize], as the inputs");
+            global::LstmGen.CompilerServices.ModelGuard.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), "[Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), "[Layers, HiddenSize]");
             return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);
         }
 
-        private float[] GradientStorage() => _gradientStorage ??= ParameterStorage.Allocate(ParameterCount, out _gradientStart);
+        private float[] GradientStorage() => _gradientStorage ??= global::LstmGen.CompilerServices.ParameterStorage.Allocate(ParameterCount, out _gradientStart);
 
         /// <summary>
         /// Runs the sequence from the model's state, recording every step, then goes back from the last
@@ -398,57 +385,57 @@ namespace Snapshots
         /// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.
         /// Empty gradient spans are not wanted (the spans were checked by the caller).
         /// </summary>
-        private float BackpropagateThroughTime(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int steps, bool lastStepOnly, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients)
+        private float BackpropagateThroughTime(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int steps, bool lastStepOnly, global::System.Span<float> inputGradients, global::System.Span<float> initialHiddenGradients, global::System.Span<float> initialCellGradients)
         {
             // The buffers: the record grows to the longest sequence seen, then is reused.
-            int recordLength = ModelGuard.RecordLength(steps, StepRecordLength, nameof(inputs));
+            int recordLength = global::LstmGen.CompilerServices.ModelGuard.RecordLength(steps, StepRecordLength, nameof(inputs));
             if (_record is null || _record.Length < recordLength)
             {
                 _record = new float[recordLength];
             }
             _backwardScratch ??= new float[BackwardScratchLength];
-            ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float gradients = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(GradientStorage()), _gradientStart);
-            ref float record = ref MemoryMarshal.GetArrayDataReference(_record);
-            ref float input = ref MemoryMarshal.GetReference(inputs);
+            ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float gradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(GradientStorage()), _gradientStart);
+            ref float record = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_record);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
 
             // The forward pass, recorded; it leaves the model's state after the last step.
             RecordForward(ref parameters, ref input, steps, ref record);
 
             // Nothing flows back into the last step from after it.
-            Span<float> scratch = _backwardScratch;
+            global::System.Span<float> scratch = _backwardScratch;
             scratch.Clear();
-            ref float hiddenGradients = ref MemoryMarshal.GetReference(scratch);
+            ref float hiddenGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             ref float cellGradients = ref scratch[ScratchCellOffset];
             ref float upstream = ref scratch[ScratchUpstreamOffset];
-            Span<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);
+            global::System.Span<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);
             bool wantsInputGradients = !inputGradients.IsEmpty;
-            ref float inputGradient = ref MemoryMarshal.GetReference(inputGradients);
+            ref float inputGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients);
 
             // Mean squared error: the mean over every scored element.
             float scale = 1f / ((lastStepOnly ? 1 : steps) * OutputSize);
             double loss = 0;
             for (int step = steps - 1; step >= 0; step--)
             {
-                ref float previousRow = ref Unsafe.Add(ref record, step * StepRecordLength);
-                ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
+                ref float previousRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, step * StepRecordLength);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (step + 1) * StepRecordLength);
 
                 // The loss of a scored step, and its gradient with respect to the logits, enter through the head.
                 if (!lastStepOnly || step == steps - 1)
                 {
-                    ReadOnlySpan<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);
-                    ReadOnlySpan<float> logits = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordLogitsOffset), OutputSize);
-                    ReadOnlySpan<float> outputs = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref row, RecordOutputsOffset), OutputSize);
-                    loss += Losses.StepLoss(LossFunction.MeanSquaredError, Activation.Linear, logits, outputs, target, scale, logitGradients);
-                    HeadBackward(ref Unsafe.Add(ref parameters, HeadOffset), ref Unsafe.Add(ref gradients, HeadOffset), ref Unsafe.Add(ref row, RecordHiddenOffset), ref MemoryMarshal.GetReference(logitGradients), ref upstream);
+                    global::System.ReadOnlySpan<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);
+                    global::System.ReadOnlySpan<float> logits = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordLogitsOffset), OutputSize);
+                    global::System.ReadOnlySpan<float> outputs = global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordOutputsOffset), OutputSize);
+                    loss += global::LstmGen.Training.Losses.StepLoss(global::LstmGen.LossFunction.MeanSquaredError, global::LstmGen.Activation.Linear, logits, outputs, target, scale, logitGradients);
+                    HeadBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordHiddenOffset), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(logitGradients), ref upstream);
                 }
                 else
                 {
-                    Floats.Clear(ref upstream, HiddenSize);
+                    global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                FirstLayerBackward(ref parameters, ref gradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -457,14 +444,14 @@ namespace Snapshots
             // and takes the steps from the last to the first, as the backward pass went.
             for (int end = steps; end > 0; end -= WeightGradientBlock)
             {
-                nuint blockStart = (nuint)Math.Max(0, end - WeightGradientBlock);
+                nuint blockStart = (nuint)global::System.Math.Max(0, end - WeightGradientBlock);
                 nuint blockEnd = (nuint)end;
 
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
-                ref float gateGradients = ref Unsafe.Add(ref record, StepRecordLength);
+                ref float gateGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, StepRecordLength);
                 WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);
-                WeightGradients(ref Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
+                WeightGradients(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);
             }
 
             // What is left flows into the initial state.
@@ -483,28 +470,28 @@ namespace Snapshots
         /// </summary>
         private void RecordForward(ref float parameters, ref float input, int steps, ref float record)
         {
-            ref float hidden = ref MemoryMarshal.GetReference(_state.Hidden);
-            ref float cell = ref MemoryMarshal.GetReference(_state.Cell);
+            ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_state.Hidden);
+            ref float cell = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_state.Cell);
 
             // Row 0: the state the sequence starts from.
             for (int layer = 0; layer < Layers; layer++)
             {
-                ref float layerRecord = ref Unsafe.Add(ref record, layer * LayerRecordLength);
-                Floats.Copy(ref Unsafe.Add(ref cell, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordCellOffset), HiddenSize);
-                Floats.Copy(ref Unsafe.Add(ref hidden, layer * HiddenSize), ref Unsafe.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);
+                ref float layerRecord = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, layer * LayerRecordLength);
+                global::LstmGen.CompilerServices.Floats.Copy(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, layer * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref layerRecord, RecordCellOffset), HiddenSize);
+                global::LstmGen.CompilerServices.Floats.Copy(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, layer * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);
             }
 
             for (int step = 0; step < steps; step++)
             {
-                ref float row = ref Unsafe.Add(ref record, (step + 1) * StepRecordLength);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, (step + 1) * StepRecordLength);
                 // Every layer, from the input up, recording as it goes.
-                FirstLayerRecorded(ref parameters, ref Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
+                FirstLayerRecorded(ref parameters, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);
 
                 // The logits, then the outputs after the activation.
-                ref float logits = ref Unsafe.Add(ref row, RecordLogitsOffset);
-                ref float outputs = ref Unsafe.Add(ref row, RecordOutputsOffset);
-                HeadForward(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref logits);
-                Floats.Copy(ref logits, ref outputs, OutputSize);
+                ref float logits = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordLogitsOffset);
+                ref float outputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, RecordOutputsOffset);
+                HeadForward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref logits);
+                global::LstmGen.CompilerServices.Floats.Copy(ref logits, ref outputs, OutputSize);
             }
         }
 
@@ -514,15 +501,15 @@ namespace Snapshots
         /// </summary>
         private static void FirstLayerRecorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 FirstLayerVector512(ref weights, ref input, ref hidden, ref cell, ref record);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 FirstLayerVector256(ref weights, ref input, ref hidden, ref cell, ref record);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 FirstLayerVector128(ref weights, ref input, ref hidden, ref cell, ref record);
             }
@@ -532,22 +519,22 @@ namespace Snapshots
             }
 
             // The new states, for the backward pass.
-            Floats.Copy(ref cell, ref Unsafe.Add(ref record, RecordCellOffset), HiddenSize);
-            Floats.Copy(ref hidden, ref Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
+            global::LstmGen.CompilerServices.Floats.Copy(ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordCellOffset), HiddenSize);
+            global::LstmGen.CompilerServices.Floats.Copy(ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref record, RecordHiddenOffset), HiddenSize);
         }
 
         /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
         private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 FirstLayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 FirstLayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 FirstLayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
@@ -560,15 +547,15 @@ namespace Snapshots
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
         private static void WeightGradients(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 WeightGradientsVector512(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 WeightGradientsVector256(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 WeightGradientsVector128(ref gradientRows, rows, ref x, xStride, ref gateGradients, start, end);
             }
@@ -581,15 +568,15 @@ namespace Snapshots
         /// <summary>The dense head's logits, on the path this processor takes.</summary>
         private static void HeadForward(ref float head, ref float hidden, ref float logits)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 HeadVector512(ref head, ref hidden, ref logits);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 HeadVector256(ref head, ref hidden, ref logits);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 HeadVector128(ref head, ref hidden, ref logits);
             }
@@ -602,15 +589,15 @@ namespace Snapshots
         /// <summary>The dense head's backward pass, on the path this processor takes.</summary>
         private static void HeadBackward(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
                 HeadBackwardVector512(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
             }
-            else if (Vector256.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
                 HeadBackwardVector256(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
             }
-            else if (Vector128.IsHardwareAccelerated)
+            else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
                 HeadBackwardVector128(ref head, ref gradients, ref hidden, ref logitGradients, ref upstream);
             }
@@ -628,18 +615,18 @@ namespace Snapshots
         /// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only
         /// read: several threads may step different states at once.
         /// </summary>
-        public void Step(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)
+        public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), "[N, InputSize] for N states");
-            ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), "[N, OutputSize] for N states");
-            int stepped = Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;
+            global::LstmGen.CompilerServices.ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), "[N, InputSize] for N states");
+            global::LstmGen.CompilerServices.ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), "[N, OutputSize] for N states");
+            int stepped = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;
 
             // The agents left over (fewer than a group), one at a time.
-            ref float input = ref MemoryMarshal.GetReference(inputs);
-            ref float output = ref MemoryMarshal.GetReference(outputs);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
             for (int agent = stepped; agent < states.Length; agent++)
             {
-                StepCore(ref states[agent], ref Unsafe.Add(ref input, agent * InputSize), ref Unsafe.Add(ref output, agent * OutputSize));
+                StepCore(ref states[agent], ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, agent * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, agent * OutputSize));
             }
         }
 
@@ -647,9 +634,9 @@ namespace Snapshots
         /// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how
         /// many it stepped (a multiple of the group's size).
         /// </summary>
-        private int StepAgents(Span<State> states, ReadOnlySpan<float> inputs, Span<float> outputs)
+        private int StepAgents(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            int agents = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
+            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
             int groups = states.Length / agents;
             if (groups == 0)
             {
@@ -657,37 +644,37 @@ namespace Snapshots
             }
 
             // The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.
-            float[] buffer = ArrayPool<float>.Shared.Rent(AgentScratchLength * agents);
-            ref float scratch = ref MemoryMarshal.GetArrayDataReference(buffer);
+            float[] buffer = global::System.Buffers.ArrayPool<float>.Shared.Rent(AgentScratchLength * agents);
+            ref float scratch = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
             ref float input = ref scratch;
-            ref float hidden = ref Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
-            ref float cell = ref Unsafe.Add(ref scratch, AgentCellOffset * agents);
-            ref float gates = ref Unsafe.Add(ref scratch, AgentGateOffset * agents);
-            ref float lanes = ref Unsafe.Add(ref scratch, AgentLaneOffset * agents);
-            ref float output = ref Unsafe.Add(ref scratch, AgentOutputOffset * agents);
-            ref float parameters = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float inputRows = ref MemoryMarshal.GetReference(inputs);
-            ref float outputRows = ref MemoryMarshal.GetReference(outputs);
+            ref float hidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
+            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentCellOffset * agents);
+            ref float gates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentGateOffset * agents);
+            ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentLaneOffset * agents);
+            ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentOutputOffset * agents);
+            ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float inputRows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float outputRows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
 
             // A State is its hidden values, then its cell values, as the group's scratch holds them: one row
             // of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.
-            int stateStride = Unsafe.SizeOf<State>() / sizeof(float);
+            int stateStride = global::System.Runtime.CompilerServices.Unsafe.SizeOf<State>() / sizeof(float);
             for (int first = 0; first < groups * agents; first += agents)
             {
-                ref float groupStates = ref Unsafe.As<State, float>(ref states[first]);
-                ref float groupInputs = ref Unsafe.Add(ref inputRows, first * InputSize);
-                ref float groupOutputs = ref Unsafe.Add(ref outputRows, first * OutputSize);
+                ref float groupStates = ref global::System.Runtime.CompilerServices.Unsafe.As<State, float>(ref states[first]);
+                ref float groupInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputRows, first * InputSize);
+                ref float groupOutputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputRows, first * OutputSize);
 
                 // Each agent's input and state into its lane: [agents, values] blocks transposed.
-                AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
-                AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);
 
                 // Every layer and the output, for the whole group at once.
-                if (Vector512.IsHardwareAccelerated)
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
                     StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
-                else if (Vector256.IsHardwareAccelerated)
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
                     StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
                 }
@@ -697,11 +684,11 @@ namespace Snapshots
                 }
 
                 // The new states and the outputs, out of the lanes.
-                AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);
-                AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
             }
 
-            ArrayPool<float>.Shared.Return(buffer);
+            global::System.Buffers.ArrayPool<float>.Shared.Return(buffer);
             return groups * agents;
         }
 
@@ -712,7 +699,7 @@ namespace Snapshots
             FirstLayerVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
+            HeadVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
         }
 
         /// <summary>
@@ -725,99 +712,99 @@ namespace Snapshots
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref input, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref input, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref input, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref input, 5));
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 12), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref hidden, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 12);
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -825,90 +812,90 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from the two biases.
-                float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    float x0 = Unsafe.Add(ref input, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref input, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref input, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref input, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref input, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    float x5 = Unsafe.Add(ref input, 5);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 3), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -916,34 +903,34 @@ namespace Snapshots
             {
                 nuint unit = 0;
                 nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -956,118 +943,118 @@ namespace Snapshots
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 4 steps at a time.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 4 steps at a time.
             {
                 nuint column = 0;
                 // b_ih + b_hh, where every step's sums start.
-                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
-                    ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
-                    Vector128<float> inputSum0Step0 = inputBias0;
-                    Vector128<float> forgetSum0Step0 = forgetBias0;
-                    Vector128<float> candidateSum0Step0 = candidateBias0;
-                    Vector128<float> outputSum0Step0 = outputBias0;
-                    Vector128<float> inputSum0Step1 = inputBias0;
-                    Vector128<float> forgetSum0Step1 = forgetBias0;
-                    Vector128<float> candidateSum0Step1 = candidateBias0;
-                    Vector128<float> outputSum0Step1 = outputBias0;
-                    Vector128<float> inputSum0Step2 = inputBias0;
-                    Vector128<float> forgetSum0Step2 = forgetBias0;
-                    Vector128<float> candidateSum0Step2 = candidateBias0;
-                    Vector128<float> outputSum0Step2 = outputBias0;
-                    Vector128<float> inputSum0Step3 = inputBias0;
-                    Vector128<float> forgetSum0Step3 = forgetBias0;
-                    Vector128<float> candidateSum0Step3 = candidateBias0;
-                    Vector128<float> outputSum0Step3 = outputBias0;
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    ref float input2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 2) * inputStride);
+                    ref float input3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 3) * inputStride);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step0 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step0 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step0 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step0 = outputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step1 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step1 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step2 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step2 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step2 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step2 = outputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step3 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step3 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step3 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref input2, k));
-                        inputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
-                        forgetSum0Step2 = LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
-                        candidateSum0Step2 = LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
-                        outputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
-                        Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref input3, k));
-                        inputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
-                        forgetSum0Step3 = LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
-                        candidateSum0Step3 = LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
-                        outputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input2, k));
+                        inputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
+                        forgetSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
+                        candidateSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
+                        outputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input3, k));
+                        inputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
+                        forgetSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
+                        candidateSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
+                        outputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0Step0.StoreUnsafe(ref gates0, column);
-                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0Step0.StoreUnsafe(ref gates0, column + 12);
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    inputSum0Step1.StoreUnsafe(ref gates1, column);
-                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 4);
-                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 8);
-                    outputSum0Step1.StoreUnsafe(ref gates1, column + 12);
-                    ref float gates2 = ref Unsafe.Add(ref gates, (step + 2) * GateRowLength);
-                    inputSum0Step2.StoreUnsafe(ref gates2, column);
-                    forgetSum0Step2.StoreUnsafe(ref gates2, column + 4);
-                    candidateSum0Step2.StoreUnsafe(ref gates2, column + 8);
-                    outputSum0Step2.StoreUnsafe(ref gates2, column + 12);
-                    ref float gates3 = ref Unsafe.Add(ref gates, (step + 3) * GateRowLength);
-                    inputSum0Step3.StoreUnsafe(ref gates3, column);
-                    forgetSum0Step3.StoreUnsafe(ref gates3, column + 4);
-                    candidateSum0Step3.StoreUnsafe(ref gates3, column + 8);
-                    outputSum0Step3.StoreUnsafe(ref gates3, column + 12);
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step0, ref gates0, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step0, ref gates0, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step0, ref gates0, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step0, ref gates0, column + 12);
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step1, ref gates1, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step1, ref gates1, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step1, ref gates1, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step1, ref gates1, column + 12);
+                    ref float gates2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 2) * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step2, ref gates2, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step2, ref gates2, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step2, ref gates2, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step2, ref gates2, column + 12);
+                    ref float gates3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 3) * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step3, ref gates3, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step3, ref gates3, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step3, ref gates3, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step3, ref gates3, column + 12);
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = inputBias0;
-                    Vector128<float> forgetSum0 = forgetBias0;
-                    Vector128<float> candidateSum0 = candidateBias0;
-                    Vector128<float> outputSum0 = outputBias0;
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0.StoreUnsafe(ref gates0, column);
-                    forgetSum0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0.StoreUnsafe(ref gates0, column + 12);
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates0, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates0, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates0, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates0, column + 12);
                 }
             }
 
@@ -1075,17 +1062,17 @@ namespace Snapshots
             {
                 nuint column = 16;
                 // b_ih + b_hh, where every step's sums start.
-                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    ref float input2 = ref Unsafe.Add(ref inputs, (step + 2) * inputStride);
-                    ref float input3 = ref Unsafe.Add(ref inputs, (step + 3) * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    ref float input2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 2) * inputStride);
+                    ref float input3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 3) * inputStride);
                     float inputSum0Step0 = inputBias0;
                     float forgetSum0Step0 = forgetBias0;
                     float candidateSum0Step0 = candidateBias0;
@@ -1105,58 +1092,58 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        float x1 = Unsafe.Add(ref input1, k);
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        float x2 = Unsafe.Add(ref input2, k);
-                        inputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
-                        forgetSum0Step2 = LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
-                        candidateSum0Step2 = LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
-                        outputSum0Step2 = LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
-                        float x3 = Unsafe.Add(ref input3, k);
-                        inputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
-                        forgetSum0Step3 = LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
-                        candidateSum0Step3 = LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
-                        outputSum0Step3 = LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input2, k);
+                        inputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
+                        forgetSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
+                        candidateSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
+                        outputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
+                        float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input3, k);
+                        inputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
+                        forgetSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
+                        candidateSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
+                        outputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0Step0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    Unsafe.Add(ref gates1, column) = inputSum0Step1;
-                    Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
-                    Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
-                    Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
-                    ref float gates2 = ref Unsafe.Add(ref gates, (step + 2) * GateRowLength);
-                    Unsafe.Add(ref gates2, column) = inputSum0Step2;
-                    Unsafe.Add(ref gates2, column + 1) = forgetSum0Step2;
-                    Unsafe.Add(ref gates2, column + 2) = candidateSum0Step2;
-                    Unsafe.Add(ref gates2, column + 3) = outputSum0Step2;
-                    ref float gates3 = ref Unsafe.Add(ref gates, (step + 3) * GateRowLength);
-                    Unsafe.Add(ref gates3, column) = inputSum0Step3;
-                    Unsafe.Add(ref gates3, column + 1) = forgetSum0Step3;
-                    Unsafe.Add(ref gates3, column + 2) = candidateSum0Step3;
-                    Unsafe.Add(ref gates3, column + 3) = outputSum0Step3;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column) = inputSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
+                    ref float gates2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 2) * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates2, column) = inputSum0Step2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates2, column + 1) = forgetSum0Step2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates2, column + 2) = candidateSum0Step2;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates2, column + 3) = outputSum0Step2;
+                    ref float gates3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 3) * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates3, column) = inputSum0Step3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates3, column + 1) = forgetSum0Step3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates3, column + 2) = candidateSum0Step3;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates3, column + 3) = outputSum0Step3;
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
                     float inputSum0 = inputBias0;
                     float forgetSum0 = forgetBias0;
                     float candidateSum0 = candidateBias0;
@@ -1164,22 +1151,22 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0;
                 }
             }
         }
@@ -1193,57 +1180,57 @@ namespace Snapshots
         private static void FirstLayerRecurrentVector512(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
                 nuint column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref gates, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref gates, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref gates, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref hidden, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 12);
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -1251,50 +1238,50 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                float inputSum0 = Unsafe.Add(ref gates, column);
-                float forgetSum0 = Unsafe.Add(ref gates, column + 1);
-                float candidateSum0 = Unsafe.Add(ref gates, column + 2);
-                float outputSum0 = Unsafe.Add(ref gates, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -1302,34 +1289,34 @@ namespace Snapshots
             {
                 nuint unit = 0;
                 nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -1340,18 +1327,18 @@ namespace Snapshots
         /// </summary>
         private static void HeadVector512(ref float head, ref float hidden, ref float output)
         {
-            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
                 for (nuint k = 0; k < 5; k++)
                 {
-                    float weightsValue = Unsafe.Add(ref weights, k);
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
+                    float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
-                Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
             }
         }
 
@@ -1366,19 +1353,19 @@ namespace Snapshots
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
-            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units: the gate gradients.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
                 nuint unit = 0;
                 nuint column = 0;
@@ -1386,21 +1373,21 @@ namespace Snapshots
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
-                    Vector128<float> one = Vector128<float>.One;
-                    Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
-                    Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
-                    Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
-                    Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
-                    Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
-                    Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                    Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
+                    global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
+                    global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit));
+                    global::System.Runtime.Intrinsics.Vector128<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
-                    (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
-                    (cellGradientSum * inputGate * (one - (candidate * candidate))).StoreUnsafe(ref gateGradients, column + 8);
-                    (hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))).StoreUnsafe(ref gateGradients, column + 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 12);
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
                 }
             }
 
@@ -1413,36 +1400,36 @@ namespace Snapshots
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
-                    float inputGate = Unsafe.Add(ref gates, column);
-                    float forgetGate = Unsafe.Add(ref gates, column + 1);
-                    float candidate = Unsafe.Add(ref gates, column + 2);
-                    float outputGate = Unsafe.Add(ref gates, column + 3);
-                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
+                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                    float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                    float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                    float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
+                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit));
+                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                 }
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
             for (nuint k = 0; k < 16; k += 16)
             {
-                Vector512<float> gateGradient = Vector512.LoadUnsafe(ref gateGradients, k);
-                (Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient).StoreUnsafe(ref inputBiasGradients, k);
-                (Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
             }
             // The last 4 elements, one at a time.
             for (nuint k = 16; k < GateRowLength; k++)
             {
-                float gateGradient = Unsafe.Add(ref gateGradients, k);
-                Unsafe.Add(ref inputBiasGradients, k) = Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                Unsafe.Add(ref hiddenBiasGradients, k) = Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
+                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
             }
 
             // d loss / d x = W_ih^T gate gradients, when wanted.
@@ -1451,12 +1438,12 @@ namespace Snapshots
                 for (nuint k = 0; k < 4; k += 4)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowsBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (nuint k = 4; k < InputSize; k++)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowBackwardVector512(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
@@ -1464,12 +1451,12 @@ namespace Snapshots
             for (nuint k = 0; k < 4; k += 4)
             {
                 nuint row = k * GateRowLength;
-                GateRowsBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (nuint k = 4; k < HiddenSize; k++)
             {
                 nuint row = k * GateRowLength;
-                GateRowBackwardVector512(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
@@ -1477,62 +1464,62 @@ namespace Snapshots
         /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
         /// summed in the canonical 16 lanes and then in order.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
         {
-            Vector512<float> lanes = Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             {
-                lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRows, 0), Vector512.LoadUnsafe(ref gateGradients, 0), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, 0), lanes);
             }
-            float sum = LstmMath.Sum(lanes);
+            float sum = global::LstmGen.LstmMath.Sum(lanes);
             // The last 4 elements, in order.
             for (nuint k = 16; k < 20; k++)
             {
-                float gateGradientsValue = Unsafe.Add(ref gateGradients, k);
-                sum = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
             }
-            Unsafe.Add(ref result, 0) = sum;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
         /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void GateRowsBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
         {
             ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
-            ref float weightRow2 = ref Unsafe.Add(ref weightRows, 2 * GateRowLength);
-            ref float weightRow3 = ref Unsafe.Add(ref weightRows, 3 * GateRowLength);
-            Vector512<float> row0Lanes = Vector512<float>.Zero;
-            Vector512<float> row1Lanes = Vector512<float>.Zero;
-            Vector512<float> row2Lanes = Vector512<float>.Zero;
-            Vector512<float> row3Lanes = Vector512<float>.Zero;
+            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
+            ref float weightRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 2 * GateRowLength);
+            ref float weightRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 3 * GateRowLength);
+            global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             {
-                Vector512<float> gateGradients0 = Vector512.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes);
-                row1Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes);
-                row2Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow2, 0), gateGradients0, row2Lanes);
-                row3Lanes = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref weightRow3, 0), gateGradients0, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, 0);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow2, 0), gateGradients0, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow3, 0), gateGradients0, row3Lanes);
             }
-            float sum0 = LstmMath.Sum(row0Lanes);
-            float sum1 = LstmMath.Sum(row1Lanes);
-            float sum2 = LstmMath.Sum(row2Lanes);
-            float sum3 = LstmMath.Sum(row3Lanes);
+            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
+            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
+            float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
+            float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
             // The last 4 elements, in order.
             for (nuint k = 16; k < 20; k++)
             {
-                float gateGradientsValue = Unsafe.Add(ref gateGradients, k);
-                sum0 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
-                sum2 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow2, k), gateGradientsValue, sum2);
-                sum3 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow3, k), gateGradientsValue, sum3);
+                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
+                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
+                sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow2, k), gateGradientsValue, sum2);
+                sum3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow3, k), gateGradientsValue, sum3);
             }
-            Unsafe.Add(ref result, 0) = sum0;
-            Unsafe.Add(ref result, 1) = sum1;
-            Unsafe.Add(ref result, 2) = sum2;
-            Unsafe.Add(ref result, 3) = sum3;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 2) = sum2;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 3) = sum3;
         }
 
         /// <summary>
@@ -1547,17 +1534,17 @@ namespace Snapshots
                 nuint column = 0;
                 for (nuint k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
-                    ref float xRow = ref Unsafe.Add(ref x, k);
-                    Vector512<float> sum0 = Vector512.LoadUnsafe(ref gradientRow, 0);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
                     for (nuint step = end; step > start; step--)
                     {
                         nuint t = step - 1;
-                        Vector512<float> xs = Vector512.Create(Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = LstmMath.MultiplyAdd(xs, Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
+                        global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
                     }
-                    sum0.StoreUnsafe(ref gradientRow, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref gradientRow, 0);
                 }
             }
 
@@ -1566,17 +1553,17 @@ namespace Snapshots
             {
                 for (nuint k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
-                    ref float xRow = ref Unsafe.Add(ref x, k);
-                    float sum0 = Unsafe.Add(ref gradientRow, 0);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (nuint step = end; step > start; step--)
                     {
                         nuint t = step - 1;
-                        float xs = Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = LstmMath.MultiplyAdd(xs, Unsafe.Add(ref stepGradients, 0), sum0);
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
                     }
-                    Unsafe.Add(ref gradientRow, 0) = sum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
                 }
             }
         }
@@ -1587,20 +1574,20 @@ namespace Snapshots
         /// </summary>
         private static void HeadBackwardVector512(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
         {
-            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            Floats.Clear(ref upstream, HiddenSize);
+            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                float logitGradient = Unsafe.Add(ref logitGradients, o);
-                Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
-                Vector512<float> logitGradients16 = Vector512.Create(logitGradient);
+                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
                 // The last 5 elements, one at a time.
                 for (nuint k = 0; k < HiddenSize; k++)
                 {
-                    Unsafe.Add(ref weightGradients, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref hidden, k), Unsafe.Add(ref weightGradients, k));
-                    Unsafe.Add(ref upstream, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref weights, k), Unsafe.Add(ref upstream, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
                 }
             }
         }
@@ -1612,7 +1599,7 @@ namespace Snapshots
             FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector512(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+            HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
         }
 
         /// <summary>
@@ -1625,244 +1612,244 @@ namespace Snapshots
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             {
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
-                Vector512<float> inputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
-                Vector512<float> forgetSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4));
-                Vector512<float> candidateSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
-                Vector512<float> outputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12));
-                Vector512<float> inputSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
-                Vector512<float> forgetSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 5) + Unsafe.Add(ref hiddenBias, column + 5));
-                Vector512<float> candidateSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
-                Vector512<float> outputSum1 = Vector512.Create(Unsafe.Add(ref inputBias, column + 13) + Unsafe.Add(ref hiddenBias, column + 13));
-                Vector512<float> inputSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
-                Vector512<float> forgetSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 6) + Unsafe.Add(ref hiddenBias, column + 6));
-                Vector512<float> candidateSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 10) + Unsafe.Add(ref hiddenBias, column + 10));
-                Vector512<float> outputSum2 = Vector512.Create(Unsafe.Add(ref inputBias, column + 14) + Unsafe.Add(ref hiddenBias, column + 14));
-                Vector512<float> inputSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
-                Vector512<float> forgetSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 7) + Unsafe.Add(ref hiddenBias, column + 7));
-                Vector512<float> candidateSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 11) + Unsafe.Add(ref hiddenBias, column + 11));
-                Vector512<float> outputSum3 = Vector512.Create(Unsafe.Add(ref inputBias, column + 15) + Unsafe.Add(ref hiddenBias, column + 15));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 14) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 14));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
 
                 // W_ih x: the input (6 values), 2 per iteration.
                 for (nuint k = 0; k < 6; k += 2)
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref input, k * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 13)), outputSum1);
-                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
-                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 6)), forgetSum2);
-                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), candidateSum2);
-                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 14)), outputSum2);
-                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
-                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 7)), forgetSum3);
-                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), candidateSum3);
-                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref input, (k + 1) * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 13)), outputSum1);
-                    inputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), inputSum2);
-                    forgetSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 6)), forgetSum2);
-                    candidateSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 10)), candidateSum2);
-                    outputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 14)), outputSum2);
-                    inputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), inputSum3);
-                    forgetSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 7)), forgetSum3);
-                    candidateSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 11)), candidateSum3);
-                    outputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 15)), outputSum3);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
                 }
 
                 // W_hh h: the previous hidden state (5 values), 2 per iteration.
                 for (nuint k = 0; k < 4; k += 2)
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, k * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 13)), outputSum1);
-                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
-                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 6)), forgetSum2);
-                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), candidateSum2);
-                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 14)), outputSum2);
-                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
-                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 7)), forgetSum3);
-                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), candidateSum3);
-                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 13)), outputSum1);
-                    inputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), inputSum2);
-                    forgetSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 6)), forgetSum2);
-                    candidateSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 10)), candidateSum2);
-                    outputSum2 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 14)), outputSum2);
-                    inputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), inputSum3);
-                    forgetSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 7)), forgetSum3);
-                    candidateSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 11)), candidateSum3);
-                    outputSum3 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 15)), outputSum3);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
                 }
 
                 // The last value.
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, (4 * GateRowLength) + column);
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, 4 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 13)), outputSum1);
-                    inputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), inputSum2);
-                    forgetSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 6)), forgetSum2);
-                    candidateSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 10)), candidateSum2);
-                    outputSum2 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 14)), outputSum2);
-                    inputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), inputSum3);
-                    forgetSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 7)), forgetSum3);
-                    candidateSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 11)), candidateSum3);
-                    outputSum3 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (4 * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column * 16);
-                forgetSum0.StoreUnsafe(ref gates, (column + 4) * 16);
-                candidateSum0.StoreUnsafe(ref gates, (column + 8) * 16);
-                outputSum0.StoreUnsafe(ref gates, (column + 12) * 16);
-                inputSum1.StoreUnsafe(ref gates, (column + 1) * 16);
-                forgetSum1.StoreUnsafe(ref gates, (column + 5) * 16);
-                candidateSum1.StoreUnsafe(ref gates, (column + 9) * 16);
-                outputSum1.StoreUnsafe(ref gates, (column + 13) * 16);
-                inputSum2.StoreUnsafe(ref gates, (column + 2) * 16);
-                forgetSum2.StoreUnsafe(ref gates, (column + 6) * 16);
-                candidateSum2.StoreUnsafe(ref gates, (column + 10) * 16);
-                outputSum2.StoreUnsafe(ref gates, (column + 14) * 16);
-                inputSum3.StoreUnsafe(ref gates, (column + 3) * 16);
-                forgetSum3.StoreUnsafe(ref gates, (column + 7) * 16);
-                candidateSum3.StoreUnsafe(ref gates, (column + 11) * 16);
-                outputSum3.StoreUnsafe(ref gates, (column + 15) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, (column + 12) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, (column + 13) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, (column + 6) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, (column + 10) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, (column + 14) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, (column + 3) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, (column + 7) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, (column + 11) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, (column + 15) * 16);
             }
 
-            // Unit 4: one tile of 1 unit, one Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             {
                 nuint column = 16;
 
                 // The gate sums start from the two biases.
-                Vector512<float> inputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
-                Vector512<float> forgetSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
-                Vector512<float> candidateSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
-                Vector512<float> outputSum0 = Vector512.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref input, 0 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref input, 1 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector512<float> x2 = Vector512.LoadUnsafe(ref input, 2 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector512<float> x3 = Vector512.LoadUnsafe(ref input, 3 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector512<float> x4 = Vector512.LoadUnsafe(ref input, 4 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 3)), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector512<float> x5 = Vector512.LoadUnsafe(ref input, 5 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector512.Create(Unsafe.Add(ref row5, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector512.Create(Unsafe.Add(ref row5, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector512.Create(Unsafe.Add(ref row5, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector512.Create(Unsafe.Add(ref row5, 3)), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 3 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 4 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 5 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 3)), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector512<float> x0 = Vector512.LoadUnsafe(ref hidden, 0 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector512<float> x1 = Vector512.LoadUnsafe(ref hidden, 1 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector512.Create(Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector512<float> x2 = Vector512.LoadUnsafe(ref hidden, 2 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector512.Create(Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector512<float> x3 = Vector512.LoadUnsafe(ref hidden, 3 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector512.Create(Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector512<float> x4 = Vector512.LoadUnsafe(ref hidden, 4 * 16);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector512.Create(Unsafe.Add(ref row4, 3)), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 3 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column * 16);
-                forgetSum0.StoreUnsafe(ref gates, (column + 1) * 16);
-                candidateSum0.StoreUnsafe(ref gates, (column + 2) * 16);
-                outputSum0.StoreUnsafe(ref gates, (column + 3) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, (column + 3) * 16);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -1871,26 +1858,26 @@ namespace Snapshots
             {
                 nuint unit = (part * 1);
                 nuint column = (part * 1);
-                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column * 16));
-                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
-                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
-                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
-                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit * 16);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 16);
             }
 
             // Unit 4, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                Vector512<float> inputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, column * 16));
-                Vector512<float> forgetGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
-                Vector512<float> candidate = LstmMath.Tanh(Vector512.LoadUnsafe(ref gates, (column + 2) * 16));
-                Vector512<float> outputGate = LstmMath.Sigmoid(Vector512.LoadUnsafe(ref gates, (column + 3) * 16));
-                Vector512<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit * 16);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 2) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 3) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 16);
             }
         }
 
@@ -1901,17 +1888,17 @@ namespace Snapshots
         /// </summary>
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
         {
-            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
-                Vector512<float> sum = Vector512<float>.Zero;
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 // Every unit, in order.
                 for (nuint k = 0; k < HiddenSize; k++)
                 {
-                    sum = LstmMath.MultiplyAdd(Vector512.LoadUnsafe(ref hidden, k * 16), Vector512.Create(Unsafe.Add(ref weights, k)), sum);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
-                (sum + Vector512.Create(Unsafe.Add(ref bias, o))).StoreUnsafe(ref output, o * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 16);
             }
         }
 
@@ -1922,7 +1909,7 @@ namespace Snapshots
             FirstLayerVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
+            HeadVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
         }
 
         /// <summary>
@@ -1935,99 +1922,99 @@ namespace Snapshots
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref input, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref input, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref input, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref input, 5));
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 12), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref hidden, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 12);
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -2035,90 +2022,90 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from the two biases.
-                float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    float x0 = Unsafe.Add(ref input, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref input, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref input, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref input, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref input, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    float x5 = Unsafe.Add(ref input, 5);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 3), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -2126,34 +2113,34 @@ namespace Snapshots
             {
                 nuint unit = 0;
                 nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -2166,88 +2153,88 @@ namespace Snapshots
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 nuint column = 0;
                 // b_ih + b_hh, where every step's sums start.
-                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = inputBias0;
-                    Vector128<float> forgetSum0Step0 = forgetBias0;
-                    Vector128<float> candidateSum0Step0 = candidateBias0;
-                    Vector128<float> outputSum0Step0 = outputBias0;
-                    Vector128<float> inputSum0Step1 = inputBias0;
-                    Vector128<float> forgetSum0Step1 = forgetBias0;
-                    Vector128<float> candidateSum0Step1 = candidateBias0;
-                    Vector128<float> outputSum0Step1 = outputBias0;
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step0 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step0 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step0 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step0 = outputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step1 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step1 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0Step0.StoreUnsafe(ref gates0, column);
-                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0Step0.StoreUnsafe(ref gates0, column + 12);
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    inputSum0Step1.StoreUnsafe(ref gates1, column);
-                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 4);
-                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 8);
-                    outputSum0Step1.StoreUnsafe(ref gates1, column + 12);
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step0, ref gates0, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step0, ref gates0, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step0, ref gates0, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step0, ref gates0, column + 12);
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step1, ref gates1, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step1, ref gates1, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step1, ref gates1, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step1, ref gates1, column + 12);
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = inputBias0;
-                    Vector128<float> forgetSum0 = forgetBias0;
-                    Vector128<float> candidateSum0 = candidateBias0;
-                    Vector128<float> outputSum0 = outputBias0;
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0.StoreUnsafe(ref gates0, column);
-                    forgetSum0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0.StoreUnsafe(ref gates0, column + 12);
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates0, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates0, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates0, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates0, column + 12);
                 }
             }
 
@@ -2255,15 +2242,15 @@ namespace Snapshots
             {
                 nuint column = 16;
                 // b_ih + b_hh, where every step's sums start.
-                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     float inputSum0Step0 = inputBias0;
                     float forgetSum0Step0 = forgetBias0;
                     float candidateSum0Step0 = candidateBias0;
@@ -2275,38 +2262,38 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        float x1 = Unsafe.Add(ref input1, k);
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0Step0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    Unsafe.Add(ref gates1, column) = inputSum0Step1;
-                    Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
-                    Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
-                    Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column) = inputSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
                     float inputSum0 = inputBias0;
                     float forgetSum0 = forgetBias0;
                     float candidateSum0 = candidateBias0;
@@ -2314,22 +2301,22 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0;
                 }
             }
         }
@@ -2343,57 +2330,57 @@ namespace Snapshots
         private static void FirstLayerRecurrentVector256(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
                 nuint column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref gates, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref gates, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref gates, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref hidden, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 12);
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -2401,50 +2388,50 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                float inputSum0 = Unsafe.Add(ref gates, column);
-                float forgetSum0 = Unsafe.Add(ref gates, column + 1);
-                float candidateSum0 = Unsafe.Add(ref gates, column + 2);
-                float outputSum0 = Unsafe.Add(ref gates, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -2452,34 +2439,34 @@ namespace Snapshots
             {
                 nuint unit = 0;
                 nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -2490,18 +2477,18 @@ namespace Snapshots
         /// </summary>
         private static void HeadVector256(ref float head, ref float hidden, ref float output)
         {
-            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
                 for (nuint k = 0; k < 5; k++)
                 {
-                    float weightsValue = Unsafe.Add(ref weights, k);
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
+                    float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
-                Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
             }
         }
 
@@ -2516,19 +2503,19 @@ namespace Snapshots
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
-            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units: the gate gradients.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
                 nuint unit = 0;
                 nuint column = 0;
@@ -2536,21 +2523,21 @@ namespace Snapshots
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
-                    Vector128<float> one = Vector128<float>.One;
-                    Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
-                    Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
-                    Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
-                    Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
-                    Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
-                    Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                    Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
+                    global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
+                    global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit));
+                    global::System.Runtime.Intrinsics.Vector128<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
-                    (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
-                    (cellGradientSum * inputGate * (one - (candidate * candidate))).StoreUnsafe(ref gateGradients, column + 8);
-                    (hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))).StoreUnsafe(ref gateGradients, column + 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 12);
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
                 }
             }
 
@@ -2563,36 +2550,36 @@ namespace Snapshots
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
-                    float inputGate = Unsafe.Add(ref gates, column);
-                    float forgetGate = Unsafe.Add(ref gates, column + 1);
-                    float candidate = Unsafe.Add(ref gates, column + 2);
-                    float outputGate = Unsafe.Add(ref gates, column + 3);
-                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
+                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                    float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                    float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                    float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
+                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit));
+                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                 }
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
             for (nuint k = 0; k < 16; k += 8)
             {
-                Vector256<float> gateGradient = Vector256.LoadUnsafe(ref gateGradients, k);
-                (Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient).StoreUnsafe(ref inputBiasGradients, k);
-                (Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
             }
             // The last 4 elements, one at a time.
             for (nuint k = 16; k < GateRowLength; k++)
             {
-                float gateGradient = Unsafe.Add(ref gateGradients, k);
-                Unsafe.Add(ref inputBiasGradients, k) = Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                Unsafe.Add(ref hiddenBiasGradients, k) = Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
+                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
             }
 
             // d loss / d x = W_ih^T gate gradients, when wanted.
@@ -2601,7 +2588,7 @@ namespace Snapshots
                 for (nuint k = 0; k < InputSize; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowsBackwardVector256(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
@@ -2609,12 +2596,12 @@ namespace Snapshots
             for (nuint k = 0; k < 4; k += 2)
             {
                 nuint row = k * GateRowLength;
-                GateRowsBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (nuint k = 4; k < HiddenSize; k++)
             {
                 nuint row = k * GateRowLength;
-                GateRowBackwardVector256(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
@@ -2622,57 +2609,57 @@ namespace Snapshots
         /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
         /// summed in the canonical 16 lanes and then in order.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void GateRowBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
         {
-            Vector256<float> lanes0To7 = Vector256<float>.Zero;
-            Vector256<float> lanes8To15 = Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             {
-                lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, 0), Vector256.LoadUnsafe(ref gateGradients, 0), lanes0To7);
-                lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRows, 8), Vector256.LoadUnsafe(ref gateGradients, 8), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 0), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 8), lanes8To15);
             }
-            float sum = LstmMath.Sum(lanes0To7, lanes8To15);
+            float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
             // The last 4 elements, in order.
             for (nuint k = 16; k < 20; k++)
             {
-                float gateGradientsValue = Unsafe.Add(ref gateGradients, k);
-                sum = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
             }
-            Unsafe.Add(ref result, 0) = sum;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
         /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void GateRowsBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
         {
             ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
-            Vector256<float> row0Lanes0To7 = Vector256<float>.Zero;
-            Vector256<float> row0Lanes8To15 = Vector256<float>.Zero;
-            Vector256<float> row1Lanes0To7 = Vector256<float>.Zero;
-            Vector256<float> row1Lanes8To15 = Vector256<float>.Zero;
+            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
+            global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             {
-                Vector256<float> gateGradients0 = Vector256.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To7);
-                Vector256<float> gateGradients1 = Vector256.LoadUnsafe(ref gateGradients, 8);
-                row0Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow0, 8), gateGradients1, row0Lanes8To15);
-                row1Lanes8To15 = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref weightRow1, 8), gateGradients1, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 0);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 8);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, 8), gateGradients1, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, 8), gateGradients1, row1Lanes8To15);
             }
-            float sum0 = LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
-            float sum1 = LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
+            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
+            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
             // The last 4 elements, in order.
             for (nuint k = 16; k < 20; k++)
             {
-                float gateGradientsValue = Unsafe.Add(ref gateGradients, k);
-                sum0 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
+                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
+                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
             }
-            Unsafe.Add(ref result, 0) = sum0;
-            Unsafe.Add(ref result, 1) = sum1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
         }
 
         /// <summary>
@@ -2687,20 +2674,20 @@ namespace Snapshots
                 nuint column = 0;
                 for (nuint k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
-                    ref float xRow = ref Unsafe.Add(ref x, k);
-                    Vector256<float> sum0 = Vector256.LoadUnsafe(ref gradientRow, 0);
-                    Vector256<float> sum1 = Vector256.LoadUnsafe(ref gradientRow, 8);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
                     for (nuint step = end; step > start; step--)
                     {
                         nuint t = step - 1;
-                        Vector256<float> xs = Vector256.Create(Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = LstmMath.MultiplyAdd(xs, Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
+                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
                     }
-                    sum0.StoreUnsafe(ref gradientRow, 0);
-                    sum1.StoreUnsafe(ref gradientRow, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0, ref gradientRow, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1, ref gradientRow, 8);
                 }
             }
 
@@ -2709,17 +2696,17 @@ namespace Snapshots
             {
                 for (nuint k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
-                    ref float xRow = ref Unsafe.Add(ref x, k);
-                    float sum0 = Unsafe.Add(ref gradientRow, 0);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (nuint step = end; step > start; step--)
                     {
                         nuint t = step - 1;
-                        float xs = Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = LstmMath.MultiplyAdd(xs, Unsafe.Add(ref stepGradients, 0), sum0);
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
                     }
-                    Unsafe.Add(ref gradientRow, 0) = sum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
                 }
             }
         }
@@ -2730,20 +2717,20 @@ namespace Snapshots
         /// </summary>
         private static void HeadBackwardVector256(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
         {
-            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            Floats.Clear(ref upstream, HiddenSize);
+            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                float logitGradient = Unsafe.Add(ref logitGradients, o);
-                Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
-                Vector256<float> logitGradients8 = Vector256.Create(logitGradient);
+                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
                 // The last 5 elements, one at a time.
                 for (nuint k = 0; k < HiddenSize; k++)
                 {
-                    Unsafe.Add(ref weightGradients, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref hidden, k), Unsafe.Add(ref weightGradients, k));
-                    Unsafe.Add(ref upstream, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref weights, k), Unsafe.Add(ref upstream, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
                 }
             }
         }
@@ -2755,7 +2742,7 @@ namespace Snapshots
             FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector256(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+            HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
         }
 
         /// <summary>
@@ -2768,243 +2755,243 @@ namespace Snapshots
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: 2 tiles of 2 units, one Vector256<float> of 8 agents per gate and unit, summed in registers.
+            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (nuint part = 0; part < 2; part++)
             {
                 nuint column = (part * 2);
 
                 // The gate sums start from the two biases.
-                Vector256<float> inputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
-                Vector256<float> forgetSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4));
-                Vector256<float> candidateSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
-                Vector256<float> outputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12));
-                Vector256<float> inputSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
-                Vector256<float> forgetSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 5) + Unsafe.Add(ref hiddenBias, column + 5));
-                Vector256<float> candidateSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
-                Vector256<float> outputSum1 = Vector256.Create(Unsafe.Add(ref inputBias, column + 13) + Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref input, 0 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector256<float> x1 = Vector256.LoadUnsafe(ref input, 1 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector256<float> x2 = Vector256.LoadUnsafe(ref input, 2 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector256<float> x3 = Vector256.LoadUnsafe(ref input, 3 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector256<float> x4 = Vector256.LoadUnsafe(ref input, 4 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 13)), outputSum1);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector256<float> x5 = Vector256.LoadUnsafe(ref input, 5 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 13)), outputSum1);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13)), outputSum1);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 5 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 13)), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, 0 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector256<float> x1 = Vector256.LoadUnsafe(ref hidden, 1 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector256<float> x2 = Vector256.LoadUnsafe(ref hidden, 2 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector256<float> x3 = Vector256.LoadUnsafe(ref hidden, 3 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector256<float> x4 = Vector256.LoadUnsafe(ref hidden, 4 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 13)), outputSum1);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13)), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column * 8);
-                forgetSum0.StoreUnsafe(ref gates, (column + 4) * 8);
-                candidateSum0.StoreUnsafe(ref gates, (column + 8) * 8);
-                outputSum0.StoreUnsafe(ref gates, (column + 12) * 8);
-                inputSum1.StoreUnsafe(ref gates, (column + 1) * 8);
-                forgetSum1.StoreUnsafe(ref gates, (column + 5) * 8);
-                candidateSum1.StoreUnsafe(ref gates, (column + 9) * 8);
-                outputSum1.StoreUnsafe(ref gates, (column + 13) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, (column + 12) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, (column + 13) * 8);
             }
 
-            // Unit 4: one tile of 1 unit, one Vector256<float> of 8 agents per gate and unit, summed in registers.
+            // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             {
                 nuint column = 16;
 
                 // The gate sums start from the two biases.
-                Vector256<float> inputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
-                Vector256<float> forgetSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
-                Vector256<float> candidateSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
-                Vector256<float> outputSum0 = Vector256.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref input, 0 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector256<float> x1 = Vector256.LoadUnsafe(ref input, 1 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector256<float> x2 = Vector256.LoadUnsafe(ref input, 2 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector256<float> x3 = Vector256.LoadUnsafe(ref input, 3 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector256<float> x4 = Vector256.LoadUnsafe(ref input, 4 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 3)), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector256<float> x5 = Vector256.LoadUnsafe(ref input, 5 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector256.Create(Unsafe.Add(ref row5, 3)), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 5 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 3)), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector256<float> x0 = Vector256.LoadUnsafe(ref hidden, 0 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector256.Create(Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector256<float> x1 = Vector256.LoadUnsafe(ref hidden, 1 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector256.Create(Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector256<float> x2 = Vector256.LoadUnsafe(ref hidden, 2 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector256.Create(Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector256<float> x3 = Vector256.LoadUnsafe(ref hidden, 3 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector256.Create(Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector256<float> x4 = Vector256.LoadUnsafe(ref hidden, 4 * 8);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector256.Create(Unsafe.Add(ref row4, 3)), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column * 8);
-                forgetSum0.StoreUnsafe(ref gates, (column + 1) * 8);
-                candidateSum0.StoreUnsafe(ref gates, (column + 2) * 8);
-                outputSum0.StoreUnsafe(ref gates, (column + 3) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, (column + 2) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, (column + 3) * 8);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -3013,26 +3000,26 @@ namespace Snapshots
             {
                 nuint unit = (part * 1);
                 nuint column = (part * 1);
-                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column * 8));
-                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
-                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
-                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
-                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit * 8);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 8);
             }
 
             // Unit 4, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                Vector256<float> inputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, column * 8));
-                Vector256<float> forgetGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
-                Vector256<float> candidate = LstmMath.Tanh(Vector256.LoadUnsafe(ref gates, (column + 2) * 8));
-                Vector256<float> outputGate = LstmMath.Sigmoid(Vector256.LoadUnsafe(ref gates, (column + 3) * 8));
-                Vector256<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit * 8);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 2) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 3) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 8);
             }
         }
 
@@ -3043,17 +3030,17 @@ namespace Snapshots
         /// </summary>
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
         {
-            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
-                Vector256<float> sum = Vector256<float>.Zero;
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 // Every unit, in order.
                 for (nuint k = 0; k < HiddenSize; k++)
                 {
-                    sum = LstmMath.MultiplyAdd(Vector256.LoadUnsafe(ref hidden, k * 8), Vector256.Create(Unsafe.Add(ref weights, k)), sum);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
-                (sum + Vector256.Create(Unsafe.Add(ref bias, o))).StoreUnsafe(ref output, o * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 8);
             }
         }
 
@@ -3064,7 +3051,7 @@ namespace Snapshots
             FirstLayerVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
+            HeadVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
         }
 
         /// <summary>
@@ -3077,99 +3064,99 @@ namespace Snapshots
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
                 nuint column = 0;
 
                 // The gate sums start from the two biases.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref input, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref input, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref input, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector128<float> x5 = Vector128.Create(Unsafe.Add(ref input, 5));
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector128.LoadUnsafe(ref row5, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 12), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref hidden, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 12);
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -3177,90 +3164,90 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from the two biases.
-                float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    float x0 = Unsafe.Add(ref input, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref input, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref input, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref input, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref input, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    float x5 = Unsafe.Add(ref input, 5);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 3), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -3268,34 +3255,34 @@ namespace Snapshots
             {
                 nuint unit = 0;
                 nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -3308,88 +3295,88 @@ namespace Snapshots
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, 2 steps at a time.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 nuint column = 0;
                 // b_ih + b_hh, where every step's sums start.
-                Vector128<float> inputBias0 = Vector128.LoadUnsafe(ref inputBias, column) + Vector128.LoadUnsafe(ref hiddenBias, column);
-                Vector128<float> forgetBias0 = Vector128.LoadUnsafe(ref inputBias, column + 4) + Vector128.LoadUnsafe(ref hiddenBias, column + 4);
-                Vector128<float> candidateBias0 = Vector128.LoadUnsafe(ref inputBias, column + 8) + Vector128.LoadUnsafe(ref hiddenBias, column + 8);
-                Vector128<float> outputBias0 = Vector128.LoadUnsafe(ref inputBias, column + 12) + Vector128.LoadUnsafe(ref hiddenBias, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
-                    Vector128<float> inputSum0Step0 = inputBias0;
-                    Vector128<float> forgetSum0Step0 = forgetBias0;
-                    Vector128<float> candidateSum0Step0 = candidateBias0;
-                    Vector128<float> outputSum0Step0 = outputBias0;
-                    Vector128<float> inputSum0Step1 = inputBias0;
-                    Vector128<float> forgetSum0Step1 = forgetBias0;
-                    Vector128<float> candidateSum0Step1 = candidateBias0;
-                    Vector128<float> outputSum0Step1 = outputBias0;
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step0 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step0 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step0 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step0 = outputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0Step1 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Step1 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0Step0.StoreUnsafe(ref gates0, column);
-                    forgetSum0Step0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0Step0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0Step0.StoreUnsafe(ref gates0, column + 12);
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    inputSum0Step1.StoreUnsafe(ref gates1, column);
-                    forgetSum0Step1.StoreUnsafe(ref gates1, column + 4);
-                    candidateSum0Step1.StoreUnsafe(ref gates1, column + 8);
-                    outputSum0Step1.StoreUnsafe(ref gates1, column + 12);
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step0, ref gates0, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step0, ref gates0, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step0, ref gates0, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step0, ref gates0, column + 12);
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step1, ref gates1, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Step1, ref gates1, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Step1, ref gates1, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Step1, ref gates1, column + 12);
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    Vector128<float> inputSum0 = inputBias0;
-                    Vector128<float> forgetSum0 = forgetBias0;
-                    Vector128<float> candidateSum0 = candidateBias0;
-                    Vector128<float> outputSum0 = outputBias0;
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = inputBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = forgetBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        Vector128<float> weight0I = Vector128.LoadUnsafe(ref row, 0);
-                        Vector128<float> weight0F = Vector128.LoadUnsafe(ref row, 4);
-                        Vector128<float> weight0C = Vector128.LoadUnsafe(ref row, 8);
-                        Vector128<float> weight0O = Vector128.LoadUnsafe(ref row, 12);
-                        Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref input0, k));
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    inputSum0.StoreUnsafe(ref gates0, column);
-                    forgetSum0.StoreUnsafe(ref gates0, column + 4);
-                    candidateSum0.StoreUnsafe(ref gates0, column + 8);
-                    outputSum0.StoreUnsafe(ref gates0, column + 12);
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates0, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates0, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates0, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates0, column + 12);
                 }
             }
 
@@ -3397,15 +3384,15 @@ namespace Snapshots
             {
                 nuint column = 16;
                 // b_ih + b_hh, where every step's sums start.
-                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     float inputSum0Step0 = inputBias0;
                     float forgetSum0Step0 = forgetBias0;
                     float candidateSum0Step0 = candidateBias0;
@@ -3417,38 +3404,38 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        float x1 = Unsafe.Add(ref input1, k);
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0Step0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    Unsafe.Add(ref gates1, column) = inputSum0Step1;
-                    Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
-                    Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
-                    Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column) = inputSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
                     float inputSum0 = inputBias0;
                     float forgetSum0 = forgetBias0;
                     float candidateSum0 = candidateBias0;
@@ -3456,22 +3443,22 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0;
                 }
             }
         }
@@ -3485,57 +3472,57 @@ namespace Snapshots
         private static void FirstLayerRecurrentVector128(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units, summed in registers.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
                 nuint column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                Vector128<float> inputSum0 = Vector128.LoadUnsafe(ref gates, column);
-                Vector128<float> forgetSum0 = Vector128.LoadUnsafe(ref gates, column + 4);
-                Vector128<float> candidateSum0 = Vector128.LoadUnsafe(ref gates, column + 8);
-                Vector128<float> outputSum0 = Vector128.LoadUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.Create(Unsafe.Add(ref hidden, 0));
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.Create(Unsafe.Add(ref hidden, 1));
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.Create(Unsafe.Add(ref hidden, 2));
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.Create(Unsafe.Add(ref hidden, 3));
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.Create(Unsafe.Add(ref hidden, 4));
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.LoadUnsafe(ref row4, 12), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column);
-                forgetSum0.StoreUnsafe(ref gates, column + 4);
-                candidateSum0.StoreUnsafe(ref gates, column + 8);
-                outputSum0.StoreUnsafe(ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, column + 12);
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -3543,50 +3530,50 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                float inputSum0 = Unsafe.Add(ref gates, column);
-                float forgetSum0 = Unsafe.Add(ref gates, column + 1);
-                float candidateSum0 = Unsafe.Add(ref gates, column + 2);
-                float outputSum0 = Unsafe.Add(ref gates, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -3594,34 +3581,34 @@ namespace Snapshots
             {
                 nuint unit = 0;
                 nuint column = 0;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, column + 8));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column + 12));
-                inputGate.StoreUnsafe(ref gates, column);
-                forgetGate.StoreUnsafe(ref gates, column + 4);
-                candidate.StoreUnsafe(ref gates, column + 8);
-                outputGate.StoreUnsafe(ref gates, column + 12);
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputGate, ref gates, column);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetGate, ref gates, column + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidate, ref gates, column + 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate, ref gates, column + 12);
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -3632,18 +3619,18 @@ namespace Snapshots
         /// </summary>
         private static void HeadVector128(ref float head, ref float hidden, ref float output)
         {
-            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
                 for (nuint k = 0; k < 5; k++)
                 {
-                    float weightsValue = Unsafe.Add(ref weights, k);
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
+                    float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
-                Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
             }
         }
 
@@ -3658,19 +3645,19 @@ namespace Snapshots
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
-            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
-            // Units 0 to 3: one tile of 4 units, one Vector128<float> per gate and 4 units: the gate gradients.
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
                 nuint unit = 0;
                 nuint column = 0;
@@ -3678,21 +3665,21 @@ namespace Snapshots
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
-                    Vector128<float> one = Vector128<float>.One;
-                    Vector128<float> hiddenGradientSum = LstmMath.FlushNegligible(Vector128.LoadUnsafe(ref upstream, unit) + Vector128.LoadUnsafe(ref hiddenGradient, unit));
-                    Vector128<float> inputGate = Vector128.LoadUnsafe(ref gates, column);
-                    Vector128<float> forgetGate = Vector128.LoadUnsafe(ref gates, column + 4);
-                    Vector128<float> candidate = Vector128.LoadUnsafe(ref gates, column + 8);
-                    Vector128<float> outputGate = Vector128.LoadUnsafe(ref gates, column + 12);
-                    Vector128<float> tanhCell = LstmMath.Tanh(Vector128.LoadUnsafe(ref cell, unit));
-                    Vector128<float> cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Vector128.LoadUnsafe(ref cellGradient, unit)));
+                    global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128<float>.One;
+                    global::System.Runtime.Intrinsics.Vector128<float> hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, unit) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenGradient, unit));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit));
+                    global::System.Runtime.Intrinsics.Vector128<float> cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    (cellGradientSum * candidate * (inputGate * (one - inputGate))).StoreUnsafe(ref gateGradients, column);
-                    (cellGradientSum * Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate))).StoreUnsafe(ref gateGradients, column + 4);
-                    (cellGradientSum * inputGate * (one - (candidate * candidate))).StoreUnsafe(ref gateGradients, column + 8);
-                    (hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))).StoreUnsafe(ref gateGradients, column + 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * candidate * (inputGate * (one - inputGate)), ref gateGradients, column);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref previousCell, unit) * (forgetGate * (one - forgetGate)), ref gateGradients, column + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * inputGate * (one - (candidate * candidate)), ref gateGradients, column + 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(hiddenGradientSum * tanhCell * (outputGate * (one - outputGate)), ref gateGradients, column + 12);
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    (cellGradientSum * forgetGate).StoreUnsafe(ref cellGradient, unit);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(cellGradientSum * forgetGate, ref cellGradient, unit);
                 }
             }
 
@@ -3705,29 +3692,29 @@ namespace Snapshots
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
-                    float inputGate = Unsafe.Add(ref gates, column);
-                    float forgetGate = Unsafe.Add(ref gates, column + 1);
-                    float candidate = Unsafe.Add(ref gates, column + 2);
-                    float outputGate = Unsafe.Add(ref gates, column + 3);
-                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
+                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                    float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                    float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                    float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
+                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit));
+                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                 }
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
             for (nuint k = 0; k < GateRowLength; k += 4)
             {
-                Vector128<float> gateGradient = Vector128.LoadUnsafe(ref gateGradients, k);
-                (Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient).StoreUnsafe(ref inputBiasGradients, k);
-                (Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient).StoreUnsafe(ref hiddenBiasGradients, k);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
             }
 
             // d loss / d x = W_ih^T gate gradients, when wanted.
@@ -3736,7 +3723,7 @@ namespace Snapshots
                 for (nuint k = 0; k < InputSize; k += 2)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowsBackwardVector128(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
@@ -3744,12 +3731,12 @@ namespace Snapshots
             for (nuint k = 0; k < 4; k += 2)
             {
                 nuint row = k * GateRowLength;
-                GateRowsBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (nuint k = 4; k < HiddenSize; k++)
             {
                 nuint row = k * GateRowLength;
-                GateRowBackwardVector128(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
@@ -3757,71 +3744,71 @@ namespace Snapshots
         /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
         /// summed in the canonical 16 lanes and then in order.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void GateRowBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
         {
-            Vector128<float> lanes0To3 = Vector128<float>.Zero;
-            Vector128<float> lanes4To7 = Vector128<float>.Zero;
-            Vector128<float> lanes8To11 = Vector128<float>.Zero;
-            Vector128<float> lanes12To15 = Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             {
-                lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 0), Vector128.LoadUnsafe(ref gateGradients, 0), lanes0To3);
-                lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 4), Vector128.LoadUnsafe(ref gateGradients, 4), lanes4To7);
-                lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 8), Vector128.LoadUnsafe(ref gateGradients, 8), lanes8To11);
-                lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRows, 12), Vector128.LoadUnsafe(ref gateGradients, 12), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 0), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 4), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 8), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 12), lanes12To15);
             }
-            float sum = LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
+            float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
             // The last 4 elements, in order.
             for (nuint k = 16; k < 20; k++)
             {
-                float gateGradientsValue = Unsafe.Add(ref gateGradients, k);
-                sum = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
             }
-            Unsafe.Add(ref result, 0) = sum;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
         /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void GateRowsBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
         {
             ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref Unsafe.Add(ref weightRows, GateRowLength);
-            Vector128<float> row0Lanes0To3 = Vector128<float>.Zero;
-            Vector128<float> row0Lanes4To7 = Vector128<float>.Zero;
-            Vector128<float> row0Lanes8To11 = Vector128<float>.Zero;
-            Vector128<float> row0Lanes12To15 = Vector128<float>.Zero;
-            Vector128<float> row1Lanes0To3 = Vector128<float>.Zero;
-            Vector128<float> row1Lanes4To7 = Vector128<float>.Zero;
-            Vector128<float> row1Lanes8To11 = Vector128<float>.Zero;
-            Vector128<float> row1Lanes12To15 = Vector128<float>.Zero;
+            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
+            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> row0Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             {
-                Vector128<float> gateGradients0 = Vector128.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To3);
-                Vector128<float> gateGradients1 = Vector128.LoadUnsafe(ref gateGradients, 4);
-                row0Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 4), gateGradients1, row0Lanes4To7);
-                row1Lanes4To7 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 4), gateGradients1, row1Lanes4To7);
-                Vector128<float> gateGradients2 = Vector128.LoadUnsafe(ref gateGradients, 8);
-                row0Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 8), gateGradients2, row0Lanes8To11);
-                row1Lanes8To11 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 8), gateGradients2, row1Lanes8To11);
-                Vector128<float> gateGradients3 = Vector128.LoadUnsafe(ref gateGradients, 12);
-                row0Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow0, 12), gateGradients3, row0Lanes12To15);
-                row1Lanes12To15 = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref weightRow1, 12), gateGradients3, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 0);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 4);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 4), gateGradients1, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 4), gateGradients1, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 8);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 8), gateGradients2, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 8), gateGradients2, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 12);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 12), gateGradients3, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 12), gateGradients3, row1Lanes12To15);
             }
-            float sum0 = LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
-            float sum1 = LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
+            float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
+            float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
             // The last 4 elements, in order.
             for (nuint k = 16; k < 20; k++)
             {
-                float gateGradientsValue = Unsafe.Add(ref gateGradients, k);
-                sum0 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
+                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
+                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
             }
-            Unsafe.Add(ref result, 0) = sum0;
-            Unsafe.Add(ref result, 1) = sum1;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
         }
 
         /// <summary>
@@ -3836,29 +3823,29 @@ namespace Snapshots
                 nuint column = 0;
                 for (nuint k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
-                    ref float xRow = ref Unsafe.Add(ref x, k);
-                    Vector128<float> sum0 = Vector128.LoadUnsafe(ref gradientRow, 0);
-                    Vector128<float> sum1 = Vector128.LoadUnsafe(ref gradientRow, 4);
-                    Vector128<float> sum2 = Vector128.LoadUnsafe(ref gradientRow, 8);
-                    Vector128<float> sum3 = Vector128.LoadUnsafe(ref gradientRow, 12);
-                    Vector128<float> sum4 = Vector128.LoadUnsafe(ref gradientRow, 16);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
                     for (nuint step = end; step > start; step--)
                     {
                         nuint t = step - 1;
-                        Vector128<float> xs = Vector128.Create(Unsafe.Add(ref xRow, t * xStride));
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
-                        sum1 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
-                        sum2 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
-                        sum3 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
-                        sum4 = LstmMath.MultiplyAdd(xs, Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
+                        global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
+                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
+                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
+                        sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
+                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
                     }
-                    sum0.StoreUnsafe(ref gradientRow, 0);
-                    sum1.StoreUnsafe(ref gradientRow, 4);
-                    sum2.StoreUnsafe(ref gradientRow, 8);
-                    sum3.StoreUnsafe(ref gradientRow, 12);
-                    sum4.StoreUnsafe(ref gradientRow, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0, ref gradientRow, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1, ref gradientRow, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2, ref gradientRow, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum3, ref gradientRow, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum4, ref gradientRow, 16);
                 }
             }
         }
@@ -3869,25 +3856,25 @@ namespace Snapshots
         /// </summary>
         private static void HeadBackwardVector128(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
         {
-            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            Floats.Clear(ref upstream, HiddenSize);
+            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                float logitGradient = Unsafe.Add(ref logitGradients, o);
-                Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
-                Vector128<float> logitGradients4 = Vector128.Create(logitGradient);
+                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
                 for (nuint k = 0; k < 4; k += 4)
                 {
-                    LstmMath.MultiplyAdd(logitGradients4, Vector128.LoadUnsafe(ref hidden, k), Vector128.LoadUnsafe(ref weightGradients, k)).StoreUnsafe(ref weightGradients, k);
-                    LstmMath.MultiplyAdd(logitGradients4, Vector128.LoadUnsafe(ref weights, k), Vector128.LoadUnsafe(ref upstream, k)).StoreUnsafe(ref upstream, k);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
                 }
                 // The last 1 element, one at a time.
                 for (nuint k = 4; k < HiddenSize; k++)
                 {
-                    Unsafe.Add(ref weightGradients, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref hidden, k), Unsafe.Add(ref weightGradients, k));
-                    Unsafe.Add(ref upstream, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref weights, k), Unsafe.Add(ref upstream, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
                 }
             }
         }
@@ -3899,7 +3886,7 @@ namespace Snapshots
             FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector128(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+            HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
         }
 
         /// <summary>
@@ -3912,243 +3899,243 @@ namespace Snapshots
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: 2 tiles of 2 units, one Vector128<float> of 4 agents per gate and unit, summed in registers.
+            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (nuint part = 0; part < 2; part++)
             {
                 nuint column = (part * 2);
 
                 // The gate sums start from the two biases.
-                Vector128<float> inputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
-                Vector128<float> forgetSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4));
-                Vector128<float> candidateSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8));
-                Vector128<float> outputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12));
-                Vector128<float> inputSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
-                Vector128<float> forgetSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 5) + Unsafe.Add(ref hiddenBias, column + 5));
-                Vector128<float> candidateSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9));
-                Vector128<float> outputSum1 = Vector128.Create(Unsafe.Add(ref inputBias, column + 13) + Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector128<float> x0 = Vector128.LoadUnsafe(ref input, 0 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.LoadUnsafe(ref input, 1 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.LoadUnsafe(ref input, 2 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.LoadUnsafe(ref input, 3 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.LoadUnsafe(ref input, 4 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 13)), outputSum1);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector128<float> x5 = Vector128.LoadUnsafe(ref input, 5 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 13)), outputSum1);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13)), outputSum1);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 5 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 13)), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, 0 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.LoadUnsafe(ref hidden, 1 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.LoadUnsafe(ref hidden, 2 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.LoadUnsafe(ref hidden, 3 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.LoadUnsafe(ref hidden, 4 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 4)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 8)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 12)), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 1)), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 5)), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 9)), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 13)), outputSum1);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13)), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column * 4);
-                forgetSum0.StoreUnsafe(ref gates, (column + 4) * 4);
-                candidateSum0.StoreUnsafe(ref gates, (column + 8) * 4);
-                outputSum0.StoreUnsafe(ref gates, (column + 12) * 4);
-                inputSum1.StoreUnsafe(ref gates, (column + 1) * 4);
-                forgetSum1.StoreUnsafe(ref gates, (column + 5) * 4);
-                candidateSum1.StoreUnsafe(ref gates, (column + 9) * 4);
-                outputSum1.StoreUnsafe(ref gates, (column + 13) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, (column + 12) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, (column + 1) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, (column + 13) * 4);
             }
 
-            // Unit 4: one tile of 1 unit, one Vector128<float> of 4 agents per gate and unit, summed in registers.
+            // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             {
                 nuint column = 16;
 
                 // The gate sums start from the two biases.
-                Vector128<float> inputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column));
-                Vector128<float> forgetSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1));
-                Vector128<float> candidateSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2));
-                Vector128<float> outputSum0 = Vector128.Create(Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    Vector128<float> x0 = Vector128.LoadUnsafe(ref input, 0 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.LoadUnsafe(ref input, 1 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.LoadUnsafe(ref input, 2 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.LoadUnsafe(ref input, 3 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.LoadUnsafe(ref input, 4 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 3)), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    Vector128<float> x5 = Vector128.LoadUnsafe(ref input, 5 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Vector128.Create(Unsafe.Add(ref row5, 3)), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 5 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 3)), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    Vector128<float> x0 = Vector128.LoadUnsafe(ref hidden, 0 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Vector128.Create(Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    Vector128<float> x1 = Vector128.LoadUnsafe(ref hidden, 1 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Vector128.Create(Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    Vector128<float> x2 = Vector128.LoadUnsafe(ref hidden, 2 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Vector128.Create(Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    Vector128<float> x3 = Vector128.LoadUnsafe(ref hidden, 3 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Vector128.Create(Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    Vector128<float> x4 = Vector128.LoadUnsafe(ref hidden, 4 * 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 0)), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 1)), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 2)), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Vector128.Create(Unsafe.Add(ref row4, 3)), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                inputSum0.StoreUnsafe(ref gates, column * 4);
-                forgetSum0.StoreUnsafe(ref gates, (column + 1) * 4);
-                candidateSum0.StoreUnsafe(ref gates, (column + 2) * 4);
-                outputSum0.StoreUnsafe(ref gates, (column + 3) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, (column + 1) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, (column + 2) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, (column + 3) * 4);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -4157,26 +4144,26 @@ namespace Snapshots
             {
                 nuint unit = (part * 1);
                 nuint column = (part * 1);
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column * 4));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit * 4);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 4);
             }
 
             // Unit 4, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                Vector128<float> inputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, column * 4));
-                Vector128<float> forgetGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
-                Vector128<float> candidate = LstmMath.Tanh(Vector128.LoadUnsafe(ref gates, (column + 2) * 4));
-                Vector128<float> outputGate = LstmMath.Sigmoid(Vector128.LoadUnsafe(ref gates, (column + 3) * 4));
-                Vector128<float> newCell = LstmMath.MultiplyAdd(forgetGate, Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
-                newCell.StoreUnsafe(ref cell, unit * 4);
-                (outputGate * LstmMath.Tanh(newCell)).StoreUnsafe(ref hidden, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 2) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 3) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 4);
             }
         }
 
@@ -4187,17 +4174,17 @@ namespace Snapshots
         /// </summary>
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
         {
-            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
-                Vector128<float> sum = Vector128<float>.Zero;
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 // Every unit, in order.
                 for (nuint k = 0; k < HiddenSize; k++)
                 {
-                    sum = LstmMath.MultiplyAdd(Vector128.LoadUnsafe(ref hidden, k * 4), Vector128.Create(Unsafe.Add(ref weights, k)), sum);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
-                (sum + Vector128.Create(Unsafe.Add(ref bias, o))).StoreUnsafe(ref output, o * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 4);
             }
         }
 
@@ -4208,7 +4195,7 @@ namespace Snapshots
             FirstLayerScalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadScalar(ref Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
+            HeadScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
         }
 
         /// <summary>
@@ -4221,9 +4208,9 @@ namespace Snapshots
         {
             // This layer's packed parameters: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (nuint part = 0; part < 2; part++)
@@ -4231,142 +4218,142 @@ namespace Snapshots
                 nuint column = (part * 2);
 
                 // The gate sums start from the two biases.
-                float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetSum0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                float candidateSum0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                float outputSum0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
-                float inputSum1 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float forgetSum1 = Unsafe.Add(ref inputBias, column + 5) + Unsafe.Add(ref hiddenBias, column + 5);
-                float candidateSum1 = Unsafe.Add(ref inputBias, column + 9) + Unsafe.Add(ref hiddenBias, column + 9);
-                float outputSum1 = Unsafe.Add(ref inputBias, column + 13) + Unsafe.Add(ref hiddenBias, column + 13);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12);
+                float inputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float forgetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5);
+                float candidateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9);
+                float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    float x0 = Unsafe.Add(ref input, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref input, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref input, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref input, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 13), outputSum1);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref input, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 13), outputSum1);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    float x5 = Unsafe.Add(ref input, 5);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 13), outputSum1);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13), outputSum1);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13), outputSum1);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 13), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 13), outputSum1);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 13), outputSum1);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13), outputSum1);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 4) = forgetSum0;
-                Unsafe.Add(ref gates, column + 8) = candidateSum0;
-                Unsafe.Add(ref gates, column + 12) = outputSum0;
-                Unsafe.Add(ref gates, column + 1) = inputSum1;
-                Unsafe.Add(ref gates, column + 5) = forgetSum1;
-                Unsafe.Add(ref gates, column + 9) = candidateSum1;
-                Unsafe.Add(ref gates, column + 13) = outputSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = inputSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 5) = forgetSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 9) = candidateSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 13) = outputSum1;
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -4374,90 +4361,90 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from the two biases.
-                float inputSum0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetSum0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateSum0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputSum0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref inputWeights, column);
-                    float x0 = Unsafe.Add(ref input, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref input, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref input, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref input, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref input, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref Unsafe.Add(ref row4, GateRowLength);
-                    float x5 = Unsafe.Add(ref input, 5);
-                    inputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x5, Unsafe.Add(ref row5, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 3), outputSum0);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -4466,34 +4453,34 @@ namespace Snapshots
             {
                 nuint unit = (part * 1);
                 nuint column = (part * 1);
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 4));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 8));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 12));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 4) = forgetGate;
-                Unsafe.Add(ref gates, column + 8) = candidate;
-                Unsafe.Add(ref gates, column + 12) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -4506,23 +4493,23 @@ namespace Snapshots
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
-            ref float inputBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBias = ref Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
             for (nuint part = 0; part < 4; part++)
             {
                 nuint column = (part * 1);
                 // b_ih + b_hh, where every step's sums start.
-                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetBias0 = Unsafe.Add(ref inputBias, column + 4) + Unsafe.Add(ref hiddenBias, column + 4);
-                float candidateBias0 = Unsafe.Add(ref inputBias, column + 8) + Unsafe.Add(ref hiddenBias, column + 8);
-                float outputBias0 = Unsafe.Add(ref inputBias, column + 12) + Unsafe.Add(ref hiddenBias, column + 12);
+                float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4);
+                float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8);
+                float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     float inputSum0Step0 = inputBias0;
                     float forgetSum0Step0 = forgetBias0;
                     float candidateSum0Step0 = candidateBias0;
@@ -4534,38 +4521,38 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 4);
-                        float weight0C = Unsafe.Add(ref row, 8);
-                        float weight0O = Unsafe.Add(ref row, 12);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        float x1 = Unsafe.Add(ref input1, k);
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 12);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0Step0;
-                    Unsafe.Add(ref gates0, column + 4) = forgetSum0Step0;
-                    Unsafe.Add(ref gates0, column + 8) = candidateSum0Step0;
-                    Unsafe.Add(ref gates0, column + 12) = outputSum0Step0;
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    Unsafe.Add(ref gates1, column) = inputSum0Step1;
-                    Unsafe.Add(ref gates1, column + 4) = forgetSum0Step1;
-                    Unsafe.Add(ref gates1, column + 8) = candidateSum0Step1;
-                    Unsafe.Add(ref gates1, column + 12) = outputSum0Step1;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 4) = forgetSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 8) = candidateSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 12) = outputSum0Step0;
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column) = inputSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 4) = forgetSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 8) = candidateSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 12) = outputSum0Step1;
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
                     float inputSum0 = inputBias0;
                     float forgetSum0 = forgetBias0;
                     float candidateSum0 = candidateBias0;
@@ -4573,22 +4560,22 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 4);
-                        float weight0C = Unsafe.Add(ref row, 8);
-                        float weight0O = Unsafe.Add(ref row, 12);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 12);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0;
-                    Unsafe.Add(ref gates0, column + 4) = forgetSum0;
-                    Unsafe.Add(ref gates0, column + 8) = candidateSum0;
-                    Unsafe.Add(ref gates0, column + 12) = outputSum0;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 4) = forgetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 8) = candidateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 12) = outputSum0;
                 }
             }
 
@@ -4596,15 +4583,15 @@ namespace Snapshots
             {
                 nuint column = 16;
                 // b_ih + b_hh, where every step's sums start.
-                float inputBias0 = Unsafe.Add(ref inputBias, column) + Unsafe.Add(ref hiddenBias, column);
-                float forgetBias0 = Unsafe.Add(ref inputBias, column + 1) + Unsafe.Add(ref hiddenBias, column + 1);
-                float candidateBias0 = Unsafe.Add(ref inputBias, column + 2) + Unsafe.Add(ref hiddenBias, column + 2);
-                float outputBias0 = Unsafe.Add(ref inputBias, column + 3) + Unsafe.Add(ref hiddenBias, column + 3);
+                float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
+                float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
+                float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
+                float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
                 nuint step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
-                    ref float input1 = ref Unsafe.Add(ref inputs, (step + 1) * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, (step + 1) * inputStride);
                     float inputSum0Step0 = inputBias0;
                     float forgetSum0Step0 = forgetBias0;
                     float candidateSum0Step0 = candidateBias0;
@@ -4616,38 +4603,38 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        float x1 = Unsafe.Add(ref input1, k);
-                        inputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                        float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
+                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0Step0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
-                    ref float gates1 = ref Unsafe.Add(ref gates, (step + 1) * GateRowLength);
-                    Unsafe.Add(ref gates1, column) = inputSum0Step1;
-                    Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
-                    Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
-                    Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0Step0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0Step0;
+                    ref float gates1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, (step + 1) * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column) = inputSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 1) = forgetSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 2) = candidateSum0Step1;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates1, column + 3) = outputSum0Step1;
                 }
 
                 // The steps left over, one at a time.
                 for (; step < steps; step++)
                 {
-                    ref float input0 = ref Unsafe.Add(ref inputs, step * inputStride);
+                    ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
                     float inputSum0 = inputBias0;
                     float forgetSum0 = forgetBias0;
                     float candidateSum0 = candidateBias0;
@@ -4655,22 +4642,22 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (nuint k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        float weight0I = Unsafe.Add(ref row, 0);
-                        float weight0F = Unsafe.Add(ref row, 1);
-                        float weight0C = Unsafe.Add(ref row, 2);
-                        float weight0O = Unsafe.Add(ref row, 3);
-                        float x0 = Unsafe.Add(ref input0, k);
-                        inputSum0 = LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
+                        float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
+                        float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
+                        float weight0O = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 3);
+                        float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
                     }
-                    ref float gates0 = ref Unsafe.Add(ref gates, step * GateRowLength);
-                    Unsafe.Add(ref gates0, column) = inputSum0;
-                    Unsafe.Add(ref gates0, column + 1) = forgetSum0;
-                    Unsafe.Add(ref gates0, column + 2) = candidateSum0;
-                    Unsafe.Add(ref gates0, column + 3) = outputSum0;
+                    ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 1) = forgetSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 2) = candidateSum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column + 3) = outputSum0;
                 }
             }
         }
@@ -4684,7 +4671,7 @@ namespace Snapshots
         private static void FirstLayerRecurrentScalar(ref float weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (nuint part = 0; part < 2; part++)
@@ -4692,78 +4679,78 @@ namespace Snapshots
                 nuint column = (part * 2);
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                float inputSum0 = Unsafe.Add(ref gates, column);
-                float forgetSum0 = Unsafe.Add(ref gates, column + 4);
-                float candidateSum0 = Unsafe.Add(ref gates, column + 8);
-                float outputSum0 = Unsafe.Add(ref gates, column + 12);
-                float inputSum1 = Unsafe.Add(ref gates, column + 1);
-                float forgetSum1 = Unsafe.Add(ref gates, column + 5);
-                float candidateSum1 = Unsafe.Add(ref gates, column + 9);
-                float outputSum1 = Unsafe.Add(ref gates, column + 13);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12);
+                float inputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                float forgetSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 5);
+                float candidateSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 9);
+                float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 13);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 13), outputSum1);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 4), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 8), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 12), outputSum0);
-                    inputSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), inputSum1);
-                    forgetSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 5), forgetSum1);
-                    candidateSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 9), candidateSum1);
-                    outputSum1 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 13), outputSum1);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13), outputSum1);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 12), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 4) = forgetSum0;
-                Unsafe.Add(ref gates, column + 8) = candidateSum0;
-                Unsafe.Add(ref gates, column + 12) = outputSum0;
-                Unsafe.Add(ref gates, column + 1) = inputSum1;
-                Unsafe.Add(ref gates, column + 5) = forgetSum1;
-                Unsafe.Add(ref gates, column + 9) = candidateSum1;
-                Unsafe.Add(ref gates, column + 13) = outputSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = inputSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 5) = forgetSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 9) = candidateSum1;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 13) = outputSum1;
             }
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
@@ -4771,50 +4758,50 @@ namespace Snapshots
                 nuint column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
-                float inputSum0 = Unsafe.Add(ref gates, column);
-                float forgetSum0 = Unsafe.Add(ref gates, column + 1);
-                float candidateSum0 = Unsafe.Add(ref gates, column + 2);
-                float outputSum0 = Unsafe.Add(ref gates, column + 3);
+                float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                float forgetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                float candidateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
                 {
-                    ref float row0 = ref Unsafe.Add(ref recurrentWeights, column);
-                    float x0 = Unsafe.Add(ref hidden, 0);
-                    inputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x0, Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref Unsafe.Add(ref row0, GateRowLength);
-                    float x1 = Unsafe.Add(ref hidden, 1);
-                    inputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x1, Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref Unsafe.Add(ref row1, GateRowLength);
-                    float x2 = Unsafe.Add(ref hidden, 2);
-                    inputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x2, Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref Unsafe.Add(ref row2, GateRowLength);
-                    float x3 = Unsafe.Add(ref hidden, 3);
-                    inputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x3, Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref Unsafe.Add(ref row3, GateRowLength);
-                    float x4 = Unsafe.Add(ref hidden, 4);
-                    inputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 0), inputSum0);
-                    forgetSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 1), forgetSum0);
-                    candidateSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 2), candidateSum0);
-                    outputSum0 = LstmMath.MultiplyAdd(x4, Unsafe.Add(ref row4, 3), outputSum0);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
                 }
 
                 // The gate sums, for the activations below.
-                Unsafe.Add(ref gates, column) = inputSum0;
-                Unsafe.Add(ref gates, column + 1) = forgetSum0;
-                Unsafe.Add(ref gates, column + 2) = candidateSum0;
-                Unsafe.Add(ref gates, column + 3) = outputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidateSum0;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputSum0;
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
@@ -4823,34 +4810,34 @@ namespace Snapshots
             {
                 nuint unit = (part * 1);
                 nuint column = (part * 1);
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 4));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 8));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 12));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 4) = forgetGate;
-                Unsafe.Add(ref gates, column + 8) = candidate;
-                Unsafe.Add(ref gates, column + 12) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
                 nuint unit = 4;
                 nuint column = 16;
-                float inputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column));
-                float forgetGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 1));
-                float candidate = LstmMath.Tanh(Unsafe.Add(ref gates, column + 2));
-                float outputGate = LstmMath.Sigmoid(Unsafe.Add(ref gates, column + 3));
-                Unsafe.Add(ref gates, column) = inputGate;
-                Unsafe.Add(ref gates, column + 1) = forgetGate;
-                Unsafe.Add(ref gates, column + 2) = candidate;
-                Unsafe.Add(ref gates, column + 3) = outputGate;
-                float newCell = LstmMath.MultiplyAdd(forgetGate, Unsafe.Add(ref cell, unit), inputGate * candidate);
-                Unsafe.Add(ref cell, unit) = newCell;
-                Unsafe.Add(ref hidden, unit) = outputGate * LstmMath.Tanh(newCell);
+                float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
+                float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
+                float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
+                float outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3));
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column) = inputGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1) = forgetGate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2) = candidate;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3) = outputGate;
+                float newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit), inputGate * candidate);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit) = newCell;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, unit) = outputGate * global::LstmGen.LstmMath.Tanh(newCell);
             }
         }
 
@@ -4861,18 +4848,18 @@ namespace Snapshots
         /// </summary>
         private static void HeadScalar(ref float head, ref float hidden, ref float output)
         {
-            ref float bias = ref Unsafe.Add(ref head, OutputSize * HiddenSize);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
                 for (nuint k = 0; k < 5; k++)
                 {
-                    float weightsValue = Unsafe.Add(ref weights, k);
-                    sum = LstmMath.MultiplyAdd(Unsafe.Add(ref hidden, k), weightsValue, sum);
+                    float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
                 }
-                Unsafe.Add(ref output, o) = sum + Unsafe.Add(ref bias, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = sum + global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o);
             }
         }
 
@@ -4887,17 +4874,17 @@ namespace Snapshots
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
-            ref float recurrentWeights = ref Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref float inputBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
-            ref float hiddenBiasGradients = ref Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
+            ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
-            ref float cell = ref Unsafe.Add(ref current, RecordCellOffset);
-            ref float previousCell = ref Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref Unsafe.Add(ref previous, RecordHiddenOffset);
+            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
+            ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
+            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (nuint part = 0; part < 2; part++)
@@ -4909,40 +4896,40 @@ namespace Snapshots
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
-                    float inputGate = Unsafe.Add(ref gates, column);
-                    float forgetGate = Unsafe.Add(ref gates, column + 4);
-                    float candidate = Unsafe.Add(ref gates, column + 8);
-                    float outputGate = Unsafe.Add(ref gates, column + 12);
-                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
+                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                    float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                    float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4);
+                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8);
+                    float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 12);
+                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit));
+                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    Unsafe.Add(ref gateGradients, column + 4) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    Unsafe.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    Unsafe.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 4) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 8) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 12) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                 }
 
                 // Units [unit + 1, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit + 1) + Unsafe.Add(ref hiddenGradient, unit + 1));
-                    float inputGate = Unsafe.Add(ref gates, column + 1);
-                    float forgetGate = Unsafe.Add(ref gates, column + 5);
-                    float candidate = Unsafe.Add(ref gates, column + 9);
-                    float outputGate = Unsafe.Add(ref gates, column + 13);
-                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit + 1));
-                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit + 1)));
+                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit + 1));
+                    float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                    float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 5);
+                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 9);
+                    float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 13);
+                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit + 1));
+                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit + 1)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    Unsafe.Add(ref gateGradients, column + 5) = cellGradientSum * Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
-                    Unsafe.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    Unsafe.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 5) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit + 1) * (forgetGate * (one - forgetGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 9) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 13) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    Unsafe.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit + 1) = cellGradientSum * forgetGate;
                 }
             }
 
@@ -4955,29 +4942,29 @@ namespace Snapshots
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
                 {
                     float one = 1f;
-                    float hiddenGradientSum = LstmMath.FlushNegligible(Unsafe.Add(ref upstream, unit) + Unsafe.Add(ref hiddenGradient, unit));
-                    float inputGate = Unsafe.Add(ref gates, column);
-                    float forgetGate = Unsafe.Add(ref gates, column + 1);
-                    float candidate = Unsafe.Add(ref gates, column + 2);
-                    float outputGate = Unsafe.Add(ref gates, column + 3);
-                    float tanhCell = LstmMath.Tanh(Unsafe.Add(ref cell, unit));
-                    float cellGradientSum = LstmMath.FlushNegligible(LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), Unsafe.Add(ref cellGradient, unit)));
+                    float hiddenGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, unit) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, unit));
+                    float inputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
+                    float forgetGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
+                    float candidate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
+                    float outputGate = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
+                    float tanhCell = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, unit));
+                    float cellGradientSum = global::LstmGen.LstmMath.FlushNegligible(global::LstmGen.LstmMath.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit)));
                     // Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.
-                    Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
-                    Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
-                    Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
-                    Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column) = cellGradientSum * candidate * (inputGate * (one - inputGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 1) = cellGradientSum * global::System.Runtime.CompilerServices.Unsafe.Add(ref previousCell, unit) * (forgetGate * (one - forgetGate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 2) = cellGradientSum * inputGate * (one - (candidate * candidate));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + 3) = hiddenGradientSum * tanhCell * (outputGate * (one - outputGate));
                     // d loss / d c of the step before: through c = f * c_prev + i * g.
-                    Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradient, unit) = cellGradientSum * forgetGate;
                 }
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
             for (nuint k = 0; k < GateRowLength; k++)
             {
-                float gateGradient = Unsafe.Add(ref gateGradients, k);
-                Unsafe.Add(ref inputBiasGradients, k) = Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
-                Unsafe.Add(ref hiddenBiasGradients, k) = Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
+                float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBiasGradients, k) + gateGradient;
             }
 
             // d loss / d x = W_ih^T gate gradients, when wanted.
@@ -4986,7 +4973,7 @@ namespace Snapshots
                 for (nuint k = 0; k < InputSize; k++)
                 {
                     nuint row = k * GateRowLength;
-                    GateRowBackwardScalar(ref Unsafe.Add(ref inputWeights, row), ref gateGradients, ref Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
@@ -4994,7 +4981,7 @@ namespace Snapshots
             for (nuint k = 0; k < HiddenSize; k++)
             {
                 nuint row = k * GateRowLength;
-                GateRowBackwardScalar(ref Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
@@ -5002,28 +4989,28 @@ namespace Snapshots
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
         /// summed in the canonical 16 lanes and then in order.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
         {
-            Span<float> lanes = stackalloc float[16];
+            global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
             for (nuint k = 0; k < 16; k += 16)
             {
                 for (int lane = 0; lane < 16; lane++)
                 {
                     nuint index = k + (nuint)lane;
-                    float gateGradientsValue = Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
                 }
             }
-            float sum = LstmMath.Sum(lanes);
+            float sum = global::LstmGen.LstmMath.Sum(lanes);
             // The last 4 elements, in order.
             for (nuint k = 16; k < 20; k++)
             {
-                float gateGradientsValue = Unsafe.Add(ref gateGradients, k);
-                sum = LstmMath.MultiplyAdd(Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
+                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
             }
-            Unsafe.Add(ref result, 0) = sum;
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
@@ -5038,17 +5025,17 @@ namespace Snapshots
             {
                 for (nuint k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
-                    ref float xRow = ref Unsafe.Add(ref x, k);
-                    float sum0 = Unsafe.Add(ref gradientRow, 0);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (nuint step = end; step > start; step--)
                     {
                         nuint t = step - 1;
-                        float xs = Unsafe.Add(ref xRow, t * xStride);
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
-                        sum0 = LstmMath.MultiplyAdd(xs, Unsafe.Add(ref stepGradients, 0), sum0);
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
                     }
-                    Unsafe.Add(ref gradientRow, 0) = sum0;
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
                 }
             }
         }
@@ -5059,18 +5046,18 @@ namespace Snapshots
         /// </summary>
         private static void HeadBackwardScalar(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)
         {
-            ref float biasGradients = ref Unsafe.Add(ref gradients, OutputSize * HiddenSize);
-            Floats.Clear(ref upstream, HiddenSize);
+            ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
+            global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
             for (nuint o = 0; o < OutputSize; o++)
             {
-                float logitGradient = Unsafe.Add(ref logitGradients, o);
-                Unsafe.Add(ref biasGradients, o) += logitGradient;
-                ref float weights = ref Unsafe.Add(ref head, o * HiddenSize);
-                ref float weightGradients = ref Unsafe.Add(ref gradients, o * HiddenSize);
+                float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 for (nuint k = 0; k < HiddenSize; k++)
                 {
-                    Unsafe.Add(ref weightGradients, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref hidden, k), Unsafe.Add(ref weightGradients, k));
-                    Unsafe.Add(ref upstream, k) = LstmMath.MultiplyAdd(logitGradient, Unsafe.Add(ref weights, k), Unsafe.Add(ref upstream, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
                 }
             }
         }
@@ -5078,7 +5065,7 @@ namespace Snapshots
         /// <summary>
         /// The recurrent state of one sequence: the hidden and cell values of every layer, held inline
         /// (no heap allocation). <c>default</c> is the zero state. Step it with
-        /// <see cref="Step(ref State, ReadOnlySpan{float}, Span{float})"/>.
+        /// <see cref="Step(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
         /// </summary>
         public struct State
         {
@@ -5087,14 +5074,14 @@ namespace Snapshots
             private LayerValues _cell;
 
             /// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>
-            [UnscopedRef]
-            public Span<float> Hidden => _hidden;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> Hidden => _hidden;
 
             /// <summary>The cell state, [Layers, HiddenSize] row-major.</summary>
-            [UnscopedRef]
-            public Span<float> Cell => _cell;
+            [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
+            public global::System.Span<float> Cell => _cell;
 
-            [InlineArray(Layers * HiddenSize)]
+            [global::System.Runtime.CompilerServices.InlineArray(Layers * HiddenSize)]
             private struct LayerValues
             {
                 private float _element0;
