@@ -15,6 +15,15 @@ namespace LstmGen.Generator
         public const int MaxLayers = 16;
         public const int MaxOutputSize = 8192;
 
+        /// <summary>
+        /// The largest Layers x HiddenSize. A State holds 2 x Layers x HiddenSize floats, and CoreCLR
+        /// cannot make an array of a struct of 64 KiB or more (an array's element size is 16 bits:
+        /// TypeLoadException), which State[], List&lt;State&gt; and the group step need: 8 x 8191 bytes
+        /// is the most that fits.
+        /// </summary>
+        public const int MaxStateBytes = 65535;
+        public const int MaxLayerUnits = MaxStateBytes / (2 * sizeof(float));
+
         public static readonly DiagnosticDescriptor ClassNotPartial = new(
             "LSTM001",
             "The [Lstm] class must be partial",
@@ -95,10 +104,43 @@ namespace LstmGen.Generator
             DiagnosticSeverity.Error,
             isEnabledByDefault: true);
 
+        public static readonly DiagnosticDescriptor ClassIsRecord = new(
+            "LSTM011",
+            "The [Lstm] class cannot be a record",
+            "'{0}' has [Lstm] but is a record; a record's copy constructor, 'with' and value equality would share and compare the model's weight buffers by reference, so declare it 'partial class {0}'",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor ClassNameIsMemberName = new(
+            "LSTM012",
+            "The [Lstm] class has the name of a generated member",
+            "Class '{0}' has [Lstm], but the generated model declares a member named '{0}', and C# does not allow a member named as its class (CS0542); rename the class",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor StateTooLarge = new(
+            "LSTM013",
+            "The model's State is too large for an array",
+            "Layers x HiddenSize = {1} x {2} = {3} on '{0}' is too large: it must be at most {4}; a State holds the hidden and cell values of every layer ({5} bytes here), and .NET cannot make an array of a struct of 64 KiB or more (TypeLoadException), which State[], List<State> and the group step need; use fewer layers or fewer units (with HiddenSize = {2}, at most Layers = {6})",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor GeneratorFailed = new(
+            "LSTM014",
+            "The generator failed on this class",
+            "LstmGen failed on '{0}' while {1}: {2}; no model was generated for this class (the other models are generated as usual); please report this with the class's declaration",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true);
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
             ClassNotPartial, ClassIsGeneric, ContainingTypeNotPartial, SizeRequired, SizeOutOfRange,
             SoftmaxNeedsHead, CrossEntropyNeedsSoftmax, MemberConflict, InvalidEnumValue, ClassIsStatic,
+            ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

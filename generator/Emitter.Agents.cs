@@ -135,16 +135,16 @@ namespace LstmGen.Generator
             using (Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, ref float lanes, ref float output)"))
             {
                 Line($"ref float bias = ref {TypeNames.Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
                 {
                     Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
                     if (chunks > 0)
                     {
                         Line("// Each of the 16 lanes, a vector of agents.");
-                        using (Open("for (nuint lane = 0; lane < 16; lane++)"))
+                        using (Open($"for ({TypeNames.NUInt} lane = 0; lane < 16; lane++)"))
                         {
                             Line($"{form.Type} laneSum = {form.Type}.Zero;");
-                            using (Open($"for (nuint k = lane; k < {N(chunks * 16)}; k += 16)"))
+                            using (Open($"for ({TypeNames.NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
                             {
                                 Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
                             }
@@ -170,7 +170,7 @@ namespace LstmGen.Generator
                     if (tail > 0)
                     {
                         Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
-                        using (Open($"for (nuint k = {N(chunks * 16)}; k < HiddenSize; k++)"))
+                        using (Open($"for ({TypeNames.NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
                         {
                             Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
                         }

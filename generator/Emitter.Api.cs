@@ -94,7 +94,7 @@ namespace LstmGen.Generator
                     Line($"/// <summary>The output activation: {function.ToLowerInvariant()} of each output (the same scalar code on every path).</summary>");
                     using (Open("private static void ApplyOutputActivation(ref float output)"))
                     {
-                        using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                        using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
                         {
                             Line($"{TypeNames.Unsafe}.Add(ref output, o) = {TypeNames.LstmMath}.{function}({TypeNames.Unsafe}.Add(ref output, o));");
                         }

@@ -250,14 +250,14 @@ namespace LstmGen.Generator
 
             if (tile.OuterCount > 1)
             {
-                loops.Add(Open($"for (nuint block = 0; block < {N(tile.OuterCount)}; block++)"));
+                loops.Add(Open($"for ({TypeNames.NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
                 unitTerms.Add($"(block * {N(tile.OuterUnitStride)})");
                 columnTerms.Add($"(block * {N(tile.OuterColumnStride)})");
             }
 
             if (tile.InnerCount > 1)
             {
-                loops.Add(Open($"for (nuint part = 0; part < {N(tile.InnerCount)}; part++)"));
+                loops.Add(Open($"for ({TypeNames.NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
                 unitTerms.Add($"(part * {N(tile.InnerUnitStride)})");
                 columnTerms.Add($"(part * {N(tile.InnerColumnStride)})");
             }
@@ -270,10 +270,10 @@ namespace LstmGen.Generator
 
             if (units)
             {
-                Line($"nuint unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
+                Line($"{TypeNames.NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
             }
 
-            Line($"nuint column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+            Line($"{TypeNames.NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
             return new Blocks(loops);
         }
 
@@ -397,7 +397,7 @@ namespace LstmGen.Generator
 
             int whole = iterations * unroll;
             Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
-            using (Open($"for (nuint k = 0; k < {N(whole)}; k += {N(unroll)})"))
+            using (Open($"for ({TypeNames.NUInt} k = 0; k < {N(whole)}; k += {N(unroll)})"))
             {
                 EmitRows(tile, form, weights, source, variable: "k", start: 0, unroll);
             }
@@ -416,7 +416,7 @@ namespace LstmGen.Generator
             {
                 Line();
                 Line($"// The last {N(rest)} values, one at a time.");
-                using (Open($"for (nuint k = {N(whole)}; k < {N(count)}; k++)"))
+                using (Open($"for ({TypeNames.NUInt} k = {N(whole)}; k < {N(count)}; k++)"))
                 {
                     EmitRows(tile, form, weights, source, variable: "k", start: 0, rows: 1);
                 }
@@ -471,7 +471,7 @@ namespace LstmGen.Generator
                     Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
-                using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
                 {
                     Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
                     EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);

@@ -142,7 +142,7 @@ namespace LstmGen.Generator
                 EmitDispatcher(
                     $"The input part of {Which(kernel)}'s gate sums for a chunk of steps",
                     $"{kernel.Name}Projection",
-                    "ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps");
+                    $"ref float weights, ref float inputs, {TypeNames.NUInt} inputStride, ref float gates, {TypeNames.NUInt} steps");
                 EmitDispatcher(
                     $"The recurrent part of one step of {Which(kernel)}",
                     $"{kernel.Name}Recurrent",
@@ -170,7 +170,7 @@ namespace LstmGen.Generator
             bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
             if (projects)
             {
-                Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, (nuint)count);");
+                Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({TypeNames.NUInt})count);");
             }
 
             using (Open("for (int step = 0; step < count; step++)"))
@@ -203,7 +203,7 @@ namespace LstmGen.Generator
             Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
             Line("/// pass over the weights.");
             Line("/// </summary>");
-            using (Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)"))
+            using (Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, {TypeNames.NUInt} inputStride, ref float gates, {TypeNames.NUInt} steps)"))
             {
                 Line("// This layer's W_ih and biases.");
                 Line("ref float inputWeights = ref weights;");
@@ -236,7 +236,7 @@ namespace LstmGen.Generator
                     }
                 }
 
-                Line("nuint step = 0;");
+                Line($"{TypeNames.NUInt} step = 0;");
                 if (stepsAtOnce > 1)
                 {
                     using (Open($"for (; step + {N(stepsAtOnce)} <= steps; step += {N(stepsAtOnce)})"))
@@ -281,7 +281,7 @@ namespace LstmGen.Generator
 
             string source = kernel.IsFirst ? "the input" : "the layer below";
             Line($"// W_ih x: {source} ({N(kernel.InputCount)} values), in order.");
-            using (Open($"for (nuint k = 0; k < {KernelInputs(kernel)}; k++)"))
+            using (Open($"for ({TypeNames.NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
             {
                 Line($"ref float row = ref {TypeNames.Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
                 for (int s = 0; s < tile.Segments.Count; s++)

@@ -286,7 +286,7 @@ namespace LstmGen.Generator
             EmitDispatcher(
                 "Adds a block of steps to the gradient of a weight",
                 "WeightGradients",
-                "ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end");
+                $"ref float gradientRows, {TypeNames.NUInt} rows, ref float x, {TypeNames.NUInt} xStride, ref float gateGradients, {TypeNames.NUInt} start, {TypeNames.NUInt} end");
 
             if (_spec.HasHead)
             {
@@ -403,18 +403,18 @@ namespace LstmGen.Generator
                 $"{helper}{path.Path}(ref {TypeNames.Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {TypeNames.Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
-                using (Open($"for (nuint k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
+                using (Open($"for ({TypeNames.NUInt} k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
                 {
-                    Line("nuint row = k * GateRowLength;");
+                    Line($"{TypeNames.NUInt} row = k * GateRowLength;");
                     Line(Call(rows == 1 ? "GateRowBackward" : "GateRowsBackward"));
                 }
             }
 
             if (whole < count)
             {
-                using (Open($"for (nuint k = {N(whole)}; k < {countName}; k++)"))
+                using (Open($"for ({TypeNames.NUInt} k = {N(whole)}; k < {countName}; k++)"))
                 {
-                    Line("nuint row = k * GateRowLength;");
+                    Line($"{TypeNames.NUInt} row = k * GateRowLength;");
                     Line(Call("GateRowBackward"));
                 }
             }
@@ -536,8 +536,8 @@ namespace LstmGen.Generator
             Line("// and takes the steps from the last to the first, as the backward pass went.");
             using (Open("for (int end = steps; end > 0; end -= WeightGradientBlock)"))
             {
-                Line($"nuint blockStart = (nuint){TypeNames.Math}.Max(0, end - WeightGradientBlock);");
-                Line("nuint blockEnd = (nuint)end;");
+                Line($"{TypeNames.NUInt} blockStart = ({TypeNames.NUInt}){TypeNames.Math}.Max(0, end - WeightGradientBlock);");
+                Line($"{TypeNames.NUInt} blockEnd = ({TypeNames.NUInt})end;");
                 Line();
                 Line("// The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at");
                 Line("// input + t * InputSize and the hidden state before it in row t of the record.");
@@ -579,13 +579,13 @@ namespace LstmGen.Generator
             Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
             Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.");
             Line("/// </summary>");
-            using (Open($"private static void WeightGradients{path.Path}(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)"))
+            using (Open($"private static void WeightGradients{path.Path}(ref float gradientRows, {TypeNames.NUInt} rows, ref float x, {TypeNames.NUInt} xStride, ref float gateGradients, {TypeNames.NUInt} start, {TypeNames.NUInt} end)"))
             {
                 if (whole > 0)
                 {
                     string what = path.VectorWidth == 1 ? "One column at a time" : $"{N(WeightGradientChains)} vectors of columns at a time";
                     Line($"// {what}, every row, every step of the block.");
-                    using (Open($"for (nuint column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
+                    using (Open($"for ({TypeNames.NUInt} column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
                     {
                         EmitWeightGradientColumns(lanes, path.VectorWidth == 1 ? 1 : WeightGradientChains);
                     }
@@ -602,7 +602,7 @@ namespace LstmGen.Generator
                     Line(whole > 0 ? $"// The last {vectors}." : $"// {vectors}, every row, every step of the block.");
                     using (OpenScope())
                     {
-                        Line($"nuint column = {N(whole)};");
+                        Line($"{TypeNames.NUInt} column = {N(whole)};");
                         EmitWeightGradientColumns(lanes, vectorsLeft);
                     }
                 }
@@ -615,7 +615,7 @@ namespace LstmGen.Generator
                     }
 
                     Line($"// The last {N(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
-                    using (Open($"for (nuint column = {N(vectorEnd)}; column < GateRowLength; column++)"))
+                    using (Open($"for ({TypeNames.NUInt} column = {N(vectorEnd)}; column < GateRowLength; column++)"))
                     {
                         EmitWeightGradientColumns(new Lanes(1), 1);
                     }
@@ -635,7 +635,7 @@ namespace LstmGen.Generator
         private void EmitWeightGradientColumns(Lanes lanes, int chains)
         {
             string At(int chain) => chain == 0 ? "0" : N(chain * lanes.Width);
-            using (Open("for (nuint k = 0; k < rows; k++)"))
+            using (Open($"for ({TypeNames.NUInt} k = 0; k < rows; k++)"))
             {
                 Line($"ref float gradientRow = ref {TypeNames.Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
                 Line($"ref float xRow = ref {TypeNames.Unsafe}.Add(ref x, k);");
@@ -644,9 +644,9 @@ namespace LstmGen.Generator
                     Line($"{lanes.Type} sum{N(chain)} = {lanes.Load("gradientRow", At(chain))};");
                 }
 
-                using (Open("for (nuint step = end; step > start; step--)"))
+                using (Open($"for ({TypeNames.NUInt} step = end; step > start; step--)"))
                 {
-                    Line("nuint t = step - 1;");
+                    Line($"{TypeNames.NUInt} t = step - 1;");
                     Line($"{lanes.Type} xs = {lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref xRow, t * xStride)")};");
                     Line($"ref float stepGradients = ref {TypeNames.Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
                     for (int chain = 0; chain < chains; chain++)
@@ -673,7 +673,7 @@ namespace LstmGen.Generator
             {
                 Line($"ref float biasGradients = ref {TypeNames.Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
                 Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
-                using (Open("for (nuint o = 0; o < OutputSize; o++)"))
+                using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
                 {
                     Line($"float logitGradient = {TypeNames.Unsafe}.Add(ref logitGradients, o);");
                     Line($"{TypeNames.Unsafe}.Add(ref biasGradients, o) += logitGradient;");
@@ -709,7 +709,7 @@ namespace LstmGen.Generator
             if (whole > 0)
             {
                 string limit = whole == count ? countName : N(whole);
-                using (Open($"for (nuint k = 0; k < {limit}; k{(lanes.Width == 1 ? "++" : " += " + N(lanes.Width))})"))
+                using (Open($"for ({TypeNames.NUInt} k = 0; k < {limit}; k{(lanes.Width == 1 ? "++" : " += " + N(lanes.Width))})"))
                 {
                     foreach (string line in body(lanes, "k"))
                     {
@@ -721,7 +721,7 @@ namespace LstmGen.Generator
             if (whole < count)
             {
                 Line($"// The last {N(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
-                using (Open($"for (nuint k = {N(whole)}; k < {countName}; k++)"))
+                using (Open($"for ({TypeNames.NUInt} k = {N(whole)}; k < {countName}; k++)"))
                 {
                     foreach (string line in body(new Lanes(1), "k"))
                     {
@@ -750,11 +750,11 @@ namespace LstmGen.Generator
             {
                 // The caller declares the 16 lanes once, outside its loops; scalar code does one row at a time.
                 Line("lanes.Clear();");
-                using (Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
+                using (Open($"for ({TypeNames.NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
                 {
                     using (Open("for (int lane = 0; lane < 16; lane++)"))
                     {
-                        Line("nuint index = k + (nuint)lane;");
+                        Line($"{TypeNames.NUInt} index = k + ({TypeNames.NUInt})lane;");
                         Line($"float {right}Value = {TypeNames.Unsafe}.Add(ref {right}, index);");
                         Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({TypeNames.Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
                         if (alongside is not null)
@@ -782,7 +782,7 @@ namespace LstmGen.Generator
                 }
 
                 string? chunk = chunks == 1 ? null : "k";
-                using (chunks == 1 ? OpenScope() : Open($"for (nuint k = 0; k < {N(chunks * 16)}; k += 16)"))
+                using (chunks == 1 ? OpenScope() : Open($"for ({TypeNames.NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
                 {
                     for (int i = 0; i < registers; i++)
                     {
@@ -820,7 +820,7 @@ namespace LstmGen.Generator
             if (tail > 0)
             {
                 Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
-                using (Open($"for (nuint k = {N(chunks * 16)}; k < {N(count)}; k++)"))
+                using (Open($"for ({TypeNames.NUInt} k = {N(chunks * 16)}; k < {N(count)}; k++)"))
                 {
                     Line($"float {right}Value = {TypeNames.Unsafe}.Add(ref {right}, k);");
                     for (int row = 0; row < rows; row++)

@@ -13,6 +13,13 @@ namespace LstmGen.Generator
         internal static class TypeNames
         {
             // System
+
+            /// <summary>
+            /// The loop indices' type, nuint: spelled as the type it is (C# 11 on .NET 7+ makes
+            /// System.UIntPtr and nuint one type), because 'nuint' is a contextual keyword that a
+            /// user's type named nuint would take over.
+            /// </summary>
+            public const string NUInt = "global::System.UIntPtr";
             public const string Span = "global::System.Span";
             public const string ReadOnlySpan = "global::System.ReadOnlySpan";
             public const string Math = "global::System.Math";

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using LstmGen.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace LstmGen.Generator
 {
@@ -36,6 +37,12 @@ namespace LstmGen.Generator
         }
 
         private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A name as C# source spells it: with '@' if it is a keyword (a class named <c>@event</c>).</summary>
+        private static string Identifier(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
+                ? "@" + name
+                : name;
 
         private void Line(string text = "")
         {
@@ -107,11 +114,11 @@ namespace LstmGen.Generator
             Line("#nullable enable");
             Line();
 
-            Block? namespaceBlock = _spec.Namespace is null ? null : Open($"namespace {_spec.Namespace}");
-            var containing = _spec.ContainingTypes.Select(type => Open($"partial {type.Keyword} {type.Name}")).ToList();
+            Block? namespaceBlock = _spec.Namespace is null ? null : Open($"namespace {string.Join(".", _spec.Namespace.Split('.').Select(Identifier))}");
+            var containing = _spec.ContainingTypes.Select(type => Open($"partial {type.Keyword} {Identifier(type.Name)}")).ToList();
 
             Line($"[{TypeNames.GeneratedCode}(\"LstmGen.Generator\", \"{s_version}\")]");
-            using (Open($"partial class {_spec.TypeName} : {TypeNames.ILstmModel}"))
+            using (Open($"partial class {Identifier(_spec.TypeName)} : {TypeNames.ILstmModel}"))
             {
                 EmitConstants();
                 EmitTrainingConstants();
@@ -262,7 +269,7 @@ namespace LstmGen.Generator
             Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
             Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
             Line("/// </summary>");
-            Line($"public {_spec.TypeName}()");
+            Line($"public {Identifier(_spec.TypeName)}()");
             Line($"    : this({TypeNames.Random}.Shared.Next())");
             Line("{");
             Line("}");
@@ -272,7 +279,7 @@ namespace LstmGen.Generator
             Line("/// ±1/sqrt(HiddenSize)), drawn from <paramref name=\"seed\"/>: one seed gives the same");
             Line("/// weights on every machine and .NET version.");
             Line("/// </summary>");
-            using (Open($"public {_spec.TypeName}(int seed)"))
+            using (Open($"public {Identifier(_spec.TypeName)}(int seed)"))
             {
                 Line($"_parameterStorage = {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _parameterStart);");
                 Line($"{TypeNames.Initializers}.PyTorchDefault(this, seed);");

@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using LstmGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -18,6 +21,7 @@ namespace LstmGen.Generator
         {
             public const string Parse = nameof(Parse);
             public const string Diagnostics = nameof(Diagnostics);
+            public const string Spec = nameof(Spec);
             public const string Plan = nameof(Plan);
         }
 
@@ -27,7 +31,7 @@ namespace LstmGen.Generator
             IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.AttributeName,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                     static (syntaxContext, cancellationToken) => Parser.Parse(syntaxContext, cancellationToken))
                 .WithTrackingName(Steps.Parse);
 
@@ -44,13 +48,55 @@ namespace LstmGen.Generator
                 }
             });
 
-            IncrementalValuesProvider<KernelPlan> plans = parsed
+            // The spec alone (not where the class is) goes on, so that moving the class regenerates nothing.
+            IncrementalValuesProvider<ModelSpec> specs = parsed
                 .Where(static result => result.Spec is not null)
-                .Select(static (result, _) => Planner.Plan(result.Spec!))
+                .Select(static (result, _) => result.Spec!)
+                .WithTrackingName(Steps.Spec);
+
+            IncrementalValuesProvider<GeneratedModel> models = specs
+                .Select(static (spec, cancellationToken) => Generate(spec, cancellationToken))
                 .WithTrackingName(Steps.Plan);
 
-            context.RegisterSourceOutput(plans, static (output, plan) =>
-                output.AddSource(plan.Spec.FullName + ".Lstm.g.cs", Emitter.Emit(plan)));
+            context.RegisterSourceOutput(models.Where(static model => model.Source is not null), static (output, model) =>
+                output.AddSource(model.HintName, model.Source!));
+
+            // A model whose planner or emitter threw: a diagnostic on its class, found by hint name. Only this
+            // small output depends on where the classes are.
+            IncrementalValueProvider<(ImmutableArray<GeneratedModel> Failed, ImmutableArray<ParseResult> Parsed)> failures = models
+                .Where(static model => model.Failure is not null)
+                .Collect()
+                .Combine(parsed.Where(static result => result.Spec is not null).Collect());
+            context.RegisterSourceOutput(failures, static (output, pair) =>
+            {
+                foreach (GeneratedModel model in pair.Failed)
+                {
+                    LocationInfo? location = pair.Parsed.FirstOrDefault(result => result.Spec!.HintName == model.HintName)?.Location;
+                    output.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailed, location, model.TypeName, model.FailedStage!, model.Failure!).ToDiagnostic());
+                }
+            });
+        }
+
+        /// <summary>
+        /// Plans and emits one model. Never throws (except on cancellation): an exception becomes a
+        /// <see cref="GeneratedModel.Failure"/>, reported on the class, and the other models are unaffected.
+        /// </summary>
+        private static GeneratedModel Generate(ModelSpec spec, CancellationToken cancellationToken)
+        {
+            string stage = "planning the model's kernels";
+            try
+            {
+                FaultInjection.ThrowIfRequested(FaultInjection.Plan, spec.TypeName);
+                KernelPlan plan = Planner.Plan(spec);
+                cancellationToken.ThrowIfCancellationRequested();
+                stage = "writing the model's source";
+                FaultInjection.ThrowIfRequested(FaultInjection.Emit, spec.TypeName);
+                return new GeneratedModel(spec.HintName, spec.TypeName, Emitter.Emit(plan), null, null);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return new GeneratedModel(spec.HintName, spec.TypeName, null, stage, Parser.Describe(exception));
+            }
         }
     }
 }

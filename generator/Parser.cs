@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -17,14 +18,59 @@ namespace LstmGen.Generator
     {
         public const string AttributeName = "LstmGen.LstmAttribute";
 
+        /// <summary>
+        /// Reads one class. Never throws (except on cancellation): an exception becomes
+        /// <see cref="DiagnosticDescriptors.GeneratorFailed"/> on this class, so that one odd class
+        /// cannot take the other models down.
+        /// </summary>
         public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
+            LocationInfo? location = LocationInfo.From(declaration.Identifier.GetLocation());
+            try
+            {
+                FaultInjection.ThrowIfRequested(FaultInjection.Parse, declaration.Identifier.ValueText);
+                return ParseClass(context, declaration, location, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return new ParseResult(null, new[]
+                {
+                    DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailed, location, declaration.Identifier.ValueText, "reading the class and its [Lstm] attribute", Describe(exception)),
+                }.ToEquatableArray(), location);
+            }
+        }
+
+        /// <summary>An exception's type and message, on one line.</summary>
+        public static string Describe(Exception exception) =>
+            exception.GetType().FullName + ": " + exception.Message.Replace("\r", " ").Replace("\n", " ");
+
+        private static ParseResult ParseClass(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax declaration, LocationInfo? location, CancellationToken cancellationToken)
+        {
             var type = (INamedTypeSymbol)context.TargetSymbol;
-            var declaration = (ClassDeclarationSyntax)context.TargetNode;
             AttributeData attribute = context.Attributes[0];
             var diagnostics = new List<DiagnosticInfo>();
             Location classLocation = declaration.Identifier.GetLocation();
             string name = type.Name;
+
+            // [Lstm] on two parts of one partial class is CS0579 already: generate from the first only,
+            // so that the two parts never add two files of one name.
+            AttributeData? first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeName);
+            if (first?.ApplicationSyntaxReference is { } firstReference && attribute.ApplicationSyntaxReference is { } reference
+                && (firstReference.SyntaxTree != reference.SyntaxTree || firstReference.Span != reference.Span))
+            {
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty, location);
+            }
+
+            if (declaration is RecordDeclarationSyntax)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassIsRecord, classLocation, name));
+            }
+
+            if (GeneratedMembers.IsGeneratedName(name))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameIsMemberName, classLocation, name));
+            }
 
             if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
@@ -72,6 +118,21 @@ namespace LstmGen.Generator
             var activation = (OutputActivation)ReadEnum("OutputActivation", "Activation", typeof(OutputActivation));
             var loss = (LossKind)ReadEnum("Loss", "LossFunction", typeof(LossKind));
 
+            if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
+                && layers * hiddenSize > DiagnosticDescriptors.MaxLayerUnits)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.StateTooLarge,
+                    AttributeLocation(),
+                    name,
+                    Format(layers),
+                    Format(hiddenSize),
+                    Format(layers * hiddenSize),
+                    Format(DiagnosticDescriptors.MaxLayerUnits),
+                    Format(2 * sizeof(float) * layers * hiddenSize),
+                    Format(DiagnosticDescriptors.MaxLayerUnits / hiddenSize)));
+            }
+
             if (activation == OutputActivation.Softmax && headSize < 2)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNeedsHead, ArgumentLocation("OutputActivation"), name, Format(headSize)));
@@ -86,18 +147,18 @@ namespace LstmGen.Generator
             {
                 if (!member.IsImplicitlyDeclared && GeneratedMembers.Conflicts(member, type))
                 {
-                    Location location = member.Locations.FirstOrDefault() ?? classLocation;
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberConflict, location, name, GeneratedMembers.Describe(member)));
+                    Location memberLocation = member.Locations.FirstOrDefault() ?? classLocation;
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberConflict, memberLocation, name, GeneratedMembers.Describe(member)));
                 }
             }
 
             if (diagnostics.Count > 0)
             {
-                return new ParseResult(null, diagnostics.ToEquatableArray());
+                return new ParseResult(null, diagnostics.ToEquatableArray(), location);
             }
 
             var spec = new ModelSpec(
-                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+                NamespaceName(type.ContainingNamespace),
                 containingTypes.ToEquatableArray(),
                 name,
                 inputSize,
@@ -106,7 +167,7 @@ namespace LstmGen.Generator
                 headSize,
                 activation,
                 loss);
-            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location);
 
             int ReadSize(string property, bool required, int defaultValue, int min, int max, string why)
             {
@@ -152,6 +213,18 @@ namespace LstmGen.Generator
                 (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax)?.ArgumentList?.Arguments
                     .FirstOrDefault(argument => argument.NameEquals?.Name.Identifier.ValueText == property)?.GetLocation()
                 ?? AttributeLocation();
+        }
+
+        /// <summary>The dotted name of a namespace as the compiler knows it (no '@'), or null for the global namespace.</summary>
+        private static string? NamespaceName(INamespaceSymbol symbol)
+        {
+            var parts = new List<string>();
+            for (INamespaceSymbol? part = symbol; part is { IsGlobalNamespace: false }; part = part.ContainingNamespace)
+            {
+                parts.Insert(0, part.Name);
+            }
+
+            return parts.Count == 0 ? null : string.Join(".", parts);
         }
 
         private static string Format(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -202,6 +275,10 @@ namespace LstmGen.Generator
                 "System.ReadOnlySpan<float>, System.ReadOnlySpan<float>, System.Span<float>, System.Span<float>, System.Span<float>"),
         }.ToImmutableDictionary();
 
+        /// <summary>Whether the generated model declares a member named <paramref name="name"/>.</summary>
+        public static bool IsGeneratedName(string name) =>
+            s_reservedNames.Contains(name) || s_methods.ContainsKey(name) || IsKernelName(name);
+
         public static bool Conflicts(ISymbol member, INamedTypeSymbol type)
         {
             if (member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
@@ -210,7 +287,8 @@ namespace LstmGen.Generator
                     || (constructor.Parameters.Length == 1 && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32);
             }
 
-            if (s_reservedNames.Contains(member.Name) || IsKernelName(member.Name))
+            // The generated code calls nameof(...): a member of that name would be called instead.
+            if (s_reservedNames.Contains(member.Name) || IsKernelName(member.Name) || member.Name == "nameof")
             {
                 return true;
             }

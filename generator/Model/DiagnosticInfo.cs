@@ -17,12 +17,25 @@ namespace LstmGen.Generator.Model
     internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
     {
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
-            new DiagnosticInfo(descriptor.Id, LocationInfo.From(location), arguments.ToEquatableArray());
+            Create(descriptor, LocationInfo.From(location), arguments);
+
+        public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
+            new DiagnosticInfo(descriptor.Id, location, arguments.ToEquatableArray());
 
         public Diagnostic ToDiagnostic() =>
             Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location?.ToLocation(), Arguments.ToArray());
     }
 
-    /// <summary>The parser's result for one class: a model, or the reasons there is none.</summary>
-    internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+    /// <summary>
+    /// The parser's result for one class: a model, or the reasons there is none, and where the class's
+    /// name is, for a failure in a later stage. The pipeline plans from <see cref="Spec"/> alone, so that
+    /// an edit that only moves the class regenerates nothing.
+    /// </summary>
+    internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Location);
+
+    /// <summary>
+    /// One model's generated source, or why there is none: the planner or the emitter threw while
+    /// <see cref="FailedStage"/>, and <see cref="Failure"/> names the exception. Keyed by the hint name.
+    /// </summary>
+    internal sealed record GeneratedModel(string HintName, string TypeName, string? Source, string? FailedStage, string? Failure);
 }

@@ -16,12 +16,17 @@ namespace LstmGen.Generator.Model
         CrossEntropy = 1,
     }
 
-    /// <summary>A type that contains the model class, for example <c>partial class Outer</c>.</summary>
+    /// <summary>
+    /// A type that contains the model class, for example <c>partial class Outer</c>. <see cref="Name"/> is the
+    /// name as the compiler knows it (<c>event</c>, not <c>@event</c>); the emitter escapes it.
+    /// </summary>
     internal sealed record ContainingType(string Keyword, string Name);
 
     /// <summary>
     /// What the parser read from one <c>[Lstm]</c> class: plain values only (no symbols, no
-    /// syntax, no compilation), so that the incremental pipeline can cache it.
+    /// syntax, no compilation), so that the incremental pipeline can cache it. Names are as the
+    /// compiler knows them, without <c>@</c>: <see cref="Namespace"/> is dotted (<c>class.S</c> for
+    /// <c>namespace @class.S</c>), and the emitter escapes each part that is a keyword.
     /// </summary>
     internal sealed record ModelSpec(
         string? Namespace,
@@ -52,6 +57,37 @@ namespace LstmGen.Generator.Model
                 }
 
                 return Namespace is null ? name : Namespace + "." + name;
+            }
+        }
+
+        /// <summary>
+        /// The generated file's name: the full name, with any character a hint name may not hold
+        /// replaced by '_' and then, so that two models never share one, a hash of the full name.
+        /// </summary>
+        public string HintName
+        {
+            get
+            {
+                string fullName = FullName;
+                var safe = new System.Text.StringBuilder(fullName.Length);
+                foreach (char c in fullName)
+                {
+                    safe.Append(c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '.' ? c : '_');
+                }
+
+                if (safe.ToString() != fullName)
+                {
+                    // FNV-1a: stable across processes and runtimes, unlike string.GetHashCode.
+                    uint hash = 2166136261;
+                    foreach (char c in fullName)
+                    {
+                        hash = (hash ^ c) * 16777619;
+                    }
+
+                    safe.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                return safe.Append(".Lstm.g.cs").ToString();
             }
         }
     }

@@ -3,9 +3,12 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
+using System.Reflection;
+using System.Runtime.Loader;
 using LstmGen.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
 namespace LstmGen.Tests.Generator
@@ -36,17 +39,34 @@ namespace LstmGen.Tests.Generator
                 optimizationLevel: OptimizationLevel.Release,
                 warningLevel: 9999));
 
-        public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+        public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) => CSharpGeneratorDriver.Create(
             new[] { new LstmGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
         /// <summary>Runs the generator; returns its result and the compilation with the generated sources added.</summary>
-        public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+        public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources) => Run(CreateCompilation(sources));
+
+        /// <summary>Runs the generator on <paramref name="compilation"/>, parsing its output as the compilation's own trees are parsed.</summary>
+        public static (GeneratorRunResult Result, Compilation Output) Run(CSharpCompilation compilation)
         {
-            CSharpCompilation compilation = CreateCompilation(sources);
-            GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+            var parseOptions = (CSharpParseOptions?)compilation.SyntaxTrees.FirstOrDefault()?.Options;
+            GeneratorDriver driver = CreateDriver(parseOptions).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
             return (driver.GetRunResult().Results.Single(), output);
+        }
+
+        /// <summary>
+        /// Emits <paramref name="compilation"/> and loads it into a collectible context of its own (the
+        /// LstmGen runtime resolves to the test's copy, so its types are shared with the test).
+        /// </summary>
+        public static Assembly Load(Compilation compilation)
+        {
+            using var stream = new MemoryStream();
+            EmitResult emitted = compilation.Emit(stream);
+            Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+            stream.Position = 0;
+            var context = new AssemblyLoadContext(compilation.AssemblyName + "-" + Guid.NewGuid().ToString("N"), isCollectible: true);
+            return context.LoadFromStream(stream);
         }
 
         /// <summary>The source generated for one model of <paramref name="source"/>.</summary>
@@ -61,9 +81,10 @@ namespace LstmGen.Tests.Generator
         /// <summary>The generated code compiles with every warning on, and raises none.</summary>
         public static void AssertCompilesCleanly(Compilation compilation)
         {
-            IEnumerable<Diagnostic> problems = compilation.GetDiagnostics()
-                .Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning);
-            Assert.Empty(problems.Select(diagnostic => diagnostic.ToString()));
+            List<Diagnostic> problems = compilation.GetDiagnostics()
+                .Where(diagnostic => diagnostic.Severity >= DiagnosticSeverity.Warning)
+                .ToList();
+            Assert.True(problems.Count == 0, $"{problems.Count} diagnostics, the first:\n" + string.Join("\n", problems.Take(20)));
         }
     }
 }

@@ -287,7 +287,7 @@ namespace Snapshots
 
                 // Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.
                 ref float chunkInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), start * InputSize);
-                LayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (nuint)count);
+                LayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (global::System.UIntPtr)count);
                 for (int step = 0; step < count; step++)
                 {
                     LayerRecurrent(ref parameters, ref hidden, ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
@@ -300,7 +300,7 @@ namespace Snapshots
                     ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount));
                     ref float layerHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, layer * HiddenSize);
                     ref float layerCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, layer * HiddenSize);
-                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (nuint)count);
+                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
                     for (int step = 0; step < count; step++)
                     {
                         LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
@@ -313,7 +313,7 @@ namespace Snapshots
                     ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
                     ref float layerHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize);
                     ref float layerCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, (Layers - 1) * HiddenSize);
-                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (nuint)count);
+                    LayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
                     for (int step = 0; step < count; step++)
                     {
                         LayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
@@ -326,7 +326,7 @@ namespace Snapshots
         }
 
         /// <summary>The input part of every layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void LayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void LayerProjection(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -402,7 +402,7 @@ namespace Snapshots
         /// <summary>The output activation: sigmoid of each output (the same scalar code on every path).</summary>
         private static void ApplyOutputActivation(ref float output)
         {
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o) = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref output, o));
             }
@@ -510,8 +510,8 @@ namespace Snapshots
             // and takes the steps from the last to the first, as the backward pass went.
             for (int end = steps; end > 0; end -= WeightGradientBlock)
             {
-                nuint blockStart = (nuint)global::System.Math.Max(0, end - WeightGradientBlock);
-                nuint blockEnd = (nuint)end;
+                global::System.UIntPtr blockStart = (global::System.UIntPtr)global::System.Math.Max(0, end - WeightGradientBlock);
+                global::System.UIntPtr blockEnd = (global::System.UIntPtr)end;
 
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
@@ -627,7 +627,7 @@ namespace Snapshots
         }
 
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -810,7 +810,7 @@ namespace Snapshots
 
             // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
@@ -831,7 +831,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 240) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 240);
 
                 // W_ih x: the input (64 values), 2 per iteration.
-                for (nuint k = 0; k < 64; k += 2)
+                for (global::System.UIntPtr k = 0; k < 64; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -872,7 +872,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (64 values), 2 per iteration.
-                for (nuint k = 0; k < 64; k += 2)
+                for (global::System.UIntPtr k = 0; k < 64; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -933,10 +933,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
@@ -956,7 +956,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void LayerProjectionVector512(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void LayerProjectionVector512(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -964,15 +964,15 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, 4 steps at a time.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                nuint column = (block * 64);
+                global::System.UIntPtr column = (block * 64);
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector512<float> inputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
                 global::System.Runtime.Intrinsics.Vector512<float> outputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -996,7 +996,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step3 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (64 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
@@ -1055,7 +1055,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = outputBias0;
                     // W_ih x: the input (64 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
@@ -1090,7 +1090,7 @@ namespace Snapshots
 
             // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
@@ -1111,7 +1111,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 240);
 
                 // W_hh h: the previous hidden state (64 values), 2 per iteration.
-                for (nuint k = 0; k < 64; k += 2)
+                for (global::System.UIntPtr k = 0; k < 64; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -1172,10 +1172,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
@@ -1198,11 +1198,11 @@ namespace Snapshots
         private static void HeadVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint k = 0; k < 64; k += 16)
+                for (global::System.UIntPtr k = 0; k < 64; k += 16)
                 {
                     lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), lanes);
                 }
@@ -1236,8 +1236,8 @@ namespace Snapshots
 
             // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1321,7 +1321,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 16)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -1331,17 +1331,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 4)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1354,7 +1354,7 @@ namespace Snapshots
         private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 256; k += 16)
+            for (global::System.UIntPtr k = 0; k < 256; k += 16)
             {
                 lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k), lanes);
             }
@@ -1377,7 +1377,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 256; k += 16)
+            for (global::System.UIntPtr k = 0; k < 256; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
@@ -1400,12 +1400,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector512(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 128)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 128)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -1417,9 +1417,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 80);
                     global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 96);
                     global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 112);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -1451,14 +1451,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 16)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -1497,11 +1497,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 16 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1522,7 +1522,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51));
 
                     // W_ih x: the input (64 values), 2 per iteration.
-                    for (nuint k = 0; k < 64; k += 2)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 2)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
@@ -1563,7 +1563,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 2 per iteration.
-                    for (nuint k = 0; k < 64; k += 2)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 2)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
@@ -1625,12 +1625,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                     global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                     global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 32) * 16));
@@ -1650,14 +1650,14 @@ namespace Snapshots
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> laneSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint k = lane; k < 64; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 64; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -1705,9 +1705,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                nuint column = (block * 64);
+                global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
@@ -1720,7 +1720,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
 
                 // W_ih x: the input (64 values), 4 per iteration.
-                for (nuint k = 0; k < 64; k += 4)
+                for (global::System.UIntPtr k = 0; k < 64; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -1765,7 +1765,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                for (nuint k = 0; k < 64; k += 4)
+                for (global::System.UIntPtr k = 0; k < 64; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -1822,12 +1822,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
@@ -1848,7 +1848,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void LayerProjectionVector256(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void LayerProjectionVector256(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -1856,17 +1856,17 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, 2 steps at a time.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
                     // b_ih + b_hh, where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector256<float> inputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector256<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector256<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
                     global::System.Runtime.Intrinsics.Vector256<float> outputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 48);
-                    nuint step = 0;
+                    global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -1880,7 +1880,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Step1 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector256<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the input (64 values), in order.
-                        for (nuint k = 0; k < InputSize; k++)
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
@@ -1919,7 +1919,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = outputBias0;
                         // W_ih x: the input (64 values), in order.
-                        for (nuint k = 0; k < InputSize; k++)
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
@@ -1954,9 +1954,9 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
             // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                nuint column = (block * 64);
+                global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
@@ -1969,7 +1969,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 56);
 
                 // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                for (nuint k = 0; k < 64; k += 4)
+                for (global::System.UIntPtr k = 0; k < 64; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2026,12 +2026,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
@@ -2055,12 +2055,12 @@ namespace Snapshots
         private static void HeadVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint k = 0; k < 64; k += 16)
+                for (global::System.UIntPtr k = 0; k < 64; k += 16)
                 {
                     lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), lanes0To7);
                     lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k + 8), lanes8To15);
@@ -2094,10 +2094,10 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
 
                 // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2141,7 +2141,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 8)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -2151,17 +2151,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -2175,7 +2175,7 @@ namespace Snapshots
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 256; k += 16)
+            for (global::System.UIntPtr k = 0; k < 256; k += 16)
             {
                 lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k), lanes0To7);
                 lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8), lanes8To15);
@@ -2197,7 +2197,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 256; k += 16)
+            for (global::System.UIntPtr k = 0; k < 256; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
@@ -2217,12 +2217,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector256(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 64)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 64)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -2234,9 +2234,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
                     global::System.Runtime.Intrinsics.Vector256<float> sum6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 48);
                     global::System.Runtime.Intrinsics.Vector256<float> sum7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 56);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -2268,14 +2268,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 8)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -2314,11 +2314,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 32 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2331,7 +2331,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the input (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
@@ -2376,7 +2376,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
@@ -2434,12 +2434,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 32) * 8));
@@ -2459,14 +2459,14 @@ namespace Snapshots
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> laneSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint k = lane; k < 64; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 64; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -2514,11 +2514,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -2531,7 +2531,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
 
                     // W_ih x: the input (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -2576,7 +2576,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2634,12 +2634,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint unit = (block * 16) + (part * 4);
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr unit = (block * 16) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
@@ -2660,7 +2660,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void LayerProjectionVector128(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void LayerProjectionVector128(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -2668,17 +2668,17 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 16 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
                     // b_ih + b_hh, where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
                     global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 48);
-                    nuint step = 0;
+                    global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -2692,7 +2692,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the input (64 values), in order.
-                        for (nuint k = 0; k < InputSize; k++)
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -2731,7 +2731,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                         // W_ih x: the input (64 values), in order.
-                        for (nuint k = 0; k < InputSize; k++)
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -2766,11 +2766,11 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
             // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
@@ -2783,7 +2783,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 52);
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2841,12 +2841,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint unit = (block * 16) + (part * 4);
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr unit = (block * 16) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
@@ -2870,14 +2870,14 @@ namespace Snapshots
         private static void HeadVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (nuint k = 0; k < 64; k += 16)
+                for (global::System.UIntPtr k = 0; k < 64; k += 16)
                 {
                     lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), lanes0To3);
                     lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 4), lanes4To7);
@@ -2913,12 +2913,12 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                     // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2963,7 +2963,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 4)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -2973,17 +2973,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -2999,7 +2999,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 256; k += 16)
+            for (global::System.UIntPtr k = 0; k < 256; k += 16)
             {
                 lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k), lanes0To3);
                 lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4), lanes4To7);
@@ -3027,7 +3027,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 256; k += 16)
+            for (global::System.UIntPtr k = 0; k < 256; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
@@ -3053,12 +3053,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector128(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 32)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 32)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -3070,9 +3070,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 20);
                     global::System.Runtime.Intrinsics.Vector128<float> sum6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 24);
                     global::System.Runtime.Intrinsics.Vector128<float> sum7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 28);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -3104,14 +3104,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -3150,11 +3150,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 32 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -3167,7 +3167,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the input (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
@@ -3212,7 +3212,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
@@ -3270,12 +3270,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 32) * 4));
@@ -3295,14 +3295,14 @@ namespace Snapshots
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> laneSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint k = lane; k < 64; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 64; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -3350,11 +3350,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -3367,7 +3367,7 @@ namespace Snapshots
                     float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
 
                     // W_ih x: the input (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
@@ -3412,7 +3412,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
@@ -3470,12 +3470,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                     float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
                     float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
@@ -3496,7 +3496,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void LayerProjectionScalar(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void LayerProjectionScalar(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -3504,17 +3504,17 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 63: 64 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     // b_ih + b_hh, where every step's sums start.
                     float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
                     float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48);
-                    nuint step = 0;
+                    global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -3528,7 +3528,7 @@ namespace Snapshots
                         float candidateSum0Step1 = candidateBias0;
                         float outputSum0Step1 = outputBias0;
                         // W_ih x: the input (64 values), in order.
-                        for (nuint k = 0; k < InputSize; k++)
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -3567,7 +3567,7 @@ namespace Snapshots
                         float candidateSum0 = candidateBias0;
                         float outputSum0 = outputBias0;
                         // W_ih x: the input (64 values), in order.
-                        for (nuint k = 0; k < InputSize; k++)
+                        for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -3602,11 +3602,11 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
             // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                     float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -3619,7 +3619,7 @@ namespace Snapshots
                     float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49);
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
-                    for (nuint k = 0; k < 64; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
@@ -3677,12 +3677,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 63, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                     float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
                     float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
@@ -3707,15 +3707,15 @@ namespace Snapshots
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             global::System.Span<float> lanes = stackalloc float[16];
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 lanes.Clear();
-                for (nuint k = 0; k < 64; k += 16)
+                for (global::System.UIntPtr k = 0; k < 64; k += 16)
                 {
                     for (int lane = 0; lane < 16; lane++)
                     {
-                        nuint index = k + (nuint)lane;
+                        global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                         float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, index);
                         lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, index), weightsValue, lanes[lane]);
                     }
@@ -3749,12 +3749,12 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (nuint block = 0; block < 4; block++)
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint unit = (block * 16) + (part * 2);
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr unit = (block * 16) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                     // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -3799,7 +3799,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -3809,17 +3809,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -3833,11 +3833,11 @@ namespace Snapshots
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (nuint k = 0; k < 256; k += 16)
+            for (global::System.UIntPtr k = 0; k < 256; k += 16)
             {
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    nuint index = k + (nuint)lane;
+                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                     float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
                     lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
                 }
@@ -3851,19 +3851,19 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // One column at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 1)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
@@ -3881,13 +3881,13 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));

@@ -269,7 +269,7 @@ namespace Snapshots
 
                 // The input part of the chunk's gate sums, then the recurrence and each step's output.
                 ref float chunkInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), start * InputSize);
-                FirstLayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (nuint)count);
+                FirstLayerProjection(ref parameters, ref chunkInputs, InputSize, ref gates, (global::System.UIntPtr)count);
                 for (int step = 0; step < count; step++)
                 {
                     FirstLayerRecurrent(ref parameters, ref hidden, ref cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
@@ -280,7 +280,7 @@ namespace Snapshots
         }
 
         /// <summary>The input part of the first layer's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void FirstLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void FirstLayerProjection(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -444,8 +444,8 @@ namespace Snapshots
             // and takes the steps from the last to the first, as the backward pass went.
             for (int end = steps; end > 0; end -= WeightGradientBlock)
             {
-                nuint blockStart = (nuint)global::System.Math.Max(0, end - WeightGradientBlock);
-                nuint blockEnd = (nuint)end;
+                global::System.UIntPtr blockStart = (global::System.UIntPtr)global::System.Math.Max(0, end - WeightGradientBlock);
+                global::System.UIntPtr blockEnd = (global::System.UIntPtr)end;
 
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
@@ -545,7 +545,7 @@ namespace Snapshots
         }
 
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -718,7 +718,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -809,7 +809,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -901,8 +901,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -918,8 +918,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -939,7 +939,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void FirstLayerProjectionVector512(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void FirstLayerProjectionVector512(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -948,13 +948,13 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 4 steps at a time.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
                 global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -978,7 +978,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step3 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -1037,7 +1037,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -1060,13 +1060,13 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, 4 steps at a time.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
                 float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -1090,7 +1090,7 @@ namespace Snapshots
                     float candidateSum0Step3 = candidateBias0;
                     float outputSum0Step3 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -1149,7 +1149,7 @@ namespace Snapshots
                     float candidateSum0 = candidateBias0;
                     float outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -1184,7 +1184,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
@@ -1235,7 +1235,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -1287,8 +1287,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -1304,8 +1304,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -1328,12 +1328,12 @@ namespace Snapshots
         private static void HeadVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 5; k++)
+                for (global::System.UIntPtr k = 0; k < 5; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -1367,8 +1367,8 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1393,8 +1393,8 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1418,14 +1418,14 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < 16; k += 16)
+            for (global::System.UIntPtr k = 0; k < 16; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
             }
             // The last 4 elements, one at a time.
-            for (nuint k = 16; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 16; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -1435,27 +1435,27 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < 4; k += 4)
+                for (global::System.UIntPtr k = 0; k < 4; k += 4)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
-                for (nuint k = 4; k < InputSize; k++)
+                for (global::System.UIntPtr k = 4; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < 4; k += 4)
+            for (global::System.UIntPtr k = 0; k < 4; k += 4)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
-            for (nuint k = 4; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 4; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1473,7 +1473,7 @@ namespace Snapshots
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
             // The last 4 elements, in order.
-            for (nuint k = 16; k < 20; k++)
+            for (global::System.UIntPtr k = 16; k < 20; k++)
             {
                 float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
@@ -1508,7 +1508,7 @@ namespace Snapshots
             float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
             float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
             // The last 4 elements, in order.
-            for (nuint k = 16; k < 20; k++)
+            for (global::System.UIntPtr k = 16; k < 20; k++)
             {
                 float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
@@ -1527,19 +1527,19 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector512(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 1 vector of columns, every row, every step of the block.
             {
-                nuint column = 0;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 0;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -1549,16 +1549,16 @@ namespace Snapshots
             }
 
             // The last 4 columns, one at a time.
-            for (nuint column = 16; column < GateRowLength; column++)
+            for (global::System.UIntPtr column = 16; column < GateRowLength; column++)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
@@ -1576,7 +1576,7 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
@@ -1584,7 +1584,7 @@ namespace Snapshots
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
                 // The last 5 elements, one at a time.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
@@ -1618,7 +1618,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1639,7 +1639,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
 
                 // W_ih x: the input (6 values), 2 per iteration.
-                for (nuint k = 0; k < 6; k += 2)
+                for (global::System.UIntPtr k = 0; k < 6; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
@@ -1680,7 +1680,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values), 2 per iteration.
-                for (nuint k = 0; k < 4; k += 2)
+                for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
@@ -1763,7 +1763,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1854,10 +1854,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
@@ -1869,8 +1869,8 @@ namespace Snapshots
 
             // Unit 4, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 2) * 16));
@@ -1889,12 +1889,12 @@ namespace Snapshots
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 // Every unit, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -1928,7 +1928,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -2019,7 +2019,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -2111,8 +2111,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -2128,8 +2128,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -2149,7 +2149,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void FirstLayerProjectionVector256(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void FirstLayerProjectionVector256(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -2158,13 +2158,13 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
                 global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -2178,7 +2178,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -2217,7 +2217,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -2240,13 +2240,13 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
                 float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -2260,7 +2260,7 @@ namespace Snapshots
                     float candidateSum0Step1 = candidateBias0;
                     float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -2299,7 +2299,7 @@ namespace Snapshots
                     float candidateSum0 = candidateBias0;
                     float outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -2334,7 +2334,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
@@ -2385,7 +2385,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -2437,8 +2437,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -2454,8 +2454,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -2478,12 +2478,12 @@ namespace Snapshots
         private static void HeadVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 5; k++)
+                for (global::System.UIntPtr k = 0; k < 5; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -2517,8 +2517,8 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2543,8 +2543,8 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2568,14 +2568,14 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < 16; k += 8)
+            for (global::System.UIntPtr k = 0; k < 16; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBiasGradients, k) + gateGradient, ref hiddenBiasGradients, k);
             }
             // The last 4 elements, one at a time.
-            for (nuint k = 16; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 16; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -2585,22 +2585,22 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < 4; k += 2)
+            for (global::System.UIntPtr k = 0; k < 4; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
-            for (nuint k = 4; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 4; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -2620,7 +2620,7 @@ namespace Snapshots
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
             // The last 4 elements, in order.
-            for (nuint k = 16; k < 20; k++)
+            for (global::System.UIntPtr k = 16; k < 20; k++)
             {
                 float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
@@ -2652,7 +2652,7 @@ namespace Snapshots
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
             // The last 4 elements, in order.
-            for (nuint k = 16; k < 20; k++)
+            for (global::System.UIntPtr k = 16; k < 20; k++)
             {
                 float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
@@ -2667,20 +2667,20 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector256(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 2 vectors of columns, every row, every step of the block.
             {
-                nuint column = 0;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 0;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -2692,16 +2692,16 @@ namespace Snapshots
             }
 
             // The last 4 columns, one at a time.
-            for (nuint column = 16; column < GateRowLength; column++)
+            for (global::System.UIntPtr column = 16; column < GateRowLength; column++)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
@@ -2719,7 +2719,7 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
@@ -2727,7 +2727,7 @@ namespace Snapshots
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
                 // The last 5 elements, one at a time.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
@@ -2760,9 +2760,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2905,7 +2905,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2996,10 +2996,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
@@ -3011,8 +3011,8 @@ namespace Snapshots
 
             // Unit 4, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 2) * 8));
@@ -3031,12 +3031,12 @@ namespace Snapshots
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 // Every unit, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -3070,7 +3070,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -3161,7 +3161,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -3253,8 +3253,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -3270,8 +3270,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -3291,7 +3291,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void FirstLayerProjectionVector128(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void FirstLayerProjectionVector128(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -3300,13 +3300,13 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
                 global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -3320,7 +3320,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -3359,7 +3359,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -3382,13 +3382,13 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
                 float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -3402,7 +3402,7 @@ namespace Snapshots
                     float candidateSum0Step1 = candidateBias0;
                     float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -3441,7 +3441,7 @@ namespace Snapshots
                     float candidateSum0 = candidateBias0;
                     float outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -3476,7 +3476,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
@@ -3527,7 +3527,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -3579,8 +3579,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -3596,8 +3596,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -3620,12 +3620,12 @@ namespace Snapshots
         private static void HeadVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 5; k++)
+                for (global::System.UIntPtr k = 0; k < 5; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -3659,8 +3659,8 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -3685,8 +3685,8 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -3710,7 +3710,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 4)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -3720,22 +3720,22 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < 4; k += 2)
+            for (global::System.UIntPtr k = 0; k < 4; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
-            for (nuint k = 4; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 4; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -3759,7 +3759,7 @@ namespace Snapshots
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
             // The last 4 elements, in order.
-            for (nuint k = 16; k < 20; k++)
+            for (global::System.UIntPtr k = 16; k < 20; k++)
             {
                 float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
@@ -3801,7 +3801,7 @@ namespace Snapshots
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
             // The last 4 elements, in order.
-            for (nuint k = 16; k < 20; k++)
+            for (global::System.UIntPtr k = 16; k < 20; k++)
             {
                 float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
@@ -3816,12 +3816,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector128(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 5 vectors of columns, every row, every step of the block.
             {
-                nuint column = 0;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 0;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -3830,9 +3830,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
                     global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -3858,20 +3858,20 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
-                for (nuint k = 0; k < 4; k += 4)
+                for (global::System.UIntPtr k = 0; k < 4; k += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
                 }
                 // The last 1 element, one at a time.
-                for (nuint k = 4; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 4; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
@@ -3904,9 +3904,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -4049,7 +4049,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -4140,10 +4140,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
@@ -4155,8 +4155,8 @@ namespace Snapshots
 
             // Unit 4, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 2) * 4));
@@ -4175,12 +4175,12 @@ namespace Snapshots
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 // Every unit, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -4213,9 +4213,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -4358,7 +4358,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -4449,10 +4449,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8));
@@ -4468,8 +4468,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -4489,7 +4489,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void FirstLayerProjectionScalar(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void FirstLayerProjectionScalar(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -4497,15 +4497,15 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint column = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4);
                 float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8);
                 float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -4519,7 +4519,7 @@ namespace Snapshots
                     float candidateSum0Step1 = candidateBias0;
                     float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -4558,7 +4558,7 @@ namespace Snapshots
                     float candidateSum0 = candidateBias0;
                     float outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -4581,13 +4581,13 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2);
                 float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 2 <= steps; step += 2)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -4601,7 +4601,7 @@ namespace Snapshots
                     float candidateSum0Step1 = candidateBias0;
                     float outputSum0Step1 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -4640,7 +4640,7 @@ namespace Snapshots
                     float candidateSum0 = candidateBias0;
                     float outputSum0 = outputBias0;
                     // W_ih x: the input (6 values), in order.
-                    for (nuint k = 0; k < InputSize; k++)
+                    for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -4674,9 +4674,9 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -4755,7 +4755,7 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit, summed in registers.
             {
-                nuint column = 16;
+                global::System.UIntPtr column = 16;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -4806,10 +4806,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8));
@@ -4825,8 +4825,8 @@ namespace Snapshots
 
             // Unit 4, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2));
@@ -4849,12 +4849,12 @@ namespace Snapshots
         private static void HeadScalar(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 5; k++)
+                for (global::System.UIntPtr k = 0; k < 5; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -4887,10 +4887,10 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint unit = (part * 2);
-                nuint column = (part * 2);
+                global::System.UIntPtr unit = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -4935,8 +4935,8 @@ namespace Snapshots
 
             // Unit 4: one tile of 1 unit, one float per gate and unit: the gate gradients.
             {
-                nuint unit = 4;
-                nuint column = 16;
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -4960,7 +4960,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -4970,17 +4970,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -4994,18 +4994,18 @@ namespace Snapshots
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (nuint k = 0; k < 16; k += 16)
+            for (global::System.UIntPtr k = 0; k < 16; k += 16)
             {
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    nuint index = k + (nuint)lane;
+                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                     float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
                     lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
             // The last 4 elements, in order.
-            for (nuint k = 16; k < 20; k++)
+            for (global::System.UIntPtr k = 16; k < 20; k++)
             {
                 float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
@@ -5018,19 +5018,19 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // One column at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 1)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
@@ -5048,13 +5048,13 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));

@@ -428,8 +428,8 @@ namespace Snapshots
             // and takes the steps from the last to the first, as the backward pass went.
             for (int end = steps; end > 0; end -= WeightGradientBlock)
             {
-                nuint blockStart = (nuint)global::System.Math.Max(0, end - WeightGradientBlock);
-                nuint blockEnd = (nuint)end;
+                global::System.UIntPtr blockStart = (global::System.UIntPtr)global::System.Math.Max(0, end - WeightGradientBlock);
+                global::System.UIntPtr blockEnd = (global::System.UIntPtr)end;
 
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
@@ -530,7 +530,7 @@ namespace Snapshots
         }
 
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -707,7 +707,7 @@ namespace Snapshots
 
             // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
@@ -716,7 +716,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -745,7 +745,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -782,7 +782,7 @@ namespace Snapshots
 
             // Units 16 to 23: one tile of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
             {
-                nuint column = 64;
+                global::System.UIntPtr column = 64;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
@@ -791,7 +791,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -820,7 +820,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -858,8 +858,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
@@ -875,8 +875,8 @@ namespace Snapshots
 
             // Units 16 to 23, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 16;
-                nuint column = 64;
+                global::System.UIntPtr unit = 16;
+                global::System.UIntPtr column = 64;
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
@@ -899,7 +899,7 @@ namespace Snapshots
         private static void HeadVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -908,7 +908,7 @@ namespace Snapshots
                 }
                 float sum = global::LstmGen.LstmMath.Sum(lanes);
                 // The last 8 elements, in order.
-                for (nuint k = 16; k < 24; k++)
+                for (global::System.UIntPtr k = 16; k < 24; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -942,8 +942,8 @@ namespace Snapshots
 
             // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -968,8 +968,8 @@ namespace Snapshots
 
             // Units 16 to 23: one tile of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
             {
-                nuint unit = 16;
-                nuint column = 64;
+                global::System.UIntPtr unit = 16;
+                global::System.UIntPtr column = 64;
 
                 // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -993,7 +993,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 16)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -1003,17 +1003,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 4)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1026,7 +1026,7 @@ namespace Snapshots
         private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 96; k += 16)
+            for (global::System.UIntPtr k = 0; k < 96; k += 16)
             {
                 lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k), lanes);
             }
@@ -1049,7 +1049,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 96; k += 16)
+            for (global::System.UIntPtr k = 0; k < 96; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
@@ -1072,12 +1072,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector512(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 6 vectors of columns, every row, every step of the block.
             {
-                nuint column = 0;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 0;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -1087,9 +1087,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 48);
                     global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 80);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -1117,20 +1117,20 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
-                for (nuint k = 0; k < 16; k += 16)
+                for (global::System.UIntPtr k = 0; k < 16; k += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, k)), ref upstream, k);
                 }
                 // The last 8 elements, one at a time.
-                for (nuint k = 16; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
@@ -1163,9 +1163,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 15: 4 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint column = (part * 4);
+                global::System.UIntPtr column = (part * 4);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1186,7 +1186,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51));
 
                 // W_ih x: the input (12 values), 2 per iteration.
-                for (nuint k = 0; k < 12; k += 2)
+                for (global::System.UIntPtr k = 0; k < 12; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
@@ -1227,7 +1227,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 2 per iteration.
-                for (nuint k = 0; k < 24; k += 2)
+                for (global::System.UIntPtr k = 0; k < 24; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
@@ -1287,9 +1287,9 @@ namespace Snapshots
             }
 
             // Units 16 to 23: 2 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = 64 + (part * 4);
+                global::System.UIntPtr column = 64 + (part * 4);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1310,7 +1310,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 27) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 27));
 
                 // W_ih x: the input (12 values), 2 per iteration.
-                for (nuint k = 0; k < 12; k += 2)
+                for (global::System.UIntPtr k = 0; k < 12; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
@@ -1351,7 +1351,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 2 per iteration.
-                for (nuint k = 0; k < 24; k += 2)
+                for (global::System.UIntPtr k = 0; k < 24; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
@@ -1412,10 +1412,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 16; part++)
+            for (global::System.UIntPtr part = 0; part < 16; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 32) * 16));
@@ -1426,10 +1426,10 @@ namespace Snapshots
             }
 
             // Units 16 to 23, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint unit = 16 + (part * 1);
-                nuint column = 64 + (part * 1);
+                global::System.UIntPtr unit = 16 + (part * 1);
+                global::System.UIntPtr column = 64 + (part * 1);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
@@ -1448,14 +1448,14 @@ namespace Snapshots
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> laneSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint k = lane; k < 16; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 16; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -1469,7 +1469,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> quarter3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 3 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 11 * 16)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 7 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 15 * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
                 // The last 8 units, in order.
-                for (nuint k = 16; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -1503,7 +1503,7 @@ namespace Snapshots
 
             // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
@@ -1516,7 +1516,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -1561,7 +1561,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -1618,7 +1618,7 @@ namespace Snapshots
 
             // Units 16 to 23: one tile of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
             {
-                nuint column = 64;
+                global::System.UIntPtr column = 64;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
@@ -1627,7 +1627,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -1656,7 +1656,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -1693,10 +1693,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint unit = (part * 8);
-                nuint column = (part * 8);
+                global::System.UIntPtr unit = (part * 8);
+                global::System.UIntPtr column = (part * 8);
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
@@ -1712,8 +1712,8 @@ namespace Snapshots
 
             // Units 16 to 23, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 16;
-                nuint column = 64;
+                global::System.UIntPtr unit = 16;
+                global::System.UIntPtr column = 64;
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 8));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
@@ -1736,7 +1736,7 @@ namespace Snapshots
         private static void HeadVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1747,7 +1747,7 @@ namespace Snapshots
                 }
                 float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
                 // The last 8 elements, in order.
-                for (nuint k = 16; k < 24; k++)
+                for (global::System.UIntPtr k = 16; k < 24; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -1781,8 +1781,8 @@ namespace Snapshots
 
             // Units 0 to 15: one tile of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1827,8 +1827,8 @@ namespace Snapshots
 
             // Units 16 to 23: one tile of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
             {
-                nuint unit = 16;
-                nuint column = 64;
+                global::System.UIntPtr unit = 16;
+                global::System.UIntPtr column = 64;
 
                 // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1852,7 +1852,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 8)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -1862,17 +1862,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1886,7 +1886,7 @@ namespace Snapshots
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 96; k += 16)
+            for (global::System.UIntPtr k = 0; k < 96; k += 16)
             {
                 lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k), lanes0To7);
                 lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8), lanes8To15);
@@ -1908,7 +1908,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 96; k += 16)
+            for (global::System.UIntPtr k = 0; k < 96; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
@@ -1928,12 +1928,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector256(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < 64; column += 64)
+            for (global::System.UIntPtr column = 0; column < 64; column += 64)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -1945,9 +1945,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
                     global::System.Runtime.Intrinsics.Vector256<float> sum6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 48);
                     global::System.Runtime.Intrinsics.Vector256<float> sum7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 56);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -1972,8 +1972,8 @@ namespace Snapshots
 
             // The last 4 vectors of columns.
             {
-                nuint column = 64;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 64;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -1981,9 +1981,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 24);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -2007,14 +2007,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 8)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -2047,9 +2047,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 15: 8 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2062,7 +2062,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
@@ -2107,7 +2107,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
@@ -2163,9 +2163,9 @@ namespace Snapshots
             }
 
             // Units 16 to 23: 4 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint column = 64 + (part * 2);
+                global::System.UIntPtr column = 64 + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2178,7 +2178,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 25) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 25));
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
@@ -2223,7 +2223,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
@@ -2280,10 +2280,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 16; part++)
+            for (global::System.UIntPtr part = 0; part < 16; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 32) * 8));
@@ -2294,10 +2294,10 @@ namespace Snapshots
             }
 
             // Units 16 to 23, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint unit = 16 + (part * 1);
-                nuint column = 64 + (part * 1);
+                global::System.UIntPtr unit = 16 + (part * 1);
+                global::System.UIntPtr column = 64 + (part * 1);
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
@@ -2316,14 +2316,14 @@ namespace Snapshots
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> laneSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint k = lane; k < 16; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 16; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -2337,7 +2337,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> quarter3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 3 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 11 * 8)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 7 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 15 * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
                 // The last 8 units, in order.
-                for (nuint k = 16; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -2370,9 +2370,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 15: 2 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 8);
+                global::System.UIntPtr column = (part * 8);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -2385,7 +2385,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -2430,7 +2430,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2487,7 +2487,7 @@ namespace Snapshots
 
             // Units 16 to 23: one tile of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 64;
+                global::System.UIntPtr column = 64;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -2500,7 +2500,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 28) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 28);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -2545,7 +2545,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2602,10 +2602,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 4);
-                nuint column = (part * 4);
+                global::System.UIntPtr unit = (part * 4);
+                global::System.UIntPtr column = (part * 4);
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
@@ -2620,10 +2620,10 @@ namespace Snapshots
             }
 
             // Units 16 to 23, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint unit = 16 + (part * 4);
-                nuint column = 64 + (part * 4);
+                global::System.UIntPtr unit = 16 + (part * 4);
+                global::System.UIntPtr column = 64 + (part * 4);
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
@@ -2646,7 +2646,7 @@ namespace Snapshots
         private static void HeadVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2661,7 +2661,7 @@ namespace Snapshots
                 }
                 float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
                 // The last 8 elements, in order.
-                for (nuint k = 16; k < 24; k++)
+                for (global::System.UIntPtr k = 16; k < 24; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -2694,10 +2694,10 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 15: 2 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint unit = (part * 8);
-                nuint column = (part * 8);
+                global::System.UIntPtr unit = (part * 8);
+                global::System.UIntPtr column = (part * 8);
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2742,8 +2742,8 @@ namespace Snapshots
 
             // Units 16 to 23: one tile of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
-                nuint unit = 16;
-                nuint column = 64;
+                global::System.UIntPtr unit = 16;
+                global::System.UIntPtr column = 64;
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2787,7 +2787,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 4)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -2797,17 +2797,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -2823,7 +2823,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 96; k += 16)
+            for (global::System.UIntPtr k = 0; k < 96; k += 16)
             {
                 lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k), lanes0To3);
                 lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4), lanes4To7);
@@ -2851,7 +2851,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 96; k += 16)
+            for (global::System.UIntPtr k = 0; k < 96; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
@@ -2877,12 +2877,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector128(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 32)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 32)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -2894,9 +2894,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 20);
                     global::System.Runtime.Intrinsics.Vector128<float> sum6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 24);
                     global::System.Runtime.Intrinsics.Vector128<float> sum7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 28);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -2928,14 +2928,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -2968,9 +2968,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 15: 8 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2983,7 +2983,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
@@ -3028,7 +3028,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
@@ -3084,9 +3084,9 @@ namespace Snapshots
             }
 
             // Units 16 to 23: 4 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint column = 64 + (part * 2);
+                global::System.UIntPtr column = 64 + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -3099,7 +3099,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 25) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 25));
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
@@ -3144,7 +3144,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
@@ -3201,10 +3201,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 16; part++)
+            for (global::System.UIntPtr part = 0; part < 16; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 32) * 4));
@@ -3215,10 +3215,10 @@ namespace Snapshots
             }
 
             // Units 16 to 23, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint unit = 16 + (part * 1);
-                nuint column = 64 + (part * 1);
+                global::System.UIntPtr unit = 16 + (part * 1);
+                global::System.UIntPtr column = 64 + (part * 1);
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
@@ -3237,14 +3237,14 @@ namespace Snapshots
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> laneSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint k = lane; k < 16; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 16; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -3258,7 +3258,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> quarter3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 3 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 11 * 4)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 7 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 15 * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
                 // The last 8 units, in order.
-                for (nuint k = 16; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 16; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -3291,9 +3291,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -3306,7 +3306,7 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
@@ -3351,7 +3351,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
@@ -3407,9 +3407,9 @@ namespace Snapshots
             }
 
             // Units 16 to 23: 4 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint column = 64 + (part * 2);
+                global::System.UIntPtr column = 64 + (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -3422,7 +3422,7 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 25) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 25);
 
                 // W_ih x: the input (12 values), 4 per iteration.
-                for (nuint k = 0; k < 12; k += 4)
+                for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
@@ -3467,7 +3467,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (24 values), 4 per iteration.
-                for (nuint k = 0; k < 24; k += 4)
+                for (global::System.UIntPtr k = 0; k < 24; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
@@ -3524,10 +3524,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 15, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 16; part++)
+            for (global::System.UIntPtr part = 0; part < 16; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
@@ -3542,10 +3542,10 @@ namespace Snapshots
             }
 
             // Units 16 to 23, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint unit = 16 + (part * 1);
-                nuint column = 64 + (part * 1);
+                global::System.UIntPtr unit = 16 + (part * 1);
+                global::System.UIntPtr column = 64 + (part * 1);
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
@@ -3569,22 +3569,22 @@ namespace Snapshots
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             global::System.Span<float> lanes = stackalloc float[16];
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 lanes.Clear();
-                for (nuint k = 0; k < 16; k += 16)
+                for (global::System.UIntPtr k = 0; k < 16; k += 16)
                 {
                     for (int lane = 0; lane < 16; lane++)
                     {
-                        nuint index = k + (nuint)lane;
+                        global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                         float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, index);
                         lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, index), weightsValue, lanes[lane]);
                     }
                 }
                 float sum = global::LstmGen.LstmMath.Sum(lanes);
                 // The last 8 elements, in order.
-                for (nuint k = 16; k < 24; k++)
+                for (global::System.UIntPtr k = 16; k < 24; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -3617,10 +3617,10 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (nuint part = 0; part < 8; part++)
+            for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                nuint unit = (part * 2);
-                nuint column = (part * 2);
+                global::System.UIntPtr unit = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -3664,10 +3664,10 @@ namespace Snapshots
             }
 
             // Units 16 to 23: 4 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = 16 + (part * 2);
-                nuint column = 64 + (part * 2);
+                global::System.UIntPtr unit = 16 + (part * 2);
+                global::System.UIntPtr column = 64 + (part * 2);
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -3711,7 +3711,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -3721,17 +3721,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -3745,11 +3745,11 @@ namespace Snapshots
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (nuint k = 0; k < 96; k += 16)
+            for (global::System.UIntPtr k = 0; k < 96; k += 16)
             {
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    nuint index = k + (nuint)lane;
+                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                     float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
                     lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
                 }
@@ -3763,19 +3763,19 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // One column at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 1)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
@@ -3793,13 +3793,13 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));

@@ -291,7 +291,7 @@ namespace Snapshots
                     ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
                     ref float layerHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize);
                     ref float layerCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, (Layers - 1) * HiddenSize);
-                    UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (nuint)count);
+                    UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
                     for (int step = 0; step < count; step++)
                     {
                         UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
@@ -324,7 +324,7 @@ namespace Snapshots
         }
 
         /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void UpperLayerProjection(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void UpperLayerProjection(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -497,8 +497,8 @@ namespace Snapshots
             // and takes the steps from the last to the first, as the backward pass went.
             for (int end = steps; end > 0; end -= WeightGradientBlock)
             {
-                nuint blockStart = (nuint)global::System.Math.Max(0, end - WeightGradientBlock);
-                nuint blockEnd = (nuint)end;
+                global::System.UIntPtr blockStart = (global::System.UIntPtr)global::System.Math.Max(0, end - WeightGradientBlock);
+                global::System.UIntPtr blockEnd = (global::System.UIntPtr)end;
 
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
@@ -662,7 +662,7 @@ namespace Snapshots
         }
 
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -838,7 +838,7 @@ namespace Snapshots
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
@@ -851,7 +851,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 112) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 112);
 
                 // W_ih x: the input (8 values), 4 per iteration.
-                for (nuint k = 0; k < 8; k += 4)
+                for (global::System.UIntPtr k = 0; k < 8; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -896,7 +896,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -953,10 +953,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
@@ -987,7 +987,7 @@ namespace Snapshots
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
@@ -1000,7 +1000,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 112) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 112);
 
                 // W_ih x: the layer below (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -1045,7 +1045,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -1102,10 +1102,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
@@ -1125,7 +1125,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionVector512(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void UpperLayerProjectionVector512(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -1133,15 +1133,15 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, 4 steps at a time.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint column = (block * 64);
+                global::System.UIntPtr column = (block * 64);
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector512<float> inputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 32);
                 global::System.Runtime.Intrinsics.Vector512<float> outputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
-                nuint step = 0;
+                global::System.UIntPtr step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
                     ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -1165,7 +1165,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step3 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the layer below (32 values), in order.
-                    for (nuint k = 0; k < HiddenSize; k++)
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
@@ -1224,7 +1224,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = outputBias0;
                     // W_ih x: the layer below (32 values), in order.
-                    for (nuint k = 0; k < HiddenSize; k++)
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                     {
                         ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
@@ -1259,7 +1259,7 @@ namespace Snapshots
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
@@ -1272,7 +1272,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 112);
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -1329,10 +1329,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 16 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32));
@@ -1355,11 +1355,11 @@ namespace Snapshots
         private static void HeadVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                for (nuint k = 0; k < 32; k += 16)
+                for (global::System.UIntPtr k = 0; k < 32; k += 16)
                 {
                     lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), lanes);
                 }
@@ -1393,8 +1393,8 @@ namespace Snapshots
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1438,7 +1438,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 16)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -1448,17 +1448,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 4)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1488,8 +1488,8 @@ namespace Snapshots
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +16): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1533,7 +1533,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 16)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -1543,17 +1543,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < HiddenSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 4)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1566,7 +1566,7 @@ namespace Snapshots
         private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 128; k += 16)
+            for (global::System.UIntPtr k = 0; k < 128; k += 16)
             {
                 lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k), lanes);
             }
@@ -1589,7 +1589,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (nuint k = 0; k < 128; k += 16)
+            for (global::System.UIntPtr k = 0; k < 128; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
@@ -1612,12 +1612,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector512(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 128)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 128)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -1629,9 +1629,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 80);
                     global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 96);
                     global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 112);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -1663,14 +1663,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 16)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients16, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -1706,11 +1706,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1731,7 +1731,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51));
 
                     // W_ih x: the input (8 values), 2 per iteration.
-                    for (nuint k = 0; k < 8; k += 2)
+                    for (global::System.UIntPtr k = 0; k < 8; k += 2)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
@@ -1772,7 +1772,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 2 per iteration.
-                    for (nuint k = 0; k < 32; k += 2)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
@@ -1834,12 +1834,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                     global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                     global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 32) * 16));
@@ -1866,11 +1866,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1891,7 +1891,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51));
 
                     // W_ih x: the layer below (32 values), 2 per iteration.
-                    for (nuint k = 0; k < 32; k += 2)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
@@ -1932,7 +1932,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 2 per iteration.
-                    for (nuint k = 0; k < 32; k += 2)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
@@ -1994,12 +1994,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                     global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
                     global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 32) * 16));
@@ -2019,14 +2019,14 @@ namespace Snapshots
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> laneSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint k = lane; k < 32; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 32; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -2071,9 +2071,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint column = (block * 64);
+                global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
@@ -2086,7 +2086,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
 
                 // W_ih x: the input (8 values), 4 per iteration.
-                for (nuint k = 0; k < 8; k += 4)
+                for (global::System.UIntPtr k = 0; k < 8; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -2131,7 +2131,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2188,12 +2188,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
@@ -2224,9 +2224,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint column = (block * 64);
+                global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
@@ -2239,7 +2239,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
 
                 // W_ih x: the layer below (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -2284,7 +2284,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2341,12 +2341,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
@@ -2367,7 +2367,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionVector256(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void UpperLayerProjectionVector256(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -2375,17 +2375,17 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, 2 steps at a time.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
                     // b_ih + b_hh, where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector256<float> inputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector256<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector256<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 32);
                     global::System.Runtime.Intrinsics.Vector256<float> outputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 48);
-                    nuint step = 0;
+                    global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -2399,7 +2399,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Step1 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector256<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (nuint k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
@@ -2438,7 +2438,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (nuint k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
@@ -2473,9 +2473,9 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint column = (block * 64);
+                global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
@@ -2488,7 +2488,7 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 56);
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                for (nuint k = 0; k < 32; k += 4)
+                for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -2545,12 +2545,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 8 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32));
@@ -2574,12 +2574,12 @@ namespace Snapshots
         private static void HeadVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint k = 0; k < 32; k += 16)
+                for (global::System.UIntPtr k = 0; k < 32; k += 16)
                 {
                     lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), lanes0To7);
                     lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k + 8), lanes8To15);
@@ -2613,10 +2613,10 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
 
                 // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2660,7 +2660,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 8)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -2670,17 +2670,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -2709,10 +2709,10 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                nuint unit = (block * 16);
-                nuint column = (block * 64);
+                global::System.UIntPtr unit = (block * 16);
+                global::System.UIntPtr column = (block * 64);
 
                 // Units [unit, +8): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2756,7 +2756,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 8)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -2766,17 +2766,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < HiddenSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -2790,7 +2790,7 @@ namespace Snapshots
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 128; k += 16)
+            for (global::System.UIntPtr k = 0; k < 128; k += 16)
             {
                 lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k), lanes0To7);
                 lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8), lanes8To15);
@@ -2812,7 +2812,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint k = 0; k < 128; k += 16)
+            for (global::System.UIntPtr k = 0; k < 128; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
@@ -2832,12 +2832,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector256(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 64)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 64)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -2849,9 +2849,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
                     global::System.Runtime.Intrinsics.Vector256<float> sum6 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 48);
                     global::System.Runtime.Intrinsics.Vector256<float> sum7 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 56);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -2883,14 +2883,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 8)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients8, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -2926,11 +2926,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2943,7 +2943,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the input (8 values), 4 per iteration.
-                    for (nuint k = 0; k < 8; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
@@ -2988,7 +2988,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
@@ -3046,12 +3046,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 32) * 8));
@@ -3078,11 +3078,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -3095,7 +3095,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
@@ -3140,7 +3140,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
@@ -3198,12 +3198,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                     global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
                     global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 32) * 8));
@@ -3223,14 +3223,14 @@ namespace Snapshots
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> laneSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint k = lane; k < 32; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 32; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -3275,11 +3275,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -3292,7 +3292,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
 
                     // W_ih x: the input (8 values), 4 per iteration.
-                    for (nuint k = 0; k < 8; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -3337,7 +3337,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -3395,12 +3395,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint unit = (block * 16) + (part * 4);
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr unit = (block * 16) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
@@ -3431,11 +3431,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -3448,7 +3448,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
@@ -3493,7 +3493,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -3551,12 +3551,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint unit = (block * 16) + (part * 4);
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr unit = (block * 16) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
@@ -3577,7 +3577,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionVector128(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void UpperLayerProjectionVector128(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -3585,17 +3585,17 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
                     // b_ih + b_hh, where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 32);
                     global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 48);
-                    nuint step = 0;
+                    global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -3609,7 +3609,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (nuint k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -3648,7 +3648,7 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (nuint k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
@@ -3683,11 +3683,11 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
@@ -3700,7 +3700,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 52);
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
@@ -3758,12 +3758,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    nuint unit = (block * 16) + (part * 4);
-                    nuint column = (block * 64) + (part * 4);
+                    global::System.UIntPtr unit = (block * 16) + (part * 4);
+                    global::System.UIntPtr column = (block * 64) + (part * 4);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32));
@@ -3787,14 +3787,14 @@ namespace Snapshots
         private static void HeadVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (nuint k = 0; k < 32; k += 16)
+                for (global::System.UIntPtr k = 0; k < 32; k += 16)
                 {
                     lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), lanes0To3);
                     lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k + 4), lanes4To7);
@@ -3830,12 +3830,12 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                     // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -3880,7 +3880,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 4)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -3890,17 +3890,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -3929,12 +3929,12 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 2; part++)
+                for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    nuint unit = (block * 16) + (part * 8);
-                    nuint column = (block * 64) + (part * 8);
+                    global::System.UIntPtr unit = (block * 16) + (part * 8);
+                    global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                     // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -3979,7 +3979,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 4)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -3989,17 +3989,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < HiddenSize; k += 2)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -4015,7 +4015,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 128; k += 16)
+            for (global::System.UIntPtr k = 0; k < 128; k += 16)
             {
                 lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k), lanes0To3);
                 lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4), lanes4To7);
@@ -4043,7 +4043,7 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint k = 0; k < 128; k += 16)
+            for (global::System.UIntPtr k = 0; k < 128; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
@@ -4069,12 +4069,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector128(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 8 vectors of columns at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 32)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 32)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -4086,9 +4086,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> sum5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 20);
                     global::System.Runtime.Intrinsics.Vector128<float> sum6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 24);
                     global::System.Runtime.Intrinsics.Vector128<float> sum7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 28);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -4120,14 +4120,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -4163,11 +4163,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -4180,7 +4180,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the input (8 values), 4 per iteration.
-                    for (nuint k = 0; k < 8; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
@@ -4225,7 +4225,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
@@ -4283,12 +4283,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 32) * 4));
@@ -4315,11 +4315,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -4332,7 +4332,7 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
@@ -4377,7 +4377,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
@@ -4435,12 +4435,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                     global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
                     global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 32) * 4));
@@ -4460,14 +4460,14 @@ namespace Snapshots
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 // Each of the 16 lanes, a vector of agents.
-                for (nuint lane = 0; lane < 16; lane++)
+                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> laneSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint k = lane; k < 32; k += 16)
+                    for (global::System.UIntPtr k = lane; k < 32; k += 16)
                     {
                         laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
                     }
@@ -4512,11 +4512,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -4529,7 +4529,7 @@ namespace Snapshots
                     float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
 
                     // W_ih x: the input (8 values), 4 per iteration.
-                    for (nuint k = 0; k < 8; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
@@ -4574,7 +4574,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
@@ -4632,12 +4632,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                     float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
                     float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
@@ -4668,11 +4668,11 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
                     float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -4685,7 +4685,7 @@ namespace Snapshots
                     float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
@@ -4730,7 +4730,7 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
@@ -4788,12 +4788,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                     float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
                     float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
@@ -4814,7 +4814,7 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, nuint inputStride, ref float gates, nuint steps)
+        private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
             ref float inputWeights = ref weights;
@@ -4822,17 +4822,17 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 31: 32 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     // b_ih + b_hh, where every step's sums start.
                     float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float candidateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32);
                     float outputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48);
-                    nuint step = 0;
+                    global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
                         ref float input0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * inputStride);
@@ -4846,7 +4846,7 @@ namespace Snapshots
                         float candidateSum0Step1 = candidateBias0;
                         float outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (nuint k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -4885,7 +4885,7 @@ namespace Snapshots
                         float candidateSum0 = candidateBias0;
                         float outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (nuint k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                         {
                             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
                             float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
@@ -4920,11 +4920,11 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                     float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -4937,7 +4937,7 @@ namespace Snapshots
                     float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49);
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
-                    for (nuint k = 0; k < 32; k += 4)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
@@ -4995,12 +4995,12 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 31, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 16; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    nuint unit = (block * 16) + (part * 1);
-                    nuint column = (block * 64) + (part * 1);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
+                    global::System.UIntPtr column = (block * 64) + (part * 1);
                     float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                     float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16));
                     float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32));
@@ -5025,15 +5025,15 @@ namespace Snapshots
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             global::System.Span<float> lanes = stackalloc float[16];
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 lanes.Clear();
-                for (nuint k = 0; k < 32; k += 16)
+                for (global::System.UIntPtr k = 0; k < 32; k += 16)
                 {
                     for (int lane = 0; lane < 16; lane++)
                     {
-                        nuint index = k + (nuint)lane;
+                        global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                         float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, index);
                         lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, index), weightsValue, lanes[lane]);
                     }
@@ -5067,12 +5067,12 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint unit = (block * 16) + (part * 2);
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr unit = (block * 16) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                     // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -5117,7 +5117,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -5127,17 +5127,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -5166,12 +5166,12 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (nuint block = 0; block < 2; block++)
+            for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (nuint part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    nuint unit = (block * 16) + (part * 2);
-                    nuint column = (block * 64) + (part * 2);
+                    global::System.UIntPtr unit = (block * 16) + (part * 2);
+                    global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                     // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -5216,7 +5216,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -5226,17 +5226,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -5250,11 +5250,11 @@ namespace Snapshots
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (nuint k = 0; k < 128; k += 16)
+            for (global::System.UIntPtr k = 0; k < 128; k += 16)
             {
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    nuint index = k + (nuint)lane;
+                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                     float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
                     lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
                 }
@@ -5268,19 +5268,19 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // One column at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 1)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
@@ -5298,13 +5298,13 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));

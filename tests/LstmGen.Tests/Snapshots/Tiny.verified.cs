@@ -422,8 +422,8 @@ namespace Snapshots
             // and takes the steps from the last to the first, as the backward pass went.
             for (int end = steps; end > 0; end -= WeightGradientBlock)
             {
-                nuint blockStart = (nuint)global::System.Math.Max(0, end - WeightGradientBlock);
-                nuint blockEnd = (nuint)end;
+                global::System.UIntPtr blockStart = (global::System.UIntPtr)global::System.Math.Max(0, end - WeightGradientBlock);
+                global::System.UIntPtr blockEnd = (global::System.UIntPtr)end;
 
                 // The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at
                 // input + t * InputSize and the hidden state before it in row t of the record.
@@ -523,7 +523,7 @@ namespace Snapshots
         }
 
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
-        private static void WeightGradients(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradients(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -696,7 +696,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -764,8 +764,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -788,12 +788,12 @@ namespace Snapshots
         private static void HeadVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 4; k++)
+                for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -827,8 +827,8 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -852,7 +852,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 16)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 16)
             {
                 global::System.Runtime.Intrinsics.Vector512<float> gateGradient = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -862,17 +862,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 4)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -929,19 +929,19 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector512(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 1 vector of columns, every row, every step of the block.
             {
-                nuint column = 0;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 0;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -959,7 +959,7 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
@@ -967,7 +967,7 @@ namespace Snapshots
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
                 // The last 4 elements, one at a time.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
@@ -1001,7 +1001,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1080,7 +1080,7 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values), 2 per iteration.
-                for (nuint k = 0; k < 4; k += 2)
+                for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
@@ -1141,10 +1141,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
                 global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
@@ -1163,12 +1163,12 @@ namespace Snapshots
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                 // Every unit, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -1202,7 +1202,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -1270,8 +1270,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -1294,12 +1294,12 @@ namespace Snapshots
         private static void HeadVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 4; k++)
+                for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -1333,8 +1333,8 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1358,7 +1358,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 8)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 8)
             {
                 global::System.Runtime.Intrinsics.Vector256<float> gateGradient = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -1368,22 +1368,22 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < 2; k += 2)
+                for (global::System.UIntPtr k = 0; k < 2; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
-                for (nuint k = 2; k < InputSize; k++)
+                for (global::System.UIntPtr k = 2; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1437,20 +1437,20 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector256(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 2 vectors of columns, every row, every step of the block.
             {
-                nuint column = 0;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 0;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -1470,7 +1470,7 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
@@ -1478,7 +1478,7 @@ namespace Snapshots
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
                 // The last 4 elements, one at a time.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
@@ -1511,9 +1511,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1616,10 +1616,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
                 global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
@@ -1638,12 +1638,12 @@ namespace Snapshots
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 // Every unit, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -1677,7 +1677,7 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             {
-                nuint column = 0;
+                global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -1745,8 +1745,8 @@ namespace Snapshots
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, 4 at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 8));
@@ -1769,12 +1769,12 @@ namespace Snapshots
         private static void HeadVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 4; k++)
+                for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -1808,8 +1808,8 @@ namespace Snapshots
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
-                nuint unit = 0;
-                nuint column = 0;
+                global::System.UIntPtr unit = 0;
+                global::System.UIntPtr column = 0;
 
                 // Units [unit, +4): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -1833,7 +1833,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k += 4)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k += 4)
             {
                 global::System.Runtime.Intrinsics.Vector128<float> gateGradient = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
                 global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBiasGradients, k) + gateGradient, ref inputBiasGradients, k);
@@ -1843,22 +1843,22 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < 2; k += 2)
+                for (global::System.UIntPtr k = 0; k < 2; k += 2)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
-                for (nuint k = 2; k < InputSize; k++)
+                for (global::System.UIntPtr k = 2; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k += 2)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -1926,12 +1926,12 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsVector128(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // 4 vectors of columns, every row, every step of the block.
             {
-                nuint column = 0;
-                for (nuint k = 0; k < rows; k++)
+                global::System.UIntPtr column = 0;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
@@ -1939,9 +1939,9 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         global::System.Runtime.Intrinsics.Vector128<float> xs = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 0), sum0);
@@ -1965,14 +1965,14 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> logitGradients4 = global::System.Runtime.Intrinsics.Vector128.Create(logitGradient);
-                for (nuint k = 0; k < HiddenSize; k += 4)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightGradients, k)), ref weightGradients, k);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(logitGradients4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weights, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref upstream, k)), ref upstream, k);
@@ -2005,9 +2005,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2110,10 +2110,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
                 global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
@@ -2132,12 +2132,12 @@ namespace Snapshots
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 // Every unit, in order.
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
                 }
@@ -2170,9 +2170,9 @@ namespace Snapshots
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint column = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -2275,10 +2275,10 @@ namespace Snapshots
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
             // Units 0 to 3, one unit at a time: the gates, then c = f * c + i * g and h = o * tanh(c).
-            for (nuint part = 0; part < 4; part++)
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                nuint unit = (part * 1);
-                nuint column = (part * 1);
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
                 float inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column));
                 float forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 4));
                 float candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 8));
@@ -2301,12 +2301,12 @@ namespace Snapshots
         private static void HeadScalar(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 float sum = 0f;
                 // Every element, in order.
-                for (nuint k = 0; k < 4; k++)
+                for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
                     float weightsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), weightsValue, sum);
@@ -2339,10 +2339,10 @@ namespace Snapshots
             ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
-            for (nuint part = 0; part < 2; part++)
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                nuint unit = (part * 2);
-                nuint column = (part * 2);
+                global::System.UIntPtr unit = (part * 2);
+                global::System.UIntPtr column = (part * 2);
 
                 // Units [unit, +1): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);
                 // both flushed to zero below 2^-60, where they would only slow the processor down.
@@ -2386,7 +2386,7 @@ namespace Snapshots
             }
 
             // d loss / d b_ih and d loss / d b_hh: the gate gradients.
-            for (nuint k = 0; k < GateRowLength; k++)
+            for (global::System.UIntPtr k = 0; k < GateRowLength; k++)
             {
                 float gateGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBiasGradients, k) + gateGradient;
@@ -2396,17 +2396,17 @@ namespace Snapshots
             // d loss / d x = W_ih^T gate gradients, when wanted.
             if (computeInputGradient)
             {
-                for (nuint k = 0; k < InputSize; k++)
+                for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    nuint row = k * GateRowLength;
+                    global::System.UIntPtr row = k * GateRowLength;
                     GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
-            for (nuint k = 0; k < HiddenSize; k++)
+            for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                nuint row = k * GateRowLength;
+                global::System.UIntPtr row = k * GateRowLength;
                 GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
@@ -2420,11 +2420,11 @@ namespace Snapshots
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (nuint k = 0; k < 16; k += 16)
+            for (global::System.UIntPtr k = 0; k < 16; k += 16)
             {
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    nuint index = k + (nuint)lane;
+                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
                     float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
                     lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
                 }
@@ -2438,19 +2438,19 @@ namespace Snapshots
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
         /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
         /// </summary>
-        private static void WeightGradientsScalar(ref float gradientRows, nuint rows, ref float x, nuint xStride, ref float gateGradients, nuint start, nuint end)
+        private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
             // One column at a time, every row, every step of the block.
-            for (nuint column = 0; column < GateRowLength; column += 1)
+            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
             {
-                for (nuint k = 0; k < rows; k++)
+                for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
                     ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
-                    for (nuint step = end; step > start; step--)
+                    for (global::System.UIntPtr step = end; step > start; step--)
                     {
-                        nuint t = step - 1;
+                        global::System.UIntPtr t = step - 1;
                         float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
@@ -2468,13 +2468,13 @@ namespace Snapshots
         {
             ref float biasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, OutputSize * HiddenSize);
             global::LstmGen.CompilerServices.Floats.Clear(ref upstream, HiddenSize);
-            for (nuint o = 0; o < OutputSize; o++)
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
             {
                 float logitGradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref logitGradients, o);
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                for (nuint k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
