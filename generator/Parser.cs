@@ -55,9 +55,11 @@ namespace LstmGen.Generator
 
             // [Lstm] on two parts of one partial class is CS0579 already: generate from the first only,
             // so that the two parts never add two files of one name.
-            AttributeData? first = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == AttributeName);
-            if (first?.ApplicationSyntaxReference is { } firstReference && attribute.ApplicationSyntaxReference is { } reference
-                && (firstReference.SyntaxTree != reference.SyntaxTree || firstReference.Span != reference.Span))
+            SyntaxReference? first = type.GetAttributes()
+                .Where(candidate => candidate.AttributeClass?.ToDisplayString() == AttributeName)
+                .Select(candidate => candidate.ApplicationSyntaxReference)
+                .FirstOrDefault(reference => reference is not null);
+            if (first is not null && (first.SyntaxTree != declaration.SyntaxTree || !declaration.AttributeLists.Span.Contains(first.Span)))
             {
                 return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty, location);
             }

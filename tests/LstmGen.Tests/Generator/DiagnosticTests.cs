@@ -182,6 +182,104 @@ namespace LstmGen.Tests.Generator
             Assert.Contains("remove 'static'", diagnostic.GetMessage());
         }
 
+        [Theory]
+        [InlineData("public partial record class Model { }")]
+        [InlineData("public partial record Model(string Name);")]
+        [InlineData("public partial record struct Model { }")]
+        public void LSTM011_Record(string declaration)
+        {
+            var (result, _) = GeneratorHarness.Run($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] {declaration}");
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("LSTM011", diagnostic.Id);
+            Assert.Contains("declare it 'partial class Model'", diagnostic.GetMessage());
+            Assert.Empty(result.GeneratedSources);
+        }
+
+        [Theory]
+        [InlineData("State")]
+        [InlineData("Step")]
+        [InlineData("InputSize")]
+        [InlineData("Forward")]
+        [InlineData("StepVector128")]
+        [InlineData("FirstLayerBackwardScalar")]
+        public void LSTM012_ClassNamedAsAGeneratedMember(string name)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class {name} {{ }}", "LSTM012");
+            Assert.Equal(name, Located(diagnostic));
+            Assert.Contains($"a member named '{name}'", diagnostic.GetMessage());
+            Assert.Contains("CS0542", diagnostic.GetMessage());
+        }
+
+        [Theory]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, OutputActivation = LstmGen.Activation.Softmax)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 4, HiddenSize = 4)]")]
+        public void LSTM012_CoversEveryMemberTheGeneratorWrites(string attribute)
+        {
+            // A class named as any member the generator adds would be CS0542 in the generated file.
+            var (result, output) = GeneratorHarness.Run(attribute + " public partial class Model { }");
+            Assert.Empty(result.Diagnostics);
+            INamedTypeSymbol model = output.GetTypeByMetadataName("Model")!;
+            var names = model.GetMembers()
+                .Where(member => !member.IsImplicitlyDeclared && !IsExplicitImplementation(member) && member is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.PropertyGet or MethodKind.PropertySet })
+                .Select(member => member.Name)
+                .Concat(model.GetTypeMembers().Select(type => type.Name))
+                .Distinct()
+                .ToList();
+            Assert.Contains("State", names);
+            Assert.All(names, name => Assert.True(LstmGen.Generator.GeneratedMembers.IsGeneratedName(name), $"A class named '{name}' is not refused by LSTM012."));
+        }
+
+        [Theory]
+        [InlineData(1024, 8, 7)]
+        [InlineData(512, 16, 15)]
+        [InlineData(820, 10, 9)]
+        public void LSTM013_StateTooLargeForAnArray(int hiddenSize, int layers, int allowedLayers)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = {hiddenSize}, Layers = {layers})] public partial class Model {{ }}", "LSTM013");
+            Assert.StartsWith("LstmGen.Lstm(", Located(diagnostic));
+            string message = diagnostic.GetMessage();
+            Assert.Contains($"= {layers * hiddenSize} on 'Model' is too large: it must be at most 8191", message);
+            Assert.Contains($"({2 * sizeof(float) * layers * hiddenSize} bytes here)", message);
+            Assert.Contains("64 KiB", message);
+            Assert.Contains($"at most Layers = {allowedLayers})", message);
+
+            // The suggestion is right: one layer fewer is accepted.
+            var (accepted, _) = GeneratorHarness.Run($"[LstmGen.Lstm(InputSize = 2, HiddenSize = {hiddenSize}, Layers = {allowedLayers})] public partial class Model {{ }}");
+            Assert.Empty(accepted.Diagnostics);
+        }
+
+        [Theory]
+        [InlineData("Parse", "reading the class and its [Lstm] attribute")]
+        [InlineData("Plan", "planning the model's kernels")]
+        [InlineData("Emit", "writing the model's source")]
+        public void LSTM014_AnExceptionInOneModelIsADiagnosticOnItsClass(string stage, string described)
+        {
+            string source = $$"""
+                namespace App
+                {
+                    [LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class Healthy { }
+                    [LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class Faulty{{stage}} { }
+                    [LstmGen.Lstm(InputSize = 3, HiddenSize = 5)] public partial class AlsoHealthy { }
+                }
+                """;
+            s_lastSource = source;
+            GeneratorRunResult result;
+            Compilation output;
+            using (LstmGen.Generator.FaultInjection.Inject("Faulty" + stage, stage))
+            {
+                (result, output) = GeneratorHarness.Run(source);
+            }
+
+            Assert.Null(result.Exception);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("LSTM014", diagnostic.Id);
+            Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+            Assert.Equal("Faulty" + stage, Located(diagnostic));
+            Assert.Contains($"while {described}: System.InvalidOperationException: Fault injected into the {stage} stage", diagnostic.GetMessage());
+            Assert.Equal(new[] { "App.AlsoHealthy.Lstm.g.cs", "App.Healthy.Lstm.g.cs" }, result.GeneratedSources.Select(generated => generated.HintName).OrderBy(name => name, System.StringComparer.Ordinal));
+            Assert.NotNull(output.GetTypeByMetadataName("App.Healthy")!.GetMembers("Step").FirstOrDefault());
+        }
+
         [Fact]
         public void EveryDescriptorHasATest()
         {

@@ -29,7 +29,7 @@ namespace LstmGen.Tests.Generator
 
         private static readonly string[] s_trackedSteps =
         {
-            LstmGenerator.Steps.Parse, LstmGenerator.Steps.Plan,
+            LstmGenerator.Steps.Parse, LstmGenerator.Steps.Spec, LstmGenerator.Steps.Plan,
         };
 
         [Fact]
@@ -59,6 +59,29 @@ namespace LstmGen.Tests.Generator
             IncrementalStepRunReason[] outputs = result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(run => run.Outputs).Select(output => output.Reason).ToArray();
             Assert.All(outputs, reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
             Assert.Equal(firstSource, result.GeneratedSources.Single().SourceText.ToString());
+        }
+
+        [Fact]
+        public void MovingTheClassInItsFileRegeneratesNothing()
+        {
+            // The parse result holds where the class is (for a diagnostic from a later stage), but the
+            // plan and the source depend on the spec alone.
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+            SyntaxTree model = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
+            CSharpCompilation edited = compilation.ReplaceSyntaxTree(
+                model,
+                CSharpSyntaxTree.ParseText("// A comment that moves the class down.\n\n" + ModelSource, GeneratorHarness.ParseOptions, "Source0.cs"));
+            GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+            Assert.Contains(result.TrackedSteps[LstmGenerator.Steps.Parse].SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
+            foreach (string step in new[] { LstmGenerator.Steps.Spec, LstmGenerator.Steps.Plan })
+            {
+                Assert.NotEmpty(result.TrackedSteps[step].SelectMany(run => run.Outputs));
+                Assert.All(result.TrackedSteps[step].SelectMany(run => run.Outputs), output => Assert.True(
+                    output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step {step} ran again ({output.Reason}) after the class moved."));
+            }
         }
 
         [Fact]
