@@ -120,14 +120,21 @@ namespace LstmGen.Tests.Generator
         public void LSTM008_GuardsEveryMemberTheGeneratorWrites(string attribute)
         {
             // Whatever the generator adds to the class, a user declaration of it would be reported.
+            var (model, generated) = GeneratedMembersOf(attribute);
+            Assert.NotEmpty(generated);
+            Assert.All(generated, member => Assert.True(LstmGen.Generator.GeneratedMembers.Conflicts(member, model), $"'{member}' is generated but not guarded by LSTM008."));
+        }
+
+        /// <summary>The members the generator adds to a class with <paramref name="attribute"/> (not accessors or explicit implementations).</summary>
+        private static (INamedTypeSymbol Model, System.Collections.Generic.List<ISymbol> Members) GeneratedMembersOf(string attribute)
+        {
             var (result, output) = GeneratorHarness.Run(attribute + " public partial class Model { }");
             Assert.Empty(result.Diagnostics);
             INamedTypeSymbol model = output.GetTypeByMetadataName("Model")!;
-            var generated = model.GetMembers()
+            var members = model.GetMembers()
                 .Where(member => !member.IsImplicitlyDeclared && !IsExplicitImplementation(member) && member is not IMethodSymbol { AssociatedSymbol: not null })
                 .ToList();
-            Assert.NotEmpty(generated);
-            Assert.All(generated, member => Assert.True(LstmGen.Generator.GeneratedMembers.Conflicts(member, model), $"'{member}' is generated but not guarded by LSTM008."));
+            return (model, members);
         }
 
         private static bool IsExplicitImplementation(ISymbol member) => member switch
@@ -216,13 +223,9 @@ namespace LstmGen.Tests.Generator
         public void LSTM012_CoversEveryMemberTheGeneratorWrites(string attribute)
         {
             // A class named as any member the generator adds would be CS0542 in the generated file.
-            var (result, output) = GeneratorHarness.Run(attribute + " public partial class Model { }");
-            Assert.Empty(result.Diagnostics);
-            INamedTypeSymbol model = output.GetTypeByMetadataName("Model")!;
-            var names = model.GetMembers()
-                .Where(member => !member.IsImplicitlyDeclared && !IsExplicitImplementation(member) && member is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.PropertyGet or MethodKind.PropertySet })
+            var names = GeneratedMembersOf(attribute).Members
+                .Where(member => member is not IMethodSymbol { MethodKind: MethodKind.Constructor })
                 .Select(member => member.Name)
-                .Concat(model.GetTypeMembers().Select(type => type.Name))
                 .Distinct()
                 .ToList();
             Assert.Contains("State", names);

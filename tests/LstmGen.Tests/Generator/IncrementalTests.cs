@@ -66,13 +66,7 @@ namespace LstmGen.Tests.Generator
         {
             // The parse result holds where the class is (for a diagnostic from a later stage), but the
             // plan and the source depend on the spec alone.
-            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
-            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-            SyntaxTree model = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
-            CSharpCompilation edited = compilation.ReplaceSyntaxTree(
-                model,
-                CSharpSyntaxTree.ParseText("// A comment that moves the class down.\n\n" + ModelSource, GeneratorHarness.ParseOptions, "Source0.cs"));
-            GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+            GeneratorRunResult result = RunAfterEditingTheModel("// A comment that moves the class down.\n\n" + ModelSource);
 
             Assert.Contains(result.TrackedSteps[LstmGenerator.Steps.Parse].SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
             foreach (string step in new[] { LstmGenerator.Steps.Spec, LstmGenerator.Steps.Plan })
@@ -87,16 +81,19 @@ namespace LstmGen.Tests.Generator
         [Fact]
         public void ChangingTheAttributeRegenerates()
         {
+            GeneratorRunResult result = RunAfterEditingTheModel(ModelSource.Replace("HiddenSize = 8", "HiddenSize = 9", StringComparison.Ordinal));
+            Assert.Contains(result.TrackedSteps[LstmGenerator.Steps.Plan].SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
+            Assert.Contains("public const int HiddenSize = 9;", result.GeneratedSources.Single().SourceText.ToString());
+        }
+
+        /// <summary>Runs the generator, replaces the model's file with <paramref name="editedModel"/>, and runs it again.</summary>
+        private static GeneratorRunResult RunAfterEditingTheModel(string editedModel)
+        {
             CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
             GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
             SyntaxTree model = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
-            CSharpCompilation edited = compilation.ReplaceSyntaxTree(
-                model,
-                CSharpSyntaxTree.ParseText(ModelSource.Replace("HiddenSize = 8", "HiddenSize = 9", StringComparison.Ordinal), GeneratorHarness.ParseOptions, "Source0.cs"));
-            GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
-
-            Assert.Contains(result.TrackedSteps[LstmGenerator.Steps.Plan].SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
-            Assert.Contains("public const int HiddenSize = 9;", result.GeneratedSources.Single().SourceText.ToString());
+            CSharpCompilation edited = compilation.ReplaceSyntaxTree(model, CSharpSyntaxTree.ParseText(editedModel, GeneratorHarness.ParseOptions, "Source0.cs"));
+            return driver.RunGenerators(edited).GetRunResult().Results.Single();
         }
 
         [Fact]
