@@ -61,8 +61,9 @@ namespace LstmGen.CompilerServices
             int mantissa = bits & 0x3FF;
             if (exponent == 0x1F)
             {
-                // Infinity, or NaN with its payload kept in the top mantissa bits.
-                return BitConverter.Int32BitsToSingle(sign | 0x7F800000 | (mantissa << 13));
+                // Infinity, or NaN with its payload kept in the top mantissa bits and quieted (as the hardware converts).
+                int quiet = mantissa == 0 ? 0 : 0x400000;
+                return BitConverter.Int32BitsToSingle(sign | 0x7F800000 | quiet | (mantissa << 13));
             }
 
             if (exponent == 0)

@@ -23,7 +23,7 @@ using LstmGen.Training;
 
 namespace Snapshots
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LstmGen.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("LstmGen.Generator", "{version}")]
     partial class StackedModel : ILstmModel
     {
         /// <summary>Features per time step.</summary>
