@@ -160,8 +160,63 @@ namespace LstmGen.Tests.Portable
                 Add($"fixture-{fixture}", ReadAll(SafeTensorsFile.Read(Path.Combine(fixtureDirectory, fixture + ".safetensors"))));
             }
 
+            // Headers, well-formed and not: on netstandard2.1 a JSON reader of the runtime's own reads them, on
+            // .NET 8+ System.Text.Json; both must accept the same headers with the same entries, and reject the same.
+            for (int i = 0; i < Headers.Length; i++)
+            {
+                lines.Add($"header-{i} {ReadHeader(Headers[i])}");
+            }
+
             lines.Add($"refs {CheckRefs()}");
             return lines;
+        }
+
+        private const string Entry = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+
+        private static readonly string[] Headers =
+        {
+            "{\"a\":" + Entry + "}",
+            "{\"a\\u0041\\n\\\"\\/\":" + Entry + ", \"__metadata__\" : {\"k\":\"v\\t\\u00e9\"} }",
+            "{\"a\":{\"dtype\":\"F32\",\"extra\":{\"x\":[1,-2.5e3,{\"y\":null},true,false,\"s\"]},\"shape\":[1],\"data_offsets\":[0,4]}}",
+            "{\"__metadata__\":null,\"a\":" + Entry + "}",
+            "{\"a\":" + Entry,
+            "{\"a\":" + Entry + "},",
+            "{\"a\":" + Entry + "}x",
+            "{\"a\":" + Entry + ",}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1,],\"data_offsets\":[0,4]}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1.0],\"data_offsets\":[0,4]}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[01],\"data_offsets\":[0,4]}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":tru}}",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"x\":\"\\q\"}}",
+            "{\"a\" " + Entry + "}",
+            "{\"a\":" + Entry + ",\"a\":" + Entry + "}",
+            "{\"a\":" + Entry + "]",
+            "{\"a\":[" + Entry + "}",
+            "{\"a\":\"tab\there\"}",
+            "{\"a\":" + Entry + "} /* comment */",
+            "{\"a\":" + Entry.Replace("1]", "1e0]", StringComparison.Ordinal) + "}",
+            "{\"__metadata__\":{\"k\":1},\"a\":" + Entry + "}",
+        };
+
+        /// <summary>The entries and metadata a header gives, or the type of exception it raises.</summary>
+        private static string ReadHeader(string header)
+        {
+            byte[] json = System.Text.Encoding.UTF8.GetBytes(header);
+            byte[] file = new byte[8 + json.Length + 4];
+            BitConverter.GetBytes((long)json.Length).CopyTo(file, 0);
+            json.CopyTo(file, 8);
+            try
+            {
+                SafeTensorsFile read = SafeTensorsFile.Read(new MemoryStream(file));
+                string text = "entries=" + string.Join(",", read.Entries.Select(entry => $"[{entry.Name}:{entry.DType}:{entry.ShapeText}]"))
+                    + " metadata=" + string.Join(",", read.Metadata.Select(pair => $"{pair.Key}={pair.Value}"));
+                return text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal); // one line
+            }
+            catch (Exception exception)
+            {
+                return exception.GetType().Name;
+            }
         }
 
         /// <summary>Refs.Add at every offset type, with a collection (which may move the array) between taking and using the reference.</summary>
