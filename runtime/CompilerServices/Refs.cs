@@ -15,17 +15,11 @@ namespace LstmGen.CompilerServices
     {
         /// <summary>The float <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-#if NET8_0_OR_GREATER
-        public static ref float Add(ref float source, int offset) => ref Unsafe.Add(ref source, offset);
-#else
-        public static unsafe ref float Add(ref float source, int offset)
-        {
-            fixed (float* pointer = &source)
-            {
-                return ref pointer[offset];
-            }
-        }
-#endif
+        public static ref float Add(ref float source, int offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The float <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref float Add(ref float source, nuint offset) => ref Add(ref source, (nint)offset);
 
         /// <summary>The float <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -33,20 +27,6 @@ namespace LstmGen.CompilerServices
         public static ref float Add(ref float source, nint offset) => ref Unsafe.Add(ref source, offset);
 #else
         public static unsafe ref float Add(ref float source, nint offset)
-        {
-            fixed (float* pointer = &source)
-            {
-                return ref pointer[offset];
-            }
-        }
-#endif
-
-        /// <summary>The float <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-#if NET8_0_OR_GREATER
-        public static ref float Add(ref float source, nuint offset) => ref Unsafe.Add(ref source, offset);
-#else
-        public static unsafe ref float Add(ref float source, nuint offset)
         {
             fixed (float* pointer = &source)
             {
