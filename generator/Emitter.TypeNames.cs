@@ -25,7 +25,6 @@ namespace LstmGen.Generator
             public const string Math = "global::System.Math";
             public const string MathF = "global::System.MathF";
             public const string Array = "global::System.Array";
-            public const string Random = "global::System.Random";
             public const string ArgumentNullException = "global::System.ArgumentNullException";
             public const string ArgumentException = "global::System.ArgumentException";
             public const string ArgumentOutOfRangeException = "global::System.ArgumentOutOfRangeException";
@@ -59,6 +58,7 @@ namespace LstmGen.Generator
             public const string GateLayout = "global::LstmGen.CompilerServices.GateLayout";
             public const string ModelGuard = "global::LstmGen.CompilerServices.ModelGuard";
             public const string ParameterStorage = "global::LstmGen.CompilerServices.ParameterStorage";
+            public const string Seeds = "global::LstmGen.CompilerServices.Seeds";
             public const string WeightFile = "global::LstmGen.Serialization.WeightFile";
             public const string WeightLoadOptions = "global::LstmGen.Serialization.WeightLoadOptions";
             public const string WeightFileException = "global::LstmGen.Serialization.WeightFileException";

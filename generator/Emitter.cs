@@ -270,7 +270,7 @@ namespace LstmGen.Generator
             Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
             Line("/// </summary>");
             Line($"public {Identifier(_spec.TypeName)}()");
-            Line($"    : this({TypeNames.Random}.Shared.Next())");
+            Line($"    : this({TypeNames.Seeds}.Next())");
             Line("{");
             Line("}");
             Line();

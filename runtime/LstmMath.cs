@@ -1,9 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-#if !NET9_0_OR_GREATER
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
+#if !NET8_0_OR_GREATER
+using LstmGen.CompilerServices;
 #endif
 
 namespace LstmGen
@@ -32,7 +30,7 @@ namespace LstmGen
     /// polynomial (about 1 ulp). Every bound is checked against double precision in the tests.
     /// </para>
     /// </remarks>
-    public static class LstmMath
+    public static partial class LstmMath
     {
         // exp(x): x = n ln2 + r, |r| <= ln2 / 2, exp(r) by a degree-7 polynomial, then scaled by 2^n.
         private const float ExpLowerBound = -87.33654f; // 2^-126 (smallest normal) after scaling
@@ -95,68 +93,13 @@ namespace LstmGen
 
         /// <summary>Returns a * b + addend, rounded once.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float MultiplyAdd(float a, float b, float addend) => MathF.FusedMultiplyAdd(a, b, addend);
-
-        /// <summary>Returns a * b + addend per element, rounded once.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> addend)
-        {
-#if NET9_0_OR_GREATER
-            return Vector128.FusedMultiplyAdd(a, b, addend);
+        public static float MultiplyAdd(float a, float b, float addend) =>
+#if NET8_0_OR_GREATER
+            MathF.FusedMultiplyAdd(a, b, addend);
 #else
-            if (Fma.IsSupported)
-            {
-                return Fma.MultiplyAdd(a, b, addend);
-            }
-
-            if (AdvSimd.IsSupported)
-            {
-                return AdvSimd.FusedMultiplyAdd(addend, a, b);
-            }
-
-            return Vector128.Create(
-                MathF.FusedMultiplyAdd(a.GetElement(0), b.GetElement(0), addend.GetElement(0)),
-                MathF.FusedMultiplyAdd(a.GetElement(1), b.GetElement(1), addend.GetElement(1)),
-                MathF.FusedMultiplyAdd(a.GetElement(2), b.GetElement(2), addend.GetElement(2)),
-                MathF.FusedMultiplyAdd(a.GetElement(3), b.GetElement(3), addend.GetElement(3)));
+            // .NET Standard 2.1 has no MathF.FusedMultiplyAdd: an exact software FMA gives the same bits.
+            SoftFloat.FusedMultiplyAdd(a, b, addend);
 #endif
-        }
-
-        /// <summary>Returns a * b + addend per element, rounded once.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend)
-        {
-#if NET9_0_OR_GREATER
-            return Vector256.FusedMultiplyAdd(a, b, addend);
-#else
-            if (Fma.IsSupported)
-            {
-                return Fma.MultiplyAdd(a, b, addend);
-            }
-
-            return Vector256.Create(
-                MultiplyAdd(a.GetLower(), b.GetLower(), addend.GetLower()),
-                MultiplyAdd(a.GetUpper(), b.GetUpper(), addend.GetUpper()));
-#endif
-        }
-
-        /// <summary>Returns a * b + addend per element, rounded once.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend)
-        {
-#if NET9_0_OR_GREATER
-            return Vector512.FusedMultiplyAdd(a, b, addend);
-#else
-            if (Avx512F.IsSupported)
-            {
-                return Avx512F.FusedMultiplyAdd(a, b, addend);
-            }
-
-            return Vector512.Create(
-                MultiplyAdd(a.GetLower(), b.GetLower(), addend.GetLower()),
-                MultiplyAdd(a.GetUpper(), b.GetUpper(), addend.GetUpper()));
-#endif
-        }
 
         // ---- exp ----
 
@@ -167,76 +110,16 @@ namespace LstmGen
             x = MathF.Min(MathF.Max(x, ExpLowerBound), ExpUpperBound);
             float shifted = (x * Log2E) + RoundingShift;
             float n = shifted - RoundingShift;
-            float r = MathF.FusedMultiplyAdd(n, -Ln2High, x);
-            r = MathF.FusedMultiplyAdd(n, -Ln2Low, r);
-            float p = MathF.FusedMultiplyAdd(ExpC0, r, ExpC1);
-            p = MathF.FusedMultiplyAdd(p, r, ExpC2);
-            p = MathF.FusedMultiplyAdd(p, r, ExpC3);
-            p = MathF.FusedMultiplyAdd(p, r, ExpC4);
-            p = MathF.FusedMultiplyAdd(p, r, ExpC5);
-            float expR = MathF.FusedMultiplyAdd(p, r * r, r) + 1f;
+            float r = MultiplyAdd(n, -Ln2High, x);
+            r = MultiplyAdd(n, -Ln2Low, r);
+            float p = MultiplyAdd(ExpC0, r, ExpC1);
+            p = MultiplyAdd(p, r, ExpC2);
+            p = MultiplyAdd(p, r, ExpC3);
+            p = MultiplyAdd(p, r, ExpC4);
+            p = MultiplyAdd(p, r, ExpC5);
+            float expR = MultiplyAdd(p, r * r, r) + 1f;
             // 2^n from the bits of the shifted sum, which hold n: no conversion from float.
             float twoToN = BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(shifted) + (ExponentBias - RoundingShiftBits)) << MantissaBits);
-            return expR * twoToN;
-        }
-
-        /// <summary>e^x per element, as <see cref="Exp(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Exp(Vector128<float> x)
-        {
-            x = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpLowerBound)), Vector128.Create(ExpUpperBound));
-            Vector128<float> shift = Vector128.Create(RoundingShift);
-            Vector128<float> shifted = (x * Vector128.Create(Log2E)) + shift;
-            Vector128<float> n = shifted - shift;
-            Vector128<float> r = MultiplyAdd(n, Vector128.Create(-Ln2High), x);
-            r = MultiplyAdd(n, Vector128.Create(-Ln2Low), r);
-            Vector128<float> p = MultiplyAdd(Vector128.Create(ExpC0), r, Vector128.Create(ExpC1));
-            p = MultiplyAdd(p, r, Vector128.Create(ExpC2));
-            p = MultiplyAdd(p, r, Vector128.Create(ExpC3));
-            p = MultiplyAdd(p, r, Vector128.Create(ExpC4));
-            p = MultiplyAdd(p, r, Vector128.Create(ExpC5));
-            Vector128<float> expR = MultiplyAdd(p, r * r, r) + Vector128<float>.One;
-            Vector128<float> twoToN = Vector128.ShiftLeft(shifted.AsInt32() + Vector128.Create(ExponentBias - RoundingShiftBits), MantissaBits).AsSingle();
-            return expR * twoToN;
-        }
-
-        /// <summary>e^x per element, as <see cref="Exp(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Exp(Vector256<float> x)
-        {
-            x = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpLowerBound)), Vector256.Create(ExpUpperBound));
-            Vector256<float> shift = Vector256.Create(RoundingShift);
-            Vector256<float> shifted = (x * Vector256.Create(Log2E)) + shift;
-            Vector256<float> n = shifted - shift;
-            Vector256<float> r = MultiplyAdd(n, Vector256.Create(-Ln2High), x);
-            r = MultiplyAdd(n, Vector256.Create(-Ln2Low), r);
-            Vector256<float> p = MultiplyAdd(Vector256.Create(ExpC0), r, Vector256.Create(ExpC1));
-            p = MultiplyAdd(p, r, Vector256.Create(ExpC2));
-            p = MultiplyAdd(p, r, Vector256.Create(ExpC3));
-            p = MultiplyAdd(p, r, Vector256.Create(ExpC4));
-            p = MultiplyAdd(p, r, Vector256.Create(ExpC5));
-            Vector256<float> expR = MultiplyAdd(p, r * r, r) + Vector256<float>.One;
-            Vector256<float> twoToN = Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(ExponentBias - RoundingShiftBits), MantissaBits).AsSingle();
-            return expR * twoToN;
-        }
-
-        /// <summary>e^x per element, as <see cref="Exp(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Exp(Vector512<float> x)
-        {
-            x = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpLowerBound)), Vector512.Create(ExpUpperBound));
-            Vector512<float> shift = Vector512.Create(RoundingShift);
-            Vector512<float> shifted = (x * Vector512.Create(Log2E)) + shift;
-            Vector512<float> n = shifted - shift;
-            Vector512<float> r = MultiplyAdd(n, Vector512.Create(-Ln2High), x);
-            r = MultiplyAdd(n, Vector512.Create(-Ln2Low), r);
-            Vector512<float> p = MultiplyAdd(Vector512.Create(ExpC0), r, Vector512.Create(ExpC1));
-            p = MultiplyAdd(p, r, Vector512.Create(ExpC2));
-            p = MultiplyAdd(p, r, Vector512.Create(ExpC3));
-            p = MultiplyAdd(p, r, Vector512.Create(ExpC4));
-            p = MultiplyAdd(p, r, Vector512.Create(ExpC5));
-            Vector512<float> expR = MultiplyAdd(p, r * r, r) + Vector512<float>.One;
-            Vector512<float> twoToN = Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(ExponentBias - RoundingShiftBits), MantissaBits).AsSingle();
             return expR * twoToN;
         }
 
@@ -245,43 +128,13 @@ namespace LstmGen
         /// <summary>The logistic function 1 / (1 + e^-x), as 0.5 + 0.5 tanh(x / 2).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sigmoid(float x) =>
-            MathF.FusedMultiplyAdd(0.25f, OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), 0.5f);
-
-        /// <summary>The logistic function per element, as <see cref="Sigmoid(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Sigmoid(Vector128<float> x) =>
-            MultiplyAdd(Vector128.Create(0.25f), OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), Vector128.Create(0.5f));
-
-        /// <summary>The logistic function per element, as <see cref="Sigmoid(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Sigmoid(Vector256<float> x) =>
-            MultiplyAdd(Vector256.Create(0.25f), OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), Vector256.Create(0.5f));
-
-        /// <summary>The logistic function per element, as <see cref="Sigmoid(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Sigmoid(Vector512<float> x) =>
-            MultiplyAdd(Vector512.Create(0.25f), OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), Vector512.Create(0.5f));
+            MultiplyAdd(0.25f, OddRational(x, SigmoidClamp, SigmoidP6, SigmoidP5, SigmoidP4, SigmoidP3, SigmoidP2, SigmoidP1, SigmoidP0, SigmoidQ3, SigmoidQ2, SigmoidQ1, SigmoidQ0), 0.5f);
 
         // ---- tanh: x P(x^2) / Q(x^2) ----
 
         /// <summary>The hyperbolic tangent.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Tanh(float x) =>
-            OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
-
-        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Tanh(Vector128<float> x) =>
-            OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
-
-        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Tanh(Vector256<float> x) =>
-            OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
-
-        /// <summary>The hyperbolic tangent per element, as <see cref="Tanh(float)"/>.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Tanh(Vector512<float> x) =>
             OddRational(x, TanhClamp, TanhP6, TanhP5, TanhP4, TanhP3, TanhP2, TanhP1, TanhP0, TanhQ3, TanhQ2, TanhQ1, TanhQ0);
 
         /// <summary>
@@ -300,55 +153,10 @@ namespace LstmGen
             x = MathF.Min(MathF.Max(x, -clamp), clamp);
             float z2 = z * z;
             float z4 = z2 * z2;
-            float low = MathF.FusedMultiplyAdd(z2, MathF.FusedMultiplyAdd(p3, z, p2), MathF.FusedMultiplyAdd(p1, z, p0));
-            float high = MathF.FusedMultiplyAdd(z2, p6, MathF.FusedMultiplyAdd(p5, z, p4));
-            float p = MathF.FusedMultiplyAdd(z4, high, low);
-            float q = MathF.FusedMultiplyAdd(z2, MathF.FusedMultiplyAdd(q3, z, q2), MathF.FusedMultiplyAdd(q1, z, q0));
-            return x * (p / q);
-        }
-
-        /// <summary>x P(x^2) / Q(x^2) per element, as the scalar overload.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<float> OddRational(Vector128<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
-        {
-            Vector128<float> z = Vector128.Min(Vector128.Max(x * x, Vector128.Create(SquareFloor)), Vector128.Create(clamp * clamp));
-            x = Vector128.Min(Vector128.Max(x, Vector128.Create(-clamp)), Vector128.Create(clamp));
-            Vector128<float> z2 = z * z;
-            Vector128<float> z4 = z2 * z2;
-            Vector128<float> low = MultiplyAdd(z2, MultiplyAdd(Vector128.Create(p3), z, Vector128.Create(p2)), MultiplyAdd(Vector128.Create(p1), z, Vector128.Create(p0)));
-            Vector128<float> high = MultiplyAdd(z2, Vector128.Create(p6), MultiplyAdd(Vector128.Create(p5), z, Vector128.Create(p4)));
-            Vector128<float> p = MultiplyAdd(z4, high, low);
-            Vector128<float> q = MultiplyAdd(z2, MultiplyAdd(Vector128.Create(q3), z, Vector128.Create(q2)), MultiplyAdd(Vector128.Create(q1), z, Vector128.Create(q0)));
-            return x * (p / q);
-        }
-
-        /// <summary>x P(x^2) / Q(x^2) per element, as the scalar overload.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> OddRational(Vector256<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
-        {
-            Vector256<float> z = Vector256.Min(Vector256.Max(x * x, Vector256.Create(SquareFloor)), Vector256.Create(clamp * clamp));
-            x = Vector256.Min(Vector256.Max(x, Vector256.Create(-clamp)), Vector256.Create(clamp));
-            Vector256<float> z2 = z * z;
-            Vector256<float> z4 = z2 * z2;
-            Vector256<float> low = MultiplyAdd(z2, MultiplyAdd(Vector256.Create(p3), z, Vector256.Create(p2)), MultiplyAdd(Vector256.Create(p1), z, Vector256.Create(p0)));
-            Vector256<float> high = MultiplyAdd(z2, Vector256.Create(p6), MultiplyAdd(Vector256.Create(p5), z, Vector256.Create(p4)));
-            Vector256<float> p = MultiplyAdd(z4, high, low);
-            Vector256<float> q = MultiplyAdd(z2, MultiplyAdd(Vector256.Create(q3), z, Vector256.Create(q2)), MultiplyAdd(Vector256.Create(q1), z, Vector256.Create(q0)));
-            return x * (p / q);
-        }
-
-        /// <summary>x P(x^2) / Q(x^2) per element, as the scalar overload.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<float> OddRational(Vector512<float> x, float clamp, float p6, float p5, float p4, float p3, float p2, float p1, float p0, float q3, float q2, float q1, float q0)
-        {
-            Vector512<float> z = Vector512.Min(Vector512.Max(x * x, Vector512.Create(SquareFloor)), Vector512.Create(clamp * clamp));
-            x = Vector512.Min(Vector512.Max(x, Vector512.Create(-clamp)), Vector512.Create(clamp));
-            Vector512<float> z2 = z * z;
-            Vector512<float> z4 = z2 * z2;
-            Vector512<float> low = MultiplyAdd(z2, MultiplyAdd(Vector512.Create(p3), z, Vector512.Create(p2)), MultiplyAdd(Vector512.Create(p1), z, Vector512.Create(p0)));
-            Vector512<float> high = MultiplyAdd(z2, Vector512.Create(p6), MultiplyAdd(Vector512.Create(p5), z, Vector512.Create(p4)));
-            Vector512<float> p = MultiplyAdd(z4, high, low);
-            Vector512<float> q = MultiplyAdd(z2, MultiplyAdd(Vector512.Create(q3), z, Vector512.Create(q2)), MultiplyAdd(Vector512.Create(q1), z, Vector512.Create(q0)));
+            float low = MultiplyAdd(z2, MultiplyAdd(p3, z, p2), MultiplyAdd(p1, z, p0));
+            float high = MultiplyAdd(z2, p6, MultiplyAdd(p5, z, p4));
+            float p = MultiplyAdd(z4, high, low);
+            float q = MultiplyAdd(z2, MultiplyAdd(q3, z, q2), MultiplyAdd(q1, z, q0));
             return x * (p / q);
         }
 
@@ -364,40 +172,11 @@ namespace LstmGen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float FlushNegligible(float value) => MathF.Abs(value) < NegligibleGradient ? 0f : value;
 
-        /// <summary>Returns 0 in each element whose magnitude is below 2^-60 (a negligible gradient), else the element.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> FlushNegligible(Vector128<float> value) =>
-            Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(value), Vector128.Create(NegligibleGradient)), Vector128<float>.Zero, value);
-
-        /// <inheritdoc cref="FlushNegligible(Vector128{float})"/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> FlushNegligible(Vector256<float> value) =>
-            Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(value), Vector256.Create(NegligibleGradient)), Vector256<float>.Zero, value);
-
-        /// <inheritdoc cref="FlushNegligible(Vector128{float})"/>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> FlushNegligible(Vector512<float> value) =>
-            Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(value), Vector512.Create(NegligibleGradient)), Vector512<float>.Zero, value);
-
         // ---- The canonical 16-lane sum ----
         // A dot product sums its products into 16 lanes (lane l takes elements l, l + 16, ...),
         // then adds the lanes pairwise: l + (l + 8), then + 4, + 2, + 1. A Vector512 holds the
         // 16 lanes in one register, Vector256 in two, Vector128 in four, scalar code in 16 floats;
         // every overload below adds them in that same tree, so every path gives the same sum.
-
-        /// <summary>Sums 16 lanes in the canonical order.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector512<float> lanes) => Sum(lanes.GetLower(), lanes.GetUpper());
-
-        /// <summary>Sums 16 lanes (0-7, 8-15) in the canonical order.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector256<float> lanes0To7, Vector256<float> lanes8To15) =>
-            Sum8(lanes0To7 + lanes8To15);
-
-        /// <summary>Sums 16 lanes (0-3, 4-7, 8-11, 12-15) in the canonical order.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float Sum(Vector128<float> lanes0To3, Vector128<float> lanes4To7, Vector128<float> lanes8To11, Vector128<float> lanes12To15) =>
-            Sum4((lanes0To3 + lanes8To11) + (lanes4To7 + lanes12To15));
 
         /// <summary>Sums 16 lanes held in a span of 16 floats in the canonical order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -413,16 +192,6 @@ namespace LstmGen
             float sum2 = (lanes[2] + lanes[10]) + (lanes[6] + lanes[14]);
             float sum3 = (lanes[3] + lanes[11]) + (lanes[7] + lanes[15]);
             return (sum0 + sum2) + (sum1 + sum3);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float Sum8(Vector256<float> lanes) => Sum4(lanes.GetLower() + lanes.GetUpper());
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static float Sum4(Vector128<float> lanes)
-        {
-            Vector128<float> pairs = lanes + Vector128.Shuffle(lanes, Vector128.Create(2, 3, 0, 1));
-            return pairs.ToScalar() + pairs.GetElement(1);
         }
 
         // ---- softmax ----

@@ -1,8 +1,10 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+#endif
 
 namespace LstmGen.CompilerServices
 {
@@ -34,13 +36,14 @@ namespace LstmGen.CompilerServices
         private static void Move(ref float values, int stride, int count, ref float group, int width, bool intoLanes)
         {
             int k = 0;
+#if NET8_0_OR_GREATER
             if (width == 16 && Avx512F.IsSupported)
             {
                 // Whole 16 x 16 blocks: 16 values of 16 agents.
                 for (; k + 16 <= count; k += 16)
                 {
-                    ref float rows = ref Unsafe.Add(ref values, k);
-                    ref float lanes = ref Unsafe.Add(ref group, k * 16);
+                    ref float rows = ref Refs.Add(ref values, k);
+                    ref float lanes = ref Refs.Add(ref group, k * 16);
                     if (intoLanes)
                     {
                         Transpose16x16(ref rows, stride, ref lanes, 16);
@@ -55,8 +58,8 @@ namespace LstmGen.CompilerServices
             {
                 for (; k + 8 <= count; k += 8)
                 {
-                    ref float rows = ref Unsafe.Add(ref values, k);
-                    ref float lanes = ref Unsafe.Add(ref group, k * 8);
+                    ref float rows = ref Refs.Add(ref values, k);
+                    ref float lanes = ref Refs.Add(ref group, k * 8);
                     if (intoLanes)
                     {
                         Transpose8x8(ref rows, stride, ref lanes, 8);
@@ -68,14 +71,16 @@ namespace LstmGen.CompilerServices
                 }
             }
 
+#endif
+
             // The values past the last whole block, one at a time.
             for (int lane = 0; lane < width; lane++)
             {
-                ref float row = ref Unsafe.Add(ref values, lane * stride);
+                ref float row = ref Refs.Add(ref values, lane * stride);
                 for (int j = k; j < count; j++)
                 {
-                    ref float value = ref Unsafe.Add(ref row, j);
-                    ref float laneValue = ref Unsafe.Add(ref group, (j * width) + lane);
+                    ref float value = ref Refs.Add(ref row, j);
+                    ref float laneValue = ref Refs.Add(ref group, (j * width) + lane);
                     if (intoLanes)
                     {
                         laneValue = value;
@@ -88,6 +93,7 @@ namespace LstmGen.CompilerServices
             }
         }
 
+#if NET8_0_OR_GREATER
         /// <summary>
         /// Column c of the 16 x 16 block at <paramref name="source"/> (rows <paramref name="sourceStride"/>
         /// floats apart) becomes row c at <paramref name="destination"/>: pairs of rows interleaved, then
@@ -230,5 +236,6 @@ namespace LstmGen.CompilerServices
             Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref destination, 6 * d);
             Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref destination, 7 * d);
         }
+#endif
     }
 }

@@ -15,7 +15,11 @@ namespace LstmGen.CompilerServices
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Copy(ref float source, ref float destination, int count) =>
+#if NET8_0_OR_GREATER
             Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref destination), ref Unsafe.As<float, byte>(ref source), (uint)count * sizeof(float));
+#else
+            MemoryMarshal.CreateReadOnlySpan(ref source, count).CopyTo(MemoryMarshal.CreateSpan(ref destination, count));
+#endif
 
         /// <summary>Sets <paramref name="count"/> floats from <paramref name="destination"/> to zero.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -23,7 +23,13 @@ namespace LstmGen.CompilerServices
         {
             ArgumentOutOfRangeException.ThrowIfNegative(length);
             const int slack = Alignment / sizeof(float);
+#if NET8_0_OR_GREATER
             float[] storage = GC.AllocateArray<float>(length + slack, pinned: true);
+#else
+            // No pinned object heap: an array the garbage collector may move (where it does not, as in
+            // Unity's, the alignment holds); only speed depends on it, never a result.
+            float[] storage = new float[length + slack];
+#endif
             GCHandle handle = GCHandle.Alloc(storage, GCHandleType.Pinned);
             try
             {

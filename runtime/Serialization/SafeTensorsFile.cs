@@ -7,9 +7,14 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+#if NET8_0_OR_GREATER
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
+#else
+using LstmGen.Serialization.Json;
+#endif
+using LstmGen.CompilerServices;
 
 namespace LstmGen.Serialization
 {
@@ -137,7 +142,7 @@ namespace LstmGen.Serialization
                 case SafeTensorsDType.F16:
                     for (int i = 0; i < destination.Length; i++)
                     {
-                        destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.Slice(i * 2, 2));
+                        destination[i] = SoftFloat.HalfToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes.Slice(i * 2, 2)));
                     }
 
                     break;

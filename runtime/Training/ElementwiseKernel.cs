@@ -1,13 +1,15 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
+#endif
 
 namespace LstmGen.Training
 {
     /// <summary>
     /// The element-wise update of one optimizer step (or of gradient clipping), written once for
-    /// every width of <see cref="ILanes{TSelf}"/>.
+    /// every width of <c>ILanes</c> (one float at a time on .NET Standard 2.1).
     /// </summary>
     /// <remarks>
     /// A rule reads and writes its streams at <c>index</c> only. <c>values</c> is updated in place;
@@ -18,9 +20,14 @@ namespace LstmGen.Training
     /// </remarks>
     internal interface IElementwiseRule
     {
+#if NET8_0_OR_GREATER
         /// <summary>Updates the group of <typeparamref name="TLanes"/> floats at <paramref name="index"/>.</summary>
         void Apply<TLanes>(ref float values, ref float input, ref float state0, ref float state1, ref float state2, nuint index)
             where TLanes : struct, ILanes<TLanes>;
+#else
+        /// <summary>Updates the float at <paramref name="index"/>.</summary>
+        void Apply(ref float values, ref float input, ref float state0, ref float state1, ref float state2, nuint index);
+#endif
     }
 
     /// <summary>
@@ -47,6 +54,7 @@ namespace LstmGen.Training
             nuint length = (nuint)values.Length;
             nuint index = 0;
 
+#if NET8_0_OR_GREATER
             // IsHardwareAccelerated is a constant to the JIT: the paths a machine lacks are not compiled.
             if (Vector512.IsHardwareAccelerated)
             {
@@ -64,8 +72,16 @@ namespace LstmGen.Training
             }
 
             RunLanes<TRule, Lanes1>(ref rule, ref valuesStart, ref inputStart, ref state0Start, ref state1Start, ref state2Start, index, length);
+#else
+            // Without System.Runtime.Intrinsics: one float at a time (the same bits as every width).
+            for (; index < length; index++)
+            {
+                rule.Apply(ref valuesStart, ref inputStart, ref state0Start, ref state1Start, ref state2Start, index);
+            }
+#endif
         }
 
+#if NET8_0_OR_GREATER
         /// <summary>Applies the rule to whole groups from <paramref name="index"/> on; returns the first element left.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static nuint RunLanes<TRule, TLanes>(
@@ -81,5 +97,6 @@ namespace LstmGen.Training
 
             return index;
         }
+#endif
     }
 }

@@ -1,7 +1,14 @@
+#if !NET8_0_OR_GREATER
+// Without static abstract members the rule is written for one float at a time: TLanes is Lanes1.
+using TLanes = LstmGen.Training.Lanes1;
+#endif
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LstmGen.CompilerServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
+#endif
 
 namespace LstmGen.Training
 {
@@ -60,6 +67,7 @@ namespace LstmGen.Training
             Span<double> lanes = stackalloc double[SumLanes];
             lanes.Clear();
 
+#if NET8_0_OR_GREATER
             if (Vector256.IsHardwareAccelerated && length >= SumLanes)
             {
                 Vector256<double> lanes0To3 = Vector256<double>.Zero;
@@ -95,10 +103,11 @@ namespace LstmGen.Training
                 lanes4To5.CopyTo(lanes[4..]);
                 lanes6To7.CopyTo(lanes[6..]);
             }
+#endif
 
             for (; index < length; index++)
             {
-                double value = Unsafe.Add(ref start, index);
+                double value = Refs.Add(ref start, index);
                 lanes[(int)(index % SumLanes)] += value * value;
             }
 
@@ -113,8 +122,12 @@ namespace LstmGen.Training
             public ScaleRule(float coefficient) => _coefficient = coefficient;
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
             public void Apply<TLanes>(ref float values, ref float input, ref float state0, ref float state1, ref float state2, nuint index)
                 where TLanes : struct, ILanes<TLanes>
+#else
+            public void Apply(ref float values, ref float input, ref float state0, ref float state1, ref float state2, nuint index)
+#endif
             {
                 (_coefficient * TLanes.Load(ref values, index)).Store(ref values, index);
             }

@@ -1,9 +1,13 @@
 using System;
 using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
+#endif
+using LstmGen.CompilerServices;
 
 namespace LstmGen.Training
 {
+#if NET8_0_OR_GREATER
     /// <summary>
     /// A group of floats processed together: one float, or a 128-, 256- or 512-bit vector. The
     /// element-wise update rules of the optimizers are written once against this interface and
@@ -46,8 +50,13 @@ namespace LstmGen.Training
         void Store(ref float destination, nuint index);
     }
 
+#endif
+
     /// <summary>One float: the scalar remainder, and every element where no SIMD is accelerated.</summary>
-    internal readonly struct Lanes1 : ILanes<Lanes1>
+    internal readonly struct Lanes1
+#if NET8_0_OR_GREATER
+        : ILanes<Lanes1>
+#endif
     {
         private readonly float _value;
 
@@ -56,7 +65,7 @@ namespace LstmGen.Training
         public static int Count => 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Lanes1 Load(ref float source, nuint index) => new(Unsafe.Add(ref source, index));
+        public static Lanes1 Load(ref float source, nuint index) => new(Refs.Add(ref source, index));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Lanes1 Create(float value) => new(value);
@@ -80,9 +89,10 @@ namespace LstmGen.Training
         public static Lanes1 operator /(Lanes1 left, Lanes1 right) => new(left._value / right._value);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Store(ref float destination, nuint index) => Unsafe.Add(ref destination, index) = _value;
+        public void Store(ref float destination, nuint index) => Refs.Add(ref destination, index) = _value;
     }
 
+#if NET8_0_OR_GREATER
     /// <summary>Four floats in a <see cref="Vector128{T}"/>.</summary>
     internal readonly struct Lanes128 : ILanes<Lanes128>
     {
@@ -193,4 +203,5 @@ namespace LstmGen.Training
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(ref float destination, nuint index) => _value.StoreUnsafe(ref destination, index);
     }
+#endif
 }

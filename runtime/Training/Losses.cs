@@ -177,7 +177,7 @@ namespace LstmGen.Training
                     float dot = 0f;
                     for (int j = 0; j < outputs.Length; j++)
                     {
-                        dot = MathF.FusedMultiplyAdd(gradients[j], outputs[j], dot);
+                        dot = LstmMath.MultiplyAdd(gradients[j], outputs[j], dot);
                     }
 
                     for (int j = 0; j < outputs.Length; j++)

@@ -1,3 +1,7 @@
+#if !NET8_0_OR_GREATER
+// Without static abstract members the rule is written for one float at a time: TLanes is Lanes1.
+using TLanes = LstmGen.Training.Lanes1;
+#endif
 using System;
 using System.Runtime.CompilerServices;
 
@@ -92,8 +96,12 @@ namespace LstmGen.Training
             }
 
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
             public void Apply<TLanes>(ref float values, ref float input, ref float state0, ref float state1, ref float state2, nuint index)
                 where TLanes : struct, ILanes<TLanes>
+#else
+            public void Apply(ref float values, ref float input, ref float state0, ref float state1, ref float state2, nuint index)
+#endif
             {
                 TLanes parameter = TLanes.Load(ref values, index);
                 TLanes gradient = TLanes.Load(ref input, index);

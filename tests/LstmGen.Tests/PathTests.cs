@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using LstmGen.Tests.Reference;
+using LstmGen.Tests.Support;
 using Xunit;
 
 namespace LstmGen.Tests
@@ -91,7 +92,7 @@ namespace LstmGen.Tests
         private static IReadOnlyList<string> RunRunner(string environment)
         {
             string runner = Path.Combine(AppContext.BaseDirectory, "LstmGen.PathRunner.dll");
-            var start = new ProcessStartInfo(DotnetHost(), $"\"{runner}\" \"{ReferenceCase.Directory}\"")
+            var start = new ProcessStartInfo(ChildProcess.DotnetHost(), $"\"{runner}\" \"{ReferenceCase.Directory}\"")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -116,19 +117,6 @@ namespace LstmGen.Tests
             Assert.True(process.WaitForExit(120_000), "The path runner did not finish in two minutes.");
             Assert.True(process.ExitCode == 0, $"The path runner failed ({process.ExitCode}): {errors}");
             return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        }
-
-        private static string DotnetHost()
-        {
-            // The SDK tells test processes which host runs them; fall back to this process's own.
-            string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            if (!string.IsNullOrEmpty(host) && File.Exists(host))
-            {
-                return host;
-            }
-
-            string? current = Environment.ProcessPath;
-            return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";
         }
     }
 }

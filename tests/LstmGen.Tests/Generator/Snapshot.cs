@@ -51,7 +51,18 @@ namespace LstmGen.Tests.Generator
             Assert.Fail(message);
         }
 
-        private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimStart('\uFEFF');
+        /// <summary>
+        /// Line endings, a byte-order mark, and the generator's version in <c>[GeneratedCode]</c> (the package's,
+        /// from Directory.Build.props) written as <see cref="VersionPlaceholder"/>, so a release changes no snapshot.
+        /// </summary>
+        private static string Normalize(string text) => text
+            .Replace("\r\n", "\n", StringComparison.Ordinal)
+            .TrimStart('\uFEFF')
+            .Replace($"(\"LstmGen.Generator\", \"{GeneratorVersion}\")", $"(\"LstmGen.Generator\", \"{VersionPlaceholder}\")", StringComparison.Ordinal);
+
+        private const string VersionPlaceholder = "{version}";
+
+        private static readonly string GeneratorVersion = typeof(LstmGen.Generator.LstmGenerator).Assembly.GetName().Version!.ToString();
 
         /// <summary>A unified-style diff of the changed lines with a few lines of context.</summary>
         private static string Diff(string verified, string received)

@@ -10,7 +10,7 @@
 
 namespace Snapshots
 {
-    [global::System.CodeDom.Compiler.GeneratedCode("LstmGen.Generator", "1.0.0.0")]
+    [global::System.CodeDom.Compiler.GeneratedCode("LstmGen.Generator", "{version}")]
     partial class DeepSquareModel : global::LstmGen.ILstmModel
     {
         /// <summary>Features per time step.</summary>
@@ -109,7 +109,7 @@ namespace Snapshots
         /// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
         /// </summary>
         public DeepSquareModel()
-            : this(global::System.Random.Shared.Next())
+            : this(global::LstmGen.CompilerServices.Seeds.Next())
         {
         }
 

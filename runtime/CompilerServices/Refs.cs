@@ -1,0 +1,47 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace LstmGen.CompilerServices
+{
+    /// <summary>
+    /// Reference arithmetic for generated code on every target: <c>Unsafe.Add</c> and
+    /// <c>MemoryMarshal.GetArrayDataReference</c> on .NET 8 and later; on .NET Standard 2.1, which has
+    /// neither without a package, the same through a pinned pointer. The returned reference is a managed
+    /// reference (the garbage collector tracks it); the pin lasts only while the address is computed.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static class Refs
+    {
+        /// <summary>The float <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref float Add(ref float source, int offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The float <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref float Add(ref float source, nuint offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The float <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
+        public static ref float Add(ref float source, nint offset) => ref Unsafe.Add(ref source, offset);
+#else
+        public static unsafe ref float Add(ref float source, nint offset)
+        {
+            fixed (float* pointer = &source)
+            {
+                return ref pointer[offset];
+            }
+        }
+#endif
+
+        /// <summary>The first element of <paramref name="array"/> (where it would be, if the array is empty), without a bounds check.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref float GetArrayDataReference(float[] array) =>
+#if NET8_0_OR_GREATER
+            ref MemoryMarshal.GetArrayDataReference(array);
+#else
+            ref MemoryMarshal.GetReference(new System.Span<float>(array));
+#endif
+    }
+}
