@@ -20,10 +20,20 @@ namespace LstmGen.Serialization
     /// <c>lstmgen.head</c>, <c>lstmgen.output_activation</c>, <c>lstmgen.loss</c>,
     /// <c>lstmgen.parameter_count</c>). Saving to a path writes a temporary file beside it, flushes
     /// it to disk and renames it over the target, so a crash leaves either the old file or the new one.
+    /// A symbolic link is followed: the file it names is replaced and the link stays a link. An existing
+    /// file keeps its Unix permissions (not its owner, which becomes the saving user). A target that is not
+    /// a regular file (a directory, a device, a named pipe, a socket) is refused with an
+    /// <see cref="IOException"/>, and a read-only file with an <see cref="UnauthorizedAccessException"/>,
+    /// as <see cref="File.WriteAllBytes(string, byte[])"/> would refuse it; nothing is written then.
+    /// Weights that are NaN or infinite are saved as they are (a diverged model can be kept for study);
+    /// loading them takes <see cref="WeightLoadOptions.AllowNonFinite"/>.
     /// </para>
     /// <para>
     /// <b>Loading</b> accepts F32, F16, BF16 and F64 tensors, in any order, and is all-or-nothing: the
-    /// whole file is validated and converted first, and the model changes only if everything fits.
+    /// whole file is validated and converted first, and the model changes only if everything fits. Only
+    /// the header and the tensors loaded are read (a skipped tensor is sought past, or read past and
+    /// dropped from a stream that cannot seek), so memory is the model's size, not the file's. NaN and
+    /// infinite values are refused, whatever the dtype, unless <see cref="WeightLoadOptions.AllowNonFinite"/>.
     /// A missing or unexpected tensor, a wrong shape, an unsupported dtype or a damaged file throws a
     /// <see cref="WeightFileException"/> that names the tensor, the shapes, the offsets and the file's size.
     /// </para>
@@ -56,7 +66,10 @@ namespace LstmGen.Serialization
         private static readonly WeightLoadOptions s_defaultOptions = new();
 
         /// <summary>Saves the model's weights to a file, atomically: the file is either the old one or the complete new one.</summary>
-        /// <exception cref="IOException">The file cannot be written; an existing file is left as it was.</exception>
+        /// <remarks>See the remarks of <see cref="WeightFile"/> for links, permissions and what is refused.</remarks>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+        /// <exception cref="IOException">The file cannot be written, the path is not a regular file (a directory, a device, a pipe), or its symbolic links loop; an existing file is left as it was.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file is read-only, or the directory cannot be written; an existing file is left as it was.</exception>
         public static void Save(ILstmModel model, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
@@ -119,7 +132,8 @@ namespace LstmGen.Serialization
 
         /// <summary>Saves the model's weights and an optimizer's state to a file, atomically.</summary>
         /// <exception cref="ArgumentException">The learning rate is NaN, infinite or below 0, a buffer's length is not the model's <see cref="ILstmModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
-        /// <exception cref="IOException">The file cannot be written; an existing file is left as it was.</exception>
+        /// <exception cref="IOException">The file cannot be written, the path is not a regular file, or its symbolic links loop; an existing file is left as it was.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file is read-only, or the directory cannot be written; an existing file is left as it was.</exception>
         public static void SaveCheckpoint(ILstmModel model, OptimizerState optimizer, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
@@ -421,12 +435,12 @@ namespace LstmGen.Serialization
         private static void SaveAtomically(string path, Action<Stream> write)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
-            string fullPath = Path.GetFullPath(path);
+            string fullPath = SaveTarget.Resolve(path);
             string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
             string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
             try
             {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+                using (FileStream stream = SaveTarget.CreateTemporary(temporary, fullPath))
                 {
                     write(stream);
                     stream.Flush(flushToDisk: true);
