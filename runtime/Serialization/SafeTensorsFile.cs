@@ -122,7 +122,8 @@ namespace LstmGen.Serialization
 
         /// <summary>
         /// Converts one of this file's floating-point tensors to <see cref="float"/>: F32 as is, F16 and
-        /// F64 rounded to nearest, BF16 exactly (it is the upper half of a float).
+        /// F64 rounded to nearest, BF16 exactly (it is the upper half of a float). NaN and infinities are
+        /// kept as they are (<see cref="WeightFile"/> refuses them unless <see cref="WeightLoadOptions.AllowNonFinite"/>).
         /// </summary>
         /// <exception cref="ArgumentException">The entry is not one of this file's, or <paramref name="destination"/> does not have its element count.</exception>
         /// <exception cref="WeightFileException">The dtype is not one of the four, or an F64 value is finite but beyond float's range.</exception>
