@@ -98,11 +98,23 @@ namespace LstmGen
         /// Mean squared error is the mean over every target element; cross-entropy the mean over the
         /// scored steps of -sum(target * log softmax(logits)).
         /// </param>
-        /// <returns>The loss.</returns>
+        /// <returns>The loss: NaN (or infinite) when an input or a target is not finite; see the remarks.</returns>
         /// <remarks>
+        /// <para>
         /// The model's state is left at the end of the sequence, so that consecutive chunks of a long
         /// stream train with truncated backpropagation through time (the state is carried from chunk to
         /// chunk, its gradient is not). Call <see cref="ResetState"/> first for independent sequences.
+        /// </para>
+        /// <para>
+        /// Nothing is checked for NaN or infinity, to keep the pass fast: a NaN in an input or a target
+        /// makes the returned loss NaN and adds NaN to the gradients; an infinite input may leave the loss
+        /// finite (the gates saturate) and still make gradients infinite or NaN. The parameters are never
+        /// changed, but <see cref="Gradients"/> stay poisoned until <see cref="ZeroGradients"/>, and the state
+        /// until <see cref="ResetState"/> or <see cref="SetState"/>. Check the loss with
+        /// <see cref="float.IsFinite"/> (and the gradients' norm, which
+        /// <see cref="Training.GradientClipping.ClipByGlobalNorm"/> returns) before an optimizer step, as
+        /// <see cref="Training.Trainer{TModel}"/> does.
+        /// </para>
         /// </remarks>
         /// <exception cref="ArgumentException">A span has the wrong length.</exception>
         float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
@@ -116,7 +128,7 @@ namespace LstmGen
         /// <param name="inputGradients">Receives d loss / d inputs, [T, InputSize].</param>
         /// <param name="initialHiddenGradients">Receives d loss / d the initial hidden state, [Layers, HiddenSize].</param>
         /// <param name="initialCellGradients">Receives d loss / d the initial cell state, [Layers, HiddenSize].</param>
-        /// <returns>The loss.</returns>
+        /// <returns>The loss; for inputs or targets that are not finite, as the other overload (NaN, and the gradient spans poisoned too).</returns>
         /// <exception cref="ArgumentException">A span has the wrong length.</exception>
         float AccumulateGradients(
             ReadOnlySpan<float> inputs,

@@ -34,6 +34,11 @@ namespace LstmGen.Serialization
     /// <see cref="WeightFileException"/> whose message names the tensor, its offsets and the sizes.
     /// </para>
     /// <para>
+    /// <see cref="WeightFile"/> does not use <see cref="Read(Stream, long)"/>: it reads the header, then only
+    /// the tensors it loads, seeking past the others (or reading past them, from a stream that cannot seek),
+    /// so that neither a tensor it skips nor a file it refuses is ever held in memory.
+    /// </para>
+    /// <para>
     /// Streams are read from their current position to their end; they need not be seekable. From a
     /// stream that cannot seek, memory grows with the bytes that actually arrive, so a header that
     /// lies about sizes cannot make the reader allocate more than twice the stream's real length.
@@ -56,12 +61,13 @@ namespace LstmGen.Serialization
         /// <summary>The first allocation when reading bytes whose count the file's size has not confirmed.</summary>
         private const int UnverifiedChunk = 64 * 1024;
 
-        private readonly byte[] _data;
+        private readonly byte[]? _data;
+        private readonly long _dataLength;
         private readonly SafeTensorsEntry[] _entries;
         private readonly Dictionary<string, SafeTensorsEntry> _byName;
         private readonly Dictionary<string, string> _metadata;
 
-        private SafeTensorsFile(long headerLength, SafeTensorsEntry[] entries, Dictionary<string, string> metadata, bool hasMetadata, byte[] data)
+        private SafeTensorsFile(long headerLength, SafeTensorsEntry[] entries, Dictionary<string, string> metadata, bool hasMetadata, byte[]? data, long dataLength)
         {
             HeaderLength = headerLength;
             _entries = entries;
@@ -74,13 +80,19 @@ namespace LstmGen.Serialization
             _metadata = metadata;
             HasMetadata = hasMetadata;
             _data = data;
+            _dataLength = dataLength;
+        }
+
+        private SafeTensorsFile(SafeTensorsFile header, byte[] data)
+            : this(header.HeaderLength, header._entries, header._metadata, header.HasMetadata, data, data.LongLength)
+        {
         }
 
         /// <summary>The header's length in bytes (the value of the length field), padding included.</summary>
         public long HeaderLength { get; }
 
         /// <summary>The length of the data section: the end of the last tensor.</summary>
-        public long DataLength => _data.LongLength;
+        public long DataLength => _dataLength;
 
         /// <summary>The file's size: the length field, the header and the data.</summary>
         public long FileLength => LengthFieldSize + HeaderLength + DataLength;
@@ -106,7 +118,7 @@ namespace LstmGen.Serialization
         public ReadOnlyMemory<byte> GetData(SafeTensorsEntry entry)
         {
             CheckOwnEntry(entry);
-            return new ReadOnlyMemory<byte>(_data, (int)entry.Begin, (int)entry.ByteLength);
+            return new ReadOnlyMemory<byte>(Data(), (int)entry.Begin, (int)entry.ByteLength);
         }
 
         /// <summary>Whether <see cref="ReadSingles"/> converts <paramref name="dtype"/>: F32, F16, BF16 and F64.</summary>
@@ -115,7 +127,8 @@ namespace LstmGen.Serialization
 
         /// <summary>
         /// Converts one of this file's floating-point tensors to <see cref="float"/>: F32 as is, F16 and
-        /// F64 rounded to nearest, BF16 exactly (it is the upper half of a float).
+        /// F64 rounded to nearest, BF16 exactly (it is the upper half of a float). NaN and infinities are
+        /// kept as they are (<see cref="WeightFile"/> refuses them unless <see cref="WeightLoadOptions.AllowNonFinite"/>).
         /// </summary>
         /// <exception cref="ArgumentException">The entry is not one of this file's, or <paramref name="destination"/> does not have its element count.</exception>
         /// <exception cref="WeightFileException">The dtype is not one of the four, or an F64 value is finite but beyond float's range.</exception>
@@ -125,11 +138,20 @@ namespace LstmGen.Serialization
             if (destination.Length != entry.ElementCount)
             {
                 throw new ArgumentException(
-                    $"Tensor '{entry.Name}' has shape {entry.ShapeText} ({entry.ElementCount} elements), but the destination has {destination.Length}.",
+                    $"Tensor '{MessageText.Name(entry.Name)}' has shape {entry.ShapeText} ({entry.ElementCount} elements), but the destination has {destination.Length}.",
                     nameof(destination));
             }
 
-            ReadOnlySpan<byte> bytes = new ReadOnlySpan<byte>(_data, (int)entry.Begin, (int)entry.ByteLength);
+            Convert(entry, new ReadOnlySpan<byte>(Data(), (int)entry.Begin, (int)entry.ByteLength), destination, 0, allowNonFinite: true);
+        }
+
+        /// <summary>
+        /// Converts the bytes of elements [<paramref name="firstElement"/>, + destination length) of
+        /// <paramref name="entry"/> to floats; <paramref name="allowNonFinite"/> says whether NaN and
+        /// infinities are kept or refused. A finite F64 beyond float's range is always refused.
+        /// </summary>
+        internal static void Convert(SafeTensorsEntry entry, ReadOnlySpan<byte> bytes, Span<float> destination, long firstElement, bool allowNonFinite)
+        {
             switch (entry.DType)
             {
                 case SafeTensorsDType.F32:
@@ -162,7 +184,7 @@ namespace LstmGen.Serialization
                         if (float.IsInfinity(single) && double.IsFinite(value))
                         {
                             throw new WeightFileException(
-                                $"Tensor '{entry.Name}' (F64, shape {entry.ShapeText}, data offsets [{entry.Begin}, {entry.End}]) holds {value.ToString("R", CultureInfo.InvariantCulture)} at element {i}, beyond the range of float.",
+                                $"Tensor '{MessageText.Name(entry.Name)}' (F64, shape {entry.ShapeText}, data offsets [{entry.Begin}, {entry.End}]) holds {value.ToString("R", CultureInfo.InvariantCulture)} at element {firstElement + i}, beyond the range of float.",
                                 entry.Name);
                         }
 
@@ -172,8 +194,22 @@ namespace LstmGen.Serialization
                     break;
                 default:
                     throw new WeightFileException(
-                        $"Tensor '{entry.Name}' has dtype {entry.DType.GetName()} (shape {entry.ShapeText}, data offsets [{entry.Begin}, {entry.End}]); only F32, F16, BF16 and F64 convert to float.",
+                        $"Tensor '{MessageText.Name(entry.Name)}' has dtype {entry.DType.GetName()} (shape {entry.ShapeText}, data offsets [{entry.Begin}, {entry.End}]); only F32, F16, BF16 and F64 convert to float.",
                         entry.Name);
+            }
+
+            if (!allowNonFinite)
+            {
+                for (int i = 0; i < destination.Length; i++)
+                {
+                    if (!float.IsFinite(destination[i]))
+                    {
+                        string value = float.IsNaN(destination[i]) ? "NaN" : destination[i] > 0 ? "+infinity" : "-infinity";
+                        throw new WeightFileException(
+                            $"Tensor '{MessageText.Name(entry.Name)}' ({entry.DType.GetName()}, shape {entry.ShapeText}, data offsets [{entry.Begin}, {entry.End}]) holds {value} at element {firstElement + i} (row-major). Weights and optimizer buffers that are NaN or infinite are refused; set WeightLoadOptions.AllowNonFinite to load them.",
+                            entry.Name);
+                    }
+                }
             }
         }
 
@@ -202,6 +238,38 @@ namespace LstmGen.Serialization
         /// <exception cref="WeightFileException">The bytes are not a valid safetensors file.</exception>
         /// <exception cref="IOException">The stream cannot be read.</exception>
         public static SafeTensorsFile Read(Stream stream, long maxHeaderLength = DefaultMaxHeaderLength)
+        {
+            SafeTensorsFile header = ReadHeader(stream, maxHeaderLength);
+            long dataLength = header.DataLength;
+            long headerLength = header.HeaderLength;
+            long expectedSize = header.FileLength;
+            if (dataLength > Array.MaxLength)
+            {
+                throw new WeightFileException(
+                    $"The tensors' data is {dataLength} bytes, more than this reader holds in memory ({Array.MaxLength} bytes).");
+            }
+
+            bool verified = stream.CanSeek;
+            byte[] data = ReadBytes(stream, dataLength, verified, out long dataRead);
+            if (dataRead < dataLength)
+            {
+                throw Truncated(header._entries, dataRead, dataLength, expectedSize, LengthFieldSize + headerLength + dataRead);
+            }
+
+            if (!verified)
+            {
+                CheckEnd(stream, dataLength, expectedSize);
+            }
+
+            return new SafeTensorsFile(header, data);
+        }
+
+        /// <summary>
+        /// Reads and checks the length field and the header, and, when the stream can seek, that the
+        /// stream holds exactly the data the header describes; leaves the stream at the data's start.
+        /// The file returned has no data: its tensors are read from the stream.
+        /// </summary>
+        internal static SafeTensorsFile ReadHeader(Stream stream, long maxHeaderLength)
         {
             ArgumentNullException.ThrowIfNull(stream);
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxHeaderLength);
@@ -262,29 +330,18 @@ namespace LstmGen.Serialization
                 }
             }
 
-            if (dataLength > Array.MaxLength)
+            return new SafeTensorsFile(headerLength, entries, metadata, hasMetadata, null, dataLength);
+        }
+
+        /// <summary>Checks that a stream that cannot seek ends where the data does.</summary>
+        internal static void CheckEnd(Stream stream, long dataLength, long expectedSize)
+        {
+            Span<byte> probe = stackalloc byte[1];
+            if (stream.Read(probe) != 0)
             {
                 throw new WeightFileException(
-                    $"The tensors' data is {dataLength} bytes, more than this reader holds in memory ({Array.MaxLength} bytes).");
+                    $"The file has more bytes after the end of the last tensor (data offset {dataLength}, {expectedSize} bytes as its header describes). The tensors must cover the data section exactly.");
             }
-
-            byte[] data = ReadBytes(stream, dataLength, verified: fileSize.HasValue, out long dataRead);
-            if (dataRead < dataLength)
-            {
-                throw Truncated(entries, dataRead, dataLength, expectedSize, LengthFieldSize + headerLength + dataRead);
-            }
-
-            if (!fileSize.HasValue)
-            {
-                Span<byte> probe = stackalloc byte[1];
-                if (stream.Read(probe) != 0)
-                {
-                    throw new WeightFileException(
-                        $"The file has more bytes after the end of the last tensor (data offset {dataLength}, {expectedSize} bytes as its header describes). The tensors must cover the data section exactly.");
-                }
-            }
-
-            return new SafeTensorsFile(headerLength, entries, metadata, hasMetadata, data);
         }
 
         /// <summary>
@@ -369,7 +426,7 @@ namespace LstmGen.Serialization
                 {
                     if (!names.Add(entry.Name))
                     {
-                        throw new ArgumentException($"Two tensors are named '{entry.Name}'.", nameof(entries));
+                        throw new ArgumentException($"Two tensors are named '{MessageText.Name(entry.Name)}'.", nameof(entries));
                     }
 
                     writer.WriteStartObject(entry.Name);
@@ -431,12 +488,12 @@ namespace LstmGen.Serialization
 
         private static string FileSizeClause(long? fileSize) => fileSize is long size ? $" (file size {size} bytes)" : string.Empty;
 
-        private static WeightFileException Truncated(SafeTensorsEntry[] entries, long present, long dataLength, long expectedSize, long actualSize)
+        internal static WeightFileException Truncated(IReadOnlyList<SafeTensorsEntry> entries, long present, long dataLength, long expectedSize, long actualSize)
         {
             SafeTensorsEntry cut = entries.First(entry => entry.End > present);
             string where = cut.Begin >= present
-                ? $"before tensor '{cut.Name}' (data offsets [{cut.Begin}, {cut.End}])"
-                : $"inside tensor '{cut.Name}' (data offsets [{cut.Begin}, {cut.End}])";
+                ? $"before tensor '{MessageText.Name(cut.Name)}' (data offsets [{cut.Begin}, {cut.End}])"
+                : $"inside tensor '{MessageText.Name(cut.Name)}' (data offsets [{cut.Begin}, {cut.End}])";
             return new WeightFileException(
                 $"The file is truncated: its data section ends after {present} of the {dataLength} bytes the header describes, {where}. The file has {actualSize} bytes; it should have {expectedSize}.",
                 cut.Name);
@@ -472,7 +529,7 @@ namespace LstmGen.Serialization
                     string key = reader.GetString()!;
                     if (!keys.Add(key))
                     {
-                        throw new WeightFileException($"The header has the key '{key}' twice.", key == MetadataKey ? null : key);
+                        throw new WeightFileException($"The header has the key '{MessageText.Name(key)}' twice.", key == MetadataKey ? null : key);
                     }
 
                     Next(ref reader);
@@ -527,12 +584,12 @@ namespace LstmGen.Serialization
                 string key = reader.GetString()!;
                 if (Next(ref reader) != JsonTokenType.String)
                 {
-                    throw new WeightFileException($"The header's '{MetadataKey}' must map strings to strings, but '{key}' is a {Describe(ref reader)}.");
+                    throw new WeightFileException($"The header's '{MetadataKey}' must map strings to strings, but '{MessageText.Name(key)}' is a {Describe(ref reader)}.");
                 }
 
                 if (!metadata.TryAdd(key, reader.GetString()!))
                 {
-                    throw new WeightFileException($"The header's '{MetadataKey}' has the key '{key}' twice.");
+                    throw new WeightFileException($"The header's '{MetadataKey}' has the key '{MessageText.Name(key)}' twice.");
                 }
             }
 
@@ -569,7 +626,7 @@ namespace LstmGen.Serialization
                         string dtypeName = reader.GetString()!;
                         if (!SafeTensorsDTypes.TryParse(dtypeName, out SafeTensorsDType parsedDType))
                         {
-                            throw Malformed(name, $"dtype '{dtypeName}' is not a safetensors dtype (those are {SafeTensorsDTypes.KnownNames})");
+                            throw Malformed(name, $"dtype '{MessageText.Name(dtypeName)}' is not a safetensors dtype (those are {SafeTensorsDTypes.KnownNames})");
                         }
 
                         dtype = parsedDType;
@@ -655,8 +712,8 @@ namespace LstmGen.Serialization
         {
             JsonTokenType.StartObject => "JSON object",
             JsonTokenType.StartArray => "JSON array",
-            JsonTokenType.String => $"string \"{reader.GetString()}\"",
-            JsonTokenType.Number => $"number {Encoding.UTF8.GetString(reader.ValueSpan)}",
+            JsonTokenType.String => $"string \"{MessageText.Name(reader.GetString()!)}\"",
+            JsonTokenType.Number => $"number {MessageText.Name(Encoding.UTF8.GetString(reader.ValueSpan))}",
             JsonTokenType.True => "JSON true",
             JsonTokenType.False => "JSON false",
             JsonTokenType.Null => "JSON null",
@@ -670,7 +727,7 @@ namespace LstmGen.Serialization
         }
 
         private static WeightFileException Malformed(string name, string problem) =>
-            new WeightFileException($"The header's entry for tensor '{name}' is malformed: {problem}.", name);
+            new WeightFileException($"The header's entry for tensor '{MessageText.Name(name)}' is malformed: {problem}.", name);
 
         /// <summary>
         /// Sorts the entries by data offset and checks that they cover [0, data length) exactly, each
@@ -686,13 +743,13 @@ namespace LstmGen.Serialization
                 string offsets = $"data offsets [{entry.Begin}, {entry.End}]";
                 if (entry.End < entry.Begin)
                 {
-                    throw new WeightFileException($"Tensor '{entry.Name}' has {offsets}: its end is before its begin.", entry.Name);
+                    throw new WeightFileException($"Tensor '{MessageText.Name(entry.Name)}' has {offsets}: its end is before its begin.", entry.Name);
                 }
 
                 if (entry.Begin < position)
                 {
                     throw new WeightFileException(
-                        $"Tensor '{entry.Name}' ({offsets}) overlaps tensor '{previous!.Name}' (data offsets [{previous.Begin}, {previous.End}]).",
+                        $"Tensor '{MessageText.Name(entry.Name)}' ({offsets}) overlaps tensor '{MessageText.Name(previous!.Name)}' (data offsets [{previous.Begin}, {previous.End}]).",
                         entry.Name);
                 }
 
@@ -700,8 +757,8 @@ namespace LstmGen.Serialization
                 {
                     string before = previous is null
                         ? "before the first tensor"
-                        : $"between tensor '{previous.Name}' (data offsets [{previous.Begin}, {previous.End}]) and";
-                    string after = previous is null ? $", '{entry.Name}' ({offsets})" : $" tensor '{entry.Name}' ({offsets})";
+                        : $"between tensor '{MessageText.Name(previous.Name)}' (data offsets [{previous.Begin}, {previous.End}]) and";
+                    string after = previous is null ? $", '{MessageText.Name(entry.Name)}' ({offsets})" : $" tensor '{MessageText.Name(entry.Name)}' ({offsets})";
                     throw new WeightFileException(
                         $"The {entry.Begin - position} bytes at data offsets [{position}, {entry.Begin}) belong to no tensor: a gap {before}{after}. The tensors must cover the data section without gaps.",
                         entry.Name);
@@ -710,20 +767,20 @@ namespace LstmGen.Serialization
                 if (!entry.DType.TryGetByteLength(entry.ElementCount, out long byteLength))
                 {
                     throw new WeightFileException(
-                        $"Tensor '{entry.Name}' ({entry.DType.GetName()}, shape {entry.ShapeText}, {offsets}): {entry.ElementCount} elements of {entry.DType.GetBitSize()} bits are too many, or not a whole number of bytes.",
+                        $"Tensor '{MessageText.Name(entry.Name)}' ({entry.DType.GetName()}, shape {entry.ShapeText}, {offsets}): {entry.ElementCount} elements of {entry.DType.GetBitSize()} bits are too many, or not a whole number of bytes.",
                         entry.Name);
                 }
 
                 if (byteLength != entry.ByteLength)
                 {
                     throw new WeightFileException(
-                        $"Tensor '{entry.Name}' has dtype {entry.DType.GetName()} and shape {entry.ShapeText}, which take {byteLength} bytes ({entry.ElementCount} elements of {ElementSizeText(entry.DType)}), but its {offsets} hold {entry.ByteLength}.",
+                        $"Tensor '{MessageText.Name(entry.Name)}' has dtype {entry.DType.GetName()} and shape {entry.ShapeText}, which take {byteLength} bytes ({entry.ElementCount} elements of {ElementSizeText(entry.DType)}), but its {offsets} hold {entry.ByteLength}.",
                         entry.Name);
                 }
 
                 if (entry.End > long.MaxValue - LengthFieldSize - headerLength)
                 {
-                    throw new WeightFileException($"Tensor '{entry.Name}' has {offsets}, beyond the end of any file.", entry.Name);
+                    throw new WeightFileException($"Tensor '{MessageText.Name(entry.Name)}' has {offsets}, beyond the end of any file.", entry.Name);
                 }
 
                 position = entry.End;
@@ -734,12 +791,16 @@ namespace LstmGen.Serialization
             return entries;
         }
 
+        /// <summary>The data section, which a file from <see cref="ReadHeader"/> does not hold.</summary>
+        private byte[] Data() =>
+            _data ?? throw new InvalidOperationException("This file was read without its data.");
+
         private void CheckOwnEntry(SafeTensorsEntry entry)
         {
             ArgumentNullException.ThrowIfNull(entry);
             if (!_byName.TryGetValue(entry.Name, out SafeTensorsEntry? own) || !ReferenceEquals(own, entry))
             {
-                throw new ArgumentException($"Tensor '{entry.Name}' is not an entry of this file.", nameof(entry));
+                throw new ArgumentException($"Tensor '{MessageText.Name(entry.Name)}' is not an entry of this file.", nameof(entry));
             }
         }
     }

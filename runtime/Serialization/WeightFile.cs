@@ -20,10 +20,20 @@ namespace LstmGen.Serialization
     /// <c>lstmgen.head</c>, <c>lstmgen.output_activation</c>, <c>lstmgen.loss</c>,
     /// <c>lstmgen.parameter_count</c>). Saving to a path writes a temporary file beside it, flushes
     /// it to disk and renames it over the target, so a crash leaves either the old file or the new one.
+    /// A symbolic link is followed: the file it names is replaced and the link stays a link. An existing
+    /// file keeps its Unix permissions (not its owner, which becomes the saving user). A target that is not
+    /// a regular file (a directory, a device, a named pipe, a socket) is refused with an
+    /// <see cref="IOException"/>, and a read-only file with an <see cref="UnauthorizedAccessException"/>,
+    /// as <see cref="File.WriteAllBytes(string, byte[])"/> would refuse it; nothing is written then.
+    /// Weights that are NaN or infinite are saved as they are (a diverged model can be kept for study);
+    /// loading them takes <see cref="WeightLoadOptions.AllowNonFinite"/>.
     /// </para>
     /// <para>
     /// <b>Loading</b> accepts F32, F16, BF16 and F64 tensors, in any order, and is all-or-nothing: the
-    /// whole file is validated and converted first, and the model changes only if everything fits.
+    /// whole file is validated and converted first, and the model changes only if everything fits. Only
+    /// the header and the tensors loaded are read (a skipped tensor is sought past, or read past and
+    /// dropped from a stream that cannot seek), so memory is the model's size, not the file's. NaN and
+    /// infinite values are refused, whatever the dtype, unless <see cref="WeightLoadOptions.AllowNonFinite"/>.
     /// A missing or unexpected tensor, a wrong shape, an unsupported dtype or a damaged file throws a
     /// <see cref="WeightFileException"/> that names the tensor, the shapes, the offsets and the file's size.
     /// </para>
@@ -56,7 +66,10 @@ namespace LstmGen.Serialization
         private static readonly WeightLoadOptions s_defaultOptions = new();
 
         /// <summary>Saves the model's weights to a file, atomically: the file is either the old one or the complete new one.</summary>
-        /// <exception cref="IOException">The file cannot be written; an existing file is left as it was.</exception>
+        /// <remarks>See the remarks of <see cref="WeightFile"/> for links, permissions and what is refused.</remarks>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+        /// <exception cref="IOException">The file cannot be written, the path is not a regular file (a directory, a device, a pipe), or its symbolic links loop; an existing file is left as it was.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file is read-only, or the directory cannot be written; an existing file is left as it was.</exception>
         public static void Save(ILstmModel model, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
@@ -72,8 +85,13 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Loads weights from a safetensors file into the model; on any error the model is unchanged.</summary>
-        /// <exception cref="WeightFileException">The file is damaged or does not fit the model; the message starts with the path.</exception>
+        /// <remarks>
+        /// Only the header and the tensors the model loads are read: a tensor skipped with
+        /// <see cref="WeightLoadOptions.IgnoreUnexpected"/> is never in memory, whatever its size.
+        /// </remarks>
+        /// <exception cref="WeightFileException">The file is damaged or does not fit the model, or a weight is NaN or infinite (without <see cref="WeightLoadOptions.AllowNonFinite"/>); the message starts with the path.</exception>
         /// <exception cref="IOException">The file cannot be read.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
         public static void Load(ILstmModel model, string path, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
@@ -88,20 +106,34 @@ namespace LstmGen.Serialization
         /// Loads weights from a safetensors file read from the stream's current position to its end
         /// (it need not be seekable); on any error the model is unchanged. The stream is left open.
         /// </summary>
-        /// <exception cref="WeightFileException">The file is damaged or does not fit the model.</exception>
+        /// <remarks>
+        /// A seekable stream is read at the header and at the tensors the model loads; one that cannot seek
+        /// is read to its end, but what is skipped is never kept.
+        /// </remarks>
+        /// <exception cref="WeightFileException">The file is damaged or does not fit the model, or a weight is NaN or infinite (without <see cref="WeightLoadOptions.AllowNonFinite"/>).</exception>
         public static void Load(ILstmModel model, Stream stream, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
             options ??= s_defaultOptions;
-            SafeTensorsFile file = SafeTensorsFile.Read(stream);
-            float[][] weights = StageWeights(model, file, options);
+            var reader = new SafeTensorsStreamReader(stream);
+            SafeTensorsEntry[] matches = MatchWeights(model, reader.File, options);
+            float[][] weights = new float[matches.Length][];
+            var reads = new List<(SafeTensorsEntry, float[])>(matches.Length);
+            for (int i = 0; i < matches.Length; i++)
+            {
+                weights[i] = new float[model.Tensors[i].Length];
+                reads.Add((matches[i], weights[i]));
+            }
+
+            ReadInDataOrder(reader, reads, options.AllowNonFinite);
             Apply(model, weights);
         }
 
         /// <summary>Saves the model's weights and an optimizer's state to a file, atomically.</summary>
-        /// <exception cref="ArgumentException">A buffer's length is not the model's <see cref="ILstmModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
-        /// <exception cref="IOException">The file cannot be written; an existing file is left as it was.</exception>
+        /// <exception cref="ArgumentException">The learning rate is NaN, infinite or below 0, a buffer's length is not the model's <see cref="ILstmModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
+        /// <exception cref="IOException">The file cannot be written, the path is not a regular file, or its symbolic links loop; an existing file is left as it was.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file is read-only, or the directory cannot be written; an existing file is left as it was.</exception>
         public static void SaveCheckpoint(ILstmModel model, OptimizerState optimizer, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
@@ -111,7 +143,7 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Writes the model's weights and an optimizer's state to a stream; the stream is left open.</summary>
-        /// <exception cref="ArgumentException">A buffer's length is not the model's <see cref="ILstmModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
+        /// <exception cref="ArgumentException">The learning rate is NaN, infinite or below 0, a buffer's length is not the model's <see cref="ILstmModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
         public static void SaveCheckpoint(ILstmModel model, OptimizerState optimizer, Stream stream)
         {
             ArgumentNullException.ThrowIfNull(model);
@@ -123,29 +155,106 @@ namespace LstmGen.Serialization
 
         /// <summary>
         /// Loads a checkpoint: sets the model's weights and returns the optimizer's state, to pass to
-        /// <see cref="IOptimizer.SetState"/>. On any error the model is unchanged.
+        /// <see cref="IOptimizer.SetState"/>. On any error the model is unchanged. Prefer
+        /// <see cref="LoadCheckpoint(ILstmModel, IOptimizer, string, WeightLoadOptions?)"/>, which also checks
+        /// that the state fits the optimizer before it changes either.
         /// </summary>
-        /// <exception cref="WeightFileException">The file is damaged, is not a checkpoint, or does not fit the model; the message starts with the path.</exception>
+        /// <exception cref="WeightFileException">
+        /// The file is damaged, is not a checkpoint, or does not fit the model; its learning rate is not a
+        /// finite number of at least 0; or a weight or an optimizer buffer is NaN or infinite (without
+        /// <see cref="WeightLoadOptions.AllowNonFinite"/>). The message starts with the path.
+        /// </exception>
         /// <exception cref="IOException">The file cannot be read.</exception>
-        public static OptimizerState LoadCheckpoint(ILstmModel model, string path)
+        /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
+        public static OptimizerState LoadCheckpoint(ILstmModel model, string path, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
-            return ReadFile(path, stream => LoadCheckpoint(model, stream));
+            return ReadFile(path, stream => LoadCheckpoint(model, stream, options));
         }
 
         /// <summary>
         /// Loads a checkpoint from a stream: sets the model's weights and returns the optimizer's
         /// state. On any error the model is unchanged. The stream is left open.
         /// </summary>
-        /// <exception cref="WeightFileException">The file is damaged, is not a checkpoint, or does not fit the model.</exception>
-        public static OptimizerState LoadCheckpoint(ILstmModel model, Stream stream)
+        /// <exception cref="WeightFileException">As <see cref="LoadCheckpoint(ILstmModel, string, WeightLoadOptions?)"/>, without the path.</exception>
+        public static OptimizerState LoadCheckpoint(ILstmModel model, Stream stream, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
-            SafeTensorsFile file = SafeTensorsFile.Read(stream);
+            (float[][] weights, OptimizerState state) = StageCheckpoint(model, stream, options ?? s_defaultOptions);
+            Apply(model, weights);
+            return state;
+        }
+
+        /// <summary>
+        /// Loads a checkpoint into a model and an optimizer, all or nothing: the whole file is read and
+        /// checked, the state is given to <paramref name="optimizer"/>, and only if it accepts it are the
+        /// model's weights replaced. On any error both are left as they were.
+        /// </summary>
+        /// <exception cref="WeightFileException">
+        /// As <see cref="LoadCheckpoint(ILstmModel, string, WeightLoadOptions?)"/>, or the optimizer refuses the
+        /// saved state (another kind of optimizer, other buffers; the inner exception is the optimizer's).
+        /// </exception>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
+        public static void LoadCheckpoint(ILstmModel model, IOptimizer optimizer, string path, WeightLoadOptions? options = null)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(optimizer);
+            ReadFile(path, stream =>
+            {
+                LoadCheckpoint(model, optimizer, stream, options);
+                return 0;
+            });
+        }
+
+        /// <summary>
+        /// Loads a checkpoint from a stream into a model and an optimizer, all or nothing (see
+        /// <see cref="LoadCheckpoint(ILstmModel, IOptimizer, string, WeightLoadOptions?)"/>). The stream is left open.
+        /// </summary>
+        /// <exception cref="WeightFileException">As <see cref="LoadCheckpoint(ILstmModel, IOptimizer, string, WeightLoadOptions?)"/>, without the path.</exception>
+        public static void LoadCheckpoint(ILstmModel model, IOptimizer optimizer, Stream stream, WeightLoadOptions? options = null)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            ArgumentNullException.ThrowIfNull(optimizer);
+            ArgumentNullException.ThrowIfNull(stream);
+            (float[][] weights, OptimizerState state) = StageCheckpoint(model, stream, options ?? s_defaultOptions);
+            OptimizerState previous = optimizer.GetState();
+            try
+            {
+                optimizer.SetState(state);
+            }
+            catch (ArgumentException exception)
+            {
+                // The runtime's optimizers check a state completely before they take it; another may not.
+                optimizer.SetState(previous);
+                throw new WeightFileException(
+                    $"The checkpoint's optimizer state ({MessageText.Name(state.Kind)}, step {state.StepCount}) does not fit the {optimizer.GetType().Name} optimizer: {exception.Message} Neither the model nor the optimizer was changed.",
+                    exception);
+            }
+
+            try
+            {
+                Apply(model, weights);
+            }
+            catch
+            {
+                optimizer.SetState(previous);
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// Reads and checks a whole checkpoint: the weights in PyTorch's layout, one array per model tensor,
+        /// and the optimizer's state. Neither the model nor anything else is changed.
+        /// </summary>
+        private static (float[][] Weights, OptimizerState State) StageCheckpoint(ILstmModel model, Stream stream, WeightLoadOptions options)
+        {
+            var reader = new SafeTensorsStreamReader(stream);
+            SafeTensorsFile file = reader.File;
             if (!file.Metadata.TryGetValue(OptimizerKindKey, out string? kind))
             {
-                string keys = file.Metadata.Count == 0 ? "no metadata" : "metadata " + string.Join(", ", file.Metadata.Keys);
+                string keys = file.Metadata.Count == 0 ? "no metadata" : "metadata " + MessageText.List(file.Metadata.Keys, MessageText.Name);
                 throw new WeightFileException(
                     $"The file ({file.FileLength} bytes) is not an LstmGen checkpoint: it has {keys}, without '{OptimizerKindKey}'. Use WeightFile.Load for a plain weight file.");
             }
@@ -153,40 +262,54 @@ namespace LstmGen.Serialization
             string learningRateText = RequireMetadata(file, LearningRateKey);
             if (!float.TryParse(learningRateText, NumberStyles.Float, CultureInfo.InvariantCulture, out float learningRate))
             {
-                throw new WeightFileException($"The checkpoint's '{LearningRateKey}' is '{learningRateText}', which is not a number.");
+                throw new WeightFileException($"The checkpoint's '{LearningRateKey}' is '{MessageText.Name(learningRateText)}', which is not a number.");
+            }
+
+            if (!OptimizerGuard.IsLearningRate(learningRate))
+            {
+                throw new WeightFileException(
+                    $"The checkpoint's '{LearningRateKey}' is '{MessageText.Name(learningRateText)}' ({OptimizerGuard.Format(learningRate)} as a float), but a learning rate must be a finite number of at least 0, as the optimizers' constructors require.");
             }
 
             string stepText = RequireMetadata(file, StepCountKey);
             if (!long.TryParse(stepText, NumberStyles.None, CultureInfo.InvariantCulture, out long stepCount))
             {
-                throw new WeightFileException($"The checkpoint's '{StepCountKey}' is '{stepText}', which is not a non-negative integer.");
+                throw new WeightFileException($"The checkpoint's '{StepCountKey}' is '{MessageText.Name(stepText)}', which is not a non-negative integer.");
             }
 
             string bufferList = RequireMetadata(file, BuffersKey);
+            string shownList = MessageText.Name(bufferList);
             string[] bufferNames = bufferList.Length == 0 ? Array.Empty<string>() : bufferList.Split(',');
-            float[][] weights = StageWeights(model, file, s_defaultOptions);
+            SafeTensorsEntry[] matches = MatchWeights(model, file, options);
+            float[][] weights = new float[matches.Length][];
+            var reads = new List<(SafeTensorsEntry, float[])>(matches.Length + bufferNames.Length);
+            for (int i = 0; i < matches.Length; i++)
+            {
+                weights[i] = new float[model.Tensors[i].Length];
+                reads.Add((matches[i], weights[i]));
+            }
 
-            var buffers = new List<KeyValuePair<string, float[]>>(bufferNames.Length);
+            var buffers = new List<KeyValuePair<string, float[]>>(Math.Min(bufferNames.Length, 16));
             var listed = new HashSet<string>(StringComparer.Ordinal);
             foreach (string bufferName in bufferNames)
             {
                 string tensorName = OptimizerPrefix + bufferName;
                 if (!listed.Add(tensorName))
                 {
-                    throw new WeightFileException($"The checkpoint's '{BuffersKey}' ('{bufferList}') lists '{bufferName}' twice.", tensorName);
+                    throw new WeightFileException($"The checkpoint's '{BuffersKey}' ('{shownList}') lists '{MessageText.Name(bufferName)}' twice.", tensorName);
                 }
 
                 if (!file.TryGetEntry(tensorName, out SafeTensorsEntry? entry))
                 {
                     throw new WeightFileException(
-                        $"The checkpoint has no tensor '{tensorName}' [{model.ParameterCount}], which its '{BuffersKey}' ('{bufferList}') lists. The file ({file.FileLength} bytes) has: {ListEntries(file.Entries)}.",
+                        $"The checkpoint has no tensor '{MessageText.Name(tensorName)}' [{model.ParameterCount}], which its '{BuffersKey}' ('{shownList}') lists. The file ({file.FileLength} bytes) has: {ListEntries(file.Entries)}.",
                         tensorName);
                 }
 
                 int[] shape = { model.ParameterCount };
                 CheckEntry(model, file, entry, tensorName, shape, "the optimizer's buffers");
                 float[] values = new float[model.ParameterCount];
-                file.ReadSingles(entry, values);
+                reads.Add((entry, values));
                 buffers.Add(new KeyValuePair<string, float[]>(bufferName, values));
             }
 
@@ -196,12 +319,12 @@ namespace LstmGen.Serialization
             if (strays.Length > 0)
             {
                 throw new WeightFileException(
-                    $"The checkpoint has optimizer tensors its '{BuffersKey}' ('{bufferList}') does not list: {ListEntries(strays)}; file size {file.FileLength} bytes.",
+                    $"The checkpoint has optimizer tensors its '{BuffersKey}' ('{shownList}') does not list: {ListEntries(strays)}; file size {file.FileLength} bytes.",
                     strays[0].Name);
             }
 
-            Apply(model, weights);
-            return new OptimizerState(kind, learningRate, stepCount, buffers);
+            ReadInDataOrder(reader, reads, options.AllowNonFinite);
+            return (weights, new OptimizerState(kind, learningRate, stepCount, buffers));
         }
 
         // ---- Writing ----
@@ -280,6 +403,13 @@ namespace LstmGen.Serialization
 
         private static void CheckOptimizer(ILstmModel model, OptimizerState optimizer)
         {
+            if (!OptimizerGuard.IsLearningRate(optimizer.LearningRate))
+            {
+                throw new ArgumentException(
+                    $"The optimizer state's learning rate is {OptimizerGuard.Format(optimizer.LearningRate)}; a checkpoint keeps a finite learning rate of at least 0, as the optimizers take.",
+                    nameof(optimizer));
+            }
+
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (KeyValuePair<string, float[]> buffer in optimizer.Buffers)
             {
@@ -305,12 +435,12 @@ namespace LstmGen.Serialization
         private static void SaveAtomically(string path, Action<Stream> write)
         {
             ArgumentException.ThrowIfNullOrEmpty(path);
-            string fullPath = Path.GetFullPath(path);
+            string fullPath = SaveTarget.Resolve(path);
             string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
             string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
             try
             {
-                using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024))
+                using (FileStream stream = SaveTarget.CreateTemporary(temporary, fullPath))
                 {
                     write(stream);
                     stream.Flush(flushToDisk: true);
@@ -354,10 +484,10 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>
-        /// Matches the file's tensors to the model's, checks every dtype and shape, and converts every
-        /// tensor to floats in PyTorch's layout, one array per model tensor; the model is not touched.
+        /// Matches the file's tensors to the model's and checks every dtype and shape; returns the file's
+        /// entry of each model tensor. Nothing is read yet, and the model is not touched.
         /// </summary>
-        private static float[][] StageWeights(ILstmModel model, SafeTensorsFile file, WeightLoadOptions options)
+        private static SafeTensorsEntry[] MatchWeights(ILstmModel model, SafeTensorsFile file, WeightLoadOptions options)
         {
             IReadOnlyList<TensorInfo> tensors = model.Tensors;
             var indices = new Dictionary<string, int>(tensors.Count, StringComparer.Ordinal);
@@ -387,7 +517,7 @@ namespace LstmGen.Serialization
                 if (matches[index] is SafeTensorsEntry other)
                 {
                     throw new WeightFileException(
-                        $"The weight file's tensors '{other.Name}' (data offsets [{other.Begin}, {other.End}]) and '{entry.Name}' (data offsets [{entry.Begin}, {entry.End}]) both map to the model's '{name}'; file size {file.FileLength} bytes.",
+                        $"The weight file's tensors '{MessageText.Name(other.Name)}' (data offsets [{other.Begin}, {other.End}]) and '{MessageText.Name(entry.Name)}' (data offsets [{entry.Begin}, {entry.End}]) both map to the model's '{name}'; file size {file.FileLength} bytes.",
                         entry.Name);
                 }
 
@@ -397,7 +527,7 @@ namespace LstmGen.Serialization
             List<TensorInfo> missing = tensors.Where((_, i) => matches[i] is null).ToList();
             if (missing.Count > 0)
             {
-                string names = string.Join(", ", missing.Select(tensor => $"'{tensor.Name}' {tensor.ShapeText}"));
+                string names = MessageText.List(missing, tensor => $"'{tensor.Name}' {tensor.ShapeText}");
                 string hint = unexpected.Count > 0 && options.PrefixMappings.Count == 0
                     ? " If the module is named differently, rename its tensors with WeightLoadOptions.MapPrefix, for example MapPrefix(\"rnn.\", \"lstm.\")."
                     : string.Empty;
@@ -413,22 +543,34 @@ namespace LstmGen.Serialization
                     unexpected[0].Name);
             }
 
-            float[][] staged = new float[tensors.Count][];
+            var entries = new SafeTensorsEntry[tensors.Count];
             for (int i = 0; i < tensors.Count; i++)
             {
-                TensorInfo tensor = tensors[i];
-                SafeTensorsEntry entry = matches[i]!;
-                CheckEntry(model, file, entry, tensor.Name, tensor.Shape, "the model's tensors");
-                staged[i] = new float[tensor.Length];
-                file.ReadSingles(entry, staged[i]);
+                entries[i] = matches[i]!;
+                CheckEntry(model, file, entries[i], tensors[i].Name, tensors[i].Shape, "the model's tensors");
             }
 
-            return staged;
+            return entries;
+        }
+
+        /// <summary>
+        /// Reads each entry's floats into its array, in the order of the data (so that a stream that cannot
+        /// seek is read once, forwards), then finishes the stream.
+        /// </summary>
+        private static void ReadInDataOrder(SafeTensorsStreamReader reader, List<(SafeTensorsEntry Entry, float[] Values)> reads, bool allowNonFinite)
+        {
+            reads.Sort((a, b) => a.Entry.Begin.CompareTo(b.Entry.Begin));
+            foreach ((SafeTensorsEntry entry, float[] values) in reads)
+            {
+                reader.ReadSingles(entry, values, allowNonFinite);
+            }
+
+            reader.Finish();
         }
 
         private static void CheckEntry(ILstmModel model, SafeTensorsFile file, SafeTensorsEntry entry, string modelName, IReadOnlyList<int> shape, string what)
         {
-            string name = entry.Name == modelName ? $"'{entry.Name}'" : $"'{entry.Name}' (the model's '{modelName}')";
+            string name = entry.Name == modelName ? $"'{MessageText.Name(entry.Name)}'" : $"'{MessageText.Name(entry.Name)}' (the model's '{MessageText.Name(modelName)}')";
             string place = $"data offsets [{entry.Begin}, {entry.End}], file size {file.FileLength} bytes";
             if (!SafeTensorsFile.ConvertsToSingle(entry.DType))
             {
@@ -467,17 +609,16 @@ namespace LstmGen.Serialization
         private static string RequireMetadata(SafeTensorsFile file, string key) =>
             file.Metadata.TryGetValue(key, out string? value)
                 ? value
-                : throw new WeightFileException($"The checkpoint's metadata has no '{key}' (it has {string.Join(", ", file.Metadata.Keys)}).");
+                : throw new WeightFileException($"The checkpoint's metadata has no '{key}' (it has {MessageText.List(file.Metadata.Keys, MessageText.Name)}).");
 
         private static string ListEntries(IEnumerable<SafeTensorsEntry> entries, WeightLoadOptions? options = null)
         {
-            IEnumerable<string> items = entries.Select(entry =>
+            string list = MessageText.List(entries, entry =>
             {
                 string mapped = options?.MapName(entry.Name) ?? entry.Name;
-                string rename = mapped == entry.Name ? string.Empty : $" (as '{mapped}')";
-                return $"'{entry.Name}'{rename} {entry.DType.GetName()} {entry.ShapeText} at data offsets [{entry.Begin}, {entry.End}]";
+                string rename = mapped == entry.Name ? string.Empty : $" (as '{MessageText.Name(mapped)}')";
+                return $"'{MessageText.Name(entry.Name)}'{rename} {entry.DType.GetName()} {entry.ShapeText} at data offsets [{entry.Begin}, {entry.End}]";
             });
-            string list = string.Join(", ", items);
             return list.Length == 0 ? "no tensors" : list;
         }
 
@@ -492,7 +633,7 @@ namespace LstmGen.Serialization
                 && metadata.TryGetValue(LayersKey, out string? layers) && metadata.TryGetValue(OutputSizeKey, out string? output)
                 && (input != Format(model.InputSize) || hidden != Format(model.HiddenSize) || layers != Format(model.Layers) || output != Format(model.OutputSize)))
             {
-                return $" The file was saved by LstmGen from a model with InputSize = {input}, HiddenSize = {hidden}, Layers = {layers}, OutputSize = {output}.";
+                return $" The file was saved by LstmGen from a model with InputSize = {MessageText.Name(input)}, HiddenSize = {MessageText.Name(hidden)}, Layers = {MessageText.Name(layers)}, OutputSize = {MessageText.Name(output)}.";
             }
 
             return string.Empty;

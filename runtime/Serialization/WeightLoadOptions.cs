@@ -29,6 +29,15 @@ namespace LstmGen.Serialization
         public bool IgnoreUnexpected { get; set; }
 
         /// <summary>
+        /// Whether weights (and a checkpoint's optimizer buffers) that are NaN or infinite are loaded
+        /// (<see langword="true"/>) or refused with a <see cref="WeightFileException"/> that names the tensor
+        /// and the element (<see langword="false"/>, the default). The rule is the same for every dtype: F32,
+        /// F16, BF16 and F64. A finite F64 value beyond float's range is refused either way, since it would
+        /// not load as itself.
+        /// </summary>
+        public bool AllowNonFinite { get; set; }
+
+        /// <summary>
         /// Renames the file's tensors that start with <paramref name="filePrefix"/> to start with
         /// <paramref name="modelPrefix"/> instead. A name takes the first mapping whose prefix it
         /// starts with; names that match none keep their name.

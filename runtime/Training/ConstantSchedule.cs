@@ -10,7 +10,7 @@ namespace LstmGen.Training
         /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is below 0, or NaN.</exception>
         public ConstantSchedule(float learningRate)
         {
-            Initial = OptimizerGuard.NotNegative(learningRate, nameof(learningRate));
+            Initial = OptimizerGuard.LearningRate(learningRate, nameof(learningRate));
         }
 
         /// <summary>The learning rate.</summary>

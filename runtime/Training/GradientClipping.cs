@@ -45,7 +45,7 @@ namespace LstmGen.Training
         public static float ClipByGlobalNorm(Span<float> gradients, float maxNorm)
         {
             OptimizerGuard.NotNegative(maxNorm, nameof(maxNorm));
-            double norm = Math.Sqrt(SumOfSquares(gradients));
+            double norm = GlobalNorm(gradients);
             double coefficient = maxNorm / (norm + NormEpsilon);
 
             // PyTorch multiplies by min(coefficient, 1): a no-op when it is 1, but a NaN spreads.
@@ -57,6 +57,9 @@ namespace LstmGen.Training
 
             return (float)norm;
         }
+
+        /// <summary>The L2 norm of <paramref name="values"/>, in double, as <see cref="ClipByGlobalNorm"/> computes it: NaN or infinite when a value is.</summary>
+        internal static double GlobalNorm(ReadOnlySpan<float> values) => Math.Sqrt(SumOfSquares(values));
 
         /// <summary>The sum of the squares in double: lane l adds elements l, l + 8, ...; the lanes are added in a fixed tree.</summary>
         private static double SumOfSquares(ReadOnlySpan<float> values)

@@ -12,16 +12,16 @@ namespace LstmGen.Training
 
         private protected Optimizer(float learningRate, OptimizerBuffers buffers)
         {
-            _learningRate = OptimizerGuard.NotNegative(learningRate, nameof(learningRate));
+            _learningRate = OptimizerGuard.LearningRate(learningRate, nameof(learningRate));
             Buffers = buffers;
         }
 
         /// <inheritdoc/>
-        /// <exception cref="ArgumentOutOfRangeException">The value is below 0, or NaN.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The value is below 0, NaN or infinite.</exception>
         public float LearningRate
         {
             get => _learningRate;
-            set => _learningRate = OptimizerGuard.NotNegative(value, nameof(value));
+            set => _learningRate = OptimizerGuard.LearningRate(value, nameof(value));
         }
 
         /// <inheritdoc/>
@@ -43,7 +43,7 @@ namespace LstmGen.Training
         public void SetState(OptimizerState state)
         {
             ArgumentNullException.ThrowIfNull(state);
-            OptimizerGuard.NotNegative(state.LearningRate, "state.LearningRate");
+            OptimizerGuard.LearningRate(state.LearningRate, "state.LearningRate");
             Buffers.SetState(state);
             _learningRate = state.LearningRate;
         }

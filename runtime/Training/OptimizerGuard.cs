@@ -21,6 +21,23 @@ namespace LstmGen.Training
             return value;
         }
 
+        /// <summary>
+        /// Throws unless <paramref name="value"/> is a finite number of at least 0: a learning rate. PyTorch
+        /// also takes +infinity, which turns every parameter into NaN or infinity on the first step.
+        /// </summary>
+        public static float LearningRate(float value, string parameterName)
+        {
+            if (!IsLearningRate(value))
+            {
+                ThrowOutOfRange(parameterName, value, "must be a finite number >= 0");
+            }
+
+            return value;
+        }
+
+        /// <summary>Whether <paramref name="value"/> is a finite number of at least 0.</summary>
+        public static bool IsLearningRate(float value) => value >= 0f && float.IsFinite(value);
+
         /// <summary>Throws unless 0 &lt;= <paramref name="value"/> &lt; 1, as PyTorch checks Adam's betas.</summary>
         public static float Beta(float value, string parameterName)
         {

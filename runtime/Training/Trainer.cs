@@ -23,6 +23,10 @@ namespace LstmGen.Training
     /// the batch's gradient is the mean of the sequences' gradients, as PyTorch's with a loss averaged over
     /// the batch. It is clipped by <see cref="TrainerOptions.ClipNorm"/>, the learning rate is set from
     /// <see cref="TrainerOptions.Schedule"/>, and the optimizer takes one step on the model's parameters.</item>
+    /// <item>Before the step, checks every sequence's loss and the norm of the batch's mean gradient (the one
+    /// clipping computes): a NaN or an infinity throws a <see cref="NonFiniteTrainingException"/> naming the
+    /// epoch, the batch and the sequence, or, with <see cref="TrainerOptions.SkipNonFiniteBatches"/>, skips the
+    /// batch; either way the parameters and the optimizer are left as they were before it.</item>
     /// <item>With a validation set, computes the validation loss (<see cref="Evaluate"/>), keeps the best
     /// parameters and stops early as <see cref="TrainerOptions.EarlyStoppingPatience"/> says.</item>
     /// </list>
@@ -130,6 +134,10 @@ namespace LstmGen.Training
         /// the shapes expected), or early stopping is asked for without a validation set.
         /// </exception>
         /// <exception cref="InvalidOperationException">The trainer is already running.</exception>
+        /// <exception cref="NonFiniteTrainingException">
+        /// A mini-batch's loss or gradient is NaN or infinite (without <see cref="TrainerOptions.SkipNonFiniteBatches"/>):
+        /// the model keeps the parameters of before that batch (best weights are not restored) and the optimizer its state.
+        /// </exception>
         public TrainingResult Fit(
             IReadOnlyList<TrainingSequence> training,
             IReadOnlyList<TrainingSequence>? validation = null,
@@ -220,6 +228,7 @@ namespace LstmGen.Training
             bool stoppedEarly = false;
             bool cancelled = false;
             long steps = 0;
+            long skipped = 0;
 
             for (int epoch = 0; epoch < _options.Epochs && !cancelled && !stoppedEarly; epoch++)
             {
@@ -232,6 +241,7 @@ namespace LstmGen.Training
                 long epochStarted = Stopwatch.GetTimestamp();
                 double lossSum = 0;
                 int seen = 0;
+                int trained = 0;
                 for (int batch = 0; batch < batches; batch++)
                 {
                     if (cancellationToken.IsCancellationRequested)
@@ -242,12 +252,21 @@ namespace LstmGen.Training
 
                     int start = batch * batchSize;
                     int size = Math.Min(batchSize, count - start);
-                    lossSum += Step(training, order, start, size);
-                    steps++;
-                    changedSinceBest = true;
                     seen += size;
+                    if (Step(training, order, start, size, epoch, batch) is double batchLoss)
+                    {
+                        lossSum += batchLoss;
+                        trained += size;
+                        steps++;
+                        changedSinceBest = true;
+                    }
+                    else
+                    {
+                        skipped++;
+                    }
+
                     progress?.Report(new TrainingProgress(
-                        epoch + 1, _options.Epochs, batch + 1, batches, (float)(lossSum / seen), null, PerSecond(seen, epochStarted), Stopwatch.GetElapsedTime(started), false));
+                        epoch + 1, _options.Epochs, batch + 1, batches, (float)(lossSum / trained), null, PerSecond(seen, epochStarted), Stopwatch.GetElapsedTime(started), false));
                 }
 
                 if (cancelled)
@@ -256,7 +275,7 @@ namespace LstmGen.Training
                 }
 
                 double sequencesPerSecond = PerSecond(count, epochStarted);
-                float trainingLoss = (float)(lossSum / count);
+                float trainingLoss = (float)(lossSum / trained);
                 trainingLosses.Add(trainingLoss);
                 float? validationLoss = null;
                 if (validation is not null)
@@ -294,14 +313,15 @@ namespace LstmGen.Training
             }
 
             return new TrainingResult(
-                trainingLosses, validationLosses, bestEpoch, bestLoss, restored, stoppedEarly, cancelled, steps, Stopwatch.GetElapsedTime(started));
+                trainingLosses, validationLosses, bestEpoch, bestLoss, restored, stoppedEarly, cancelled, steps, skipped, Stopwatch.GetElapsedTime(started));
         }
 
         /// <summary>
         /// One mini-batch: the shards' gradients, their sum in shard order divided by the batch size,
-        /// clipping, the learning rate, the optimizer's step. Returns the sum of the sequences' losses.
+        /// the checks for NaN and infinity, clipping, the learning rate, the optimizer's step. Returns the sum
+        /// of the sequences' losses, or <see langword="null"/> when the batch is skipped as not finite.
         /// </summary>
-        private double Step(IReadOnlyList<TrainingSequence> training, int[] order, int start, int size)
+        private double? Step(IReadOnlyList<TrainingSequence> training, int[] order, int start, int size, int epoch, int batch)
         {
             int shards = Math.Min(_options.Shards, size);
             _generation++;
@@ -315,9 +335,28 @@ namespace LstmGen.Training
             int slices = _pool?.Workers ?? 1;
             _sumShards.Set(shards, size, slices);
             Run(_sumShards, slices);
-            if (_options.ClipNorm is float clipNorm)
+
+            // The batch's losses, in batch order; a NaN or an infinity stops the batch before anything changes.
+            double lossSum = 0;
+            ReadOnlySpan<float> losses = _batchLosses.AsSpan(0, size);
+            for (int position = 0; position < losses.Length; position++)
             {
-                GradientClipping.ClipByGlobalNorm(gradients, clipNorm);
+                float loss = losses[position];
+                if (!float.IsFinite(loss))
+                {
+                    return NotFinite(new NonFiniteTrainingException(epoch + 1, batch + 1, order[start + position], loss, null));
+                }
+
+                lossSum += loss;
+            }
+
+            // The norm clipping computes anyway, or the same computation without clipping.
+            float norm = _options.ClipNorm is float clipNorm
+                ? GradientClipping.ClipByGlobalNorm(gradients, clipNorm)
+                : (float)GradientClipping.GlobalNorm(gradients);
+            if (!float.IsFinite(norm))
+            {
+                return NotFinite(new NonFiniteTrainingException(epoch + 1, batch + 1, null, null, norm));
             }
 
             if (_options.Schedule is ILearningRateSchedule schedule)
@@ -326,16 +365,12 @@ namespace LstmGen.Training
             }
 
             _optimizer.Step(_model.Parameters, gradients);
-
-            // The batch's losses, in batch order.
-            double lossSum = 0;
-            foreach (float loss in _batchLosses.AsSpan(0, size))
-            {
-                lossSum += loss;
-            }
-
             return lossSum;
         }
+
+        /// <summary>A batch that is not finite: skipped (<see langword="null"/>) or thrown, as the options say.</summary>
+        private double? NotFinite(NonFiniteTrainingException exception) =>
+            _options.SkipNonFiniteBatches ? null : throw exception;
 
         private float EvaluateCore(IReadOnlyList<TrainingSequence> sequences)
         {

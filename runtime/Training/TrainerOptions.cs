@@ -134,6 +134,16 @@ namespace LstmGen.Training
         /// </summary>
         public bool RestoreBestWeights { get; init; } = true;
 
+        /// <summary>
+        /// What <see cref="Trainer{TModel}.Fit"/> does with a mini-batch whose loss or gradient is NaN or
+        /// infinite (a NaN in one sequence's inputs makes every weight NaN after one step): throw a
+        /// <see cref="NonFiniteTrainingException"/> that names the epoch, the batch and the sequence
+        /// (<see langword="false"/>, the default), or skip the batch without a step and go on
+        /// (<see langword="true"/>; <see cref="TrainingResult.SkippedBatches"/> counts them). Either way the
+        /// batch changes neither the parameters nor the optimizer's state (nor its learning rate).
+        /// </summary>
+        public bool SkipNonFiniteBatches { get; init; }
+
         private static int AtLeast(int value, int minimum, string name)
         {
             if (value < minimum)

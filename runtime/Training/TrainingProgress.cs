@@ -12,7 +12,8 @@ namespace LstmGen.Training
     /// <param name="Batches">The mini-batches of each epoch.</param>
     /// <param name="Loss">
     /// The mean training loss of the epoch's sequences so far (each sequence's loss as the model computed
-    /// it, with the weights of its batch); at the end of the epoch, the epoch's training loss.
+    /// it, with the weights of its batch); at the end of the epoch, the epoch's training loss. Batches skipped
+    /// as not finite (<see cref="TrainerOptions.SkipNonFiniteBatches"/>) are left out: NaN while every batch so far was skipped.
     /// </param>
     /// <param name="ValidationLoss">The epoch's validation loss, on the end-of-epoch report when there is a validation set; otherwise <see langword="null"/>.</param>
     /// <param name="SequencesPerSecond">The epoch's training sequences so far divided by the time spent training them (validation excluded).</param>

@@ -15,6 +15,7 @@ namespace LstmGen.Training
             bool stoppedEarly,
             bool cancelled,
             long steps,
+            long skippedBatches,
             TimeSpan elapsed)
         {
             TrainingLosses = trainingLosses;
@@ -25,12 +26,14 @@ namespace LstmGen.Training
             StoppedEarly = stoppedEarly;
             Cancelled = cancelled;
             Steps = steps;
+            SkippedBatches = skippedBatches;
             Elapsed = elapsed;
         }
 
         /// <summary>
         /// The training loss of each completed epoch: the mean of its sequences' losses, each computed
-        /// with the weights of its mini-batch (before that batch's step).
+        /// with the weights of its mini-batch (before that batch's step). Skipped batches
+        /// (<see cref="SkippedBatches"/>) are left out; NaN when every batch of the epoch was skipped.
         /// </summary>
         public IReadOnlyList<float> TrainingLosses { get; }
 
@@ -68,6 +71,13 @@ namespace LstmGen.Training
 
         /// <summary>The optimizer steps taken (mini-batches trained).</summary>
         public long Steps { get; }
+
+        /// <summary>
+        /// The mini-batches skipped, without an optimizer step, because their loss or gradient was NaN or
+        /// infinite (only with <see cref="TrainerOptions.SkipNonFiniteBatches"/>; otherwise such a batch
+        /// throws a <see cref="NonFiniteTrainingException"/>).
+        /// </summary>
+        public long SkippedBatches { get; }
 
         /// <summary>The time <see cref="Trainer{TModel}.Fit"/> took.</summary>
         public TimeSpan Elapsed { get; }

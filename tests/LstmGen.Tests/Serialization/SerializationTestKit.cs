@@ -57,13 +57,18 @@ namespace LstmGen.Tests.Serialization
     /// <summary>A read-only stream that cannot seek and hands out at most a few bytes per read.</summary>
     internal sealed class TrickleStream : Stream
     {
-        private readonly byte[] _bytes;
+        private readonly Stream _inner;
         private readonly int _chunk;
-        private int _position;
 
         public TrickleStream(byte[] bytes, int chunk = 7)
+            : this(new MemoryStream(bytes, writable: false), chunk)
         {
-            _bytes = bytes;
+        }
+
+        /// <summary>Reads <paramref name="inner"/> forwards only, as a network stream would.</summary>
+        public TrickleStream(Stream inner, int chunk)
+        {
+            _inner = inner;
             _chunk = chunk;
         }
 
@@ -81,13 +86,7 @@ namespace LstmGen.Tests.Serialization
             set => throw new NotSupportedException();
         }
 
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = Math.Min(Math.Min(count, _chunk), _bytes.Length - _position);
-            Array.Copy(_bytes, _position, buffer, offset, n);
-            _position += n;
-            return n;
-        }
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, _chunk));
 
         public override void Flush()
         {

@@ -500,7 +500,7 @@ namespace LstmGen.Tests.Training
         }
 
         /// <summary>Random sequences of 2 to 7 steps for <see cref="TrainerSmallModel"/>; every third has a last-step target only.</summary>
-        private static TrainingSequence[] SmallSequences(int count, int seed)
+        internal static TrainingSequence[] SmallSequences(int count, int seed)
         {
             var random = new DeterministicRandom(seed);
             var sequences = new TrainingSequence[count];

@@ -1,0 +1,53 @@
+using System;
+using System.IO;
+using System.Linq;
+using LstmGen.Fuzz;
+using LstmGen.Serialization;
+using Xunit;
+
+namespace LstmGen.Tests.Serialization
+{
+    /// <summary>
+    /// Replays the fuzzer's corpus (tests/LstmGen.Fuzz/corpus: seeds and every input the fuzzer kept or
+    /// found) through every reader: each file loads or is refused with a <see cref="WeightFileException"/>,
+    /// never another exception.
+    /// </summary>
+    public sealed class FuzzCorpusTests
+    {
+        public static TheoryData<string> CorpusFiles()
+        {
+            var files = new TheoryData<string>();
+            foreach (string path in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "FuzzCorpus")).OrderBy(p => p, StringComparer.Ordinal))
+            {
+                files.Add(Path.GetFileName(path));
+            }
+
+            return files;
+        }
+
+        [Theory]
+        [MemberData(nameof(CorpusFiles))]
+        public void EveryCorpusFileLoadsOrIsRefusedWithAWeightFileException(string name)
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "FuzzCorpus", name));
+            SafeTensorsTarget.Run(bytes);
+        }
+
+        [Fact]
+        public void TheCorpusHasValidFilesOfEveryDTypeAndBrokenOnes()
+        {
+            string directory = Path.Combine(AppContext.BaseDirectory, "FuzzCorpus");
+            Assert.True(Directory.GetFiles(directory).Length >= 20);
+            foreach (string name in new[] { "weights-f32", "weights-f16", "weights-bf16", "weights-f64" })
+            {
+                WeightFile.Load(new FuzzModel(), Path.Combine(directory, name + ".safetensors"));
+            }
+
+            WeightFile.LoadCheckpoint(new FuzzModel(), new LstmGen.Training.Adam(), Path.Combine(directory, "checkpoint-adam.safetensors"));
+            foreach (string name in new[] { "truncated", "empty", "header-unterminated", "header-overlap", "header-huge-length", "nan-weights" })
+            {
+                Assert.Throws<WeightFileException>(() => WeightFile.Load(new FuzzModel(), Path.Combine(directory, name + ".safetensors")));
+            }
+        }
+    }
+}
