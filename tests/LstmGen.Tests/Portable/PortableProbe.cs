@@ -167,6 +167,14 @@ namespace LstmGen.Tests.Portable
                 lines.Add($"header-{i} {ReadHeader(Headers[i])}");
             }
 
+            // The fuzzer's corpus (seeds and every input it kept): netstandard2.1 reads safetensors headers with the
+            // runtime's own JSON reader, so each file must be read to the same values, or refused, as on .NET 8+.
+            string corpus = Path.Combine(fixtureDirectory, "..", "FuzzCorpus");
+            foreach (string path in Directory.GetFiles(corpus).OrderBy(path => path, StringComparer.Ordinal))
+            {
+                lines.Add($"corpus-{Path.GetFileName(path)} {ReadFile(File.ReadAllBytes(path))}");
+            }
+
             lines.Add($"refs {CheckRefs()}");
             return lines;
         }
@@ -212,6 +220,21 @@ namespace LstmGen.Tests.Portable
                 string text = "entries=" + string.Join(",", read.Entries.Select(entry => $"[{entry.Name}:{entry.DType}:{entry.ShapeText}]"))
                     + " metadata=" + string.Join(",", read.Metadata.Select(pair => $"{pair.Key}={pair.Value}"));
                 return text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal); // one line
+            }
+            catch (Exception exception)
+            {
+                return exception.GetType().Name;
+            }
+        }
+
+        /// <summary>The entries and values a file holds, digested, or the type of exception reading it raises.</summary>
+        private static string ReadFile(byte[] bytes)
+        {
+            try
+            {
+                SafeTensorsFile file = SafeTensorsFile.Read(new MemoryStream(bytes));
+                string entries = string.Join(",", file.Entries.Select(entry => $"{entry.Name}:{entry.DType}:{entry.ShapeText}"));
+                return $"entries={Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(entries)), 0, 12)} values={Digest(ReadAll(file))}";
             }
             catch (Exception exception)
             {
