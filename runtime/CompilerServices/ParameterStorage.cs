@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LstmGen.CompilerServices
@@ -24,19 +25,21 @@ namespace LstmGen.CompilerServices
             ArgumentOutOfRangeException.ThrowIfNegative(length);
             const int slack = Alignment / sizeof(float);
             float[] storage = GC.AllocateArray<float>(length + slack, pinned: true);
-            GCHandle handle = GCHandle.Alloc(storage, GCHandleType.Pinned);
-            try
-            {
-                long address = handle.AddrOfPinnedObject().ToInt64();
-                int misalignment = (int)(address % Alignment);
-                offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
-            }
-            finally
-            {
-                handle.Free();
-            }
-
+            offset = Offset(storage);
             return storage;
+        }
+
+        /// <summary>
+        /// The index of the first aligned element of an array from <see cref="Allocate"/>, computed from the
+        /// array itself (the pinned object heap never moves it), so that a reader that has the array always
+        /// has its offset: no second field can be seen out of step with it.
+        /// </summary>
+        public static unsafe int Offset(float[] storage)
+        {
+            ArgumentNullException.ThrowIfNull(storage);
+            nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
+            int misalignment = (int)(address % Alignment);
+            return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
         }
     }
 }
