@@ -97,6 +97,8 @@ namespace LstmGen
         /// Runs a whole sequence from the model's current state: [T, InputSize] in,
         /// [T, OutputSize] out, both row-major. The state is left after the last step.
         /// </summary>
+        /// <exception cref="ArgumentException">A span has the wrong length, or <paramref name="outputs"/> shares memory with <paramref name="inputs"/>.</exception>
+        /// <exception cref="InvalidOperationException">Another thread's call holds the model (see the remarks on thread safety).</exception>
         void Forward(ReadOnlySpan<float> inputs, Span<float> outputs);
 
         /// <summary>

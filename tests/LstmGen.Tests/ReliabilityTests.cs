@@ -309,6 +309,22 @@ namespace LstmGen.Tests
             Assert.Equal(fresh.Gradients.ToArray(), model.Gradients.ToArray());
         }
 
+        [Fact]
+        public void TheGradientsStartWhereTheirArrayIsAligned()
+        {
+            // The offset is computed from the array itself (no second field that a racing first use could
+            // leave out of step with the array): it is the one Allocate reports, and the start is aligned.
+            float[] storage = LstmGen.CompilerServices.ParameterStorage.Allocate(100, out int offset);
+            Assert.Equal(offset, LstmGen.CompilerServices.ParameterStorage.Offset(storage));
+            var model = new TinyModel(seed: 14);
+            Span<float> gradients = model.Gradients;
+            float[] gradientStorage = (float[])typeof(TinyModel).GetField("_gradientStorage", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(model)!;
+            nint start = System.Runtime.CompilerServices.Unsafe.ByteOffset(
+                ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(gradientStorage),
+                ref System.Runtime.InteropServices.MemoryMarshal.GetReference(gradients));
+            Assert.Equal(LstmGen.CompilerServices.ParameterStorage.Offset(gradientStorage) * sizeof(float), start);
+        }
+
         /// <summary>Weak references to the record, the backward scratch and Forward's buffer (held nowhere else).</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static WeakReference[] BufferReferences(TinyModel model, out int recordLength)
