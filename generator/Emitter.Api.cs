@@ -37,6 +37,7 @@ namespace LstmGen.Generator
                 Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
                 Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
                 Line($"{TypeNames.ModelGuard}.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));");
+                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetState));");
                 Line("_state.Hidden.CopyTo(hidden);");
                 Line("_state.Cell.CopyTo(cell);");
             }

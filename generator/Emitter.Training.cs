@@ -86,7 +86,11 @@ namespace LstmGen.Generator
             }
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetGradient\"/>");
-            Line($"public void GetGradient(string name, {TypeNames.Span}<float> destination) => CopyOut(FindTensor(name), Gradients, destination);");
+            using (Open($"public void GetGradient(string name, {TypeNames.Span}<float> destination)"))
+            {
+                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetGradient));");
+                Line("CopyOut(FindTensor(name), Gradients, destination);");
+            }
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
             using (Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets)"))

@@ -436,7 +436,11 @@ namespace LstmGen.Generator
 
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetTensor\"/>");
-            Line($"public void GetTensor(string name, {TypeNames.Span}<float> destination) => CopyOut(FindTensor(name), Parameters, destination);");
+            using (Open($"public void GetTensor(string name, {TypeNames.Span}<float> destination)"))
+            {
+                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetTensor));");
+                Line("CopyOut(FindTensor(name), Parameters, destination);");
+            }
             Line();
             Line("/// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name=\"storage\"/> in PyTorch's layout.</summary>");
             using (Open($"private static void CopyOut({TypeNames.TensorInfo} tensor, {TypeNames.ReadOnlySpan}<float> storage, {TypeNames.Span}<float> destination)"))

@@ -17,7 +17,11 @@ namespace LstmGen
     /// state or buffers, or writes its weights (<see cref="Forward"/>, <see cref="AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>,
     /// <see cref="ZeroGradients"/>, <see cref="SetState"/>, <see cref="ResetState"/>, <see cref="SetTensor"/>, <c>Load</c>,
     /// <see cref="TrimBuffers"/>) is for one thread at a time: a second thread's call throws
-    /// <see cref="InvalidOperationException"/> instead of corrupting anything. Weights changed while
+    /// <see cref="InvalidOperationException"/> instead of corrupting anything. <see cref="Step"/>,
+    /// <see cref="GetState"/>, <see cref="GetTensor"/> and <see cref="GetGradient"/> check the same with a plain
+    /// read (no locked instruction): they refuse to run while another thread's call holds the model, but two
+    /// threads stepping the model's own state at once are not detected (wrong numbers, never an access
+    /// outside the model's memory). Weights changed while
     /// other threads step are not atomic (a step may see old and new tensors): load into a second model and
     /// swap references (the generated <c>CopyParametersFrom</c> describes how).
     /// </para>

@@ -148,13 +148,14 @@ namespace LstmGen.CompilerServices
 
         /// <summary>
         /// Throws <see cref="InvalidOperationException"/> when <paramref name="busy"/> (read once, without a
-        /// locked instruction) says that another call holds the model: the own-state Step's check, which
-        /// catches a step during Forward, training or a weight change on another thread, at the cost of a load.
+        /// locked instruction) says that another thread's call holds the model: the check of the own-state Step
+        /// and of the readers, which catches them during Forward, training or a weight change on another
+        /// thread at the cost of a load (and nothing more while the model is free).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void NotBusy(int busy, string operation)
         {
-            if (busy != 0)
+            if (busy != 0 && busy != Environment.CurrentManagedThreadId)
             {
                 ThrowBusy(operation);
             }

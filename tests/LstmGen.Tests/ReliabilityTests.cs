@@ -58,6 +58,10 @@ namespace LstmGen.Tests
                     ("Load", () => model.Load(new MemoryStream())),
                     ("CopyParametersFrom", () => model.CopyParametersFrom(new TinyModel(seed: 4))),
                     ("TrimBuffers", model.TrimBuffers),
+                    ("GetState", () => model.GetState(state, new float[state.Length])),
+                    ("GetTensor", () => model.GetTensor("lstm.bias_ih_l0", tensor)),
+                    ("GetGradient", () => model.GetGradient("lstm.bias_ih_l0", tensor)),
+                    ("GetTensor", () => model.Save(new MemoryStream())),
                 };
                 foreach (var (name, call) in calls)
                 {

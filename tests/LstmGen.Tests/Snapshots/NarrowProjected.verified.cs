@@ -197,7 +197,11 @@ namespace Snapshots
         }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.GetTensor"/>
-        public void GetTensor(string name, global::System.Span<float> destination) => CopyOut(FindTensor(name), Parameters, destination);
+        public void GetTensor(string name, global::System.Span<float> destination)
+        {
+            global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetTensor));
+            CopyOut(FindTensor(name), Parameters, destination);
+        }
 
         /// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name="storage"/> in PyTorch's layout.</summary>
         private static void CopyOut(global::LstmGen.TensorInfo tensor, global::System.ReadOnlySpan<float> storage, global::System.Span<float> destination)
@@ -262,6 +266,7 @@ namespace Snapshots
             global::LstmGen.CompilerServices.ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), "[Layers, HiddenSize]");
             global::LstmGen.CompilerServices.ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), "[Layers, HiddenSize]");
             global::LstmGen.CompilerServices.ModelGuard.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));
+            global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetState));
             _state.Hidden.CopyTo(hidden);
             _state.Cell.CopyTo(cell);
         }
@@ -510,7 +515,11 @@ namespace Snapshots
         }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.GetGradient"/>
-        public void GetGradient(string name, global::System.Span<float> destination) => CopyOut(FindTensor(name), Gradients, destination);
+        public void GetGradient(string name, global::System.Span<float> destination)
+        {
+            global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetGradient));
+            CopyOut(FindTensor(name), Gradients, destination);
+        }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
