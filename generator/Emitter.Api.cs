@@ -68,7 +68,8 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             Line("/// <remarks>");
             Line("/// <paramref name=\"output\"/> may share memory with <paramref name=\"input\"/>: the input is read in full");
-            Line("/// before the first output is written. A NaN input makes the state NaN (an infinite one saturates the");
+            Line("/// before the first output is written (neither may share memory with <paramref name=\"state\"/>, which");
+            Line("/// is written as the input is read). A NaN input makes the state NaN (an infinite one saturates the");
             Line("/// gates, or gives NaN where infinities of both signs meet), and a NaN state stays NaN, as do the");
             Line("/// outputs, until the state is reset or set: <see cref=\"State.IsFinite\"/> tells.");
             Line("/// Weights changed by another thread during the step (Load, SetTensor, an optimizer) may be seen");

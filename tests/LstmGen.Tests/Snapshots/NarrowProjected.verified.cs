@@ -341,7 +341,8 @@ namespace Snapshots
         /// </summary>
         /// <remarks>
         /// <paramref name="output"/> may share memory with <paramref name="input"/>: the input is read in full
-        /// before the first output is written. A NaN input makes the state NaN (an infinite one saturates the
+        /// before the first output is written (neither may share memory with <paramref name="state"/>, which
+        /// is written as the input is read). A NaN input makes the state NaN (an infinite one saturates the
         /// gates, or gives NaN where infinities of both signs meet), and a NaN state stays NaN, as do the
         /// outputs, until the state is reset or set: <see cref="State.IsFinite"/> tells.
         /// Weights changed by another thread during the step (Load, SetTensor, an optimizer) may be seen
