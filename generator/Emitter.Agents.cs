@@ -30,12 +30,14 @@ namespace LstmGen.Generator
             Line("/// <paramref name=\"outputs\"/> ([N, OutputSize]). The same numbers, bit for bit, as");
             Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
             Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
-            Line("/// read: several threads may step different states at once.");
+            Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
+            Line("/// and <paramref name=\"states\"/> must not share memory.");
             Line("/// </summary>");
             using (Open($"public void Step({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
                 Line($"{TypeNames.ModelGuard}.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
                 Line($"{TypeNames.ModelGuard}.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
+                Line($"{TypeNames.ModelGuard}.AgentSpans<State>(states, inputs, outputs);");
                 Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
                 Line();
                 Line("// The agents left over (fewer than a group), one at a time.");

@@ -9,15 +9,25 @@ namespace LstmGen.Generator
         private void EmitStateAccess()
         {
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ResetState\"/>");
-            Line("public void ResetState() => _state = default;");
+            using (Open("public void ResetState()"))
+            {
+                using (Guard("ResetState"))
+                {
+                    Line("_state = default;");
+                }
+            }
+
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetState\"/>");
             using (Open($"public void SetState({TypeNames.ReadOnlySpan}<float> hidden, {TypeNames.ReadOnlySpan}<float> cell)"))
             {
                 Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
                 Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
-                Line("hidden.CopyTo(_state.Hidden);");
-                Line("cell.CopyTo(_state.Cell);");
+                using (Guard("SetState"))
+                {
+                    Line("hidden.CopyTo(_state.Hidden);");
+                    Line("cell.CopyTo(_state.Cell);");
+                }
             }
 
             Line();
@@ -26,23 +36,45 @@ namespace LstmGen.Generator
             {
                 Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
                 Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                Line($"{TypeNames.ModelGuard}.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));");
+                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetState));");
                 Line("_state.Hidden.CopyTo(hidden);");
                 Line("_state.Cell.CopyTo(cell);");
             }
 
+            Line();
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.IsStateFinite\"/>");
+            Line("public bool IsStateFinite() => _state.IsFinite;");
             Line();
         }
 
         private void EmitStepAndForward()
         {
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Step\"/>");
-            Line($"public void Step({TypeNames.ReadOnlySpan}<float> input, {TypeNames.Span}<float> output) => Step(ref _state, input, output);");
+            using (Open($"public void Step({TypeNames.ReadOnlySpan}<float> input, {TypeNames.Span}<float> output)"))
+            {
+                Line("// A plain read, no locked instruction: refuses a step while another thread's Forward, training or");
+                Line("// weight load holds the model. Two threads stepping the model's own state at once are not caught");
+                Line("// (that would cost a locked instruction per step); the state is inline, so they get wrong numbers");
+                Line("// but never touch memory outside it.");
+                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(Step));");
+                Line("Step(ref _state, input, output);");
+            }
             Line();
             Line("/// <summary>");
             Line("/// Advances <paramref name=\"state\"/> by one time step: [InputSize] in, [OutputSize] out.");
             Line("/// The model's weights are only read, so one model can step many states, from several");
             Line("/// threads at once as long as each state is used by one thread at a time.");
             Line("/// </summary>");
+            Line("/// <remarks>");
+            Line("/// <paramref name=\"output\"/> may share memory with <paramref name=\"input\"/>: the input is read in full");
+            Line("/// before the first output is written (neither may share memory with <paramref name=\"state\"/>, which");
+            Line("/// is written as the input is read). A NaN input makes the state NaN (an infinite one saturates the");
+            Line("/// gates, or gives NaN where infinities of both signs meet), and a NaN state stays NaN, as do the");
+            Line("/// outputs, until the state is reset or set: <see cref=\"State.IsFinite\"/> tells.");
+            Line("/// Weights changed by another thread during the step (Load, SetTensor, an optimizer) may be seen");
+            Line("/// half old and half new: swap models instead (see <see cref=\"CopyParametersFrom\"/>).");
+            Line("/// </remarks>");
             using (Open($"public void Step(ref State state, {TypeNames.ReadOnlySpan}<float> input, {TypeNames.Span}<float> output)"))
             {
                 Line($"{TypeNames.ModelGuard}.Length(input.Length, InputSize, nameof(input), \"InputSize\");");
@@ -122,6 +154,13 @@ namespace LstmGen.Generator
                 Line("// The hidden values, then the cell values: the group step reads a State as one row of floats.");
                 Line("private LayerValues _hidden;");
                 Line("private LayerValues _cell;");
+                Line();
+                Line("/// <summary>");
+                Line("/// Whether every hidden and cell value is finite. A NaN input to a step makes the state NaN, and every");
+                Line("/// later step keeps it NaN: check this after a step whose input may be bad, and reset the state if it");
+                Line("/// is false. Costs one pass over the state's 2 x Layers x HiddenSize floats.");
+                Line("/// </summary>");
+                Line($"public readonly bool IsFinite => {TypeNames.ModelGuard}.AllFinite(_hidden) && {TypeNames.ModelGuard}.AllFinite(_cell);");
                 Line();
                 Line("/// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>");
                 Line($"[{TypeNames.UnscopedRef}]");

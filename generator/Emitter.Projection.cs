@@ -74,14 +74,26 @@ namespace LstmGen.Generator
             }
 
             Line($"/// Every sum is added in the order of <see cref=\"Step({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>, which");
-            Line("/// gives the same bits.");
+            Line("/// gives the same bits. <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
             Line("/// </remarks>");
             using (Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
                 Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
-                Line("_forwardBuffer ??= new float[ForwardBufferLength];");
+                Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
+                using (Guard("Forward"))
+                {
+                    Line("ForwardCore(inputs, outputs, steps);");
+                }
+            }
+
+            Line();
+            Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
+            using (Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)"))
+            {
+                Line("// The buffer is read into a local once: every reference below points into this one array.");
+                Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
                 Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line($"ref float gates = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_forwardBuffer);");
+                Line($"ref float gates = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(buffer);");
                 if (HasUpperLayers)
                 {
                     Line($"ref float sequence = ref {TypeNames.Unsafe}.Add(ref gates, ForwardGatesLength);");

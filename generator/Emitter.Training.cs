@@ -44,8 +44,8 @@ namespace LstmGen.Generator
         {
             Line("// Training buffers, allocated on first use: the gradients (laid out as the parameters), the");
             Line("// backward pass's scratch, and the record of the forward pass, grown to the longest sequence seen.");
+            Line("// (The gradients start at ParameterStorage.Offset of their array: no second field to read out of step.)");
             Line("private float[]? _gradientStorage;");
-            Line("private int _gradientStart;");
             Line("private float[]? _backwardScratch;");
             Line("private float[]? _record;");
             Line();
@@ -54,19 +54,52 @@ namespace LstmGen.Generator
         private void EmitTrainingApi()
         {
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Gradients\"/>");
-            Line($"public {TypeNames.Span}<float> Gradients => new {TypeNames.Span}<float>(GradientStorage(), _gradientStart, ParameterCount);");
+            using (Open($"public {TypeNames.Span}<float> Gradients"))
+            {
+                using (Open("get"))
+                {
+                    Line($"float[] storage = _gradientStorage ??= {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _);");
+                    Line($"return new {TypeNames.Span}<float>(storage, {TypeNames.ParameterStorage}.Offset(storage), ParameterCount);");
+                }
+            }
+
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ZeroGradients\"/>");
-            Line("public void ZeroGradients() => Gradients.Clear();");
+            using (Open("public void ZeroGradients()"))
+            {
+                using (Guard("ZeroGradients"))
+                {
+                    Line("Gradients.Clear();");
+                }
+            }
+
+            Line();
+            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.TrimBuffers\"/>");
+            using (Open("public void TrimBuffers()"))
+            {
+                using (Guard("TrimBuffers"))
+                {
+                    Line("_record = null;");
+                    Line("_backwardScratch = null;");
+                    Line("_forwardBuffer = null;");
+                }
+            }
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetGradient\"/>");
-            Line($"public void GetGradient(string name, {TypeNames.Span}<float> destination) => CopyOut(FindTensor(name), Gradients, destination);");
+            using (Open($"public void GetGradient(string name, {TypeNames.Span}<float> destination)"))
+            {
+                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetGradient));");
+                Line("CopyOut(FindTensor(name), Gradients, destination);");
+            }
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
             using (Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets)"))
             {
                 Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
-                Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
+                using (Guard("AccumulateGradients"))
+                {
+                    Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
+                }
             }
 
             Line();
@@ -77,11 +110,13 @@ namespace LstmGen.Generator
                 Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
                 Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
                 Line($"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");");
-                Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
+                Line($"{TypeNames.ModelGuard}.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);");
+                using (Guard("AccumulateGradients"))
+                {
+                    Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
+                }
             }
 
-            Line();
-            Line($"private float[] GradientStorage() => _gradientStorage ??= {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _gradientStart);");
             Line();
             EmitBackpropagateThroughTime();
             EmitRecordForward();
@@ -97,25 +132,28 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
             {
-                Line("// The buffers: the record grows to the longest sequence seen, then is reused.");
+                Line("// The buffers, each read into a local once, so that every reference below points into the array");
+                Line("// whose length was checked: the record grows to the longest sequence seen, then is reused.");
                 Line($"int recordLength = {TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs));");
-                using (Open("if (_record is null || _record.Length < recordLength)"))
+                Line("float[]? recordBuffer = _record;");
+                using (Open("if (recordBuffer is null || recordBuffer.Length < recordLength)"))
                 {
-                    Line("_record = new float[recordLength];");
+                    Line("recordBuffer = new float[recordLength];");
+                    Line("_record = recordBuffer;");
                 }
 
-
-                Line("_backwardScratch ??= new float[BackwardScratchLength];");
+                Line();
+                Line("float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];");
                 Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line($"ref float gradients = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(GradientStorage()), _gradientStart);");
-                Line($"ref float record = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_record);");
+                Line($"ref float gradients = ref {TypeNames.MemoryMarshal}.GetReference(Gradients);");
+                Line($"ref float record = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(recordBuffer);");
                 Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 Line();
                 Line("// The forward pass, recorded; it leaves the model's state after the last step.");
                 Line("RecordForward(ref parameters, ref input, steps, ref record);");
                 Line();
                 Line("// Nothing flows back into the last step from after it.");
-                Line($"{TypeNames.Span}<float> scratch = _backwardScratch;");
+                Line($"{TypeNames.Span}<float> scratch = scratchBuffer;");
                 Line("scratch.Clear();");
                 Line($"ref float hiddenGradients = ref {TypeNames.MemoryMarshal}.GetReference(scratch);");
                 Line("ref float cellGradients = ref scratch[ScratchCellOffset];");

@@ -74,21 +74,44 @@ namespace LstmGen.Generator
             return new Block(this, "}");
         }
 
+        /// <summary>
+        /// Opens the body of a call that holds the model's own state and buffers for <paramref name="operation"/>:
+        /// taken with one interlocked exchange (a second thread gets an InvalidOperationException that says
+        /// what is thread-safe), given back in a finally block when the returned block is disposed.
+        /// </summary>
+        private Block Guard(string operation)
+        {
+            Line($"int owner = {TypeNames.ModelGuard}.Enter(ref _busy, nameof({operation}));");
+            Line("try");
+            Line("{");
+            _writer.Indent++;
+            return new Block(this, "}", () =>
+            {
+                using (Open("finally"))
+                {
+                    Line($"{TypeNames.ModelGuard}.Exit(ref _busy, owner);");
+                }
+            });
+        }
+
         private readonly struct Block : IDisposable
         {
             private readonly Emitter _emitter;
             private readonly string _close;
+            private readonly Action? _after;
 
-            public Block(Emitter emitter, string close)
+            public Block(Emitter emitter, string close, Action? after = null)
             {
                 _emitter = emitter;
                 _close = close;
+                _after = after;
             }
 
             public void Dispose()
             {
                 _emitter._writer.Indent--;
                 _emitter.Line(_close);
+                _after?.Invoke();
             }
         }
 
@@ -265,6 +288,9 @@ namespace LstmGen.Generator
             Line("// Forward's chunk of projections and layer outputs, allocated on first use.");
             Line("private float[]? _forwardBuffer;");
             Line();
+            Line("// The id of the thread whose call holds the model's own state and buffers, or 0: see ModelGuard.Enter.");
+            Line("private int _busy;");
+            Line();
             Line("/// <summary>");
             Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
             Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
@@ -334,10 +360,28 @@ namespace LstmGen.Generator
             Line("/// <paramref name=\"options\"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does");
             Line($"/// not fit leaves the model as it was and throws a <see cref=\"{TypeNames.WeightFileException}\"/> that says why.");
             Line("/// </summary>");
-            Line($"public void Load(string path, {TypeNames.WeightLoadOptions}? options = null) => {TypeNames.WeightFile}.Load(this, path, options);");
+            Line("/// <remarks>");
+            Line("/// The tensors are copied in one after another: a thread that steps this model meanwhile (with");
+            Line("/// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a");
+            Line("/// model that other threads step, load into a second model and swap references at a step boundary");
+            Line("/// (see <see cref=\"CopyParametersFrom\"/>).");
+            Line("/// </remarks>");
+            using (Open($"public void Load(string path, {TypeNames.WeightLoadOptions}? options = null)"))
+            {
+                using (Guard("Load"))
+                {
+                    Line($"{TypeNames.WeightFile}.Load(this, path, options);");
+                }
+            }
             Line();
             Line($"/// <summary>Loads weights in the safetensors format from <paramref name=\"stream\"/>, as <see cref=\"Load(string, {TypeNames.WeightLoadOptions}?)\"/>.</summary>");
-            Line($"public void Load({TypeNames.Stream} stream, {TypeNames.WeightLoadOptions}? options = null) => {TypeNames.WeightFile}.Load(this, stream, options);");
+            using (Open($"public void Load({TypeNames.Stream} stream, {TypeNames.WeightLoadOptions}? options = null)"))
+            {
+                using (Guard("Load"))
+                {
+                    Line($"{TypeNames.WeightFile}.Load(this, stream, options);");
+                }
+            }
             Line();
         }
 
@@ -347,29 +391,56 @@ namespace LstmGen.Generator
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetTensor\"/>");
             using (Open($"public void SetTensor(string name, {TypeNames.ReadOnlySpan}<float> values)"))
             {
-                Line($"{TypeNames.TensorInfo} tensor = FindTensor(name);");
-                Line($"{TypeNames.Span}<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);");
-                if (anyHead)
+                using (Guard("SetTensor"))
                 {
-                    using (Open("if (tensor.Offset < HeadOffset)"))
+                    Line($"{TypeNames.TensorInfo} tensor = FindTensor(name);");
+                    Line($"{TypeNames.Span}<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);");
+                    if (anyHead)
+                    {
+                        using (Open("if (tensor.Offset < HeadOffset)"))
+                        {
+                            Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
+                        }
+
+                        using (Open("else"))
+                        {
+                            Line($"{TypeNames.GateLayout}.CopyIn(tensor, values, storage, nameof(values));");
+                        }
+                    }
+                    else
                     {
                         Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
                     }
-
-                    using (Open("else"))
-                    {
-                        Line($"{TypeNames.GateLayout}.CopyIn(tensor, values, storage, nameof(values));");
-                    }
                 }
-                else
+            }
+
+            Line();
+            Line("/// <summary>");
+            Line("/// Copies every parameter of <paramref name=\"other\"/> into this model: the way to hand weights trained");
+            Line("/// in one model to another without a file. Not atomic for threads that step this model meanwhile: to");
+            Line("/// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then");
+            Line("/// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the");
+            Line("/// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A");
+            Line("/// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the");
+            Line("/// old model only once no thread can still be stepping it.");
+            Line("/// </summary>");
+            Line("/// <param name=\"other\">The model to copy from, which must not change during the copy.</param>");
+            using (Open($"public void CopyParametersFrom({Identifier(_spec.TypeName)} other)"))
+            {
+                Line($"{TypeNames.ArgumentNullException}.ThrowIfNull(other);");
+                using (Guard("CopyParametersFrom"))
                 {
-                    Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
+                    Line("other.Parameters.CopyTo(Parameters);");
                 }
             }
 
             Line();
             Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetTensor\"/>");
-            Line($"public void GetTensor(string name, {TypeNames.Span}<float> destination) => CopyOut(FindTensor(name), Parameters, destination);");
+            using (Open($"public void GetTensor(string name, {TypeNames.Span}<float> destination)"))
+            {
+                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetTensor));");
+                Line("CopyOut(FindTensor(name), Parameters, destination);");
+            }
             Line();
             Line("/// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name=\"storage\"/> in PyTorch's layout.</summary>");
             using (Open($"private static void CopyOut({TypeNames.TensorInfo} tensor, {TypeNames.ReadOnlySpan}<float> storage, {TypeNames.Span}<float> destination)"))

@@ -11,6 +11,20 @@ namespace LstmGen
     /// A generated class also has the same sizes as <see langword="const"/> fields, a value type
     /// <c>State</c> and a <c>Step(ref State, ...)</c> overload for stepping many independent
     /// sequences through one model.
+    /// <para>
+    /// Thread safety: <c>Step(ref State, ...)</c> and the group step only read the weights, so any number
+    /// of threads may call them at once, each with its own states. Everything that uses the model's own
+    /// state or buffers, or writes its weights (<see cref="Forward"/>, <see cref="AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>,
+    /// <see cref="ZeroGradients"/>, <see cref="SetState"/>, <see cref="ResetState"/>, <see cref="SetTensor"/>, <c>Load</c>,
+    /// <see cref="TrimBuffers"/>) is for one thread at a time: a second thread's call throws
+    /// <see cref="InvalidOperationException"/> instead of corrupting anything. <see cref="Step"/>,
+    /// <see cref="GetState"/>, <see cref="GetTensor"/> and <see cref="GetGradient"/> check the same with a plain
+    /// read (no locked instruction): they refuse to run while another thread's call holds the model, but two
+    /// threads stepping the model's own state at once are not detected (wrong numbers, never an access
+    /// outside the model's memory). Weights changed while
+    /// other threads step are not atomic (a step may see old and new tensors): load into a second model and
+    /// swap references (the generated <c>CopyParametersFrom</c> describes how).
+    /// </para>
     /// </remarks>
     public interface ILstmModel
     {
@@ -64,13 +78,31 @@ namespace LstmGen
         /// <summary>Copies the model's own state out; each span is [Layers, HiddenSize] row-major.</summary>
         void GetState(Span<float> hidden, Span<float> cell);
 
+        /// <summary>
+        /// Whether the model's own hidden and cell states are finite. A NaN input to a step makes the state
+        /// NaN, and it stays NaN (so do the outputs) until <see cref="ResetState"/> or
+        /// <see cref="SetState"/>: check after a step whose input may be bad. Costs one pass over the state.
+        /// </summary>
+        bool IsStateFinite();
+
         /// <summary>Advances the model's own state by one time step: [InputSize] in, [OutputSize] out.</summary>
+        /// <remarks>
+        /// <paramref name="output"/> may share memory with <paramref name="input"/>. A NaN input makes the
+        /// state NaN until it is reset (see <see cref="IsStateFinite"/>); an infinite one saturates the gates,
+        /// or gives NaN where infinities of both signs meet. Not for two threads at once:
+        /// a call while another thread's <see cref="Forward"/>, training or weight change holds the model throws
+        /// <see cref="InvalidOperationException"/>; two threads stepping the own state at once are not detected
+        /// (they get wrong numbers, never an access outside the model's memory). Use one model per thread, or a
+        /// <c>State</c> per sequence with the generated <c>Step(ref State, ...)</c>.
+        /// </remarks>
         void Step(ReadOnlySpan<float> input, Span<float> output);
 
         /// <summary>
         /// Runs a whole sequence from the model's current state: [T, InputSize] in,
         /// [T, OutputSize] out, both row-major. The state is left after the last step.
         /// </summary>
+        /// <exception cref="ArgumentException">A span has the wrong length, or <paramref name="outputs"/> shares memory with <paramref name="inputs"/>.</exception>
+        /// <exception cref="InvalidOperationException">Another thread's call holds the model (see the remarks on thread safety).</exception>
         void Forward(ReadOnlySpan<float> inputs, Span<float> outputs);
 
         /// <summary>
@@ -82,6 +114,15 @@ namespace LstmGen
 
         /// <summary>Sets every gradient to zero.</summary>
         void ZeroGradients();
+
+        /// <summary>
+        /// Releases the buffers that <see cref="Forward"/> and <see cref="AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+        /// keep between calls: the training record (which grows to the longest sequence trained, about
+        /// (T + 1) x (Layers x (6 x HiddenSize) + 2 x OutputSize) floats, and is otherwise kept for the model's
+        /// life), the backward pass's scratch and Forward's chunk buffer. The weights, the gradients and the
+        /// state are kept; the next call allocates what it needs again.
+        /// </summary>
+        void TrimBuffers();
 
         /// <summary>Copies the gradient of a tensor out in PyTorch's row-major layout (as <c>tensor.grad</c>).</summary>
         /// <exception cref="ArgumentException">The name is unknown or the length does not match the tensor's shape.</exception>
@@ -129,7 +170,10 @@ namespace LstmGen
         /// <param name="initialHiddenGradients">Receives d loss / d the initial hidden state, [Layers, HiddenSize].</param>
         /// <param name="initialCellGradients">Receives d loss / d the initial cell state, [Layers, HiddenSize].</param>
         /// <returns>The loss; for inputs or targets that are not finite, as the other overload (NaN, and the gradient spans poisoned too).</returns>
-        /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+        /// <exception cref="ArgumentException">
+        /// A span has the wrong length, or a span written (<paramref name="inputGradients"/>,
+        /// <paramref name="initialHiddenGradients"/>, <paramref name="initialCellGradients"/>) shares memory with another span.
+        /// </exception>
         float AccumulateGradients(
             ReadOnlySpan<float> inputs,
             ReadOnlySpan<float> targets,

@@ -2,6 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace LstmGen.CompilerServices
 {
@@ -119,6 +122,107 @@ namespace LstmGen.CompilerServices
                     parameterName);
             }
         }
+
+        /// <summary>
+        /// Takes a model for <paramref name="operation"/>: <paramref name="busy"/> goes from 0 to this thread's id
+        /// with one interlocked exchange. Returns what to hand back to <see cref="Exit"/>: 0, or this thread's id
+        /// when the thread already holds the model (a call made from inside another, such as Load's SetTensor).
+        /// Throws <see cref="InvalidOperationException"/> when another thread holds it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Enter(ref int busy, string operation)
+        {
+            int thread = Environment.CurrentManagedThreadId;
+            int previous = Interlocked.CompareExchange(ref busy, thread, 0);
+            if (previous != 0 && previous != thread)
+            {
+                ThrowBusy(operation);
+            }
+
+            return previous;
+        }
+
+        /// <summary>Gives the model back: <paramref name="busy"/> returns to what <see cref="Enter"/> returned.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Exit(ref int busy, int previous) => Volatile.Write(ref busy, previous);
+
+        /// <summary>
+        /// Throws <see cref="InvalidOperationException"/> when <paramref name="busy"/> (read once, without a
+        /// locked instruction) says that another thread's call holds the model: the check of the own-state Step
+        /// and of the readers, which catches them during Forward, training or a weight change on another
+        /// thread at the cost of a load (and nothing more while the model is free).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void NotBusy(int busy, string operation)
+        {
+            if (busy != 0 && busy != Environment.CurrentManagedThreadId)
+            {
+                ThrowBusy(operation);
+            }
+        }
+
+        /// <summary>
+        /// Throws <see cref="ArgumentException"/> naming both spans when <paramref name="written"/> shares
+        /// memory with <paramref name="other"/>: a result written over values still to be read would be wrong.
+        /// </summary>
+        public static void Disjoint<T>(ReadOnlySpan<T> written, ReadOnlySpan<T> other, string writtenName, string otherName)
+        {
+            if (written.Overlaps(other))
+            {
+                ThrowOverlap(writtenName, otherName);
+            }
+        }
+
+        /// <summary>
+        /// The overlap checks of AccumulateGradients with gradient spans: each span written (d inputs during
+        /// the backward pass, d the initial state at its end) must share no memory with any other span.
+        /// </summary>
+        public static void GradientSpans(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> inputGradients, ReadOnlySpan<float> initialHiddenGradients, ReadOnlySpan<float> initialCellGradients)
+        {
+            Disjoint(inputGradients, inputs, nameof(inputGradients), nameof(inputs));
+            Disjoint(inputGradients, targets, nameof(inputGradients), nameof(targets));
+            Disjoint(initialHiddenGradients, inputs, nameof(initialHiddenGradients), nameof(inputs));
+            Disjoint(initialHiddenGradients, targets, nameof(initialHiddenGradients), nameof(targets));
+            Disjoint(initialHiddenGradients, inputGradients, nameof(initialHiddenGradients), nameof(inputGradients));
+            Disjoint(initialCellGradients, inputs, nameof(initialCellGradients), nameof(inputs));
+            Disjoint(initialCellGradients, targets, nameof(initialCellGradients), nameof(targets));
+            Disjoint(initialCellGradients, inputGradients, nameof(initialCellGradients), nameof(inputGradients));
+            Disjoint(initialCellGradients, initialHiddenGradients, nameof(initialCellGradients), nameof(initialHiddenGradients));
+        }
+
+        /// <summary>The overlap checks of the group step: the outputs, and the states it writes, share no memory with the rest.</summary>
+        public static void AgentSpans<TState>(ReadOnlySpan<TState> states, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputs)
+            where TState : struct
+        {
+            Disjoint(outputs, inputs, nameof(outputs), nameof(inputs));
+            ReadOnlySpan<byte> stateBytes = MemoryMarshal.AsBytes(states);
+            Disjoint(stateBytes, MemoryMarshal.AsBytes(inputs), nameof(states), nameof(inputs));
+            Disjoint(stateBytes, MemoryMarshal.AsBytes(outputs), nameof(states), nameof(outputs));
+        }
+
+        /// <summary>Whether every value is finite (no NaN, no infinity).</summary>
+        public static bool AllFinite(ReadOnlySpan<float> values)
+        {
+            // x - x is 0 for a finite x and NaN for NaN or an infinity; the sum is 0 only if every term is.
+            float sum = 0f;
+            foreach (float value in values)
+            {
+                sum += value - value;
+            }
+
+            return sum == 0f;
+        }
+
+        [DoesNotReturn]
+        private static void ThrowBusy(string operation) =>
+            throw new InvalidOperationException(
+                $"{operation} was called while another thread was using this model. A model's own state and buffers (Step(input, output), Forward, AccumulateGradients, ZeroGradients, SetState, ResetState, Load, SetTensor, TrimBuffers) are for one thread at a time. Use one model per thread, or keep a State per sequence and call Step(ref State, ...), which only reads the weights: any number of threads may do that at once, each with its own State.");
+
+        [DoesNotReturn]
+        private static void ThrowOverlap(string writtenName, string otherName) =>
+            throw new ArgumentException(
+                $"{writtenName} and {otherName} share memory: {writtenName} is written while {otherName} is still needed, which would give wrong results. Pass spans that do not overlap.",
+                writtenName);
 
         [DoesNotReturn]
         private static void ThrowLength(int actual, int expected, string parameterName, string what) =>

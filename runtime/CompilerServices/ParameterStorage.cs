@@ -1,5 +1,6 @@
 using System;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace LstmGen.CompilerServices
@@ -26,23 +27,30 @@ namespace LstmGen.CompilerServices
 #if NET8_0_OR_GREATER
             float[] storage = GC.AllocateArray<float>(length + slack, pinned: true);
 #else
-            // No pinned object heap: an array the garbage collector may move (where it does not, as in
-            // Unity's, the alignment holds); only speed depends on it, never a result.
+            // No pinned object heap: an array the garbage collector may move, so its offset is 0 (see Offset).
             float[] storage = new float[length + slack];
 #endif
-            GCHandle handle = GCHandle.Alloc(storage, GCHandleType.Pinned);
-            try
-            {
-                long address = handle.AddrOfPinnedObject().ToInt64();
-                int misalignment = (int)(address % Alignment);
-                offset = misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
-            }
-            finally
-            {
-                handle.Free();
-            }
-
+            offset = Offset(storage);
             return storage;
+        }
+
+        /// <summary>
+        /// The index of the first aligned element of an array from <see cref="Allocate"/>, computed from the
+        /// array itself (the pinned object heap never moves it), so that a reader that has the array always
+        /// has its offset: no second field can be seen out of step with it.
+        /// </summary>
+        public static unsafe int Offset(float[] storage)
+        {
+            ArgumentNullException.ThrowIfNull(storage);
+#if !NET8_0_OR_GREATER
+            // Without a pinned object heap the array may move between two calls: an offset taken from its address
+            // could change under the weights, so it is always 0 here (only speed depends on alignment, never a result).
+            return 0;
+#else
+            nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
+            int misalignment = (int)(address % Alignment);
+            return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
+#endif
         }
     }
 }

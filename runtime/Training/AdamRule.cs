@@ -53,7 +53,7 @@ namespace LstmGen.Training
         {
             long step = buffers.BeginStep(parameters.Length, gradients.Length);
             var rule = new AdamRule(learningRate, beta1, beta2, epsilon, l2Penalty, (float)(1.0 - ((double)learningRate * decoupledDecay)), step);
-            ElementwiseKernel.Run(ref rule, parameters, gradients, buffers.Buffer(0), buffers.Buffer(1), Span<float>.Empty);
+            ElementwiseKernel.Run(ref rule, parameters, gradients, buffers.Buffer(0, parameters.Length), buffers.Buffer(1, parameters.Length), Span<float>.Empty);
         }
 
         /// <inheritdoc/>

@@ -66,8 +66,28 @@ namespace LstmGen.Training
             return ++StepCount;
         }
 
-        /// <summary>Buffer <paramref name="slot"/> (its index among the names), or an empty span for slot -1.</summary>
-        public Span<float> Buffer(int slot) => slot < 0 ? Span<float>.Empty : _buffers[slot];
+        /// <summary>
+        /// Buffer <paramref name="slot"/> (its index among the names), or an empty span for slot -1, read once and
+        /// checked to hold <paramref name="length"/> floats: the element-wise kernels address it without bounds
+        /// checks, and a second thread's step or SetState on the same optimizer may have replaced it since
+        /// <see cref="BeginStep"/>. Such misuse throws <see cref="InvalidOperationException"/>; it never reaches memory outside the buffer.
+        /// </summary>
+        public Span<float> Buffer(int slot, int length)
+        {
+            if (slot < 0)
+            {
+                return Span<float>.Empty;
+            }
+
+            float[] buffer = _buffers[slot];
+            if (buffer.Length != length)
+            {
+                throw new InvalidOperationException(
+                    $"The {_kind} optimizer's buffer '{_names[slot]}' holds {buffer.Length} floats, not the {length} of this step: another thread changed the optimizer during the step. An optimizer is for one thread at a time.");
+            }
+
+            return buffer;
+        }
 
         /// <summary>Forgets every step: the next step sizes (and zeroes) the buffers again.</summary>
         public void Reset()

@@ -74,7 +74,7 @@ namespace LstmGen.Training
         {
             Buffers.BeginStep(parameters.Length, gradients.Length);
             var rule = new Rule(LearningRate, Alpha, (float)(1.0 - Alpha), Epsilon, WeightDecay, Momentum, Centered);
-            ElementwiseKernel.Run(ref rule, parameters, gradients, Buffers.Buffer(0), Buffers.Buffer(_momentumSlot), Buffers.Buffer(_gradientAverageSlot));
+            ElementwiseKernel.Run(ref rule, parameters, gradients, Buffers.Buffer(0, parameters.Length), Buffers.Buffer(_momentumSlot, parameters.Length), Buffers.Buffer(_gradientAverageSlot, parameters.Length));
         }
 
 

@@ -71,7 +71,7 @@ namespace LstmGen.Training
         {
             long step = Buffers.BeginStep(parameters.Length, gradients.Length);
             var rule = new Rule(LearningRate, Momentum, (float)(1.0 - Dampening), Nesterov, WeightDecay, firstStep: step == 1);
-            ElementwiseKernel.Run(ref rule, parameters, gradients, Buffers.Buffer(Momentum != 0f ? 0 : -1), Span<float>.Empty, Span<float>.Empty);
+            ElementwiseKernel.Run(ref rule, parameters, gradients, Buffers.Buffer(Momentum != 0f ? 0 : -1, parameters.Length), Span<float>.Empty, Span<float>.Empty);
         }
 
 

@@ -22,7 +22,9 @@ DescribeData(series, split, scaler);
 var model = new SeaTemperatureForecaster(seed: SampleData.Seed);
 TrainingResult result = Train(model, series, split, scaler);
 
-// 3. Save the model, and load it back as a game or service would.
+// 3. Save the model, and load it back as a game or service would: into a model of its own. A game whose
+//    threads step a live model swaps the new one in with Volatile.Write(ref live, reloaded), so that every
+//    step sees all old or all new weights (README: "Thread safety and failure modes").
 string weights = Path.Combine(AppContext.BaseDirectory, SampleData.WeightsFileName);
 model.Save(weights);
 var reloaded = new SeaTemperatureForecaster();

@@ -8,6 +8,11 @@ using System;
 using System.Runtime.Intrinsics;
 using LstmGen.Tests.Reference;
 
+if (args.Length > 0 && args[0] == "--races")
+{
+    return LstmGen.PathRunner.Races.Run();
+}
+
 if (args.Length > 0)
 {
     ReferenceCase.Directory = args[0];
@@ -33,3 +38,5 @@ foreach (string name in ProjectedModels.ByName.Keys)
     var (same, digest) = ProjectedModels.Compare(name);
     Console.WriteLine($"forward {name} same={same} digest={digest}");
 }
+
+return 0;

@@ -20,7 +20,8 @@ namespace LstmGen.Tests
             float[] outputs = new float[steps * StackedModel.OutputSize];
             float[] targets = new float[outputs.Length];
             float[] inputGradients = new float[inputs.Length];
-            float[] stateGradients = new float[StackedModel.Layers * StackedModel.HiddenSize];
+            float[] hiddenGradients = new float[StackedModel.Layers * StackedModel.HiddenSize];
+            float[] cellGradients = new float[StackedModel.Layers * StackedModel.HiddenSize];
 
             // A group step of 37 agents: two whole groups of 16 on AVX-512 (four of 8 on AVX2), then the rest one by one.
             var agents = new StackedModel.State[37];
@@ -38,7 +39,7 @@ namespace LstmGen.Tests
                 model.Step(agents, agentInputs, agentOutputs);
                 model.Forward(inputs, outputs);
                 model.AccumulateGradients(inputs, targets);
-                model.AccumulateGradients(inputs, targets, inputGradients, stateGradients, stateGradients);
+                model.AccumulateGradients(inputs, targets, inputGradients, hiddenGradients, cellGradients);
                 model.ZeroGradients();
             }
 

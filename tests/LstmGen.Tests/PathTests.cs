@@ -91,8 +91,19 @@ namespace LstmGen.Tests
 
         private static IReadOnlyList<string> RunRunner(string environment)
         {
+            var (exitCode, output, errors) = RunPathRunner($"\"{ReferenceCase.Directory}\"", environment);
+            Assert.True(exitCode == 0, $"The path runner failed ({exitCode}): {errors}");
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        /// <summary>
+        /// Runs LstmGen.PathRunner with <paramref name="arguments"/> in a child process (a crash there is an exit
+        /// code, not the end of the test run), with <paramref name="environment"/> (NAME=value, or empty) set.
+        /// </summary>
+        internal static (int ExitCode, string Output, string Errors) RunPathRunner(string arguments, string environment)
+        {
             string runner = Path.Combine(AppContext.BaseDirectory, "LstmGen.PathRunner.dll");
-            var start = new ProcessStartInfo(ChildProcess.DotnetHost(), $"\"{runner}\" \"{ReferenceCase.Directory}\"")
+            var start = new ProcessStartInfo(ChildProcess.DotnetHost(), $"\"{runner}\" {arguments}")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -115,8 +126,7 @@ namespace LstmGen.Tests
             string output = process.StandardOutput.ReadToEnd();
             string errors = process.StandardError.ReadToEnd();
             Assert.True(process.WaitForExit(120_000), "The path runner did not finish in two minutes.");
-            Assert.True(process.ExitCode == 0, $"The path runner failed ({process.ExitCode}): {errors}");
-            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return (process.ExitCode, output, errors);
         }
     }
 }

@@ -196,6 +196,10 @@ namespace LstmGen.Tests.Serialization
 
         public void ZeroGradients() => _inner.ZeroGradients();
 
+        public void TrimBuffers() => _inner.TrimBuffers();
+
+        public bool IsStateFinite() => _inner.IsStateFinite();
+
         public void GetGradient(string name, Span<float> destination) => _inner.GetGradient(name, destination);
 
         public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _inner.AccumulateGradients(inputs, targets);

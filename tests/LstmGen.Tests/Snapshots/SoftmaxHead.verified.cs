@@ -95,6 +95,9 @@ namespace Snapshots
         // Forward's chunk of projections and layer outputs, allocated on first use.
         private float[]? _forwardBuffer;
 
+        // The id of the thread whose call holds the model's own state and buffers, or 0: see ModelGuard.Enter.
+        private int _busy;
+
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
         /// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
@@ -117,8 +120,8 @@ namespace Snapshots
 
         // Training buffers, allocated on first use: the gradients (laid out as the parameters), the
         // backward pass's scratch, and the record of the forward pass, grown to the longest sequence seen.
+        // (The gradients start at ParameterStorage.Offset of their array: no second field to read out of step.)
         private float[]? _gradientStorage;
-        private int _gradientStart;
         private float[]? _backwardScratch;
         private float[]? _record;
 
@@ -149,20 +152,56 @@ namespace Snapshots
         /// <inheritdoc cref="global::LstmGen.ILstmModel.SetTensor"/>
         public void SetTensor(string name, global::System.ReadOnlySpan<float> values)
         {
-            global::LstmGen.TensorInfo tensor = FindTensor(name);
-            global::System.Span<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);
-            if (tensor.Offset < HeadOffset)
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(SetTensor));
+            try
             {
-                global::LstmGen.CompilerServices.GateLayout.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));
+                global::LstmGen.TensorInfo tensor = FindTensor(name);
+                global::System.Span<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);
+                if (tensor.Offset < HeadOffset)
+                {
+                    global::LstmGen.CompilerServices.GateLayout.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));
+                }
+                else
+                {
+                    global::LstmGen.CompilerServices.GateLayout.CopyIn(tensor, values, storage, nameof(values));
+                }
             }
-            else
+            finally
             {
-                global::LstmGen.CompilerServices.GateLayout.CopyIn(tensor, values, storage, nameof(values));
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
+        }
+
+        /// <summary>
+        /// Copies every parameter of <paramref name="other"/> into this model: the way to hand weights trained
+        /// in one model to another without a file. Not atomic for threads that step this model meanwhile: to
+        /// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then
+        /// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the
+        /// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A
+        /// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the
+        /// old model only once no thread can still be stepping it.
+        /// </summary>
+        /// <param name="other">The model to copy from, which must not change during the copy.</param>
+        public void CopyParametersFrom(SoftmaxHeadModel other)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(other);
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(CopyParametersFrom));
+            try
+            {
+                other.Parameters.CopyTo(Parameters);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
             }
         }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.GetTensor"/>
-        public void GetTensor(string name, global::System.Span<float> destination) => CopyOut(FindTensor(name), Parameters, destination);
+        public void GetTensor(string name, global::System.Span<float> destination)
+        {
+            global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetTensor));
+            CopyOut(FindTensor(name), Parameters, destination);
+        }
 
         /// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name="storage"/> in PyTorch's layout.</summary>
         private static void CopyOut(global::LstmGen.TensorInfo tensor, global::System.ReadOnlySpan<float> storage, global::System.Span<float> destination)
@@ -191,15 +230,34 @@ namespace Snapshots
         };
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.ResetState"/>
-        public void ResetState() => _state = default;
+        public void ResetState()
+        {
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(ResetState));
+            try
+            {
+                _state = default;
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
+        }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.SetState"/>
         public void SetState(global::System.ReadOnlySpan<float> hidden, global::System.ReadOnlySpan<float> cell)
         {
             global::LstmGen.CompilerServices.ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), "[Layers, HiddenSize]");
             global::LstmGen.CompilerServices.ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), "[Layers, HiddenSize]");
-            hidden.CopyTo(_state.Hidden);
-            cell.CopyTo(_state.Cell);
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(SetState));
+            try
+            {
+                hidden.CopyTo(_state.Hidden);
+                cell.CopyTo(_state.Cell);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
         }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.GetState"/>
@@ -207,9 +265,14 @@ namespace Snapshots
         {
             global::LstmGen.CompilerServices.ModelGuard.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), "[Layers, HiddenSize]");
             global::LstmGen.CompilerServices.ModelGuard.Length(cell.Length, Layers * HiddenSize, nameof(cell), "[Layers, HiddenSize]");
+            global::LstmGen.CompilerServices.ModelGuard.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));
+            global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetState));
             _state.Hidden.CopyTo(hidden);
             _state.Cell.CopyTo(cell);
         }
+
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.IsStateFinite"/>
+        public bool IsStateFinite() => _state.IsFinite;
 
         /// <summary>
         /// Saves the weights to a safetensors file with PyTorch's state_dict names, as
@@ -227,19 +290,64 @@ namespace Snapshots
         /// <paramref name="options"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does
         /// not fit leaves the model as it was and throws a <see cref="global::LstmGen.Serialization.WeightFileException"/> that says why.
         /// </summary>
-        public void Load(string path, global::LstmGen.Serialization.WeightLoadOptions? options = null) => global::LstmGen.Serialization.WeightFile.Load(this, path, options);
+        /// <remarks>
+        /// The tensors are copied in one after another: a thread that steps this model meanwhile (with
+        /// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a
+        /// model that other threads step, load into a second model and swap references at a step boundary
+        /// (see <see cref="CopyParametersFrom"/>).
+        /// </remarks>
+        public void Load(string path, global::LstmGen.Serialization.WeightLoadOptions? options = null)
+        {
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Load));
+            try
+            {
+                global::LstmGen.Serialization.WeightFile.Load(this, path, options);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
+        }
 
         /// <summary>Loads weights in the safetensors format from <paramref name="stream"/>, as <see cref="Load(string, global::LstmGen.Serialization.WeightLoadOptions?)"/>.</summary>
-        public void Load(global::System.IO.Stream stream, global::LstmGen.Serialization.WeightLoadOptions? options = null) => global::LstmGen.Serialization.WeightFile.Load(this, stream, options);
+        public void Load(global::System.IO.Stream stream, global::LstmGen.Serialization.WeightLoadOptions? options = null)
+        {
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Load));
+            try
+            {
+                global::LstmGen.Serialization.WeightFile.Load(this, stream, options);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
+        }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.Step"/>
-        public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output) => Step(ref _state, input, output);
+        public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
+        {
+            // A plain read, no locked instruction: refuses a step while another thread's Forward, training or
+            // weight load holds the model. Two threads stepping the model's own state at once are not caught
+            // (that would cost a locked instruction per step); the state is inline, so they get wrong numbers
+            // but never touch memory outside it.
+            global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(Step));
+            Step(ref _state, input, output);
+        }
 
         /// <summary>
         /// Advances <paramref name="state"/> by one time step: [InputSize] in, [OutputSize] out.
         /// The model's weights are only read, so one model can step many states, from several
         /// threads at once as long as each state is used by one thread at a time.
         /// </summary>
+        /// <remarks>
+        /// <paramref name="output"/> may share memory with <paramref name="input"/>: the input is read in full
+        /// before the first output is written (neither may share memory with <paramref name="state"/>, which
+        /// is written as the input is read). A NaN input makes the state NaN (an infinite one saturates the
+        /// gates, or gives NaN where infinities of both signs meet), and a NaN state stays NaN, as do the
+        /// outputs, until the state is reset or set: <see cref="State.IsFinite"/> tells.
+        /// Weights changed by another thread during the step (Load, SetTensor, an optimizer) may be seen
+        /// half old and half new: swap models instead (see <see cref="CopyParametersFrom"/>).
+        /// </remarks>
         public void Step(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             global::LstmGen.CompilerServices.ModelGuard.Length(input.Length, InputSize, nameof(input), "InputSize");
@@ -253,14 +361,30 @@ namespace Snapshots
         /// The layer runs whole steps (its input is narrower than its state), as a step
         /// hides the input part of its sums, which a separate pass would only add to.
         /// Every sum is added in the order of <see cref="Step(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, which
-        /// gives the same bits.
+        /// gives the same bits. <paramref name="outputs"/> must not share memory with <paramref name="inputs"/>.
         /// </remarks>
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int steps = global::LstmGen.CompilerServices.ModelGuard.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));
-            _forwardBuffer ??= new float[ForwardBufferLength];
+            global::LstmGen.CompilerServices.ModelGuard.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Forward));
+            try
+            {
+                ForwardCore(inputs, outputs, steps);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
+        }
+
+        /// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>
+        private void ForwardCore(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            // The buffer is read into a local once: every reference below points into this one array.
+            float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];
             ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_forwardBuffer);
+            ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
             ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_state.Hidden);
             ref float cell = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_state.Cell);
             for (int start = 0; start < steps; start += ForwardChunk)
@@ -336,19 +460,65 @@ namespace Snapshots
         private static void ApplyOutputActivation(ref float output) => global::LstmGen.LstmMath.Softmax(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.Gradients"/>
-        public global::System.Span<float> Gradients => new global::System.Span<float>(GradientStorage(), _gradientStart, ParameterCount);
+        public global::System.Span<float> Gradients
+        {
+            get
+            {
+                float[] storage = _gradientStorage ??= global::LstmGen.CompilerServices.ParameterStorage.Allocate(ParameterCount, out _);
+                return new global::System.Span<float>(storage, global::LstmGen.CompilerServices.ParameterStorage.Offset(storage), ParameterCount);
+            }
+        }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.ZeroGradients"/>
-        public void ZeroGradients() => Gradients.Clear();
+        public void ZeroGradients()
+        {
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(ZeroGradients));
+            try
+            {
+                Gradients.Clear();
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
+        }
+
+        /// <inheritdoc cref="global::LstmGen.ILstmModel.TrimBuffers"/>
+        public void TrimBuffers()
+        {
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(TrimBuffers));
+            try
+            {
+                _record = null;
+                _backwardScratch = null;
+                _forwardBuffer = null;
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
+        }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.GetGradient"/>
-        public void GetGradient(string name, global::System.Span<float> destination) => CopyOut(FindTensor(name), Gradients, destination);
+        public void GetGradient(string name, global::System.Span<float> destination)
+        {
+            global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetGradient));
+            CopyOut(FindTensor(name), Gradients, destination);
+        }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int steps = global::LstmGen.CompilerServices.ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
-            return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(AccumulateGradients));
+            try
+            {
+                return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
         }
 
         /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, global::System.Span{float})"/>
@@ -358,10 +528,17 @@ namespace Snapshots
             global::LstmGen.CompilerServices.ModelGuard.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), "[T, InputSize], as the inputs");
             global::LstmGen.CompilerServices.ModelGuard.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), "[Layers, HiddenSize]");
             global::LstmGen.CompilerServices.ModelGuard.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), "[Layers, HiddenSize]");
-            return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);
+            global::LstmGen.CompilerServices.ModelGuard.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);
+            int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(AccumulateGradients));
+            try
+            {
+                return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);
+            }
+            finally
+            {
+                global::LstmGen.CompilerServices.ModelGuard.Exit(ref _busy, owner);
+            }
         }
-
-        private float[] GradientStorage() => _gradientStorage ??= global::LstmGen.CompilerServices.ParameterStorage.Allocate(ParameterCount, out _gradientStart);
 
         /// <summary>
         /// Runs the sequence from the model's state, recording every step, then goes back from the last
@@ -371,23 +548,27 @@ namespace Snapshots
         /// </summary>
         private float BackpropagateThroughTime(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int steps, bool lastStepOnly, global::System.Span<float> inputGradients, global::System.Span<float> initialHiddenGradients, global::System.Span<float> initialCellGradients)
         {
-            // The buffers: the record grows to the longest sequence seen, then is reused.
+            // The buffers, each read into a local once, so that every reference below points into the array
+            // whose length was checked: the record grows to the longest sequence seen, then is reused.
             int recordLength = global::LstmGen.CompilerServices.ModelGuard.RecordLength(steps, StepRecordLength, nameof(inputs));
-            if (_record is null || _record.Length < recordLength)
+            float[]? recordBuffer = _record;
+            if (recordBuffer is null || recordBuffer.Length < recordLength)
             {
-                _record = new float[recordLength];
+                recordBuffer = new float[recordLength];
+                _record = recordBuffer;
             }
-            _backwardScratch ??= new float[BackwardScratchLength];
+
+            float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];
             ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
-            ref float gradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(GradientStorage()), _gradientStart);
-            ref float record = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_record);
+            ref float gradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(Gradients);
+            ref float record = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(recordBuffer);
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
 
             // The forward pass, recorded; it leaves the model's state after the last step.
             RecordForward(ref parameters, ref input, steps, ref record);
 
             // Nothing flows back into the last step from after it.
-            global::System.Span<float> scratch = _backwardScratch;
+            global::System.Span<float> scratch = scratchBuffer;
             scratch.Clear();
             ref float hiddenGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(scratch);
             ref float cellGradients = ref scratch[ScratchCellOffset];
@@ -598,12 +779,14 @@ namespace Snapshots
         /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
         /// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,
         /// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only
-        /// read: several threads may step different states at once.
+        /// read: several threads may step different states at once. <paramref name="outputs"/>, <paramref name="inputs"/>
+        /// and <paramref name="states"/> must not share memory.
         /// </summary>
         public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             global::LstmGen.CompilerServices.ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), "[N, InputSize] for N states");
             global::LstmGen.CompilerServices.ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), "[N, OutputSize] for N states");
+            global::LstmGen.CompilerServices.ModelGuard.AgentSpans<State>(states, inputs, outputs);
             int stepped = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;
 
             // The agents left over (fewer than a group), one at a time.
@@ -3817,6 +4000,13 @@ namespace Snapshots
             // The hidden values, then the cell values: the group step reads a State as one row of floats.
             private LayerValues _hidden;
             private LayerValues _cell;
+
+            /// <summary>
+            /// Whether every hidden and cell value is finite. A NaN input to a step makes the state NaN, and every
+            /// later step keeps it NaN: check this after a step whose input may be bad, and reset the state if it
+            /// is false. Costs one pass over the state's 2 x Layers x HiddenSize floats.
+            /// </summary>
+            public readonly bool IsFinite => global::LstmGen.CompilerServices.ModelGuard.AllFinite(_hidden) && global::LstmGen.CompilerServices.ModelGuard.AllFinite(_cell);
 
             /// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>
             [global::System.Diagnostics.CodeAnalysis.UnscopedRef]
