@@ -39,6 +39,8 @@ namespace LstmGen.Generator
             public const string InlineArray = "global::System.Runtime.CompilerServices.InlineArray";
             public const string UnscopedRef = "global::System.Diagnostics.CodeAnalysis.UnscopedRef";
             public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+            public const string StructLayout = "global::System.Runtime.InteropServices.StructLayout";
+            public const string LayoutKind = "global::System.Runtime.InteropServices.LayoutKind";
 
             /// <summary>The namespace of Vector128, Vector256 and Vector512 (see <see cref="Lanes"/>).</summary>
             public const string Intrinsics = "global::System.Runtime.Intrinsics";
@@ -58,6 +60,7 @@ namespace LstmGen.Generator
             public const string GateLayout = "global::LstmGen.CompilerServices.GateLayout";
             public const string ModelGuard = "global::LstmGen.CompilerServices.ModelGuard";
             public const string ParameterStorage = "global::LstmGen.CompilerServices.ParameterStorage";
+            public const string Refs = "global::LstmGen.CompilerServices.Refs";
             public const string Seeds = "global::LstmGen.CompilerServices.Seeds";
             public const string WeightFile = "global::LstmGen.Serialization.WeightFile";
             public const string WeightLoadOptions = "global::LstmGen.Serialization.WeightLoadOptions";
