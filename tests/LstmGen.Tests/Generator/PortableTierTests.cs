@@ -145,17 +145,7 @@ namespace LstmGen.Tests.Generator
 
             float[][] expected = ModelDriver.Run(full, seed: 11, steps: 7, agents: 19, stride: 1);
             float[][] actual = ModelDriver.Run(portable, seed: 11, steps: 7, agents: 19, stride: 1);
-            Assert.Equal(expected.Length, actual.Length);
-            for (int section = 0; section < expected.Length; section++)
-            {
-                Assert.NotEmpty(expected[section]);
-                Assert.True(
-                    ModelDriver.Bits(expected[section]).SequenceEqual(ModelDriver.Bits(actual[section])),
-                    $"Section {(ModelDriver.Section)section} differs between the full and the portable tier.");
-            }
-
-            Assert.Contains(expected[(int)ModelDriver.Section.Steps], value => value != 0f);
-            Assert.False(expected[(int)ModelDriver.Section.ParametersBefore].SequenceEqual(expected[(int)ModelDriver.Section.ParametersAfter]));
+            ModelDriver.AssertSameBits(expected, actual, "the full and the portable tier");
         }
 
         /// <summary>The portable State: the accessors are spans over the state itself, [Layers, HiddenSize] each, hidden before cell.</summary>
