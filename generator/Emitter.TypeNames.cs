@@ -7,8 +7,8 @@ namespace LstmGen.Generator
         /// Regex and System.Text.Json generators write theirs, so that no type, alias or namespace of the
         /// user's (a <c>Math</c>, a <c>Span</c>, a <c>using Unsafe = ...</c>, a namespace <c>X.System</c>)
         /// can change what a name binds to. The generated file has no <c>using</c> directive. Every
-        /// spelling lives here, so a tier that swaps one (for example a runtime without
-        /// <c>System.Runtime.Intrinsics</c>) swaps it in one place.
+        /// spelling lives here; the few that the portable tier swaps (Unsafe, the loop index type, the array
+        /// reference) are chosen in one place, Emitter.Tier.cs.
         /// </summary>
         internal static class TypeNames
         {
