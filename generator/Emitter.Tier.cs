@@ -10,6 +10,14 @@ namespace LstmGen.Generator
     /// </summary>
     internal sealed partial class Emitter
     {
+        /// <summary>
+        /// The full tier's loop indices' type, nuint: spelled as the type it is (C# 11 on .NET 7+ makes System.UIntPtr
+        /// and nuint one type), because 'nuint' is a contextual keyword that a user's type named nuint would take over.
+        /// </summary>
+        private const string FullTierNUInt = "global::System.UIntPtr";
+
+        private const string FullTierUnsafe = "global::System.Runtime.CompilerServices.Unsafe";
+
         private bool IsPortable => _tier == Tier.Portable;
 
         /// <summary>The kernel paths this tier emits: all of the plan's, or only the scalar one.</summary>
@@ -20,14 +28,14 @@ namespace LstmGen.Generator
         /// portable tier (.NET Standard 2.1 has no Unsafe class) LstmGen.CompilerServices.Refs, which is Unsafe
         /// itself on .NET 8 and later.
         /// </summary>
-        private string Unsafe => IsPortable ? TypeNames.Refs : TypeNames.Unsafe;
+        private string Unsafe => IsPortable ? TypeNames.Refs : FullTierUnsafe;
 
         /// <summary>
         /// The loop indices' type. The full tier spells System.UIntPtr (nuint), immune to a user's type named nuint.
         /// C# 9 gives System.UIntPtr no arithmetic, and its nuint keyword binds to a user's type of that name, so the
         /// portable tier counts with int, a keyword nothing can take over (the offsets fit: they index one array).
         /// </summary>
-        private string NUInt => IsPortable ? "int" : TypeNames.NUInt;
+        private string NUInt => IsPortable ? "int" : FullTierNUInt;
 
         /// <summary>The method that gives a reference to an array's first element, without a bounds check.</summary>
         private string ArrayData => IsPortable

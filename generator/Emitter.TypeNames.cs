@@ -7,19 +7,15 @@ namespace LstmGen.Generator
         /// Regex and System.Text.Json generators write theirs, so that no type, alias or namespace of the
         /// user's (a <c>Math</c>, a <c>Span</c>, a <c>using Unsafe = ...</c>, a namespace <c>X.System</c>)
         /// can change what a name binds to. The generated file has no <c>using</c> directive. Every
-        /// spelling lives here; the few that the portable tier swaps (Unsafe, the loop index type, the array
-        /// reference) are chosen in one place, Emitter.Tier.cs.
+        /// spelling lives here, but the few that the portable tier swaps (Unsafe, the loop index type, the
+        /// array reference), which Emitter.Tier.cs chooses.
         /// </summary>
         internal static class TypeNames
         {
             // System
 
-            /// <summary>
-            /// The loop indices' type, nuint: spelled as the type it is (C# 11 on .NET 7+ makes
-            /// System.UIntPtr and nuint one type), because 'nuint' is a contextual keyword that a
-            /// user's type named nuint would take over.
-            /// </summary>
-            public const string NUInt = "global::System.UIntPtr";
+            // The loop indices' type, Unsafe and GetArrayDataReference depend on the tier: the emitter's NUInt,
+            // Unsafe and ArrayData (Emitter.Tier.cs) give them.
             public const string Span = "global::System.Span";
             public const string ReadOnlySpan = "global::System.ReadOnlySpan";
             public const string Math = "global::System.Math";
@@ -33,7 +29,6 @@ namespace LstmGen.Generator
             public const string ArrayPool = "global::System.Buffers.ArrayPool";
             public const string Stream = "global::System.IO.Stream";
             public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
-            public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
             public const string MethodImpl = "global::System.Runtime.CompilerServices.MethodImpl";
             public const string MethodImplOptions = "global::System.Runtime.CompilerServices.MethodImplOptions";
             public const string InlineArray = "global::System.Runtime.CompilerServices.InlineArray";
