@@ -50,14 +50,6 @@ namespace LstmGen.Tests.Generator
             s_netStandardReferences.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: nullable, warningLevel: 9999));
 
-        /// <summary>The same sources on net10.0 with the test's runtime, with a given language version.</summary>
-        private static CSharpCompilation Net10Compilation(LanguageVersion version, params string[] sources)
-        {
-            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(sources);
-            var options = new CSharpParseOptions(version);
-            return compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees.Select(tree => tree.WithRootAndOptions(tree.GetRoot(), options)));
-        }
-
         private static (string Source, Compilation Output) Generate(CSharpCompilation compilation)
         {
             var (result, output) = GeneratorHarness.Run(compilation);
@@ -104,7 +96,7 @@ namespace LstmGen.Tests.Generator
         [InlineData(LanguageVersion.Preview, "full")]
         public void TierFollowsTheLanguageVersionOnNet10(LanguageVersion version, string tier)
         {
-            var (source, _) = Generate(Net10Compilation(version, Model(Shape)));
+            var (source, _) = Generate(GeneratorHarness.CreateCompilation(version, Model(Shape)));
             Assert.Equal(tier == "portable", source.Contains("the portable tier", StringComparison.Ordinal));
             Assert.Equal(tier == "full", source.Contains("Vector512", StringComparison.Ordinal));
         }
@@ -138,8 +130,8 @@ namespace LstmGen.Tests.Generator
         [MemberData(nameof(Shapes))]
         public void PortableTierComputesTheFullTiersBits(string attribute)
         {
-            var (fullSource, full) = Generate(Net10Compilation(LanguageVersion.Latest, Model(attribute), ModelDriver.Source("global::Portable.Model")));
-            var (portableSource, portable) = Generate(Net10Compilation(LanguageVersion.CSharp9, Model(attribute), ModelDriver.Source("global::Portable.Model")));
+            var (fullSource, full) = Generate(GeneratorHarness.CreateCompilation(LanguageVersion.Latest, Model(attribute), ModelDriver.Source("global::Portable.Model")));
+            var (portableSource, portable) = Generate(GeneratorHarness.CreateCompilation(LanguageVersion.CSharp9, Model(attribute), ModelDriver.Source("global::Portable.Model")));
             Assert.Contains("Vector128", fullSource, StringComparison.Ordinal);
             Assert.DoesNotContain("Vector128", portableSource, StringComparison.Ordinal);
 
@@ -184,7 +176,7 @@ namespace LstmGen.Tests.Generator
                     }
                 }
                 """;
-            var (_, output) = Generate(Net10Compilation(LanguageVersion.CSharp9, Model(Shape), driver));
+            var (_, output) = Generate(GeneratorHarness.CreateCompilation(LanguageVersion.CSharp9, Model(Shape), driver));
             Assembly assembly = GeneratorHarness.Load(output);
             float[] result = (float[])assembly.GetType("LstmGenTestDriver.StateDriver", throwOnError: true)!.GetMethod("Run")!.Invoke(null, null)!;
             const int values = 2 * 20;
