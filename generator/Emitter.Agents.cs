@@ -28,28 +28,52 @@ namespace LstmGen.Generator
             Line("/// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its");
             Line("/// input is row n of <paramref name=\"inputs\"/> ([N, InputSize]) and its output row n of");
             Line("/// <paramref name=\"outputs\"/> ([N, OutputSize]). The same numbers, bit for bit, as");
-            Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
-            Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
-            Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
-            Line("/// and <paramref name=\"states\"/> must not share memory.");
+            if (IsPortable)
+            {
+                Line("/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full");
+                Line("/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only");
+                Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
+                Line("/// and <paramref name=\"states\"/> must not share memory.");
+            }
+            else
+            {
+                Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
+                Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
+                Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
+                Line("/// and <paramref name=\"states\"/> must not share memory.");
+            }
+
             Line("/// </summary>");
             using (Open($"public void Step({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
                 Line($"{TypeNames.ModelGuard}.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
                 Line($"{TypeNames.ModelGuard}.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
                 Line($"{TypeNames.ModelGuard}.AgentSpans<State>(states, inputs, outputs);");
-                Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
-                Line();
-                Line("// The agents left over (fewer than a group), one at a time.");
+                if (IsPortable)
+                {
+                    Line("// Every agent, one at a time.");
+                }
+                else
+                {
+                    Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
+                    Line();
+                    Line("// The agents left over (fewer than a group), one at a time.");
+                }
+
                 Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 Line($"ref float output = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
-                using (Open("for (int agent = stepped; agent < states.Length; agent++)"))
+                using (Open($"for (int agent = {(IsPortable ? "0" : "stepped")}; agent < states.Length; agent++)"))
                 {
-                    Line($"StepCore(ref states[agent], ref {TypeNames.Unsafe}.Add(ref input, agent * InputSize), ref {TypeNames.Unsafe}.Add(ref output, agent * OutputSize));");
+                    Line($"StepCore(ref states[agent], ref {Unsafe}.Add(ref input, agent * InputSize), ref {Unsafe}.Add(ref output, agent * OutputSize));");
                 }
             }
 
             Line();
+            if (IsPortable)
+            {
+                return;
+            }
+
             Line("/// <summary>");
             Line("/// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how");
             Line("/// many it stepped (a multiple of the group's size).");
@@ -66,29 +90,29 @@ namespace LstmGen.Generator
                 Line();
                 Line("// The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.");
                 Line($"float[] buffer = {TypeNames.ArrayPool}<float>.Shared.Rent(AgentScratchLength * agents);");
-                Line($"ref float scratch = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(buffer);");
+                Line($"ref float scratch = ref {ArrayData}(buffer);");
                 Line("ref float input = ref scratch;");
-                Line($"ref float hidden = ref {TypeNames.Unsafe}.Add(ref scratch, AgentHiddenOffset * agents);");
-                Line($"ref float cell = ref {TypeNames.Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
-                Line($"ref float gates = ref {TypeNames.Unsafe}.Add(ref scratch, AgentGateOffset * agents);");
+                Line($"ref float hidden = ref {Unsafe}.Add(ref scratch, AgentHiddenOffset * agents);");
+                Line($"ref float cell = ref {Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
+                Line($"ref float gates = ref {Unsafe}.Add(ref scratch, AgentGateOffset * agents);");
                 if (_spec.HasHead)
                 {
-                    Line($"ref float lanes = ref {TypeNames.Unsafe}.Add(ref scratch, AgentLaneOffset * agents);");
+                    Line($"ref float lanes = ref {Unsafe}.Add(ref scratch, AgentLaneOffset * agents);");
                 }
 
-                Line($"ref float output = ref {TypeNames.Unsafe}.Add(ref scratch, AgentOutputOffset * agents);");
-                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line($"ref float output = ref {Unsafe}.Add(ref scratch, AgentOutputOffset * agents);");
+                Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
                 Line($"ref float inputRows = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 Line($"ref float outputRows = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
                 Line();
                 Line("// A State is its hidden values, then its cell values, as the group's scratch holds them: one row");
                 Line("// of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.");
-                Line($"int stateStride = {TypeNames.Unsafe}.SizeOf<State>() / sizeof(float);");
+                Line($"int stateStride = {Unsafe}.SizeOf<State>() / sizeof(float);");
                 using (Open("for (int first = 0; first < groups * agents; first += agents)"))
                 {
-                    Line($"ref float groupStates = ref {TypeNames.Unsafe}.As<State, float>(ref states[first]);");
-                    Line($"ref float groupInputs = ref {TypeNames.Unsafe}.Add(ref inputRows, first * InputSize);");
-                    Line($"ref float groupOutputs = ref {TypeNames.Unsafe}.Add(ref outputRows, first * OutputSize);");
+                    Line($"ref float groupStates = ref {Unsafe}.As<State, float>(ref states[first]);");
+                    Line($"ref float groupInputs = ref {Unsafe}.Add(ref inputRows, first * InputSize);");
+                    Line($"ref float groupOutputs = ref {Unsafe}.Add(ref outputRows, first * OutputSize);");
                     Line();
                     Line("// Each agent's input and state into its lane: [agents, values] blocks transposed.");
                     Line($"{TypeNames.AgentLanes}.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
@@ -105,7 +129,7 @@ namespace LstmGen.Generator
                     {
                         using (Open("for (int lane = 0; lane < agents; lane++)"))
                         {
-                            Line($"ApplyOutputActivation(ref {TypeNames.Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
+                            Line($"ApplyOutputActivation(ref {Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
                         }
                     }
                 }
@@ -126,7 +150,7 @@ namespace LstmGen.Generator
         private void EmitAgentsHead(PathPlan path)
         {
             int group = AgentsPerGroup(path);
-            var form = new Form(new Lanes(group), group);
+            var form = new Form(LanesOf(group), group);
             int chunks = _spec.HiddenSize / 16;
             int tail = _spec.HiddenSize % 16;
             Line("/// <summary>");
@@ -136,17 +160,17 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, ref float lanes, ref float output)"))
             {
-                Line($"ref float bias = ref {TypeNames.Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
+                Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                using (Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
+                    Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     if (chunks > 0)
                     {
                         Line("// Each of the 16 lanes, a vector of agents.");
-                        using (Open($"for ({TypeNames.NUInt} lane = 0; lane < 16; lane++)"))
+                        using (Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
                         {
                             Line($"{form.Type} laneSum = {form.Type}.Zero;");
-                            using (Open($"for ({TypeNames.NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
+                            using (Open($"for ({NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
                             {
                                 Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
                             }
@@ -172,13 +196,13 @@ namespace LstmGen.Generator
                     if (tail > 0)
                     {
                         Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
-                        using (Open($"for ({TypeNames.NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
+                        using (Open($"for ({NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
                         {
                             Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
                         }
                     }
 
-                    Line(form.Store($"sum + {form.Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref bias, o)")}", "output", "o"));
+                    Line(form.Store($"sum + {form.Lanes.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", "o"));
                 }
             }
 

@@ -1,3 +1,4 @@
+using System.Linq;
 using LstmGen.Generator.Model;
 
 namespace LstmGen.Generator
@@ -25,8 +26,8 @@ namespace LstmGen.Generator
                 Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
                 using (Guard("SetState"))
                 {
-                    Line("hidden.CopyTo(_state.Hidden);");
-                    Line("cell.CopyTo(_state.Cell);");
+                    Line($"hidden.CopyTo({StateValues("_state", "Hidden")});");
+                    Line($"cell.CopyTo({StateValues("_state", "Cell")});");
                 }
             }
 
@@ -38,8 +39,8 @@ namespace LstmGen.Generator
                 Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
                 Line($"{TypeNames.ModelGuard}.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));");
                 Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetState));");
-                Line("_state.Hidden.CopyTo(hidden);");
-                Line("_state.Cell.CopyTo(cell);");
+                Line($"{StateValues("_state", "Hidden")}.CopyTo(hidden);");
+                Line($"{StateValues("_state", "Cell")}.CopyTo(cell);");
             }
 
             Line();
@@ -87,22 +88,25 @@ namespace LstmGen.Generator
             Line("/// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>");
             using (Open("private void StepCore(ref State state, ref float input, ref float output)"))
             {
-                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference(state.Hidden);");
-                Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference(state.Cell);");
+                Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                EmitStateReferences("state");
                 Line();
                 Line("// Each layer's gate sums and activations, packed like a gate row.");
                 Line($"{TypeNames.Span}<float> gateScratch = stackalloc float[GateRowLength];");
                 Line($"ref float gates = ref {TypeNames.MemoryMarshal}.GetReference(gateScratch);");
                 Line();
-                Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
+                if (!IsPortable)
+                {
+                    Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
+                }
+
                 EmitDispatch(path => $"Step{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);");
 
                 if (!_spec.HasHead)
                 {
                     Line();
                     Line("// Without a head, a step outputs the top layer's hidden state.");
-                    Line($"{TypeNames.Floats}.Copy(ref {TypeNames.Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize), ref output, OutputSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize), ref output, OutputSize);");
                 }
 
                 if (_spec.OutputActivation != OutputActivation.Linear)
@@ -126,9 +130,9 @@ namespace LstmGen.Generator
                     Line($"/// <summary>The output activation: {function.ToLowerInvariant()} of each output (the same scalar code on every path).</summary>");
                     using (Open("private static void ApplyOutputActivation(ref float output)"))
                     {
-                        using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
+                        using (Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                         {
-                            Line($"{TypeNames.Unsafe}.Add(ref output, o) = {TypeNames.LstmMath}.{function}({TypeNames.Unsafe}.Add(ref output, o));");
+                            Line($"{Unsafe}.Add(ref output, o) = {TypeNames.LstmMath}.{function}({Unsafe}.Add(ref output, o));");
                         }
                     }
 
@@ -148,10 +152,24 @@ namespace LstmGen.Generator
             Line("/// The recurrent state of one sequence: the hidden and cell values of every layer, held inline");
             Line("/// (no heap allocation). <c>default</c> is the zero state. Step it with");
             Line($"/// <see cref=\"Step(ref State, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>.");
+            if (IsPortable)
+            {
+                Line("/// On the portable tier (no C# 12 inline arrays), the values are plain float fields and");
+                Line($"/// <see cref=\"Hidden(ref State)\"/> and <see cref=\"Cell(ref State)\"/> give them as spans, where the");
+                Line("/// full tier has the properties <c>state.Hidden</c> and <c>state.Cell</c>.");
+            }
+
             Line("/// </summary>");
+            if (IsPortable)
+            {
+                Line($"[{TypeNames.StructLayout}({TypeNames.LayoutKind}.Sequential)]");
+            }
+
             using (Open("public struct State"))
             {
-                Line("// The hidden values, then the cell values: the group step reads a State as one row of floats.");
+                Line(IsPortable
+                    ? "// The hidden values, then the cell values."
+                    : "// The hidden values, then the cell values: the group step reads a State as one row of floats.");
                 Line("private LayerValues _hidden;");
                 Line("private LayerValues _cell;");
                 Line();
@@ -160,6 +178,16 @@ namespace LstmGen.Generator
                 Line("/// later step keeps it NaN: check this after a step whose input may be bad, and reset the state if it");
                 Line("/// is false. Costs one pass over the state's 2 x Layers x HiddenSize floats.");
                 Line("/// </summary>");
+                if (IsPortable)
+                {
+                    // C# 9 has no span over a readonly struct's own fields: a plain getter reads them through a ref.
+                    string values = $"{TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {{0}}._0, Layers * HiddenSize)";
+                    Line($"public bool IsFinite => {TypeNames.ModelGuard}.AllFinite({string.Format(System.Globalization.CultureInfo.InvariantCulture, values, "_hidden")}) && {TypeNames.ModelGuard}.AllFinite({string.Format(System.Globalization.CultureInfo.InvariantCulture, values, "_cell")});");
+                    Line();
+                    EmitPortableStateMembers();
+                    return;
+                }
+
                 Line($"public readonly bool IsFinite => {TypeNames.ModelGuard}.AllFinite(_hidden) && {TypeNames.ModelGuard}.AllFinite(_cell);");
                 Line();
                 Line("/// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>");
@@ -174,6 +202,32 @@ namespace LstmGen.Generator
                 using (Open("private struct LayerValues"))
                 {
                     Line("private float _element0;");
+                }
+            }
+        }
+
+        /// <summary>
+        /// The portable tier's State: static accessors over a ref State (C# 9 lets a method return a span over a
+        /// ref parameter, not over <c>this</c>), and Layers * HiddenSize float fields in a row.
+        /// </summary>
+        private void EmitPortableStateMembers()
+        {
+            foreach (string part in new[] { "Hidden", "Cell" })
+            {
+                Line($"/// <summary>The {part.ToLowerInvariant()} state of <paramref name=\"state\"/>, [Layers, HiddenSize] row-major: a span over the state itself.</summary>");
+                Line($"public static {TypeNames.Span}<float> {part}(ref State state) => {TypeNames.MemoryMarshal}.CreateSpan(ref state._{part.ToLowerInvariant()}._0, Layers * HiddenSize);");
+                Line();
+            }
+
+            Line("// Layers * HiddenSize floats, one after another (what [InlineArray] gives the full tier).");
+            Line($"[{TypeNames.StructLayout}({TypeNames.LayoutKind}.Sequential)]");
+            using (Open("private struct LayerValues"))
+            {
+                int count = _spec.Layers * _spec.HiddenSize;
+                for (int first = 0; first < count; first += 16)
+                {
+                    int last = System.Math.Min(first + 16, count);
+                    Line("public float " + string.Join(", ", Enumerable.Range(first, last - first).Select(i => "_" + N(i))) + ";");
                 }
             }
         }

@@ -15,23 +15,30 @@ namespace LstmGen.Generator
         /// <summary>The C# spelling of a vector of <paramref name="width"/> floats (1 = a scalar).</summary>
         private readonly struct Lanes
         {
-            public Lanes(int width) => Width = width;
+            public Lanes(int width, string refs)
+            {
+                Width = width;
+                Refs = refs;
+            }
 
             public int Width { get; }
+
+            /// <summary>The class that adds to a reference: Unsafe, or Refs on the portable tier.</summary>
+            public string Refs { get; }
 
             private string Vector => TypeNames.Intrinsics + ".Vector" + N(Width * 32);
 
             public string Type => Width == 1 ? "float" : Vector + "<float>";
 
             public string Load(string reference, string offset) =>
-                Width == 1 ? $"{TypeNames.Unsafe}.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
+                Width == 1 ? $"{Refs}.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
 
             /// <summary>
             /// A store. The vector one is a static call, not the <c>StoreUnsafe</c> extension, so that it binds
             /// without a <c>using</c> directive.
             /// </summary>
             public string Store(string value, string reference, string offset) =>
-                Width == 1 ? $"{TypeNames.Unsafe}.Add(ref {reference}, {offset}) = {value};"
+                Width == 1 ? $"{Refs}.Add(ref {reference}, {offset}) = {value};"
                 : $"{Vector}.StoreUnsafe({value}, ref {reference}, {offset});";
 
             public string Broadcast(string value) => Width == 1 ? value : $"{Vector}.Create({value})";
@@ -62,16 +69,16 @@ namespace LstmGen.Generator
 
             /// <summary>The weight of a gate column in a row.</summary>
             public string Weight(string row, string column) =>
-                Agents == 0 ? Lanes.Load(row, column) : Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref {row}, {column})");
+                Agents == 0 ? Lanes.Load(row, column) : Lanes.Broadcast($"{Lanes.Refs}.Add(ref {row}, {column})");
 
             /// <summary>Input <paramref name="k"/> of <paramref name="source"/>.</summary>
             public string Input(string source, string k) =>
-                Agents == 0 ? Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref {source}, {k})") : Lanes.Load(source, Position(k));
+                Agents == 0 ? Lanes.Broadcast($"{Lanes.Refs}.Add(ref {source}, {k})") : Lanes.Load(source, Position(k));
 
             /// <summary>b_ih + b_hh of a gate column.</summary>
             public string Bias(string column) => Agents == 0
                 ? $"{Lanes.Load("inputBias", column)} + {Lanes.Load("hiddenBias", column)}"
-                : Lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref inputBias, {column}) + {TypeNames.Unsafe}.Add(ref hiddenBias, {column})");
+                : Lanes.Broadcast($"{Lanes.Refs}.Add(ref inputBias, {column}) + {Lanes.Refs}.Add(ref hiddenBias, {column})");
 
             public string Load(string reference, string index) => Lanes.Load(reference, Position(index));
 
@@ -113,20 +120,20 @@ namespace LstmGen.Generator
                     string weights = layer == 1
                         ? "FirstLayerParameterCount"
                         : $"FirstLayerParameterCount + ({N(layer - 1)} * UpperLayerParameterCount)";
-                    string below = layer == 1 ? "ref hidden" : $"ref {TypeNames.Unsafe}.Add(ref hidden, {N(layer - 1)} * {stride})";
+                    string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {N(layer - 1)} * {stride})";
                     Line();
                     Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    Line($"{_plan.UpperLayer.Name}{suffix}(ref {TypeNames.Unsafe}.Add(ref parameters, {weights}), {below}, ref {TypeNames.Unsafe}.Add(ref hidden, {N(layer)} * {stride}), ref {TypeNames.Unsafe}.Add(ref cell, {N(layer)} * {stride}), ref gates);");
+                    Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, ref {Unsafe}.Add(ref hidden, {N(layer)} * {stride}), ref {Unsafe}.Add(ref cell, {N(layer)} * {stride}), ref gates);");
                 }
 
-                string top = _spec.Layers == 1 ? "ref hidden" : $"ref {TypeNames.Unsafe}.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
+                string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
                 if (_spec.HasHead)
                 {
                     Line();
                     Line($"// The dense head reads the top layer's hidden state.");
                     Line(agents
-                        ? $"Head{suffix}(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {top}, ref lanes, ref output);"
-                        : $"Head{suffix}(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {top}, ref output);");
+                        ? $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref lanes, ref output);"
+                        : $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref output);");
                 }
                 else if (agents)
                 {
@@ -177,21 +184,21 @@ namespace LstmGen.Generator
                 if (recurrentOnly)
                 {
                     Line("// This layer's recurrent weights W_hh.");
-                    Line($"ref float recurrentWeights = ref {TypeNames.Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
                 }
                 else
                 {
                     Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
                     Line("ref float inputWeights = ref weights;");
-                    Line($"ref float recurrentWeights = ref {TypeNames.Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                    Line($"ref float inputBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                    Line($"ref float hiddenBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                    Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
                 {
                     Line();
-                    EmitTile(tile, kernel, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
+                    EmitTile(tile, kernel, new Form(LanesOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
                 }
 
                 Line();
@@ -205,7 +212,7 @@ namespace LstmGen.Generator
                     }
 
                     TileLoop tile = activationTiles[i];
-                    EmitActivationTile(tile, new Form(new Lanes(agents ? group : tile.VectorWidth), agents ? group : 0));
+                    EmitActivationTile(tile, new Form(LanesOf(agents ? group : tile.VectorWidth), agents ? group : 0));
                 }
             }
 
@@ -250,14 +257,14 @@ namespace LstmGen.Generator
 
             if (tile.OuterCount > 1)
             {
-                loops.Add(Open($"for ({TypeNames.NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
+                loops.Add(Open($"for ({NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
                 unitTerms.Add($"(block * {N(tile.OuterUnitStride)})");
                 columnTerms.Add($"(block * {N(tile.OuterColumnStride)})");
             }
 
             if (tile.InnerCount > 1)
             {
-                loops.Add(Open($"for ({TypeNames.NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
+                loops.Add(Open($"for ({NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
                 unitTerms.Add($"(part * {N(tile.InnerUnitStride)})");
                 columnTerms.Add($"(part * {N(tile.InnerColumnStride)})");
             }
@@ -270,10 +277,10 @@ namespace LstmGen.Generator
 
             if (units)
             {
-                Line($"{TypeNames.NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
+                Line($"{NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
             }
 
-            Line($"{TypeNames.NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+            Line($"{NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
             return new Blocks(loops);
         }
 
@@ -397,7 +404,7 @@ namespace LstmGen.Generator
 
             int whole = iterations * unroll;
             Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
-            using (Open($"for ({TypeNames.NUInt} k = 0; k < {N(whole)}; k += {N(unroll)})"))
+            using (Open($"for ({NUInt} k = 0; k < {N(whole)}; k += {N(unroll)})"))
             {
                 EmitRows(tile, form, weights, source, variable: "k", start: 0, unroll);
             }
@@ -416,7 +423,7 @@ namespace LstmGen.Generator
             {
                 Line();
                 Line($"// The last {N(rest)} values, one at a time.");
-                using (Open($"for ({TypeNames.NUInt} k = {N(whole)}; k < {N(count)}; k++)"))
+                using (Open($"for ({NUInt} k = {N(whole)}; k < {N(count)}; k++)"))
                 {
                     EmitRows(tile, form, weights, source, variable: "k", start: 0, rows: 1);
                 }
@@ -436,11 +443,11 @@ namespace LstmGen.Generator
                     string rowStart = variable is null
                         ? (start == 0 ? "column" : $"({N(start)} * GateRowLength) + column")
                         : $"({Offset(variable, start)} * GateRowLength) + column";
-                    Line($"ref float row0 = ref {TypeNames.Unsafe}.Add(ref {weights}, {rowStart});");
+                    Line($"ref float row0 = ref {Unsafe}.Add(ref {weights}, {rowStart});");
                 }
                 else
                 {
-                    Line($"ref float row{N(r)} = ref {TypeNames.Unsafe}.Add(ref row{N(r - 1)}, GateRowLength);");
+                    Line($"ref float row{N(r)} = ref {Unsafe}.Add(ref row{N(r - 1)}, GateRowLength);");
                 }
 
                 string k = variable is null ? N(start + r) : Offset(variable, start + r);
@@ -465,17 +472,17 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
             {
-                Line($"ref float bias = ref {TypeNames.Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
                 {
                     Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
-                using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
+                using (Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
+                    Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
-                    Line($"{TypeNames.Unsafe}.Add(ref output, o) = sum + {TypeNames.Unsafe}.Add(ref bias, o);");
+                    Line($"{Unsafe}.Add(ref output, o) = sum + {Unsafe}.Add(ref bias, o);");
                 }
             }
 

@@ -92,15 +92,14 @@ namespace LstmGen.Generator
             {
                 Line("// The buffer is read into a local once: every reference below points into this one array.");
                 Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
-                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
-                Line($"ref float gates = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(buffer);");
+                Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                Line($"ref float gates = ref {ArrayData}(buffer);");
                 if (HasUpperLayers)
                 {
-                    Line($"ref float sequence = ref {TypeNames.Unsafe}.Add(ref gates, ForwardGatesLength);");
+                    Line($"ref float sequence = ref {Unsafe}.Add(ref gates, ForwardGatesLength);");
                 }
 
-                Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference(_state.Hidden);");
-                Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference(_state.Cell);");
+                EmitStateReferences("_state");
                 using (Open("for (int start = 0; start < steps; start += ForwardChunk)"))
                 {
                     Line($"int count = {TypeNames.Math}.Min(ForwardChunk, steps - start);");
@@ -112,7 +111,7 @@ namespace LstmGen.Generator
                         (false, true) => "// The input part of the chunk's gate sums, then the recurrence and each step's output.",
                         (false, false) => $"// A whole step at a time ({WholeStepReason(_plan.FirstLayer)}), and each step's output.",
                     });
-                    Line($"ref float chunkInputs = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(inputs), start * InputSize);");
+                    Line($"ref float chunkInputs = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(inputs), start * InputSize);");
                     EmitLayerChunk(_plan.FirstLayer, "ref parameters", "chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
                     if (HasUpperLayers)
                     {
@@ -154,7 +153,7 @@ namespace LstmGen.Generator
                 EmitDispatcher(
                     $"The input part of {Which(kernel)}'s gate sums for a chunk of steps",
                     $"{kernel.Name}Projection",
-                    $"ref float weights, ref float inputs, {TypeNames.NUInt} inputStride, ref float gates, {TypeNames.NUInt} steps");
+                    $"ref float weights, ref float inputs, {NUInt} inputStride, ref float gates, {NUInt} steps");
                 EmitDispatcher(
                     $"The recurrent part of one step of {Which(kernel)}",
                     $"{kernel.Name}Recurrent",
@@ -165,9 +164,9 @@ namespace LstmGen.Generator
         /// <summary>The weights and state of an upper layer in Forward: <paramref name="below"/> is the index of the layer below it.</summary>
         private void EmitUpperLayerReferences(string layer, string below)
         {
-            Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
-            Line($"ref float layerHidden = ref {TypeNames.Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
-            Line($"ref float layerCell = ref {TypeNames.Unsafe}.Add(ref cell, {layer} * HiddenSize);");
+            Line($"ref float weights = ref {Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
+            Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
+            Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
         }
 
         /// <summary>
@@ -182,23 +181,23 @@ namespace LstmGen.Generator
             bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
             if (projects)
             {
-                Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({TypeNames.NUInt})count);");
+                Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({NUInt})count);");
             }
 
             using (Open("for (int step = 0; step < count; step++)"))
             {
                 Line(projects
-                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref {TypeNames.Unsafe}.Add(ref gates, step * GateRowLength));"
-                    : $"{kernel.Name}Step({weights}, ref {TypeNames.Unsafe}.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
+                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref {Unsafe}.Add(ref gates, step * GateRowLength));"
+                    : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
                 if (!top)
                 {
-                    Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {TypeNames.Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
                     return;
                 }
 
-                Line($"ref float output = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
+                Line($"ref float output = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
                 Line(_spec.HasHead
-                    ? $"HeadForward(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
+                    ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
                     : $"{TypeNames.Floats}.Copy({layerHidden}, ref output, OutputSize);");
                 if (_spec.OutputActivation != OutputActivation.Linear)
                 {
@@ -215,12 +214,12 @@ namespace LstmGen.Generator
             Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
             Line("/// pass over the weights.");
             Line("/// </summary>");
-            using (Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, {TypeNames.NUInt} inputStride, ref float gates, {TypeNames.NUInt} steps)"))
+            using (Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, {NUInt} inputStride, ref float gates, {NUInt} steps)"))
             {
                 Line("// This layer's W_ih and biases.");
                 Line("ref float inputWeights = ref weights;");
-                Line($"ref float inputBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                Line($"ref float hiddenBias = ref {TypeNames.Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 foreach (TileLoop tile in path.ActivationTiles)
                 {
                     Line();
@@ -234,7 +233,7 @@ namespace LstmGen.Generator
         /// <summary>One tile of the projection: its steps in blocks, then the steps left over one at a time.</summary>
         private void EmitProjectionTile(TileLoop tile, LayerKernel kernel, PathPlan path)
         {
-            var form = new Form(new Lanes(tile.VectorWidth), agents: 0);
+            var form = new Form(LanesOf(tile.VectorWidth), agents: 0);
             int stepsAtOnce = ProjectionSteps(path, tile);
             Line($"// {DescribeTile(tile, form)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false))
@@ -248,7 +247,7 @@ namespace LstmGen.Generator
                     }
                 }
 
-                Line($"{TypeNames.NUInt} step = 0;");
+                Line($"{NUInt} step = 0;");
                 if (stepsAtOnce > 1)
                 {
                     using (Open($"for (; step + {N(stepsAtOnce)} <= steps; step += {N(stepsAtOnce)})"))
@@ -277,7 +276,7 @@ namespace LstmGen.Generator
             string Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
             for (int t = 0; t < stepsAtOnce; t++)
             {
-                Line($"ref float input{N(t)} = ref {TypeNames.Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
+                Line($"ref float input{N(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
             }
 
             for (int t = 0; t < stepsAtOnce; t++)
@@ -293,9 +292,9 @@ namespace LstmGen.Generator
 
             string source = kernel.IsFirst ? "the input" : "the layer below";
             Line($"// W_ih x: {source} ({N(kernel.InputCount)} values), in order.");
-            using (Open($"for ({TypeNames.NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
+            using (Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
             {
-                Line($"ref float row = ref {TypeNames.Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
+                Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
@@ -320,7 +319,7 @@ namespace LstmGen.Generator
             for (int t = 0; t < stepsAtOnce; t++)
             {
                 string row = t == 0 ? "step * GateRowLength" : $"(step + {N(t)}) * GateRowLength";
-                Line($"ref float gates{N(t)} = ref {TypeNames.Unsafe}.Add(ref gates, {row});");
+                Line($"ref float gates{N(t)} = ref {Unsafe}.Add(ref gates, {row});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)

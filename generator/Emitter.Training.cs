@@ -144,9 +144,9 @@ namespace LstmGen.Generator
 
                 Line();
                 Line("float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];");
-                Line($"ref float parameters = ref {TypeNames.Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetArrayDataReference(_parameterStorage), _parameterStart);");
+                Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
                 Line($"ref float gradients = ref {TypeNames.MemoryMarshal}.GetReference(Gradients);");
-                Line($"ref float record = ref {TypeNames.MemoryMarshal}.GetArrayDataReference(recordBuffer);");
+                Line($"ref float record = ref {ArrayData}(recordBuffer);");
                 Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 Line();
                 Line("// The forward pass, recorded; it leaves the model's state after the last step.");
@@ -178,19 +178,19 @@ namespace LstmGen.Generator
                 Line("double loss = 0;");
                 using (Open("for (int step = steps - 1; step >= 0; step--)"))
                 {
-                    Line($"ref float previousRow = ref {TypeNames.Unsafe}.Add(ref record, step * StepRecordLength);");
-                    Line($"ref float row = ref {TypeNames.Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
+                    Line($"ref float previousRow = ref {Unsafe}.Add(ref record, step * StepRecordLength);");
+                    Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     Line();
                     Line("// The loss of a scored step, and its gradient with respect to the logits, enter through the head.");
                     using (Open("if (!lastStepOnly || step == steps - 1)"))
                     {
                         Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
-                        Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {TypeNames.Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
-                        Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {TypeNames.Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
+                        Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
+                        Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
                         Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
                         if (_spec.HasHead)
                         {
-                            Line($"HeadBackward(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), ref {TypeNames.Unsafe}.Add(ref gradients, HeadOffset), ref {TypeNames.Unsafe}.Add(ref row, {TopLayerRecord()}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
+                            Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {TopLayerRecord()}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
                         }
                         else
                         {
@@ -212,14 +212,14 @@ namespace LstmGen.Generator
                         {
                             Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                             Line("int state = layer * HiddenSize;");
-                            Line($"ref float belowRecord = ref {TypeNames.Unsafe}.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                            Line($"{_plan.UpperLayer.Name}Backward(ref {TypeNames.Unsafe}.Add(ref parameters, weights), ref {TypeNames.Unsafe}.Add(ref gradients, weights), ref belowRecord, ref {TypeNames.Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {TypeNames.Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {TypeNames.Unsafe}.Add(ref hiddenGradients, state), ref {TypeNames.Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
+                            Line($"ref float belowRecord = ref {Unsafe}.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                            Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref belowRecord, ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
                         }
                     }
 
                     Line();
                     Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
-                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref {TypeNames.Unsafe}.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {TypeNames.Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref {Unsafe}.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
                 }
 
                 Line();
@@ -251,39 +251,38 @@ namespace LstmGen.Generator
             Line("/// </summary>");
             using (Open("private void RecordForward(ref float parameters, ref float input, int steps, ref float record)"))
             {
-                Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference(_state.Hidden);");
-                Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference(_state.Cell);");
+                EmitStateReferences("_state");
                 Line();
                 Line("// Row 0: the state the sequence starts from.");
                 using (Open("for (int layer = 0; layer < Layers; layer++)"))
                 {
-                    Line($"ref float layerRecord = ref {TypeNames.Unsafe}.Add(ref record, layer * LayerRecordLength);");
-                    Line($"{TypeNames.Floats}.Copy(ref {TypeNames.Unsafe}.Add(ref cell, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
-                    Line($"{TypeNames.Floats}.Copy(ref {TypeNames.Unsafe}.Add(ref hidden, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
+                    Line($"ref float layerRecord = ref {Unsafe}.Add(ref record, layer * LayerRecordLength);");
+                    Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
                 }
 
                 Line();
                 using (Open("for (int step = 0; step < steps; step++)"))
                 {
-                    Line($"ref float row = ref {TypeNames.Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
+                    Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     Line("// Every layer, from the input up, recording as it goes.");
-                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {TypeNames.Unsafe}.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
+                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {Unsafe}.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
                     if (HasUpperLayers)
                     {
                         using (Open("for (int layer = 1; layer < Layers; layer++)"))
                         {
                             Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            Line($"{_plan.UpperLayer.Name}Recorded(ref {TypeNames.Unsafe}.Add(ref parameters, weights), ref {TypeNames.Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), ref {TypeNames.Unsafe}.Add(ref hidden, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref cell, layer * HiddenSize), ref {TypeNames.Unsafe}.Add(ref row, layer * LayerRecordLength));");
+                            Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
                     Line();
                     Line("// The logits, then the outputs after the activation.");
-                    Line($"ref float logits = ref {TypeNames.Unsafe}.Add(ref row, RecordLogitsOffset);");
-                    Line($"ref float outputs = ref {TypeNames.Unsafe}.Add(ref row, RecordOutputsOffset);");
-                    string top = _spec.Layers == 1 ? "ref hidden" : $"ref {TypeNames.Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize)";
+                    Line($"ref float logits = ref {Unsafe}.Add(ref row, RecordLogitsOffset);");
+                    Line($"ref float outputs = ref {Unsafe}.Add(ref row, RecordOutputsOffset);");
+                    string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize)";
                     Line(_spec.HasHead
-                        ? $"HeadForward(ref {TypeNames.Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
+                        ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
                         : $"{TypeNames.Floats}.Copy({top}, ref logits, HiddenSize);");
                     Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
@@ -310,8 +309,8 @@ namespace LstmGen.Generator
                     EmitDispatch(path => $"{kernel.Name}{path}(ref weights, ref input, ref hidden, ref cell, ref record);");
                     Line();
                     Line("// The new states, for the backward pass.");
-                    Line($"{TypeNames.Floats}.Copy(ref cell, ref {TypeNames.Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
-                    Line($"{TypeNames.Floats}.Copy(ref hidden, ref {TypeNames.Unsafe}.Add(ref record, RecordHiddenOffset), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref cell, ref {Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
+                    Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref record, RecordHiddenOffset), HiddenSize);");
                 }
 
                 Line();
@@ -324,7 +323,7 @@ namespace LstmGen.Generator
             EmitDispatcher(
                 "Adds a block of steps to the gradient of a weight",
                 "WeightGradients",
-                $"ref float gradientRows, {TypeNames.NUInt} rows, ref float x, {TypeNames.NUInt} xStride, ref float gateGradients, {TypeNames.NUInt} start, {TypeNames.NUInt} end");
+                $"ref float gradientRows, {NUInt} rows, ref float x, {NUInt} xStride, ref float gateGradients, {NUInt} start, {NUInt} end");
 
             if (_spec.HasHead)
             {
@@ -355,10 +354,18 @@ namespace LstmGen.Generator
 
         /// <summary>
         /// An if/else chain on IsHardwareAccelerated, widest first: the JIT keeps one branch. Without the
-        /// scalar path, the last branch is Vector128's, for callers that checked it is accelerated.
+        /// scalar path, the last branch is Vector128's, for callers that checked it is accelerated. On the
+        /// portable tier, the scalar call alone.
         /// </summary>
         private void EmitDispatch(System.Func<string, string> call, bool withScalar = true)
         {
+            if (IsPortable)
+            {
+                // The portable tier has the scalar path only.
+                Line(call("Scalar"));
+                return;
+            }
+
             int paths = withScalar ? s_pathNames.Length : s_pathNames.Length - 1;
             for (int i = 0; i < paths; i++)
             {
@@ -387,24 +394,24 @@ namespace LstmGen.Generator
             {
                 Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
                 Line("ref float inputWeights = ref weights;");
-                Line($"ref float recurrentWeights = ref {TypeNames.Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                Line($"ref float inputBiasGradients = ref {TypeNames.Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
-                Line($"ref float hiddenBiasGradients = ref {TypeNames.Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
+                Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 Line();
                 Line("// What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's");
                 Line("// gate gradients overwrite its gates once they are read.");
                 Line("ref float gates = ref current;");
                 Line("ref float gateGradients = ref current;");
-                Line($"ref float cell = ref {TypeNames.Unsafe}.Add(ref current, RecordCellOffset);");
-                Line($"ref float previousCell = ref {TypeNames.Unsafe}.Add(ref previous, RecordCellOffset);");
-                Line($"ref float previousHidden = ref {TypeNames.Unsafe}.Add(ref previous, RecordHiddenOffset);");
+                Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
+                Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
+                Line($"ref float previousHidden = ref {Unsafe}.Add(ref previous, RecordHiddenOffset);");
                 foreach (TileLoop tile in path.Tiles)
                 {
                     Line();
                     EmitGateGradients(tile);
                 }
 
-                var lanes = new Lanes(path.VectorWidth);
+                var lanes = LanesOf(path.VectorWidth);
                 Line();
                 Line("// d loss / d b_ih and d loss / d b_hh: the gate gradients.");
                 EmitVectorLoop(lanes, "GateRowLength", 4 * _spec.HiddenSize, (l, k) => new[]
@@ -438,21 +445,21 @@ namespace LstmGen.Generator
             int rows = BackwardRows(path);
             int whole = count / rows * rows;
             string Call(string helper) =>
-                $"{helper}{path.Path}(ref {TypeNames.Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {TypeNames.Unsafe}.Add(ref {result}, k));";
+                $"{helper}{path.Path}(ref {Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
-                using (Open($"for ({TypeNames.NUInt} k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
+                using (Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
                 {
-                    Line($"{TypeNames.NUInt} row = k * GateRowLength;");
+                    Line($"{NUInt} row = k * GateRowLength;");
                     Line(Call(rows == 1 ? "GateRowBackward" : "GateRowsBackward"));
                 }
             }
 
             if (whole < count)
             {
-                using (Open($"for ({TypeNames.NUInt} k = {N(whole)}; k < {countName}; k++)"))
+                using (Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
                 {
-                    Line($"{TypeNames.NUInt} row = k * GateRowLength;");
+                    Line($"{NUInt} row = k * GateRowLength;");
                     Line(Call("GateRowBackward"));
                 }
             }
@@ -464,7 +471,7 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitGateGradients(TileLoop tile)
         {
-            var lanes = new Lanes(tile.VectorWidth);
+            var lanes = LanesOf(tile.VectorWidth);
             Line($"// {DescribeTile(tile, new Form(lanes, agents: 0))}: the gate gradients.");
             using (OpenTileLoops(tile))
             {
@@ -543,7 +550,7 @@ namespace LstmGen.Generator
                     weightRows[row] = rows == 1 ? "weightRows" : $"weightRow{N(row)}";
                     if (rows > 1)
                     {
-                        Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"{TypeNames.Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
+                        Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"{Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
                     }
                 }
 
@@ -555,7 +562,7 @@ namespace LstmGen.Generator
                 EmitLaneDot(path, 4 * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
-                    Line($"{TypeNames.Unsafe}.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
+                    Line($"{Unsafe}.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
                 }
             }
 
@@ -574,14 +581,14 @@ namespace LstmGen.Generator
             Line("// and takes the steps from the last to the first, as the backward pass went.");
             using (Open("for (int end = steps; end > 0; end -= WeightGradientBlock)"))
             {
-                Line($"{TypeNames.NUInt} blockStart = ({TypeNames.NUInt}){TypeNames.Math}.Max(0, end - WeightGradientBlock);");
-                Line($"{TypeNames.NUInt} blockEnd = ({TypeNames.NUInt})end;");
+                Line($"{NUInt} blockStart = ({NUInt}){TypeNames.Math}.Max(0, end - WeightGradientBlock);");
+                Line($"{NUInt} blockEnd = ({NUInt})end;");
                 Line();
                 Line("// The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at");
                 Line("// input + t * InputSize and the hidden state before it in row t of the record.");
-                Line($"ref float gateGradients = ref {TypeNames.Unsafe}.Add(ref record, StepRecordLength);");
+                Line($"ref float gateGradients = ref {Unsafe}.Add(ref record, StepRecordLength);");
                 Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
-                Line($"WeightGradients(ref {TypeNames.Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {TypeNames.Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
+                Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
                 if (HasUpperLayers)
                 {
                     Line();
@@ -589,10 +596,10 @@ namespace LstmGen.Generator
                     using (Open("for (int layer = 1; layer < Layers; layer++)"))
                     {
                         Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                        Line($"ref float layerGateGradients = ref {TypeNames.Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
-                        Line($"ref float belowHidden = ref {TypeNames.Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                        Line($"WeightGradients(ref {TypeNames.Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
-                        Line($"WeightGradients(ref {TypeNames.Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {TypeNames.Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        Line($"ref float layerGateGradients = ref {Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
+                        Line($"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                        Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
                     }
                 }
             }
@@ -606,7 +613,7 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitWeightGradients(PathPlan path)
         {
-            var lanes = new Lanes(path.VectorWidth);
+            var lanes = LanesOf(path.VectorWidth);
             int count = 4 * _spec.HiddenSize;
             int perChunk = path.VectorWidth == 1 ? 1 : WeightGradientChains * path.VectorWidth;
             int whole = count / perChunk * perChunk;
@@ -617,13 +624,13 @@ namespace LstmGen.Generator
             Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
             Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.");
             Line("/// </summary>");
-            using (Open($"private static void WeightGradients{path.Path}(ref float gradientRows, {TypeNames.NUInt} rows, ref float x, {TypeNames.NUInt} xStride, ref float gateGradients, {TypeNames.NUInt} start, {TypeNames.NUInt} end)"))
+            using (Open($"private static void WeightGradients{path.Path}(ref float gradientRows, {NUInt} rows, ref float x, {NUInt} xStride, ref float gateGradients, {NUInt} start, {NUInt} end)"))
             {
                 if (whole > 0)
                 {
                     string what = path.VectorWidth == 1 ? "One column at a time" : $"{N(WeightGradientChains)} vectors of columns at a time";
                     Line($"// {what}, every row, every step of the block.");
-                    using (Open($"for ({TypeNames.NUInt} column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
+                    using (Open($"for ({NUInt} column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
                     {
                         EmitWeightGradientColumns(lanes, path.VectorWidth == 1 ? 1 : WeightGradientChains);
                     }
@@ -640,7 +647,7 @@ namespace LstmGen.Generator
                     Line(whole > 0 ? $"// The last {vectors}." : $"// {vectors}, every row, every step of the block.");
                     using (OpenScope())
                     {
-                        Line($"{TypeNames.NUInt} column = {N(whole)};");
+                        Line($"{NUInt} column = {N(whole)};");
                         EmitWeightGradientColumns(lanes, vectorsLeft);
                     }
                 }
@@ -653,9 +660,9 @@ namespace LstmGen.Generator
                     }
 
                     Line($"// The last {N(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
-                    using (Open($"for ({TypeNames.NUInt} column = {N(vectorEnd)}; column < GateRowLength; column++)"))
+                    using (Open($"for ({NUInt} column = {N(vectorEnd)}; column < GateRowLength; column++)"))
                     {
-                        EmitWeightGradientColumns(new Lanes(1), 1);
+                        EmitWeightGradientColumns(LanesOf(1), 1);
                     }
                 }
             }
@@ -673,20 +680,20 @@ namespace LstmGen.Generator
         private void EmitWeightGradientColumns(Lanes lanes, int chains)
         {
             string At(int chain) => chain == 0 ? "0" : N(chain * lanes.Width);
-            using (Open($"for ({TypeNames.NUInt} k = 0; k < rows; k++)"))
+            using (Open($"for ({NUInt} k = 0; k < rows; k++)"))
             {
-                Line($"ref float gradientRow = ref {TypeNames.Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
-                Line($"ref float xRow = ref {TypeNames.Unsafe}.Add(ref x, k);");
+                Line($"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
+                Line($"ref float xRow = ref {Unsafe}.Add(ref x, k);");
                 for (int chain = 0; chain < chains; chain++)
                 {
                     Line($"{lanes.Type} sum{N(chain)} = {lanes.Load("gradientRow", At(chain))};");
                 }
 
-                using (Open($"for ({TypeNames.NUInt} step = end; step > start; step--)"))
+                using (Open($"for ({NUInt} step = end; step > start; step--)"))
                 {
-                    Line($"{TypeNames.NUInt} t = step - 1;");
-                    Line($"{lanes.Type} xs = {lanes.Broadcast($"{TypeNames.Unsafe}.Add(ref xRow, t * xStride)")};");
-                    Line($"ref float stepGradients = ref {TypeNames.Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
+                    Line($"{NUInt} t = step - 1;");
+                    Line($"{lanes.Type} xs = {lanes.Broadcast($"{Unsafe}.Add(ref xRow, t * xStride)")};");
+                    Line($"ref float stepGradients = ref {Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
                     for (int chain = 0; chain < chains; chain++)
                     {
                         Line($"sum{N(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {lanes.Load("stepGradients", At(chain))}, sum{N(chain)});");
@@ -702,21 +709,21 @@ namespace LstmGen.Generator
 
         private void EmitHeadBackward(PathPlan path)
         {
-            var lanes = new Lanes(path.VectorWidth);
+            var lanes = LanesOf(path.VectorWidth);
             Line("/// <summary>");
             Line($"/// The dense head's backward pass with {path.Path} kernels: head.weight's gradient += d logits (outer) h,");
             Line("/// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.");
             Line("/// </summary>");
             using (Open($"private static void HeadBackward{path.Path}(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
             {
-                Line($"ref float biasGradients = ref {TypeNames.Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
+                Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
                 Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
-                using (Open($"for ({TypeNames.NUInt} o = 0; o < OutputSize; o++)"))
+                using (Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    Line($"float logitGradient = {TypeNames.Unsafe}.Add(ref logitGradients, o);");
-                    Line($"{TypeNames.Unsafe}.Add(ref biasGradients, o) += logitGradient;");
-                    Line($"ref float weights = ref {TypeNames.Unsafe}.Add(ref head, o * HiddenSize);");
-                    Line($"ref float weightGradients = ref {TypeNames.Unsafe}.Add(ref gradients, o * HiddenSize);");
+                    Line($"float logitGradient = {Unsafe}.Add(ref logitGradients, o);");
+                    Line($"{Unsafe}.Add(ref biasGradients, o) += logitGradient;");
+                    Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * HiddenSize);");
                     if (path.VectorWidth > 1)
                     {
                         Line($"{lanes.Type} logitGradients{N(path.VectorWidth)} = {lanes.Broadcast("logitGradient")};");
@@ -747,7 +754,7 @@ namespace LstmGen.Generator
             if (whole > 0)
             {
                 string limit = whole == count ? countName : N(whole);
-                using (Open($"for ({TypeNames.NUInt} k = 0; k < {limit}; k{(lanes.Width == 1 ? "++" : " += " + N(lanes.Width))})"))
+                using (Open($"for ({NUInt} k = 0; k < {limit}; k{(lanes.Width == 1 ? "++" : " += " + N(lanes.Width))})"))
                 {
                     foreach (string line in body(lanes, "k"))
                     {
@@ -759,9 +766,9 @@ namespace LstmGen.Generator
             if (whole < count)
             {
                 Line($"// The last {N(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
-                using (Open($"for ({TypeNames.NUInt} k = {N(whole)}; k < {countName}; k++)"))
+                using (Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
                 {
-                    foreach (string line in body(new Lanes(1), "k"))
+                    foreach (string line in body(LanesOf(1), "k"))
                     {
                         Line(line);
                     }
@@ -788,16 +795,16 @@ namespace LstmGen.Generator
             {
                 // The caller declares the 16 lanes once, outside its loops; scalar code does one row at a time.
                 Line("lanes.Clear();");
-                using (Open($"for ({TypeNames.NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                using (Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
                 {
                     using (Open("for (int lane = 0; lane < 16; lane++)"))
                     {
-                        Line($"{TypeNames.NUInt} index = k + ({TypeNames.NUInt})lane;");
-                        Line($"float {right}Value = {TypeNames.Unsafe}.Add(ref {right}, index);");
-                        Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({TypeNames.Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
+                        Line($"{NUInt} index = k + ({NUInt})lane;");
+                        Line($"float {right}Value = {Unsafe}.Add(ref {right}, index);");
+                        Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
                         if (alongside is not null)
                         {
-                            Line(alongside(new Lanes(1), "index", $"{right}Value", 0));
+                            Line(alongside(LanesOf(1), "index", $"{right}Value", 0));
                         }
                     }
                 }
@@ -806,7 +813,7 @@ namespace LstmGen.Generator
             }
             else if (chunks > 0)
             {
-                var lanes = new Lanes(path.VectorWidth);
+                var lanes = LanesOf(path.VectorWidth);
                 int registers = 16 / path.VectorWidth;
                 string Lane(int row, int i) =>
                     (rows == 1 ? "lanes" : $"row{N(row)}Lanes")
@@ -820,7 +827,7 @@ namespace LstmGen.Generator
                 }
 
                 string? chunk = chunks == 1 ? null : "k";
-                using (chunks == 1 ? OpenScope() : Open($"for ({TypeNames.NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                using (chunks == 1 ? OpenScope() : Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
                 {
                     for (int i = 0; i < registers; i++)
                     {
@@ -858,15 +865,15 @@ namespace LstmGen.Generator
             if (tail > 0)
             {
                 Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
-                using (Open($"for ({TypeNames.NUInt} k = {N(chunks * 16)}; k < {N(count)}; k++)"))
+                using (Open($"for ({NUInt} k = {N(chunks * 16)}; k < {N(count)}; k++)"))
                 {
-                    Line($"float {right}Value = {TypeNames.Unsafe}.Add(ref {right}, k);");
+                    Line($"float {right}Value = {Unsafe}.Add(ref {right}, k);");
                     for (int row = 0; row < rows; row++)
                     {
-                        Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({TypeNames.Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
+                        Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
                         if (alongside is not null)
                         {
-                            Line(alongside(new Lanes(1), "k", $"{right}Value", row));
+                            Line(alongside(LanesOf(1), "k", $"{right}Value", row));
                         }
                     }
                 }

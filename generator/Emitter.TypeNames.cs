@@ -7,19 +7,15 @@ namespace LstmGen.Generator
         /// Regex and System.Text.Json generators write theirs, so that no type, alias or namespace of the
         /// user's (a <c>Math</c>, a <c>Span</c>, a <c>using Unsafe = ...</c>, a namespace <c>X.System</c>)
         /// can change what a name binds to. The generated file has no <c>using</c> directive. Every
-        /// spelling lives here, so a tier that swaps one (for example a runtime without
-        /// <c>System.Runtime.Intrinsics</c>) swaps it in one place.
+        /// spelling lives here, but the few that the portable tier swaps (Unsafe, the loop index type, the
+        /// array reference), which Emitter.Tier.cs chooses.
         /// </summary>
         internal static class TypeNames
         {
             // System
 
-            /// <summary>
-            /// The loop indices' type, nuint: spelled as the type it is (C# 11 on .NET 7+ makes
-            /// System.UIntPtr and nuint one type), because 'nuint' is a contextual keyword that a
-            /// user's type named nuint would take over.
-            /// </summary>
-            public const string NUInt = "global::System.UIntPtr";
+            // The loop indices' type, Unsafe and GetArrayDataReference depend on the tier: the emitter's NUInt,
+            // Unsafe and ArrayData (Emitter.Tier.cs) give them.
             public const string Span = "global::System.Span";
             public const string ReadOnlySpan = "global::System.ReadOnlySpan";
             public const string Math = "global::System.Math";
@@ -33,12 +29,13 @@ namespace LstmGen.Generator
             public const string ArrayPool = "global::System.Buffers.ArrayPool";
             public const string Stream = "global::System.IO.Stream";
             public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
-            public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
             public const string MethodImpl = "global::System.Runtime.CompilerServices.MethodImpl";
             public const string MethodImplOptions = "global::System.Runtime.CompilerServices.MethodImplOptions";
             public const string InlineArray = "global::System.Runtime.CompilerServices.InlineArray";
             public const string UnscopedRef = "global::System.Diagnostics.CodeAnalysis.UnscopedRef";
             public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+            public const string StructLayout = "global::System.Runtime.InteropServices.StructLayout";
+            public const string LayoutKind = "global::System.Runtime.InteropServices.LayoutKind";
 
             /// <summary>The namespace of Vector128, Vector256 and Vector512 (see <see cref="Lanes"/>).</summary>
             public const string Intrinsics = "global::System.Runtime.Intrinsics";
@@ -58,6 +55,7 @@ namespace LstmGen.Generator
             public const string GateLayout = "global::LstmGen.CompilerServices.GateLayout";
             public const string ModelGuard = "global::LstmGen.CompilerServices.ModelGuard";
             public const string ParameterStorage = "global::LstmGen.CompilerServices.ParameterStorage";
+            public const string Refs = "global::LstmGen.CompilerServices.Refs";
             public const string Seeds = "global::LstmGen.CompilerServices.Seeds";
             public const string WeightFile = "global::LstmGen.Serialization.WeightFile";
             public const string WeightLoadOptions = "global::LstmGen.Serialization.WeightLoadOptions";

@@ -19,19 +19,21 @@ namespace LstmGen.Generator
 
         private readonly KernelPlan _plan;
         private readonly ModelSpec _spec;
+        private readonly Tier _tier;
         private readonly IndentedTextWriter _writer;
 
-        private Emitter(KernelPlan plan, TextWriter output)
+        private Emitter(KernelPlan plan, Tier tier, TextWriter output)
         {
             _plan = plan;
             _spec = plan.Spec;
+            _tier = tier;
             _writer = new IndentedTextWriter(output, "    ");
         }
 
-        public static string Emit(KernelPlan plan)
+        public static string Emit(KernelPlan plan, Tier tier = Tier.Full)
         {
             using var output = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-            var emitter = new Emitter(plan, output);
+            var emitter = new Emitter(plan, tier, output);
             emitter.EmitFile();
             return output.ToString();
         }
@@ -132,8 +134,17 @@ namespace LstmGen.Generator
             Line($"// Model:   {Describe()}; {N(_plan.ParameterCount)} parameters.");
             Line($"// Layout:  LSTM weights transposed into packed gate rows of 4 x {N(_spec.HiddenSize)} columns, in blocks of up to");
             Line($"//          {N(_plan.MaxBlockWidth)} units whose i, f, g and o gates sit side by side; the head as PyTorch keeps it.");
-            Line("// Kernels: Vector512, Vector256, Vector128 and scalar paths; the JIT keeps the one this processor runs.");
-            Line("//          Every path sums in the same order and rounds the same way, so all give the same bits.");
+            if (IsPortable)
+            {
+                Line("// Kernels: the scalar path only (the portable tier: this compilation lacks .NET 8's vectors or C# 12, as");
+                Line("//          Unity's does); it sums in the order of the full tier's every path and gives the same bits.");
+            }
+            else
+            {
+                Line("// Kernels: Vector512, Vector256, Vector128 and scalar paths; the JIT keeps the one this processor runs.");
+                Line("//          Every path sums in the same order and rounds the same way, so all give the same bits.");
+            }
+
             Line("#nullable enable");
             Line();
 
@@ -145,7 +156,11 @@ namespace LstmGen.Generator
             {
                 EmitConstants();
                 EmitTrainingConstants();
-                EmitAgentsConstants();
+                if (!IsPortable)
+                {
+                    EmitAgentsConstants();
+                }
+
                 EmitForwardConstants();
                 EmitFieldsAndConstructors();
                 EmitTrainingFields();
@@ -157,7 +172,7 @@ namespace LstmGen.Generator
                 EmitTrainingApi();
                 EmitTrainingDispatchers();
                 EmitAgentsApi();
-                foreach (PathPlan path in _plan.Paths)
+                foreach (PathPlan path in Paths)
                 {
                     EmitPathStep(path, agents: false);
                     foreach (LayerKernel kernel in _plan.LayerKernels)
@@ -427,7 +442,13 @@ namespace LstmGen.Generator
             Line("/// <param name=\"other\">The model to copy from, which must not change during the copy.</param>");
             using (Open($"public void CopyParametersFrom({Identifier(_spec.TypeName)} other)"))
             {
-                Line($"{TypeNames.ArgumentNullException}.ThrowIfNull(other);");
+                using (Open("if (other is null)"))
+                {
+                    Line($"throw new {TypeNames.ArgumentNullException}(nameof(other));");
+                }
+
+                Line();
+
                 using (Guard("CopyParametersFrom"))
                 {
                     Line("other.Parameters.CopyTo(Parameters);");

@@ -23,6 +23,7 @@ namespace LstmGen.Generator
             public const string Diagnostics = nameof(Diagnostics);
             public const string Spec = nameof(Spec);
             public const string Plan = nameof(Plan);
+            public const string Tier = nameof(Tier);
         }
 
         /// <inheritdoc/>
@@ -54,8 +55,17 @@ namespace LstmGen.Generator
                 .Select(static (result, _) => result.Spec!)
                 .WithTrackingName(Steps.Spec);
 
+            // The tier: a value (not the compilation) from the referenced types and the language version, so
+            // that an edit which changes neither keeps every model cached.
+            IncrementalValueProvider<Tier> tier = context.CompilationProvider
+                .Select(static (compilation, _) => Tiers.HasFullTierTypes(compilation))
+                .Combine(context.ParseOptionsProvider.Select(static (options, _) => Tiers.HasFullTierLanguage(options)))
+                .Select(static (pair, _) => Tiers.Choose(pair.Left, pair.Right))
+                .WithTrackingName(Steps.Tier);
+
             IncrementalValuesProvider<GeneratedModel> models = specs
-                .Select(static (spec, cancellationToken) => Generate(spec, cancellationToken))
+                .Combine(tier)
+                .Select(static (pair, cancellationToken) => Generate(pair.Left, pair.Right, cancellationToken))
                 .WithTrackingName(Steps.Plan);
 
             context.RegisterSourceOutput(models.Where(static model => model.Source is not null), static (output, model) =>
@@ -78,10 +88,10 @@ namespace LstmGen.Generator
         }
 
         /// <summary>
-        /// Plans and emits one model. Never throws (except on cancellation): an exception becomes a
+        /// Plans and emits one model for <paramref name="tier"/>. Never throws (except on cancellation): an exception becomes a
         /// <see cref="GeneratedModel.Failure"/>, reported on the class, and the other models are unaffected.
         /// </summary>
-        private static GeneratedModel Generate(ModelSpec spec, CancellationToken cancellationToken)
+        private static GeneratedModel Generate(ModelSpec spec, Tier tier, CancellationToken cancellationToken)
         {
             string stage = "planning the model's kernels";
             try
@@ -91,7 +101,7 @@ namespace LstmGen.Generator
                 cancellationToken.ThrowIfCancellationRequested();
                 stage = "writing the model's source";
                 FaultInjection.ThrowIfRequested(FaultInjection.Emit, spec.TypeName);
-                return new GeneratedModel(spec.HintName, spec.TypeName, Emitter.Emit(plan), null, null);
+                return new GeneratedModel(spec.HintName, spec.TypeName, Emitter.Emit(plan, tier), null, null);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

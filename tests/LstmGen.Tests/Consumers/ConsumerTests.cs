@@ -48,6 +48,50 @@ namespace LstmGen.Tests.Consumers
         public void Net8ConsolePrintsTheInRepoResults() =>
             AssertPrintsExpected(BuildAndRun("Net8Console", "net8.0", rollForward: true));
 
+        /// <summary>
+        /// Consumer 3: a netstandard2.1 library compiled with C# 9 (Unity's compiler settings) gets the portable tier, and a
+        /// net10.0 host that runs it with the package's netstandard2.1 LstmGen.dll (what a Unity project holds) prints the
+        /// bits of the full tier: of the in-repo build on this processor's vector path, and of the Net10Console consumer
+        /// with the hardware intrinsics off (its scalar path).
+        /// </summary>
+        [Fact]
+        public void UnityLibraryGetsThePortableTierAndPrintsTheFullTiersScalarAndVectorBits()
+        {
+            string library = _feed.Consumer("UnityLibrary");
+            string[] unity = BuildAndRun("UnityHost", "net10.0", rollForward: false);
+
+            string generated = Directory.GetFiles(Path.Combine(library, "obj"), "*.Lstm.g.cs", SearchOption.AllDirectories).Single();
+            string source = File.ReadAllText(generated);
+            Assert.Contains("the portable tier", source, StringComparison.Ordinal);
+            Assert.DoesNotContain("Vector128", source, StringComparison.Ordinal);
+
+            // The host runs the netstandard2.1 runtime, as Unity would, not the net10.0 one.
+            string host = _feed.Consumer("UnityHost");
+            byte[] netStandardRuntime = ReadPackageFile("lib/netstandard2.1/LstmGen.dll");
+            Assert.Equal(netStandardRuntime, File.ReadAllBytes(Path.Combine(host, "bin", "Release", "net10.0", "LstmGen.dll")));
+
+            AssertPrintsExpected(unity);
+            string[] scalar = RunWithoutIntrinsics("Net10Console");
+            Assert.Equal(scalar, unity);
+        }
+
+        /// <summary>
+        /// Consumer 5: types, namespaces, members and global aliases named as what the generated code uses (Hostile.cs),
+        /// built with nullable disabled (the full tier), then with nullable enabled and C# 11 (the portable tier), with
+        /// warnings as errors: both print the plain consumer's bits.
+        /// </summary>
+        [Fact]
+        public void HostileConsumerPrintsThePlainBitsOnBothTiersWithNullableOffAndOn()
+        {
+            string[] full = BuildAndRun("Hostile", "net10.0", rollForward: false, "-p:Nullable=disable");
+            Assert.Contains("Vector512", GeneratedSource("Hostile"), StringComparison.Ordinal);
+            AssertPrintsExpected(full);
+
+            string[] portable = BuildAndRun("Hostile", "net10.0", rollForward: false, "-p:Nullable=enable", "-p:LangVersion=11", "--no-incremental");
+            Assert.Contains("the portable tier", GeneratedSource("Hostile"), StringComparison.Ordinal);
+            AssertPrintsExpected(portable);
+        }
+
         [NativeAotFact]
         public void NativeAotPublishHasNoWarningAndPrintsTheJitResults()
         {
@@ -66,17 +110,40 @@ namespace LstmGen.Tests.Consumers
             AssertPrintsExpected(aot);
         }
 
-        /// <summary>Builds the consumer (no warning allowed), runs it, and returns its lines.</summary>
-        private string[] BuildAndRun(string name, string framework, bool rollForward)
+        /// <summary>Builds the consumer (no warning allowed), with <paramref name="buildArguments"/>, runs it, and returns its lines.</summary>
+        private string[] BuildAndRun(string name, string framework, bool rollForward, params string[] buildArguments)
         {
             string project = _feed.Consumer(name);
-            string output = PackageFeed.Dotnet(project, BuildTimeout, "build", "-c", "Release", "-nodeReuse:false", $"-p:LstmGenVersion={_feed.Version}");
+            string output = PackageFeed.Dotnet(project, BuildTimeout, new[] { "build", "-c", "Release", "-nodeReuse:false", $"-p:LstmGenVersion={_feed.Version}" }.Concat(buildArguments).ToArray());
             Assert.True(PackageFeed.Warnings(output).Count == 0, $"{name} warned:\n" + string.Join('\n', PackageFeed.Warnings(output)));
 
             // Only a newer runtime may be installed (a net8.0 program then runs on it, as Godot's would with roll-forward).
             var environment = rollForward ? new Dictionary<string, string?> { ["DOTNET_ROLL_FORWARD"] = "Major" } : null;
             string program = Path.Combine(project, "bin", "Release", framework, name + ".dll");
             return Lines(PackageFeed.Run(Support.ChildProcess.DotnetHost(), project, RunTimeout, environment, program, project));
+        }
+
+        /// <summary>Builds the consumer (a no-op if an earlier test did) and runs it with the hardware intrinsics off: the scalar path.</summary>
+        private string[] RunWithoutIntrinsics(string name)
+        {
+            string project = _feed.Consumer(name);
+            PackageFeed.Dotnet(project, BuildTimeout, "build", "-c", "Release", "-nodeReuse:false", $"-p:LstmGenVersion={_feed.Version}");
+            string program = Path.Combine(project, "bin", "Release", "net10.0", name + ".dll");
+            var environment = new Dictionary<string, string?> { ["DOTNET_EnableHWIntrinsic"] = "0" };
+            return Lines(PackageFeed.Run(Support.ChildProcess.DotnetHost(), project, RunTimeout, environment, program, project));
+        }
+
+        /// <summary>The model's source as the compiler generated it into the consumer's obj folder.</summary>
+        private string GeneratedSource(string name) =>
+            File.ReadAllText(Directory.GetFiles(Path.Combine(_feed.Consumer(name), "obj"), "*.Lstm.g.cs", SearchOption.AllDirectories).Single());
+
+        private byte[] ReadPackageFile(string path)
+        {
+            using System.IO.Compression.ZipArchive archive = System.IO.Compression.ZipFile.OpenRead(_feed.Package);
+            using Stream stream = archive.GetEntry(path)!.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
         }
 
         private static void AssertPrintsExpected(string[] lines)

@@ -39,6 +39,14 @@ namespace LstmGen.Tests.Generator
                 optimizationLevel: OptimizationLevel.Release,
                 warningLevel: 9999));
 
+        /// <summary>The compilation of <see cref="CreateCompilation(string[])"/>, parsed as <paramref name="version"/>.</summary>
+        public static CSharpCompilation CreateCompilation(LanguageVersion version, params string[] sources)
+        {
+            CSharpCompilation compilation = CreateCompilation(sources);
+            CSharpParseOptions options = ParseOptions.WithLanguageVersion(version);
+            return compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees.Select(tree => tree.WithRootAndOptions(tree.GetRoot(), options)));
+        }
+
         public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null) => CSharpGeneratorDriver.Create(
             new[] { new LstmGenerator().AsSourceGenerator() },
             parseOptions: parseOptions ?? ParseOptions,

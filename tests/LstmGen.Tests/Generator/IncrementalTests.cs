@@ -29,7 +29,7 @@ namespace LstmGen.Tests.Generator
 
         private static readonly string[] s_trackedSteps =
         {
-            LstmGenerator.Steps.Parse, LstmGenerator.Steps.Spec, LstmGenerator.Steps.Plan,
+            LstmGenerator.Steps.Parse, LstmGenerator.Steps.Spec, LstmGenerator.Steps.Plan, LstmGenerator.Steps.Tier,
         };
 
         [Fact]
@@ -59,6 +59,40 @@ namespace LstmGen.Tests.Generator
             IncrementalStepRunReason[] outputs = result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(run => run.Outputs).Select(output => output.Reason).ToArray();
             Assert.All(outputs, reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
             Assert.Equal(firstSource, result.GeneratedSources.Single().SourceText.ToString());
+        }
+
+        [Fact]
+        public void TierIsAValueThatChangesOnlyWithTheLanguageVersionOrTheFramework()
+        {
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
+            GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+            Assert.Equal(LstmGen.Generator.Model.Tier.Full, TierOutput(driver.GetRunResult().Results.Single()).Value);
+
+            // An edit: the compilation is new, the tier the same value, so the model is not generated again.
+            SyntaxTree other = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs");
+            CSharpCompilation edited = compilation.ReplaceSyntaxTree(other, CSharpSyntaxTree.ParseText(OtherSource.Replace("2 * x", "x + x", StringComparison.Ordinal), GeneratorHarness.ParseOptions, "Source1.cs"));
+            driver = driver.RunGenerators(edited);
+            GeneratorRunResult result = driver.GetRunResult().Results.Single();
+            var (tier, reason) = TierOutput(result);
+            Assert.Equal(LstmGen.Generator.Model.Tier.Full, tier);
+            Assert.True(reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"The tier step ran again ({reason}).");
+            Assert.All(result.TrackedSteps[LstmGenerator.Steps.Plan].SelectMany(run => run.Outputs), output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+
+            // C# 9 (as Unity compiles): the tier changes, and with it the model's source.
+            var csharp9 = new CSharpParseOptions(LanguageVersion.CSharp9);
+            CSharpCompilation unity = edited.RemoveAllSyntaxTrees().AddSyntaxTrees(edited.SyntaxTrees.Select(tree => tree.WithRootAndOptions(tree.GetRoot(), csharp9)));
+            driver = driver.WithUpdatedParseOptions(csharp9).RunGenerators(unity);
+            result = driver.GetRunResult().Results.Single();
+            (tier, reason) = TierOutput(result);
+            Assert.Equal(LstmGen.Generator.Model.Tier.Portable, tier);
+            Assert.Equal(IncrementalStepRunReason.Modified, reason);
+            Assert.Contains("the portable tier", result.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+        }
+
+        private static (LstmGen.Generator.Model.Tier Value, IncrementalStepRunReason Reason) TierOutput(GeneratorRunResult result)
+        {
+            var (value, reason) = result.TrackedSteps[LstmGenerator.Steps.Tier].Single().Outputs.Single();
+            return ((LstmGen.Generator.Model.Tier)value, reason);
         }
 
         [Fact]

@@ -134,6 +134,25 @@ namespace LstmGen.Tests.Generator
             }
         }
 
+        /// <summary>
+        /// Every section of <paramref name="actual"/> has the bits of <paramref name="expected"/>'s, and the driver really ran
+        /// the model: its outputs are not all zero, and the SGD step moved the weights.
+        /// </summary>
+        public static void AssertSameBits(float[][] expected, float[][] actual, string builds)
+        {
+            Xunit.Assert.Equal(expected.Length, actual.Length);
+            for (int section = 0; section < expected.Length; section++)
+            {
+                Xunit.Assert.NotEmpty(expected[section]);
+                Xunit.Assert.True(
+                    System.Linq.Enumerable.SequenceEqual(Bits(expected[section]), Bits(actual[section])),
+                    $"Section {(Section)section} differs between {builds}.");
+            }
+
+            Xunit.Assert.Contains(expected[(int)Section.Steps], value => value != 0f);
+            Xunit.Assert.False(System.Linq.Enumerable.SequenceEqual(expected[(int)Section.ParametersBefore], expected[(int)Section.ParametersAfter]));
+        }
+
         /// <summary>The bits of every value, for comparisons that tell -0 from 0 and one NaN from another.</summary>
         public static int[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToInt32Bits);
     }

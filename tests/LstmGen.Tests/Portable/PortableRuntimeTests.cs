@@ -34,7 +34,7 @@ namespace LstmGen.Tests.Portable
         }
 
         /// <summary>The runner's own output folder (tests/LstmGen.PortableRunner/bin/CONFIGURATION/net10.0): it has the netstandard2.1 LstmGen.dll, this folder the net10.0 one.</summary>
-        private static string RunnerPath()
+        internal static string RunnerPath()
         {
             var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
             string framework = output.Name;

@@ -173,7 +173,11 @@ namespace Snapshots
         /// <param name="other">The model to copy from, which must not change during the copy.</param>
         public void CopyParametersFrom(NoHeadModel other)
         {
-            global::System.ArgumentNullException.ThrowIfNull(other);
+            if (other is null)
+            {
+                throw new global::System.ArgumentNullException(nameof(other));
+            }
+
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(CopyParametersFrom));
             try
             {
