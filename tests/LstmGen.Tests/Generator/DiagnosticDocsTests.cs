@@ -48,6 +48,51 @@ namespace LstmGen.Tests.Generator
             Assert.Equal(DocsUrl + "#lstm001", diagnostic.Descriptor.HelpLinkUri);
         }
 
+        /// <summary>The IDs whose section of docs/diagnostics.md shows wrong code and its fix (LSTM014 is a generator bug: no code shows it).</summary>
+        public static TheoryData<string> IdsWithExamples()
+        {
+            var ids = new TheoryData<string>();
+            foreach (var descriptor in LstmGen.Generator.DiagnosticDescriptors.All.OrderBy(d => d.Id, StringComparer.Ordinal))
+            {
+                if (descriptor.Id != "LSTM014")
+                {
+                    ids.Add(descriptor.Id);
+                }
+            }
+
+            return ids;
+        }
+
+        [Theory]
+        [MemberData(nameof(IdsWithExamples))]
+        public void EachSectionsWrongCodeRaisesItsIdAndItsFixCompilesCleanly(string id)
+        {
+            List<string> blocks = CSharpBlocks(id);
+            Assert.True(blocks.Count == 2, $"The section {id} of docs/diagnostics.md has {blocks.Count} C# blocks; it should have the wrong code, then the fix.");
+
+            var (wrong, _) = GeneratorHarness.Run(Usings + blocks[0]);
+            Assert.NotEmpty(wrong.Diagnostics);
+            Assert.All(wrong.Diagnostics, diagnostic => Assert.Equal(id, diagnostic.Id));
+
+            var (fixedResult, output) = GeneratorHarness.Run(Usings + blocks[1]);
+            Assert.Empty(fixedResult.Diagnostics);
+            Assert.NotEmpty(fixedResult.GeneratedSources);
+            GeneratorHarness.AssertCompilesCleanly(output);
+        }
+
+        private const string Usings = "using System;\nusing LstmGen;\n";
+
+        /// <summary>The ```csharp blocks of the section headed <paramref name="id"/>, in order.</summary>
+        private static List<string> CSharpBlocks(string id)
+        {
+            string text = File.ReadAllText(Path.Combine(Root, "docs", "diagnostics.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+            int start = text.IndexOf("\n## " + id + "\n", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"docs/diagnostics.md has no section {id}.");
+            int end = text.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+            string section = end < 0 ? text.Substring(start) : text.Substring(start, end - start);
+            return Regex.Matches(section, "```csharp\n(.*?)```", RegexOptions.Singleline).Select(match => match.Groups[1].Value).ToList();
+        }
+
         [Theory]
         [InlineData("LSTM001", "lstm001")]
         [InlineData("LSTM005: A size is out of range", "lstm005-a-size-is-out-of-range")]
