@@ -9,6 +9,12 @@ namespace LstmGen.Generator
     {
         private const string Category = "LstmGen";
 
+        /// <summary>
+        /// Each diagnostic's help link is its section of docs/diagnostics.md; GitHub makes the anchor of a
+        /// heading "LSTM001" from the ID in lower case.
+        /// </summary>
+        public const string HelpLinkBase = "https://github.com/lstmgen/lstmgen/blob/main/docs/diagnostics.md#";
+
         /// <summary>The largest sizes the generator accepts, and why.</summary>
         public const int MaxInputSize = 8192;
         public const int MaxHiddenSize = 1024;
@@ -30,7 +36,8 @@ namespace LstmGen.Generator
             "Class '{0}' has [Lstm] but is not partial; declare it 'partial class {0}' so that the generator can add the model to it",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm001");
 
         public static readonly DiagnosticDescriptor ClassIsGeneric = new(
             "LSTM002",
@@ -38,7 +45,8 @@ namespace LstmGen.Generator
             "Class '{0}' has [Lstm] but is generic; a model's sizes are fixed at compile time, so declare it without type parameters",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm002");
 
         public static readonly DiagnosticDescriptor ContainingTypeNotPartial = new(
             "LSTM003",
@@ -46,7 +54,8 @@ namespace LstmGen.Generator
             "Class '{0}' is nested in '{1}', which is not a partial, non-generic class or struct; make '{1}' partial (and not generic), or move '{0}' out of it",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm003");
 
         public static readonly DiagnosticDescriptor SizeRequired = new(
             "LSTM004",
@@ -54,7 +63,8 @@ namespace LstmGen.Generator
             "[Lstm] on '{0}' must set {1}, for example [Lstm(InputSize = 8, HiddenSize = 32)]",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm004");
 
         public static readonly DiagnosticDescriptor SizeOutOfRange = new(
             "LSTM005",
@@ -62,7 +72,8 @@ namespace LstmGen.Generator
             "{0} = {1} on '{2}' is out of range: it must be between {3} and {4}; {5}",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm005");
 
         public static readonly DiagnosticDescriptor SoftmaxNeedsHead = new(
             "LSTM006",
@@ -70,7 +81,8 @@ namespace LstmGen.Generator
             "'{0}' uses OutputActivation = Softmax with OutputSize = {1}; softmax turns 2 or more logits into probabilities, so set OutputSize to the number of classes (at least 2)",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm006");
 
         public static readonly DiagnosticDescriptor CrossEntropyNeedsSoftmax = new(
             "LSTM007",
@@ -78,7 +90,8 @@ namespace LstmGen.Generator
             "'{0}' uses Loss = CrossEntropy with OutputActivation = {1}; cross-entropy scores class probabilities, so set OutputActivation = Activation.Softmax (or use Loss = MeanSquaredError)",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm007");
 
         public static readonly DiagnosticDescriptor MemberConflict = new(
             "LSTM008",
@@ -86,7 +99,8 @@ namespace LstmGen.Generator
             "Class '{0}' already declares '{1}', which the generated model defines; rename or remove it",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm008");
 
         public static readonly DiagnosticDescriptor InvalidEnumValue = new(
             "LSTM009",
@@ -94,7 +108,8 @@ namespace LstmGen.Generator
             "{0} = {1} on '{2}' is not a defined {3} value; use one of: {4}",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm009");
 
         public static readonly DiagnosticDescriptor ClassIsStatic = new(
             "LSTM010",
@@ -102,7 +117,8 @@ namespace LstmGen.Generator
             "Class '{0}' has [Lstm] but is static; a model is an object with weights and state, so remove 'static'",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm010");
 
         public static readonly DiagnosticDescriptor ClassIsRecord = new(
             "LSTM011",
@@ -110,7 +126,8 @@ namespace LstmGen.Generator
             "'{0}' has [Lstm] but is a record; a record's copy constructor, 'with' and value equality would share and compare the model's weight buffers by reference, so declare it 'partial class {0}'",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm011");
 
         public static readonly DiagnosticDescriptor ClassNameIsMemberName = new(
             "LSTM012",
@@ -118,7 +135,8 @@ namespace LstmGen.Generator
             "Class '{0}' has [Lstm], but the generated model declares a member named '{0}', and C# does not allow a member named as its class (CS0542); rename the class",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm012");
 
         public static readonly DiagnosticDescriptor StateTooLarge = new(
             "LSTM013",
@@ -126,7 +144,8 @@ namespace LstmGen.Generator
             "Layers x HiddenSize = {1} x {2} = {3} on '{0}' is too large: it must be at most {4}; a State holds the hidden and cell values of every layer ({5} bytes here), and .NET cannot make an array of a struct of 64 KiB or more (TypeLoadException), which State[], List<State> and the group step need; use fewer layers or fewer units (with HiddenSize = {2}, at most Layers = {6})",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm013");
 
         public static readonly DiagnosticDescriptor GeneratorFailed = new(
             "LSTM014",
@@ -134,7 +153,8 @@ namespace LstmGen.Generator
             "LstmGen failed on '{0}' while {1}: {2}; no model was generated for this class (the other models are generated as usual); please report this with the class's declaration",
             Category,
             DiagnosticSeverity.Error,
-            isEnabledByDefault: true);
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm014");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {

@@ -6,7 +6,8 @@ namespace LstmGen.Benchmarks
     /// The benchmarks' entry point (see <see cref="BenchmarkHost"/> for the options): <c>--verify</c>
     /// checks every baseline against the generated model of every shape; <c>--trainer-scaling</c> compares
     /// the Trainer on 1 and 2 threads (<see cref="TrainerScaling"/>); <c>--loop GROUP SHAPE SECONDS [METHOD]</c> runs one
-    /// survey operation in a loop for a profiler (<see cref="ProfileLoop"/>).
+    /// survey operation in a loop for a profiler (<see cref="ProfileLoop"/>); <c>--plots [RESULTS.md folder]</c> draws the
+    /// figures recorded in benchmarks/RESULTS.md as PNGs (by default into docs/images, run from the repository root).
     /// </summary>
     public static class Program
     {
@@ -14,6 +15,8 @@ namespace LstmGen.Benchmarks
         public static int Main(string[] args) => args switch
         {
             ["--trainer-scaling"] => TrainerScaling.Run(System.Console.Out),
+            ["--plots"] => Plots.ResultPlots.Run(System.IO.Path.Combine("benchmarks", "RESULTS.md"), System.IO.Path.Combine("docs", "images"), System.Console.Out),
+            ["--plots", string results, string folder] => Plots.ResultPlots.Run(results, folder, System.Console.Out),
             ["--loop", string group, string shape, string seconds] => Loop(group, shape, seconds, "Generated"),
             ["--loop", string group, string shape, string seconds, string method] => Loop(group, shape, seconds, method),
             _ => BenchmarkHost.Run(args, typeof(Program).Assembly, Verification.RunAll, SurveyEntries.All),

@@ -154,7 +154,8 @@ namespace LstmGen.Tests.Consumers
             }
         }
 
-        private static string FindRepositoryRoot()
+        /// <summary>The folder of LstmGen.sln above the test assembly (the tests run inside the repository).</summary>
+        internal static string FindRepositoryRoot()
         {
             for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
             {
