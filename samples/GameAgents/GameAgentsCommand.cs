@@ -71,7 +71,8 @@ namespace GameAgents
             var replay = new ReplayBuffer(ReplayFrames, recorded, agents / recorded);
             var brain = new AgentBrain(seed: settings.Seed);
             AnsiConsole.MarkupLineInterpolated($"[bold]GameAgents[/]: {agents} agents share one {nameof(AgentBrain)} (hidden {AgentBrain.HiddenSize}, {AgentBrain.ParameterCount} parameters), each with its own state; {frames} frames, seed {settings.Seed}.");
-            AnsiConsole.MarkupLineInterpolated($"Each agent sees its target through noise, predicts where it will be next frame and steers there. A background thread trains on the last {ReplayFrames} frames of {recorded} agents and swaps new weights in every {settings.SwapEvery} frames.");
+            AnsiConsole.WriteLine("Each agent sees its target through noise, predicts where it will be next frame and steers there.");
+            AnsiConsole.WriteLine(FormattableString.Invariant($"A background thread trains on the last {ReplayFrames} frames of {recorded} agents and swaps new weights in every {settings.SwapEvery} frames."));
 
             // One group step on scratch states before the loop, so that one-time initialisation (static tables, the
             // JIT) is not counted in it; the world's own states are untouched, so the run stays the same.
@@ -82,7 +83,7 @@ namespace GameAgents
             {
                 result = RunFrames(world, replay, learner, record, settings.SwapEvery);
                 learner.Dispose();
-                var hash = default(StateHash);
+                var hash = new StateHash();
                 world.AddTo(ref hash);
                 hash.Add(learner.Live.Parameters);
                 Report.Print(settings, record, result, learner, hash.Value);

@@ -57,6 +57,7 @@ namespace GameAgents
         private long _waitTicks;
         private long _allocatedAfterFirstRound;
         private long _trainingTicks;
+        private int _roundsFinished;
 
         /// <summary>Creates the learner and starts its thread; the live model starts with <paramref name="initial"/>'s weights.</summary>
         /// <param name="initial">The weights the agents start with; the learner trains its own copy.</param>
@@ -98,9 +99,16 @@ namespace GameAgents
         public TimeSpan WaitTime => Stopwatch.GetElapsedTime(0, _waitTicks);
 
         /// <summary>The mean time of a finished round on the trainer's thread.</summary>
-        public TimeSpan MeanRoundTime => Swaps == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _trainingTicks) / Swaps);
+        public TimeSpan MeanRoundTime
+        {
+            get
+            {
+                int finished = Volatile.Read(ref _roundsFinished);
+                return finished == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _trainingTicks) / finished);
+            }
+        }
 
-        /// <summary>The mean training loss of each finished round's last step.</summary>
+        /// <summary>The mean training loss of the last step of each round whose weights went live.</summary>
         public ReadOnlySpan<float> RoundLosses => _roundLoss.AsSpan(0, Swaps);
 
         /// <summary>Bytes the trainer thread allocated after its first round (which sizes the model's and Adam's buffers).</summary>
@@ -205,6 +213,7 @@ namespace GameAgents
                 }
 
                 round++;
+                Volatile.Write(ref _roundsFinished, round);
                 _done.Release();
             }
         }

@@ -35,6 +35,11 @@ namespace GameAgents
                 $"Frame loop: {record.Frames} frames in {result.Elapsed.TotalSeconds:F2} s; frame time p50 {p50:F3} ms, p99 {p99:F3} ms, max {max:F3} ms; {agentsPerSecond / 1e6:F2} million agent steps per second."));
             AnsiConsole.WriteLine(FormattableString.Invariant(
                 $"Online learning: {learner.Rounds} rounds of {OnlineLearner.StepsPerRound} Adam steps ({OnlineLearner.BatchSize} windows of {OnlineLearner.Window} frames each), {learner.Swaps} weight swaps; a round took {learner.MeanRoundTime.TotalMilliseconds:F1} ms on average; frames that waited for the trainer: {learner.Waits} ({learner.WaitTime.TotalMilliseconds:F1} ms in all)."));
+            ReadOnlySpan<float> losses = learner.RoundLosses;
+            if (losses.Length > 0)
+            {
+                AnsiConsole.WriteLine(FormattableString.Invariant($"Training loss (mean squared error of the next position, last step of a round): {losses[0]:F5} in the first round, {losses[^1]:F5} in the last that went live."));
+            }
         }
 
         private static void PrintErrors(FrameRecord record)

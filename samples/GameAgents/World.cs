@@ -198,11 +198,14 @@ namespace GameAgents
     /// <summary>FNV-1a over the bits of floats: one number that differs when any bit of the state differs.</summary>
     public struct StateHash
     {
+        private const ulong OffsetBasis = 14695981039346656037;
         private const ulong Prime = 1099511628211;
-        private ulong _value;
+
+        /// <summary>Starts a hash of nothing.</summary>
+        public StateHash() => Value = OffsetBasis;
 
         /// <summary>The hash so far.</summary>
-        public readonly ulong Value => _value == 0 ? 14695981039346656037 : _value;
+        public ulong Value { get; private set; }
 
         /// <summary>Adds the bits of every value.</summary>
         public void Add(ReadOnlySpan<float> values)
@@ -213,7 +216,7 @@ namespace GameAgents
                 hash = (hash ^ (uint)BitConverter.SingleToInt32Bits(value)) * Prime;
             }
 
-            _value = hash;
+            Value = hash;
         }
     }
 }
