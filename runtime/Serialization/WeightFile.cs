@@ -617,7 +617,7 @@ namespace LstmGen.Serialization
             }
         }
 
-        private static void Apply(ILstmModel model, float[][] staged)
+        internal static void Apply(ILstmModel model, float[][] staged)
         {
             IReadOnlyList<TensorInfo> tensors = model.Tensors;
             float[] backup = model.Parameters.ToArray();
