@@ -79,9 +79,9 @@ namespace LstmGen.Serialization
         {
             int hidden = model.HiddenSize;
             int gates = 4 * hidden;
-            List<object?> inShape = Member<List<object?>>(root, "in_shape", "the model");
-            List<object?> layers = Member<List<object?>>(root, "layers", "the model");
-            int inputs = LastSize(inShape, "the model's in_shape");
+            List<object?> inShape = Member<List<object?>>(root, "in_shape", "the RTNeural model");
+            List<object?> layers = Member<List<object?>>(root, "layers", "the RTNeural model");
+            int inputs = LastSize(inShape, "the RTNeural model's in_shape");
             if (inputs != model.InputSize)
             {
                 throw new WeightFileException($"The RTNeural model's in_shape {Text(inShape)} has {inputs} inputs, but the model has InputSize = {model.InputSize} ({ModelShape(model)}).");
@@ -322,8 +322,7 @@ namespace LstmGen.Serialization
 
         private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
-        private static string ModelShape(ILstmModel model) =>
-            $"InputSize = {model.InputSize}, HiddenSize = {model.HiddenSize}, Layers = {model.Layers}, OutputSize = {model.OutputSize}";
+        private static string ModelShape(ILstmModel model) => WeightFile.ModelShape(model);
 
         private static string Kind(object? value) => value switch
         {

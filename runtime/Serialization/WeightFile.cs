@@ -676,7 +676,7 @@ namespace LstmGen.Serialization
             return $"The layer maps: {maps}; the file ({file.FileLength} bytes) has: {ListEntries(file.Entries, options)}.";
         }
 
-        private static string ModelShape(ILstmModel model) =>
+        internal static string ModelShape(ILstmModel model) =>
             $"InputSize = {model.InputSize}, HiddenSize = {model.HiddenSize}, Layers = {model.Layers}, OutputSize = {model.OutputSize}";
 
         /// <summary>The shape of the model an LstmGen file was saved from, when it differs from this model's.</summary>

@@ -285,7 +285,7 @@ namespace LstmGen.Tests.Serialization
             Dictionary<string, int[]> before = TensorBits(model);
             Refuses(() => RTNeuralModel.Load(model, new MemoryStream(Encoding.UTF8.GetBytes("{\"in_shape\": [null, 1], \"layers\": [{\"weights\": [NaN]}]}"))), "is not valid JSON");
             Refuses(() => RTNeuralModel.Load(model, new MemoryStream(Encoding.UTF8.GetBytes("[1, 2]"))), "is a JSON array, not an object with 'in_shape' and 'layers'");
-            Refuses(() => RTNeuralModel.Load(model, new MemoryStream(Encoding.UTF8.GetBytes("{\"in_shape\": [null, 1]}"))), "The model has no 'layers' (it has 'in_shape')");
+            Refuses(() => RTNeuralModel.Load(model, new MemoryStream(Encoding.UTF8.GetBytes("{\"in_shape\": [null, 1]}"))), "The RTNeural model has no 'layers' (it has 'in_shape')");
             Refuses(() => RTNeuralModel.Load(model, new MemoryStream(Encoding.UTF8.GetBytes("{\"in_shape\": [null, 1], \"layers\": []}"))), "has 0 lstm layers, but the model has 1");
             Assert.Equal(before, TensorBits(model));
 
