@@ -499,6 +499,7 @@ namespace LstmGen.Serialization
             // A checkpoint's optimizer buffers are not weights.
             bool checkpoint = file.Metadata.ContainsKey(OptimizerKindKey);
             var matches = new SafeTensorsEntry?[tensors.Count];
+            var layerMaps = new LayerMapping?[tensors.Count];
             var unexpected = new List<SafeTensorsEntry>();
             foreach (SafeTensorsEntry entry in file.Entries)
             {
@@ -507,7 +508,15 @@ namespace LstmGen.Serialization
                     continue;
                 }
 
-                string name = options.MapName(entry.Name);
+                string name = options.Resolve(entry.Name, out LayerMapping? layerMap, out int modelLayer);
+                if (layerMap is not null && modelLayer >= model.Layers)
+                {
+                    // Past the model's last layer: a wrong map, refused even when unexpected tensors are skipped.
+                    throw new WeightFileException(
+                        $"{layerMap} makes the weight file's '{MessageText.Name(entry.Name)}' the model's '{MessageText.Name(name)}', but the model has {model.Layers} layer{(model.Layers == 1 ? string.Empty : "s")} (0 to {model.Layers - 1}; {ModelShape(model)}). {LayerMapText(options, file)}",
+                        entry.Name);
+                }
+
                 if (!indices.TryGetValue(name, out int index))
                 {
                     unexpected.Add(entry);
@@ -516,19 +525,40 @@ namespace LstmGen.Serialization
 
                 if (matches[index] is SafeTensorsEntry other)
                 {
+                    if (layerMap is not null || layerMaps[index] is not null)
+                    {
+                        throw new WeightFileException(
+                            $"The model's layer {WeightLoadOptions.LayerOf(name)} is mapped twice: its '{name}' would be the weight file's '{MessageText.Name(other.Name)}' ({Via(layerMaps[index])}) and '{MessageText.Name(entry.Name)}' ({Via(layerMap)}). {LayerMapText(options, file)}",
+                            entry.Name);
+                    }
+
                     throw new WeightFileException(
                         $"The weight file's tensors '{MessageText.Name(other.Name)}' (data offsets [{other.Begin}, {other.End}]) and '{MessageText.Name(entry.Name)}' (data offsets [{entry.Begin}, {entry.End}]) both map to the model's '{name}'; file size {file.FileLength} bytes.",
                         entry.Name);
                 }
 
                 matches[index] = entry;
+                layerMaps[index] = layerMap;
             }
 
             List<TensorInfo> missing = tensors.Where((_, i) => matches[i] is null).ToList();
+            if (missing.Count > 0 && options.LayerMappings.Count > 0)
+            {
+                // A whole layer that no map gives is a wrong map, said as such.
+                var given = new HashSet<int>(tensors.Where((_, i) => matches[i] is not null).Select(t => WeightLoadOptions.LayerOf(t.Name)));
+                List<int> lost = missing.Select(t => WeightLoadOptions.LayerOf(t.Name)).Where(layer => layer >= 0 && !given.Contains(layer)).Distinct().ToList();
+                if (lost.Count > 0)
+                {
+                    throw new WeightFileException(
+                        $"No tensor of the weight file is the model's layer {string.Join(", ", lost)} (the model has layers 0 to {model.Layers - 1}; {ModelShape(model)}). {LayerMapText(options, file)}",
+                        missing[0].Name);
+                }
+            }
+
             if (missing.Count > 0)
             {
                 string names = MessageText.List(missing, tensor => $"'{tensor.Name}' {tensor.ShapeText}");
-                string hint = unexpected.Count > 0 && options.PrefixMappings.Count == 0
+                string hint = unexpected.Count > 0 && options.PrefixMappings.Count == 0 && options.LayerMappings.Count == 0
                     ? " If the module is named differently, rename its tensors with WeightLoadOptions.MapPrefix, for example MapPrefix(\"rnn.\", \"lstm.\")."
                     : string.Empty;
                 throw new WeightFileException(
@@ -587,7 +617,7 @@ namespace LstmGen.Serialization
             }
         }
 
-        private static void Apply(ILstmModel model, float[][] staged)
+        internal static void Apply(ILstmModel model, float[][] staged)
         {
             IReadOnlyList<TensorInfo> tensors = model.Tensors;
             float[] backup = model.Parameters.ToArray();
@@ -622,7 +652,31 @@ namespace LstmGen.Serialization
             return list.Length == 0 ? "no tensors" : list;
         }
 
-        private static string ModelShape(ILstmModel model) =>
+        private static string Via(LayerMapping? layerMap) => layerMap is null ? "by its own name" : $"by {layerMap}";
+
+        /// <summary>What each layer map gives of the model, from the file's tensors: the maps and the layers they fill.</summary>
+        private static string LayerMapText(WeightLoadOptions options, SafeTensorsFile file)
+        {
+            string maps = MessageText.List(options.LayerMappings, map =>
+            {
+                var layers = new SortedSet<int>();
+                foreach (SafeTensorsEntry entry in file.Entries)
+                {
+                    options.Resolve(entry.Name, out LayerMapping? used, out int layer);
+                    if (ReferenceEquals(used, map))
+                    {
+                        layers.Add(layer);
+                    }
+                }
+
+                return layers.Count == 0
+                    ? $"{map} matches no tensor of the file"
+                    : $"{map} gives the model's layer{(layers.Count == 1 ? string.Empty : "s")} {string.Join(", ", layers)}";
+            });
+            return $"The layer maps: {maps}; the file ({file.FileLength} bytes) has: {ListEntries(file.Entries, options)}.";
+        }
+
+        internal static string ModelShape(ILstmModel model) =>
             $"InputSize = {model.InputSize}, HiddenSize = {model.HiddenSize}, Layers = {model.Layers}, OutputSize = {model.OutputSize}";
 
         /// <summary>The shape of the model an LstmGen file was saved from, when it differs from this model's.</summary>

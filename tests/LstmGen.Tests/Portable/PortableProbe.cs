@@ -175,9 +175,44 @@ namespace LstmGen.Tests.Portable
                 lines.Add($"corpus-{Path.GetFileName(path)} {ReadFile(File.ReadAllBytes(path))}");
             }
 
+            // RTNeural's JSON: on netstandard2.1 the runtime's own JSON reader parses it, on .NET 8+ System.Text.Json;
+            // the same weights, and the same refusals, word for word.
+            var rtneural = new TensorStore(inputs: 1, hidden: 4, outputs: 1);
+            RTNeuralModel.Load(rtneural, Path.Combine(fixtureDirectory, "rtneural_lstm1x4_dense1.json"));
+            Add("rtneural-fixture", rtneural.Parameters);
+            foreach (string json in RTNeuralModels)
+            {
+                string result;
+                try
+                {
+                    RTNeuralModel.Load(new TensorStore(inputs: 1, hidden: 1, outputs: 1), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
+                    result = "loaded";
+                }
+                catch (WeightFileException exception)
+                {
+                    // The reader's own words (after "not valid JSON:") differ between the readers; whether it is refused may not.
+                    int reader = exception.Message.IndexOf("not valid JSON", StringComparison.Ordinal);
+                    result = reader < 0 ? exception.Message : exception.Message.Substring(0, reader);
+                }
+
+                lines.Add($"rtneural-{lines.Count} {result.Replace(' ', '_')}");
+            }
+
             lines.Add($"refs {CheckRefs()}");
             return lines;
         }
+
+        /// <summary>RTNeural models of one input, one hidden unit and one output: loadable, and not.</summary>
+        private static readonly string[] RTNeuralModels =
+        {
+            "{\"in_shape\":[null,null,1],\"layers\":[{\"type\":\"lstm\",\"activation\":\"tanh\",\"shape\":[null,null,1],\"weights\":[[[0.5,-1.25e-3,3E2,-0]],[[1,2,3,4]],[0.1,0.2,0.3,0.4]]},{\"type\":\"dense\",\"activation\":\"\",\"shape\":[null,null,1],\"weights\":[[[0.7]],[-0.7]]}]}",
+            "\uFEFF{\"in_shape\":[null,1],\"layers\":[{\"type\":\"gru\",\"shape\":[null,null,1],\"weights\":[]}]}",
+            "{\"in_shape\":[null,1],\"layers\":[{\"type\":\"lstm\",\"activation\":\"\",\"shape\":[null,null,1],\"weights\":[[[1e39,0,0,0]],[[0,0,0,0]],[0,0,0,0]]}]}",
+            "{\"in_shape\":[null,1],\"layers\":[{\"type\":\"lstm\",\"shape\":[null,null,1],\"weights\":[[[NaN,0,0,0]],[[0,0,0,0]],[0,0,0,0]]}]}",
+            "{\"in_shape\":[null,1],\"layers\":[{\"type\":\"lstm\",\"shape\":[null,null,1],\"weights\":[[[1,0,0,0],],[[0,0,0,0]],[0,0,0,0]]}]}",
+            "{\"in_shape\":[null,1],\"in_shape\":[null,1],\"layers\":[]}",
+            "{\"in_shape\":[null,1.5],\"layers\":[]}",
+        };
 
         private const string Entry = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
 
@@ -334,6 +369,88 @@ namespace LstmGen.Tests.Portable
         {
             byte[] hash = SHA256.HashData(MemoryMarshal.AsBytes(values));
             return Convert.ToHexString(hash, 0, 12);
+        }
+        /// <summary>Only the tensors of an LSTM of one layer with a head, in PyTorch's order: what a loader fills.</summary>
+        private sealed class TensorStore : ILstmModel
+        {
+            private readonly float[] _parameters;
+            private readonly TensorInfo[] _tensors;
+
+            public TensorStore(int inputs, int hidden, int outputs)
+            {
+                (InputSize, HiddenSize, OutputSize) = (inputs, hidden, outputs);
+                var shapes = new (string Name, int[] Shape)[]
+                {
+                    ("lstm.weight_ih_l0", new[] { 4 * hidden, inputs }), ("lstm.weight_hh_l0", new[] { 4 * hidden, hidden }),
+                    ("lstm.bias_ih_l0", new[] { 4 * hidden }), ("lstm.bias_hh_l0", new[] { 4 * hidden }),
+                    ("head.weight", new[] { outputs, hidden }), ("head.bias", new[] { outputs }),
+                };
+                int offset = 0;
+                _tensors = shapes.Select(t =>
+                {
+                    var info = new TensorInfo(t.Name, t.Shape, offset);
+                    offset += info.Length;
+                    return info;
+                }).ToArray();
+                _parameters = new float[offset];
+            }
+
+            public int InputSize { get; }
+
+            public int HiddenSize { get; }
+
+            public int Layers => 1;
+
+            public int OutputSize { get; }
+
+            public bool HasHead => true;
+
+            public Activation OutputActivation => Activation.Linear;
+
+            public LossFunction Loss => LossFunction.MeanSquaredError;
+
+            public int ParameterCount => _parameters.Length;
+
+            public IReadOnlyList<TensorInfo> Tensors => _tensors;
+
+            public Span<float> Parameters => _parameters;
+
+            public Span<float> Gradients => throw new NotSupportedException();
+
+            public void SetTensor(string name, ReadOnlySpan<float> values)
+            {
+                TensorInfo tensor = _tensors.Single(t => t.Name == name);
+                values.CopyTo(_parameters.AsSpan(tensor.Offset, tensor.Length));
+            }
+
+            public void GetTensor(string name, Span<float> destination)
+            {
+                TensorInfo tensor = _tensors.Single(t => t.Name == name);
+                _parameters.AsSpan(tensor.Offset, tensor.Length).CopyTo(destination);
+            }
+
+            public void ResetState() => throw new NotSupportedException();
+
+            public void SetState(ReadOnlySpan<float> hidden, ReadOnlySpan<float> cell) => throw new NotSupportedException();
+
+            public void GetState(Span<float> hidden, Span<float> cell) => throw new NotSupportedException();
+
+            public bool IsStateFinite() => throw new NotSupportedException();
+
+            public void Step(ReadOnlySpan<float> input, Span<float> output) => throw new NotSupportedException();
+
+            public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => throw new NotSupportedException();
+
+            public void ZeroGradients() => throw new NotSupportedException();
+
+            public void TrimBuffers() => throw new NotSupportedException();
+
+            public void GetGradient(string name, Span<float> destination) => throw new NotSupportedException();
+
+            public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => throw new NotSupportedException();
+
+            public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients) =>
+                throw new NotSupportedException();
         }
     }
 }
