@@ -56,8 +56,8 @@ namespace LstmGen.Serialization
 
             int gates = 4 * _model.HiddenSize;
             string what = $"LSTM layer {layer}";
-            CheckLength($"the kernel of {what}", kernel.Length, KerasLayout.LayerInputs(_model, layer), gates);
-            CheckLength($"the recurrent kernel of {what}", recurrentKernel.Length, _model.HiddenSize, gates);
+            CheckLength($"the kernel of {what}", kernel, KerasLayout.LayerInputs(_model, layer), gates);
+            CheckLength($"the recurrent kernel of {what}", recurrentKernel, _model.HiddenSize, gates);
             KerasLayout.AddLstm(_tensors, _model, layer, kernel, recurrentKernel, Bias($"the bias of {what}", bias, gates, _config.UseBias));
             _lstmSet[layer] = true;
         }
@@ -71,7 +71,7 @@ namespace LstmGen.Serialization
                 throw new WeightFileException($"The model has no head for a Dense layer ({WeightFile.ModelShape(_model)}).");
             }
 
-            CheckLength("the kernel of the Dense layer", kernel.Length, _model.HiddenSize, _model.OutputSize);
+            CheckLength("the kernel of the Dense layer", kernel, _model.HiddenSize, _model.OutputSize);
             KerasLayout.AddHead(_tensors, _model, kernel, Bias("the bias of the Dense layer", bias, _model.OutputSize, _config.DenseUseBias));
             _denseSet = true;
         }
@@ -206,11 +206,25 @@ namespace LstmGen.Serialization
             }
         }
 
-        private static void CheckLength(string what, int actual, int rows, int columns)
+        private static void CheckLength(string what, ReadOnlySpan<float> values, int rows, int columns)
         {
+            int actual = values.Length;
             if (actual != rows * columns)
             {
                 throw new WeightFileException($"{char.ToUpperInvariant(what[0])}{what.Substring(1)} has {actual} values, but the model expects [{rows}, {columns}] ({rows * columns} values).");
+            }
+
+            CheckFinite(what, values);
+        }
+
+        private static void CheckFinite(string what, ReadOnlySpan<float> values)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(values[i]))
+                {
+                    throw new WeightFileException($"{char.ToUpperInvariant(what[0])}{what.Substring(1)} has {values[i].ToString(CultureInfo.InvariantCulture)} at index {i}; the model takes finite weights only.");
+                }
             }
         }
 
@@ -231,6 +245,7 @@ namespace LstmGen.Serialization
                 throw new WeightFileException($"{char.ToUpperInvariant(what[0])}{what.Substring(1)} has {bias.Length} values, but the model expects [{length}].");
             }
 
+            CheckFinite(what, bias);
             return bias.ToArray();
         }
 
@@ -278,6 +293,7 @@ namespace LstmGen.Serialization
 
             float[] values = new float[entry.ElementCount];
             file.ReadSingles(entry, values);
+            CheckFinite($"the tensor '{MessageText.Name(entry.Name)}'", values);
             return values;
         }
 

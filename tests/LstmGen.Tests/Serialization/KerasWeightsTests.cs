@@ -294,6 +294,7 @@ namespace LstmGen.Tests.Serialization
             { "gru", new[] { "The file has 2 Keras layers other than LSTM ('dense', 'gru'), but the model has one Dense head" } },
             { "names", new[] { "The Keras LSTM layers 'encoder', 'decoder' do not order by Keras' numbering" } },
             { "unknown", new[] { "The tensor 'lstm/lstm_cell/peephole:0' is not a Keras LSTM or Dense weight" } },
+            { "nan", new[] { "The tensor 'lstm_1/lstm_cell/bias:0' has NaN at index 7; the model takes finite weights only." } },
         };
 
         [Theory]
@@ -319,6 +320,11 @@ namespace LstmGen.Tests.Serialization
                     tensors = tensors.ToDictionary(t => t.Key.Replace("lstm_1/", "decoder/", StringComparison.Ordinal).Replace("lstm/", "encoder/", StringComparison.Ordinal), t => t.Value);
                     break;
                 case "unknown": tensors["lstm/lstm_cell/peephole:0"] = (new float[5], new[] { 5 }); break;
+                case "nan":
+                    float[] bias = (float[])lstms[1].Bias.Clone();
+                    bias[7] = float.NaN;
+                    tensors["lstm_1/lstm_cell/bias:0"] = (bias, new[] { Gates });
+                    break;
             }
 
             var model = new KerasStackModel(seed: 1);
@@ -338,6 +344,9 @@ namespace LstmGen.Tests.Serialization
             Refuses(() => keras.SetLstm(0, lstms[0].Kernel, lstms[1].Recurrent[..99], lstms[0].Bias), "The recurrent kernel of LSTM layer 0 has 99 values, but the model expects [5, 20] (100 values).");
             Refuses(() => keras.SetLstm(0, lstms[0].Kernel, lstms[0].Recurrent, lstms[0].Bias[..16]), "The bias of LSTM layer 0 has 16 values, but the model expects [20].");
             Refuses(() => keras.SetDense(dense[..8], denseBias), "The kernel of the Dense layer has 8 values, but the model expects [5, 2] (10 values).");
+            float[] infinite = (float[])dense.Clone();
+            infinite[3] = float.PositiveInfinity;
+            Refuses(() => keras.SetDense(infinite, denseBias), "The kernel of the Dense layer has Infinity at index 3; the model takes finite weights only.");
             Assert.Throws<ArgumentOutOfRangeException>(() => keras.SetLstm(2, lstms[1].Kernel, lstms[1].Recurrent, lstms[1].Bias));
             keras.SetLstm(0, lstms[0].Kernel, lstms[0].Recurrent, lstms[0].Bias);
             keras.SetDense(dense, denseBias);
