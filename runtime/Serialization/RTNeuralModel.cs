@@ -123,12 +123,14 @@ namespace LstmGen.Serialization
 
                         CheckSize(layer, what, hidden, "HiddenSize", model);
                         List<object?> weights = Weights(layer, what, 3);
-                        int layerInputs = lstms == 0 ? model.InputSize : hidden;
-                        string suffix = lstms.ToString(CultureInfo.InvariantCulture);
-                        tensors.Add("lstm.weight_ih_l" + suffix, Transposed(weights[0], layerInputs, gates, $"the kernel (weights[0]) of {what}"));
-                        tensors.Add("lstm.weight_hh_l" + suffix, Transposed(weights[1], hidden, gates, $"the recurrent kernel (weights[1]) of {what}"));
-                        tensors.Add("lstm.bias_ih_l" + suffix, Vector(weights[2], gates, $"the bias (weights[2]) of {what}"));
-                        tensors.Add("lstm.bias_hh_l" + suffix, new float[gates]);
+                        int layerInputs = KerasLayout.LayerInputs(model, lstms);
+                        KerasLayout.AddLstm(
+                            tensors,
+                            model,
+                            lstms,
+                            RowMajor(weights[0], layerInputs, gates, $"the kernel (weights[0]) of {what}"),
+                            RowMajor(weights[1], hidden, gates, $"the recurrent kernel (weights[1]) of {what}"),
+                            Vector(weights[2], gates, $"the bias (weights[2]) of {what}"));
                         lstms++;
                         break;
                     case "dense":
@@ -150,8 +152,7 @@ namespace LstmGen.Serialization
 
                         CheckSize(layer, what, model.OutputSize, "OutputSize", model);
                         List<object?> head = Weights(layer, what, 2);
-                        tensors.Add("head.weight", Transposed(head[0], hidden, model.OutputSize, $"the kernel (weights[0]) of {what}"));
-                        tensors.Add("head.bias", Vector(head[1], model.OutputSize, $"the bias (weights[1]) of {what}"));
+                        KerasLayout.AddHead(tensors, model, RowMajor(head[0], hidden, model.OutputSize, $"the kernel (weights[0]) of {what}"), Vector(head[1], model.OutputSize, $"the bias (weights[1]) of {what}"));
                         dense = true;
                         pendingActivation = activation;
                         break;
@@ -180,7 +181,7 @@ namespace LstmGen.Serialization
                     throw new WeightFileException($"The RTNeural model has no dense layer for the model's head ({ModelShape(model)}).");
                 }
 
-                Activation? fileActivation = HeadActivation(pendingActivation!);
+                Activation? fileActivation = KerasLayout.HeadActivation(pendingActivation!);
                 if (fileActivation != model.OutputActivation)
                 {
                     string name = pendingActivation!.Length == 0 ? "none" : $"'{MessageText.Name(pendingActivation)}'";
@@ -189,30 +190,8 @@ namespace LstmGen.Serialization
                 }
             }
 
-            IReadOnlyList<TensorInfo> modelTensors = model.Tensors;
-            var staged = new float[modelTensors.Count][];
-            for (int i = 0; i < modelTensors.Count; i++)
-            {
-                if (!tensors.TryGetValue(modelTensors[i].Name, out float[]? values) || values.Length != modelTensors[i].Length)
-                {
-                    throw new WeightFileException($"The model's tensor '{modelTensors[i].Name}' {modelTensors[i].ShapeText} has no place in RTNeural's format ({ModelShape(model)}).", modelTensors[i].Name);
-                }
-
-                staged[i] = values;
-            }
-
-            return staged;
+            return KerasLayout.Stage(model, tensors, "RTNeural's format");
         }
-
-        /// <summary>The model's activation for RTNeural's name of one; null for one LstmGen does not have (relu, elu, ...).</summary>
-        private static Activation? HeadActivation(string name) => name switch
-        {
-            "" => Activation.Linear,
-            "sigmoid" => Activation.Sigmoid,
-            "tanh" => Activation.Tanh,
-            "softmax" => Activation.Softmax,
-            _ => null,
-        };
 
         private static void CheckSize(Dictionary<string, object?> layer, string what, int expected, string size, ILstmModel model)
         {
@@ -235,8 +214,8 @@ namespace LstmGen.Serialization
             return weights;
         }
 
-        /// <summary>A [rows][columns] array of numbers, as PyTorch's [columns, rows] row-major.</summary>
-        private static float[] Transposed(object? value, int rows, int columns, string what)
+        /// <summary>A [rows][columns] array of numbers, row-major (Keras' layout).</summary>
+        private static float[] RowMajor(object? value, int rows, int columns, string what)
         {
             List<object?> outer = value as List<object?> ?? throw new WeightFileException($"{Capital(what)} is a {Kind(value)}, not an array of {rows} arrays of {columns} numbers.");
             if (outer.Count != rows)
@@ -255,7 +234,7 @@ namespace LstmGen.Serialization
 
                 for (int c = 0; c < columns; c++)
                 {
-                    result[c * rows + r] = Number(row[c], $"{what}, element [{r}][{c}]");
+                    result[(r * columns) + c] = Number(row[c], $"{what}, element [{r}][{c}]");
                 }
             }
 

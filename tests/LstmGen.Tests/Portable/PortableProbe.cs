@@ -198,6 +198,23 @@ namespace LstmGen.Tests.Portable
                 lines.Add($"rtneural-{lines.Count} {result.Replace(' ', '_')}");
             }
 
+            // Keras' layout from arrays, through the conversion shared with RTNeural, and a config refused.
+            var keras = new TensorStore(inputs: 1, hidden: 1, outputs: 1);
+            var kerasWeights = new KerasWeights(keras);
+            kerasWeights.SetLstm(0, new[] { 0.5f, -1.25e-3f, 300f, -0f }, new[] { 1f, 2f, 3f, 4f }, new[] { 0.1f, 0.2f, 0.3f, 0.4f });
+            kerasWeights.SetDense(new[] { 0.7f }, new[] { -0.7f });
+            kerasWeights.Apply();
+            Add("keras-arrays", keras.Parameters);
+            try
+            {
+                _ = new KerasWeights(keras, new KerasLstmConfig { RecurrentActivation = "hard_sigmoid" });
+                lines.Add("keras-config loaded");
+            }
+            catch (WeightFileException exception)
+            {
+                lines.Add($"keras-config {exception.Message.Replace(' ', '_')}");
+            }
+
             lines.Add($"refs {CheckRefs()}");
             return lines;
         }

@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace LstmGen.Serialization
+{
+    /// <summary>
+    /// Keras' LSTM layout as the model's tensors, shared by <see cref="RTNeuralModel"/> and <see cref="KerasWeights"/>:
+    /// <c>kernel</c> [in][4H], <c>recurrent_kernel</c> [H][4H] and one <c>bias</c> [4H], gates i, f, c, o (PyTorch's
+    /// i, f, g, o), load as <c>weight_ih = kernel</c>ᵀ, <c>weight_hh = recurrent_kernel</c>ᵀ, <c>bias_ih = bias</c>,
+    /// <c>bias_hh = 0</c>; a dense <c>kernel</c> [H][O] and <c>bias</c> [O] as <c>head.weight = kernel</c>ᵀ, <c>head.bias</c>.
+    /// </summary>
+    internal static class KerasLayout
+    {
+        /// <summary>Keras' [rows][columns], row-major, as PyTorch's [columns, rows], row-major.</summary>
+        internal static float[] Transpose(ReadOnlySpan<float> keras, int rows, int columns)
+        {
+            float[] torch = new float[rows * columns];
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    torch[(c * rows) + r] = keras[(r * columns) + c];
+                }
+            }
+
+            return torch;
+        }
+
+        /// <summary>Adds LSTM layer <paramref name="layer"/>'s tensors from Keras' kernel and recurrent kernel (row-major) and bias (null: no bias).</summary>
+        internal static void AddLstm(Dictionary<string, float[]> tensors, ILstmModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
+        {
+            int hidden = model.HiddenSize;
+            int gates = 4 * hidden;
+            string suffix = layer.ToString(CultureInfo.InvariantCulture);
+            tensors["lstm.weight_ih_l" + suffix] = Transpose(kernel, LayerInputs(model, layer), gates);
+            tensors["lstm.weight_hh_l" + suffix] = Transpose(recurrentKernel, hidden, gates);
+            tensors["lstm.bias_ih_l" + suffix] = bias ?? new float[gates];
+            tensors["lstm.bias_hh_l" + suffix] = new float[gates];
+        }
+
+        /// <summary>Adds the head's tensors from a Keras dense kernel (row-major [H][O]) and bias (null: no bias).</summary>
+        internal static void AddHead(Dictionary<string, float[]> tensors, ILstmModel model, ReadOnlySpan<float> kernel, float[]? bias)
+        {
+            tensors["head.weight"] = Transpose(kernel, model.HiddenSize, model.OutputSize);
+            tensors["head.bias"] = bias ?? new float[model.OutputSize];
+        }
+
+        /// <summary>The inputs of LSTM layer <paramref name="layer"/>: the model's for the first, the hidden size after.</summary>
+        internal static int LayerInputs(ILstmModel model, int layer) => layer == 0 ? model.InputSize : model.HiddenSize;
+
+        /// <summary>The model's tensors in its order, for <see cref="WeightFile.Apply"/>; a tensor not given is refused.</summary>
+        internal static float[][] Stage(ILstmModel model, Dictionary<string, float[]> tensors, string format)
+        {
+            IReadOnlyList<TensorInfo> modelTensors = model.Tensors;
+            var staged = new float[modelTensors.Count][];
+            for (int i = 0; i < modelTensors.Count; i++)
+            {
+                if (!tensors.TryGetValue(modelTensors[i].Name, out float[]? values) || values.Length != modelTensors[i].Length)
+                {
+                    throw new WeightFileException($"The model's tensor '{modelTensors[i].Name}' {modelTensors[i].ShapeText} has no place in {format} ({WeightFile.ModelShape(model)}).", modelTensors[i].Name);
+                }
+
+                staged[i] = values;
+            }
+
+            return staged;
+        }
+
+        /// <summary>The model's head activation for Keras' (and RTNeural's) name of one; null for one LstmGen does not have.</summary>
+        internal static Activation? HeadActivation(string name) => name switch
+        {
+            "" or "linear" => Activation.Linear,
+            "sigmoid" => Activation.Sigmoid,
+            "tanh" => Activation.Tanh,
+            "softmax" => Activation.Softmax,
+            _ => null,
+        };
+    }
+}
