@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using LstmGen.Serialization;
+using LstmGen.Tests.Serialization;
 using LstmGen.Training;
 
 namespace LstmGen.Fuzz
@@ -36,9 +37,9 @@ namespace LstmGen.Fuzz
 
             var model = new FuzzModel();
             Expect(() => WeightFile.Load(model, new MemoryStream(data, writable: false)));
-            Expect(() => WeightFile.Load(model, new ForwardOnlyStream(data), new WeightLoadOptions { IgnoreUnexpected = true, AllowNonFinite = true }.MapPrefix("rnn.", "lstm.")));
+            Expect(() => WeightFile.Load(model, new TrickleStream(data), new WeightLoadOptions { IgnoreUnexpected = true, AllowNonFinite = true }.MapPrefix("rnn.", "lstm.")));
             Expect(() => WeightFile.LoadCheckpoint(model, new MemoryStream(data, writable: false)));
-            Expect(() => WeightFile.LoadCheckpoint(model, new Adam(), new ForwardOnlyStream(data), new WeightLoadOptions { AllowNonFinite = true }));
+            Expect(() => WeightFile.LoadCheckpoint(model, new Adam(), new TrickleStream(data), new WeightLoadOptions { AllowNonFinite = true }));
         }
 
         private static void Expect(Action read)
@@ -51,40 +52,6 @@ namespace LstmGen.Fuzz
             {
                 // A refusal with a message: what the reader must do with a bad file.
             }
-        }
-
-        /// <summary>A stream that cannot seek, over bytes.</summary>
-        private sealed class ForwardOnlyStream : Stream
-        {
-            private readonly MemoryStream _inner;
-
-            public ForwardOnlyStream(byte[] data) => _inner = new MemoryStream(data, writable: false);
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position
-            {
-                get => throw new NotSupportedException();
-                set => throw new NotSupportedException();
-            }
-
-            public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 7));
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }
