@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
-using System.Runtime.CompilerServices;
+using System.Reflection;
 using System.Text;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
@@ -20,9 +20,9 @@ namespace LstmGen.Tests.Generator
 
         private const int ContextLines = 3;
 
-        public static void Verify(string actual, string name, [CallerFilePath] string callerFile = "")
+        public static void Verify(string actual, string name)
         {
-            string directory = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(callerFile))!, "Snapshots");
+            string directory = Path.Combine(ProjectDirectory, "Snapshots");
             string verifiedPath = Path.Combine(directory, name + ".verified.cs");
             string receivedPath = Path.Combine(directory, name + ".received.cs");
             actual = Normalize(actual);
@@ -59,6 +59,13 @@ namespace LstmGen.Tests.Generator
             .Replace("\r\n", "\n", StringComparison.Ordinal)
             .TrimStart('\uFEFF')
             .Replace($"(\"LstmGen.Generator\", \"{GeneratorVersion}\")", $"(\"LstmGen.Generator\", \"{VersionPlaceholder}\")", StringComparison.Ordinal);
+
+        /// <summary>
+        /// The test project's folder, recorded at build time. Not <c>[CallerFilePath]</c>: a CI build
+        /// (<c>ContinuousIntegrationBuild</c>, set when <c>CI=true</c>) maps every source path to <c>/_/</c>.
+        /// </summary>
+        private static readonly string ProjectDirectory = typeof(Snapshot).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == "ProjectDirectory").Value!;
 
         private const string VersionPlaceholder = "{version}";
 
