@@ -7,7 +7,7 @@ namespace LstmGen.Benchmarks
     /// checks every baseline against the generated model of every shape; <c>--trainer-scaling</c> compares
     /// the Trainer on 1 and 2 threads (<see cref="TrainerScaling"/>); <c>--loop GROUP SHAPE SECONDS [METHOD]</c> runs one
     /// survey operation in a loop for a profiler (<see cref="ProfileLoop"/>); <c>--plots [RESULTS.md folder]</c> draws the
-    /// figures recorded in benchmarks/RESULTS.md as PNGs (by default into docs/images, run from the repository root).
+    /// figures recorded in benchmarks/RESULTS.md as PNGs and SVGs (by default into docs/images, run from the repository root).
     /// </summary>
     public static class Program
     {
