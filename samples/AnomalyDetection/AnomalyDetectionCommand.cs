@@ -72,8 +72,9 @@ namespace AnomalyDetection
 
             // 2. Training: the LSTM learns to predict the next reading of the normal motes.
             var model = new SensorPredictor(seed: settings.Seed);
-            TrainingResult result = Train(model, training, scaler, features, settings, cancellationToken);
-            Report.Epochs(result);
+            TrainingSequence[] windows = PredictionWindows.Create(training, scaler, features, SampleData.WindowReadings, SampleData.WindowStride);
+            TrainingResult result = Train(model, windows, settings, cancellationToken);
+            Report.Epochs(result, NoChangeLoss(windows));
 
             // 3. Scores: each detector's standardised prediction error, by the same rule; the threshold that maximises
             //    F1 on the validation mote; precision, recall and F1 with that threshold on the test mote.
@@ -101,9 +102,8 @@ namespace AnomalyDetection
 
         // Trains on windows of the training motes with Adam, a cosine schedule and clipping. Deterministic: the same
         // numbers on 1 or 2 cores, on every machine.
-        private static TrainingResult Train(SensorPredictor model, MoteSeries[] training, ChannelScaler scaler, PredictorFeatures features, AnomalyDetectionSettings settings, CancellationToken cancellationToken)
+        private static TrainingResult Train(SensorPredictor model, TrainingSequence[] windows, AnomalyDetectionSettings settings, CancellationToken cancellationToken)
         {
-            TrainingSequence[] windows = PredictionWindows.Create(training, scaler, features, SampleData.WindowReadings, SampleData.WindowStride);
             int batches = (windows.Length + SampleData.BatchSize - 1) / SampleData.BatchSize;
             AnsiConsole.MarkupLineInterpolated($"Training [bold]{nameof(SensorPredictor)}[/] (hidden {SensorPredictor.HiddenSize}) to predict the next reading, on {windows.Length} windows of {SampleData.WindowReadings} readings of motes {string.Join(" and ", SampleData.TrainingMotes)}:");
             var options = new TrainerOptions
@@ -123,6 +123,24 @@ namespace AnomalyDetection
             return AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(context => trainer.Fit(windows, validation: null, new TrainingProgressTask(context.AddTask("training", maxValue: settings.Epochs)), cancellationToken));
+        }
+
+        // The mean squared error of predicting no change (the last value) on the windows: their mean squared target.
+        private static double NoChangeLoss(TrainingSequence[] windows)
+        {
+            double sum = 0;
+            long count = 0;
+            foreach (TrainingSequence window in windows)
+            {
+                foreach (float target in window.Targets.Span)
+                {
+                    sum += (double)target * target;
+                }
+
+                count += window.Targets.Length;
+            }
+
+            return sum / count;
         }
 
         // The model's prediction of every reading from the readings before it, stepping through the whole mote from

@@ -49,12 +49,6 @@ namespace AnomalyDetection
             return values;
         }
 
-        /// <summary>A humidity z-score in %.</summary>
-        public double HumidityOf(float zScore) => (zScore * HumidityDeviation) + HumidityMean;
-
-        /// <summary>A temperature z-score in °C.</summary>
-        public double TemperatureOf(float zScore) => (zScore * TemperatureDeviation) + TemperatureMean;
-
         private static (double Mean, double Deviation) MeanAndDeviation(List<double> values)
         {
             if (values.Count < 2)
@@ -218,9 +212,14 @@ namespace AnomalyDetection
 
     /// <summary>
     /// How surprising each reading of a mote is to a predictor: the prediction error of both channels, each divided by
-    /// the predictor's root mean squared error on the training motes (so 1 is a typical normal error), squared, averaged
-    /// over the two channels and the last <c>window</c> readings, and square-rooted. The same rule for every predictor.
+    /// the predictor's root mean squared error on the same mote's first readings (its calibration period, assumed normal,
+    /// so 1 is a typical normal error of that predictor on that mote), squared, averaged over the two channels and the
+    /// last <c>window</c> readings, and square-rooted. The same rule for every predictor.
     /// </summary>
+    /// <remarks>
+    /// Dividing by the mote's own error makes a threshold chosen on one mote mean the same on another: indoors, the
+    /// readings are calmer than outdoors, and a detector's errors are smaller, on normal readings and anomalous ones.
+    /// </remarks>
     public static class AnomalyScores
     {
         /// <summary>The root mean squared error of each channel over the readings 1 to <paramref name="readings"/> - 1 of a mote.</summary>

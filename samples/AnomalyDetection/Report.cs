@@ -39,8 +39,8 @@ namespace AnomalyDetection
             static double Max(ReadOnlySpan<double> values) => values.ToArray().Max();
         }
 
-        /// <summary>Prints the training loss of every epoch.</summary>
-        public static void Epochs(TrainingResult result)
+        /// <summary>Prints the training loss of every epoch, and that of predicting no change on the same windows.</summary>
+        public static void Epochs(TrainingResult result, double noChangeLoss)
         {
             var table = new Table().Border(TableBorder.Simple).AddColumns("epoch", "training loss");
             table.Columns[0].RightAligned();
@@ -51,13 +51,15 @@ namespace AnomalyDetection
             }
 
             AnsiConsole.Write(table);
+            AnsiConsole.WriteLine(FormattableString.Invariant(
+                $"Predicting no change (the last value) has a loss of {noChangeLoss:F5} on the same windows; the LSTM's is {result.TrainingLosses[^1] / noChangeLoss:P0} of that."));
         }
 
         /// <summary>Prints each detector's threshold and its precision, recall and F1 on the validation and the test mote.</summary>
         public static void Quality(IReadOnlyList<Detection> detectors, MoteSeries validation, MoteSeries test, int window)
         {
             AnsiConsole.WriteLine(FormattableString.Invariant(
-                $"Scores: prediction error of both channels in units of the detector's own error on the training motes, over the last {window} readings ({window * SampleData.SecondsPerReading} s)."));
+                $"Score of a reading: the prediction error of both channels over the last {window} readings ({window * SampleData.SecondsPerReading} s), in units of the detector's own error in the mote's first hour."));
             AnsiConsole.WriteLine(FormattableString.Invariant(
                 $"Threshold: the highest F1 on {validation.Name}, {validation.AnomalyCount} anomalous readings; measured on {test.Name}, {test.AnomalyCount} anomalous readings, never seen before:"));
             var table = new Table().Border(TableBorder.Simple).AddColumns("detector", "threshold", "validation F1", "test precision", "test recall", "test F1", "flagged", "missed");
