@@ -105,7 +105,7 @@ namespace AnomalyDetection
         private static TrainingResult Train(SensorPredictor model, TrainingSequence[] windows, AnomalyDetectionSettings settings, CancellationToken cancellationToken)
         {
             int batches = (windows.Length + SampleData.BatchSize - 1) / SampleData.BatchSize;
-            AnsiConsole.MarkupLineInterpolated($"Training [bold]{nameof(SensorPredictor)}[/] (hidden {SensorPredictor.HiddenSize}) to predict the next reading, on {windows.Length} windows of {SampleData.WindowReadings} readings of motes {string.Join(" and ", SampleData.TrainingMotes)}:");
+            AnsiConsole.MarkupLineInterpolated($"Training [bold]{nameof(SensorPredictor)}[/] (hidden {SensorPredictor.HiddenSize}, {SensorPredictor.ParameterCount} parameters) to predict the next reading, on {windows.Length} windows of {SampleData.WindowReadings} readings of motes {string.Join(" and ", SampleData.TrainingMotes)}:");
             var options = new TrainerOptions
             {
                 Epochs = settings.Epochs,
