@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using ScottPlot;
 
 namespace AnomalyDetection
@@ -41,7 +42,8 @@ namespace AnomalyDetection
                 first = false;
             }
 
-            var humidity = plot.Add.ScatterLine(minutes, mote.Humidity.ToArray(), Colors.SteelBlue);
+            double[] humidityValues = mote.Humidity.ToArray();
+            var humidity = plot.Add.ScatterLine(minutes, humidityValues, Colors.SteelBlue);
             humidity.LegendText = "humidity (%, left axis)";
             humidity.LineWidth = 1.5f;
             var temperature = plot.Add.ScatterLine(minutes, mote.Temperature.ToArray(), Colors.DarkOrange);
@@ -50,7 +52,7 @@ namespace AnomalyDetection
             temperature.Axes.YAxis = plot.Axes.Right;
 
             // One row of ticks per detector above the highest humidity, a tick where the detector flagged a reading.
-            double top = Max(mote.Humidity);
+            double top = humidityValues.Max();
             double row = top * 0.06;
             for (int d = 0; d < detections.Count; d++)
             {
@@ -77,32 +79,10 @@ namespace AnomalyDetection
             plot.XLabel("time since the first reading (minutes)");
             plot.Axes.Left.Label.Text = "relative humidity (%)";
             plot.Axes.Right.Label.Text = "temperature (°C)";
-            plot.Axes.SetLimitsY(Min(mote.Humidity) - 5, top + (row * (detections.Count + 1)), plot.Axes.Left);
+            plot.Axes.SetLimitsY(humidityValues.Min() - 5, top + (row * (detections.Count + 1)), plot.Axes.Left);
             plot.ShowLegend(Alignment.MiddleRight);
             plot.SavePng(path + ".png", Width, Height);
             plot.SaveSvg(path + ".svg", Width, Height);
-        }
-
-        private static double Max(ReadOnlySpan<double> values)
-        {
-            double max = double.NegativeInfinity;
-            foreach (double value in values)
-            {
-                max = Math.Max(max, value);
-            }
-
-            return max;
-        }
-
-        private static double Min(ReadOnlySpan<double> values)
-        {
-            double min = double.PositiveInfinity;
-            foreach (double value in values)
-            {
-                min = Math.Min(min, value);
-            }
-
-            return min;
         }
 
         /// <summary>The runs of consecutive true values: (first index, index after the last).</summary>
