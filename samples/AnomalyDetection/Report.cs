@@ -68,11 +68,14 @@ namespace AnomalyDetection
                 column.RightAligned();
             }
 
-            foreach (Detection detection in detectors)
+            for (int d = 0; d < detectors.Count; d++)
             {
+                Detection detection = detectors[d];
                 DetectionQuality quality = detection.Test;
+
+                // The first detector is the LSTM, in bold.
                 table.AddRow(
-                    new Markup(detection == detectors[0] ? $"[bold]{Markup.Escape(detection.Name)}[/]" : Markup.Escape(detection.Name)),
+                    new Markup(d == 0 ? $"[bold]{Markup.Escape(detection.Name)}[/]" : Markup.Escape(detection.Name)),
                     new Text(FormattableString.Invariant($"{detection.Threshold:F2}")),
                     new Text(FormattableString.Invariant($"{detection.Validation.F1:F3}")),
                     new Text(FormattableString.Invariant($"{quality.Precision:F3}")),
