@@ -75,7 +75,7 @@ namespace LstmGen.Benchmarks.Infrastructure
             writer.WriteLine();
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{rounds} alternating rounds; ns per step, median over rounds (RTNeural: its median repetition; LstmGen: the fastest of 40 rounds of its survey); " +
-                $"FMA peak {peak:0.0} GMAC/s ({NativeWidth.Bits}-bit, median over rounds), sigmoid {sigmoid:0.00} ns and tanh {tanh:0.00} ns per vector."));
+                $"FMA peak {peak:0.0} GMAC/s ({NativeWidth.Bits}-bit, the best of the rounds), sigmoid {sigmoid:0.00} ns and tanh {tanh:0.00} ns per vector."));
             writer.WriteLine();
             writer.WriteLine("| shape | " + string.Join(" | ", Backends.Select(backend => $"RTNeural {backend}")) + " | LstmGen Step | RTNeural best / LstmGen | LstmGen % of budget |");
             writer.WriteLine("|---|" + string.Concat(Backends.Select(_ => "---:|")) + "---:|---:|---:|");
