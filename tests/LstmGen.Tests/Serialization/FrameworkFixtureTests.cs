@@ -32,6 +32,12 @@ namespace LstmGen.Tests.Serialization
     {
     }
 
+    /// <summary>Fixtures/Interop's bidirectional: an <c>nn.LSTM(3, 6)</c>, one direction, no head.</summary>
+    [Lstm(InputSize = 3, HiddenSize = 6)]
+    internal partial class OneDirectionModel
+    {
+    }
+
     /// <summary>
     /// State_dicts that PyTorch itself wrote (Fixtures/Interop/make_fixtures.py: torch modules, seeded torch
     /// initialisation, <c>state_dict()</c> saved name for name), each with inputs and the module's own outputs.
@@ -164,6 +170,21 @@ namespace LstmGen.Tests.Serialization
             var before = TensorBits(model);
             WeightFileException error = Assert.Throws<WeightFileException>(() => WeightFile.Load(model, Fixture("ddp_wrapped.safetensors")));
             Assert.Contains("module.lstm.weight_ih_l0", error.Message, StringComparison.Ordinal);
+            Assert.Equal(before, TensorBits(model));
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void BidirectionalLstmIsRefusedEvenWhenUnexpectedTensorsAreSkipped(bool ignoreUnexpected)
+        {
+            // nn.LSTM(3, 6, bidirectional=True): its forward direction has the model's names and shapes, but its outputs are
+            // [forward; backward]. Skipping the _reverse tensors as "unexpected" used to load the forward half silently.
+            var model = new OneDirectionModel(seed: 1);
+            var before = TensorBits(model);
+            var options = new WeightLoadOptions { IgnoreUnexpected = ignoreUnexpected };
+            WeightFileException error = Assert.Throws<WeightFileException>(() => WeightFile.Load(model, Fixture("bidirectional.safetensors"), options));
+            Assert.Contains("_reverse' is the reverse direction of a bidirectional nn.LSTM", error.Message, StringComparison.Ordinal);
             Assert.Equal(before, TensorBits(model));
         }
 

@@ -16,6 +16,7 @@ is no safetensors package here). <case>.io.safetensors holds inputs [B, T, in] a
   seq_first     self.lstm = nn.LSTM(3, 6, num_layers=2) (batch_first=False); self.head = nn.Linear(6, 4)
   sequential    nn.Sequential(nn.LSTM(4, 5, batch_first=True), nn.Linear(5, 3)): names 0.weight_ih_l0, 1.weight
   ddp_wrapped   DistributedDataParallel(Net) (gloo, one process): every name starts with "module."
+  bidirectional nn.LSTM(3, 6, bidirectional=True) named lstm (weights only): a one-direction model must refuse it
   torch_save.pt torch.save(state_dict) of seq_first: a zip archive, which LstmGen does not read (safetensors only)
   torch_save_legacy.pt  the same with _use_new_zipfile_serialization=False: a pickle, not read either
 
@@ -181,6 +182,10 @@ def main():
         x = inputs_of(2, 5)
         write_case("ddp_wrapped", ddp.state_dict(), x, run(ddp.module, x, batch_first=True))
         dist.destroy_process_group()
+
+    # Last, so that the cases above keep their seeded weights.
+    bidirectional = nn.LSTM(3, 6, bidirectional=True)
+    safetensors_io.save_file({"lstm." + k: v for k, v in bidirectional.state_dict().items()}, os.path.join(HERE, "bidirectional.safetensors"), {"format": "pt"})
 
 
 if __name__ == "__main__":
