@@ -50,9 +50,6 @@ namespace LstmGen.Serialization
         public const string OptimizerPrefix = "optimizer.";
 
         private const string FormatKey = "format";
-
-        /// <summary>What PyTorch appends to the names of a bidirectional nn.LSTM's reverse direction: <c>weight_ih_l0_reverse</c>.</summary>
-        private const string ReverseSuffix = "_reverse";
         private const string InputSizeKey = "lstmgen.input_size";
         private const string HiddenSizeKey = "lstmgen.hidden_size";
         private const string LayersKey = "lstmgen.layers";
@@ -65,6 +62,9 @@ namespace LstmGen.Serialization
         private const string LearningRateKey = "lstmgen.optimizer.learning_rate";
         private const string StepCountKey = "lstmgen.optimizer.step";
         private const string BuffersKey = "lstmgen.optimizer.buffers";
+
+        /// <summary>What PyTorch appends to the names of a bidirectional nn.LSTM's reverse direction: <c>weight_ih_l0_reverse</c>.</summary>
+        private const string ReverseSuffix = "_reverse";
 
         private static readonly WeightLoadOptions s_defaultOptions = new();
 
