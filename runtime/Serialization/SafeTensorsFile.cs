@@ -293,7 +293,7 @@ namespace LstmGen.Serialization
             if (declaredLength > (ulong)maxHeaderLength)
             {
                 throw new WeightFileException(
-                    $"The header length field says {declaredLength} bytes, more than the limit of {maxHeaderLength} bytes{FileSizeClause(fileSize)}: the file is damaged or not a safetensors file.");
+                    $"The header length field says {declaredLength} bytes, more than the limit of {maxHeaderLength} bytes{FileSizeClause(fileSize)}: {OtherFormat(lengthField) ?? "the file is damaged or not a safetensors file."}");
             }
 
             long headerLength = (long)declaredLength;
@@ -484,6 +484,36 @@ namespace LstmGen.Serialization
 
             read = filled;
             return buffer;
+        }
+
+        /// <summary>
+        /// What a file that is not safetensors is, from its first bytes, for the formats a weight file is most often
+        /// confused with (torch.save's, Keras' HDF5, a JSON model), or <see langword="null"/>.
+        /// </summary>
+        private static string? OtherFormat(ReadOnlySpan<byte> start)
+        {
+            const string SaveAsSafeTensors = "LstmGen reads safetensors only: in PyTorch, save with safetensors.torch.save_file(model.state_dict(), path).";
+            // Their signatures: a zip's local file header, a pickle's PROTO opcode and version, HDF5's superblock.
+            ReadOnlySpan<byte> zip = new byte[] { (byte)'P', (byte)'K', 3, 4 };
+            ReadOnlySpan<byte> hdf5 = new byte[] { 0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n' };
+            if (start.StartsWith(zip))
+            {
+                return "the file is a zip archive, as torch.save writes a .pt or .pth file (since PyTorch 1.6), not a safetensors file. " + SaveAsSafeTensors;
+            }
+
+            if (start[0] == 0x80 && start[1] >= 2 && start[1] <= 5)
+            {
+                return "the file is a Python pickle, as torch.save writes a .pt or .pth file in its legacy format, not a safetensors file. " + SaveAsSafeTensors;
+            }
+
+            if (start.StartsWith(hdf5))
+            {
+                return "the file is HDF5, as Keras writes .h5 and .weights.h5 files, not a safetensors file: save its datasets by their keys into a safetensors file (h5py and safetensors.numpy.save_file) and load that with KerasWeights.Load.";
+            }
+
+            return start[0] == (byte)'{'
+                ? "the file starts with '{', as a JSON file does, not a safetensors file (an RTNeural model loads with RTNeuralModel.Load)."
+                : null;
         }
 
         private static string FileSizeClause(long? fileSize) => fileSize is long size ? $" (file size {size} bytes)" : string.Empty;

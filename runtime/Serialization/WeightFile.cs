@@ -63,6 +63,9 @@ namespace LstmGen.Serialization
         private const string StepCountKey = "lstmgen.optimizer.step";
         private const string BuffersKey = "lstmgen.optimizer.buffers";
 
+        /// <summary>What PyTorch appends to the names of a bidirectional nn.LSTM's reverse direction: <c>weight_ih_l0_reverse</c>.</summary>
+        private const string ReverseSuffix = "_reverse";
+
         private static readonly WeightLoadOptions s_defaultOptions = new();
 
         /// <summary>Saves the model's weights to a file, atomically: the file is either the old one or the complete new one.</summary>
@@ -519,6 +522,15 @@ namespace LstmGen.Serialization
 
                 if (!indices.TryGetValue(name, out int index))
                 {
+                    // The other direction of a bidirectional nn.LSTM whose forward direction is the model's: a model of one
+                    // direction cannot compute that module's outputs, so this is refused even when unexpected tensors are skipped.
+                    if (name.EndsWith(ReverseSuffix, StringComparison.Ordinal) && indices.ContainsKey(name.Substring(0, name.Length - ReverseSuffix.Length)))
+                    {
+                        throw new WeightFileException(
+                            $"The weight file's '{MessageText.Name(entry.Name)}' is the reverse direction of a bidirectional nn.LSTM (bidirectional=True), whose forward direction would be the model's '{name.Substring(0, name.Length - ReverseSuffix.Length)}'; the model computes one direction and cannot reproduce that module's outputs ({ModelShape(model)}). This is refused even with IgnoreUnexpected.",
+                            entry.Name);
+                    }
+
                     unexpected.Add(entry);
                     continue;
                 }

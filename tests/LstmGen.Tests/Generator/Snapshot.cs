@@ -60,12 +60,8 @@ namespace LstmGen.Tests.Generator
             .TrimStart('\uFEFF')
             .Replace($"(\"LstmGen.Generator\", \"{GeneratorVersion}\")", $"(\"LstmGen.Generator\", \"{VersionPlaceholder}\")", StringComparison.Ordinal);
 
-        /// <summary>
-        /// The test project's folder, recorded at build time. Not <c>[CallerFilePath]</c>: a CI build
-        /// (<c>ContinuousIntegrationBuild</c>, set when <c>CI=true</c>) maps every source path to <c>/_/</c>.
-        /// </summary>
-        private static readonly string ProjectDirectory = typeof(Snapshot).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(attribute => attribute.Key == "ProjectDirectory").Value!;
+        /// <summary>The test project's folder (<see cref="Support.TestProject.Directory"/>).</summary>
+        private static readonly string ProjectDirectory = Support.TestProject.Directory;
 
         private const string VersionPlaceholder = "{version}";
 
