@@ -6,8 +6,8 @@ namespace TextGeneration
     /// <summary>
     /// The model's characters: <see cref="Size"/> symbols, each one input (one-hot) and one output
     /// (a softmax probability). Letters are folded to lower case, and every character outside
-    /// <see cref="Alphabet"/> (digits, <c>*</c>, <c>&amp;</c>, a few Greek and Hebrew letters: 0.1% of
-    /// the novel) becomes the one symbol <see cref="Other"/>. A small vocabulary keeps the model small
+    /// <see cref="Alphabet"/> (digits, <c>*</c>, <c>$</c>, <c>&amp;</c>, brackets: 0.05% of the
+    /// novel's chapters) becomes the one symbol <see cref="Other"/>. A small vocabulary keeps the model small
     /// (its input and output sizes are the vocabulary's) and lets a short run learn words, not cases.
     /// </summary>
     public static class Vocabulary
