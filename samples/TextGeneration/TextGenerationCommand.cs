@@ -28,7 +28,7 @@ namespace TextGeneration
 
         /// <summary>Characters of the novel to train on.</summary>
         [CommandOption("--train-chars <N>")]
-        [Description("Characters to train on, from the first chapter on (the whole novel minus the validation text: about 1,180,000).")]
+        [Description("Characters to train on, from the first chapter on (at most the whole novel minus the validation text: 1,161,160).")]
         [DefaultValue(SampleSettings.TrainingCharacters)]
         public int TrainingCharacters { get; init; } = SampleSettings.TrainingCharacters;
 
@@ -61,6 +61,11 @@ namespace TextGeneration
         [Description("Text to start from; the model reads it, then continues it (lower case; characters outside the vocabulary become '#').")]
         [DefaultValue(SampleSettings.Prime)]
         public string Prime { get; init; } = SampleSettings.Prime;
+
+        /// <summary>Weights to generate with, instead of training.</summary>
+        [CommandOption("-l|--load <FILE>")]
+        [Description("Skip training: load weights saved by an earlier run (with the same --hidden) and generate with them.")]
+        public string? Load { get; init; }
 
         /// <summary>Where the weights and the plot are written.</summary>
         [CommandOption("-o|--output <DIR>")]
@@ -134,10 +139,14 @@ namespace TextGeneration
                 Baselines.UnigramPerplexity(trainingText.Span, validation),
                 Baselines.BigramPerplexity(trainingText.Span, validation));
             Report.DescribeData(corpus, training, validation, baselines);
+            string prime = Vocabulary.Normalize(settings.Prime);
+            if (settings.Load is string load)
+            {
+                return GenerateFromFile<TModel>(load, validation, prime, settings);
+            }
 
             // 2. The untrained model's text, for contrast, then training.
             TModel model = create(settings.Seed);
-            string prime = Vocabulary.Normalize(settings.Prime);
             string untrained = TextSampler.Generate(model, prime, SampleSettings.UntrainedLength, settings.Temperature, settings.Seed);
             AnsiConsole.MarkupLineInterpolated($"Before training, at temperature {settings.Temperature}: [grey]{prime}{untrained}[/]");
             var curves = new LossCurves(training.Count, SampleSettings.BatchSize);
@@ -157,13 +166,34 @@ namespace TextGeneration
             bool sameProbabilities = Probabilities(model, validation).AsSpan().SequenceEqual(Probabilities(reloaded, validation));
             bool sameText = string.Equals(text, reloadedText, StringComparison.Ordinal);
             Report.Reloaded(sameText, sameProbabilities, validation.Predicted);
-            Report.Generated(prime, reloadedText, settings);
+            Report.Generated("reloaded model", prime, reloadedText, settings);
 
             string plot = Path.Combine(output, SampleSettings.PlotFileName);
             LossPlot.Save(curves, result, baselines, plot);
             AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/]");
             AnsiConsole.WriteLine(FormattableString.Invariant($"Done in {clock.Elapsed.TotalSeconds:F1} s ({result.Steps} optimizer steps, training {result.Elapsed.TotalSeconds:F1} s)."));
             return sameText && sameProbabilities ? 0 : 1;
+        }
+
+        // --load: a model from a file, its validation perplexity (as the trainer computes it), and its text.
+        private static int GenerateFromFile<TModel>(string path, CharacterWindows validation, string prime, TextGenerationSettings settings)
+            where TModel : class, ILstmModel, new()
+        {
+            TModel model = new();
+            try
+            {
+                WeightFile.Load(model, path);
+            }
+            catch (Exception exception) when (exception is WeightFileException or IOException or UnauthorizedAccessException)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]Cannot load {path} into {typeof(TModel).Name}[/]: {exception.Message}");
+                return 1;
+            }
+
+            float loss = new Trainer<TModel>(model, new Adam()).Evaluate(validation.Sequences);
+            AnsiConsole.MarkupLineInterpolated($"Loaded {model.ParameterCount} parameters of {typeof(TModel).Name} from [blue]{path}[/]: validation perplexity {Math.Exp(loss):F2}.");
+            Report.Generated("loaded model", prime, TextSampler.Generate(model, prime, settings.Length, settings.Temperature, settings.Seed), settings);
+            return 0;
         }
 
         // Adam with a warm-up and a cosine schedule, clipping, 32 windows a step; the validation text picks the best epoch.
