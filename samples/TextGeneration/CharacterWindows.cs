@@ -66,6 +66,32 @@ namespace TextGeneration
         /// <summary>The windows as the trainer takes them.</summary>
         public TrainingSequence[] Sequences { get; }
 
+        /// <summary>
+        /// The perplexity of a model's probabilities for every target: exp of the mean of -ln p(the character that
+        /// came). <paramref name="probabilities"/> is [<see cref="Predicted"/>, <see cref="Vocabulary.Size"/>], row t
+        /// the probabilities after the inputs up to character t, for character t + 1.
+        /// </summary>
+        /// <param name="probabilities">The probabilities, as <see cref="LstmGen.ILstmModel.Forward"/> gives them for <see cref="Inputs"/>.</param>
+        /// <exception cref="ArgumentException"><paramref name="probabilities"/> has the wrong length.</exception>
+        public double Perplexity(ReadOnlySpan<float> probabilities)
+        {
+            if (probabilities.Length != Predicted * Vocabulary.Size)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"{Predicted} predicted characters need {Predicted * Vocabulary.Size} probabilities; there are {probabilities.Length}."),
+                    nameof(probabilities));
+            }
+
+            ReadOnlySpan<byte> symbols = Symbols.Span;
+            double sum = 0;
+            for (int t = 0; t < Predicted; t++)
+            {
+                sum -= Math.Log(Math.Max(probabilities[(t * Vocabulary.Size) + symbols[t + 1]], float.Epsilon));
+            }
+
+            return Math.Exp(sum / Predicted);
+        }
+
         /// <summary>The one-hot vectors of every character of <see cref="Symbols"/> but the last: the inputs of all windows, in order.</summary>
         public ReadOnlyMemory<float> Inputs => _oneHot.AsMemory(0, Predicted * Vocabulary.Size);
     }

@@ -58,8 +58,8 @@ namespace TextGeneration
 
         /// <summary>
         /// Cuts the text in two: the training text from the start, <paramref name="trainingCharacters"/> long, and the
-        /// validation text, the last <paramref name="validationCharacters"/> of the novel (the final chase and the
-        /// epilogue), which training never sees.
+        /// validation text, the last <paramref name="validationCharacters"/> of the novel (30,000: from late in the
+        /// chase's second day to the end of the epilogue), which training never sees.
         /// </summary>
         /// <param name="trainingCharacters">Characters to train on.</param>
         /// <param name="validationCharacters">Characters to validate on.</param>

@@ -163,9 +163,12 @@ namespace TextGeneration
             // 4. Text from both, and the probabilities of every validation character from both: equal to the bit.
             string text = TextSampler.Generate(model, prime, settings.Length, settings.Temperature, settings.Seed);
             string reloadedText = TextSampler.Generate(reloaded, prime, settings.Length, settings.Temperature, settings.Seed);
-            bool sameProbabilities = Probabilities(model, validation).AsSpan().SequenceEqual(Probabilities(reloaded, validation));
+            float[] probabilities = Probabilities(reloaded, validation);
+            bool sameProbabilities = Probabilities(model, validation).AsSpan().SequenceEqual(probabilities);
             bool sameText = string.Equals(text, reloadedText, StringComparison.Ordinal);
             Report.Reloaded(sameText, sameProbabilities, validation.Predicted);
+            AnsiConsole.WriteLine(FormattableString.Invariant(
+                $"Read in one pass, its state carried from window to window, the validation text has perplexity {validation.Perplexity(probabilities):F2} (each window from the zero state: {Math.Exp(result.BestValidationLoss ?? float.NaN):F2})."));
             Report.Generated("reloaded model", prime, reloadedText, settings);
 
             string plot = Path.Combine(output, SampleSettings.PlotFileName);
