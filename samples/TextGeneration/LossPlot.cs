@@ -20,15 +20,16 @@ namespace TextGeneration
         {
             using var plot = new Plot();
             double lastStep = Math.Max(1, result.Steps);
-            AddBaseline(plot, "unigram baseline", Math.Log(baselines.Unigram), lastStep, Colors.Gray, LinePattern.Dotted);
-            AddBaseline(plot, "bigram baseline", Math.Log(baselines.Bigram), lastStep, Colors.Green, LinePattern.Dashed);
+            AddBaseline(plot, FormattableString.Invariant($"unigram baseline (perplexity {baselines.Unigram:F2})"), Math.Log(baselines.Unigram), lastStep, Colors.Gray, LinePattern.Dotted);
+            AddBaseline(plot, FormattableString.Invariant($"bigram baseline (perplexity {baselines.Bigram:F2})"), Math.Log(baselines.Bigram), lastStep, Colors.Green, LinePattern.Dashed);
 
             var training = plot.Add.ScatterLine(curves.BatchSteps.ToArray(), curves.BatchLosses.ToArray(), Colors.SteelBlue);
             training.LegendText = "training (each mini-batch)";
             training.LineWidth = 1;
 
             var validation = plot.Add.Scatter(curves.EpochSteps.ToArray(), curves.ValidationLosses.ToArray(), Colors.OrangeRed);
-            validation.LegendText = "validation (each epoch)";
+            double best = Math.Exp(result.BestValidationLoss ?? double.NaN);
+            validation.LegendText = FormattableString.Invariant($"validation (each epoch; best perplexity {best:F2})");
             validation.LineWidth = 2;
             validation.MarkerSize = 8;
 
@@ -36,7 +37,7 @@ namespace TextGeneration
             plot.XLabel("optimizer step");
             plot.YLabel("cross-entropy (nats per character)");
             plot.Axes.SetLimitsX(0, lastStep);
-            plot.ShowLegend(Edge.Right);
+            plot.ShowLegend(Alignment.UpperRight);
             plot.SavePng(path, Width, Height);
         }
 
