@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using LstmGen.Training;
 using Spectre.Console;
 
@@ -20,8 +21,9 @@ namespace TextGeneration
         public static void DescribeData(Corpus corpus, CharacterWindows training, CharacterWindows validation, BaselinePerplexities baselines)
         {
             AnsiConsole.MarkupLineInterpolated($"[bold]Moby-Dick[/] by Herman Melville: {corpus.Symbols.Length} characters from chapter 1 on (see Data/SOURCE.md).");
+            string punctuation = string.Concat(Vocabulary.Alphabet.Where(symbol => !char.IsAsciiLetterLower(symbol) && symbol is not (' ' or '\n' or Vocabulary.Other)));
             AnsiConsole.WriteLine(FormattableString.Invariant(
-                $"Vocabulary: {Vocabulary.Size} symbols (lower case letters, space, newline, {Vocabulary.Size - 29} punctuation marks, and '{Vocabulary.Other}' for any other character)."));
+                $"Vocabulary: {Vocabulary.Size} symbols: a to z (letters folded to lower case), space, newline, {punctuation} and '{Vocabulary.Other}' for any other character."));
             var table = new Table().Border(TableBorder.Simple).AddColumns("part", "characters", "windows");
             table.AddRow("training (from chapter 1)", Invariant(training.Predicted), FormattableString.Invariant($"{training.Count} x {training.Length}"));
             table.AddRow("validation (the novel's end)", Invariant(validation.Predicted), FormattableString.Invariant($"{validation.Count} x {validation.Length}"));
