@@ -1,0 +1,101 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace LstmGen.Onnx.Tests
+{
+    /// <summary>What the exporter refuses, with a message that names it, and the file it leaves alone.</summary>
+    public sealed class RefusalTests
+    {
+        [Fact]
+        public void AMissingTensorIsNamed()
+        {
+            var model = new AlteredModel(new SigmoidHead(seed: 1), tensors: SigmoidHead.Tensors.Where(t => t.Name != "lstm.bias_hh_l1").ToArray());
+
+            ArgumentException error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(model));
+
+            Assert.StartsWith("The model has no tensor 'lstm.bias_hh_l1', which an LSTM of 2 layer(s) with a head has. Its tensors: lstm.weight_ih_l0, ", error.Message);
+        }
+
+        [Fact]
+        public void ATensorOfAnotherShapeIsNamedWithBothShapes()
+        {
+            TensorInfo[] tensors = SigmoidHead.Tensors
+                .Select(t => t.Name == "head.weight" ? new TensorInfo(t.Name, new[] { 13, 3 }, t.Offset) : t)
+                .ToArray();
+            var model = new AlteredModel(new SigmoidHead(seed: 1), tensors);
+
+            ArgumentException error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(model));
+
+            Assert.StartsWith("The model's tensor 'head.weight' is [13, 3], but its sizes (InputSize 6, HiddenSize 13, OutputSize 3) make it [3, 13].", error.Message);
+        }
+
+        [Fact]
+        public void AnUnknownOutputActivationIsRefused()
+        {
+            var model = new AlteredModel(new OneLayer(seed: 1), outputActivation: (Activation)42);
+
+            ArgumentException error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(model));
+
+            Assert.StartsWith("The model's output activation 42 has no ONNX operator here.", error.Message);
+        }
+
+        [Fact]
+        public void ARefusedModelLeavesTheFileAsItWas()
+        {
+            var model = new AlteredModel(new OneLayer(seed: 1), tensors: OneLayer.Tensors.Take(3).ToArray());
+            string directory = Directory.CreateTempSubdirectory("lstmgen-onnx-").FullName;
+            try
+            {
+                string path = Path.Combine(directory, "model.onnx");
+                File.WriteAllText(path, "the previous model");
+
+                Assert.Throws<ArgumentException>("model", () => OnnxExport.Export(model, path));
+
+                Assert.Equal("the previous model", File.ReadAllText(path));
+                Assert.Single(Directory.GetFiles(directory));
+            }
+            finally
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        [Fact]
+        public void ADirectoryAtThePathIsRefusedBeforeAnythingIsWritten()
+        {
+            var model = new OneLayer(seed: 1);
+            string directory = Directory.CreateTempSubdirectory("lstmgen-onnx-").FullName;
+            try
+            {
+                // A directory where the file should be: SaveTarget refuses it before writing anything.
+                string path = Path.Combine(directory, "model.onnx");
+                Directory.CreateDirectory(path);
+
+                IOException error = Assert.Throws<IOException>(() => OnnxExport.Export(model, path));
+
+                Assert.Contains("it is a directory", error.Message);
+                Assert.Empty(Directory.GetFiles(directory));
+            }
+            finally
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        [Fact]
+        public void NullsAndAReadOnlyStreamAreRefused()
+        {
+            var model = new OneLayer(seed: 1);
+
+            Assert.Throws<ArgumentNullException>("model", () => OnnxExport.ToBytes(null!));
+            Assert.Throws<ArgumentNullException>("model", () => OnnxExport.Export(null!, new MemoryStream()));
+            Assert.Throws<ArgumentNullException>("stream", () => OnnxExport.Export(model, (Stream)null!));
+            Assert.Throws<ArgumentNullException>("path", () => OnnxExport.Export(model, (string)null!));
+            Assert.Throws<ArgumentException>("path", () => OnnxExport.Export(model, string.Empty));
+            ArgumentException readOnly = Assert.Throws<ArgumentException>("stream", () => OnnxExport.Export(model, new MemoryStream(new byte[16], writable: false)));
+            Assert.StartsWith("The stream cannot be written.", readOnly.Message);
+        }
+    }
+}
