@@ -26,21 +26,8 @@ namespace LstmGen.Onnx.Tests
         public void ASequenceFromTheZeroStateGivesTheModelsOutputsAndState(string name)
         {
             ILstmModel model = Tests.Models.Create(name);
-            using var onnx = new OrtModel(OnnxExport.ToBytes(model));
-            const int steps = 40;
-            float[] inputs = Random(steps * model.InputSize, seed: 1, scale: 3f);
-
-            model.ResetState();
-            var expected = new float[steps * model.OutputSize];
-            model.Forward(inputs, expected);
-            (float[] hidden, float[] cell) = State(model);
-
             var zeros = new float[model.Layers * model.HiddenSize];
-            (float[] output, float[] finalHidden, float[] finalCell) = onnx.Run(inputs, steps, 1, zeros, zeros);
-
-            AssertClose(name, "output", expected, output);
-            AssertClose(name, "hn", hidden, finalHidden);
-            AssertClose(name, "cn", cell, finalCell);
+            AssertSequence(name, model, Random(40 * model.InputSize, seed: 1, scale: 3f), zeros, zeros);
         }
 
         [Theory]
@@ -48,22 +35,9 @@ namespace LstmGen.Onnx.Tests
         public void ASequenceFromAGivenStateGivesTheModelsOutputsAndState(string name)
         {
             ILstmModel model = Tests.Models.Create(name, seed: 11);
-            using var onnx = new OrtModel(OnnxExport.ToBytes(model));
-            const int steps = 9;
-            float[] inputs = Random(steps * model.InputSize, seed: 2, scale: 2f);
             float[] h0 = Random(model.Layers * model.HiddenSize, seed: 3, scale: 0.9f);
             float[] c0 = Random(model.Layers * model.HiddenSize, seed: 4, scale: 2f);
-
-            model.SetState(h0, c0);
-            var expected = new float[steps * model.OutputSize];
-            model.Forward(inputs, expected);
-            (float[] hidden, float[] cell) = State(model);
-
-            (float[] output, float[] finalHidden, float[] finalCell) = onnx.Run(inputs, steps, 1, h0, c0);
-
-            AssertClose(name, "output", expected, output);
-            AssertClose(name, "hn", hidden, finalHidden);
-            AssertClose(name, "cn", cell, finalCell);
+            AssertSequence(name, model, Random(9 * model.InputSize, seed: 2, scale: 2f), h0, c0);
         }
 
         [Theory]
@@ -165,33 +139,27 @@ namespace LstmGen.Onnx.Tests
         public void ExportingToAPathAndToAStreamWritesTheSameBytes()
         {
             ILstmModel model = new OneLayer(seed: 2);
-            string directory = Directory.CreateTempSubdirectory("lstmgen-onnx-").FullName;
-            try
-            {
-                string path = Path.Combine(directory, "model.onnx");
-                File.WriteAllText(path, "an older file");
-                OnnxExport.Export(model, path);
-                using var stream = new MemoryStream();
-                OnnxExport.Export(model, stream);
+            using var directory = new TemporaryDirectory();
+            string path = directory.File("model.onnx");
+            File.WriteAllText(path, "an older file");
 
-                byte[] bytes = OnnxExport.ToBytes(model);
-                Assert.Equal(bytes, File.ReadAllBytes(path));
-                Assert.Equal(bytes, stream.ToArray());
-                Assert.Equal(new[] { "model.onnx" }, Directory.GetFiles(directory).Select(Path.GetFileName).ToArray());
+            OnnxExport.Export(model, path);
+            using var stream = new MemoryStream();
+            OnnxExport.Export(model, stream);
 
-                // The file runs as the bytes do.
-                using var onnx = new OrtModel(path);
-                float[] input = Random(model.InputSize, seed: 1, scale: 1f);
-                var zeros = new float[model.HiddenSize];
-                var expected = new float[model.OutputSize];
-                model.ResetState();
-                model.Step(input, expected);
-                AssertClose(nameof(OneLayer), "output", expected, onnx.Run(input, 1, 1, zeros, zeros).Output);
-            }
-            finally
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            byte[] bytes = OnnxExport.ToBytes(model);
+            Assert.Equal(bytes, File.ReadAllBytes(path));
+            Assert.Equal(bytes, stream.ToArray());
+            Assert.Equal(new[] { "model.onnx" }, directory.Files());
+
+            // The file runs as the bytes do.
+            using var onnx = new OrtModel(path);
+            float[] input = Random(model.InputSize, seed: 1, scale: 1f);
+            var zeros = new float[model.HiddenSize];
+            var expected = new float[model.OutputSize];
+            model.ResetState();
+            model.Step(input, expected);
+            AssertClose(nameof(OneLayer), "output", expected, onnx.Run(input, 1, 1, zeros, zeros).Output);
         }
 
         [Fact]
@@ -210,6 +178,24 @@ namespace LstmGen.Onnx.Tests
         }
 
         // ---- Helpers ----
+
+        /// <summary>The model's Forward from the state (h0, c0) against ONNX Runtime's run of the exported model: outputs and final state.</summary>
+        private void AssertSequence(string name, ILstmModel model, float[] inputs, float[] h0, float[] c0)
+        {
+            using var onnx = new OrtModel(OnnxExport.ToBytes(model));
+            int steps = inputs.Length / model.InputSize;
+
+            model.SetState(h0, c0);
+            var expected = new float[steps * model.OutputSize];
+            model.Forward(inputs, expected);
+            (float[] hidden, float[] cell) = State(model);
+
+            (float[] output, float[] finalHidden, float[] finalCell) = onnx.Run(inputs, steps, 1, h0, c0);
+
+            AssertClose(name, $"output of {steps} steps", expected, output);
+            AssertClose(name, "hn", hidden, finalHidden);
+            AssertClose(name, "cn", cell, finalCell);
+        }
 
         private float AssertClose(string model, string what, float[] expected, float[] actual, bool log = true)
         {

@@ -45,43 +45,30 @@ namespace LstmGen.Onnx.Tests
         public void ARefusedModelLeavesTheFileAsItWas()
         {
             var model = new AlteredModel(new OneLayer(seed: 1), tensors: OneLayer.Tensors.Take(3).ToArray());
-            string directory = Directory.CreateTempSubdirectory("lstmgen-onnx-").FullName;
-            try
-            {
-                string path = Path.Combine(directory, "model.onnx");
-                File.WriteAllText(path, "the previous model");
+            using var directory = new TemporaryDirectory();
+            string path = directory.File("model.onnx");
+            File.WriteAllText(path, "the previous model");
 
-                Assert.Throws<ArgumentException>("model", () => OnnxExport.Export(model, path));
+            Assert.Throws<ArgumentException>("model", () => OnnxExport.Export(model, path));
 
-                Assert.Equal("the previous model", File.ReadAllText(path));
-                Assert.Single(Directory.GetFiles(directory));
-            }
-            finally
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            Assert.Equal("the previous model", File.ReadAllText(path));
+            Assert.Equal(new[] { "model.onnx" }, directory.Files());
         }
 
         [Fact]
         public void ADirectoryAtThePathIsRefusedBeforeAnythingIsWritten()
         {
             var model = new OneLayer(seed: 1);
-            string directory = Directory.CreateTempSubdirectory("lstmgen-onnx-").FullName;
-            try
-            {
-                // A directory where the file should be: SaveTarget refuses it before writing anything.
-                string path = Path.Combine(directory, "model.onnx");
-                Directory.CreateDirectory(path);
+            using var directory = new TemporaryDirectory();
 
-                IOException error = Assert.Throws<IOException>(() => OnnxExport.Export(model, path));
+            // A directory where the file should be: refused before anything is written.
+            string path = directory.File("model.onnx");
+            Directory.CreateDirectory(path);
 
-                Assert.Contains("it is a directory", error.Message);
-                Assert.Empty(Directory.GetFiles(directory));
-            }
-            finally
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            IOException error = Assert.Throws<IOException>(() => OnnxExport.Export(model, path));
+
+            Assert.Contains("it is a directory", error.Message);
+            Assert.Empty(directory.Files());
         }
 
         [Fact]
