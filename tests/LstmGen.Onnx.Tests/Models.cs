@@ -43,19 +43,11 @@ namespace LstmGen.Onnx.Tests
             [nameof(Predictor)] = seed => new Predictor(seed),
         };
 
-        public static TheoryData<string> Names
-        {
-            get
-            {
-                var names = new TheoryData<string>();
-                foreach (string name in Factories.Keys)
-                {
-                    names.Add(name);
-                }
+        /// <summary>Every model's name.</summary>
+        public static IEnumerable<string> All => Factories.Keys;
 
-                return names;
-            }
-        }
+        /// <summary>Every model's name, for a theory.</summary>
+        public static TheoryData<string> Names => new(Factories.Keys);
 
         /// <summary>The model <paramref name="name"/> with PyTorch's default initialisation from <paramref name="seed"/>.</summary>
         public static ILstmModel Create(string name, int seed = 7) => Factories[name](seed);
