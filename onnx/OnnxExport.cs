@@ -124,6 +124,7 @@ namespace LstmGen.Onnx
                 throw new ArgumentNullException(nameof(model));
             }
 
+            CheckSize(model);
             var weights = new ModelWeights(model);
             var graph = new GraphProto
             {
@@ -139,12 +140,62 @@ namespace LstmGen.Onnx
             };
 
             int layers = model.Layers, hidden = model.HiddenSize;
-            graph.Input.Add(Value(InputName, SequenceAxis, BatchAxis, model.InputSize));
-            graph.Input.Add(Value(InitialHiddenName, layers, BatchAxis, hidden));
-            graph.Input.Add(Value(InitialCellName, layers, BatchAxis, hidden));
-            graph.Output.Add(Value(OutputName, SequenceAxis, BatchAxis, model.OutputSize));
-            graph.Output.Add(Value(FinalHiddenName, layers, BatchAxis, hidden));
-            graph.Output.Add(Value(FinalCellName, layers, BatchAxis, hidden));
+            graph.Input.Add(Value(InputName, Dynamic(SequenceAxis), Dynamic(BatchAxis), Fixed(model.InputSize)));
+            graph.Input.Add(Value(InitialHiddenName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            graph.Input.Add(Value(InitialCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            graph.Output.Add(Value(OutputName, Dynamic(SequenceAxis), Dynamic(BatchAxis), Fixed(model.OutputSize)));
+            graph.Output.Add(Value(FinalHiddenName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            graph.Output.Add(Value(FinalCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+
+            string sequence = AddLayers(graph, model, weights);
+            if (model.HasHead)
+            {
+                AddHead(graph, model, weights, sequence);
+            }
+
+            var proto = new ModelProto
+            {
+                IrVersion = IrVersion,
+                ProducerName = "LstmGen.Onnx",
+                ProducerVersion = ProducerVersion(),
+                Graph = graph,
+            };
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
+            return proto;
+        }
+
+        /// <summary>
+        /// Refuses a model whose weights do not fit in one protobuf message (2 GiB, which ONNX files beyond hold in
+        /// external data files, not written here). No generated model comes near: the largest the attribute allows
+        /// has about 0.7 GB of weights.
+        /// </summary>
+        private static void CheckSize(ILstmModel model)
+        {
+            long hidden = model.HiddenSize, gates = 4 * hidden;
+            long floats = gates * (model.InputSize + hidden + 2) + (model.Layers - 1) * gates * (2 * hidden + 2);
+            if (model.HasHead)
+            {
+                floats += (hidden + 1) * model.OutputSize;
+            }
+
+            // The weights, and a margin for the graph around them.
+            const long Limit = int.MaxValue - (1 << 20);
+            if (floats * sizeof(float) > Limit)
+            {
+                throw new ArgumentException(
+                    $"The model's sizes (InputSize {model.InputSize}, HiddenSize {model.HiddenSize}, Layers {model.Layers}, OutputSize {model.OutputSize}) make {floats} weights, {floats * sizeof(float)} bytes: more than one ONNX file holds without external data (2 GiB), which this exporter does not write.",
+                    nameof(model));
+            }
+        }
+
+        /// <summary>
+        /// The LSTM layers, from <see cref="InputName"/>, <see cref="InitialHiddenName"/> and <see cref="InitialCellName"/>
+        /// to <see cref="FinalHiddenName"/>, <see cref="FinalCellName"/> and the top layer's hidden sequence, whose name
+        /// this returns (<see cref="OutputName"/> when there is no head).
+        /// </summary>
+        private static string AddLayers(GraphProto graph, ILstmModel model, ModelWeights weights)
+        {
+            int layers = model.Layers, hidden = model.HiddenSize;
 
             // Each layer starts from its own row of h0 and c0: Split along the layer axis (one row each).
             string[] initialHidden = { InitialHiddenName }, initialCell = { InitialCellName };
@@ -188,20 +239,7 @@ namespace LstmGen.Onnx
                 graph.Node.Add(Node("Concat", "concat_cn", finalCell, new[] { FinalCellName }, Attribute("axis", 0)));
             }
 
-            if (model.HasHead)
-            {
-                AddHead(graph, model, weights, sequence);
-            }
-
-            var proto = new ModelProto
-            {
-                IrVersion = IrVersion,
-                ProducerName = "LstmGen.Onnx",
-                ProducerVersion = ProducerVersion(),
-                Graph = graph,
-            };
-            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
-            return proto;
+            return sequence;
         }
 
         /// <summary>The head: logits = hidden x head.weight^T + head.bias, then the activation into <see cref="OutputName"/>.</summary>
@@ -271,17 +309,11 @@ namespace LstmGen.Onnx
             return tensor;
         }
 
-        /// <summary>A float32 graph input or output; each dimension a size (<see cref="int"/>) or a dynamic axis's name (<see cref="string"/>).</summary>
-        private static ValueInfoProto Value(string name, params object[] dimensions)
+        /// <summary>A float32 graph input or output of the given dimensions (<see cref="Fixed"/> or <see cref="Dynamic"/>).</summary>
+        private static ValueInfoProto Value(string name, params TensorShapeProto.Types.Dimension[] dimensions)
         {
             var shape = new TensorShapeProto();
-            foreach (object dimension in dimensions)
-            {
-                shape.Dim.Add(dimension is string axis
-                    ? new TensorShapeProto.Types.Dimension { DimParam = axis }
-                    : new TensorShapeProto.Types.Dimension { DimValue = (int)dimension });
-            }
-
+            shape.Dim.Add(dimensions);
             return new ValueInfoProto
             {
                 Name = name,
@@ -291,6 +323,10 @@ namespace LstmGen.Onnx
                 },
             };
         }
+
+        private static TensorShapeProto.Types.Dimension Fixed(int size) => new TensorShapeProto.Types.Dimension { DimValue = size };
+
+        private static TensorShapeProto.Types.Dimension Dynamic(string axis) => new TensorShapeProto.Types.Dimension { DimParam = axis };
 
         private static string ProducerVersion()
         {

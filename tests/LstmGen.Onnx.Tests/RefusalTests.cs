@@ -42,6 +42,22 @@ namespace LstmGen.Onnx.Tests
         }
 
         [Fact]
+        public void AModelTooLargeForOneProtobufMessageIsRefused()
+        {
+            // 16 layers of 2,100 units (only a hand-written model; the attribute allows 1,024): 4 x 2100 x (4 + 2100 + 2)
+            // + 15 x 4 x 2100 x (2 x 2100 + 2) = 547,142,400 weights, 2,188,569,600 bytes, over 2 GiB less the margin.
+            var tooLarge = new AlteredModel(new Deep(seed: 1), hiddenSize: 2100);
+
+            ArgumentException error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(tooLarge));
+
+            Assert.StartsWith("The model's sizes (InputSize 4, HiddenSize 2100, Layers 16, OutputSize 4) make 547142400 weights, 2188569600 bytes: more than one ONNX file holds without external data (2 GiB)", error.Message);
+
+            // 2,000 units: 496,288,000 weights, 1,985,152,000 bytes, would fit; refused for its tensors instead.
+            error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(new AlteredModel(new Deep(seed: 1), hiddenSize: 2000)));
+            Assert.StartsWith("The model's tensor 'lstm.weight_ih_l0' is [16, 4], but its sizes (InputSize 4, HiddenSize 2000, OutputSize 4) make it [8000, 4].", error.Message);
+        }
+
+        [Fact]
         public void ARefusedModelLeavesTheFileAsItWas()
         {
             var model = new AlteredModel(new OneLayer(seed: 1), tensors: OneLayer.Tensors.Take(3).ToArray());
@@ -85,4 +101,7 @@ namespace LstmGen.Onnx.Tests
             Assert.StartsWith("The stream cannot be written.", readOnly.Message);
         }
     }
+
+    [Lstm(InputSize = 4, HiddenSize = 4, Layers = 16)]
+    public partial class Deep { }
 }
