@@ -14,13 +14,13 @@ namespace LstmGen.Benchmarks.Onnx
                 var step = new OnnxStepBenchmarks { Shape = name };
                 step.Setup();
                 Shape shape = Shapes.Get(name);
-                yield return new Survey.Entry("Step", name, "Generated", shape.StepMacs, n => Repeat(n, step.Generated));
-                yield return new Survey.Entry("Step", name, "OnnxRuntime", shape.StepMacs, n => Repeat(n, step.OnnxRuntime));
+                yield return new Survey.Entry("Step", name, "Generated", shape.StepMacs, n => Repeat(n, step.Generated), Steps: 1);
+                yield return new Survey.Entry("Step", name, "OnnxRuntime", shape.StepMacs, n => Repeat(n, step.OnnxRuntime), Steps: 1);
 
                 var forward = new OnnxForwardBenchmarks { Shape = name };
                 forward.Setup();
-                yield return new Survey.Entry("Forward100", name, "Generated", 100 * shape.StepMacs, n => Repeat(n, forward.Generated));
-                yield return new Survey.Entry("Forward100", name, "OnnxRuntime", 100 * shape.StepMacs, n => Repeat(n, forward.OnnxRuntime));
+                yield return new Survey.Entry("Forward100", name, "Generated", 100 * shape.StepMacs, n => Repeat(n, forward.Generated), Steps: 100);
+                yield return new Survey.Entry("Forward100", name, "OnnxRuntime", 100 * shape.StepMacs, n => Repeat(n, forward.OnnxRuntime), Steps: 100);
             }
         }
 

@@ -7,7 +7,9 @@ namespace LstmGen.Benchmarks
     /// checks every baseline against the generated model of every shape; <c>--trainer-scaling</c> compares
     /// the Trainer on 1 and 2 threads (<see cref="TrainerScaling"/>); <c>--loop GROUP SHAPE SECONDS [METHOD]</c> runs one
     /// survey operation in a loop for a profiler (<see cref="ProfileLoop"/>); <c>--plots [RESULTS.md folder]</c> draws the
-    /// figures recorded in benchmarks/RESULTS.md as PNGs (by default into docs/images, run from the repository root).
+    /// figures recorded in benchmarks/RESULTS.md as PNGs and SVGs (by default into docs/images, run from the repository root);
+    /// <c>--vs-rtneural BIN_DIR [ROUNDS]</c> alternates RTNeural's benchmark binaries with the Step survey
+    /// (<see cref="RTNeuralComparison"/>; <c>LSTMGEN_BENCH_SHAPES</c> selects shapes).
     /// </summary>
     public static class Program
     {
@@ -17,6 +19,8 @@ namespace LstmGen.Benchmarks
             ["--trainer-scaling"] => TrainerScaling.Run(System.Console.Out),
             ["--plots"] => Plots.ResultPlots.Run(System.IO.Path.Combine("benchmarks", "RESULTS.md"), System.IO.Path.Combine("docs", "images"), System.Console.Out),
             ["--plots", string results, string folder] => Plots.ResultPlots.Run(results, folder, System.Console.Out),
+            ["--vs-rtneural", string binaries] => RTNeuralComparison.Run(binaries, 5, System.Console.Out),
+            ["--vs-rtneural", string binaries, string rounds] => RTNeuralComparison.Run(binaries, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), System.Console.Out),
             ["--loop", string group, string shape, string seconds] => Loop(group, shape, seconds, "Generated"),
             ["--loop", string group, string shape, string seconds, string method] => Loop(group, shape, seconds, method),
             _ => BenchmarkHost.Run(args, typeof(Program).Assembly, Verification.RunAll, SurveyEntries.All),

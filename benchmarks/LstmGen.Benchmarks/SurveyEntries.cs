@@ -31,7 +31,7 @@ namespace LstmGen.Benchmarks
                     {
                         model.Step(input, output);
                     }
-                });
+                }, Steps: 1);
                 foreach ((string baselineName, BaselineLstm baseline) in baselines)
                 {
                     yield return new Survey.Entry("Step", name, baselineName, shape.StepMacs, n =>
@@ -40,7 +40,7 @@ namespace LstmGen.Benchmarks
                         {
                             baseline.Step(input, output);
                         }
-                    });
+                    }, Steps: 1);
                 }
 
                 float[] inputs = Data.Uniform(ForwardBenchmarks.Steps * shape.InputSize, seed: 2);
@@ -53,7 +53,7 @@ namespace LstmGen.Benchmarks
                         model.ResetState();
                         model.Forward(inputs, outputs);
                     }
-                });
+                }, Steps: ForwardBenchmarks.Steps);
                 foreach ((string baselineName, BaselineLstm baseline) in baselines)
                 {
                     yield return new Survey.Entry("Forward100", name, baselineName, forwardMacs, n =>
@@ -63,7 +63,7 @@ namespace LstmGen.Benchmarks
                             baseline.ResetState();
                             baseline.Forward(inputs, outputs);
                         }
-                    });
+                    }, Steps: ForwardBenchmarks.Steps);
                 }
 
                 float[] trainingInputs = Data.Uniform(TrainingBenchmarks.Steps * shape.InputSize, seed: 3);
@@ -132,10 +132,10 @@ namespace LstmGen.Benchmarks
                 frame.Setup();
                 long macs = Shapes.Get("i8h32").StepMacs * agents;
                 string group = $"Agents{agents}";
-                yield return new Survey.Entry(group, "i8h32", "Generated", macs, n => Repeat(n, frame.Generated));
-                yield return new Survey.Entry(group, "i8h32", "GeneratedGroups", macs, n => Repeat(n, frame.GeneratedGroups));
-                yield return new Survey.Entry(group, "i8h32", "Naive", macs, n => Repeat(n, frame.Naive));
-                yield return new Survey.Entry(group, "i8h32", "TensorPrimitivesAxpy", macs, n => Repeat(n, frame.TensorPrimitivesAxpy));
+                yield return new Survey.Entry(group, "i8h32", "Generated", macs, n => Repeat(n, frame.Generated), Steps: agents);
+                yield return new Survey.Entry(group, "i8h32", "GeneratedGroups", macs, n => Repeat(n, frame.GeneratedGroups), Steps: agents);
+                yield return new Survey.Entry(group, "i8h32", "Naive", macs, n => Repeat(n, frame.Naive), Steps: agents);
+                yield return new Survey.Entry(group, "i8h32", "TensorPrimitivesAxpy", macs, n => Repeat(n, frame.TensorPrimitivesAxpy), Steps: agents);
             }
         }
 

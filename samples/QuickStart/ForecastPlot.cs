@@ -10,7 +10,7 @@ namespace QuickStart
         private const int Width = 1000;
         private const int Height = 500;
 
-        /// <summary>Writes the plot as a PNG.</summary>
+        /// <summary>Writes the plot as a PNG, and as an SVG beside it (the same name, ending in .svg).</summary>
         /// <param name="forecasts">The forecasts to plot.</param>
         /// <param name="path">The PNG file.</param>
         public static void Save(Forecasts forecasts, string path)
@@ -42,6 +42,7 @@ namespace QuickStart
             plot.Axes.Bottom.TickGenerator = ticks;
             plot.ShowLegend(Edge.Right);
             plot.SavePng(path, Width, Height);
+            plot.SaveSvg(System.IO.Path.ChangeExtension(path, ".svg"), Width, Height);
         }
 
         private static void AddLine(Plot plot, string name, Color color, double[] years, ReadOnlySpan<double> values, LinePattern pattern)

@@ -74,7 +74,7 @@ namespace QuickStart
             Report.Errors(forecasts);
             string plot = Path.Combine(output, SampleData.PlotFileName);
             ForecastPlot.Save(forecasts, plot);
-            AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/]");
+            AnsiConsole.MarkupLineInterpolated($"Plot: [blue]{plot}[/] (and .svg)");
             AnsiConsole.WriteLine(FormattableString.Invariant($"Done in {clock.Elapsed.TotalSeconds:F1} s (best epoch {result.BestEpoch}, {result.Steps} optimizer steps)."));
             return same ? 0 : 1;
         }

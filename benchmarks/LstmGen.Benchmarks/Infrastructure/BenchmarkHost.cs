@@ -18,7 +18,8 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// to BenchmarkDotNet (--filter, --list flat, --join, ...):
     /// <list type="bullet">
     /// <item><c>--verify</c>: check the numbers (the program's own check), then exit.</item>
-    /// <item><c>--peak</c>: measure one core's FMA peak and clock (the FMA loops), the weight-stream bound of L1 and L2 and the activations' throughput, then exit.</item>
+    /// <item><c>--peak</c>: measure, at the widest native vector, one core's FMA peak, clock and FMA latency (the FMA loops), the
+    /// weight-stream bound of L1, L2 and beyond, the activations' throughput, and print each selected shape's port budget, then exit.</item>
     /// <item><c>--full</c>: BenchmarkDotNet's default, precise job instead of the quick one.</item>
     /// <item><c>--peak-gmacs X</c>: the peak for the % peak column, instead of measuring it (at start-up, or in the survey's rounds).</item>
     /// <item><c>--shapes a,b</c>: only these shapes (names as in <see cref="Shapes"/>).</item>
@@ -35,6 +36,7 @@ namespace LstmGen.Benchmarks.Infrastructure
         {
             bool full = false;
             bool surveyOnly = false;
+            bool peakOnly = false;
             int rounds = 15;
             double roundMilliseconds = 20;
             double? peak = null;
@@ -48,18 +50,8 @@ namespace LstmGen.Benchmarks.Infrastructure
                     case "--verify":
                         return verify(Console.Out) ? 0 : 1;
                     case "--peak":
-                        FmaLoops.Measurement best = default;
-                        for (int run = 0; run < 3; run++)
-                        {
-                            FmaLoops.Measurement measurement = FmaLoops.Measure(rounds: 5, millisecondsPerRun: 200);
-                            Console.WriteLine(measurement);
-                            best = measurement.ThroughputGmacs > best.ThroughputGmacs ? measurement : best;
-                        }
-
-                        Console.WriteLine(WeightStream.Describe(WeightStream.Measure(), best.ThroughputGmacs));
-                        Console.WriteLine(ActivationThroughput.Describe(ActivationThroughput.Measure(), best.ThroughputGmacs));
-
-                        return 0;
+                        peakOnly = true;
+                        break;
                     case "--full":
                         full = true;
                         break;
@@ -93,6 +85,12 @@ namespace LstmGen.Benchmarks.Infrastructure
                 }
             }
 
+            if (peakOnly)
+            {
+                Peak(Console.Out);
+                return 0;
+            }
+
             if (surveyOnly)
             {
                 // Without --peak-gmacs the survey measures the peak in the same rounds as each shape's entries.
@@ -115,6 +113,31 @@ namespace LstmGen.Benchmarks.Infrastructure
 
             BenchmarkSwitcher.FromAssembly(assembly).Run(rest.ToArray(), CreateConfig(full));
             return 0;
+        }
+
+        /// <summary>
+        /// <c>--peak</c>: one core's FMA peak, clock and FMA latency (best of three runs), the weight streams, the activations'
+        /// cost, and the port budget of each selected shape's step, all at the widest native vector.
+        /// </summary>
+        private static void Peak(TextWriter writer)
+        {
+            FmaLoops.Measurement best = default;
+            for (int run = 0; run < 3; run++)
+            {
+                FmaLoops.Measurement measurement = FmaLoops.Measure(rounds: 5, millisecondsPerRun: 200);
+                writer.WriteLine(measurement);
+                best = measurement.ThroughputGmacs > best.ThroughputGmacs ? measurement : best;
+            }
+
+            writer.WriteLine(WeightStream.Describe(WeightStream.Measure(), best.ThroughputGmacs));
+            (double Sigmoid, double Tanh) activations = ActivationThroughput.Measure();
+            writer.WriteLine(ActivationThroughput.Describe(activations, best.ThroughputGmacs));
+            var budget = new PortBudget(best.ThroughputGmacs, activations.Sigmoid, activations.Tanh, best.Lanes);
+            writer.WriteLine("Port budget of one step (the multiply-adds at the peak plus the activations at their cost; --shapes selects):");
+            foreach (string name in Shapes.Selected)
+            {
+                writer.WriteLine("  " + budget.Describe(Shapes.Get(name)));
+            }
         }
 
         /// <summary>

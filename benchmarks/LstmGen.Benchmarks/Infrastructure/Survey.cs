@@ -21,7 +21,12 @@ namespace LstmGen.Benchmarks.Infrastructure
         /// <param name="Method">Generated, or the baseline's name.</param>
         /// <param name="Macs">Multiply-adds of one operation.</param>
         /// <param name="Run">Runs the operation the given number of times.</param>
-        public sealed record Entry(string Group, string Shape, string Method, long Macs, Action<long> Run);
+        /// <param name="Steps">
+        /// Forward steps of the shape that one operation does (1 for a step, 100 for a Forward of 100 steps, 64 for a
+        /// frame of 64 agents): the operation's port budget is that many steps' (<see cref="PortBudget"/>); 0 for an
+        /// operation without one (a backward pass).
+        /// </param>
+        public sealed record Entry(string Group, string Shape, string Method, long Macs, Action<long> Run, long Steps = 0);
 
         /// <summary>
         /// Measures every entry and writes a Markdown table. The entries of one shape take their rounds in
@@ -33,18 +38,22 @@ namespace LstmGen.Benchmarks.Infrastructure
         public static void Run(IEnumerable<Entry> entries, TextWriter writer, double? peakGmacs, int rounds = 15, double roundMilliseconds = 20)
         {
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Survey: fastest of {rounds} rounds of ~{roundMilliseconds} ms each, the entries of a shape in turn; % peak against {(peakGmacs is double fixedPeak ? $"{fixedPeak:0.0} GMAC/s" : "the FMA peak measured in the same rounds (Peak column)")}; ratio = time / Generated's time."));
+                $"Survey: fastest of {rounds} rounds of ~{roundMilliseconds} ms each, the entries of a shape in turn; % peak against {(peakGmacs is double fixedPeak ? $"{fixedPeak:0.0} GMAC/s" : $"the {NativeWidth.Bits}-bit FMA peak measured in the same rounds (Peak column)")}; % budget = the port budget (the multiply-adds at that peak plus the activations at their measured cost) over the time; ratio = time / Generated's time."));
+            (double sigmoid, double tanh) = ActivationThroughput.Measure(rounds: 20);
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Activations, {NativeWidth.Bits}-bit vectors: sigmoid {sigmoid:0.00} ns, tanh {tanh:0.00} ns."));
             writer.WriteLine();
-            writer.WriteLine("| Group | Shape | Method | Time | GMAC/s | % peak | Peak GMAC/s | vs Generated | Alloc/op |");
-            writer.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|");
+            writer.WriteLine("| Group | Shape | Method | Time | GMAC/s | % peak | % budget | Peak GMAC/s | vs Generated | Alloc/op |");
+            writer.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
             var generated = new Dictionary<(string, string), double>();
-            var peakLoop = new Entry("Peak", string.Empty, "FmaLoops.Throughput512", FmaLoops.Throughput512MacsPerIteration, n => FmaLoops.Throughput512(n));
+            var peakLoop = new Entry("Peak", string.Empty, NativeWidth.Describe("FmaLoops.Throughput"), FmaLoops.ThroughputMacsPerIteration, n => FmaLoops.Throughput(n));
             foreach (List<Entry> shape in ByShape(entries))
             {
                 // The peak loop, when it runs, is the last entry measured.
                 List<Entry> measured = peakGmacs is null ? new List<Entry>(shape) { peakLoop } : shape;
                 Result[] results = Measure(measured, rounds, roundMilliseconds);
                 double peak = peakGmacs ?? peakLoop.Macs / results[results.Length - 1].Nanoseconds;
+                var budget = new PortBudget(peak, sigmoid, tanh, NativeWidth.Lanes);
                 for (int i = 0; i < shape.Count; i++)
                 {
                     Entry entry = shape[i];
@@ -58,8 +67,11 @@ namespace LstmGen.Benchmarks.Infrastructure
                         ? string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / reference:0.00}x")
                         : "1";
                     double gmacs = entry.Macs / nanoseconds;
+                    string ofBudget = entry.Steps > 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"{100 * entry.Steps * budget.StepNanoseconds(Shapes.Get(entry.Shape)) / nanoseconds:0.0}%")
+                        : "-";
                     writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {gmacs:0.00} | {100 * gmacs / peak:0.0}% | {peak:0.0} | {ratio} | {results[i].AllocatedPerOperation:0} B |"));
+                        $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {gmacs:0.00} | {100 * gmacs / peak:0.0}% | {ofBudget} | {peak:0.0} | {ratio} | {results[i].AllocatedPerOperation:0} B |"));
                 }
 
                 writer.Flush();
@@ -67,6 +79,10 @@ namespace LstmGen.Benchmarks.Infrastructure
         }
 
         private readonly record struct Result(double Nanoseconds, double AllocatedPerOperation);
+
+        /// <summary>The fastest round of each entry, in nanoseconds per operation, the entries taking their rounds in turn.</summary>
+        public static double[] Fastest(IReadOnlyList<Entry> entries, int rounds, double roundMilliseconds) =>
+            Array.ConvertAll(Measure(new List<Entry>(entries), rounds, roundMilliseconds), result => result.Nanoseconds);
 
         /// <summary>Consecutive entries of the same shape, in order (the entries are created lazily, one shape at a time).</summary>
         private static IEnumerable<List<Entry>> ByShape(IEnumerable<Entry> entries)

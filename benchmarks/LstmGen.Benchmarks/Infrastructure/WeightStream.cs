@@ -9,8 +9,8 @@ using LstmGen.CompilerServices;
 namespace LstmGen.Benchmarks.Infrastructure
 {
     /// <summary>
-    /// The bound that memory puts on a one-sequence step: one 512-bit FMA per 64-byte load, 16
-    /// independent chains, over arrays the size of a model's weights. A step reads each weight once and
+    /// The bound that memory puts on a one-sequence step: one FMA of the native width (<see cref="NativeWidth"/>)
+    /// per vector loaded, 16 independent chains, over arrays the size of a model's weights, read strictly in order. A step reads each weight once and
     /// uses it in one multiply-add, so where the weights do not fit in L1 (32 KiB on this project's AMD EPYC, 48 KiB on the earlier Xeon; hidden 64 and up)
     /// this loop's rate is about the most a step can reach; in L1 the FMA units limit it instead.
     /// </summary>
@@ -59,42 +59,52 @@ namespace LstmGen.Benchmarks.Infrastructure
                     $"{Kilobytes[size]} KiB {rates[size]:0.0} GMAC/s ({100 * rates[size] / peakGmacs:0}%, {rates[size] * 4:0} GB/s)");
             }
 
-            return "Weight stream (one 512-bit FMA per 64-byte load): " + string.Join("; ", parts);
+            return $"Weight stream (one {NativeWidth.Bits}-bit FMA per {NativeWidth.Bits / 8}-byte load): " + string.Join("; ", parts);
         }
 
+        /// <summary>One pass of the stream at the native width.</summary>
+        private static float Stream(Memory<float> weights, int passes) => NativeWidth.Bits switch
+        {
+            512 => Stream<Width512, Vector512<float>>(weights, passes),
+            256 => Stream<Width256, Vector256<float>>(weights, passes),
+            _ => Stream<Width128, Vector128<float>>(weights, passes),
+        };
+
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static float Stream(Memory<float> weights, int passes)
+        private static float Stream<TWidth, TVector>(Memory<float> weights, int passes)
+            where TWidth : struct, IVectorWidth<TVector>
+            where TVector : struct
         {
             ref float first = ref MemoryMarshal.GetReference(weights.Span);
-            Vector512<float> x = Vector512.Create(0.5f);
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+            TVector x = TWidth.Create(0.5f);
+            TVector a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            TVector a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+            nuint lanes = (nuint)TWidth.Lanes;
             nuint length = (nuint)weights.Length;
             for (int pass = 0; pass < passes; pass++)
             {
-                for (nuint i = 0; i < length; i += 256)
+                for (nuint i = 0; i < length; i += 16 * lanes)
                 {
-                    a0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i), a0);
-                    a1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 16), a1);
-                    a2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 32), a2);
-                    a3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 48), a3);
-                    a4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 64), a4);
-                    a5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 80), a5);
-                    a6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 96), a6);
-                    a7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 112), a7);
-                    a8 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 128), a8);
-                    a9 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 144), a9);
-                    a10 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 160), a10);
-                    a11 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 176), a11);
-                    a12 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 192), a12);
-                    a13 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 208), a13);
-                    a14 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 224), a14);
-                    a15 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref first, i + 240), a15);
+                    a0 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i), a0);
+                    a1 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + lanes), a1);
+                    a2 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (2 * lanes)), a2);
+                    a3 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (3 * lanes)), a3);
+                    a4 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (4 * lanes)), a4);
+                    a5 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (5 * lanes)), a5);
+                    a6 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (6 * lanes)), a6);
+                    a7 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (7 * lanes)), a7);
+                    a8 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (8 * lanes)), a8);
+                    a9 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (9 * lanes)), a9);
+                    a10 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (10 * lanes)), a10);
+                    a11 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (11 * lanes)), a11);
+                    a12 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (12 * lanes)), a12);
+                    a13 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (13 * lanes)), a13);
+                    a14 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (14 * lanes)), a14);
+                    a15 = TWidth.FusedMultiplyAdd(x, TWidth.Load(ref first, i + (15 * lanes)), a15);
                 }
             }
 
-            Vector512<float> sum = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)) + ((a12 + a13) + (a14 + a15));
-            return Vector512.Sum(sum);
+            return TWidth.Sum(Accumulators.Sum<TWidth, TVector>(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15));
         }
     }
 }

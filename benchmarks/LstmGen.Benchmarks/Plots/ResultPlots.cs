@@ -7,8 +7,8 @@ using System.Linq;
 namespace LstmGen.Benchmarks.Plots
 {
     /// <summary>
-    /// <c>--plots [RESULTS.md] [folder]</c>: draws the survey tables of benchmarks/RESULTS.md as PNGs with ScottPlot
-    /// (the step and the 100-step sequence of every method against the hidden size, and the generated step's share
+    /// <c>--plots [RESULTS.md] [folder]</c>: draws the survey tables of benchmarks/RESULTS.md with ScottPlot, each as a
+    /// PNG and as an SVG (the SVG is what docs/performance.md shows: sharp at any zoom) (the step and the 100-step sequence of every method against the hidden size, and the generated step's share
     /// of the FMA peak). It reads the recorded figures; it measures nothing.
     /// </summary>
     public static class ResultPlots
@@ -39,16 +39,24 @@ namespace LstmGen.Benchmarks.Plots
             var forward = results.Table("### Forward: a sequence of 100 steps");
             var onnx = results.Table("### ONNX Runtime");
 
-            Write(log, Path.Combine(folder, "step-time.png"), TimesAgainstHidden(step, onnx, "ORT Step", "One step of one sequence (input 8, one layer)", "time per step", machine));
-            Write(log, Path.Combine(folder, "forward-time.png"), TimesAgainstHidden(forward, onnx, "ORT Forward100", "A sequence of 100 steps (input 8, one layer)", "time per sequence", machine));
-            Write(log, Path.Combine(folder, "step-peak.png"), PeakAgainstHidden(step, machine));
+            Write(log, Path.Combine(folder, "step-time"), TimesAgainstHidden(step, onnx, "ORT Step", "One step of one sequence (input 8, one layer)", "time per step", machine));
+            Write(log, Path.Combine(folder, "forward-time"), TimesAgainstHidden(forward, onnx, "ORT Forward100", "A sequence of 100 steps (input 8, one layer)", "time per sequence", machine));
+            Write(log, Path.Combine(folder, "step-peak"), PeakAgainstHidden(step, machine));
             return 0;
         }
 
-        private static void Write(TextWriter log, string path, ScottPlot.Plot plot)
+        /// <summary>Writes <paramref name="plot"/> as <c>{pathWithoutExtension}.png</c> and <c>.svg</c>, and names both on <paramref name="log"/>.</summary>
+        private static void Write(TextWriter log, string pathWithoutExtension, ScottPlot.Plot plot)
         {
-            plot.SavePng(path, Width, Height);
-            log.WriteLine(path);
+            using (plot)
+            {
+                string png = pathWithoutExtension + ".png";
+                string svg = pathWithoutExtension + ".svg";
+                plot.SavePng(png, Width, Height);
+                plot.SaveSvg(svg, Width, Height);
+                log.WriteLine(png);
+                log.WriteLine(svg);
+            }
         }
 
         /// <summary>Time of each method against the hidden size, both on log scales, for the one-layer shapes with input 8.</summary>
