@@ -7,11 +7,16 @@ using System.Runtime.InteropServices;
 namespace LstmGen.Serialization
 {
     /// <summary>
-    /// Where <see cref="WeightFile"/> saves a path, and what it refuses: symbolic links are followed to
-    /// the file they name (as <see cref="File.WriteAllBytes(string, byte[])"/> does), a target that is not
-    /// a regular file (a directory, a device, a pipe, a socket) is refused, a read-only file is refused,
-    /// and an existing file's Unix permissions are kept.
+    /// How a file is saved (<see cref="Write"/>: a temporary file renamed over the target), and what is
+    /// refused: symbolic links are followed to the file they name (as
+    /// <see cref="File.WriteAllBytes(string, byte[])"/> does), a target that is not a regular file (a
+    /// directory, a device, a pipe, a socket) is refused, a read-only file is refused, and an existing
+    /// file's Unix permissions are kept.
     /// </summary>
+    /// <remarks>
+    /// Shared as source: <see cref="WeightFile"/> saves weights with it, and LstmGen.Onnx (which links this
+    /// file) saves ONNX models.
+    /// </remarks>
     internal static partial class SaveTarget
     {
         /// <summary>
@@ -35,7 +40,7 @@ namespace LstmGen.Serialization
 
             if (SpecialFileKind(fullPath) is string kind)
             {
-                throw new IOException($"Cannot save to '{fullPath}': it is {kind}, not a regular file. Weights are saved by writing a temporary file and renaming it over the target, which would replace the {kind}.");
+                throw new IOException($"Cannot save to '{fullPath}': it is {kind}, not a regular file. The file is saved by writing a temporary file and renaming it over the target, which would replace the {kind}.");
             }
 
             if ((File.GetAttributes(fullPath) & FileAttributes.ReadOnly) != 0)
@@ -44,6 +49,46 @@ namespace LstmGen.Serialization
             }
 
             return fullPath;
+        }
+
+        /// <summary>
+        /// Writes the file at <paramref name="path"/> through <paramref name="write"/>, all or nothing: into a
+        /// temporary file next to the target (<see cref="Resolve"/>), flushed to disk, then renamed over it. On
+        /// any failure the temporary file is deleted and the target is left as it was.
+        /// </summary>
+        public static void Write(string path, Action<Stream> write)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            string fullPath = Resolve(path);
+            string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
+            string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+            try
+            {
+                using (FileStream stream = CreateTemporary(temporary, fullPath))
+                {
+                    write(stream);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                File.Move(temporary, fullPath, overwrite: true);
+            }
+            catch
+            {
+                try
+                {
+                    File.Delete(temporary);
+                }
+                catch (IOException)
+                {
+                    // The original exception matters more than a temporary file left behind.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // As above.
+                }
+
+                throw;
+            }
         }
 
         /// <summary>Creates the temporary file, with the permissions of <paramref name="target"/> when it exists.</summary>

@@ -76,7 +76,7 @@ namespace LstmGen.Serialization
         public static void Save(ILstmModel model, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
-            SaveAtomically(path, stream => Write(model, null, stream));
+            SaveTarget.Write(path, stream => Write(model, null, stream));
         }
 
         /// <summary>Writes the model's weights to a stream at its current position; the stream is left open.</summary>
@@ -142,7 +142,7 @@ namespace LstmGen.Serialization
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(optimizer);
             CheckOptimizer(model, optimizer);
-            SaveAtomically(path, stream => Write(model, optimizer, stream));
+            SaveTarget.Write(path, stream => Write(model, optimizer, stream));
         }
 
         /// <summary>Writes the model's weights and an optimizer's state to a stream; the stream is left open.</summary>
@@ -432,41 +432,6 @@ namespace LstmGen.Serialization
                         $"Optimizer buffer '{buffer.Key}' has {buffer.Value?.Length ?? 0} floats, but the model has {model.ParameterCount} parameters.",
                         nameof(optimizer));
                 }
-            }
-        }
-
-        private static void SaveAtomically(string path, Action<Stream> write)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(path);
-            string fullPath = SaveTarget.Resolve(path);
-            string directory = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
-            string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-            try
-            {
-                using (FileStream stream = SaveTarget.CreateTemporary(temporary, fullPath))
-                {
-                    write(stream);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temporary, fullPath, overwrite: true);
-            }
-            catch
-            {
-                try
-                {
-                    File.Delete(temporary);
-                }
-                catch (IOException)
-                {
-                    // The original exception matters more than a temporary file left behind.
-                }
-                catch (UnauthorizedAccessException)
-                {
-                    // As above.
-                }
-
-                throw;
             }
         }
 

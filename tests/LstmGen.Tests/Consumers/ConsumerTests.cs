@@ -41,6 +41,40 @@ namespace LstmGen.Tests.Consumers
         }
 
         [Fact]
+        public void OnnxPackageHoldsTheExporterForEachTargetTheReadmeAndBothLicencesAndDependsOnThisLstmGen()
+        {
+            IReadOnlyList<string> files = _feed.PackageFiles(_feed.OnnxPackage);
+            foreach (string expected in new[]
+            {
+                "lib/netstandard2.1/LstmGen.Onnx.dll", "lib/net8.0/LstmGen.Onnx.dll", "lib/net10.0/LstmGen.Onnx.dll",
+                "lib/net10.0/LstmGen.Onnx.xml", "README.md", "LICENSE", "THIRD-PARTY-NOTICES/onnx/LICENSE",
+            })
+            {
+                Assert.Contains(expected, files);
+            }
+
+            // Neither the runtime nor the generator inside: they come from the LstmGen package.
+            Assert.DoesNotContain(files, file => file.EndsWith("/LstmGen.dll", StringComparison.Ordinal) || file.Contains("Generator", StringComparison.Ordinal));
+            string nuspec = System.Text.Encoding.UTF8.GetString(ReadPackageFile(_feed.OnnxPackage, "LstmGen.Onnx.nuspec"));
+            Assert.Contains($"<dependency id=\"LstmGen\" version=\"{_feed.Version}\"", nuspec, StringComparison.Ordinal);
+            Assert.Contains("<dependency id=\"Google.Protobuf\"", nuspec, StringComparison.Ordinal);
+            Assert.Empty(PackageFeed.Warnings(_feed.OnnxPackOutput));
+        }
+
+        [Fact]
+        public void OnnxConsumerExportsWithThePackageAndOnnxRuntimeGivesTheModelsOutputs()
+        {
+            string[] lines = BuildAndRun("OnnxConsumer", "net10.0", rollForward: false);
+
+            Assert.Equal(3, lines.Length);
+            Assert.Equal("inputs input[-1,-1,5] h0[2,-1,12] c0[2,-1,12]", lines[0]);
+            Assert.Equal("outputs output[-1,-1,3] hn[2,-1,12] cn[2,-1,12]", lines[1]);
+            Assert.StartsWith("max difference ", lines[2], StringComparison.Ordinal);
+            float difference = float.Parse(lines[2]["max difference ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(difference, 0f, 1e-5f);
+        }
+
+        [Fact]
         public void Net10ConsoleUnderLatestAllAnalyzersPrintsTheInRepoResults() =>
             AssertPrintsExpected(BuildAndRun("Net10Console", "net10.0", rollForward: false));
 
@@ -137,9 +171,11 @@ namespace LstmGen.Tests.Consumers
         private string GeneratedSource(string name) =>
             File.ReadAllText(Directory.GetFiles(Path.Combine(_feed.Consumer(name), "obj"), "*.Lstm.g.cs", SearchOption.AllDirectories).Single());
 
-        private byte[] ReadPackageFile(string path)
+        private byte[] ReadPackageFile(string path) => ReadPackageFile(_feed.Package, path);
+
+        private static byte[] ReadPackageFile(string package, string path)
         {
-            using System.IO.Compression.ZipArchive archive = System.IO.Compression.ZipFile.OpenRead(_feed.Package);
+            using System.IO.Compression.ZipArchive archive = System.IO.Compression.ZipFile.OpenRead(package);
             using Stream stream = archive.GetEntry(path)!.Open();
             using var copy = new MemoryStream();
             stream.CopyTo(copy);

@@ -11,8 +11,9 @@ namespace LstmGen.Tests.Consumers
 {
     /// <summary>
     /// The package under a version no earlier run used (so no cached copy can stand in for it), packed once from the
-    /// built runtime project into a folder feed in a temporary folder, with a nuget.config that adds the feed to the
-    /// machine's sources, and the consumer templates of tests/Consumers copied beside it.
+    /// built runtime project into a folder feed in a temporary folder (with LstmGen.Onnx under the same version), with a
+    /// nuget.config that adds the feed to the machine's sources, and the consumer templates of tests/Consumers copied
+    /// beside it.
     /// </summary>
     public sealed class PackageFeed : IDisposable
     {
@@ -36,6 +37,12 @@ namespace LstmGen.Tests.Consumers
             PackOutput = Dotnet(RepositoryRoot, TimeSpan.FromMinutes(3), "pack", project, "-c", Configuration, "--no-build", "-nodeReuse:false", $"-p:PackageVersion={Version}", "-o", Path.Combine(Root, "feed"));
             Package = Path.Combine(Root, "feed", $"LstmGen.{Version}.nupkg");
             SymbolPackage = Path.Combine(Root, "feed", $"LstmGen.{Version}.snupkg");
+
+            // LstmGen.Onnx, the optional exporter, under the same version (it depends on this LstmGen).
+            string onnxProject = Path.Combine(RepositoryRoot, "onnx", "LstmGen.Onnx.csproj");
+            Dotnet(RepositoryRoot, TimeSpan.FromMinutes(5), "build", onnxProject, "-c", Configuration, "-nodeReuse:false");
+            OnnxPackOutput = Dotnet(RepositoryRoot, TimeSpan.FromMinutes(3), "pack", onnxProject, "-c", Configuration, "--no-build", "-nodeReuse:false", $"-p:PackageVersion={Version}", "-o", Path.Combine(Root, "feed"));
+            OnnxPackage = Path.Combine(Root, "feed", $"LstmGen.Onnx.{Version}.nupkg");
 
             File.WriteAllText(Path.Combine(Root, "nuget.config"), """
                 <?xml version="1.0" encoding="utf-8"?>
@@ -71,6 +78,11 @@ namespace LstmGen.Tests.Consumers
 
         public string PackOutput { get; }
 
+        /// <summary>The LstmGen.Onnx package of this run.</summary>
+        public string OnnxPackage { get; }
+
+        public string OnnxPackOutput { get; }
+
         /// <summary>Copies the template tests/Consumers/<paramref name="name"/> into the feed's folder and returns its path there.</summary>
         public string Consumer(string name)
         {
@@ -83,10 +95,10 @@ namespace LstmGen.Tests.Consumers
             return destination;
         }
 
-        /// <summary>The names of the package's files.</summary>
-        public IReadOnlyList<string> PackageFiles()
+        /// <summary>The names of the files of the package <paramref name="package"/> (by default LstmGen's).</summary>
+        public IReadOnlyList<string> PackageFiles(string? package = null)
         {
-            using ZipArchive archive = ZipFile.OpenRead(Package);
+            using ZipArchive archive = ZipFile.OpenRead(package ?? Package);
             return archive.Entries.Select(entry => entry.FullName).ToList();
         }
 
@@ -133,6 +145,7 @@ namespace LstmGen.Tests.Consumers
                 ? configured
                 : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
             Delete(Path.Combine(packages, "lstmgen", Version.ToLowerInvariant()));
+            Delete(Path.Combine(packages, "lstmgen.onnx", Version.ToLowerInvariant()));
             Delete(Root);
         }
 

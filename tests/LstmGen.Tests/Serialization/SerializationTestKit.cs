@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using LstmGen.Serialization;
+using LstmGen.Tests.Support;
 using Xunit;
 
 namespace LstmGen.Tests.Serialization
@@ -83,13 +84,11 @@ namespace LstmGen.Tests.Serialization
     }
 
     /// <summary>A model that delegates to another but fails when one tensor is read or written.</summary>
-    internal sealed class FaultyModel : ILstmModel
+    internal sealed class FaultyModel : DelegatingModel
     {
-        private readonly ILstmModel _inner;
-
         public FaultyModel(ILstmModel inner, string? failGet = null, string? failSet = null)
+            : base(inner)
         {
-            _inner = inner;
             FailGet = failGet;
             FailSet = failSet;
         }
@@ -98,69 +97,24 @@ namespace LstmGen.Tests.Serialization
 
         public string? FailSet { get; set; }
 
-        public int InputSize => _inner.InputSize;
-
-        public int HiddenSize => _inner.HiddenSize;
-
-        public int Layers => _inner.Layers;
-
-        public int OutputSize => _inner.OutputSize;
-
-        public bool HasHead => _inner.HasHead;
-
-        public Activation OutputActivation => _inner.OutputActivation;
-
-        public LossFunction Loss => _inner.Loss;
-
-        public int ParameterCount => _inner.ParameterCount;
-
-        public IReadOnlyList<TensorInfo> Tensors => _inner.Tensors;
-
-        public Span<float> Parameters => _inner.Parameters;
-
-        public void SetTensor(string name, ReadOnlySpan<float> values)
+        public override void SetTensor(string name, ReadOnlySpan<float> values)
         {
-            _inner.SetTensor(name, values);
+            Inner.SetTensor(name, values);
             if (name == FailSet)
             {
                 throw new InvalidOperationException($"SetTensor('{name}') failed (simulated).");
             }
         }
 
-        public void GetTensor(string name, Span<float> destination)
+        public override void GetTensor(string name, Span<float> destination)
         {
             if (name == FailGet)
             {
                 throw new InvalidOperationException($"GetTensor('{name}') failed (simulated).");
             }
 
-            _inner.GetTensor(name, destination);
+            Inner.GetTensor(name, destination);
         }
-
-        public void ResetState() => _inner.ResetState();
-
-        public void SetState(ReadOnlySpan<float> hidden, ReadOnlySpan<float> cell) => _inner.SetState(hidden, cell);
-
-        public void GetState(Span<float> hidden, Span<float> cell) => _inner.GetState(hidden, cell);
-
-        public void Step(ReadOnlySpan<float> input, Span<float> output) => _inner.Step(input, output);
-
-        public void Forward(ReadOnlySpan<float> inputs, Span<float> outputs) => _inner.Forward(inputs, outputs);
-
-        public Span<float> Gradients => _inner.Gradients;
-
-        public void ZeroGradients() => _inner.ZeroGradients();
-
-        public void TrimBuffers() => _inner.TrimBuffers();
-
-        public bool IsStateFinite() => _inner.IsStateFinite();
-
-        public void GetGradient(string name, Span<float> destination) => _inner.GetGradient(name, destination);
-
-        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets) => _inner.AccumulateGradients(inputs, targets);
-
-        public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, Span<float> inputGradients, Span<float> initialHiddenGradients, Span<float> initialCellGradients) =>
-            _inner.AccumulateGradients(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);
     }
 
     /// <summary>A directory of its own under the temporary directory, deleted afterwards.</summary>

@@ -1,0 +1,453 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Reflection;
+using Google.Protobuf;
+using LstmGen.Serialization;
+using Onnx;
+
+namespace LstmGen.Onnx
+{
+    /// <summary>
+    /// Writes an LstmGen model as an ONNX model, for ONNX Runtime, Triton Inference Server's ONNX Runtime
+    /// backend and any other engine that runs ONNX (opset <see cref="Opset"/>).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The graph: one standard <c>LSTM</c> operator per layer (forward, gates i, o, f, c as ONNX orders them,
+    /// the weights reordered from PyTorch's i, f, g, o), then, when the model has a head, a <c>MatMul</c> by
+    /// the transposed <c>head.weight</c>, an <c>Add</c> of <c>head.bias</c> and the head's activation
+    /// (<c>Sigmoid</c>, <c>Tanh</c> or <c>Softmax</c> over the last axis; none for a linear head).
+    /// </para>
+    /// <para>
+    /// Inputs and outputs (float32; <c>sequence</c> and <c>batch</c> are dynamic axes):
+    /// </para>
+    /// <list type="table">
+    /// <item><term><see cref="InputName"/> [sequence, batch, InputSize]</term><description>the sequences, time-major (as <c>nn.LSTM</c> without <c>batch_first</c>)</description></item>
+    /// <item><term><see cref="InitialHiddenName"/> [Layers, batch, HiddenSize]</term><description>the hidden state to start from (zeros for a new sequence)</description></item>
+    /// <item><term><see cref="InitialCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state to start from (zeros for a new sequence)</description></item>
+    /// <item><term><see cref="OutputName"/> [sequence, batch, OutputSize]</term><description>the output of every step: what <c>Forward</c> writes</description></item>
+    /// <item><term><see cref="FinalHiddenName"/> [Layers, batch, HiddenSize]</term><description>the hidden state after the last step</description></item>
+    /// <item><term><see cref="FinalCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state after the last step</description></item>
+    /// </list>
+    /// <para>
+    /// With batch 1 the state tensors hold what <see cref="ILstmModel.GetState"/> returns ([Layers, HiddenSize]
+    /// row-major): feed <see cref="FinalHiddenName"/> and <see cref="FinalCellName"/> back as the next call's
+    /// <see cref="InitialHiddenName"/> and <see cref="InitialCellName"/> to carry the state from call to call,
+    /// as <see cref="ILstmModel.Step"/> carries the model's own.
+    /// </para>
+    /// <para>
+    /// The exported model computes what the model computes, to the rounding of the engine's own
+    /// <c>sigmoid</c>, <c>tanh</c> and sums (LstmGen's tests measure the difference with ONNX Runtime).
+    /// The weights are copied when the model is exported: later training does not change the file.
+    /// </para>
+    /// </remarks>
+    public static class OnnxExport
+    {
+        /// <summary>The ONNX operator set the graph is written for.</summary>
+        public const int Opset = 17;
+
+        /// <summary>The input sequences, [sequence, batch, InputSize].</summary>
+        public const string InputName = "input";
+
+        /// <summary>The hidden state to start from, [Layers, batch, HiddenSize].</summary>
+        public const string InitialHiddenName = "h0";
+
+        /// <summary>The cell state to start from, [Layers, batch, HiddenSize].</summary>
+        public const string InitialCellName = "c0";
+
+        /// <summary>The output of every step, [sequence, batch, OutputSize].</summary>
+        public const string OutputName = "output";
+
+        /// <summary>The hidden state after the last step, [Layers, batch, HiddenSize].</summary>
+        public const string FinalHiddenName = "hn";
+
+        /// <summary>The cell state after the last step, [Layers, batch, HiddenSize].</summary>
+        public const string FinalCellName = "cn";
+
+        /// <summary>The name of the dynamic time axis of <see cref="InputName"/> and <see cref="OutputName"/>.</summary>
+        public const string SequenceAxis = "sequence";
+
+        /// <summary>The name of the dynamic batch axis of every input and output.</summary>
+        public const string BatchAxis = "batch";
+
+        // ONNX's IR version 8 is the one of opset 17 (onnx/helper.py's VERSION_TABLE): engines that read
+        // opset 17 read it.
+        private const long IrVersion = 8;
+
+        // Where each of ONNX's gates (i, o, f, c) is among PyTorch's (i, f, g, o).
+        private static readonly int[] PyTorchGateOfOnnxGate = { 0, 3, 1, 2 };
+
+        /// <summary>Writes <paramref name="model"/> as an ONNX file, all or nothing (a temporary file renamed over <paramref name="path"/>).</summary>
+        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/>.</param>
+        /// <param name="path">The file to write, conventionally <c>model.onnx</c>; an existing file is replaced.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="path"/> is <see langword="null"/>.</exception>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the model's tensors are not those of an LSTM of its sizes.</exception>
+        /// <exception cref="IOException">The file cannot be written; the target is left as it was.</exception>
+        public static void Export(ILstmModel model, string path)
+        {
+            ModelProto proto = ToModelProto(model);
+            SaveTarget.Write(path, stream => proto.WriteTo(stream));
+        }
+
+        /// <summary>Writes <paramref name="model"/> as an ONNX model to a stream at its current position; the stream is left open.</summary>
+        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/>.</param>
+        /// <param name="stream">A writable stream.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is <see langword="null"/>.</exception>
+        /// <exception cref="ArgumentException">The stream cannot be written, or the model's tensors are not those of an LSTM of its sizes.</exception>
+        public static void Export(ILstmModel model, Stream stream)
+        {
+            if (stream is null)
+            {
+                throw new ArgumentNullException(nameof(stream));
+            }
+
+            if (!stream.CanWrite)
+            {
+                throw new ArgumentException("The stream cannot be written.", nameof(stream));
+            }
+
+            ToModelProto(model).WriteTo(stream);
+        }
+
+        /// <summary>Returns <paramref name="model"/> as the bytes of an ONNX model (for <c>new InferenceSession(bytes)</c>).</summary>
+        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/>.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="model"/> is <see langword="null"/>.</exception>
+        /// <exception cref="ArgumentException">The model's tensors are not those of an LSTM of its sizes.</exception>
+        public static byte[] ToBytes(ILstmModel model) => ToModelProto(model).ToByteArray();
+
+        private static ModelProto ToModelProto(ILstmModel model)
+        {
+            if (model is null)
+            {
+                throw new ArgumentNullException(nameof(model));
+            }
+
+            CheckSize(model);
+            var weights = new ModelWeights(model);
+            var graph = new GraphProto
+            {
+                Name = model.GetType().Name,
+                DocString = string.Format(
+                    CultureInfo.InvariantCulture,
+                    "{0}: LSTM of {1} inputs, {2} hidden units, {3} layer(s), {4}.",
+                    model.GetType().FullName,
+                    model.InputSize,
+                    model.HiddenSize,
+                    model.Layers,
+                    model.HasHead ? $"a head of {model.OutputSize} outputs ({model.OutputActivation})" : "no head"),
+            };
+
+            int layers = model.Layers, hidden = model.HiddenSize;
+            graph.Input.Add(Value(InputName, Dynamic(SequenceAxis), Dynamic(BatchAxis), Fixed(model.InputSize)));
+            graph.Input.Add(Value(InitialHiddenName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            graph.Input.Add(Value(InitialCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            graph.Output.Add(Value(OutputName, Dynamic(SequenceAxis), Dynamic(BatchAxis), Fixed(model.OutputSize)));
+            graph.Output.Add(Value(FinalHiddenName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            graph.Output.Add(Value(FinalCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+
+            string sequence = AddLayers(graph, model, weights);
+            if (model.HasHead)
+            {
+                AddHead(graph, model, weights, sequence);
+            }
+
+            var proto = new ModelProto
+            {
+                IrVersion = IrVersion,
+                ProducerName = "LstmGen.Onnx",
+                ProducerVersion = ProducerVersion(),
+                Graph = graph,
+            };
+            proto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
+            return proto;
+        }
+
+        /// <summary>
+        /// Refuses a model whose weights do not fit in one protobuf message (2 GiB, which ONNX files beyond hold in
+        /// external data files, not written here). No generated model comes near: the largest the attribute allows
+        /// has about 0.7 GB of weights.
+        /// </summary>
+        private static void CheckSize(ILstmModel model)
+        {
+            long hidden = model.HiddenSize, gates = 4 * hidden;
+            long floats = gates * (model.InputSize + hidden + 2) + (model.Layers - 1) * gates * (2 * hidden + 2);
+            if (model.HasHead)
+            {
+                floats += (hidden + 1) * model.OutputSize;
+            }
+
+            // The weights, and a margin for the graph around them.
+            const long Limit = int.MaxValue - (1 << 20);
+            if (floats * sizeof(float) > Limit)
+            {
+                throw new ArgumentException(
+                    $"The model's sizes (InputSize {model.InputSize}, HiddenSize {model.HiddenSize}, Layers {model.Layers}, OutputSize {model.OutputSize}) make {floats} weights, {floats * sizeof(float)} bytes: more than one ONNX file holds without external data (2 GiB), which this exporter does not write.",
+                    nameof(model));
+            }
+        }
+
+        /// <summary>
+        /// The LSTM layers, from <see cref="InputName"/>, <see cref="InitialHiddenName"/> and <see cref="InitialCellName"/>
+        /// to <see cref="FinalHiddenName"/>, <see cref="FinalCellName"/> and the top layer's hidden sequence, whose name
+        /// this returns (<see cref="OutputName"/> when there is no head).
+        /// </summary>
+        private static string AddLayers(GraphProto graph, ILstmModel model, ModelWeights weights)
+        {
+            int layers = model.Layers, hidden = model.HiddenSize;
+
+            // Each layer starts from its own row of h0 and c0: Split along the layer axis (one row each).
+            string[] initialHidden = { InitialHiddenName }, initialCell = { InitialCellName };
+            if (layers > 1)
+            {
+                var ones = new long[layers];
+                ones.AsSpan().Fill(1);
+                graph.Initializer.Add(Int64s("layer_split", ones));
+                initialHidden = LayerNames("h0_l", layers);
+                initialCell = LayerNames("c0_l", layers);
+                graph.Node.Add(Node("Split", "split_h0", new[] { InitialHiddenName, "layer_split" }, initialHidden, Attribute("axis", 0)));
+                graph.Node.Add(Node("Split", "split_c0", new[] { InitialCellName, "layer_split" }, initialCell, Attribute("axis", 0)));
+            }
+
+            graph.Initializer.Add(Int64s("direction_axis", new long[] { 1 }));
+            string[] finalHidden = layers > 1 ? LayerNames("hn_l", layers) : new[] { FinalHiddenName };
+            string[] finalCell = layers > 1 ? LayerNames("cn_l", layers) : new[] { FinalCellName };
+            string sequence = InputName;
+            for (int layer = 0; layer < layers; layer++)
+            {
+                string suffix = "_l" + layer.ToString(CultureInfo.InvariantCulture);
+                graph.Initializer.Add(Floats("W" + suffix, weights.InputWeights(layer), 1, 4 * hidden, layer == 0 ? model.InputSize : hidden));
+                graph.Initializer.Add(Floats("R" + suffix, weights.RecurrentWeights(layer), 1, 4 * hidden, hidden));
+                graph.Initializer.Add(Floats("B" + suffix, weights.Biases(layer), 1, 8 * hidden));
+
+                // Y is [sequence, directions = 1, batch, hidden]: the next layer reads it without the direction axis.
+                string y = "Y" + suffix;
+                graph.Node.Add(Node(
+                    "LSTM",
+                    "lstm" + suffix,
+                    new[] { sequence, "W" + suffix, "R" + suffix, "B" + suffix, string.Empty, initialHidden[layer], initialCell[layer] },
+                    new[] { y, finalHidden[layer], finalCell[layer] },
+                    Attribute("hidden_size", hidden)));
+                sequence = layer == layers - 1 && !model.HasHead ? OutputName : "hidden" + suffix;
+                graph.Node.Add(Node("Squeeze", "squeeze" + suffix, new[] { y, "direction_axis" }, new[] { sequence }));
+            }
+
+            if (layers > 1)
+            {
+                graph.Node.Add(Node("Concat", "concat_hn", finalHidden, new[] { FinalHiddenName }, Attribute("axis", 0)));
+                graph.Node.Add(Node("Concat", "concat_cn", finalCell, new[] { FinalCellName }, Attribute("axis", 0)));
+            }
+
+            return sequence;
+        }
+
+        /// <summary>The head: logits = hidden x head.weight^T + head.bias, then the activation into <see cref="OutputName"/>.</summary>
+        private static void AddHead(GraphProto graph, ILstmModel model, ModelWeights weights, string hidden)
+        {
+            graph.Initializer.Add(Floats("head.weight_t", weights.HeadWeightTransposed(), model.HiddenSize, model.OutputSize));
+            graph.Initializer.Add(Floats("head.bias", weights.HeadBias(), model.OutputSize));
+            graph.Node.Add(Node("MatMul", "head_matmul", new[] { hidden, "head.weight_t" }, new[] { "head_product" }));
+            string? activation = model.OutputActivation switch
+            {
+                Activation.Linear => null,
+                Activation.Sigmoid => "Sigmoid",
+                Activation.Tanh => "Tanh",
+                Activation.Softmax => "Softmax",
+                _ => throw new ArgumentException($"The model's output activation {model.OutputActivation} has no ONNX operator here.", nameof(model)),
+            };
+            string logits = activation is null ? OutputName : "head_logits";
+            graph.Node.Add(Node("Add", "head_add", new[] { "head_product", "head.bias" }, new[] { logits }));
+            if (activation is not null)
+            {
+                NodeProto node = Node(activation, "head_" + activation.ToLowerInvariant(), new[] { logits }, new[] { OutputName });
+                if (model.OutputActivation == Activation.Softmax)
+                {
+                    node.Attribute.Add(Attribute("axis", -1));
+                }
+
+                graph.Node.Add(node);
+            }
+        }
+
+        private static string[] LayerNames(string prefix, int layers)
+        {
+            var names = new string[layers];
+            for (int layer = 0; layer < layers; layer++)
+            {
+                names[layer] = prefix + layer.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return names;
+        }
+
+        private static NodeProto Node(string operatorType, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+        {
+            var node = new NodeProto { OpType = operatorType, Name = name };
+            node.Input.Add(inputs);
+            node.Output.Add(outputs);
+            node.Attribute.Add(attributes);
+            return node;
+        }
+
+        private static AttributeProto Attribute(string name, long value) =>
+            new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+        private static TensorProto Floats(string name, float[] values, params long[] dimensions)
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+            tensor.Dims.Add(dimensions);
+            tensor.FloatData.Add(values);
+            return tensor;
+        }
+
+        private static TensorProto Int64s(string name, long[] values)
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+            tensor.Dims.Add(values.Length);
+            tensor.Int64Data.Add(values);
+            return tensor;
+        }
+
+        /// <summary>A float32 graph input or output of the given dimensions (<see cref="Fixed"/> or <see cref="Dynamic"/>).</summary>
+        private static ValueInfoProto Value(string name, params TensorShapeProto.Types.Dimension[] dimensions)
+        {
+            var shape = new TensorShapeProto();
+            shape.Dim.Add(dimensions);
+            return new ValueInfoProto
+            {
+                Name = name,
+                Type = new TypeProto
+                {
+                    TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape },
+                },
+            };
+        }
+
+        private static TensorShapeProto.Types.Dimension Fixed(int size) => new TensorShapeProto.Types.Dimension { DimValue = size };
+
+        private static TensorShapeProto.Types.Dimension Dynamic(string axis) => new TensorShapeProto.Types.Dimension { DimParam = axis };
+
+        private static string ProducerVersion()
+        {
+            string? version = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+            if (version is null)
+            {
+                return string.Empty;
+            }
+
+            // Without SourceLink's "+commit" suffix.
+            int metadata = version.IndexOf('+');
+            return metadata < 0 ? version : version.Substring(0, metadata);
+        }
+
+        /// <summary>The model's tensors in PyTorch's layout, checked against its sizes, and converted to ONNX's.</summary>
+        private sealed class ModelWeights
+        {
+            private readonly ILstmModel _model;
+            private readonly Dictionary<string, TensorInfo> _tensors = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+
+            public ModelWeights(ILstmModel model)
+            {
+                _model = model;
+                foreach (TensorInfo tensor in model.Tensors)
+                {
+                    _tensors[tensor.Name] = tensor;
+                }
+            }
+
+            /// <summary>W of the layer: weight_ih_l{layer} [4H, inputs], rows reordered to i, o, f, c.</summary>
+            public float[] InputWeights(int layer) =>
+                ReorderGates(Tensor(LayerName("weight_ih", layer), 4 * _model.HiddenSize, layer == 0 ? _model.InputSize : _model.HiddenSize));
+
+            /// <summary>R of the layer: weight_hh_l{layer} [4H, H], rows reordered to i, o, f, c.</summary>
+            public float[] RecurrentWeights(int layer) =>
+                ReorderGates(Tensor(LayerName("weight_hh", layer), 4 * _model.HiddenSize, _model.HiddenSize));
+
+            /// <summary>B of the layer: [Wb, Rb] = bias_ih then bias_hh, each reordered to i, o, f, c.</summary>
+            public float[] Biases(int layer)
+            {
+                int gates = 4 * _model.HiddenSize;
+                var biases = new float[2 * gates];
+                ReorderGates(Tensor(LayerName("bias_ih", layer), gates)).CopyTo(biases, 0);
+                ReorderGates(Tensor(LayerName("bias_hh", layer), gates)).CopyTo(biases, gates);
+                return biases;
+            }
+
+            /// <summary>head.weight [O, H] transposed to [H, O], the right operand of the head's MatMul.</summary>
+            public float[] HeadWeightTransposed()
+            {
+                int outputs = _model.OutputSize, hidden = _model.HiddenSize;
+                float[] weight = Tensor("head.weight", outputs, hidden);
+                var transposed = new float[weight.Length];
+                for (int output = 0; output < outputs; output++)
+                {
+                    for (int unit = 0; unit < hidden; unit++)
+                    {
+                        transposed[unit * outputs + output] = weight[output * hidden + unit];
+                    }
+                }
+
+                return transposed;
+            }
+
+            public float[] HeadBias() => Tensor("head.bias", _model.OutputSize);
+
+            private static string LayerName(string tensor, int layer) =>
+                "lstm." + tensor + "_l" + layer.ToString(CultureInfo.InvariantCulture);
+
+            /// <summary>Gate blocks of rows in PyTorch's order (i, f, g, o) put in ONNX's (i, o, f, c).</summary>
+            private float[] ReorderGates(float[] values)
+            {
+                int block = values.Length / 4;
+                var reordered = new float[values.Length];
+                for (int gate = 0; gate < 4; gate++)
+                {
+                    Array.Copy(values, PyTorchGateOfOnnxGate[gate] * block, reordered, gate * block, block);
+                }
+
+                return reordered;
+            }
+
+            /// <summary>A tensor in PyTorch's layout, after checking that the model has it with the shape its sizes imply.</summary>
+            private float[] Tensor(string name, params int[] shape)
+            {
+                if (!_tensors.TryGetValue(name, out TensorInfo? tensor))
+                {
+                    throw new ArgumentException(
+                        $"The model has no tensor '{name}', which an LSTM of {_model.Layers} layer(s){(_model.HasHead ? " with a head" : string.Empty)} has. Its tensors: {string.Join(", ", _tensors.Keys)}.",
+                        "model");
+                }
+
+                if (!ShapeIs(tensor, shape))
+                {
+                    throw new ArgumentException(
+                        $"The model's tensor '{name}' is {tensor.ShapeText}, but its sizes (InputSize {_model.InputSize}, HiddenSize {_model.HiddenSize}, OutputSize {_model.OutputSize}) make it [{string.Join(", ", shape)}].",
+                        "model");
+                }
+
+                var values = new float[tensor.Length];
+                _model.GetTensor(name, values);
+                return values;
+            }
+
+            private static bool ShapeIs(TensorInfo tensor, int[] shape)
+            {
+                if (tensor.Shape.Count != shape.Length)
+                {
+                    return false;
+                }
+
+                for (int i = 0; i < shape.Length; i++)
+                {
+                    if (tensor.Shape[i] != shape[i])
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using LstmGen;
+using Xunit;
+
+namespace LstmGen.Onnx.Tests
+{
+    // The shapes exported: one layer, stacked layers without a head, every head activation, odd hidden
+    // sizes (19 = blocks of 16 and 3 units, 13 = 8, 4 and 1) and a wider model.
+
+    [Lstm(InputSize = 3, HiddenSize = 5, OutputSize = 2)]
+    public partial class OneLayer { }
+
+    [Lstm(InputSize = 4, HiddenSize = 7, Layers = 3)]
+    public partial class StackedNoHead { }
+
+    [Lstm(InputSize = 5, HiddenSize = 19, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]
+    public partial class SoftmaxHead { }
+
+    [Lstm(InputSize = 1, HiddenSize = 33, OutputSize = 1, OutputActivation = Activation.Tanh)]
+    public partial class TanhHead { }
+
+    [Lstm(InputSize = 6, HiddenSize = 13, Layers = 2, OutputSize = 3, OutputActivation = Activation.Sigmoid)]
+    public partial class SigmoidHead { }
+
+    [Lstm(InputSize = 16, HiddenSize = 64, Layers = 2, OutputSize = 8)]
+    public partial class Wide { }
+
+    /// <summary>The README's and docs/onnx.md's example model: its config.pbtxt there is checked against the export.</summary>
+    [Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4)]
+    public partial class Predictor { }
+
+    internal static class Models
+    {
+        private static readonly Dictionary<string, Func<int, ILstmModel>> Factories = new()
+        {
+            [nameof(OneLayer)] = seed => new OneLayer(seed),
+            [nameof(StackedNoHead)] = seed => new StackedNoHead(seed),
+            [nameof(SoftmaxHead)] = seed => new SoftmaxHead(seed),
+            [nameof(TanhHead)] = seed => new TanhHead(seed),
+            [nameof(SigmoidHead)] = seed => new SigmoidHead(seed),
+            [nameof(Wide)] = seed => new Wide(seed),
+            [nameof(Predictor)] = seed => new Predictor(seed),
+        };
+
+        /// <summary>Every model's name.</summary>
+        public static IEnumerable<string> All => Factories.Keys;
+
+        /// <summary>Every model's name, for a theory.</summary>
+        public static TheoryData<string> Names => new(Factories.Keys);
+
+        /// <summary>The model <paramref name="name"/> with PyTorch's default initialisation from <paramref name="seed"/>.</summary>
+        public static ILstmModel Create(string name, int seed = 7) => Factories[name](seed);
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.ML.OnnxRuntime;
+
+namespace LstmGen.Onnx.Tests
+{
+    /// <summary>An exported model in an ONNX Runtime session (CPU, one thread).</summary>
+    internal sealed class OrtModel : IDisposable
+    {
+        private readonly InferenceSession _session;
+
+        public OrtModel(byte[] onnx)
+        {
+            using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+            _session = new InferenceSession(onnx, options);
+        }
+
+        public OrtModel(string path)
+        {
+            using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+            _session = new InferenceSession(path, options);
+        }
+
+        public IReadOnlyDictionary<string, NodeMetadata> Inputs => _session.InputMetadata;
+
+        public IReadOnlyDictionary<string, NodeMetadata> Outputs => _session.OutputMetadata;
+
+        public ModelMetadata Metadata => _session.ModelMetadata;
+
+        /// <summary>
+        /// Runs <paramref name="input"/> [steps, batch, inputSize] from the state <paramref name="hidden"/>,
+        /// <paramref name="cell"/> [layers, batch, hiddenSize]; returns the output [steps, batch, outputSize]
+        /// and the final state.
+        /// </summary>
+        public (float[] Output, float[] Hidden, float[] Cell) Run(float[] input, int steps, int batch, float[] hidden, float[] cell)
+        {
+            long[] inputShape = { steps, batch, input.Length / (steps * batch) };
+            int layers = _session.InputMetadata[OnnxExport.InitialHiddenName].Dimensions[0];
+            long[] stateShape = { layers, batch, hidden.Length / (layers * batch) };
+            using OrtValue x = OrtValue.CreateTensorValueFromMemory(input, inputShape);
+            using OrtValue h0 = OrtValue.CreateTensorValueFromMemory(hidden, stateShape);
+            using OrtValue c0 = OrtValue.CreateTensorValueFromMemory(cell, stateShape);
+            using var runOptions = new RunOptions();
+            using IDisposableReadOnlyCollection<OrtValue> results = _session.Run(
+                runOptions,
+                new[] { OnnxExport.InputName, OnnxExport.InitialHiddenName, OnnxExport.InitialCellName },
+                new[] { x, h0, c0 },
+                new[] { OnnxExport.OutputName, OnnxExport.FinalHiddenName, OnnxExport.FinalCellName });
+            float[][] arrays = results.Select(value => value.GetTensorDataAsSpan<float>().ToArray()).ToArray();
+            return (arrays[0], arrays[1], arrays[2]);
+        }
+
+        public void Dispose() => _session.Dispose();
+    }
+}
