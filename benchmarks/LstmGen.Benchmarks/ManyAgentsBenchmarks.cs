@@ -69,11 +69,11 @@ namespace LstmGen.Benchmarks
             }
         }
 
-        /// <summary>Every agent stepped by the scalar baseline.</summary>
         /// <summary>The same frame in one call: groups of 16 agents stepped together, one per vector lane.</summary>
         [Benchmark, Macs(Shape = ShapeName, Sequences = DefaultAgents)]
         public void GeneratedGroups() => _model.Step(_states, _inputs, _outputs);
 
+        /// <summary>Every agent stepped by the scalar baseline.</summary>
         [Benchmark, Macs(Shape = ShapeName, Sequences = DefaultAgents)]
         public void Naive() => Frame(_naive);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using LstmGen.Benchmarks.Baselines;
 using LstmGen.Benchmarks.Infrastructure;
 
@@ -137,6 +138,59 @@ namespace LstmGen.Benchmarks
                 yield return new Survey.Entry(group, "i8h32", "Naive", macs, n => Repeat(n, frame.Naive), Steps: agents);
                 yield return new Survey.Entry(group, "i8h32", "TensorPrimitivesAxpy", macs, n => Repeat(n, frame.TensorPrimitivesAxpy), Steps: agents);
             }
+
+            // The group-step table: 64 agents of models whose weights leave L1 (hidden 64), fill L2 (128) and
+            // pass it (256), single steps against the group step.
+            const int many = 64;
+            var h64 = new In8H64(Shapes.Seed);
+            var h128 = new In8H128(Shapes.Seed);
+            var h256 = new In8H256(Shapes.Seed);
+            var i32h256 = new In32H256(Shapes.Seed);
+            IEnumerable<Survey.Entry>[] frames =
+            {
+                AgentFrames<In8H64.State>("i8h64", many, h64.Step, h64.Step),
+                AgentFrames<In8H128.State>("i8h128", many, h128.Step, h128.Step),
+                AgentFrames<In8H256.State>("i8h256", many, h256.Step, h256.Step),
+                AgentFrames<In32H256.State>("i32h256", many, i32h256.Step, i32h256.Step),
+            };
+            foreach (Survey.Entry entry in frames.SelectMany(frame => frame))
+            {
+                yield return entry;
+            }
+        }
+
+        /// <summary>One agent's step: the generated <c>Step(ref State, input, output)</c>.</summary>
+        private delegate void AgentStep<TState>(ref TState state, ReadOnlySpan<float> input, Span<float> output);
+
+        /// <summary>The group step: the generated <c>Step(Span&lt;State&gt;, inputs, outputs)</c>.</summary>
+        private delegate void GroupStep<TState>(Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs);
+
+        /// <summary>A frame of <paramref name="agents"/> agents of one model: one step per agent ("Generated"), and one group step ("GeneratedGroups").</summary>
+        private static IEnumerable<Survey.Entry> AgentFrames<TState>(string name, int agents, AgentStep<TState> step, GroupStep<TState> group)
+            where TState : struct
+        {
+            Shape shape = Shapes.Get(name);
+            var states = new TState[agents];
+            float[] inputs = Data.Uniform(agents * shape.InputSize, seed: 5);
+            float[] outputs = new float[agents * shape.OutputSize];
+            string frame = $"Agents{agents}";
+            yield return new Survey.Entry(frame, name, "Generated", shape.StepMacs * agents, n =>
+            {
+                for (long i = 0; i < n; i++)
+                {
+                    for (int agent = 0; agent < agents; agent++)
+                    {
+                        step(ref states[agent], inputs.AsSpan(agent * shape.InputSize, shape.InputSize), outputs.AsSpan(agent * shape.OutputSize, shape.OutputSize));
+                    }
+                }
+            }, Steps: agents);
+            yield return new Survey.Entry(frame, name, "GeneratedGroups", shape.StepMacs * agents, n =>
+            {
+                for (long i = 0; i < n; i++)
+                {
+                    group(states, inputs, outputs);
+                }
+            }, Steps: agents);
         }
 
         private static void Repeat(long count, Action action)
