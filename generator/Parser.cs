@@ -118,6 +118,7 @@ namespace LstmGen.Generator
             int headSize = ReadSize("OutputSize", required: false, defaultValue: 0, min: 0, DiagnosticDescriptors.MaxOutputSize,
                 "0 means no dense head, and the generated head is planned for up to this many outputs");
             var activation = (OutputActivation)ReadEnum("OutputActivation", "Activation", typeof(OutputActivation));
+            string? weights = arguments.TryGetValue("Weights", out TypedConstant weightsConstant) ? weightsConstant.Value as string : null;
             var loss = (LossKind)ReadEnum("Loss", "LossFunction", typeof(LossKind));
 
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
@@ -168,8 +169,10 @@ namespace LstmGen.Generator
                 layers,
                 headSize,
                 activation,
-                loss);
-            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location);
+                loss,
+                weights,
+                IsAssemblyVisible(type));
+            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location, weights is null ? null : LocationInfo.From(ArgumentLocation("Weights")));
 
             int ReadSize(string property, bool required, int defaultValue, int min, int max, string why)
             {
@@ -217,6 +220,20 @@ namespace LstmGen.Generator
                 ?? AttributeLocation();
         }
 
+        /// <summary>Whether the class and every type containing it are public or internal (or protected internal).</summary>
+        private static bool IsAssemblyVisible(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>The dotted name of a namespace as the compiler knows it (no '@'), or null for the global namespace.</summary>
         private static string? NamespaceName(INamespaceSymbol symbol)
         {
@@ -253,7 +270,7 @@ namespace LstmGen.Generator
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
-            "AgentScratchLength", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
+            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>

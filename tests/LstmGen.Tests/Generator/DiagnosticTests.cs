@@ -279,7 +279,7 @@ namespace LstmGen.Tests.Generator
             Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
             Assert.Equal("Faulty" + stage, Located(diagnostic));
             Assert.Contains($"while {described}: System.InvalidOperationException: Fault injected into the {stage} stage", diagnostic.GetMessage());
-            Assert.Equal(new[] { "App.AlsoHealthy.Lstm.g.cs", "App.Healthy.Lstm.g.cs" }, result.GeneratedSources.Select(generated => generated.HintName).OrderBy(name => name, System.StringComparer.Ordinal));
+            Assert.Equal(new[] { "App.AlsoHealthy.Lstm.g.cs", "App.Healthy.Lstm.g.cs" }, GeneratorHarness.ModelSources(result).Select(generated => generated.HintName).OrderBy(name => name, System.StringComparer.Ordinal));
             Assert.NotNull(output.GetTypeByMetadataName("App.Healthy")!.GetMembers("Step").FirstOrDefault());
         }
 
