@@ -5,7 +5,7 @@ using Xunit;
 namespace LstmGen.Tests.Generator
 {
     /// <summary>One test per diagnostic: its ID, where it points, and a message that says how to fix it.</summary>
-    public sealed class DiagnosticTests
+    public sealed partial class DiagnosticTests
     {
         private static string? s_lastSource;
 
