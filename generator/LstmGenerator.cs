@@ -170,7 +170,7 @@ namespace LstmGen.Generator
                     Emitter.Emit(plan, tier, compiledWeights: weights is not null),
                     null,
                     null,
-                    weights is null ? null : Emitter.EmitWeights(plan, weights),
+                    weights is null ? null : Emitter.EmitWeights(plan, tier, weights),
                     problems.Select(problem => DiagnosticInfo.Create(problem.Descriptor, (LocationInfo?)null, problem.Arguments)).ToEquatableArray());
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

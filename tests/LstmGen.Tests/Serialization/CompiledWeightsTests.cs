@@ -94,12 +94,23 @@ namespace LstmGen.Tests.Serialization
             Assert.Equal(Bits(new TinyModel(seed: 7).Parameters), Bits(new CompiledTinyF32(seed: 7).Parameters));
         }
 
-        [Fact]
-        public void CompiledWeightsCopyRefusesAnotherLength()
+        [Theory]
+        [InlineData("AACAPw==", "The compiled weights hold 4 bytes, but the model's 2 parameters take 8.")]
+        [InlineData("AACAPwAAAEAAAEBA", "The compiled weights hold more than the model's 2 parameters (8 bytes).")]
+        [InlineData("AACAP*==", "The compiled weights are not base64: character U+002A after 3 bytes.")]
+        public void CompiledWeightsRefuseTextThatIsNotTheParameters(string base64, string message)
         {
-            var exception = Assert.Throws<ArgumentException>(() => LstmGen.CompilerServices.CompiledWeights.CopyTo(new byte[12], new float[4]));
-            Assert.Contains("12 bytes", exception.Message, StringComparison.Ordinal);
-            Assert.Contains("4 parameters take 16", exception.Message, StringComparison.Ordinal);
+            float[] parameters = new float[2];
+            Assert.StartsWith(message, Assert.Throws<ArgumentException>(() => LstmGen.CompilerServices.CompiledWeights.CopyFromBase64(base64, parameters)).Message, StringComparison.Ordinal);
+            Assert.StartsWith(message, Assert.Throws<ArgumentException>(() => LstmGen.CompilerServices.CompiledWeights.CopyFromBase64(System.Text.Encoding.ASCII.GetBytes(base64), parameters)).Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void CompiledWeightsDecodeLinesOfBase64()
+        {
+            float[] parameters = new float[3];
+            LstmGen.CompilerServices.CompiledWeights.CopyFromBase64("AACAPwAA\nAEAAAEBA\n", parameters);
+            Assert.Equal(new[] { 1f, 2f, 3f }, parameters);
         }
     }
 
