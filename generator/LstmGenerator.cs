@@ -80,8 +80,8 @@ namespace LstmGen.Generator
                 .Select(static (paths, _) => paths.Distinct(StringComparer.Ordinal).OrderBy(path => path, StringComparer.Ordinal).ToEquatableArray())
                 .WithTrackingName(Steps.WeightPaths);
             IncrementalValueProvider<ImmutableArray<WeightFileContents>> weightFiles = context.AdditionalTextsProvider
-                .Combine(weightPaths.Combine(projectDirectory))
-                .Where(static pair => pair.Right.Left.Any(path => WeightFileSource.Matches(pair.Left.Path, path, pair.Right.Right)))
+                .Combine(weightPaths)
+                .Where(static pair => pair.Right.Any(path => WeightFileSource.EndsWith(pair.Left.Path, path)))
                 .Select(static (pair, cancellationToken) => WeightFileSource.Read(pair.Left, cancellationToken))
                 .WithTrackingName(Steps.WeightFile)
                 .Collect();
@@ -184,7 +184,7 @@ namespace LstmGen.Generator
         {
             ModelSpec spec = plan.Spec;
             string weights = spec.Weights!;
-            List<WeightFileContents> matches = weightFiles.Where(file => WeightFileSource.Matches(file.Path, weights, projectDirectory)).ToList();
+            List<WeightFileContents> matches = WeightFileSource.Find(weightFiles, file => file.Path, weights, projectDirectory);
             if (matches.Count == 0)
             {
                 problems.Add((DiagnosticDescriptors.WeightsFileNotFound, new[] { spec.TypeName, weights }));

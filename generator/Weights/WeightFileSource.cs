@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.IO;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -36,26 +38,34 @@ namespace LstmGen.Generator.Weights
         }
 
         /// <summary>
-        /// Whether the additional file at <paramref name="filePath"/> is the one <paramref name="weights"/> (as the
-        /// attribute spells it, relative to the project) names: its full path is the project directory joined
-        /// with it, or, without a known project directory, ends with it at a folder boundary.
+        /// The files of <paramref name="files"/> that <paramref name="weights"/> (as the attribute spells it) names:
+        /// the one at the project directory joined with it, else those whose path ends with it at a folder boundary
+        /// (a file linked from elsewhere, or no project directory known, as in Unity).
         /// </summary>
-        public static bool Matches(string filePath, string weights, string? projectDirectory)
+        public static List<T> Find<T>(IEnumerable<T> files, Func<T, string> path, string weights, string? projectDirectory)
+        {
+            var candidates = files.Where(file => EndsWith(path(file), weights)).ToList();
+            if (projectDirectory is { Length: > 0 } && !IsRooted(Normalize(weights)))
+            {
+                string full = Normalize(projectDirectory.TrimEnd('/', '\\') + "/" + weights);
+                var exact = candidates.Where(file => Normalize(path(file)) == full).ToList();
+                if (exact.Count > 0)
+                {
+                    return exact;
+                }
+            }
+
+            return candidates;
+        }
+
+        /// <summary>Whether the file at <paramref name="filePath"/> ends with <paramref name="weights"/> at a folder boundary (or is it).</summary>
+        public static bool EndsWith(string filePath, string weights)
         {
             string file = Normalize(filePath);
             string relative = Normalize(weights);
-            if (relative.Length == 0)
-            {
-                return false;
-            }
-
-            if (projectDirectory is { Length: > 0 } && !IsRooted(relative))
-            {
-                return string.Equals(file, Normalize(projectDirectory.TrimEnd('/', '\\') + "/" + relative), StringComparison.Ordinal);
-            }
-
-            return string.Equals(file, relative, StringComparison.Ordinal)
-                || (file.EndsWith(relative, StringComparison.Ordinal) && file[file.Length - relative.Length - 1] == '/');
+            return relative.Length > 0
+                && (string.Equals(file, relative, StringComparison.Ordinal)
+                    || (file.EndsWith(relative, StringComparison.Ordinal) && relative[0] != '/' && file[file.Length - relative.Length - 1] == '/'));
         }
 
         private static bool IsRooted(string path) => path.StartsWith("/", StringComparison.Ordinal) || (path.Length >= 2 && path[1] == ':');
@@ -64,7 +74,7 @@ namespace LstmGen.Generator.Weights
         private static string Normalize(string path)
         {
             string[] parts = path.Replace('\\', '/').Split('/');
-            var kept = new System.Collections.Generic.List<string>(parts.Length);
+            var kept = new List<string>(parts.Length);
             for (int i = 0; i < parts.Length; i++)
             {
                 string part = parts[i];

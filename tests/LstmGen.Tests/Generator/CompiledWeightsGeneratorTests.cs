@@ -148,15 +148,19 @@ namespace LstmGen.Tests.Generator
         }
 
         [Theory]
-        [InlineData("/p/models/pilot.safetensors", "models/pilot.safetensors", "/p/", true)]
-        [InlineData("/p/models/pilot.safetensors", "models\\pilot.safetensors", "/p", true)]
-        [InlineData("/p/models/pilot.safetensors", "./models/../models/pilot.safetensors", "/p/", true)]
-        [InlineData("/p/sub/models/pilot.safetensors", "models/pilot.safetensors", "/p/", false)]
-        [InlineData("/p/sub/models/pilot.safetensors", "models/pilot.safetensors", null, true)]
-        [InlineData("/p/xmodels/pilot.safetensors", "models/pilot.safetensors", null, false)]
-        [InlineData("/p/models/pilot.safetensors", "", null, false)]
-        public void AWeightsPathNamesTheFileFromTheProjectFolder(string file, string weights, string? projectDirectory, bool matches) =>
-            Assert.Equal(matches, WeightFileSource.Matches(file, weights, projectDirectory));
+        [InlineData("models/pilot.safetensors", "/p/", "/p/models/pilot.safetensors")]
+        [InlineData("models\\pilot.safetensors", "/p", "/p/models/pilot.safetensors")]
+        [InlineData("./models/../models/pilot.safetensors", "/p/", "/p/models/pilot.safetensors")]
+        [InlineData("models/pilot.safetensors", null, "/p/models/pilot.safetensors,/p/sub/models/pilot.safetensors")]
+        [InlineData("sub/models/pilot.safetensors", "/p/", "/p/sub/models/pilot.safetensors")]
+        [InlineData("pilot.safetensors", "/p/", "/p/models/pilot.safetensors,/p/sub/models/pilot.safetensors,/p/xmodels/pilot.safetensors")]
+        [InlineData("ilot.safetensors", "/p/", "")]
+        [InlineData("", "/p/", "")]
+        public void AWeightsPathNamesTheFileFromTheProjectFolderElseByItsEnd(string weights, string? projectDirectory, string expected)
+        {
+            string[] files = { "/p/models/pilot.safetensors", "/p/sub/models/pilot.safetensors", "/p/xmodels/pilot.safetensors" };
+            Assert.Equal(expected, string.Join(",", WeightFileSource.Find(files, file => file, weights, projectDirectory)));
+        }
 
         [Fact]
         public void HalfsConvertAsTheRuntimeConvertsThem()
