@@ -228,13 +228,22 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm022");
 
+        public static readonly DiagnosticDescriptor WeightsSizesUnknown = new(
+            "LSTM023",
+            "The sizes cannot be taken from the weights file",
+            "'{0}' leaves {1} to the weights file '{2}', but {3}; set the sizes on [Lstm]",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm023");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
             ClassNotPartial, ClassIsGeneric, ContainingTypeNotPartial, SizeRequired, SizeOutOfRange,
             SoftmaxNeedsHead, CrossEntropyNeedsSoftmax, MemberConflict, InvalidEnumValue, ClassIsStatic,
             ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
             WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
-            WeightsNotFinite, WeightsFileAmbiguous,
+            WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -150,11 +150,25 @@ namespace LstmGen.Generator
             string stage = "planning the model's kernels";
             try
             {
+                var problems = new List<(DiagnosticDescriptor Descriptor, string[] Arguments)>();
+                if (spec.HasSizesFromFile)
+                {
+                    stage = "taking the sizes from the weights file";
+                    ModelSpec? sized = SizesFromFile(spec, weightFiles, projectDirectory, problems);
+                    if (sized is null)
+                    {
+                        // No sizes, no model: only the diagnostics.
+                        return new GeneratedModel(spec.HintName, spec.TypeName, null, null, null, null, ToDiagnostics(problems));
+                    }
+
+                    spec = sized;
+                    stage = "planning the model's kernels";
+                }
+
                 FaultInjection.ThrowIfRequested(FaultInjection.Plan, spec.TypeName);
                 KernelPlan plan = Planner.Plan(spec);
                 cancellationToken.ThrowIfCancellationRequested();
                 byte[]? weights = null;
-                var problems = new List<(DiagnosticDescriptor Descriptor, string[] Arguments)>();
                 if (spec.Weights is not null)
                 {
                     stage = "compiling in the weights file";
@@ -171,7 +185,7 @@ namespace LstmGen.Generator
                     null,
                     null,
                     weights is null ? null : Emitter.EmitWeights(plan, tier, weights),
-                    problems.Select(problem => DiagnosticInfo.Create(problem.Descriptor, (LocationInfo?)null, problem.Arguments)).ToEquatableArray());
+                    ToDiagnostics(problems));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -179,10 +193,63 @@ namespace LstmGen.Generator
             }
         }
 
-        /// <summary>Finds the model's weights file among the ones read, and packs it; null with the problems otherwise.</summary>
-        private static byte[]? CompileWeights(KernelPlan plan, ImmutableArray<WeightFileContents> weightFiles, string? projectDirectory, List<(DiagnosticDescriptor Descriptor, string[] Arguments)> problems)
+        private static EquatableArray<DiagnosticInfo> ToDiagnostics(List<(DiagnosticDescriptor Descriptor, string[] Arguments)> problems) =>
+            problems.Select(problem => DiagnosticInfo.Create(problem.Descriptor, (LocationInfo?)null, problem.Arguments)).ToEquatableArray();
+
+        /// <summary>
+        /// The spec with each size it leaves to the weights file read from the file's shapes (the runtime's
+        /// StateDictSizes rule) and checked against the generator's limits; null with the problems otherwise.
+        /// </summary>
+        private static ModelSpec? SizesFromFile(ModelSpec spec, ImmutableArray<WeightFileContents> weightFiles, string? projectDirectory, List<(DiagnosticDescriptor Descriptor, string[] Arguments)> problems)
         {
-            ModelSpec spec = plan.Spec;
+            WeightFileContents? file = FindWeightsFile(spec, weightFiles, projectDirectory, problems);
+            if (file is null)
+            {
+                return null;
+            }
+
+            var left = new List<string>();
+            if (spec.InputSize == 0) { left.Add("InputSize"); }
+            if (spec.HiddenSize == 0) { left.Add("HiddenSize"); }
+            if (spec.Layers == 0) { left.Add("Layers"); }
+            if (spec.HeadSize < 0) { left.Add("OutputSize"); }
+            string leftText = string.Join(", ", left);
+
+            var shapes = file.Entries.ToDictionary(entry => entry.Name, entry => (IReadOnlyList<long>)entry.Shape.ToArray(), StringComparer.Ordinal);
+            LstmGen.CompilerServices.StateDictSizes? sizes = LstmGen.CompilerServices.StateDictSizes.TryRead(shapes, out string? why);
+            if (sizes is null)
+            {
+                problems.Add((DiagnosticDescriptors.WeightsSizesUnknown, new[] { spec.TypeName, leftText, spec.Weights!, why! }));
+                return null;
+            }
+
+            ModelSpec sized = spec with
+            {
+                InputSize = spec.InputSize == 0 ? sizes.InputSize : spec.InputSize,
+                HiddenSize = spec.HiddenSize == 0 ? sizes.HiddenSize : spec.HiddenSize,
+                Layers = spec.Layers == 0 ? sizes.Layers : spec.Layers,
+                HeadSize = spec.HeadSize < 0 ? sizes.OutputSize : spec.HeadSize,
+            };
+            string? beyond =
+                sized.InputSize > DiagnosticDescriptors.MaxInputSize ? $"its InputSize = {sized.InputSize} is beyond {DiagnosticDescriptors.MaxInputSize}"
+                : sized.HiddenSize > DiagnosticDescriptors.MaxHiddenSize ? $"its HiddenSize = {sized.HiddenSize} is beyond {DiagnosticDescriptors.MaxHiddenSize}"
+                : sized.Layers > DiagnosticDescriptors.MaxLayers ? $"its Layers = {sized.Layers} is beyond {DiagnosticDescriptors.MaxLayers}"
+                : sized.HeadSize > DiagnosticDescriptors.MaxOutputSize ? $"its OutputSize = {sized.HeadSize} is beyond {DiagnosticDescriptors.MaxOutputSize}"
+                : sized.Layers * sized.HiddenSize > DiagnosticDescriptors.MaxLayerUnits ? $"its Layers x HiddenSize = {sized.Layers} x {sized.HiddenSize} is beyond {DiagnosticDescriptors.MaxLayerUnits} (LSTM013)"
+                : sized.OutputActivation == OutputActivation.Softmax && sized.HeadSize < 2 ? $"its OutputSize = {sized.HeadSize} is too small for Softmax (LSTM006)"
+                : null;
+            if (beyond is not null)
+            {
+                problems.Add((DiagnosticDescriptors.WeightsSizesUnknown, new[] { spec.TypeName, leftText, spec.Weights!, beyond + " (the file has " + sizes + ")" }));
+                return null;
+            }
+
+            return sized;
+        }
+
+        /// <summary>The model's weights file among the ones read, or null with the problem (not found, several, unreadable).</summary>
+        private static WeightFileContents? FindWeightsFile(ModelSpec spec, ImmutableArray<WeightFileContents> weightFiles, string? projectDirectory, List<(DiagnosticDescriptor Descriptor, string[] Arguments)> problems)
+        {
             string weights = spec.Weights!;
             List<WeightFileContents> matches = WeightFileSource.Find(weightFiles, file => file.Path, weights, projectDirectory);
             if (matches.Count == 0)
@@ -204,7 +271,14 @@ namespace LstmGen.Generator
                 return null;
             }
 
-            return WeightPacker.Pack(plan, file, weights, problems);
+            return file;
+        }
+
+        /// <summary>Finds the model's weights file among the ones read, and packs it; null with the problems otherwise.</summary>
+        private static byte[]? CompileWeights(KernelPlan plan, ImmutableArray<WeightFileContents> weightFiles, string? projectDirectory, List<(DiagnosticDescriptor Descriptor, string[] Arguments)> problems)
+        {
+            WeightFileContents? file = FindWeightsFile(plan.Spec, weightFiles, projectDirectory, problems);
+            return file is null ? null : WeightPacker.Pack(plan, file, plan.Spec.Weights!, problems);
         }
     }
 }

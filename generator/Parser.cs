@@ -109,13 +109,17 @@ namespace LstmGen.Generator
             }
 
             var arguments = attribute.NamedArguments.ToDictionary(argument => argument.Key, argument => argument.Value);
-            int inputSize = ReadSize("InputSize", required: true, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxInputSize,
+
+            // With a weights file, a size left out is the file's: 0 (-1 for OutputSize, where 0 means no head) until
+            // the file is read (see SizesFromFile).
+            bool fromFile = arguments.TryGetValue("Weights", out TypedConstant weightsArgument) && weightsArgument.Value is string;
+            int inputSize = ReadSize("InputSize", required: !fromFile, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxInputSize,
                 "the generated kernels and weight offsets are planned for inputs up to this size; reduce wider inputs with an embedding or a dense layer first");
-            int hiddenSize = ReadSize("HiddenSize", required: true, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxHiddenSize,
+            int hiddenSize = ReadSize("HiddenSize", required: !fromFile, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxHiddenSize,
                 "each step keeps a hidden vector on the stack, and every sequence's state lives inline in the generated State struct");
-            int layers = ReadSize("Layers", required: false, defaultValue: 1, min: 1, DiagnosticDescriptors.MaxLayers,
+            int layers = ReadSize("Layers", required: false, defaultValue: fromFile ? 0 : 1, min: 1, DiagnosticDescriptors.MaxLayers,
                 "the hidden and cell values of every layer live inline in the generated State struct");
-            int headSize = ReadSize("OutputSize", required: false, defaultValue: 0, min: 0, DiagnosticDescriptors.MaxOutputSize,
+            int headSize = ReadSize("OutputSize", required: false, defaultValue: fromFile ? -1 : 0, min: 0, DiagnosticDescriptors.MaxOutputSize,
                 "0 means no dense head, and the generated head is planned for up to this many outputs");
             var activation = (OutputActivation)ReadEnum("OutputActivation", "Activation", typeof(OutputActivation));
             string? weights = arguments.TryGetValue("Weights", out TypedConstant weightsConstant) ? weightsConstant.Value as string : null;
@@ -136,7 +140,7 @@ namespace LstmGen.Generator
                     Format(DiagnosticDescriptors.MaxLayerUnits / hiddenSize)));
             }
 
-            if (activation == OutputActivation.Softmax && headSize < 2)
+            if (activation == OutputActivation.Softmax && headSize is >= 0 and < 2)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNeedsHead, ArgumentLocation("OutputActivation"), name, Format(headSize)));
             }

@@ -45,7 +45,9 @@ namespace LstmGen
         /// <c>&lt;AdditionalFiles&gt;</c> item. The generator checks every tensor's name, shape and dtype at
         /// compile time (F32, F16, BF16 and F64, converted as <c>Load</c> converts them) and the parameterless
         /// constructor starts from these weights, copied from data in the assembly (no file is read at run
-        /// time). The sizes are still set here, and the file must have exactly the tensors they make.
+        /// time). The sizes may then be left out: each one not set here is the file's (InputSize from
+        /// <c>lstm.weight_ih_l0</c>, HiddenSize from <c>lstm.weight_hh_l0</c>, Layers from the count of
+        /// <c>lstm.weight_ih_l{k}</c>, OutputSize from <c>head.weight</c>, or no head without one).
         /// </summary>
         public string? Weights { get; set; }
     }

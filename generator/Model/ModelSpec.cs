@@ -44,6 +44,12 @@ namespace LstmGen.Generator.Model
         string? Weights = null,
         bool IsAssemblyVisible = true)
     {
+        /// <summary>
+        /// Whether a size is left to the weights file (<see cref="InputSize"/>, <see cref="HiddenSize"/> or
+        /// <see cref="Layers"/> 0, <see cref="HeadSize"/> -1): the pipeline fills it in before planning.
+        /// </summary>
+        public bool HasSizesFromFile => InputSize == 0 || HiddenSize == 0 || Layers == 0 || HeadSize < 0;
+
         /// <summary>Whether the model has a dense head.</summary>
         public bool HasHead => HeadSize > 0;
 

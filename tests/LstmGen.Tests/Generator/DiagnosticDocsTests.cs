@@ -50,7 +50,7 @@ namespace LstmGen.Tests.Generator
 
         /// <summary>
         /// The IDs whose section of docs/diagnostics.md shows wrong code and its fix (LSTM014 is a generator bug: no code
-        /// shows it; LSTM016 to LSTM022 are about a weights file's contents, which code alone cannot show: DiagnosticTests
+        /// shows it; LSTM016 to LSTM023 are about a weights file's contents, which code alone cannot show: DiagnosticTests
         /// raises each of them with a file).
         /// </summary>
         public static TheoryData<string> IdsWithExamples()

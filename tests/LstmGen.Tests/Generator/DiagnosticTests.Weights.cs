@@ -11,7 +11,7 @@ namespace LstmGen.Tests.Generator
     /// <summary>The diagnostics of [Lstm(Weights = ...)]: each on the Weights argument, naming the file, the tensor and the shapes.</summary>
     public sealed partial class DiagnosticTests
     {
-        private const string TinyWithWeights = "[LstmGen.Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2, Weights = \"models/pilot.safetensors\")] public partial class Model { }";
+        private const string TinyWithWeights = "[LstmGen.Lstm(InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 2, Weights = \"models/pilot.safetensors\")] public partial class Model { }";
 
         private static string TinyFixture => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny_f32.safetensors");
 
@@ -168,6 +168,51 @@ namespace LstmGen.Tests.Generator
             Assert.Equal(
                 $"'Model' sets Weights = \"models/pilot.safetensors\", which matches several AdditionalFiles items: {first}, {second}; give the path from the project's folder so that it names one",
                 diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM023_WeightsSizesUnknown()
+        {
+            using var folder = new WeightsFolder();
+            string path = TinyRewritten(folder, tensor => new SafeTensorsTensor(tensor.Name.Replace("lstm.", "rnn.", StringComparison.Ordinal), tensor.DType, tensor.Shape, tensor.Data));
+            const string source = "[LstmGen.Lstm(InputSize = 3, Weights = \"models/pilot.safetensors\")] public partial class Model { }";
+            s_lastSource = source;
+            var (result, _) = WeightsHarness.Run(source, path);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("LSTM023", diagnostic.Id);
+            Assert.Equal("Weights = \"models/pilot.safetensors\"", Located(diagnostic));
+            Assert.Equal(
+                "'Model' leaves HiddenSize, Layers, OutputSize to the weights file 'models/pilot.safetensors', but it has no tensors 'lstm.weight_ih_l0' and 'lstm.weight_hh_l0', which give an LSTM's input and hidden sizes; set the sizes on [Lstm]",
+                diagnostic.GetMessage());
+            Assert.Empty(result.GeneratedSources.Where(generated => generated.HintName != "LstmModels.g.cs"));
+        }
+
+        [Fact]
+        public void LSTM023_SizesOfTheFileBeyondTheLimits()
+        {
+            using var folder = new WeightsFolder();
+            string path = folder.Write("models/pilot.safetensors", WeightsHarness.SavedModel(inputSize: 3, hiddenSize: 4, layers: 1, outputSize: 1));
+            const string source = "[LstmGen.Lstm(Weights = \"models/pilot.safetensors\", OutputActivation = LstmGen.Activation.Softmax)] public partial class Model { }";
+            s_lastSource = source;
+            var (result, _) = WeightsHarness.Run(source, path);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("LSTM023", diagnostic.Id);
+            Assert.EndsWith("but its OutputSize = 1 is too small for Softmax (LSTM006) (the file has InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 1); set the sizes on [Lstm]", diagnostic.GetMessage(), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void AllSizesFromAFileOfTwoLayers()
+        {
+            using var folder = new WeightsFolder();
+            string path = folder.Write("models/pilot.safetensors", WeightsHarness.SavedModel(inputSize: 5, hiddenSize: 6, layers: 2, outputSize: 0));
+            var (result, output) = WeightsHarness.Run("[LstmGen.Lstm(Weights = \"models/pilot.safetensors\")] public partial class Model { }", path);
+            Assert.Empty(result.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+            string model = GeneratorHarness.ModelSource(result);
+            Assert.Contains("public const int InputSize = 5;", model, StringComparison.Ordinal);
+            Assert.Contains("public const int HiddenSize = 6;", model, StringComparison.Ordinal);
+            Assert.Contains("public const int Layers = 2;", model, StringComparison.Ordinal);
+            Assert.Contains("public const int OutputSize = HiddenSize;", model, StringComparison.Ordinal);
         }
 
         private static byte[] WithElement(ReadOnlyMemory<byte> data, int index, float value)

@@ -23,6 +23,9 @@ namespace LstmGen.Tests.Serialization
     [Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2, Weights = "Fixtures/tiny_mixed.safetensors")]
     public partial class CompiledTinyMixed { }
 
+    [Lstm(Weights = "Fixtures/tiny_f32.safetensors")]
+    public partial class CompiledTinySized { }
+
     /// <summary>
     /// Models with [Lstm(Weights = ...)] start from the file's weights, bit for bit what Load of the same file sets
     /// (the generator converts and packs at compile time by the rules Load uses at run time), and step alike.
@@ -76,6 +79,15 @@ namespace LstmGen.Tests.Serialization
                 compiled.Step(input, actual);
                 Assert.Equal(Bits(expected), Bits(actual));
             }
+        }
+
+        [Fact]
+        public void SizesLeftOutAreTheFilesAndSoAreTheWeights()
+        {
+            Assert.Equal((3, 4, 1, 2), (CompiledTinySized.InputSize, CompiledTinySized.HiddenSize, CompiledTinySized.Layers, CompiledTinySized.OutputSize));
+            var loaded = new CompiledTinySized(seed: 1);
+            loaded.Load(Fixture("tiny_f32"));
+            Assert.Equal(Bits(loaded.Parameters), Bits(new CompiledTinySized().Parameters));
         }
 
         [Fact]
