@@ -125,15 +125,15 @@ namespace LstmGen.Generator
             });
 
             // The registry: one LstmModels class per assembly that knows every model, without reflection.
-            IncrementalValueProvider<(ImmutableArray<ModelSpec> Specs, string? Assembly)> registry = specs
+            IncrementalValueProvider<(ImmutableArray<ModelSpec> Specs, string Namespace)> registry = specs
                 .Collect()
-                .Combine(context.CompilationProvider.Select(static (compilation, _) => compilation.AssemblyName))
+                .Combine(context.CompilationProvider.Select(static (compilation, _) => RegistryEmitter.Namespace(compilation)))
                 .WithTrackingName(Steps.Registry);
             context.RegisterSourceOutput(registry, static (output, pair) =>
             {
                 if (pair.Specs.Length > 0)
                 {
-                    output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(pair.Specs, pair.Assembly));
+                    output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(pair.Specs, pair.Namespace));
                 }
             });
         }

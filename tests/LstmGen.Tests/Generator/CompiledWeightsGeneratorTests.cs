@@ -148,6 +148,21 @@ namespace LstmGen.Tests.Generator
         }
 
         [Theory]
+        [InlineData("Game", "public class Game { }", "LstmGen.Generated.Game")]
+        [InlineData("Game.AI", "namespace Game { public class AI { } }", "LstmGen.Generated.Game.AI")]
+        [InlineData("Game.AI", "namespace Game.AI { public class Game { } }", "Game.AI")]
+        [InlineData("2d-game", "", "_2d_game")]
+        [InlineData("class", "", "@class")]
+        public void TheRegistrysNamespaceIsTheAssemblysUnlessATypeHasItsName(string assembly, string code, string expected)
+        {
+            string source = code + "\n[LstmGen.Lstm(InputSize = 3, HiddenSize = 4)] public partial class Model { }";
+            var (result, output) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source).WithAssemblyName(assembly));
+            Assert.Empty(result.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+            Assert.Contains("namespace " + expected + "\n", result.GeneratedSources.Single(s => s.HintName == "LstmModels.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        }
+
+        [Theory]
         [InlineData("models/pilot.safetensors", "/p/", "/p/models/pilot.safetensors")]
         [InlineData("models\\pilot.safetensors", "/p", "/p/models/pilot.safetensors")]
         [InlineData("./models/../models/pilot.safetensors", "/p/", "/p/models/pilot.safetensors")]
