@@ -1,4 +1,5 @@
 using LstmGen.Generator.Model;
+using static LstmGen.Generator.CodeWriter;
 
 namespace LstmGen.Generator
 {
@@ -11,135 +12,137 @@ namespace LstmGen.Generator
     {
         private void EmitAgentsConstants()
         {
-            Line("// A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden");
-            Line("// and cell states, the gates, the 16 lanes of the head's sums and the outputs.");
-            Line("private const int AgentHiddenOffset = InputSize;");
-            Line("private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);");
-            Line("private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);");
-            Line("private const int AgentLaneOffset = AgentGateOffset + GateRowLength;");
-            Line("private const int AgentOutputOffset = AgentLaneOffset + 16;");
-            Line("private const int AgentScratchLength = AgentOutputOffset + OutputSize;");
-            Line();
+            _writer.Lines("""
+                // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
+                // and cell states, the gates, the 16 lanes of the head's sums and the outputs.
+                private const int AgentHiddenOffset = InputSize;
+                private const int AgentCellOffset = AgentHiddenOffset + (Layers * HiddenSize);
+                private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
+                private const int AgentLaneOffset = AgentGateOffset + GateRowLength;
+                private const int AgentOutputOffset = AgentLaneOffset + 16;
+                private const int AgentScratchLength = AgentOutputOffset + OutputSize;
+
+                """);
         }
 
         private void EmitAgentsApi()
         {
-            Line("/// <summary>");
-            Line("/// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its");
-            Line("/// input is row n of <paramref name=\"inputs\"/> ([N, InputSize]) and its output row n of");
-            Line("/// <paramref name=\"outputs\"/> ([N, OutputSize]). The same numbers, bit for bit, as");
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its");
+            _writer.Line("/// input is row n of <paramref name=\"inputs\"/> ([N, InputSize]) and its output row n of");
+            _writer.Line("/// <paramref name=\"outputs\"/> ([N, OutputSize]). The same numbers, bit for bit, as");
             if (IsPortable)
             {
-                Line("/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full");
-                Line("/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only");
-                Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
-                Line("/// and <paramref name=\"states\"/> must not share memory.");
+                _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full");
+                _writer.Line("/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only");
+                _writer.Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
+                _writer.Line("/// and <paramref name=\"states\"/> must not share memory.");
             }
             else
             {
-                Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
-                Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
-                Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
-                Line("/// and <paramref name=\"states\"/> must not share memory.");
+                _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
+                _writer.Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
+                _writer.Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
+                _writer.Line("/// and <paramref name=\"states\"/> must not share memory.");
             }
 
-            Line("/// </summary>");
-            using (Open($"public void Step({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"public void Step({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
-                Line($"{TypeNames.ModelGuard}.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
-                Line($"{TypeNames.ModelGuard}.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
-                Line($"{TypeNames.ModelGuard}.AgentSpans<State>(states, inputs, outputs);");
+                _writer.Line($"{TypeNames.ModelGuard}.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
+                _writer.Line($"{TypeNames.ModelGuard}.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
+                _writer.Line($"{TypeNames.ModelGuard}.AgentSpans<State>(states, inputs, outputs);");
                 if (IsPortable)
                 {
-                    Line("// Every agent, one at a time.");
+                    _writer.Line("// Every agent, one at a time.");
                 }
                 else
                 {
-                    Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
-                    Line();
-                    Line("// The agents left over (fewer than a group), one at a time.");
+                    _writer.Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
+                    _writer.Line();
+                    _writer.Line("// The agents left over (fewer than a group), one at a time.");
                 }
 
-                Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
-                Line($"ref float output = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
-                using (Open($"for (int agent = {(IsPortable ? "0" : "stepped")}; agent < states.Length; agent++)"))
+                _writer.Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
+                _writer.Line($"ref float output = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
+                using (_writer.Open($"for (int agent = {(IsPortable ? "0" : "stepped")}; agent < states.Length; agent++)"))
                 {
-                    Line($"StepCore(ref states[agent], ref {Unsafe}.Add(ref input, agent * InputSize), ref {Unsafe}.Add(ref output, agent * OutputSize));");
+                    _writer.Line($"StepCore(ref states[agent], ref {Unsafe}.Add(ref input, agent * InputSize), ref {Unsafe}.Add(ref output, agent * OutputSize));");
                 }
             }
 
-            Line();
+            _writer.Line();
             if (IsPortable)
             {
                 return;
             }
 
-            Line("/// <summary>");
-            Line("/// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how");
-            Line("/// many it stepped (a multiple of the group's size).");
-            Line("/// </summary>");
-            using (Open($"private int StepAgents({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how");
+            _writer.Line("/// many it stepped (a multiple of the group's size).");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private int StepAgents({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
-                Line($"int agents = {TypeNames.Vector512}.IsHardwareAccelerated ? 16 : {TypeNames.Vector256}.IsHardwareAccelerated ? 8 : 4;");
-                Line("int groups = states.Length / agents;");
-                using (Open("if (groups == 0)"))
+                _writer.Line($"int agents = {TypeNames.Vector512}.IsHardwareAccelerated ? 16 : {TypeNames.Vector256}.IsHardwareAccelerated ? 8 : 4;");
+                _writer.Line("int groups = states.Length / agents;");
+                using (_writer.Open("if (groups == 0)"))
                 {
-                    Line("return 0;");
+                    _writer.Line("return 0;");
                 }
 
-                Line();
-                Line("// The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.");
-                Line($"float[] buffer = {TypeNames.ArrayPool}<float>.Shared.Rent(AgentScratchLength * agents);");
-                Line($"ref float scratch = ref {ArrayData}(buffer);");
-                Line("ref float input = ref scratch;");
-                Line($"ref float hidden = ref {Unsafe}.Add(ref scratch, AgentHiddenOffset * agents);");
-                Line($"ref float cell = ref {Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
-                Line($"ref float gates = ref {Unsafe}.Add(ref scratch, AgentGateOffset * agents);");
+                _writer.Line();
+                _writer.Line("// The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.");
+                _writer.Line($"float[] buffer = {TypeNames.ArrayPool}<float>.Shared.Rent(AgentScratchLength * agents);");
+                _writer.Line($"ref float scratch = ref {ArrayData}(buffer);");
+                _writer.Line("ref float input = ref scratch;");
+                _writer.Line($"ref float hidden = ref {Unsafe}.Add(ref scratch, AgentHiddenOffset * agents);");
+                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
+                _writer.Line($"ref float gates = ref {Unsafe}.Add(ref scratch, AgentGateOffset * agents);");
                 if (_spec.HasHead)
                 {
-                    Line($"ref float lanes = ref {Unsafe}.Add(ref scratch, AgentLaneOffset * agents);");
+                    _writer.Line($"ref float lanes = ref {Unsafe}.Add(ref scratch, AgentLaneOffset * agents);");
                 }
 
-                Line($"ref float output = ref {Unsafe}.Add(ref scratch, AgentOutputOffset * agents);");
-                Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
-                Line($"ref float inputRows = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
-                Line($"ref float outputRows = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
-                Line();
-                Line("// A State is its hidden values, then its cell values, as the group's scratch holds them: one row");
-                Line("// of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.");
-                Line($"int stateStride = {Unsafe}.SizeOf<State>() / sizeof(float);");
-                using (Open("for (int first = 0; first < groups * agents; first += agents)"))
+                _writer.Line($"ref float output = ref {Unsafe}.Add(ref scratch, AgentOutputOffset * agents);");
+                _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                _writer.Line($"ref float inputRows = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
+                _writer.Line($"ref float outputRows = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
+                _writer.Line();
+                _writer.Line("// A State is its hidden values, then its cell values, as the group's scratch holds them: one row");
+                _writer.Line("// of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.");
+                _writer.Line($"int stateStride = {Unsafe}.SizeOf<State>() / sizeof(float);");
+                using (_writer.Open("for (int first = 0; first < groups * agents; first += agents)"))
                 {
-                    Line($"ref float groupStates = ref {Unsafe}.As<State, float>(ref states[first]);");
-                    Line($"ref float groupInputs = ref {Unsafe}.Add(ref inputRows, first * InputSize);");
-                    Line($"ref float groupOutputs = ref {Unsafe}.Add(ref outputRows, first * OutputSize);");
-                    Line();
-                    Line("// Each agent's input and state into its lane: [agents, values] blocks transposed.");
-                    Line($"{TypeNames.AgentLanes}.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
-                    Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
-                    Line();
-                    Line("// Every layer and the output, for the whole group at once.");
+                    _writer.Line($"ref float groupStates = ref {Unsafe}.As<State, float>(ref states[first]);");
+                    _writer.Line($"ref float groupInputs = ref {Unsafe}.Add(ref inputRows, first * InputSize);");
+                    _writer.Line($"ref float groupOutputs = ref {Unsafe}.Add(ref outputRows, first * OutputSize);");
+                    _writer.Line();
+                    _writer.Line("// Each agent's input and state into its lane: [agents, values] blocks transposed.");
+                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
+                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
+                    _writer.Line();
+                    _writer.Line("// Every layer and the output, for the whole group at once.");
                     string lanes = _spec.HasHead ? "ref lanes, " : string.Empty;
                     EmitDispatch(path => $"StepAgents{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, {lanes}ref output);", withScalar: false);
-                    Line();
-                    Line("// The new states and the outputs, out of the lanes.");
-                    Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
-                    Line($"{TypeNames.AgentLanes}.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);");
+                    _writer.Line();
+                    _writer.Line("// The new states and the outputs, out of the lanes.");
+                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
+                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
-                        using (Open("for (int lane = 0; lane < agents; lane++)"))
+                        using (_writer.Open("for (int lane = 0; lane < agents; lane++)"))
                         {
-                            Line($"ApplyOutputActivation(ref {Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
+                            _writer.Line($"ApplyOutputActivation(ref {Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
                         }
                     }
                 }
 
-                Line();
-                Line($"{TypeNames.ArrayPool}<float>.Shared.Return(buffer);");
-                Line("return groups * agents;");
+                _writer.Line();
+                _writer.Line($"{TypeNames.ArrayPool}<float>.Shared.Return(buffer);");
+                _writer.Line("return groups * agents;");
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>
@@ -153,60 +156,60 @@ namespace LstmGen.Generator
             var form = new Form(LanesOf(group), group);
             int chunks = _spec.HiddenSize / 16;
             int tail = _spec.HiddenSize % 16;
-            Line("/// <summary>");
-            Line($"/// The dense head for {N(group)} agents, one per lane, with {path.Path} kernels: output[o] = head.weight[o, :] · h");
-            Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
-            Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
-            Line("/// </summary>");
-            using (Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, ref float lanes, ref float output)"))
+            _writer.Line("/// <summary>");
+            _writer.Line($"/// The dense head for {N(group)} agents, one per lane, with {path.Path} kernels: output[o] = head.weight[o, :] · h");
+            _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
+            _writer.Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, ref float lanes, ref float output)"))
             {
-                Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                using (Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
+                _writer.Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     if (chunks > 0)
                     {
-                        Line("// Each of the 16 lanes, a vector of agents.");
-                        using (Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
+                        _writer.Line("// Each of the 16 lanes, a vector of agents.");
+                        using (_writer.Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
                         {
-                            Line($"{form.Type} laneSum = {form.Type}.Zero;");
-                            using (Open($"for ({NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
+                            _writer.Line($"{form.Type} laneSum = {form.Type}.Zero;");
+                            using (_writer.Open($"for ({NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
                             {
-                                Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
+                                _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
                             }
 
-                            Line(form.Store("laneSum", "lanes", "lane"));
+                            _writer.Line(form.Store("laneSum", "lanes", "lane"));
                         }
 
-                        Line();
-                        Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
+                        _writer.Line();
+                        _writer.Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
                         for (int quarter = 0; quarter < 4; quarter++)
                         {
                             string Lane(int l) => form.Load("lanes", N(l));
-                            Line($"{form.Type} quarter{N(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
+                            _writer.Line($"{form.Type} quarter{N(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
                         }
 
-                        Line($"{form.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
+                        _writer.Line($"{form.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
                     }
                     else
                     {
-                        Line($"{form.Type} sum = {form.Type}.Zero;");
+                        _writer.Line($"{form.Type} sum = {form.Type}.Zero;");
                     }
 
                     if (tail > 0)
                     {
-                        Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
-                        using (Open($"for ({NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
+                        _writer.Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
+                        using (_writer.Open($"for ({NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
                         {
-                            Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
+                            _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
                         }
                     }
 
-                    Line(form.Store($"sum + {form.Lanes.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", "o"));
+                    _writer.Line(form.Store($"sum + {form.Lanes.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", "o"));
                 }
             }
 
-            Line();
+            _writer.Line();
         }
     }
 }

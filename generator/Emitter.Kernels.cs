@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using LstmGen.Generator.Model;
+using static LstmGen.Generator.CodeWriter;
 
 namespace LstmGen.Generator
 {
@@ -108,42 +109,42 @@ namespace LstmGen.Generator
             string suffix = kind + path.Path;
             string stride = agents ? $"HiddenSize * {N(AgentsPerGroup(path))}" : "HiddenSize";
             string lanes = agents && _spec.HasHead ? "ref float lanes, " : string.Empty;
-            Line(agents
+            _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {N(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
-            using (Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, {lanes}ref float output)"))
+            using (_writer.Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, {lanes}ref float output)"))
             {
-                Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
-                Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref gates);");
+                _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
+                _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
                         ? "FirstLayerParameterCount"
                         : $"FirstLayerParameterCount + ({N(layer - 1)} * UpperLayerParameterCount)";
                     string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {N(layer - 1)} * {stride})";
-                    Line();
-                    Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, ref {Unsafe}.Add(ref hidden, {N(layer)} * {stride}), ref {Unsafe}.Add(ref cell, {N(layer)} * {stride}), ref gates);");
+                    _writer.Line();
+                    _writer.Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
+                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, ref {Unsafe}.Add(ref hidden, {N(layer)} * {stride}), ref {Unsafe}.Add(ref cell, {N(layer)} * {stride}), ref gates);");
                 }
 
                 string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
                 if (_spec.HasHead)
                 {
-                    Line();
-                    Line($"// The dense head reads the top layer's hidden state.");
-                    Line(agents
+                    _writer.Line();
+                    _writer.Line($"// The dense head reads the top layer's hidden state.");
+                    _writer.Line(agents
                         ? $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref lanes, ref output);"
                         : $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref output);");
                 }
                 else if (agents)
                 {
-                    Line();
-                    Line("// Without a head, the output is the top layer's hidden state.");
-                    Line($"{TypeNames.Floats}.Copy({top}, ref output, {stride});");
+                    _writer.Line();
+                    _writer.Line("// Without a head, the output is the top layer's hidden state.");
+                    _writer.Line($"{TypeNames.Floats}.Copy({top}, ref output, {stride});");
                 }
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>
@@ -154,61 +155,61 @@ namespace LstmGen.Generator
         {
             string inputs = KernelInputs(kernel);
             int group = AgentsPerGroup(path);
-            Line("/// <summary>");
+            _writer.Line("/// <summary>");
             if (recurrentOnly)
             {
-                Line($"/// The recurrent part of one step of {Which(kernel)} with {path.Path} kernels: <paramref name=\"gates\"/> holds");
-                Line("/// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,");
+                _writer.Line($"/// The recurrent part of one step of {Which(kernel)} with {path.Path} kernels: <paramref name=\"gates\"/> holds");
+                _writer.Line("/// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,");
             }
             else
             {
-                Line(agents
+                _writer.Line(agents
                     ? $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) for {N(group)} agents, one per lane, with {path.Path} kernels:"
                     : $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels:");
-                Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
+                _writer.Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
             }
 
-            Line(agents
+            _writer.Line(agents
                 ? "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations, in registers, and"
                 : "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
-            Line(agents
+            _writer.Line(agents
                 ? "/// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here."
                 : "/// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).");
-            Line("/// </summary>");
+            _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             string parameters = recurrentOnly
                 ? "ref float weights, ref float hidden, ref float cell, ref float gates"
                 : "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates";
-            using (Open($"private static void {kernel.Name}{kind}{path.Path}({parameters})"))
+            using (_writer.Open($"private static void {kernel.Name}{kind}{path.Path}({parameters})"))
             {
                 if (recurrentOnly)
                 {
-                    Line("// This layer's recurrent weights W_hh.");
-                    Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    _writer.Line("// This layer's recurrent weights W_hh.");
+                    _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
                 }
                 else
                 {
-                    Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
-                    Line("ref float inputWeights = ref weights;");
-                    Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                    Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                    Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    _writer.Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
+                    _writer.Line("ref float inputWeights = ref weights;");
+                    _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
                 {
-                    Line();
+                    _writer.Line();
                     EmitTile(tile, kernel, new Form(LanesOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
                 }
 
-                Line();
-                Line("// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
+                _writer.Line();
+                _writer.Line("// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
                 EquatableArray<TileLoop> activationTiles = agents ? path.AgentActivationTiles : path.ActivationTiles;
                 for (int i = 0; i < activationTiles.Count; i++)
                 {
                     if (i > 0)
                     {
-                        Line();
+                        _writer.Line();
                     }
 
                     TileLoop tile = activationTiles[i];
@@ -216,7 +217,7 @@ namespace LstmGen.Generator
                 }
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>"the first layer", "every layer" or "the layers above the first".</summary>
@@ -257,14 +258,14 @@ namespace LstmGen.Generator
 
             if (tile.OuterCount > 1)
             {
-                loops.Add(Open($"for ({NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
+                loops.Add(_writer.Open($"for ({NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
                 unitTerms.Add($"(block * {N(tile.OuterUnitStride)})");
                 columnTerms.Add($"(block * {N(tile.OuterColumnStride)})");
             }
 
             if (tile.InnerCount > 1)
             {
-                loops.Add(Open($"for ({NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
+                loops.Add(_writer.Open($"for ({NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
                 unitTerms.Add($"(part * {N(tile.InnerUnitStride)})");
                 columnTerms.Add($"(part * {N(tile.InnerColumnStride)})");
             }
@@ -272,41 +273,25 @@ namespace LstmGen.Generator
             if (loops.Count == 0)
             {
                 // A tile that runs once still gets its own scope for its locals.
-                loops.Add(OpenScope());
+                loops.Add(_writer.OpenScope());
             }
 
             if (units)
             {
-                Line($"{NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
+                _writer.Line($"{NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
             }
 
-            Line($"{NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+            _writer.Line($"{NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
             return new Blocks(loops);
-        }
-
-        /// <summary>Nested blocks, closed innermost first.</summary>
-        private readonly struct Blocks : IDisposable
-        {
-            private readonly List<Block> _blocks;
-
-            public Blocks(List<Block> blocks) => _blocks = blocks;
-
-            public void Dispose()
-            {
-                for (int i = _blocks.Count - 1; i >= 0; i--)
-                {
-                    _blocks[i].Dispose();
-                }
-            }
         }
 
         private void EmitTile(TileLoop tile, LayerKernel kernel, Form form, bool recurrentOnly)
         {
-            Line($"// {DescribeTile(tile, form)}, summed in registers.");
+            _writer.Line($"// {DescribeTile(tile, form)}, summed in registers.");
             using (OpenTileLoops(tile, units: false))
             {
-                Line();
-                Line(recurrentOnly
+                _writer.Line();
+                _writer.Line(recurrentOnly
                     ? "// The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk."
                     : "// The gate sums start from the two biases.");
                 for (int s = 0; s < tile.Segments.Count; s++)
@@ -314,27 +299,27 @@ namespace LstmGen.Generator
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string offset = Offset("column", GateColumn(tile, s, gate));
-                        Line($"{form.Type} {s_gateNames[gate]}Sum{N(s)} = {(recurrentOnly ? form.Load("gates", offset) : form.Bias(offset))};");
+                        _writer.Line($"{form.Type} {s_gateNames[gate]}Sum{N(s)} = {(recurrentOnly ? form.Load("gates", offset) : form.Bias(offset))};");
                     }
                 }
 
-                Line();
+                _writer.Line();
                 if (!recurrentOnly)
                 {
                     string source = kernel.IsFirst ? "the input" : "the layer below";
                     EmitAccumulation(tile, form, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
-                    Line();
+                    _writer.Line();
                 }
 
                 EmitAccumulation(tile, form, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
 
-                Line();
-                Line("// The gate sums, for the activations below.");
+                _writer.Line();
+                _writer.Line("// The gate sums, for the activations below.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        Line(form.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                        _writer.Line(form.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
                     }
                 }
             }
@@ -348,31 +333,31 @@ namespace LstmGen.Generator
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {N(tile.BaseUnit)}" : $"Units {N(tile.BaseUnit)} to {N(tile.BaseUnit + tile.UnitsCovered - 1)}";
             string per = form.Agents > 0 ? $"one at a time for {N(form.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{N(tile.VectorWidth)} at a time";
-            Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
+            _writer.Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
             using (OpenTileLoops(tile))
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     string unit = Offset("unit", tile.Segments[s].UnitOffset);
                     string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
-                    using (tile.Segments.Count > 1 ? OpenScope() : default(Block?))
+                    using (tile.Segments.Count > 1 ? _writer.OpenScope() : default(Block?))
                     {
-                        Line($"{form.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(0))});");
-                        Line($"{form.Type} forgetGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(1))});");
-                        Line($"{form.Type} candidate = {TypeNames.LstmMath}.Tanh({form.Load("gates", Column(2))});");
-                        Line($"{form.Type} outputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(3))});");
+                        _writer.Line($"{form.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(0))});");
+                        _writer.Line($"{form.Type} forgetGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(1))});");
+                        _writer.Line($"{form.Type} candidate = {TypeNames.LstmMath}.Tanh({form.Load("gates", Column(2))});");
+                        _writer.Line($"{form.Type} outputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(3))});");
                         if (form.Agents == 0)
                         {
                             // Training reads the activations back; a group of agents only steps, so they stay in registers.
                             for (int gate = 0; gate < 4; gate++)
                             {
-                                Line(form.Store(s_gateLocals[gate], "gates", Column(gate)));
+                                _writer.Line(form.Store(s_gateLocals[gate], "gates", Column(gate)));
                             }
                         }
 
-                        Line($"{form.Type} newCell = {TypeNames.LstmMath}.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");
-                        Line(form.Store("newCell", "cell", unit));
-                        Line(form.Store($"outputGate * {TypeNames.LstmMath}.Tanh(newCell)", "hidden", unit));
+                        _writer.Line($"{form.Type} newCell = {TypeNames.LstmMath}.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");
+                        _writer.Line(form.Store("newCell", "cell", unit));
+                        _writer.Line(form.Store($"outputGate * {TypeNames.LstmMath}.Tanh(newCell)", "hidden", unit));
                     }
                 }
             }
@@ -393,8 +378,8 @@ namespace LstmGen.Generator
             if (iterations <= 1)
             {
                 // Too few values for a loop to pay: one straight run.
-                Line($"// {what} ({N(count)} value{(count == 1 ? string.Empty : "s")}).");
-                using (OpenScope())
+                _writer.Line($"// {what} ({N(count)} value{(count == 1 ? string.Empty : "s")}).");
+                using (_writer.OpenScope())
                 {
                     EmitRows(tile, form, weights, source, variable: null, start: 0, count);
                 }
@@ -403,8 +388,8 @@ namespace LstmGen.Generator
             }
 
             int whole = iterations * unroll;
-            Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
-            using (Open($"for ({NUInt} k = 0; k < {N(whole)}; k += {N(unroll)})"))
+            _writer.Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
+            using (_writer.Open($"for ({NUInt} k = 0; k < {N(whole)}; k += {N(unroll)})"))
             {
                 EmitRows(tile, form, weights, source, variable: "k", start: 0, unroll);
             }
@@ -412,18 +397,18 @@ namespace LstmGen.Generator
             int rest = count - whole;
             if (rest == 1)
             {
-                Line();
-                Line("// The last value.");
-                using (OpenScope())
+                _writer.Line();
+                _writer.Line("// The last value.");
+                using (_writer.OpenScope())
                 {
                     EmitRows(tile, form, weights, source, variable: null, start: whole, rows: 1);
                 }
             }
             else if (rest > 1)
             {
-                Line();
-                Line($"// The last {N(rest)} values, one at a time.");
-                using (Open($"for ({NUInt} k = {N(whole)}; k < {N(count)}; k++)"))
+                _writer.Line();
+                _writer.Line($"// The last {N(rest)} values, one at a time.");
+                using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {N(count)}; k++)"))
                 {
                     EmitRows(tile, form, weights, source, variable: "k", start: 0, rows: 1);
                 }
@@ -443,21 +428,21 @@ namespace LstmGen.Generator
                     string rowStart = variable is null
                         ? (start == 0 ? "column" : $"({N(start)} * GateRowLength) + column")
                         : $"({Offset(variable, start)} * GateRowLength) + column";
-                    Line($"ref float row0 = ref {Unsafe}.Add(ref {weights}, {rowStart});");
+                    _writer.Line($"ref float row0 = ref {Unsafe}.Add(ref {weights}, {rowStart});");
                 }
                 else
                 {
-                    Line($"ref float row{N(r)} = ref {Unsafe}.Add(ref row{N(r - 1)}, GateRowLength);");
+                    _writer.Line($"ref float row{N(r)} = ref {Unsafe}.Add(ref row{N(r - 1)}, GateRowLength);");
                 }
 
                 string k = variable is null ? N(start + r) : Offset(variable, start + r);
-                Line($"{form.Type} x{N(r)} = {form.Input(source, k)};");
+                _writer.Line($"{form.Type} x{N(r)} = {form.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string sum = $"{s_gateNames[gate]}Sum{N(s)}";
-                        Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{N(r)}, {form.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{N(r)}, {form.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
                     }
                 }
             }
@@ -465,28 +450,28 @@ namespace LstmGen.Generator
 
         private void EmitHead(PathPlan path)
         {
-            Line("/// <summary>");
-            Line($"/// The dense head with {path.Path} kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The");
-            Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
-            Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
-            Line("/// </summary>");
-            using (Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
+            _writer.Line("/// <summary>");
+            _writer.Line($"/// The dense head with {path.Path} kernels: output[o] = head.weight[o, :] · h + head.bias[o]. The");
+            _writer.Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
+            _writer.Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
             {
-                Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                _writer.Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
                 {
-                    Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
+                    _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
-                using (Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
+                using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
-                    Line($"{Unsafe}.Add(ref output, o) = sum + {Unsafe}.Add(ref bias, o);");
+                    _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {Unsafe}.Add(ref bias, o);");
                 }
             }
 
-            Line();
+            _writer.Line();
         }
     }
 }

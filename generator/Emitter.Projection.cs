@@ -1,5 +1,6 @@
 using System.Linq;
 using LstmGen.Generator.Model;
+using static LstmGen.Generator.CodeWriter;
 
 namespace LstmGen.Generator
 {
@@ -35,100 +36,100 @@ namespace LstmGen.Generator
 
         private void EmitForwardConstants()
         {
-            Line("// Forward runs a chunk of steps at a time, layer by layer. Its buffer holds the gates: per step of a chunk");
-            Line(HasUpperLayers
+            _writer.Line("// Forward runs a chunk of steps at a time, layer by layer. Its buffer holds the gates: per step of a chunk");
+            _writer.Line(HasUpperLayers
                 ? "// where a layer computes its input projection first, else one step's; then each step's output of a layer."
                 : "// where the layer computes its input projection first, else one step's.");
-            Line($"private const int ForwardChunk = {N(ForwardChunk)};");
-            Line(AnyLayerProjects
+            _writer.Line($"private const int ForwardChunk = {N(ForwardChunk)};");
+            _writer.Line(AnyLayerProjects
                 ? "private const int ForwardGatesLength = ForwardChunk * GateRowLength;"
                 : "private const int ForwardGatesLength = GateRowLength;");
-            Line(HasUpperLayers
+            _writer.Line(HasUpperLayers
                 ? "private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * HiddenSize);"
                 : "private const int ForwardBufferLength = ForwardGatesLength;");
-            Line();
+            _writer.Line();
         }
 
         private void EmitForward()
         {
-            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Forward\"/>");
-            Line("/// <remarks>");
-            Line("/// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Forward\"/>");
+            _writer.Line("/// <remarks>");
+            _writer.Line("/// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.");
             if (FirstLayerProjects)
             {
-                Line("/// Every layer computes the input part of the chunk's gate sums first (several steps per pass over");
-                Line("/// W_ih), then the recurrence step by step.");
+                _writer.Line("/// Every layer computes the input part of the chunk's gate sums first (several steps per pass over");
+                _writer.Line("/// W_ih), then the recurrence step by step.");
             }
             else if (AnyLayerProjects)
             {
-                Line($"/// The first layer runs whole steps ({WholeStepReason(_plan.FirstLayer)}), as a step hides the input");
-                Line("/// part of its sums; the layers above compute the input part of the chunk's gate sums first (several");
-                Line("/// steps per pass over W_ih), then the recurrence step by step.");
+                _writer.Line($"/// The first layer runs whole steps ({WholeStepReason(_plan.FirstLayer)}), as a step hides the input");
+                _writer.Line("/// part of its sums; the layers above compute the input part of the chunk's gate sums first (several");
+                _writer.Line("/// steps per pass over W_ih), then the recurrence step by step.");
             }
             else
             {
                 // Upper layers read an input as wide as their state, so only the state's size keeps them from projecting.
                 string reason = HasUpperLayers ? StateReason : WholeStepReason(_plan.FirstLayer);
-                Line($"/// {(HasUpperLayers ? "Every layer" : "The layer")} runs whole steps ({reason}), as a step");
-                Line("/// hides the input part of its sums, which a separate pass would only add to.");
+                _writer.Line($"/// {(HasUpperLayers ? "Every layer" : "The layer")} runs whole steps ({reason}), as a step");
+                _writer.Line("/// hides the input part of its sums, which a separate pass would only add to.");
             }
 
-            Line($"/// Every sum is added in the order of <see cref=\"Step({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>, which");
-            Line("/// gives the same bits. <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
-            Line("/// </remarks>");
-            using (Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
+            _writer.Line($"/// Every sum is added in the order of <see cref=\"Step({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>, which");
+            _writer.Line("/// gives the same bits. <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
+            _writer.Line("/// </remarks>");
+            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
-                Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
-                Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
                 using (Guard("Forward"))
                 {
-                    Line("ForwardCore(inputs, outputs, steps);");
+                    _writer.Line("ForwardCore(inputs, outputs, steps);");
                 }
             }
 
-            Line();
-            Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
-            using (Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)"))
+            _writer.Line();
+            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
+            using (_writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)"))
             {
-                Line("// The buffer is read into a local once: every reference below points into this one array.");
-                Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
-                Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
-                Line($"ref float gates = ref {ArrayData}(buffer);");
+                _writer.Line("// The buffer is read into a local once: every reference below points into this one array.");
+                _writer.Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
+                _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                _writer.Line($"ref float gates = ref {ArrayData}(buffer);");
                 if (HasUpperLayers)
                 {
-                    Line($"ref float sequence = ref {Unsafe}.Add(ref gates, ForwardGatesLength);");
+                    _writer.Line($"ref float sequence = ref {Unsafe}.Add(ref gates, ForwardGatesLength);");
                 }
 
                 EmitStateReferences("_state");
-                using (Open("for (int start = 0; start < steps; start += ForwardChunk)"))
+                using (_writer.Open("for (int start = 0; start < steps; start += ForwardChunk)"))
                 {
-                    Line($"int count = {TypeNames.Math}.Min(ForwardChunk, steps - start);");
-                    Line();
-                    Line((HasUpperLayers, FirstLayerProjects) switch
+                    _writer.Line($"int count = {TypeNames.Math}.Min(ForwardChunk, steps - start);");
+                    _writer.Line();
+                    _writer.Line((HasUpperLayers, FirstLayerProjects) switch
                     {
                         (true, true) => "// Layer 0: the input part of the chunk's gate sums, then the recurrence; its outputs go to the sequence.",
                         (true, false) => $"// Layer 0, a whole step at a time ({WholeStepReason(_plan.FirstLayer)}); its outputs go to the sequence.",
                         (false, true) => "// The input part of the chunk's gate sums, then the recurrence and each step's output.",
                         (false, false) => $"// A whole step at a time ({WholeStepReason(_plan.FirstLayer)}), and each step's output.",
                     });
-                    Line($"ref float chunkInputs = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(inputs), start * InputSize);");
+                    _writer.Line($"ref float chunkInputs = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(inputs), start * InputSize);");
                     EmitLayerChunk(_plan.FirstLayer, "ref parameters", "chunkInputs", "InputSize", "ref hidden", "ref cell", top: !HasUpperLayers);
                     if (HasUpperLayers)
                     {
                         if (_spec.Layers > 2)
                         {
-                            Line();
-                            Line("// Each layer in between reads the chunk of outputs of the layer below, and replaces them with its own.");
-                            using (Open("for (int layer = 1; layer < Layers - 1; layer++)"))
+                            _writer.Line();
+                            _writer.Line("// Each layer in between reads the chunk of outputs of the layer below, and replaces them with its own.");
+                            using (_writer.Open("for (int layer = 1; layer < Layers - 1; layer++)"))
                             {
                                 EmitUpperLayerReferences("layer", "(layer - 1)");
                                 EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: false);
                             }
                         }
 
-                        Line();
-                        Line("// The top layer reads the chunk of outputs of the layer below; each of its steps gives an output.");
-                        using (OpenScope())
+                        _writer.Line();
+                        _writer.Line("// The top layer reads the chunk of outputs of the layer below; each of its steps gives an output.");
+                        using (_writer.OpenScope())
                         {
                             EmitUpperLayerReferences("(Layers - 1)", "(Layers - 2)");
                             EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: true);
@@ -137,7 +138,7 @@ namespace LstmGen.Generator
                 }
             }
 
-            Line();
+            _writer.Line();
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
                 if (!kernel.ProjectsInForward(_spec.HiddenSize))
@@ -164,9 +165,9 @@ namespace LstmGen.Generator
         /// <summary>The weights and state of an upper layer in Forward: <paramref name="below"/> is the index of the layer below it.</summary>
         private void EmitUpperLayerReferences(string layer, string below)
         {
-            Line($"ref float weights = ref {Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
-            Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
-            Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
+            _writer.Line($"ref float weights = ref {Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
+            _writer.Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
+            _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
         }
 
         /// <summary>
@@ -181,27 +182,27 @@ namespace LstmGen.Generator
             bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
             if (projects)
             {
-                Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({NUInt})count);");
+                _writer.Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({NUInt})count);");
             }
 
-            using (Open("for (int step = 0; step < count; step++)"))
+            using (_writer.Open("for (int step = 0; step < count; step++)"))
             {
-                Line(projects
+                _writer.Line(projects
                     ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref {Unsafe}.Add(ref gates, step * GateRowLength));"
                     : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
                 if (!top)
                 {
-                    Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
                     return;
                 }
 
-                Line($"ref float output = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
-                Line(_spec.HasHead
+                _writer.Line($"ref float output = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
+                _writer.Line(_spec.HasHead
                     ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
                     : $"{TypeNames.Floats}.Copy({layerHidden}, ref output, OutputSize);");
                 if (_spec.OutputActivation != OutputActivation.Linear)
                 {
-                    Line("ApplyOutputActivation(ref output);");
+                    _writer.Line("ApplyOutputActivation(ref output);");
                 }
             }
         }
@@ -209,25 +210,25 @@ namespace LstmGen.Generator
         private void EmitProjectionKernel(LayerKernel kernel, PathPlan path)
         {
             string inputs = KernelInputs(kernel);
-            Line("/// <summary>");
-            Line($"/// The input part of {Which(kernel)}'s gate sums for <paramref name=\"steps\"/> steps with {path.Path} kernels:");
-            Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
-            Line("/// pass over the weights.");
-            Line("/// </summary>");
-            using (Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, {NUInt} inputStride, ref float gates, {NUInt} steps)"))
+            _writer.Line("/// <summary>");
+            _writer.Line($"/// The input part of {Which(kernel)}'s gate sums for <paramref name=\"steps\"/> steps with {path.Path} kernels:");
+            _writer.Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
+            _writer.Line("/// pass over the weights.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, {NUInt} inputStride, ref float gates, {NUInt} steps)"))
             {
-                Line("// This layer's W_ih and biases.");
-                Line("ref float inputWeights = ref weights;");
-                Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                _writer.Line("// This layer's W_ih and biases.");
+                _writer.Line("ref float inputWeights = ref weights;");
+                _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 foreach (TileLoop tile in path.ActivationTiles)
                 {
-                    Line();
+                    _writer.Line();
                     EmitProjectionTile(tile, kernel, path);
                 }
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>One tile of the projection: its steps in blocks, then the steps left over one at a time.</summary>
@@ -235,31 +236,31 @@ namespace LstmGen.Generator
         {
             var form = new Form(LanesOf(tile.VectorWidth), agents: 0);
             int stepsAtOnce = ProjectionSteps(path, tile);
-            Line($"// {DescribeTile(tile, form)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
+            _writer.Line($"// {DescribeTile(tile, form)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false))
             {
-                Line("// b_ih + b_hh, where every step's sums start.");
+                _writer.Line("// b_ih + b_hh, where every step's sums start.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        Line($"{form.Type} {BiasLocal(s, gate)} = {form.Bias(Offset("column", GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{form.Type} {BiasLocal(s, gate)} = {form.Bias(Offset("column", GateColumn(tile, s, gate)))};");
                     }
                 }
 
-                Line($"{NUInt} step = 0;");
+                _writer.Line($"{NUInt} step = 0;");
                 if (stepsAtOnce > 1)
                 {
-                    using (Open($"for (; step + {N(stepsAtOnce)} <= steps; step += {N(stepsAtOnce)})"))
+                    using (_writer.Open($"for (; step + {N(stepsAtOnce)} <= steps; step += {N(stepsAtOnce)})"))
                     {
                         EmitProjectionSteps(tile, kernel, form, stepsAtOnce);
                     }
 
-                    Line();
-                    Line("// The steps left over, one at a time.");
+                    _writer.Line();
+                    _writer.Line("// The steps left over, one at a time.");
                 }
 
-                using (Open("for (; step < steps; step++)"))
+                using (_writer.Open("for (; step < steps; step++)"))
                 {
                     EmitProjectionSteps(tile, kernel, form, 1);
                 }
@@ -276,7 +277,7 @@ namespace LstmGen.Generator
             string Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
             for (int t = 0; t < stepsAtOnce; t++)
             {
-                Line($"ref float input{N(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
+                _writer.Line($"ref float input{N(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
             }
 
             for (int t = 0; t < stepsAtOnce; t++)
@@ -285,32 +286,32 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        Line($"{form.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
+                        _writer.Line($"{form.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
                     }
                 }
             }
 
             string source = kernel.IsFirst ? "the input" : "the layer below";
-            Line($"// W_ih x: {source} ({N(kernel.InputCount)} values), in order.");
-            using (Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
+            _writer.Line($"// W_ih x: {source} ({N(kernel.InputCount)} values), in order.");
+            using (_writer.Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
             {
-                Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
+                _writer.Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        Line($"{form.Type} weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()} = {form.Weight("row", N(GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{form.Type} weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()} = {form.Weight("row", N(GateColumn(tile, s, gate)))};");
                     }
                 }
 
                 for (int t = 0; t < stepsAtOnce; t++)
                 {
-                    Line($"{form.Type} x{N(t)} = {form.Input($"input{N(t)}", "k")};");
+                    _writer.Line($"{form.Type} x{N(t)} = {form.Input($"input{N(t)}", "k")};");
                     for (int s = 0; s < tile.Segments.Count; s++)
                     {
                         for (int gate = 0; gate < 4; gate++)
                         {
-                            Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{N(t)}, weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
+                            _writer.Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{N(t)}, weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
                         }
                     }
                 }
@@ -319,12 +320,12 @@ namespace LstmGen.Generator
             for (int t = 0; t < stepsAtOnce; t++)
             {
                 string row = t == 0 ? "step * GateRowLength" : $"(step + {N(t)}) * GateRowLength";
-                Line($"ref float gates{N(t)} = ref {Unsafe}.Add(ref gates, {row});");
+                _writer.Line($"ref float gates{N(t)} = ref {Unsafe}.Add(ref gates, {row});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        Line(form.Store(Sum(t, s, gate), $"gates{N(t)}", Column(s, gate)));
+                        _writer.Line(form.Store(Sum(t, s, gate), $"gates{N(t)}", Column(s, gate)));
                     }
                 }
             }

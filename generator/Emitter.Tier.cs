@@ -53,8 +53,8 @@ namespace LstmGen.Generator
         /// <summary><c>ref float hidden</c> and <c>ref float cell</c>: the first values of <paramref name="state"/>.</summary>
         private void EmitStateReferences(string state)
         {
-            Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference({StateValues(state, "Hidden")});");
-            Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference({StateValues(state, "Cell")});");
+            _writer.Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference({StateValues(state, "Hidden")});");
+            _writer.Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference({StateValues(state, "Cell")});");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Linq;
 using LstmGen.Generator.Model;
+using static LstmGen.Generator.CodeWriter;
 
 namespace LstmGen.Generator
 {
@@ -18,226 +19,228 @@ namespace LstmGen.Generator
 
         private void EmitTrainingConstants()
         {
-            Line("// The record of a training sequence, one row per step after a row 0 that holds the state the");
-            Line("// sequence starts from. For each layer: the gate activations (packed like a gate row), the cell");
-            Line("// state and the hidden state; then the step's outputs before and after the output activation.");
-            Line("private const int RecordCellOffset = GateRowLength;");
-            Line("private const int RecordHiddenOffset = GateRowLength + HiddenSize;");
-            Line("private const int LayerRecordLength = GateRowLength + (2 * HiddenSize);");
-            Line("private const int RecordLogitsOffset = Layers * LayerRecordLength;");
-            Line("private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;");
-            Line("private const int StepRecordLength = RecordOutputsOffset + OutputSize;");
-            Line();
-            Line("// The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step");
-            Line("// before; the gradient reaching a layer's output from above; the logit gradients.");
-            Line("private const int ScratchCellOffset = Layers * HiddenSize;");
-            Line("private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;");
-            Line("private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;");
-            Line("private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;");
-            Line();
-            Line("// The weights' gradients take the steps a block at a time: each is loaded and stored once per block.");
-            Line("private const int WeightGradientBlock = 32;");
-            Line();
+            _writer.Lines("""
+                // The record of a training sequence, one row per step after a row 0 that holds the state the
+                // sequence starts from. For each layer: the gate activations (packed like a gate row), the cell
+                // state and the hidden state; then the step's outputs before and after the output activation.
+                private const int RecordCellOffset = GateRowLength;
+                private const int RecordHiddenOffset = GateRowLength + HiddenSize;
+                private const int LayerRecordLength = GateRowLength + (2 * HiddenSize);
+                private const int RecordLogitsOffset = Layers * LayerRecordLength;
+                private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
+                private const int StepRecordLength = RecordOutputsOffset + OutputSize;
+
+                // The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step
+                // before; the gradient reaching a layer's output from above; the logit gradients.
+                private const int ScratchCellOffset = Layers * HiddenSize;
+                private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;
+                private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;
+                private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
+
+                // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
+                private const int WeightGradientBlock = 32;
+
+                """);
         }
 
         private void EmitTrainingFields()
         {
-            Line("// Training buffers, allocated on first use: the gradients (laid out as the parameters), the");
-            Line("// backward pass's scratch, and the record of the forward pass, grown to the longest sequence seen.");
-            Line("// (The gradients start at ParameterStorage.Offset of their array: no second field to read out of step.)");
-            Line("private float[]? _gradientStorage;");
-            Line("private float[]? _backwardScratch;");
-            Line("private float[]? _record;");
-            Line();
+            _writer.Line("// Training buffers, allocated on first use: the gradients (laid out as the parameters), the");
+            _writer.Line("// backward pass's scratch, and the record of the forward pass, grown to the longest sequence seen.");
+            _writer.Line("// (The gradients start at ParameterStorage.Offset of their array: no second field to read out of step.)");
+            _writer.Line("private float[]? _gradientStorage;");
+            _writer.Line("private float[]? _backwardScratch;");
+            _writer.Line("private float[]? _record;");
+            _writer.Line();
         }
 
         private void EmitTrainingApi()
         {
-            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Gradients\"/>");
-            using (Open($"public {TypeNames.Span}<float> Gradients"))
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Gradients\"/>");
+            using (_writer.Open($"public {TypeNames.Span}<float> Gradients"))
             {
-                using (Open("get"))
+                using (_writer.Open("get"))
                 {
-                    Line($"float[] storage = _gradientStorage ??= {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _);");
-                    Line($"return new {TypeNames.Span}<float>(storage, {TypeNames.ParameterStorage}.Offset(storage), ParameterCount);");
+                    _writer.Line($"float[] storage = _gradientStorage ??= {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _);");
+                    _writer.Line($"return new {TypeNames.Span}<float>(storage, {TypeNames.ParameterStorage}.Offset(storage), ParameterCount);");
                 }
             }
 
-            Line();
-            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ZeroGradients\"/>");
-            using (Open("public void ZeroGradients()"))
+            _writer.Line();
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ZeroGradients\"/>");
+            using (_writer.Open("public void ZeroGradients()"))
             {
                 using (Guard("ZeroGradients"))
                 {
-                    Line("Gradients.Clear();");
+                    _writer.Line("Gradients.Clear();");
                 }
             }
 
-            Line();
-            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.TrimBuffers\"/>");
-            using (Open("public void TrimBuffers()"))
+            _writer.Line();
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.TrimBuffers\"/>");
+            using (_writer.Open("public void TrimBuffers()"))
             {
                 using (Guard("TrimBuffers"))
                 {
-                    Line("_record = null;");
-                    Line("_backwardScratch = null;");
-                    Line("_forwardBuffer = null;");
+                    _writer.Line("_record = null;");
+                    _writer.Line("_backwardScratch = null;");
+                    _writer.Line("_forwardBuffer = null;");
                 }
             }
-            Line();
-            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetGradient\"/>");
-            using (Open($"public void GetGradient(string name, {TypeNames.Span}<float> destination)"))
+            _writer.Line();
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetGradient\"/>");
+            using (_writer.Open($"public void GetGradient(string name, {TypeNames.Span}<float> destination)"))
             {
-                Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetGradient));");
-                Line("CopyOut(FindTensor(name), Gradients, destination);");
+                _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetGradient));");
+                _writer.Line("CopyOut(FindTensor(name), Gradients, destination);");
             }
-            Line();
-            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
-            using (Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets)"))
+            _writer.Line();
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
+            using (_writer.Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets)"))
             {
-                Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 using (Guard("AccumulateGradients"))
                 {
-                    Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
+                    _writer.Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
                 }
             }
 
-            Line();
-            Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}})\"/>");
-            using (Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
+            _writer.Line();
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}})\"/>");
+            using (_writer.Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
             {
-                Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
-                Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
-                Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
-                Line($"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");");
-                Line($"{TypeNames.ModelGuard}.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);");
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");");
+                _writer.Line($"{TypeNames.ModelGuard}.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);");
                 using (Guard("AccumulateGradients"))
                 {
-                    Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
+                    _writer.Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
                 }
             }
 
-            Line();
+            _writer.Line();
             EmitBackpropagateThroughTime();
             EmitRecordForward();
         }
 
         private void EmitBackpropagateThroughTime()
         {
-            Line("/// <summary>");
-            Line("/// Runs the sequence from the model's state, recording every step, then goes back from the last");
-            Line("/// step to the first: the loss gradient of each scored step enters through the head, and each layer");
-            Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
-            Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
-            Line("/// </summary>");
-            using (Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Runs the sequence from the model's state, recording every step, then goes back from the last");
+            _writer.Line("/// step to the first: the loss gradient of each scored step enters through the head, and each layer");
+            _writer.Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
+            _writer.Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
             {
-                Line("// The buffers, each read into a local once, so that every reference below points into the array");
-                Line("// whose length was checked: the record grows to the longest sequence seen, then is reused.");
-                Line($"int recordLength = {TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs));");
-                Line("float[]? recordBuffer = _record;");
-                using (Open("if (recordBuffer is null || recordBuffer.Length < recordLength)"))
+                _writer.Line("// The buffers, each read into a local once, so that every reference below points into the array");
+                _writer.Line("// whose length was checked: the record grows to the longest sequence seen, then is reused.");
+                _writer.Line($"int recordLength = {TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs));");
+                _writer.Line("float[]? recordBuffer = _record;");
+                using (_writer.Open("if (recordBuffer is null || recordBuffer.Length < recordLength)"))
                 {
-                    Line("recordBuffer = new float[recordLength];");
-                    Line("_record = recordBuffer;");
+                    _writer.Line("recordBuffer = new float[recordLength];");
+                    _writer.Line("_record = recordBuffer;");
                 }
 
-                Line();
-                Line("float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];");
-                Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
-                Line($"ref float gradients = ref {TypeNames.MemoryMarshal}.GetReference(Gradients);");
-                Line($"ref float record = ref {ArrayData}(recordBuffer);");
-                Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
-                Line();
-                Line("// The forward pass, recorded; it leaves the model's state after the last step.");
-                Line("RecordForward(ref parameters, ref input, steps, ref record);");
-                Line();
-                Line("// Nothing flows back into the last step from after it.");
-                Line($"{TypeNames.Span}<float> scratch = scratchBuffer;");
-                Line("scratch.Clear();");
-                Line($"ref float hiddenGradients = ref {TypeNames.MemoryMarshal}.GetReference(scratch);");
-                Line("ref float cellGradients = ref scratch[ScratchCellOffset];");
-                Line("ref float upstream = ref scratch[ScratchUpstreamOffset];");
-                Line($"{TypeNames.Span}<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);");
-                Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
-                Line($"ref float inputGradient = ref {TypeNames.MemoryMarshal}.GetReference(inputGradients);");
-                Line();
+                _writer.Line();
+                _writer.Line("float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];");
+                _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                _writer.Line($"ref float gradients = ref {TypeNames.MemoryMarshal}.GetReference(Gradients);");
+                _writer.Line($"ref float record = ref {ArrayData}(recordBuffer);");
+                _writer.Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
+                _writer.Line();
+                _writer.Line("// The forward pass, recorded; it leaves the model's state after the last step.");
+                _writer.Line("RecordForward(ref parameters, ref input, steps, ref record);");
+                _writer.Line();
+                _writer.Line("// Nothing flows back into the last step from after it.");
+                _writer.Line($"{TypeNames.Span}<float> scratch = scratchBuffer;");
+                _writer.Line("scratch.Clear();");
+                _writer.Line($"ref float hiddenGradients = ref {TypeNames.MemoryMarshal}.GetReference(scratch);");
+                _writer.Line("ref float cellGradients = ref scratch[ScratchCellOffset];");
+                _writer.Line("ref float upstream = ref scratch[ScratchUpstreamOffset];");
+                _writer.Line($"{TypeNames.Span}<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);");
+                _writer.Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
+                _writer.Line($"ref float inputGradient = ref {TypeNames.MemoryMarshal}.GetReference(inputGradients);");
+                _writer.Line();
                 string scaleOfMse = "1f / ((lastStepOnly ? 1 : steps) * OutputSize)";
                 string scaleOfCrossEntropy = "1f / (lastStepOnly ? 1 : steps)";
                 if (_spec.Loss == LossKind.MeanSquaredError)
                 {
-                    Line("// Mean squared error: the mean over every scored element.");
-                    Line($"float scale = {scaleOfMse};");
+                    _writer.Line("// Mean squared error: the mean over every scored element.");
+                    _writer.Line($"float scale = {scaleOfMse};");
                 }
                 else
                 {
-                    Line("// Cross-entropy: the mean over the scored steps.");
-                    Line($"float scale = {scaleOfCrossEntropy};");
+                    _writer.Line("// Cross-entropy: the mean over the scored steps.");
+                    _writer.Line($"float scale = {scaleOfCrossEntropy};");
                 }
 
-                Line("double loss = 0;");
-                using (Open("for (int step = steps - 1; step >= 0; step--)"))
+                _writer.Line("double loss = 0;");
+                using (_writer.Open("for (int step = steps - 1; step >= 0; step--)"))
                 {
-                    Line($"ref float previousRow = ref {Unsafe}.Add(ref record, step * StepRecordLength);");
-                    Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
-                    Line();
-                    Line("// The loss of a scored step, and its gradient with respect to the logits, enter through the head.");
-                    using (Open("if (!lastStepOnly || step == steps - 1)"))
+                    _writer.Line($"ref float previousRow = ref {Unsafe}.Add(ref record, step * StepRecordLength);");
+                    _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
+                    _writer.Line();
+                    _writer.Line("// The loss of a scored step, and its gradient with respect to the logits, enter through the head.");
+                    using (_writer.Open("if (!lastStepOnly || step == steps - 1)"))
                     {
-                        Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
-                        Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
-                        Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
-                        Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
+                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
+                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
+                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
+                        _writer.Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
                         if (_spec.HasHead)
                         {
-                            Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {TopLayerRecord()}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
+                            _writer.Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {TopLayerRecord()}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
                         }
                         else
                         {
-                            Line("// Without a head, the logits are the top layer's hidden state.");
-                            Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, HiddenSize);");
+                            _writer.Line("// Without a head, the logits are the top layer's hidden state.");
+                            _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, HiddenSize);");
                         }
                     }
 
-                    using (Open("else"))
+                    using (_writer.Open("else"))
                     {
-                        Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
+                        _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
                     }
 
                     if (HasUpperLayers)
                     {
-                        Line();
-                        Line("// The layers above the first, from the top down: each passes d loss / d its input to the layer below.");
-                        using (Open("for (int layer = Layers - 1; layer >= 1; layer--)"))
+                        _writer.Line();
+                        _writer.Line("// The layers above the first, from the top down: each passes d loss / d its input to the layer below.");
+                        using (_writer.Open("for (int layer = Layers - 1; layer >= 1; layer--)"))
                         {
-                            Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            Line("int state = layer * HiddenSize;");
-                            Line($"ref float belowRecord = ref {Unsafe}.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                            Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref belowRecord, ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
+                            _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
+                            _writer.Line("int state = layer * HiddenSize;");
+                            _writer.Line($"ref float belowRecord = ref {Unsafe}.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref belowRecord, ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
                         }
                     }
 
-                    Line();
-                    Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
-                    Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref {Unsafe}.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                    _writer.Line();
+                    _writer.Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
+                    _writer.Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref {Unsafe}.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
                 }
 
-                Line();
+                _writer.Line();
                 EmitWeightGradientPass();
 
-                Line();
-                Line("// What is left flows into the initial state.");
-                using (Open("if (!initialHiddenGradients.IsEmpty)"))
+                _writer.Line();
+                _writer.Line("// What is left flows into the initial state.");
+                using (_writer.Open("if (!initialHiddenGradients.IsEmpty)"))
                 {
-                    Line("scratch.Slice(0, Layers * HiddenSize).CopyTo(initialHiddenGradients);");
-                    Line("scratch.Slice(ScratchCellOffset, Layers * HiddenSize).CopyTo(initialCellGradients);");
+                    _writer.Line("scratch.Slice(0, Layers * HiddenSize).CopyTo(initialHiddenGradients);");
+                    _writer.Line("scratch.Slice(ScratchCellOffset, Layers * HiddenSize).CopyTo(initialCellGradients);");
                 }
 
-                Line();
-                Line("return (float)(loss * scale);");
+                _writer.Line();
+                _writer.Line("return (float)(loss * scale);");
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>The offset of the top layer's record in a step's row.</summary>
@@ -245,54 +248,54 @@ namespace LstmGen.Generator
 
         private void EmitRecordForward()
         {
-            Line("/// <summary>");
-            Line("/// The forward pass of training: the same kernels as Forward, which also record each step's gates,");
-            Line("/// cell and hidden states and outputs into <paramref name=\"record\"/> (row 0: the starting state).");
-            Line("/// </summary>");
-            using (Open("private void RecordForward(ref float parameters, ref float input, int steps, ref float record)"))
+            _writer.Line("/// <summary>");
+            _writer.Line("/// The forward pass of training: the same kernels as Forward, which also record each step's gates,");
+            _writer.Line("/// cell and hidden states and outputs into <paramref name=\"record\"/> (row 0: the starting state).");
+            _writer.Line("/// </summary>");
+            using (_writer.Open("private void RecordForward(ref float parameters, ref float input, int steps, ref float record)"))
             {
                 EmitStateReferences("_state");
-                Line();
-                Line("// Row 0: the state the sequence starts from.");
-                using (Open("for (int layer = 0; layer < Layers; layer++)"))
+                _writer.Line();
+                _writer.Line("// Row 0: the state the sequence starts from.");
+                using (_writer.Open("for (int layer = 0; layer < Layers; layer++)"))
                 {
-                    Line($"ref float layerRecord = ref {Unsafe}.Add(ref record, layer * LayerRecordLength);");
-                    Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
-                    Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
+                    _writer.Line($"ref float layerRecord = ref {Unsafe}.Add(ref record, layer * LayerRecordLength);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
                 }
 
-                Line();
-                using (Open("for (int step = 0; step < steps; step++)"))
+                _writer.Line();
+                using (_writer.Open("for (int step = 0; step < steps; step++)"))
                 {
-                    Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
-                    Line("// Every layer, from the input up, recording as it goes.");
-                    Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {Unsafe}.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
+                    _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
+                    _writer.Line("// Every layer, from the input up, recording as it goes.");
+                    _writer.Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {Unsafe}.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
                     if (HasUpperLayers)
                     {
-                        using (Open("for (int layer = 1; layer < Layers; layer++)"))
+                        using (_writer.Open("for (int layer = 1; layer < Layers; layer++)"))
                         {
-                            Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
+                            _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
+                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
-                    Line();
-                    Line("// The logits, then the outputs after the activation.");
-                    Line($"ref float logits = ref {Unsafe}.Add(ref row, RecordLogitsOffset);");
-                    Line($"ref float outputs = ref {Unsafe}.Add(ref row, RecordOutputsOffset);");
+                    _writer.Line();
+                    _writer.Line("// The logits, then the outputs after the activation.");
+                    _writer.Line($"ref float logits = ref {Unsafe}.Add(ref row, RecordLogitsOffset);");
+                    _writer.Line($"ref float outputs = ref {Unsafe}.Add(ref row, RecordOutputsOffset);");
                     string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize)";
-                    Line(_spec.HasHead
+                    _writer.Line(_spec.HasHead
                         ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
                         : $"{TypeNames.Floats}.Copy({top}, ref logits, HiddenSize);");
-                    Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
-                        Line("ApplyOutputActivation(ref outputs);");
+                        _writer.Line("ApplyOutputActivation(ref outputs);");
                     }
                 }
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>The methods that pick a path for the training kernels: one per kernel, each a JIT-time choice.</summary>
@@ -300,20 +303,20 @@ namespace LstmGen.Generator
         {
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
-                Line("/// <summary>");
-                Line($"/// One step of {Which(kernel)} that records its gate activations, new cell state and new hidden");
-                Line("/// state into <paramref name=\"record\"/>, for the backward pass.");
-                Line("/// </summary>");
-                using (Open($"private static void {kernel.Name}Recorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)"))
+                _writer.Line("/// <summary>");
+                _writer.Line($"/// One step of {Which(kernel)} that records its gate activations, new cell state and new hidden");
+                _writer.Line("/// state into <paramref name=\"record\"/>, for the backward pass.");
+                _writer.Line("/// </summary>");
+                using (_writer.Open($"private static void {kernel.Name}Recorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)"))
                 {
                     EmitDispatch(path => $"{kernel.Name}{path}(ref weights, ref input, ref hidden, ref cell, ref record);");
-                    Line();
-                    Line("// The new states, for the backward pass.");
-                    Line($"{TypeNames.Floats}.Copy(ref cell, ref {Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
-                    Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref record, RecordHiddenOffset), HiddenSize);");
+                    _writer.Line();
+                    _writer.Line("// The new states, for the backward pass.");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref cell, ref {Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref record, RecordHiddenOffset), HiddenSize);");
                 }
 
-                Line();
+                _writer.Line();
                 EmitDispatcher(
                     $"The backward pass of {Which(kernel)} at one step",
                     $"{kernel.Name}Backward",
@@ -343,13 +346,13 @@ namespace LstmGen.Generator
                 string[] words = parameter.Trim().Split(' ');
                 return (words[0] == "ref" ? "ref " : string.Empty) + words[words.Length - 1];
             }));
-            Line($"/// <summary>{summary}, on the path this processor takes.</summary>");
-            using (Open($"private static void {name}({parameters})"))
+            _writer.Line($"/// <summary>{summary}, on the path this processor takes.</summary>");
+            using (_writer.Open($"private static void {name}({parameters})"))
             {
                 EmitDispatch(path => $"{kernel ?? name}{path}({arguments});");
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>
@@ -362,7 +365,7 @@ namespace LstmGen.Generator
             if (IsPortable)
             {
                 // The portable tier has the scalar path only.
-                Line(call("Scalar"));
+                _writer.Line(call("Scalar"));
                 return;
             }
 
@@ -373,9 +376,9 @@ namespace LstmGen.Generator
                 string condition = i == 0 ? $"if ({TypeNames.Intrinsics}.{path}.IsHardwareAccelerated)"
                     : i < paths - 1 ? $"else if ({TypeNames.Intrinsics}.{path}.IsHardwareAccelerated)"
                     : "else";
-                using (Open(condition))
+                using (_writer.Open(condition))
                 {
-                    Line(call(path));
+                    _writer.Line(call(path));
                 }
             }
         }
@@ -383,37 +386,37 @@ namespace LstmGen.Generator
         private void EmitLayerBackward(LayerKernel kernel, PathPlan path)
         {
             string inputs = KernelInputs(kernel);
-            Line("/// <summary>");
-            Line($"/// The backward pass of {Which(kernel)} ({N(kernel.InputCount)} inputs) at one step, with {path.Path} kernels.");
-            Line("/// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds");
-            Line("/// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them");
-            Line("/// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when");
-            Line("/// wanted) and leaves d loss / d h and d loss / d c of the step before.");
-            Line("/// </summary>");
-            using (Open($"private static void {kernel.Name}Backward{path.Path}(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)"))
+            _writer.Line("/// <summary>");
+            _writer.Line($"/// The backward pass of {Which(kernel)} ({N(kernel.InputCount)} inputs) at one step, with {path.Path} kernels.");
+            _writer.Line("/// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds");
+            _writer.Line("/// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them");
+            _writer.Line("/// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when");
+            _writer.Line("/// wanted) and leaves d loss / d h and d loss / d c of the step before.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static void {kernel.Name}Backward{path.Path}(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)"))
             {
-                Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
-                Line("ref float inputWeights = ref weights;");
-                Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
-                Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
-                Line();
-                Line("// What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's");
-                Line("// gate gradients overwrite its gates once they are read.");
-                Line("ref float gates = ref current;");
-                Line("ref float gateGradients = ref current;");
-                Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
-                Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
-                Line($"ref float previousHidden = ref {Unsafe}.Add(ref previous, RecordHiddenOffset);");
+                _writer.Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
+                _writer.Line("ref float inputWeights = ref weights;");
+                _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                _writer.Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
+                _writer.Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                _writer.Line();
+                _writer.Line("// What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's");
+                _writer.Line("// gate gradients overwrite its gates once they are read.");
+                _writer.Line("ref float gates = ref current;");
+                _writer.Line("ref float gateGradients = ref current;");
+                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
+                _writer.Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
+                _writer.Line($"ref float previousHidden = ref {Unsafe}.Add(ref previous, RecordHiddenOffset);");
                 foreach (TileLoop tile in path.Tiles)
                 {
-                    Line();
+                    _writer.Line();
                     EmitGateGradients(tile);
                 }
 
                 var lanes = LanesOf(path.VectorWidth);
-                Line();
-                Line("// d loss / d b_ih and d loss / d b_hh: the gate gradients.");
+                _writer.Line();
+                _writer.Line("// d loss / d b_ih and d loss / d b_hh: the gate gradients.");
                 EmitVectorLoop(lanes, "GateRowLength", 4 * _spec.HiddenSize, (l, k) => new[]
                 {
                     $"{l.Type} gateGradient = {l.Load("gateGradients", k)};",
@@ -421,19 +424,19 @@ namespace LstmGen.Generator
                     l.Store($"{l.Load("hiddenBiasGradients", k)} + gateGradient", "hiddenBiasGradients", k),
                 });
 
-                Line();
-                Line("// d loss / d x = W_ih^T gate gradients, when wanted.");
-                using (Open("if (computeInputGradient)"))
+                _writer.Line();
+                _writer.Line("// d loss / d x = W_ih^T gate gradients, when wanted.");
+                using (_writer.Open("if (computeInputGradient)"))
                 {
                     EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputGradient");
                 }
 
-                Line();
-                Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
+                _writer.Line();
+                _writer.Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
                 EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient");
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>
@@ -448,19 +451,19 @@ namespace LstmGen.Generator
                 $"{helper}{path.Path}(ref {Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
-                using (Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
+                using (_writer.Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
                 {
-                    Line($"{NUInt} row = k * GateRowLength;");
-                    Line(Call(rows == 1 ? "GateRowBackward" : "GateRowsBackward"));
+                    _writer.Line($"{NUInt} row = k * GateRowLength;");
+                    _writer.Line(Call(rows == 1 ? "GateRowBackward" : "GateRowsBackward"));
                 }
             }
 
             if (whole < count)
             {
-                using (Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
+                using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
                 {
-                    Line($"{NUInt} row = k * GateRowLength;");
-                    Line(Call("GateRowBackward"));
+                    _writer.Line($"{NUInt} row = k * GateRowLength;");
+                    _writer.Line(Call("GateRowBackward"));
                 }
             }
         }
@@ -472,34 +475,34 @@ namespace LstmGen.Generator
         private void EmitGateGradients(TileLoop tile)
         {
             var lanes = LanesOf(tile.VectorWidth);
-            Line($"// {DescribeTile(tile, new Form(lanes, agents: 0))}: the gate gradients.");
+            _writer.Line($"// {DescribeTile(tile, new Form(lanes, agents: 0))}: the gate gradients.");
             using (OpenTileLoops(tile))
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     string unit = Offset("unit", tile.Segments[s].UnitOffset);
                     string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
-                    Line();
-                    Line($"// Units [{unit}, +{N(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);");
-                    Line("// both flushed to zero below 2^-60, where they would only slow the processor down.");
-                    using (OpenScope())
+                    _writer.Line();
+                    _writer.Line($"// Units [{unit}, +{N(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);");
+                    _writer.Line("// both flushed to zero below 2^-60, where they would only slow the processor down.");
+                    using (_writer.OpenScope())
                     {
-                        Line($"{lanes.Type} one = {lanes.One};");
-                        Line($"{lanes.Type} hiddenGradientSum = {TypeNames.LstmMath}.FlushNegligible({lanes.Load("upstream", unit)} + {lanes.Load("hiddenGradient", unit)});");
+                        _writer.Line($"{lanes.Type} one = {lanes.One};");
+                        _writer.Line($"{lanes.Type} hiddenGradientSum = {TypeNames.LstmMath}.FlushNegligible({lanes.Load("upstream", unit)} + {lanes.Load("hiddenGradient", unit)});");
                         for (int gate = 0; gate < 4; gate++)
                         {
-                            Line($"{lanes.Type} {s_gateLocals[gate]} = {lanes.Load("gates", Column(gate))};");
+                            _writer.Line($"{lanes.Type} {s_gateLocals[gate]} = {lanes.Load("gates", Column(gate))};");
                         }
 
-                        Line($"{lanes.Type} tanhCell = {TypeNames.LstmMath}.Tanh({lanes.Load("cell", unit)});");
-                        Line($"{lanes.Type} cellGradientSum = {TypeNames.LstmMath}.FlushNegligible({TypeNames.LstmMath}.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {lanes.Load("cellGradient", unit)}));");
-                        Line("// Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.");
-                        Line(lanes.Store("cellGradientSum * candidate * (inputGate * (one - inputGate))", "gateGradients", Column(0)));
-                        Line(lanes.Store($"cellGradientSum * {lanes.Load("previousCell", unit)} * (forgetGate * (one - forgetGate))", "gateGradients", Column(1)));
-                        Line(lanes.Store("cellGradientSum * inputGate * (one - (candidate * candidate))", "gateGradients", Column(2)));
-                        Line(lanes.Store("hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))", "gateGradients", Column(3)));
-                        Line("// d loss / d c of the step before: through c = f * c_prev + i * g.");
-                        Line(lanes.Store("cellGradientSum * forgetGate", "cellGradient", unit));
+                        _writer.Line($"{lanes.Type} tanhCell = {TypeNames.LstmMath}.Tanh({lanes.Load("cell", unit)});");
+                        _writer.Line($"{lanes.Type} cellGradientSum = {TypeNames.LstmMath}.FlushNegligible({TypeNames.LstmMath}.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {lanes.Load("cellGradient", unit)}));");
+                        _writer.Line("// Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.");
+                        _writer.Line(lanes.Store("cellGradientSum * candidate * (inputGate * (one - inputGate))", "gateGradients", Column(0)));
+                        _writer.Line(lanes.Store($"cellGradientSum * {lanes.Load("previousCell", unit)} * (forgetGate * (one - forgetGate))", "gateGradients", Column(1)));
+                        _writer.Line(lanes.Store("cellGradientSum * inputGate * (one - (candidate * candidate))", "gateGradients", Column(2)));
+                        _writer.Line(lanes.Store("hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))", "gateGradients", Column(3)));
+                        _writer.Line("// d loss / d c of the step before: through c = f * c_prev + i * g.");
+                        _writer.Line(lanes.Store("cellGradientSum * forgetGate", "cellGradient", unit));
                     }
                 }
             }
@@ -533,16 +536,16 @@ namespace LstmGen.Generator
         private void EmitGateRowsBackward(PathPlan path, int rows)
         {
             string name = rows == 1 ? $"GateRowBackward{path.Path}" : $"GateRowsBackward{path.Path}";
-            Line("/// <summary>");
-            Line(rows == 1
+            _writer.Line("/// <summary>");
+            _writer.Line(rows == 1
                 ? $"/// One row of a weight's backward pass with {path.Path} kernels: result = weightRow · gateGradients,"
                 : $"/// {N(rows)} rows of a weight's backward pass with {path.Path} kernels, {N(rows)} dot products in flight:");
-            Line(rows == 1
+            _writer.Line(rows == 1
                 ? "/// summed in the canonical 16 lanes and then in order."
                 : "/// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.");
-            Line("/// </summary>");
-            Line($"[{TypeNames.MethodImpl}({TypeNames.MethodImplOptions}.AggressiveInlining)]");
-            using (Open($"private static void {name}(ref float weightRows, ref float gateGradients, ref float result)"))
+            _writer.Line("/// </summary>");
+            _writer.Line($"[{TypeNames.MethodImpl}({TypeNames.MethodImplOptions}.AggressiveInlining)]");
+            using (_writer.Open($"private static void {name}(ref float weightRows, ref float gateGradients, ref float result)"))
             {
                 string[] weightRows = new string[rows];
                 for (int row = 0; row < rows; row++)
@@ -550,23 +553,23 @@ namespace LstmGen.Generator
                     weightRows[row] = rows == 1 ? "weightRows" : $"weightRow{N(row)}";
                     if (rows > 1)
                     {
-                        Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"{Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
+                        _writer.Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"{Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
                     }
                 }
 
                 if (path.Path == KernelPath.Scalar && _spec.HiddenSize >= 4)
                 {
-                    Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
+                    _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
                 EmitLaneDot(path, 4 * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
-                    Line($"{Unsafe}.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
+                    _writer.Line($"{Unsafe}.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
                 }
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>
@@ -575,31 +578,31 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitWeightGradientPass()
         {
-            Line("// The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=");
-            Line("// gate gradients (outer) x and d W_hh += gate gradients (outer) h_prev at every step. A block of steps");
-            Line("// at a time, from the last block to the first, so that each gradient is loaded and stored once per block");
-            Line("// and takes the steps from the last to the first, as the backward pass went.");
-            using (Open("for (int end = steps; end > 0; end -= WeightGradientBlock)"))
+            _writer.Line("// The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=");
+            _writer.Line("// gate gradients (outer) x and d W_hh += gate gradients (outer) h_prev at every step. A block of steps");
+            _writer.Line("// at a time, from the last block to the first, so that each gradient is loaded and stored once per block");
+            _writer.Line("// and takes the steps from the last to the first, as the backward pass went.");
+            using (_writer.Open("for (int end = steps; end > 0; end -= WeightGradientBlock)"))
             {
-                Line($"{NUInt} blockStart = ({NUInt}){TypeNames.Math}.Max(0, end - WeightGradientBlock);");
-                Line($"{NUInt} blockEnd = ({NUInt})end;");
-                Line();
-                Line("// The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at");
-                Line("// input + t * InputSize and the hidden state before it in row t of the record.");
-                Line($"ref float gateGradients = ref {Unsafe}.Add(ref record, StepRecordLength);");
-                Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
-                Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
+                _writer.Line($"{NUInt} blockStart = ({NUInt}){TypeNames.Math}.Max(0, end - WeightGradientBlock);");
+                _writer.Line($"{NUInt} blockEnd = ({NUInt})end;");
+                _writer.Line();
+                _writer.Line("// The first layer: step t's gate gradients are at gateGradients + t * StepRecordLength, its input at");
+                _writer.Line("// input + t * InputSize and the hidden state before it in row t of the record.");
+                _writer.Line($"ref float gateGradients = ref {Unsafe}.Add(ref record, StepRecordLength);");
+                _writer.Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
+                _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
                 if (HasUpperLayers)
                 {
-                    Line();
-                    Line("// The layers above the first: their input is the hidden state of the layer below at the same step.");
-                    using (Open("for (int layer = 1; layer < Layers; layer++)"))
+                    _writer.Line();
+                    _writer.Line("// The layers above the first: their input is the hidden state of the layer below at the same step.");
+                    using (_writer.Open("for (int layer = 1; layer < Layers; layer++)"))
                     {
-                        Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                        Line($"ref float layerGateGradients = ref {Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
-                        Line($"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                        Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
-                        Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
+                        _writer.Line($"ref float layerGateGradients = ref {Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
+                        _writer.Line($"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
                     }
                 }
             }
@@ -619,18 +622,18 @@ namespace LstmGen.Generator
             int whole = count / perChunk * perChunk;
             int vectorsLeft = path.VectorWidth == 1 ? 0 : (count - whole) / path.VectorWidth;
             int vectorEnd = whole + (vectorsLeft * path.VectorWidth);
-            Line("/// <summary>");
-            Line($"/// Adds steps [start, end) to rows of a weight's gradient with {path.Path} kernels: gradientRow_k +=");
-            Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
-            Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.");
-            Line("/// </summary>");
-            using (Open($"private static void WeightGradients{path.Path}(ref float gradientRows, {NUInt} rows, ref float x, {NUInt} xStride, ref float gateGradients, {NUInt} start, {NUInt} end)"))
+            _writer.Line("/// <summary>");
+            _writer.Line($"/// Adds steps [start, end) to rows of a weight's gradient with {path.Path} kernels: gradientRow_k +=");
+            _writer.Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
+            _writer.Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static void WeightGradients{path.Path}(ref float gradientRows, {NUInt} rows, ref float x, {NUInt} xStride, ref float gateGradients, {NUInt} start, {NUInt} end)"))
             {
                 if (whole > 0)
                 {
                     string what = path.VectorWidth == 1 ? "One column at a time" : $"{N(WeightGradientChains)} vectors of columns at a time";
-                    Line($"// {what}, every row, every step of the block.");
-                    using (Open($"for ({NUInt} column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
+                    _writer.Line($"// {what}, every row, every step of the block.");
+                    using (_writer.Open($"for ({NUInt} column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
                     {
                         EmitWeightGradientColumns(lanes, path.VectorWidth == 1 ? 1 : WeightGradientChains);
                     }
@@ -640,14 +643,14 @@ namespace LstmGen.Generator
                 {
                     if (whole > 0)
                     {
-                        Line();
+                        _writer.Line();
                     }
 
                     string vectors = $"{N(vectorsLeft)} vector{(vectorsLeft == 1 ? string.Empty : "s")} of columns";
-                    Line(whole > 0 ? $"// The last {vectors}." : $"// {vectors}, every row, every step of the block.");
-                    using (OpenScope())
+                    _writer.Line(whole > 0 ? $"// The last {vectors}." : $"// {vectors}, every row, every step of the block.");
+                    using (_writer.OpenScope())
                     {
-                        Line($"{NUInt} column = {N(whole)};");
+                        _writer.Line($"{NUInt} column = {N(whole)};");
                         EmitWeightGradientColumns(lanes, vectorsLeft);
                     }
                 }
@@ -656,18 +659,18 @@ namespace LstmGen.Generator
                 {
                     if (vectorEnd > 0)
                     {
-                        Line();
+                        _writer.Line();
                     }
 
-                    Line($"// The last {N(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
-                    using (Open($"for ({NUInt} column = {N(vectorEnd)}; column < GateRowLength; column++)"))
+                    _writer.Line($"// The last {N(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
+                    using (_writer.Open($"for ({NUInt} column = {N(vectorEnd)}; column < GateRowLength; column++)"))
                     {
                         EmitWeightGradientColumns(LanesOf(1), 1);
                     }
                 }
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>Independent accumulation chains of WeightGradients (vectors of columns in flight).</summary>
@@ -680,29 +683,29 @@ namespace LstmGen.Generator
         private void EmitWeightGradientColumns(Lanes lanes, int chains)
         {
             string At(int chain) => chain == 0 ? "0" : N(chain * lanes.Width);
-            using (Open($"for ({NUInt} k = 0; k < rows; k++)"))
+            using (_writer.Open($"for ({NUInt} k = 0; k < rows; k++)"))
             {
-                Line($"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
-                Line($"ref float xRow = ref {Unsafe}.Add(ref x, k);");
+                _writer.Line($"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
+                _writer.Line($"ref float xRow = ref {Unsafe}.Add(ref x, k);");
                 for (int chain = 0; chain < chains; chain++)
                 {
-                    Line($"{lanes.Type} sum{N(chain)} = {lanes.Load("gradientRow", At(chain))};");
+                    _writer.Line($"{lanes.Type} sum{N(chain)} = {lanes.Load("gradientRow", At(chain))};");
                 }
 
-                using (Open($"for ({NUInt} step = end; step > start; step--)"))
+                using (_writer.Open($"for ({NUInt} step = end; step > start; step--)"))
                 {
-                    Line($"{NUInt} t = step - 1;");
-                    Line($"{lanes.Type} xs = {lanes.Broadcast($"{Unsafe}.Add(ref xRow, t * xStride)")};");
-                    Line($"ref float stepGradients = ref {Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
+                    _writer.Line($"{NUInt} t = step - 1;");
+                    _writer.Line($"{lanes.Type} xs = {lanes.Broadcast($"{Unsafe}.Add(ref xRow, t * xStride)")};");
+                    _writer.Line($"ref float stepGradients = ref {Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
                     for (int chain = 0; chain < chains; chain++)
                     {
-                        Line($"sum{N(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {lanes.Load("stepGradients", At(chain))}, sum{N(chain)});");
+                        _writer.Line($"sum{N(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {lanes.Load("stepGradients", At(chain))}, sum{N(chain)});");
                     }
                 }
 
                 for (int chain = 0; chain < chains; chain++)
                 {
-                    Line(lanes.Store($"sum{N(chain)}", "gradientRow", At(chain)));
+                    _writer.Line(lanes.Store($"sum{N(chain)}", "gradientRow", At(chain)));
                 }
             }
         }
@@ -710,23 +713,23 @@ namespace LstmGen.Generator
         private void EmitHeadBackward(PathPlan path)
         {
             var lanes = LanesOf(path.VectorWidth);
-            Line("/// <summary>");
-            Line($"/// The dense head's backward pass with {path.Path} kernels: head.weight's gradient += d logits (outer) h,");
-            Line("/// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.");
-            Line("/// </summary>");
-            using (Open($"private static void HeadBackward{path.Path}(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
+            _writer.Line("/// <summary>");
+            _writer.Line($"/// The dense head's backward pass with {path.Path} kernels: head.weight's gradient += d logits (outer) h,");
+            _writer.Line("/// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static void HeadBackward{path.Path}(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
             {
-                Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
-                Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
-                using (Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
+                _writer.Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
+                _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
+                using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    Line($"float logitGradient = {Unsafe}.Add(ref logitGradients, o);");
-                    Line($"{Unsafe}.Add(ref biasGradients, o) += logitGradient;");
-                    Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
-                    Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * HiddenSize);");
+                    _writer.Line($"float logitGradient = {Unsafe}.Add(ref logitGradients, o);");
+                    _writer.Line($"{Unsafe}.Add(ref biasGradients, o) += logitGradient;");
+                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * HiddenSize);");
                     if (path.VectorWidth > 1)
                     {
-                        Line($"{lanes.Type} logitGradients{N(path.VectorWidth)} = {lanes.Broadcast("logitGradient")};");
+                        _writer.Line($"{lanes.Type} logitGradients{N(path.VectorWidth)} = {lanes.Broadcast("logitGradient")};");
                     }
 
                     EmitVectorLoop(lanes, "HiddenSize", _spec.HiddenSize, (l, k) =>
@@ -741,7 +744,7 @@ namespace LstmGen.Generator
                 }
             }
 
-            Line();
+            _writer.Line();
         }
 
         /// <summary>
@@ -754,23 +757,23 @@ namespace LstmGen.Generator
             if (whole > 0)
             {
                 string limit = whole == count ? countName : N(whole);
-                using (Open($"for ({NUInt} k = 0; k < {limit}; k{(lanes.Width == 1 ? "++" : " += " + N(lanes.Width))})"))
+                using (_writer.Open($"for ({NUInt} k = 0; k < {limit}; k{(lanes.Width == 1 ? "++" : " += " + N(lanes.Width))})"))
                 {
                     foreach (string line in body(lanes, "k"))
                     {
-                        Line(line);
+                        _writer.Line(line);
                     }
                 }
             }
 
             if (whole < count)
             {
-                Line($"// The last {N(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
-                using (Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
+                _writer.Line($"// The last {N(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
+                using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
                 {
                     foreach (string line in body(LanesOf(1), "k"))
                     {
-                        Line(line);
+                        _writer.Line(line);
                     }
                 }
             }
@@ -794,22 +797,22 @@ namespace LstmGen.Generator
             if (chunks > 0 && path.Path == KernelPath.Scalar)
             {
                 // The caller declares the 16 lanes once, outside its loops; scalar code does one row at a time.
-                Line("lanes.Clear();");
-                using (Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                _writer.Line("lanes.Clear();");
+                using (_writer.Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
                 {
-                    using (Open("for (int lane = 0; lane < 16; lane++)"))
+                    using (_writer.Open("for (int lane = 0; lane < 16; lane++)"))
                     {
-                        Line($"{NUInt} index = k + ({NUInt})lane;");
-                        Line($"float {right}Value = {Unsafe}.Add(ref {right}, index);");
-                        Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
+                        _writer.Line($"{NUInt} index = k + ({NUInt})lane;");
+                        _writer.Line($"float {right}Value = {Unsafe}.Add(ref {right}, index);");
+                        _writer.Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
                         if (alongside is not null)
                         {
-                            Line(alongside(LanesOf(1), "index", $"{right}Value", 0));
+                            _writer.Line(alongside(LanesOf(1), "index", $"{right}Value", 0));
                         }
                     }
                 }
 
-                Line($"float sum = {TypeNames.LstmMath}.Sum(lanes);");
+                _writer.Line($"float sum = {TypeNames.LstmMath}.Sum(lanes);");
             }
             else if (chunks > 0)
             {
@@ -822,12 +825,12 @@ namespace LstmGen.Generator
                 {
                     for (int i = 0; i < registers; i++)
                     {
-                        Line($"{lanes.Type} {Lane(row, i)} = {lanes.Type}.Zero;");
+                        _writer.Line($"{lanes.Type} {Lane(row, i)} = {lanes.Type}.Zero;");
                     }
                 }
 
                 string? chunk = chunks == 1 ? null : "k";
-                using (chunks == 1 ? OpenScope() : Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                using (chunks == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
                 {
                     for (int i = 0; i < registers; i++)
                     {
@@ -835,15 +838,15 @@ namespace LstmGen.Generator
                         string value = alongside is null && rows == 1 ? lanes.Load(right, offset) : $"{right}{N(i)}";
                         if (value != lanes.Load(right, offset))
                         {
-                            Line($"{lanes.Type} {value} = {lanes.Load(right, offset)};");
+                            _writer.Line($"{lanes.Type} {value} = {lanes.Load(right, offset)};");
                         }
 
                         for (int row = 0; row < rows; row++)
                         {
-                            Line($"{Lane(row, i)} = {TypeNames.LstmMath}.MultiplyAdd({lanes.Load(lefts[row], offset)}, {value}, {Lane(row, i)});");
+                            _writer.Line($"{Lane(row, i)} = {TypeNames.LstmMath}.MultiplyAdd({lanes.Load(lefts[row], offset)}, {value}, {Lane(row, i)});");
                             if (alongside is not null)
                             {
-                                Line(alongside(lanes, offset, value, row));
+                                _writer.Line(alongside(lanes, offset, value, row));
                             }
                         }
                     }
@@ -851,29 +854,29 @@ namespace LstmGen.Generator
 
                 for (int row = 0; row < rows; row++)
                 {
-                    Line($"float {Sum(row)} = {TypeNames.LstmMath}.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(i => Lane(row, i)))});");
+                    _writer.Line($"float {Sum(row)} = {TypeNames.LstmMath}.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(i => Lane(row, i)))});");
                 }
             }
             else
             {
                 for (int row = 0; row < rows; row++)
                 {
-                    Line($"float {Sum(row)} = 0f;");
+                    _writer.Line($"float {Sum(row)} = 0f;");
                 }
             }
 
             if (tail > 0)
             {
-                Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
-                using (Open($"for ({NUInt} k = {N(chunks * 16)}; k < {N(count)}; k++)"))
+                _writer.Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
+                using (_writer.Open($"for ({NUInt} k = {N(chunks * 16)}; k < {N(count)}; k++)"))
                 {
-                    Line($"float {right}Value = {Unsafe}.Add(ref {right}, k);");
+                    _writer.Line($"float {right}Value = {Unsafe}.Add(ref {right}, k);");
                     for (int row = 0; row < rows; row++)
                     {
-                        Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
+                        _writer.Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
                         if (alongside is not null)
                         {
-                            Line(alongside(LanesOf(1), "k", $"{right}Value", row));
+                            _writer.Line(alongside(LanesOf(1), "k", $"{right}Value", row));
                         }
                     }
                 }
