@@ -153,7 +153,7 @@ namespace LstmGen.Generator
         private void EmitAgentsHead(PathPlan path)
         {
             int group = AgentsPerGroup(path);
-            var form = new Form(LanesOf(group), group);
+            var layout = new ValueLayout(VectorOf(group), group);
             int chunks = _spec.HiddenSize / 16;
             int tail = _spec.HiddenSize % 16;
             _writer.Line("/// <summary>");
@@ -172,28 +172,28 @@ namespace LstmGen.Generator
                         _writer.Line("// Each of the 16 lanes, a vector of agents.");
                         using (_writer.Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
                         {
-                            _writer.Line($"{form.Type} laneSum = {form.Type}.Zero;");
+                            _writer.Line($"{layout.Type} laneSum = {layout.Type}.Zero;");
                             using (_writer.Open($"for ({NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
                             {
-                                _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, laneSum);");
+                                _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", "k")}, {layout.Weight("weights", "k")}, laneSum);");
                             }
 
-                            _writer.Line(form.Store("laneSum", "lanes", "lane"));
+                            _writer.Line(layout.Store("laneSum", "lanes", "lane"));
                         }
 
                         _writer.Line();
                         _writer.Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
                         for (int quarter = 0; quarter < 4; quarter++)
                         {
-                            string Lane(int l) => form.Load("lanes", N(l));
-                            _writer.Line($"{form.Type} quarter{N(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
+                            string Lane(int l) => layout.Load("lanes", N(l));
+                            _writer.Line($"{layout.Type} quarter{N(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
                         }
 
-                        _writer.Line($"{form.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
+                        _writer.Line($"{layout.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
                     }
                     else
                     {
-                        _writer.Line($"{form.Type} sum = {form.Type}.Zero;");
+                        _writer.Line($"{layout.Type} sum = {layout.Type}.Zero;");
                     }
 
                     if (tail > 0)
@@ -201,11 +201,11 @@ namespace LstmGen.Generator
                         _writer.Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
                         using (_writer.Open($"for ({NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
                         {
-                            _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({form.Load("hidden", "k")}, {form.Weight("weights", "k")}, sum);");
+                            _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", "k")}, {layout.Weight("weights", "k")}, sum);");
                         }
                     }
 
-                    _writer.Line(form.Store($"sum + {form.Lanes.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", "o"));
+                    _writer.Line(layout.Store($"sum + {layout.Vector.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", "o"));
                 }
             }
 

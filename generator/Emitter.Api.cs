@@ -4,8 +4,291 @@ using static LstmGen.Generator.CodeWriter;
 
 namespace LstmGen.Generator
 {
+    /// <summary>
+    /// The public API of a model: its constants, fields and constructors, the tensors, the weight files, the
+    /// state, Step and its dispatcher, and the State type.
+    /// </summary>
     internal sealed partial class Emitter
     {
+        private void EmitConstants()
+        {
+            _writer.Line("/// <summary>Features per time step.</summary>");
+            _writer.Line($"public const int InputSize = {N(_spec.InputSize)};");
+            _writer.Line();
+            _writer.Line("/// <summary>Units per LSTM layer.</summary>");
+            _writer.Line($"public const int HiddenSize = {N(_spec.HiddenSize)};");
+            _writer.Line();
+            _writer.Line("/// <summary>Stacked LSTM layers.</summary>");
+            _writer.Line($"public const int Layers = {N(_spec.Layers)};");
+            _writer.Line();
+            if (_spec.HasHead)
+            {
+                _writer.Line("/// <summary>Values a step outputs: the dense head's outputs.</summary>");
+                _writer.Line($"public const int OutputSize = {N(_spec.HeadSize)};");
+            }
+            else
+            {
+                _writer.Line("/// <summary>Values a step outputs: the last layer's hidden state (the model has no head).</summary>");
+                _writer.Line("public const int OutputSize = HiddenSize;");
+            }
+
+            _writer.Line();
+            _writer.Line("/// <summary>Trainable values, as PyTorch counts them: the length of <see cref=\"Parameters\"/>.</summary>");
+            _writer.Line($"public const int ParameterCount = {N(_plan.ParameterCount)};");
+            _writer.Line();
+            _writer.Line("// The packed layout: a gate row holds the 4 * HiddenSize gate sums' weights for one input, in blocks of");
+            _writer.Line("// up to MaxBlockWidth units with the i, f, g, o gates of a block side by side (see LstmGen.CompilerServices.GateBlocks).");
+            _writer.Line($"private const int MaxBlockWidth = {N(_plan.MaxBlockWidth)};");
+            _writer.Line("private const int GateRowLength = 4 * HiddenSize;");
+            _writer.Line();
+            _writer.Line($"// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [HiddenSize][GateRowLength], b_ih, b_hh [GateRowLength].");
+            string firstInputs = _plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize";
+            _writer.Line($"private const int FirstLayerParameterCount = ({firstInputs} + HiddenSize + 2) * GateRowLength;");
+            if (_spec.Layers > 1)
+            {
+                _writer.Line("private const int UpperLayerParameterCount = (HiddenSize + HiddenSize + 2) * GateRowLength;");
+            }
+
+            if (_spec.HasHead)
+            {
+                _writer.Line("// The head's weight [OutputSize, HiddenSize] and bias [OutputSize] follow the last layer.");
+                _writer.Line(_spec.Layers > 1
+                    ? "private const int HeadOffset = FirstLayerParameterCount + ((Layers - 1) * UpperLayerParameterCount);"
+                    : "private const int HeadOffset = FirstLayerParameterCount;");
+            }
+
+            _writer.Line();
+        }
+
+        private void EmitFieldsAndConstructors()
+        {
+            _writer.Line($"private static readonly {TypeNames.TensorInfo}[] s_tensors =");
+            using (_writer.OpenScope(close: "};"))
+            {
+                foreach (TensorPlan tensor in _plan.Tensors)
+                {
+                    _writer.Line($"new {TypeNames.TensorInfo}(\"{tensor.Name}\", new[] {{ {string.Join(", ", tensor.Shape.Select(N))} }}, offset: {N(tensor.Offset)}),");
+                }
+            }
+
+            _writer.Line();
+            _writer.Line($"private static readonly {TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> s_tensorList = {TypeNames.Array}.AsReadOnly(s_tensors);");
+            _writer.Line();
+            _writer.Line("// ParameterCount floats from _parameterStart, 64-byte aligned on the pinned object heap.");
+            _writer.Line("private readonly float[] _parameterStorage;");
+            _writer.Line("private readonly int _parameterStart;");
+            _writer.Line();
+            _writer.Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
+            _writer.Line("private State _state;");
+            _writer.Line();
+            _writer.Line("// Forward's chunk of projections and layer outputs, allocated on first use.");
+            _writer.Line("private float[]? _forwardBuffer;");
+            _writer.Line();
+            _writer.Line("// The id of the thread whose call holds the model's own state and buffers, or 0: see ModelGuard.Enter.");
+            _writer.Line("private int _busy;");
+            _writer.Line();
+            if (_compiledWeights)
+            {
+                EmitCompiledWeightsConstructor();
+            }
+            else
+            {
+                _writer.Line("/// <summary>");
+                _writer.Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
+                _writer.Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
+                _writer.Line("/// </summary>");
+                _writer.Line($"public {Identifier(_spec.TypeName)}()");
+                _writer.Line($"    : this({TypeNames.Seeds}.Next())");
+                _writer.Line("{");
+                _writer.Line("}");
+                _writer.Line();
+            }
+
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
+            _writer.Line("/// ±1/sqrt(HiddenSize)), drawn from <paramref name=\"seed\"/>: one seed gives the same");
+            _writer.Line("/// weights on every machine and .NET version.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"public {Identifier(_spec.TypeName)}(int seed)"))
+            {
+                _writer.Line($"_parameterStorage = {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _parameterStart);");
+                _writer.Line($"{TypeNames.Initializers}.PyTorchDefault(this, seed);");
+            }
+
+            _writer.Line();
+        }
+
+        private void EmitInterfaceMembers()
+        {
+            _writer.Line("/// <summary>The model's tensors, named and shaped as PyTorch's state_dict has them, in that order.</summary>");
+            _writer.Line($"public static {TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> Tensors => s_tensorList;");
+            _writer.Line();
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Parameters\"/>");
+            _writer.Line($"public {TypeNames.Span}<float> Parameters => new {TypeNames.Span}<float>(_parameterStorage, _parameterStart, ParameterCount);");
+            _writer.Line();
+            _writer.Line($"int {TypeNames.ILstmModel}.InputSize => InputSize;");
+            _writer.Line();
+            _writer.Line($"int {TypeNames.ILstmModel}.HiddenSize => HiddenSize;");
+            _writer.Line();
+            _writer.Line($"int {TypeNames.ILstmModel}.Layers => Layers;");
+            _writer.Line();
+            _writer.Line($"int {TypeNames.ILstmModel}.OutputSize => OutputSize;");
+            _writer.Line();
+            _writer.Line($"bool {TypeNames.ILstmModel}.HasHead => {(_spec.HasHead ? "true" : "false")};");
+            _writer.Line();
+            _writer.Line($"{TypeNames.Activation} {TypeNames.ILstmModel}.OutputActivation => {TypeNames.Activation}.{_spec.OutputActivation};");
+            _writer.Line();
+            _writer.Line($"{TypeNames.LossFunction} {TypeNames.ILstmModel}.Loss => {TypeNames.LossFunction}.{_spec.Loss};");
+            _writer.Line();
+            _writer.Line($"int {TypeNames.ILstmModel}.ParameterCount => ParameterCount;");
+            _writer.Line();
+            _writer.Line($"{TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> {TypeNames.ILstmModel}.Tensors => s_tensorList;");
+            _writer.Line();
+        }
+
+        private void EmitWeightFiles()
+        {
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Saves the weights to a safetensors file with PyTorch's state_dict names, as");
+            _writer.Line("/// <c>safetensors.torch.save_file(module.state_dict(), path)</c> would: written to a temporary file");
+            _writer.Line("/// beside <paramref name=\"path\"/>, then renamed over it, so a crash never leaves half a model.");
+            _writer.Line("/// </summary>");
+            _writer.Line($"public void Save(string path) => {TypeNames.WeightFile}.Save(this, path);");
+            _writer.Line();
+            _writer.Line("/// <summary>Writes the weights to <paramref name=\"stream\"/> in the safetensors format.</summary>");
+            _writer.Line($"public void Save({TypeNames.Stream} stream) => {TypeNames.WeightFile}.Save(this, stream);");
+            _writer.Line();
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Loads weights from a safetensors file, such as one PyTorch saved from a module with an <c>nn.LSTM</c>");
+            _writer.Line("/// named <c>lstm</c> and an <c>nn.Linear</c> named <c>head</c> (map other names with");
+            _writer.Line("/// <paramref name=\"options\"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does");
+            _writer.Line($"/// not fit leaves the model as it was and throws a <see cref=\"{TypeNames.WeightFileException}\"/> that says why.");
+            _writer.Line("/// </summary>");
+            _writer.Line("/// <remarks>");
+            _writer.Line("/// The tensors are copied in one after another: a thread that steps this model meanwhile (with");
+            _writer.Line("/// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a");
+            _writer.Line("/// model that other threads step, load into a second model and swap references at a step boundary");
+            _writer.Line("/// (see <see cref=\"CopyParametersFrom\"/>).");
+            _writer.Line("/// </remarks>");
+            using (_writer.Open($"public void Load(string path, {TypeNames.WeightLoadOptions}? options = null)"))
+            {
+                using (Guard("Load"))
+                {
+                    _writer.Line($"{TypeNames.WeightFile}.Load(this, path, options);");
+                }
+            }
+            _writer.Line();
+            _writer.Line($"/// <summary>Loads weights in the safetensors format from <paramref name=\"stream\"/>, as <see cref=\"Load(string, {TypeNames.WeightLoadOptions}?)\"/>.</summary>");
+            using (_writer.Open($"public void Load({TypeNames.Stream} stream, {TypeNames.WeightLoadOptions}? options = null)"))
+            {
+                using (Guard("Load"))
+                {
+                    _writer.Line($"{TypeNames.WeightFile}.Load(this, stream, options);");
+                }
+            }
+            _writer.Line();
+        }
+
+        private void EmitTensorAccess()
+        {
+            bool anyHead = _spec.HasHead;
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetTensor\"/>");
+            using (_writer.Open($"public void SetTensor(string name, {TypeNames.ReadOnlySpan}<float> values)"))
+            {
+                using (Guard("SetTensor"))
+                {
+                    _writer.Line($"{TypeNames.TensorInfo} tensor = FindTensor(name);");
+                    _writer.Line($"{TypeNames.Span}<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);");
+                    if (anyHead)
+                    {
+                        using (_writer.Open("if (tensor.Offset < HeadOffset)"))
+                        {
+                            _writer.Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
+                        }
+
+                        using (_writer.Open("else"))
+                        {
+                            _writer.Line($"{TypeNames.GateLayout}.CopyIn(tensor, values, storage, nameof(values));");
+                        }
+                    }
+                    else
+                    {
+                        _writer.Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
+                    }
+                }
+            }
+
+            _writer.Line();
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Copies every parameter of <paramref name=\"other\"/> into this model: the way to hand weights trained");
+            _writer.Line("/// in one model to another without a file. Not atomic for threads that step this model meanwhile: to");
+            _writer.Line("/// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then");
+            _writer.Line("/// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the");
+            _writer.Line("/// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A");
+            _writer.Line("/// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the");
+            _writer.Line("/// old model only once no thread can still be stepping it.");
+            _writer.Line("/// </summary>");
+            _writer.Line("/// <param name=\"other\">The model to copy from, which must not change during the copy.</param>");
+            using (_writer.Open($"public void CopyParametersFrom({Identifier(_spec.TypeName)} other)"))
+            {
+                using (_writer.Open("if (other is null)"))
+                {
+                    _writer.Line($"throw new {TypeNames.ArgumentNullException}(nameof(other));");
+                }
+
+                _writer.Line();
+
+                using (Guard("CopyParametersFrom"))
+                {
+                    _writer.Line("other.Parameters.CopyTo(Parameters);");
+                }
+            }
+
+            _writer.Line();
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetTensor\"/>");
+            using (_writer.Open($"public void GetTensor(string name, {TypeNames.Span}<float> destination)"))
+            {
+                _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetTensor));");
+                _writer.Line("CopyOut(FindTensor(name), Parameters, destination);");
+            }
+            _writer.Line();
+            _writer.Line("/// <summary>Copies a tensor's values (parameters or gradients) out of <paramref name=\"storage\"/> in PyTorch's layout.</summary>");
+            using (_writer.Open($"private static void CopyOut({TypeNames.TensorInfo} tensor, {TypeNames.ReadOnlySpan}<float> storage, {TypeNames.Span}<float> destination)"))
+            {
+                _writer.Line($"{TypeNames.ReadOnlySpan}<float> values = storage.Slice(tensor.Offset, tensor.Length);");
+                if (anyHead)
+                {
+                    using (_writer.Open("if (tensor.Offset < HeadOffset)"))
+                    {
+                        _writer.Line($"{TypeNames.GateLayout}.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
+                    }
+
+                    using (_writer.Open("else"))
+                    {
+                        _writer.Line($"{TypeNames.GateLayout}.CopyOut(tensor, values, destination, nameof(destination));");
+                    }
+                }
+                else
+                {
+                    _writer.Line($"{TypeNames.GateLayout}.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
+                }
+            }
+
+            _writer.Line();
+            using (_writer.Open($"private static {TypeNames.TensorInfo} FindTensor(string name) => name switch", close: "};"))
+            {
+                for (int index = 0; index < _plan.Tensors.Count; index++)
+                {
+                    _writer.Line($"\"{_plan.Tensors[index].Name}\" => s_tensors[{N(index)}],");
+                }
+
+                _writer.Line($"null => throw new {TypeNames.ArgumentNullException}(nameof(name)),");
+                _writer.Line($"_ => throw {TypeNames.ModelGuard}.UnknownTensor(name, s_tensorList, nameof(name)),");
+            }
+
+            _writer.Line();
+        }
+
         private const string StateShape = "[Layers, HiddenSize]";
 
         private void EmitStateAccess()

@@ -42,7 +42,7 @@ namespace LstmGen.Generator
             ? TypeNames.Refs + ".GetArrayDataReference"
             : TypeNames.MemoryMarshal + ".GetArrayDataReference";
 
-        private Lanes LanesOf(int width) => new(width, Unsafe);
+        private VectorSpelling VectorOf(int width) => new(width, Unsafe);
 
         /// <summary>
         /// A span over the hidden or cell values of <paramref name="state"/> (a variable or a field of type State):

@@ -37,7 +37,7 @@ namespace LstmGen.Generator
             public const string StructLayout = "global::System.Runtime.InteropServices.StructLayout";
             public const string LayoutKind = "global::System.Runtime.InteropServices.LayoutKind";
 
-            /// <summary>The namespace of Vector128, Vector256 and Vector512 (see <see cref="Lanes"/>).</summary>
+            /// <summary>The namespace of Vector128, Vector256 and Vector512 (see <see cref="VectorSpelling"/>).</summary>
             public const string Intrinsics = "global::System.Runtime.Intrinsics";
             public const string Vector128 = Intrinsics + ".Vector128";
             public const string Vector256 = Intrinsics + ".Vector256";

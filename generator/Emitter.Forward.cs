@@ -13,92 +13,6 @@ namespace LstmGen.Generator
         /// <summary>The locals that hold the gate activations of a segment, in gate order.</summary>
         private static readonly string[] s_gateLocals = { "inputGate", "forgetGate", "candidate", "outputGate" };
 
-        /// <summary>The C# spelling of a vector of <paramref name="width"/> floats (1 = a scalar).</summary>
-        private readonly struct Lanes
-        {
-            public Lanes(int width, string refs)
-            {
-                Width = width;
-                Refs = refs;
-            }
-
-            public int Width { get; }
-
-            /// <summary>The class that adds to a reference: Unsafe, or Refs on the portable tier.</summary>
-            public string Refs { get; }
-
-            private string Vector => TypeNames.Intrinsics + ".Vector" + N(Width * 32);
-
-            public string Type => Width == 1 ? "float" : Vector + "<float>";
-
-            public string Load(string reference, string offset) =>
-                Width == 1 ? $"{Refs}.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
-
-            /// <summary>
-            /// A store. The vector one is a static call, not the <c>StoreUnsafe</c> extension, so that it binds
-            /// without a <c>using</c> directive.
-            /// </summary>
-            public string Store(string value, string reference, string offset) =>
-                Width == 1 ? $"{Refs}.Add(ref {reference}, {offset}) = {value};"
-                : $"{Vector}.StoreUnsafe({value}, ref {reference}, {offset});";
-
-            public string Broadcast(string value) => Width == 1 ? value : $"{Vector}.Create({value})";
-
-            public string One => Width == 1 ? "1f" : Type + ".One";
-        }
-
-        /// <summary>
-        /// How a kernel lays out its values. One sequence: a vector holds consecutive units, weights are
-        /// loaded as vectors and each input is broadcast. A group of agents (<see cref="Agents"/> &gt; 0): a
-        /// vector holds one value of every agent, each position (input, unit, gate column) holds a vector,
-        /// and each weight is broadcast to every agent. Either way each lane sums the same products in
-        /// the same order, so both give the same bits.
-        /// </summary>
-        private sealed class Form
-        {
-            public Form(Lanes lanes, int agents)
-            {
-                Lanes = lanes;
-                Agents = agents;
-            }
-
-            public Lanes Lanes { get; }
-
-            public int Agents { get; }
-
-            public string Type => Lanes.Type;
-
-            /// <summary>The weight of a gate column in a row.</summary>
-            public string Weight(string row, string column) =>
-                Agents == 0 ? Lanes.Load(row, column) : Lanes.Broadcast($"{Lanes.Refs}.Add(ref {row}, {column})");
-
-            /// <summary>Input <paramref name="k"/> of <paramref name="source"/>.</summary>
-            public string Input(string source, string k) =>
-                Agents == 0 ? Lanes.Broadcast($"{Lanes.Refs}.Add(ref {source}, {k})") : Lanes.Load(source, Position(k));
-
-            /// <summary>b_ih + b_hh of a gate column.</summary>
-            public string Bias(string column) => Agents == 0
-                ? $"{Lanes.Load("inputBias", column)} + {Lanes.Load("hiddenBias", column)}"
-                : Lanes.Broadcast($"{Lanes.Refs}.Add(ref inputBias, {column}) + {Lanes.Refs}.Add(ref hiddenBias, {column})");
-
-            public string Load(string reference, string index) => Lanes.Load(reference, Position(index));
-
-            public string Store(string value, string reference, string index) => Lanes.Store(value, reference, Position(index));
-
-            /// <summary>Where an index of one sequence's values sits in the agents' layout.</summary>
-            private string Position(string index) =>
-                Agents == 0 ? index
-                : index.All(c => char.IsLetterOrDigit(c)) ? $"{index} * {N(Agents)}"
-                : $"({index}) * {N(Agents)}";
-        }
-
-        /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
-        private static string Offset(string? variable, int constant) =>
-            variable is null ? N(constant) : constant == 0 ? variable : $"{variable} + {N(constant)}";
-
-        /// <summary>The agents of a group on <paramref name="path"/>: one per lane of its vectors.</summary>
-        private static int AgentsPerGroup(PathPlan path) => path.VectorWidth;
-
         /// <summary>
         /// Step{Path}, one step of every layer and the head for one sequence, or StepAgents{Path}, the same
         /// for a group of agents, one per lane (each position of their values holds a vector of agents).
@@ -158,14 +72,14 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>");
             if (recurrentOnly)
             {
-                _writer.Line($"/// The recurrent part of one step of {Which(kernel)} with {path.Path} kernels: <paramref name=\"gates\"/> holds");
+                _writer.Line($"/// The recurrent part of one step of {DescribeLayers(kernel)} with {path.Path} kernels: <paramref name=\"gates\"/> holds");
                 _writer.Line("/// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,");
             }
             else
             {
                 _writer.Line(agents
-                    ? $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) for {N(group)} agents, one per lane, with {path.Path} kernels:"
-                    : $"/// One step of {Which(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels:");
+                    ? $"/// One step of {DescribeLayers(kernel)} ({N(kernel.InputCount)} inputs) for {N(group)} agents, one per lane, with {path.Path} kernels:"
+                    : $"/// One step of {DescribeLayers(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels:");
                 _writer.Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
             }
 
@@ -199,7 +113,7 @@ namespace LstmGen.Generator
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
                 {
                     _writer.Line();
-                    EmitTile(tile, kernel, new Form(LanesOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
+                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
                 }
 
                 _writer.Line();
@@ -213,7 +127,7 @@ namespace LstmGen.Generator
                     }
 
                     TileLoop tile = activationTiles[i];
-                    EmitActivationTile(tile, new Form(LanesOf(agents ? group : tile.VectorWidth), agents ? group : 0));
+                    EmitActivationTile(tile, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0));
                 }
             }
 
@@ -221,73 +135,15 @@ namespace LstmGen.Generator
         }
 
         /// <summary>"the first layer", "every layer" or "the layers above the first".</summary>
-        private static string Which(LayerKernel kernel) =>
+        private static string DescribeLayers(LayerKernel kernel) =>
             kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
 
         /// <summary>The constant that counts a kernel's inputs.</summary>
         private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
 
-        /// <summary>"Units 0 to 31: one tile of 32 units, one Vector512&lt;float&gt; per gate and 16 units".</summary>
-        private static string DescribeTile(TileLoop tile, Form form)
+        private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly)
         {
-            int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
-            int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
-            string shape = form.Agents > 0 ? $"one {form.Type} of {N(form.Agents)} agents per gate and unit"
-                : tile.VectorWidth == 1 ? "one float per gate and unit"
-                : $"one {form.Type} per gate and {N(tile.VectorWidth)} units";
-            string units = lastUnit == tile.BaseUnit ? $"Unit {N(lastUnit)}" : $"Units {N(tile.BaseUnit)} to {N(lastUnit)}";
-            string tiles = tile.OuterCount * tile.InnerCount == 1 ? "one tile" : $"{N(tile.OuterCount * tile.InnerCount)} tiles";
-            return $"{units}: {tiles} of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}";
-        }
-
-        /// <summary>
-        /// Opens the loops of a tile (or a bare scope when it runs once) and declares <c>column</c>, the tile's
-        /// first gate column, and <c>unit</c>, its first unit, when <paramref name="units"/> says it is used.
-        /// Disposing the result closes them.
-        /// </summary>
-        private Blocks OpenTileLoops(TileLoop tile, bool units = true)
-        {
-            var loops = new List<Block>();
-            var unitTerms = new List<string>();
-            var columnTerms = new List<string>();
-            if (tile.BaseUnit != 0)
-            {
-                unitTerms.Add(N(tile.BaseUnit));
-                columnTerms.Add(N(tile.BaseColumn));
-            }
-
-            if (tile.OuterCount > 1)
-            {
-                loops.Add(_writer.Open($"for ({NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
-                unitTerms.Add($"(block * {N(tile.OuterUnitStride)})");
-                columnTerms.Add($"(block * {N(tile.OuterColumnStride)})");
-            }
-
-            if (tile.InnerCount > 1)
-            {
-                loops.Add(_writer.Open($"for ({NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
-                unitTerms.Add($"(part * {N(tile.InnerUnitStride)})");
-                columnTerms.Add($"(part * {N(tile.InnerColumnStride)})");
-            }
-
-            if (loops.Count == 0)
-            {
-                // A tile that runs once still gets its own scope for its locals.
-                loops.Add(_writer.OpenScope());
-            }
-
-            if (units)
-            {
-                _writer.Line($"{NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
-            }
-
-            _writer.Line($"{NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
-            return new Blocks(loops);
-        }
-
-        private void EmitTile(TileLoop tile, LayerKernel kernel, Form form, bool recurrentOnly)
-        {
-            _writer.Line($"// {DescribeTile(tile, form)}, summed in registers.");
+            _writer.Line($"// {DescribeTile(tile, layout)}, summed in registers.");
             using (OpenTileLoops(tile, units: false))
             {
                 _writer.Line();
@@ -299,7 +155,7 @@ namespace LstmGen.Generator
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string offset = Offset("column", GateColumn(tile, s, gate));
-                        _writer.Line($"{form.Type} {s_gateNames[gate]}Sum{N(s)} = {(recurrentOnly ? form.Load("gates", offset) : form.Bias(offset))};");
+                        _writer.Line($"{layout.Type} {s_gateNames[gate]}Sum{N(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
                     }
                 }
 
@@ -307,11 +163,11 @@ namespace LstmGen.Generator
                 if (!recurrentOnly)
                 {
                     string source = kernel.IsFirst ? "the input" : "the layer below";
-                    EmitAccumulation(tile, form, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
+                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
                     _writer.Line();
                 }
 
-                EmitAccumulation(tile, form, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
+                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
 
                 _writer.Line();
                 _writer.Line("// The gate sums, for the activations below.");
@@ -319,7 +175,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        _writer.Line(form.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                        _writer.Line(layout.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
                     }
                 }
             }
@@ -329,10 +185,10 @@ namespace LstmGen.Generator
         /// The activations of one tile of a segment (looped over blocks): the gates from their sums, in
         /// place, then the new cell and hidden states of its units.
         /// </summary>
-        private void EmitActivationTile(TileLoop tile, Form form)
+        private void EmitActivationTile(TileLoop tile, ValueLayout layout)
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {N(tile.BaseUnit)}" : $"Units {N(tile.BaseUnit)} to {N(tile.BaseUnit + tile.UnitsCovered - 1)}";
-            string per = form.Agents > 0 ? $"one at a time for {N(form.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{N(tile.VectorWidth)} at a time";
+            string per = layout.Agents > 0 ? $"one at a time for {N(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{N(tile.VectorWidth)} at a time";
             _writer.Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
             using (OpenTileLoops(tile))
             {
@@ -342,36 +198,32 @@ namespace LstmGen.Generator
                     string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     using (tile.Segments.Count > 1 ? _writer.OpenScope() : default(Block?))
                     {
-                        _writer.Line($"{form.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(0))});");
-                        _writer.Line($"{form.Type} forgetGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(1))});");
-                        _writer.Line($"{form.Type} candidate = {TypeNames.LstmMath}.Tanh({form.Load("gates", Column(2))});");
-                        _writer.Line($"{form.Type} outputGate = {TypeNames.LstmMath}.Sigmoid({form.Load("gates", Column(3))});");
-                        if (form.Agents == 0)
+                        _writer.Line($"{layout.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(0))});");
+                        _writer.Line($"{layout.Type} forgetGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(1))});");
+                        _writer.Line($"{layout.Type} candidate = {TypeNames.LstmMath}.Tanh({layout.Load("gates", Column(2))});");
+                        _writer.Line($"{layout.Type} outputGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(3))});");
+                        if (layout.Agents == 0)
                         {
                             // Training reads the activations back; a group of agents only steps, so they stay in registers.
                             for (int gate = 0; gate < 4; gate++)
                             {
-                                _writer.Line(form.Store(s_gateLocals[gate], "gates", Column(gate)));
+                                _writer.Line(layout.Store(s_gateLocals[gate], "gates", Column(gate)));
                             }
                         }
 
-                        _writer.Line($"{form.Type} newCell = {TypeNames.LstmMath}.MultiplyAdd(forgetGate, {form.Load("cell", unit)}, inputGate * candidate);");
-                        _writer.Line(form.Store("newCell", "cell", unit));
-                        _writer.Line(form.Store($"outputGate * {TypeNames.LstmMath}.Tanh(newCell)", "hidden", unit));
+                        _writer.Line($"{layout.Type} newCell = {TypeNames.LstmMath}.MultiplyAdd(forgetGate, {layout.Load("cell", unit)}, inputGate * candidate);");
+                        _writer.Line(layout.Store("newCell", "cell", unit));
+                        _writer.Line(layout.Store($"outputGate * {TypeNames.LstmMath}.Tanh(newCell)", "hidden", unit));
                     }
                 }
             }
         }
 
-        /// <summary>The column of a gate of a segment, relative to the tile's <c>column</c>.</summary>
-        private static int GateColumn(TileLoop tile, int segment, int gate) =>
-            tile.Segments[segment].ColumnOffset + (gate * tile.GateStride);
-
         /// <summary>
         /// Adds <c>weights[k, column] * source[k]</c> to every accumulator of the tile, for k from 0 to
         /// <paramref name="count"/> - 1 in order (the order every path shares), several k per iteration.
         /// </summary>
-        private void EmitAccumulation(TileLoop tile, Form form, string what, string weights, string source, int count)
+        private void EmitAccumulation(TileLoop tile, ValueLayout layout, string what, string weights, string source, int count)
         {
             int unroll = tile.InputUnroll;
             int iterations = count / unroll;
@@ -381,7 +233,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// {what} ({N(count)} value{(count == 1 ? string.Empty : "s")}).");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, form, weights, source, variable: null, start: 0, count);
+                    EmitRows(tile, layout, weights, source, variable: null, start: 0, count);
                 }
 
                 return;
@@ -391,7 +243,7 @@ namespace LstmGen.Generator
             _writer.Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
             using (_writer.Open($"for ({NUInt} k = 0; k < {N(whole)}; k += {N(unroll)})"))
             {
-                EmitRows(tile, form, weights, source, variable: "k", start: 0, unroll);
+                EmitRows(tile, layout, weights, source, variable: "k", start: 0, unroll);
             }
 
             int rest = count - whole;
@@ -401,7 +253,7 @@ namespace LstmGen.Generator
                 _writer.Line("// The last value.");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, form, weights, source, variable: null, start: whole, rows: 1);
+                    EmitRows(tile, layout, weights, source, variable: null, start: whole, rows: 1);
                 }
             }
             else if (rest > 1)
@@ -410,7 +262,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// The last {N(rest)} values, one at a time.");
                 using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {N(count)}; k++)"))
                 {
-                    EmitRows(tile, form, weights, source, variable: "k", start: 0, rows: 1);
+                    EmitRows(tile, layout, weights, source, variable: "k", start: 0, rows: 1);
                 }
             }
         }
@@ -419,7 +271,7 @@ namespace LstmGen.Generator
         /// Rows k = <paramref name="variable"/> + <paramref name="start"/> (or the constant start when
         /// there is no variable) to k + <paramref name="rows"/> - 1.
         /// </summary>
-        private void EmitRows(TileLoop tile, Form form, string weights, string source, string? variable, int start, int rows)
+        private void EmitRows(TileLoop tile, ValueLayout layout, string weights, string source, string? variable, int start, int rows)
         {
             for (int r = 0; r < rows; r++)
             {
@@ -436,13 +288,13 @@ namespace LstmGen.Generator
                 }
 
                 string k = variable is null ? N(start + r) : Offset(variable, start + r);
-                _writer.Line($"{form.Type} x{N(r)} = {form.Input(source, k)};");
+                _writer.Line($"{layout.Type} x{N(r)} = {layout.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
                         string sum = $"{s_gateNames[gate]}Sum{N(s)}";
-                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{N(r)}, {form.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{N(r)}, {layout.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
                     }
                 }
             }

@@ -144,7 +144,7 @@ namespace LstmGen.Generator
                 if (!kernel.ProjectsInForward(_spec.HiddenSize))
                 {
                     EmitDispatcher(
-                        $"One whole step of {Which(kernel)}, its gates in <paramref name=\"gates\"/>",
+                        $"One whole step of {DescribeLayers(kernel)}, its gates in <paramref name=\"gates\"/>",
                         $"{kernel.Name}Step",
                         "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates",
                         kernel.Name);
@@ -152,11 +152,11 @@ namespace LstmGen.Generator
                 }
 
                 EmitDispatcher(
-                    $"The input part of {Which(kernel)}'s gate sums for a chunk of steps",
+                    $"The input part of {DescribeLayers(kernel)}'s gate sums for a chunk of steps",
                     $"{kernel.Name}Projection",
                     $"ref float weights, ref float inputs, {NUInt} inputStride, ref float gates, {NUInt} steps");
                 EmitDispatcher(
-                    $"The recurrent part of one step of {Which(kernel)}",
+                    $"The recurrent part of one step of {DescribeLayers(kernel)}",
                     $"{kernel.Name}Recurrent",
                     "ref float weights, ref float hidden, ref float cell, ref float gates");
             }
@@ -211,7 +211,7 @@ namespace LstmGen.Generator
         {
             string inputs = KernelInputs(kernel);
             _writer.Line("/// <summary>");
-            _writer.Line($"/// The input part of {Which(kernel)}'s gate sums for <paramref name=\"steps\"/> steps with {path.Path} kernels:");
+            _writer.Line($"/// The input part of {DescribeLayers(kernel)}'s gate sums for <paramref name=\"steps\"/> steps with {path.Path} kernels:");
             _writer.Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
             _writer.Line("/// pass over the weights.");
             _writer.Line("/// </summary>");
@@ -234,9 +234,9 @@ namespace LstmGen.Generator
         /// <summary>One tile of the projection: its steps in blocks, then the steps left over one at a time.</summary>
         private void EmitProjectionTile(TileLoop tile, LayerKernel kernel, PathPlan path)
         {
-            var form = new Form(LanesOf(tile.VectorWidth), agents: 0);
+            var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0);
             int stepsAtOnce = ProjectionSteps(path, tile);
-            _writer.Line($"// {DescribeTile(tile, form)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
+            _writer.Line($"// {DescribeTile(tile, layout)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false))
             {
                 _writer.Line("// b_ih + b_hh, where every step's sums start.");
@@ -244,7 +244,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        _writer.Line($"{form.Type} {BiasLocal(s, gate)} = {form.Bias(Offset("column", GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} {BiasLocal(s, gate)} = {layout.Bias(Offset("column", GateColumn(tile, s, gate)))};");
                     }
                 }
 
@@ -253,7 +253,7 @@ namespace LstmGen.Generator
                 {
                     using (_writer.Open($"for (; step + {N(stepsAtOnce)} <= steps; step += {N(stepsAtOnce)})"))
                     {
-                        EmitProjectionSteps(tile, kernel, form, stepsAtOnce);
+                        EmitProjectionSteps(tile, kernel, layout, stepsAtOnce);
                     }
 
                     _writer.Line();
@@ -262,7 +262,7 @@ namespace LstmGen.Generator
 
                 using (_writer.Open("for (; step < steps; step++)"))
                 {
-                    EmitProjectionSteps(tile, kernel, form, 1);
+                    EmitProjectionSteps(tile, kernel, layout, 1);
                 }
             }
         }
@@ -271,7 +271,7 @@ namespace LstmGen.Generator
         private static string BiasLocal(int segment, int gate) => $"{s_gateNames[gate]}Bias{N(segment)}";
 
         /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
-        private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, Form form, int stepsAtOnce)
+        private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, int stepsAtOnce)
         {
             string Sum(int step, int segment, int gate) => $"{s_gateNames[gate]}Sum{N(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + N(step))}";
             string Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
@@ -286,7 +286,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        _writer.Line($"{form.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
+                        _writer.Line($"{layout.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
                     }
                 }
             }
@@ -300,13 +300,13 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        _writer.Line($"{form.Type} weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()} = {form.Weight("row", N(GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", N(GateColumn(tile, s, gate)))};");
                     }
                 }
 
                 for (int t = 0; t < stepsAtOnce; t++)
                 {
-                    _writer.Line($"{form.Type} x{N(t)} = {form.Input($"input{N(t)}", "k")};");
+                    _writer.Line($"{layout.Type} x{N(t)} = {layout.Input($"input{N(t)}", "k")};");
                     for (int s = 0; s < tile.Segments.Count; s++)
                     {
                         for (int gate = 0; gate < 4; gate++)
@@ -325,7 +325,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        _writer.Line(form.Store(Sum(t, s, gate), $"gates{N(t)}", Column(s, gate)));
+                        _writer.Line(layout.Store(Sum(t, s, gate), $"gates{N(t)}", Column(s, gate)));
                     }
                 }
             }

@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LstmGen.Generator.Model;
+using static LstmGen.Generator.CodeWriter;
+
+namespace LstmGen.Generator
+{
+    /// <summary>
+    /// The helpers that write vector code for every kernel: how a vector of a path is spelled
+    /// (<see cref="VectorSpelling"/>), how a kernel lays out its values (<see cref="ValueLayout"/>: one sequence,
+    /// or a group of agents, one per lane), the loops of a tile, vector loops with a scalar tail, and the
+    /// canonical 16-lane dot product that gives every path the same bits.
+    /// </summary>
+    internal sealed partial class Emitter
+    {
+        /// <summary>
+        /// How C# spells a vector of <see cref="Width"/> floats (1: a scalar): its type, its loads, stores and
+        /// broadcasts. (Not to be confused with the other lanes of the generated code: the agents of a group,
+        /// one per lane, and the canonical 16 lanes of a dot product.)
+        /// </summary>
+        private readonly struct VectorSpelling
+        {
+            public VectorSpelling(int width, string refs)
+            {
+                Width = width;
+                Refs = refs;
+            }
+
+            public int Width { get; }
+
+            /// <summary>The class that adds to a reference: Unsafe, or Refs on the portable tier.</summary>
+            public string Refs { get; }
+
+            private string Vector => TypeNames.Intrinsics + ".Vector" + N(Width * 32);
+
+            public string Type => Width == 1 ? "float" : Vector + "<float>";
+
+            public string Load(string reference, string offset) =>
+                Width == 1 ? $"{Refs}.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
+
+            /// <summary>
+            /// A store. The vector one is a static call, not the <c>StoreUnsafe</c> extension, so that it binds
+            /// without a <c>using</c> directive.
+            /// </summary>
+            public string Store(string value, string reference, string offset) =>
+                Width == 1 ? $"{Refs}.Add(ref {reference}, {offset}) = {value};"
+                : $"{Vector}.StoreUnsafe({value}, ref {reference}, {offset});";
+
+            public string Broadcast(string value) => Width == 1 ? value : $"{Vector}.Create({value})";
+
+            public string One => Width == 1 ? "1f" : Type + ".One";
+        }
+
+        /// <summary>
+        /// How a kernel lays out its values. One sequence: a vector holds consecutive units, weights are
+        /// loaded as vectors and each input is broadcast. A group of agents (<see cref="Agents"/> &gt; 0): a
+        /// vector holds one value of every agent, each position (input, unit, gate column) holds a vector,
+        /// and each weight is broadcast to every agent. Either way each lane sums the same products in
+        /// the same order, so both give the same bits.
+        /// </summary>
+        private sealed class ValueLayout
+        {
+            public ValueLayout(VectorSpelling vector, int agents)
+            {
+                Vector = vector;
+                Agents = agents;
+            }
+
+            /// <summary>How a vector of the layout is spelled: of the path's width, or of the group's (one lane per agent).</summary>
+            public VectorSpelling Vector { get; }
+
+            public int Agents { get; }
+
+            public string Type => Vector.Type;
+
+            /// <summary>The weight of a gate column in a row.</summary>
+            public string Weight(string row, string column) =>
+                Agents == 0 ? Vector.Load(row, column) : Vector.Broadcast($"{Vector.Refs}.Add(ref {row}, {column})");
+
+            /// <summary>Input <paramref name="k"/> of <paramref name="source"/>.</summary>
+            public string Input(string source, string k) =>
+                Agents == 0 ? Vector.Broadcast($"{Vector.Refs}.Add(ref {source}, {k})") : Vector.Load(source, Position(k));
+
+            /// <summary>b_ih + b_hh of a gate column.</summary>
+            public string Bias(string column) => Agents == 0
+                ? $"{Vector.Load("inputBias", column)} + {Vector.Load("hiddenBias", column)}"
+                : Vector.Broadcast($"{Vector.Refs}.Add(ref inputBias, {column}) + {Vector.Refs}.Add(ref hiddenBias, {column})");
+
+            public string Load(string reference, string index) => Vector.Load(reference, Position(index));
+
+            public string Store(string value, string reference, string index) => Vector.Store(value, reference, Position(index));
+
+            /// <summary>Where an index of one sequence's values sits in the agents' layout.</summary>
+            private string Position(string index) =>
+                Agents == 0 ? index
+                : index.All(c => char.IsLetterOrDigit(c)) ? $"{index} * {N(Agents)}"
+                : $"({index}) * {N(Agents)}";
+        }
+
+        /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
+        private static string Offset(string? variable, int constant) =>
+            variable is null ? N(constant) : constant == 0 ? variable : $"{variable} + {N(constant)}";
+
+        /// <summary>The agents of a group on <paramref name="path"/>: one per lane of its vectors.</summary>
+        private static int AgentsPerGroup(PathPlan path) => path.VectorWidth;
+
+        /// <summary>"Units 0 to 31: one tile of 32 units, one Vector512&lt;float&gt; per gate and 16 units".</summary>
+        private static string DescribeTile(TileLoop tile, ValueLayout layout)
+        {
+            int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
+            int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
+            string shape = layout.Agents > 0 ? $"one {layout.Type} of {N(layout.Agents)} agents per gate and unit"
+                : tile.VectorWidth == 1 ? "one float per gate and unit"
+                : $"one {layout.Type} per gate and {N(tile.VectorWidth)} units";
+            string units = lastUnit == tile.BaseUnit ? $"Unit {N(lastUnit)}" : $"Units {N(tile.BaseUnit)} to {N(lastUnit)}";
+            string tiles = tile.OuterCount * tile.InnerCount == 1 ? "one tile" : $"{N(tile.OuterCount * tile.InnerCount)} tiles";
+            return $"{units}: {tiles} of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}";
+        }
+
+        /// <summary>
+        /// Opens the loops of a tile (or a bare scope when it runs once) and declares <c>column</c>, the tile's
+        /// first gate column, and <c>unit</c>, its first unit, when <paramref name="units"/> says it is used.
+        /// Disposing the result closes them.
+        /// </summary>
+        private Blocks OpenTileLoops(TileLoop tile, bool units = true)
+        {
+            var loops = new List<Block>();
+            var unitTerms = new List<string>();
+            var columnTerms = new List<string>();
+            if (tile.BaseUnit != 0)
+            {
+                unitTerms.Add(N(tile.BaseUnit));
+                columnTerms.Add(N(tile.BaseColumn));
+            }
+
+            if (tile.OuterCount > 1)
+            {
+                loops.Add(_writer.Open($"for ({NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
+                unitTerms.Add($"(block * {N(tile.OuterUnitStride)})");
+                columnTerms.Add($"(block * {N(tile.OuterColumnStride)})");
+            }
+
+            if (tile.InnerCount > 1)
+            {
+                loops.Add(_writer.Open($"for ({NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
+                unitTerms.Add($"(part * {N(tile.InnerUnitStride)})");
+                columnTerms.Add($"(part * {N(tile.InnerColumnStride)})");
+            }
+
+            if (loops.Count == 0)
+            {
+                // A tile that runs once still gets its own scope for its locals.
+                loops.Add(_writer.OpenScope());
+            }
+
+            if (units)
+            {
+                _writer.Line($"{NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
+            }
+
+            _writer.Line($"{NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+            return new Blocks(loops);
+        }
+
+        /// <summary>The column of a gate of a segment, relative to the tile's <c>column</c>.</summary>
+        private static int GateColumn(TileLoop tile, int segment, int gate) =>
+            tile.Segments[segment].ColumnOffset + (gate * tile.GateStride);
+
+        /// <summary>
+        /// A loop over <paramref name="count"/> elements in vectors of the path's width, then the elements
+        /// past the last whole vector one at a time, with the same operations.
+        /// </summary>
+        private void EmitVectorLoop(VectorSpelling vector, string countName, int count, System.Func<VectorSpelling, string, string[]> body)
+        {
+            int whole = vector.Width == 1 ? count : count / vector.Width * vector.Width;
+            if (whole > 0)
+            {
+                string limit = whole == count ? countName : N(whole);
+                using (_writer.Open($"for ({NUInt} k = 0; k < {limit}; k{(vector.Width == 1 ? "++" : " += " + N(vector.Width))})"))
+                {
+                    foreach (string line in body(vector, "k"))
+                    {
+                        _writer.Line(line);
+                    }
+                }
+            }
+
+            if (whole < count)
+            {
+                _writer.Line($"// The last {N(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
+                using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
+                {
+                    foreach (string line in body(VectorOf(1), "k"))
+                    {
+                        _writer.Line(line);
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// <c>float sum = left · right</c> over <paramref name="count"/> elements in the canonical order: the
+        /// products go to 16 lanes (lane l takes elements l, l + 16, ...), LstmMath.Sum adds the lanes in a
+        /// fixed tree, and the elements past the last multiple of 16 follow in order. With several
+        /// <paramref name="lefts"/> (vector paths), one pass over <paramref name="right"/> computes a sum per left
+        /// operand (<c>sum0</c>, <c>sum1</c>, ...), keeping that many independent chains in flight.
+        /// <paramref name="alongside"/> adds a statement per row and chunk that also uses the right operand
+        /// (given its lanes, index, loaded value and row).
+        /// </summary>
+        private void EmitLaneDot(PathPlan path, int count, string[] lefts, string right, System.Func<VectorSpelling, string, string, int, string>? alongside)
+        {
+            int chunks = count / 16;
+            int tail = count % 16;
+            int rows = lefts.Length;
+            string Sum(int row) => rows == 1 ? "sum" : $"sum{N(row)}";
+            if (chunks > 0 && path.Path == KernelPath.Scalar)
+            {
+                // The caller declares the 16 lanes once, outside its loops; scalar code does one row at a time.
+                _writer.Line("lanes.Clear();");
+                using (_writer.Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                {
+                    using (_writer.Open("for (int lane = 0; lane < 16; lane++)"))
+                    {
+                        _writer.Line($"{NUInt} index = k + ({NUInt})lane;");
+                        _writer.Line($"float {right}Value = {Unsafe}.Add(ref {right}, index);");
+                        _writer.Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
+                        if (alongside is not null)
+                        {
+                            _writer.Line(alongside(VectorOf(1), "index", $"{right}Value", 0));
+                        }
+                    }
+                }
+
+                _writer.Line($"float sum = {TypeNames.LstmMath}.Sum(lanes);");
+            }
+            else if (chunks > 0)
+            {
+                var vector = VectorOf(path.VectorWidth);
+                int registers = 16 / path.VectorWidth;
+                string Lane(int row, int i) =>
+                    (rows == 1 ? "lanes" : $"row{N(row)}Lanes")
+                    + (registers == 1 ? string.Empty : $"{N(i * path.VectorWidth)}To{N(((i + 1) * path.VectorWidth) - 1)}");
+                for (int row = 0; row < rows; row++)
+                {
+                    for (int i = 0; i < registers; i++)
+                    {
+                        _writer.Line($"{vector.Type} {Lane(row, i)} = {vector.Type}.Zero;");
+                    }
+                }
+
+                string? chunk = chunks == 1 ? null : "k";
+                using (chunks == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                {
+                    for (int i = 0; i < registers; i++)
+                    {
+                        string offset = Offset(chunk, i * path.VectorWidth);
+                        string value = alongside is null && rows == 1 ? vector.Load(right, offset) : $"{right}{N(i)}";
+                        if (value != vector.Load(right, offset))
+                        {
+                            _writer.Line($"{vector.Type} {value} = {vector.Load(right, offset)};");
+                        }
+
+                        for (int row = 0; row < rows; row++)
+                        {
+                            _writer.Line($"{Lane(row, i)} = {TypeNames.LstmMath}.MultiplyAdd({vector.Load(lefts[row], offset)}, {value}, {Lane(row, i)});");
+                            if (alongside is not null)
+                            {
+                                _writer.Line(alongside(vector, offset, value, row));
+                            }
+                        }
+                    }
+                }
+
+                for (int row = 0; row < rows; row++)
+                {
+                    _writer.Line($"float {Sum(row)} = {TypeNames.LstmMath}.Sum({string.Join(", ", Enumerable.Range(0, registers).Select(i => Lane(row, i)))});");
+                }
+            }
+            else
+            {
+                for (int row = 0; row < rows; row++)
+                {
+                    _writer.Line($"float {Sum(row)} = 0f;");
+                }
+            }
+
+            if (tail > 0)
+            {
+                _writer.Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
+                using (_writer.Open($"for ({NUInt} k = {N(chunks * 16)}; k < {N(count)}; k++)"))
+                {
+                    _writer.Line($"float {right}Value = {Unsafe}.Add(ref {right}, k);");
+                    for (int row = 0; row < rows; row++)
+                    {
+                        _writer.Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");
+                        if (alongside is not null)
+                        {
+                            _writer.Line(alongside(VectorOf(1), "k", $"{right}Value", row));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
