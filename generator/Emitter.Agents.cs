@@ -175,17 +175,17 @@ namespace LstmGen.Generator
                             _writer.Line($"{layout.Type} laneSum = {layout.Type}.Zero;");
                             using (_writer.Open($"for ({NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
                             {
-                                _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", "k")}, {layout.Weight("weights", "k")}, laneSum);");
+                                _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, laneSum);");
                             }
 
-                            _writer.Line(layout.Store("laneSum", "lanes", "lane"));
+                            _writer.Line(layout.Store("laneSum", "lanes", IndexExpression.Name("lane")));
                         }
 
                         _writer.Line();
                         _writer.Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
                         for (int quarter = 0; quarter < 4; quarter++)
                         {
-                            string Lane(int l) => layout.Load("lanes", N(l));
+                            string Lane(int l) => layout.Load("lanes", IndexExpression.Constant(l));
                             _writer.Line($"{layout.Type} quarter{N(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
                         }
 
@@ -201,11 +201,11 @@ namespace LstmGen.Generator
                         _writer.Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
                         using (_writer.Open($"for ({NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
                         {
-                            _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", "k")}, {layout.Weight("weights", "k")}, sum);");
+                            _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, sum);");
                         }
                     }
 
-                    _writer.Line(layout.Store($"sum + {layout.Vector.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", "o"));
+                    _writer.Line(layout.Store($"sum + {layout.Vector.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", IndexExpression.Name("o")));
                 }
             }
 

@@ -21,7 +21,7 @@ namespace LstmGen.Generator
             _writer.Line("/// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when");
             _writer.Line("/// wanted) and leaves d loss / d h and d loss / d c of the step before.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void {kernel.Name}Backward{path.Path}(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)"))
+            using (_writer.Open($"private static void {kernel.Name}Backward{path.Path}({LayerBackwardParameters.Declaration})"))
             {
                 _writer.Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
                 _writer.Line("ref float inputWeights = ref weights;");
@@ -219,7 +219,7 @@ namespace LstmGen.Generator
             _writer.Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
             _writer.Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void WeightGradients{path.Path}(ref float gradientRows, {NUInt} rows, ref float x, {NUInt} xStride, ref float gateGradients, {NUInt} start, {NUInt} end)"))
+            using (_writer.Open($"private static void WeightGradients{path.Path}({WeightGradientParameters.Declaration})"))
             {
                 if (whole > 0)
                 {
@@ -309,7 +309,7 @@ namespace LstmGen.Generator
             _writer.Line($"/// The dense head's backward pass with {path.Path} kernels: head.weight's gradient += d logits (outer) h,");
             _writer.Line("/// head.bias's += d logits, and upstream = head.weight^T d logits, summed over the outputs in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HeadBackward{path.Path}(ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream)"))
+            using (_writer.Open($"private static void HeadBackward{path.Path}({HeadBackwardParameters.Declaration})"))
             {
                 _writer.Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
                 _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");

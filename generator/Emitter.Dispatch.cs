@@ -12,21 +12,41 @@ namespace LstmGen.Generator
     {
         private static readonly string[] s_pathNames = { "Vector512", "Vector256", "Vector128", "Scalar" };
 
+        // The parameters of the kernels that a dispatcher passes its own on to: one list each, for the kernel of
+        // every path and for its dispatcher.
+
+        /// <summary>One whole step of a layer: its packed weights, its input, its state, the gate sums.</summary>
+        private static ParameterList LayerStepParameters => new ParameterList().RefFloats("weights", "input", "hidden", "cell", "gates");
+
+        /// <summary>The recurrent part of a step of a layer, from the gate sums its input projection started.</summary>
+        private static ParameterList LayerRecurrentParameters => new ParameterList().RefFloats("weights", "hidden", "cell", "gates");
+
+        /// <summary>The input projection of a layer for <c>steps</c> steps whose inputs are <c>inputStride</c> floats apart.</summary>
+        private ParameterList LayerProjectionParameters =>
+            new ParameterList().RefFloats("weights", "inputs").Values(NUInt, "inputStride").RefFloats("gates").Values(NUInt, "steps");
+
+        /// <summary>The backward pass of a layer at one step.</summary>
+        private static ParameterList LayerBackwardParameters => new ParameterList()
+            .RefFloats("weights", "gradients", "input", "previous", "current", "upstream", "hiddenGradient", "cellGradient", "inputGradient")
+            .Values("bool", "computeInputGradient");
+
+        /// <summary>A block of steps [start, end) added to <c>rows</c> rows of a weight's gradient.</summary>
+        private ParameterList WeightGradientParameters => new ParameterList()
+            .RefFloats("gradientRows").Values(NUInt, "rows").RefFloats("x").Values(NUInt, "xStride").RefFloats("gateGradients").Values(NUInt, "start", "end");
+
+        /// <summary>The dense head's backward pass.</summary>
+        private static ParameterList HeadBackwardParameters => new ParameterList().RefFloats("head", "gradients", "hidden", "logitGradients", "upstream");
+
         /// <summary>
         /// <c>private static void {name}({parameters})</c>, which calls <c>{kernel}{Path}</c> with its own
         /// parameters on the path this processor takes (the kernel's name is the method's by default).
         /// </summary>
-        private void EmitDispatcher(string summary, string name, string parameters, string? kernel = null)
+        private void EmitDispatcher(string summary, string name, ParameterList parameters, string? kernel = null)
         {
-            string arguments = string.Join(", ", parameters.Split(',').Select(parameter =>
-            {
-                string[] words = parameter.Trim().Split(' ');
-                return (words[0] == "ref" ? "ref " : string.Empty) + words[words.Length - 1];
-            }));
             _writer.Line($"/// <summary>{summary}, on the path this processor takes.</summary>");
-            using (_writer.Open($"private static void {name}({parameters})"))
+            using (_writer.Open($"private static void {name}({parameters.Declaration})"))
             {
-                EmitDispatch(path => $"{kernel ?? name}{path}({arguments});");
+                EmitDispatch(path => $"{kernel ?? name}{path}({parameters.Arguments});");
             }
 
             _writer.Line();

@@ -91,10 +91,8 @@ namespace LstmGen.Generator
                 : "/// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).");
             _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
-            string parameters = recurrentOnly
-                ? "ref float weights, ref float hidden, ref float cell, ref float gates"
-                : "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates";
-            using (_writer.Open($"private static void {kernel.Name}{kind}{path.Path}({parameters})"))
+            ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
+            using (_writer.Open($"private static void {kernel.Name}{kind}{path.Path}({parameters.Declaration})"))
             {
                 if (recurrentOnly)
                 {
@@ -154,7 +152,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < 4; gate++)
                     {
-                        string offset = Offset("column", GateColumn(tile, s, gate));
+                        IndexExpression offset = Offset("column", GateColumn(tile, s, gate));
                         _writer.Line($"{layout.Type} {s_gateNames[gate]}Sum{N(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
                     }
                 }
@@ -194,8 +192,8 @@ namespace LstmGen.Generator
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    string unit = Offset("unit", tile.Segments[s].UnitOffset);
-                    string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
+                    IndexExpression unit = Offset("unit", tile.Segments[s].UnitOffset);
+                    IndexExpression Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     using (tile.Segments.Count > 1 ? _writer.OpenScope() : default(Block?))
                     {
                         _writer.Line($"{layout.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(0))});");
@@ -287,7 +285,7 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float row{N(r)} = ref {Unsafe}.Add(ref row{N(r - 1)}, GateRowLength);");
                 }
 
-                string k = variable is null ? N(start + r) : Offset(variable, start + r);
+                IndexExpression k = Offset(variable, start + r);
                 _writer.Line($"{layout.Type} x{N(r)} = {layout.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {

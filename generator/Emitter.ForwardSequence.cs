@@ -146,7 +146,7 @@ namespace LstmGen.Generator
                     EmitDispatcher(
                         $"One whole step of {DescribeLayers(kernel)}, its gates in <paramref name=\"gates\"/>",
                         $"{kernel.Name}Step",
-                        "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates",
+                        LayerStepParameters,
                         kernel.Name);
                     continue;
                 }
@@ -154,11 +154,11 @@ namespace LstmGen.Generator
                 EmitDispatcher(
                     $"The input part of {DescribeLayers(kernel)}'s gate sums for a chunk of steps",
                     $"{kernel.Name}Projection",
-                    $"ref float weights, ref float inputs, {NUInt} inputStride, ref float gates, {NUInt} steps");
+                    LayerProjectionParameters);
                 EmitDispatcher(
                     $"The recurrent part of one step of {DescribeLayers(kernel)}",
                     $"{kernel.Name}Recurrent",
-                    "ref float weights, ref float hidden, ref float cell, ref float gates");
+                    LayerRecurrentParameters);
             }
         }
 
@@ -215,7 +215,7 @@ namespace LstmGen.Generator
             _writer.Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
             _writer.Line("/// pass over the weights.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void {kernel.Name}Projection{path.Path}(ref float weights, ref float inputs, {NUInt} inputStride, ref float gates, {NUInt} steps)"))
+            using (_writer.Open($"private static void {kernel.Name}Projection{path.Path}({LayerProjectionParameters.Declaration})"))
             {
                 _writer.Line("// This layer's W_ih and biases.");
                 _writer.Line("ref float inputWeights = ref weights;");
@@ -274,7 +274,7 @@ namespace LstmGen.Generator
         private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, int stepsAtOnce)
         {
             string Sum(int step, int segment, int gate) => $"{s_gateNames[gate]}Sum{N(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + N(step))}";
-            string Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
+            IndexExpression Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
             for (int t = 0; t < stepsAtOnce; t++)
             {
                 _writer.Line($"ref float input{N(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
@@ -306,7 +306,7 @@ namespace LstmGen.Generator
 
                 for (int t = 0; t < stepsAtOnce; t++)
                 {
-                    _writer.Line($"{layout.Type} x{N(t)} = {layout.Input($"input{N(t)}", "k")};");
+                    _writer.Line($"{layout.Type} x{N(t)} = {layout.Input($"input{N(t)}", IndexExpression.Name("k"))};");
                     for (int s = 0; s < tile.Segments.Count; s++)
                     {
                         for (int gate = 0; gate < 4; gate++)

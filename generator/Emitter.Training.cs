@@ -318,18 +318,18 @@ namespace LstmGen.Generator
                 EmitDispatcher(
                     $"The backward pass of {DescribeLayers(kernel)} at one step",
                     $"{kernel.Name}Backward",
-                    "ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient");
+                    LayerBackwardParameters);
             }
 
             EmitDispatcher(
                 "Adds a block of steps to the gradient of a weight",
                 "WeightGradients",
-                $"ref float gradientRows, {NUInt} rows, ref float x, {NUInt} xStride, ref float gateGradients, {NUInt} start, {NUInt} end");
+                WeightGradientParameters);
 
             if (_spec.HasHead)
             {
-                EmitDispatcher("The dense head's logits", "HeadForward", "ref float head, ref float hidden, ref float logits", kernel: "Head");
-                EmitDispatcher("The dense head's backward pass", "HeadBackward", "ref float head, ref float gradients, ref float hidden, ref float logitGradients, ref float upstream");
+                EmitDispatcher("The dense head's logits", "HeadForward", new ParameterList().RefFloats("head", "hidden", "logits"), kernel: "Head");
+                EmitDispatcher("The dense head's backward pass", "HeadBackward", HeadBackwardParameters);
             }
         }
 

@@ -79,7 +79,7 @@ namespace LstmGen.Generator
                 Agents == 0 ? Vector.Load(row, column) : Vector.Broadcast($"{Vector.Refs}.Add(ref {row}, {column})");
 
             /// <summary>Input <paramref name="k"/> of <paramref name="source"/>.</summary>
-            public string Input(string source, string k) =>
+            public string Input(string source, IndexExpression k) =>
                 Agents == 0 ? Vector.Broadcast($"{Vector.Refs}.Add(ref {source}, {k})") : Vector.Load(source, Position(k));
 
             /// <summary>b_ih + b_hh of a gate column.</summary>
@@ -87,20 +87,16 @@ namespace LstmGen.Generator
                 ? $"{Vector.Load("inputBias", column)} + {Vector.Load("hiddenBias", column)}"
                 : Vector.Broadcast($"{Vector.Refs}.Add(ref inputBias, {column}) + {Vector.Refs}.Add(ref hiddenBias, {column})");
 
-            public string Load(string reference, string index) => Vector.Load(reference, Position(index));
+            public string Load(string reference, IndexExpression index) => Vector.Load(reference, Position(index));
 
-            public string Store(string value, string reference, string index) => Vector.Store(value, reference, Position(index));
+            public string Store(string value, string reference, IndexExpression index) => Vector.Store(value, reference, Position(index));
 
-            /// <summary>Where an index of one sequence's values sits in the agents' layout.</summary>
-            private string Position(string index) =>
-                Agents == 0 ? index
-                : index.All(c => char.IsLetterOrDigit(c)) ? $"{index} * {N(Agents)}"
-                : $"({index}) * {N(Agents)}";
+            /// <summary>Where an index of one sequence's values sits in the layout: itself, or times the agents of a group.</summary>
+            private string Position(IndexExpression index) => Agents == 0 ? index.Text : index.Times(Agents);
         }
 
         /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
-        private static string Offset(string? variable, int constant) =>
-            variable is null ? N(constant) : constant == 0 ? variable : $"{variable} + {N(constant)}";
+        private static IndexExpression Offset(string? variable, int constant) => IndexExpression.Sum(variable, constant);
 
         /// <summary>The agents of a group on <paramref name="path"/>: one per lane of its vectors.</summary>
         private static int AgentsPerGroup(PathPlan path) => path.VectorWidth;
@@ -255,8 +251,10 @@ namespace LstmGen.Generator
                     for (int i = 0; i < registers; i++)
                     {
                         string offset = Offset(chunk, i * path.VectorWidth);
-                        string value = alongside is null && rows == 1 ? vector.Load(right, offset) : $"{right}{N(i)}";
-                        if (value != vector.Load(right, offset))
+                        // One row alone uses the loaded chunk once, in place; several rows or an alongside statement read it from a local.
+                        bool loadIntoLocal = alongside is not null || rows > 1;
+                        string value = loadIntoLocal ? $"{right}{N(i)}" : vector.Load(right, offset);
+                        if (loadIntoLocal)
                         {
                             _writer.Line($"{vector.Type} {value} = {vector.Load(right, offset)};");
                         }
