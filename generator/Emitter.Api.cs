@@ -36,10 +36,10 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>Trainable values, as PyTorch counts them: the length of <see cref=\"Parameters\"/>.</summary>");
             _writer.Line($"public const int ParameterCount = {N(_plan.ParameterCount)};");
             _writer.Line();
-            _writer.Line("// The packed layout: a gate row holds the 4 * HiddenSize gate sums' weights for one input, in blocks of");
+            _writer.Line($"// The packed layout: a gate row holds the {N(LstmCell.GateCount)} * HiddenSize gate sums' weights for one input, in blocks of");
             _writer.Line("// up to MaxBlockWidth units with the i, f, g, o gates of a block side by side (see LstmGen.CompilerServices.GateBlocks).");
             _writer.Line($"private const int MaxBlockWidth = {N(_plan.MaxBlockWidth)};");
-            _writer.Line("private const int GateRowLength = 4 * HiddenSize;");
+            _writer.Line($"private const int GateRowLength = {N(LstmCell.GateCount)} * HiddenSize;");
             _writer.Line();
             _writer.Line($"// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [HiddenSize][GateRowLength], b_ih, b_hh [GateRowLength].");
             string firstInputs = _plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize";

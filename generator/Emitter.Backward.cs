@@ -45,7 +45,7 @@ namespace LstmGen.Generator
                 var vector = VectorOf(path.VectorWidth);
                 _writer.Line();
                 _writer.Line("// d loss / d b_ih and d loss / d b_hh: the gate gradients.");
-                EmitVectorLoop(vector, "GateRowLength", 4 * _spec.HiddenSize, (l, k) => new[]
+                EmitVectorLoop(vector, "GateRowLength", LstmCell.GateCount * _spec.HiddenSize, (l, k) => new[]
                 {
                     $"{l.Type} gateGradient = {l.Load("gateGradients", k)};",
                     l.Store($"{l.Load("inputBiasGradients", k)} + gateGradient", "inputBiasGradients", k),
@@ -117,9 +117,9 @@ namespace LstmGen.Generator
                     {
                         _writer.Line($"{vector.Type} one = {vector.One};");
                         _writer.Line($"{vector.Type} hiddenGradientSum = {TypeNames.LstmMath}.FlushNegligible({vector.Load("upstream", unit)} + {vector.Load("hiddenGradient", unit)});");
-                        for (int gate = 0; gate < 4; gate++)
+                        for (int gate = 0; gate < LstmCell.GateCount; gate++)
                         {
-                            _writer.Line($"{vector.Type} {s_gateLocals[gate]} = {vector.Load("gates", Column(gate))};");
+                            _writer.Line($"{vector.Type} {LstmCell.GateActivationLocals[gate]} = {vector.Load("gates", Column(gate))};");
                         }
 
                         _writer.Line($"{vector.Type} tanhCell = {TypeNames.LstmMath}.Tanh({vector.Load("cell", unit)});");
@@ -185,12 +185,12 @@ namespace LstmGen.Generator
                     }
                 }
 
-                if (path.Path == KernelPath.Scalar && _spec.HiddenSize >= 4)
+                if (path.Path == KernelPath.Scalar && LstmCell.GateCount * _spec.HiddenSize >= 16)
                 {
                     _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
-                EmitLaneDot(path, 4 * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
+                EmitLaneDot(path, LstmCell.GateCount * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
                     _writer.Line($"{Unsafe}.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
@@ -209,7 +209,7 @@ namespace LstmGen.Generator
         private void EmitWeightGradients(PathPlan path)
         {
             var vector = VectorOf(path.VectorWidth);
-            int count = 4 * _spec.HiddenSize;
+            int count = LstmCell.GateCount * _spec.HiddenSize;
             int perChunk = path.VectorWidth == 1 ? 1 : WeightGradientChains * path.VectorWidth;
             int whole = count / perChunk * perChunk;
             int vectorsLeft = path.VectorWidth == 1 ? 0 : (count - whole) / path.VectorWidth;

@@ -8,11 +8,6 @@ namespace LstmGen.Generator
 {
     internal sealed partial class Emitter
     {
-        private static readonly string[] s_gateNames = { "input", "forget", "candidate", "output" };
-
-        /// <summary>The locals that hold the gate activations of a segment, in gate order.</summary>
-        private static readonly string[] s_gateLocals = { "inputGate", "forgetGate", "candidate", "outputGate" };
-
         /// <summary>
         /// Step{Path}, one step of every layer and the head for one sequence, or StepAgents{Path}, the same
         /// for a group of agents, one per lane (each position of their values holds a vector of agents).
@@ -150,10 +145,10 @@ namespace LstmGen.Generator
                     : "// The gate sums start from the two biases.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < 4; gate++)
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
                         IndexExpression offset = Offset("column", GateColumn(tile, s, gate));
-                        _writer.Line($"{layout.Type} {s_gateNames[gate]}Sum{N(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
+                        _writer.Line($"{layout.Type} {LstmCell.GateNames[gate]}Sum{N(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
                     }
                 }
 
@@ -171,9 +166,9 @@ namespace LstmGen.Generator
                 _writer.Line("// The gate sums, for the activations below.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < 4; gate++)
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        _writer.Line(layout.Store($"{s_gateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                        _writer.Line(layout.Store($"{LstmCell.GateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
                     }
                 }
             }
@@ -203,9 +198,9 @@ namespace LstmGen.Generator
                         if (layout.Agents == 0)
                         {
                             // Training reads the activations back; a group of agents only steps, so they stay in registers.
-                            for (int gate = 0; gate < 4; gate++)
+                            for (int gate = 0; gate < LstmCell.GateCount; gate++)
                             {
-                                _writer.Line(layout.Store(s_gateLocals[gate], "gates", Column(gate)));
+                                _writer.Line(layout.Store(LstmCell.GateActivationLocals[gate], "gates", Column(gate)));
                             }
                         }
 
@@ -289,9 +284,9 @@ namespace LstmGen.Generator
                 _writer.Line($"{layout.Type} x{N(r)} = {layout.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < 4; gate++)
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        string sum = $"{s_gateNames[gate]}Sum{N(s)}";
+                        string sum = $"{LstmCell.GateNames[gate]}Sum{N(s)}";
                         _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{N(r)}, {layout.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
                     }
                 }

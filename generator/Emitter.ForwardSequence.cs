@@ -17,7 +17,7 @@ namespace LstmGen.Generator
 
         /// <summary>Steps a projection tile sums at once: as many as its accumulators allow.</summary>
         private static int ProjectionSteps(PathPlan path, TileLoop tile) =>
-            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (4 * tile.Segments.Count));
+            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (LstmCell.GateCount * tile.Segments.Count));
 
         /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
         private bool FirstLayerProjects => _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
@@ -242,7 +242,7 @@ namespace LstmGen.Generator
                 _writer.Line("// b_ih + b_hh, where every step's sums start.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < 4; gate++)
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
                         _writer.Line($"{layout.Type} {BiasLocal(s, gate)} = {layout.Bias(Offset("column", GateColumn(tile, s, gate)))};");
                     }
@@ -268,12 +268,12 @@ namespace LstmGen.Generator
         }
 
         /// <summary>The local that holds b_ih + b_hh of a gate of a segment.</summary>
-        private static string BiasLocal(int segment, int gate) => $"{s_gateNames[gate]}Bias{N(segment)}";
+        private static string BiasLocal(int segment, int gate) => $"{LstmCell.GateNames[gate]}Bias{N(segment)}";
 
         /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
         private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, int stepsAtOnce)
         {
-            string Sum(int step, int segment, int gate) => $"{s_gateNames[gate]}Sum{N(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + N(step))}";
+            string Sum(int step, int segment, int gate) => $"{LstmCell.GateNames[gate]}Sum{N(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + N(step))}";
             IndexExpression Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
             for (int t = 0; t < stepsAtOnce; t++)
             {
@@ -284,7 +284,7 @@ namespace LstmGen.Generator
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < 4; gate++)
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
                         _writer.Line($"{layout.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
                     }
@@ -298,9 +298,9 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < 4; gate++)
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        _writer.Line($"{layout.Type} weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", N(GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} weight{N(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", N(GateColumn(tile, s, gate)))};");
                     }
                 }
 
@@ -309,9 +309,9 @@ namespace LstmGen.Generator
                     _writer.Line($"{layout.Type} x{N(t)} = {layout.Input($"input{N(t)}", IndexExpression.Name("k"))};");
                     for (int s = 0; s < tile.Segments.Count; s++)
                     {
-                        for (int gate = 0; gate < 4; gate++)
+                        for (int gate = 0; gate < LstmCell.GateCount; gate++)
                         {
-                            _writer.Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{N(t)}, weight{N(s)}{s_gateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
+                            _writer.Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{N(t)}, weight{N(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
                         }
                     }
                 }
@@ -323,7 +323,7 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float gates{N(t)} = ref {Unsafe}.Add(ref gates, {row});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < 4; gate++)
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
                         _writer.Line(layout.Store(Sum(t, s, gate), $"gates{N(t)}", Column(s, gate)));
                     }

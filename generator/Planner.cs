@@ -40,7 +40,7 @@ namespace LstmGen.Generator
         public static KernelPlan Plan(ModelSpec spec)
         {
             int hidden = spec.HiddenSize;
-            int gateRow = 4 * hidden;
+            int gateRow = LstmCell.GateCount * hidden;
 
             var first = new LayerKernel(spec.InputSize == hidden ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == hidden && spec.Layers > 1);
             var kernels = new List<LayerKernel> { first };
@@ -75,9 +75,9 @@ namespace LstmGen.Generator
                 .Select(path => new PathPlan(
                     path,
                     VectorWidth(path),
-                    PlanTiles(path, blocks, MaxAccumulators(path) / 4).ToEquatableArray(),
+                    PlanTiles(path, blocks, MaxAccumulators(path) / LstmCell.GateCount).ToEquatableArray(),
                     PlanTiles(path, blocks, maxSegments: 1).ToEquatableArray(),
-                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, MaxAccumulators(path) / 4).ToEquatableArray(),
+                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, MaxAccumulators(path) / LstmCell.GateCount).ToEquatableArray(),
                     path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, maxSegments: 1).ToEquatableArray()))
                 .ToEquatableArray();
 
@@ -139,7 +139,7 @@ namespace LstmGen.Generator
                     int segmentsPerTile = maxSegments;
                     int tileUnits = segmentsPerTile * vectorWidth;
                     var segments = Enumerable.Range(0, segmentsPerTile).Select(j => new Segment(j * vectorWidth, j * vectorWidth));
-                    tiles.Add(Tile(vectorWidth, width, segments, start, count, width, 4 * width, segmentsPerBlock / segmentsPerTile, tileUnits, tileUnits));
+                    tiles.Add(Tile(vectorWidth, width, segments, start, count, width, LstmCell.GateCount * width, segmentsPerBlock / segmentsPerTile, tileUnits, tileUnits));
                 }
 
                 TileLoop WholeBlocks(int blocksPerTile, int repeats, int firstUnit)
@@ -149,11 +149,11 @@ namespace LstmGen.Generator
                     {
                         for (int j = 0; j < segmentsPerBlock; j++)
                         {
-                            segments.Add(new Segment((block * width) + (j * vectorWidth), (block * 4 * width) + (j * vectorWidth)));
+                            segments.Add(new Segment((block * width) + (j * vectorWidth), (block * LstmCell.GateCount * width) + (j * vectorWidth)));
                         }
                     }
 
-                    return Tile(vectorWidth, width, segments, firstUnit, repeats, blocksPerTile * width, blocksPerTile * 4 * width, 1, 0, 0);
+                    return Tile(vectorWidth, width, segments, firstUnit, repeats, blocksPerTile * width, blocksPerTile * LstmCell.GateCount * width, 1, 0, 0);
                 }
             }
 
@@ -163,7 +163,7 @@ namespace LstmGen.Generator
         private static TileLoop Tile(int vectorWidth, int gateStride, IEnumerable<Segment> segments, int baseUnit, int outerCount, int outerUnitStride, int outerColumnStride, int innerCount, int innerUnitStride, int innerColumnStride)
         {
             EquatableArray<Segment> list = segments.ToEquatableArray();
-            return new TileLoop(vectorWidth, gateStride, list, baseUnit, 4 * baseUnit, outerCount, outerUnitStride, outerColumnStride, innerCount, innerUnitStride, innerColumnStride, InputUnroll(4 * list.Count));
+            return new TileLoop(vectorWidth, gateStride, list, baseUnit, LstmCell.GateCount * baseUnit, outerCount, outerUnitStride, outerColumnStride, innerCount, innerUnitStride, innerColumnStride, InputUnroll(LstmCell.GateCount * list.Count));
         }
     }
 }

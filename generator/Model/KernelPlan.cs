@@ -51,7 +51,7 @@ namespace LstmGen.Generator.Model
         int InnerColumnStride,
         int InputUnroll)
     {
-        public int Accumulators => 4 * Segments.Count;
+        public int Accumulators => LstmCell.GateCount * Segments.Count;
 
         public int UnitsCovered => Segments.Count * VectorWidth * OuterCount * InnerCount;
     }
@@ -79,7 +79,7 @@ namespace LstmGen.Generator.Model
     internal sealed record LayerKernel(string Name, int InputCount, bool IsFirst, bool IsUpper)
     {
         /// <summary>Floats of one layer: packed W_ih [in][4H], W_hh [H][4H], b_ih [4H], b_hh [4H].</summary>
-        public int ParameterCount(int hiddenSize) => (InputCount + hiddenSize + 2) * 4 * hiddenSize;
+        public int ParameterCount(int hiddenSize) => (InputCount + hiddenSize + 2) * LstmCell.GateCount * hiddenSize;
 
         /// <summary>
         /// Whether Forward computes the input part of a chunk's gate sums first, as one matrix product (several
@@ -119,7 +119,7 @@ namespace LstmGen.Generator.Model
         int HeadOffset,
         int ParameterCount)
     {
-        public int GateRowLength => 4 * Spec.HiddenSize;
+        public int GateRowLength => LstmCell.GateCount * Spec.HiddenSize;
 
         public LayerKernel FirstLayer => LayerKernels[0];
 

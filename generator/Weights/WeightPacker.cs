@@ -75,8 +75,8 @@ namespace LstmGen.Generator.Weights
 
                 // PyTorch's [4H, columns] (a bias: columns = 1), transposed into packed gate rows: the layout of
                 // the runtime's GateLayout.Pack, with the column of each gate and unit from the shared GateBlocks.
-                int columns = tensor.Length / (4 * hidden);
-                for (int gate = 0; gate < 4; gate++)
+                int columns = tensor.Length / (LstmCell.GateCount * hidden);
+                for (int gate = 0; gate < LstmCell.GateCount; gate++)
                 {
                     for (int unit = 0; unit < hidden; unit++)
                     {
@@ -84,7 +84,7 @@ namespace LstmGen.Generator.Weights
                         int sourceRow = (gate * hidden) + unit;
                         for (int column = 0; column < columns; column++)
                         {
-                            parameters[tensor.Offset + (column * 4 * hidden) + packedColumn] = values[(sourceRow * columns) + column];
+                            parameters[tensor.Offset + (column * LstmCell.GateCount * hidden) + packedColumn] = values[(sourceRow * columns) + column];
                         }
                     }
                 }
