@@ -10,6 +10,12 @@ namespace LstmGen.Generator
     /// </summary>
     internal sealed partial class Emitter
     {
+        /// <summary>
+        /// Whether the group's head sums in the 16 lanes of the canonical order (in the group's scratch): only a
+        /// head over 16 units or more has a whole chunk of 16; a smaller one sums its units in order.
+        /// </summary>
+        private bool AgentsHeadUsesLanes => _spec.HasHead && _spec.HiddenSize >= 16;
+
         private void EmitAgentsConstants()
         {
             _writer.Lines("""
@@ -98,7 +104,7 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float hidden = ref {Unsafe}.Add(ref scratch, AgentHiddenOffset * agents);");
                 _writer.Line($"ref float cell = ref {Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
                 _writer.Line($"ref float gates = ref {Unsafe}.Add(ref scratch, AgentGateOffset * agents);");
-                if (_spec.HasHead)
+                if (AgentsHeadUsesLanes)
                 {
                     _writer.Line($"ref float lanes = ref {Unsafe}.Add(ref scratch, AgentLaneOffset * agents);");
                 }
@@ -122,8 +128,7 @@ namespace LstmGen.Generator
                     _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
                     _writer.Line();
                     _writer.Line("// Every layer and the output, for the whole group at once.");
-                    string lanes = _spec.HasHead ? "ref lanes, " : string.Empty;
-                    EmitDispatch(path => $"StepAgents{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, {lanes}ref output);", withScalar: false);
+                    EmitDispatch(path => $"StepAgents{path}({PathStepParameters(agents: true).Arguments});", withScalar: false);
                     _writer.Line();
                     _writer.Line("// The new states and the outputs, out of the lanes.");
                     _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
@@ -161,7 +166,7 @@ namespace LstmGen.Generator
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
             _writer.Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, ref float lanes, ref float output)"))
+            using (_writer.Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
                 _writer.Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))

@@ -384,7 +384,7 @@ namespace LstmGen.Generator
                     _writer.Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
                 }
 
-                EmitDispatch(path => $"Step{path}(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);");
+                EmitDispatch(path => $"Step{path}({PathStepParameters(agents: false).Arguments});");
 
                 if (!_spec.HasHead)
                 {

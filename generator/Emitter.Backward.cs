@@ -29,13 +29,12 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
                 _writer.Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 _writer.Line();
-                _writer.Line("// What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's");
+                _writer.Line("// What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's");
                 _writer.Line("// gate gradients overwrite its gates once they are read.");
                 _writer.Line("ref float gates = ref current;");
                 _writer.Line("ref float gateGradients = ref current;");
                 _writer.Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
                 _writer.Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
-                _writer.Line($"ref float previousHidden = ref {Unsafe}.Add(ref previous, RecordHiddenOffset);");
                 foreach (TileLoop tile in path.Tiles)
                 {
                     _writer.Line();
@@ -319,8 +318,9 @@ namespace LstmGen.Generator
                     _writer.Line($"{Unsafe}.Add(ref biasGradients, o) += logitGradient;");
                     _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     _writer.Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * HiddenSize);");
-                    if (path.VectorWidth > 1)
+                    if (path.VectorWidth > 1 && _spec.HiddenSize >= path.VectorWidth)
                     {
+                        // For the vector loop over whole vectors of units (a smaller head has only the scalar tail).
                         _writer.Line($"{vector.Type} logitGradients{N(path.VectorWidth)} = {vector.Broadcast("logitGradient")};");
                     }
 

@@ -15,6 +15,22 @@ namespace LstmGen.Generator
         // The parameters of the kernels that a dispatcher passes its own on to: one list each, for the kernel of
         // every path and for its dispatcher.
 
+        /// <summary>
+        /// One step of every layer and the head, for one sequence or a group of agents: the group's head takes the
+        /// 16 lanes of its sums when it has them (<see cref="AgentsHeadUsesLanes"/>); one sequence without a head
+        /// takes no output (StepCore copies the top layer's hidden state out).
+        /// </summary>
+        private ParameterList PathStepParameters(bool agents)
+        {
+            var parameters = new ParameterList().RefFloats("parameters", "input", "hidden", "cell", "gates");
+            if (agents && AgentsHeadUsesLanes)
+            {
+                parameters.RefFloats("lanes");
+            }
+
+            return _spec.HasHead || agents ? parameters.RefFloats("output") : parameters;
+        }
+
         /// <summary>One whole step of a layer: its packed weights, its input, its state, the gate sums.</summary>
         private static ParameterList LayerStepParameters => new ParameterList().RefFloats("weights", "input", "hidden", "cell", "gates");
 
@@ -25,9 +41,12 @@ namespace LstmGen.Generator
         private ParameterList LayerProjectionParameters =>
             new ParameterList().RefFloats("weights", "inputs").Values(NUInt, "inputStride").RefFloats("gates").Values(NUInt, "steps");
 
-        /// <summary>The backward pass of a layer at one step.</summary>
+        /// <summary>
+        /// The backward pass of a layer at one step. It takes no input: the weights' gradients, which need it, are
+        /// summed after the backward pass (WeightGradients).
+        /// </summary>
         private static ParameterList LayerBackwardParameters => new ParameterList()
-            .RefFloats("weights", "gradients", "input", "previous", "current", "upstream", "hiddenGradient", "cellGradient", "inputGradient")
+            .RefFloats("weights", "gradients", "previous", "current", "upstream", "hiddenGradient", "cellGradient", "inputGradient")
             .Values("bool", "computeInputGradient");
 
         /// <summary>A block of steps [start, end) added to <c>rows</c> rows of a weight's gradient.</summary>

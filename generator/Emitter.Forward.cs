@@ -17,11 +17,10 @@ namespace LstmGen.Generator
             string kind = agents ? "Agents" : string.Empty;
             string suffix = kind + path.Path;
             string stride = agents ? $"HiddenSize * {N(AgentsPerGroup(path))}" : "HiddenSize";
-            string lanes = agents && _spec.HasHead ? "ref float lanes, " : string.Empty;
             _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {N(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
-            using (_writer.Open($"private static void Step{suffix}(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, {lanes}ref float output)"))
+            using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
                 _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
                 _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref gates);");
@@ -42,7 +41,7 @@ namespace LstmGen.Generator
                     _writer.Line();
                     _writer.Line($"// The dense head reads the top layer's hidden state.");
                     _writer.Line(agents
-                        ? $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref lanes, ref output);"
+                        ? $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, {(AgentsHeadUsesLanes ? "ref lanes, " : string.Empty)}ref output);"
                         : $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref output);");
                 }
                 else if (agents)

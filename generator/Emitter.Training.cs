@@ -213,14 +213,13 @@ namespace LstmGen.Generator
                         {
                             _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                             _writer.Line("int state = layer * HiddenSize;");
-                            _writer.Line($"ref float belowRecord = ref {Unsafe}.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref belowRecord, ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
+                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
                         }
                     }
 
                     _writer.Line();
                     _writer.Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
-                    _writer.Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref {Unsafe}.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                    _writer.Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
                 }
 
                 _writer.Line();

@@ -681,12 +681,11 @@ namespace Snapshots
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     int state = layer * HiddenSize;
-                    ref float belowRecord = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    LayerBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref belowRecord, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradients, state), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
+                    LayerBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradients, state), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                LayerBackward(ref parameters, ref gradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                LayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -791,23 +790,23 @@ namespace Snapshots
         }
 
         /// <summary>The backward pass of every layer at one step, on the path this processor takes.</summary>
-        private static void LayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                LayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                LayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                LayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                LayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                LayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                LayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else
             {
-                LayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                LayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
         }
 
@@ -1405,7 +1404,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardVector512(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1413,13 +1412,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 63: one tile of 64 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
             {
@@ -2264,7 +2262,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardVector256(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2272,13 +2270,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 4; block++)
@@ -3083,7 +3080,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardVector128(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3091,13 +3088,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 4; block++)
@@ -3919,7 +3915,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void LayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void LayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3927,13 +3923,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 4; block++)

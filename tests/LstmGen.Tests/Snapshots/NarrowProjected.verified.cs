@@ -620,7 +620,7 @@ namespace Snapshots
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -709,23 +709,23 @@ namespace Snapshots
         }
 
         /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                FirstLayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                FirstLayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                FirstLayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else
             {
-                FirstLayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
         }
 
@@ -837,7 +837,6 @@ namespace Snapshots
             ref float hidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentCellOffset * agents);
             ref float gates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentGateOffset * agents);
-            ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentLaneOffset * agents);
             ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentOutputOffset * agents);
             ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
             ref float inputRows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
@@ -859,15 +858,15 @@ namespace Snapshots
                 // Every layer and the output, for the whole group at once.
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                 {
-                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
+                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
                 }
                 else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                 {
-                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
+                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
                 }
                 else
                 {
-                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref lanes, ref output);
+                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
                 }
 
                 // The new states and the outputs, out of the lanes.
@@ -1536,7 +1535,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardVector512(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1544,13 +1543,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
@@ -1769,7 +1767,6 @@ namespace Snapshots
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector512<float> logitGradients16 = global::System.Runtime.Intrinsics.Vector512.Create(logitGradient);
                 // The last 5 elements, one at a time.
                 for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
@@ -1780,13 +1777,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
-        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+            HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
         }
 
         /// <summary>
@@ -2073,7 +2070,7 @@ namespace Snapshots
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
-        private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
+        private static void HeadAgentsVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (global::System.UIntPtr o = 0; o < OutputSize; o++)
@@ -2686,7 +2683,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardVector256(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2694,13 +2691,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
@@ -2912,7 +2908,6 @@ namespace Snapshots
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref biasGradients, o) += logitGradient;
                 ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
                 ref float weightGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector256<float> logitGradients8 = global::System.Runtime.Intrinsics.Vector256.Create(logitGradient);
                 // The last 5 elements, one at a time.
                 for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
                 {
@@ -2923,13 +2918,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
-        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+            HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
         }
 
         /// <summary>
@@ -3215,7 +3210,7 @@ namespace Snapshots
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
-        private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
+        private static void HeadAgentsVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (global::System.UIntPtr o = 0; o < OutputSize; o++)
@@ -3828,7 +3823,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardVector128(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -3836,13 +3831,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             {
@@ -4067,13 +4061,13 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
-        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref lanes, ref output);
+            HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref hidden, ref output);
         }
 
         /// <summary>
@@ -4359,7 +4353,7 @@ namespace Snapshots
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
-        private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
+        private static void HeadAgentsVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
             for (global::System.UIntPtr o = 0; o < OutputSize; o++)
@@ -5057,7 +5051,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -5065,13 +5059,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (global::System.UIntPtr part = 0; part < 2; part++)

@@ -604,12 +604,11 @@ namespace Portable
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     int state = layer * HiddenSize;
-                    ref float belowRecord = ref global::LstmGen.CompilerServices.Refs.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    UpperLayerBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref belowRecord, ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layer * LayerRecordLength), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradients, state), ref global::LstmGen.CompilerServices.Refs.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
+                    UpperLayerBackward(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, weights), ref global::LstmGen.CompilerServices.Refs.Add(ref previousRow, layer * LayerRecordLength), ref global::LstmGen.CompilerServices.Refs.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradients, state), ref global::LstmGen.CompilerServices.Refs.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -699,9 +698,9 @@ namespace Portable
         }
 
         /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
-            FirstLayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
         }
 
         /// <summary>
@@ -718,9 +717,9 @@ namespace Portable
         }
 
         /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
-        private static void UpperLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
-            UpperLayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
         }
 
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
@@ -1330,7 +1329,7 @@ namespace Portable
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1338,13 +1337,12 @@ namespace Portable
             ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (int block = 0; block < 2; block++)
@@ -1429,7 +1427,7 @@ namespace Portable
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1437,13 +1435,12 @@ namespace Portable
             ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (int block = 0; block < 2; block++)

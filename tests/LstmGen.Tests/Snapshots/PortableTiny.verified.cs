@@ -558,7 +558,7 @@ namespace Portable
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref global::LstmGen.CompilerServices.Refs.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -632,9 +632,9 @@ namespace Portable
         }
 
         /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
-            FirstLayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+            FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
         }
 
         /// <summary>Adds a block of steps to the gradient of a weight, on the path this processor takes.</summary>
@@ -855,7 +855,7 @@ namespace Portable
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -863,13 +863,12 @@ namespace Portable
             ref float inputBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::LstmGen.CompilerServices.Refs.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::LstmGen.CompilerServices.Refs.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::LstmGen.CompilerServices.Refs.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (int part = 0; part < 2; part++)

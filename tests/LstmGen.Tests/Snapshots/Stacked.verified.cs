@@ -668,12 +668,11 @@ namespace Snapshots
                 {
                     int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);
                     int state = layer * HiddenSize;
-                    ref float belowRecord = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);
-                    UpperLayerBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref belowRecord, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradients, state), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
+                    UpperLayerBackward(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, weights), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previousRow, layer * LayerRecordLength), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, layer * LayerRecordLength), ref upstream, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradients, state), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);
                 }
 
                 // The first layer, whose input is the sequence: d loss / d input only when it is wanted.
-                FirstLayerBackward(ref parameters, ref gradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, step * InputSize), ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
+                FirstLayerBackward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, step * InputSize), wantsInputGradients);
             }
 
             // The weights' gradients, from the gate gradients the backward pass left in the record: d W_ih +=
@@ -777,23 +776,23 @@ namespace Snapshots
         }
 
         /// <summary>The backward pass of the first layer at one step, on the path this processor takes.</summary>
-        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                FirstLayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                FirstLayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                FirstLayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else
             {
-                FirstLayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                FirstLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
         }
 
@@ -826,23 +825,23 @@ namespace Snapshots
         }
 
         /// <summary>The backward pass of the layers above the first at one step, on the path this processor takes.</summary>
-        private static void UpperLayerBackward(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void UpperLayerBackward(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
-                UpperLayerBackwardVector512(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                UpperLayerBackwardVector512(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                UpperLayerBackwardVector256(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                UpperLayerBackwardVector256(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             {
-                UpperLayerBackwardVector128(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                UpperLayerBackwardVector128(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
             else
             {
-                UpperLayerBackwardScalar(ref weights, ref gradients, ref input, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
+                UpperLayerBackwardScalar(ref weights, ref gradients, ref previous, ref current, ref upstream, ref hiddenGradient, ref cellGradient, ref inputGradient, computeInputGradient);
             }
         }
 
@@ -1562,7 +1561,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardVector512(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1570,13 +1569,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
             {
@@ -1657,7 +1655,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void UpperLayerBackwardVector512(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void UpperLayerBackwardVector512(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -1665,13 +1663,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units: the gate gradients.
             {
@@ -2783,7 +2780,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardVector256(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2791,13 +2788,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -2879,7 +2875,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void UpperLayerBackwardVector256(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void UpperLayerBackwardVector256(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -2887,13 +2883,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -4000,7 +3995,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardVector128(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -4008,13 +4003,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -4099,7 +4093,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void UpperLayerBackwardVector128(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void UpperLayerBackwardVector128(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -4107,13 +4101,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -5237,7 +5230,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void FirstLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -5245,13 +5238,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -5336,7 +5328,7 @@ namespace Snapshots
         /// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when
         /// wanted) and leaves d loss / d h and d loss / d c of the step before.
         /// </summary>
-        private static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float input, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
+        private static void UpperLayerBackwardScalar(ref float weights, ref float gradients, ref float previous, ref float current, ref float upstream, ref float hiddenGradient, ref float cellGradient, ref float inputGradient, bool computeInputGradient)
         {
             // This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.
             ref float inputWeights = ref weights;
@@ -5344,13 +5336,12 @@ namespace Snapshots
             ref float inputBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBiasGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradients, (HiddenSize + HiddenSize + 1) * GateRowLength);
 
-            // What the forward pass recorded: this step's gates and cell state, the states before it. Each unit's
+            // What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's
             // gate gradients overwrite its gates once they are read.
             ref float gates = ref current;
             ref float gateGradients = ref current;
             ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref current, RecordCellOffset);
             ref float previousCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordCellOffset);
-            ref float previousHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref previous, RecordHiddenOffset);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit: the gate gradients.
             for (global::System.UIntPtr block = 0; block < 2; block++)
