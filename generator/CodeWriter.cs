@@ -11,7 +11,7 @@ namespace LstmGen.Generator
     /// <see cref="IndentedTextWriter"/>: <see cref="Open"/> writes a header and an opening brace and returns a
     /// <see cref="Block"/> whose disposal closes it (<c>using (writer.Open("for (...)")) { ... }</c>), so that
     /// the structure of the emitting code follows the structure of the emitted code. Empty lines carry no
-    /// indentation; numbers are written with the invariant culture (<see cref="N"/>).
+    /// indentation; numbers are written with the invariant culture (<see cref="Literal"/>).
     /// </summary>
     internal sealed class CodeWriter
     {
@@ -23,7 +23,7 @@ namespace LstmGen.Generator
         }
 
         /// <summary>An integer as C# source spells it, whatever the culture of the machine that compiles.</summary>
-        public static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
+        public static string Literal(int value) => value.ToString(CultureInfo.InvariantCulture);
 
         /// <summary>Writes <paramref name="text"/> at the current indentation; an empty line carries no indentation.</summary>
         public void Line(string text = "")

@@ -162,7 +162,7 @@ namespace LstmGen.Generator
             int chunks = _spec.HiddenSize / 16;
             int tail = _spec.HiddenSize % 16;
             _writer.Line("/// <summary>");
-            _writer.Line($"/// The dense head for {N(group)} agents, one per lane, with {path.Path} kernels: output[o] = head.weight[o, :] · h");
+            _writer.Line($"/// The dense head for {Literal(group)} agents, one per lane, with {path.Path} kernels: output[o] = head.weight[o, :] · h");
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
             _writer.Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
@@ -178,7 +178,7 @@ namespace LstmGen.Generator
                         using (_writer.Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
                         {
                             _writer.Line($"{layout.Type} laneSum = {layout.Type}.Zero;");
-                            using (_writer.Open($"for ({NUInt} k = lane; k < {N(chunks * 16)}; k += 16)"))
+                            using (_writer.Open($"for ({NUInt} k = lane; k < {Literal(chunks * 16)}; k += 16)"))
                             {
                                 _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, laneSum);");
                             }
@@ -191,7 +191,7 @@ namespace LstmGen.Generator
                         for (int quarter = 0; quarter < 4; quarter++)
                         {
                             string Lane(int l) => layout.Load("lanes", IndexExpression.Constant(l));
-                            _writer.Line($"{layout.Type} quarter{N(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
+                            _writer.Line($"{layout.Type} quarter{Literal(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
                         }
 
                         _writer.Line($"{layout.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
@@ -203,8 +203,8 @@ namespace LstmGen.Generator
 
                     if (tail > 0)
                     {
-                        _writer.Line(chunks > 0 ? $"// The last {N(tail)} units, in order." : "// Every unit, in order.");
-                        using (_writer.Open($"for ({NUInt} k = {N(chunks * 16)}; k < HiddenSize; k++)"))
+                        _writer.Line(chunks > 0 ? $"// The last {Literal(tail)} units, in order." : "// Every unit, in order.");
+                        using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < HiddenSize; k++)"))
                         {
                             _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, sum);");
                         }

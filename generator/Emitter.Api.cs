@@ -13,18 +13,18 @@ namespace LstmGen.Generator
         private void EmitConstants()
         {
             _writer.Line("/// <summary>Features per time step.</summary>");
-            _writer.Line($"public const int InputSize = {N(_spec.InputSize)};");
+            _writer.Line($"public const int InputSize = {Literal(_spec.InputSize)};");
             _writer.Line();
             _writer.Line("/// <summary>Units per LSTM layer.</summary>");
-            _writer.Line($"public const int HiddenSize = {N(_spec.HiddenSize)};");
+            _writer.Line($"public const int HiddenSize = {Literal(_spec.HiddenSize)};");
             _writer.Line();
             _writer.Line("/// <summary>Stacked LSTM layers.</summary>");
-            _writer.Line($"public const int Layers = {N(_spec.Layers)};");
+            _writer.Line($"public const int Layers = {Literal(_spec.Layers)};");
             _writer.Line();
             if (_spec.HasHead)
             {
                 _writer.Line("/// <summary>Values a step outputs: the dense head's outputs.</summary>");
-                _writer.Line($"public const int OutputSize = {N(_spec.HeadSize)};");
+                _writer.Line($"public const int OutputSize = {Literal(_spec.HeadSize)};");
             }
             else
             {
@@ -34,12 +34,12 @@ namespace LstmGen.Generator
 
             _writer.Line();
             _writer.Line("/// <summary>Trainable values, as PyTorch counts them: the length of <see cref=\"Parameters\"/>.</summary>");
-            _writer.Line($"public const int ParameterCount = {N(_plan.ParameterCount)};");
+            _writer.Line($"public const int ParameterCount = {Literal(_plan.ParameterCount)};");
             _writer.Line();
-            _writer.Line($"// The packed layout: a gate row holds the {N(LstmCell.GateCount)} * HiddenSize gate sums' weights for one input, in blocks of");
+            _writer.Line($"// The packed layout: a gate row holds the {Literal(LstmCell.GateCount)} * HiddenSize gate sums' weights for one input, in blocks of");
             _writer.Line("// up to MaxBlockWidth units with the i, f, g, o gates of a block side by side (see LstmGen.CompilerServices.GateBlocks).");
-            _writer.Line($"private const int MaxBlockWidth = {N(_plan.MaxBlockWidth)};");
-            _writer.Line($"private const int GateRowLength = {N(LstmCell.GateCount)} * HiddenSize;");
+            _writer.Line($"private const int MaxBlockWidth = {Literal(_plan.MaxBlockWidth)};");
+            _writer.Line($"private const int GateRowLength = {Literal(LstmCell.GateCount)} * HiddenSize;");
             _writer.Line();
             _writer.Line($"// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [HiddenSize][GateRowLength], b_ih, b_hh [GateRowLength].");
             string firstInputs = _plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize";
@@ -67,7 +67,7 @@ namespace LstmGen.Generator
             {
                 foreach (TensorPlan tensor in _plan.Tensors)
                 {
-                    _writer.Line($"new {TypeNames.TensorInfo}(\"{tensor.Name}\", new[] {{ {string.Join(", ", tensor.Shape.Select(N))} }}, offset: {N(tensor.Offset)}),");
+                    _writer.Line($"new {TypeNames.TensorInfo}(\"{tensor.Name}\", new[] {{ {string.Join(", ", tensor.Shape.Select(Literal))} }}, offset: {Literal(tensor.Offset)}),");
                 }
             }
 
@@ -279,7 +279,7 @@ namespace LstmGen.Generator
             {
                 for (int index = 0; index < _plan.Tensors.Count; index++)
                 {
-                    _writer.Line($"\"{_plan.Tensors[index].Name}\" => s_tensors[{N(index)}],");
+                    _writer.Line($"\"{_plan.Tensors[index].Name}\" => s_tensors[{Literal(index)}],");
                 }
 
                 _writer.Line($"null => throw new {TypeNames.ArgumentNullException}(nameof(name)),");
@@ -511,7 +511,7 @@ namespace LstmGen.Generator
                 for (int first = 0; first < count; first += 16)
                 {
                     int last = System.Math.Min(first + 16, count);
-                    _writer.Line("public float " + string.Join(", ", Enumerable.Range(first, last - first).Select(i => "_" + N(i))) + ";");
+                    _writer.Line("public float " + string.Join(", ", Enumerable.Range(first, last - first).Select(i => "_" + Literal(i))) + ";");
                 }
             }
         }

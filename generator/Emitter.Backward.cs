@@ -15,7 +15,7 @@ namespace LstmGen.Generator
         {
             string inputs = KernelInputs(kernel);
             _writer.Line("/// <summary>");
-            _writer.Line($"/// The backward pass of {DescribeLayers(kernel)} ({N(kernel.InputCount)} inputs) at one step, with {path.Path} kernels.");
+            _writer.Line($"/// The backward pass of {DescribeLayers(kernel)} ({Literal(kernel.InputCount)} inputs) at one step, with {path.Path} kernels.");
             _writer.Line("/// From d loss / d h (from above, plus what the next step carried back) and d loss / d c, it finds");
             _writer.Line("/// the gate gradients, which replace the gates in the record (the weights' gradients are summed from them");
             _writer.Line("/// after the backward pass), adds d loss / d b_ih and b_hh to the gradients, writes d loss / d x (when");
@@ -78,7 +78,7 @@ namespace LstmGen.Generator
                 $"{helper}{path.Path}(ref {Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
-                using (_writer.Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : N(whole))}; k{(rows == 1 ? "++" : " += " + N(rows))})"))
+                using (_writer.Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : Literal(whole))}; k{(rows == 1 ? "++" : " += " + Literal(rows))})"))
                 {
                     _writer.Line($"{NUInt} row = k * GateRowLength;");
                     _writer.Line(Call(rows == 1 ? "GateRowBackward" : "GateRowsBackward"));
@@ -87,7 +87,7 @@ namespace LstmGen.Generator
 
             if (whole < count)
             {
-                using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
+                using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {countName}; k++)"))
                 {
                     _writer.Line($"{NUInt} row = k * GateRowLength;");
                     _writer.Line(Call("GateRowBackward"));
@@ -110,7 +110,7 @@ namespace LstmGen.Generator
                     string unit = Offset("unit", tile.Segments[s].UnitOffset);
                     string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     _writer.Line();
-                    _writer.Line($"// Units [{unit}, +{N(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);");
+                    _writer.Line($"// Units [{unit}, +{Literal(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);");
                     _writer.Line("// both flushed to zero below 2^-60, where they would only slow the processor down.");
                     using (_writer.OpenScope())
                     {
@@ -166,7 +166,7 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>");
             _writer.Line(rows == 1
                 ? $"/// One row of a weight's backward pass with {path.Path} kernels: result = weightRow · gateGradients,"
-                : $"/// {N(rows)} rows of a weight's backward pass with {path.Path} kernels, {N(rows)} dot products in flight:");
+                : $"/// {Literal(rows)} rows of a weight's backward pass with {path.Path} kernels, {Literal(rows)} dot products in flight:");
             _writer.Line(rows == 1
                 ? "/// summed in the canonical 16 lanes and then in order."
                 : "/// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.");
@@ -177,10 +177,10 @@ namespace LstmGen.Generator
                 string[] weightRows = new string[rows];
                 for (int row = 0; row < rows; row++)
                 {
-                    weightRows[row] = rows == 1 ? "weightRows" : $"weightRow{N(row)}";
+                    weightRows[row] = rows == 1 ? "weightRows" : $"weightRow{Literal(row)}";
                     if (rows > 1)
                     {
-                        _writer.Line($"ref float weightRow{N(row)} = ref {(row == 0 ? "weightRows" : $"{Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : N(row) + " * ")}GateRowLength)")};");
+                        _writer.Line($"ref float weightRow{Literal(row)} = ref {(row == 0 ? "weightRows" : $"{Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : Literal(row) + " * ")}GateRowLength)")};");
                     }
                 }
 
@@ -192,7 +192,7 @@ namespace LstmGen.Generator
                 EmitLaneDot(path, LstmCell.GateCount * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
-                    _writer.Line($"{Unsafe}.Add(ref result, {N(row)}) = {(rows == 1 ? "sum" : $"sum{N(row)}")};");
+                    _writer.Line($"{Unsafe}.Add(ref result, {Literal(row)}) = {(rows == 1 ? "sum" : $"sum{Literal(row)}")};");
                 }
             }
 
@@ -222,9 +222,9 @@ namespace LstmGen.Generator
             {
                 if (whole > 0)
                 {
-                    string what = path.VectorWidth == 1 ? "One column at a time" : $"{N(WeightGradientChains)} vectors of columns at a time";
+                    string what = path.VectorWidth == 1 ? "One column at a time" : $"{Literal(WeightGradientChains)} vectors of columns at a time";
                     _writer.Line($"// {what}, every row, every step of the block.");
-                    using (_writer.Open($"for ({NUInt} column = 0; column < {(whole == count ? "GateRowLength" : N(whole))}; column += {N(perChunk)})"))
+                    using (_writer.Open($"for ({NUInt} column = 0; column < {(whole == count ? "GateRowLength" : Literal(whole))}; column += {Literal(perChunk)})"))
                     {
                         EmitWeightGradientColumns(vector, path.VectorWidth == 1 ? 1 : WeightGradientChains);
                     }
@@ -237,11 +237,11 @@ namespace LstmGen.Generator
                         _writer.Line();
                     }
 
-                    string vectors = $"{N(vectorsLeft)} vector{(vectorsLeft == 1 ? string.Empty : "s")} of columns";
+                    string vectors = $"{Literal(vectorsLeft)} vector{(vectorsLeft == 1 ? string.Empty : "s")} of columns";
                     _writer.Line(whole > 0 ? $"// The last {vectors}." : $"// {vectors}, every row, every step of the block.");
                     using (_writer.OpenScope())
                     {
-                        _writer.Line($"{NUInt} column = {N(whole)};");
+                        _writer.Line($"{NUInt} column = {Literal(whole)};");
                         EmitWeightGradientColumns(vector, vectorsLeft);
                     }
                 }
@@ -253,8 +253,8 @@ namespace LstmGen.Generator
                         _writer.Line();
                     }
 
-                    _writer.Line($"// The last {N(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
-                    using (_writer.Open($"for ({NUInt} column = {N(vectorEnd)}; column < GateRowLength; column++)"))
+                    _writer.Line($"// The last {Literal(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
+                    using (_writer.Open($"for ({NUInt} column = {Literal(vectorEnd)}; column < GateRowLength; column++)"))
                     {
                         EmitWeightGradientColumns(VectorOf(1), 1);
                     }
@@ -273,14 +273,14 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitWeightGradientColumns(VectorSpelling vector, int chains)
         {
-            string At(int chain) => chain == 0 ? "0" : N(chain * vector.Width);
+            string At(int chain) => chain == 0 ? "0" : Literal(chain * vector.Width);
             using (_writer.Open($"for ({NUInt} k = 0; k < rows; k++)"))
             {
                 _writer.Line($"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
                 _writer.Line($"ref float xRow = ref {Unsafe}.Add(ref x, k);");
                 for (int chain = 0; chain < chains; chain++)
                 {
-                    _writer.Line($"{vector.Type} sum{N(chain)} = {vector.Load("gradientRow", At(chain))};");
+                    _writer.Line($"{vector.Type} sum{Literal(chain)} = {vector.Load("gradientRow", At(chain))};");
                 }
 
                 using (_writer.Open($"for ({NUInt} step = end; step > start; step--)"))
@@ -290,13 +290,13 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float stepGradients = ref {Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
                     for (int chain = 0; chain < chains; chain++)
                     {
-                        _writer.Line($"sum{N(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {vector.Load("stepGradients", At(chain))}, sum{N(chain)});");
+                        _writer.Line($"sum{Literal(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {vector.Load("stepGradients", At(chain))}, sum{Literal(chain)});");
                     }
                 }
 
                 for (int chain = 0; chain < chains; chain++)
                 {
-                    _writer.Line(vector.Store($"sum{N(chain)}", "gradientRow", At(chain)));
+                    _writer.Line(vector.Store($"sum{Literal(chain)}", "gradientRow", At(chain)));
                 }
             }
         }
@@ -321,12 +321,12 @@ namespace LstmGen.Generator
                     if (path.VectorWidth > 1 && _spec.HiddenSize >= path.VectorWidth)
                     {
                         // For the vector loop over whole vectors of units (a smaller head has only the scalar tail).
-                        _writer.Line($"{vector.Type} logitGradients{N(path.VectorWidth)} = {vector.Broadcast("logitGradient")};");
+                        _writer.Line($"{vector.Type} logitGradients{Literal(path.VectorWidth)} = {vector.Broadcast("logitGradient")};");
                     }
 
                     EmitVectorLoop(vector, "HiddenSize", _spec.HiddenSize, (l, k) =>
                     {
-                        string g = l.Width == 1 ? "logitGradient" : $"logitGradients{N(l.Width)}";
+                        string g = l.Width == 1 ? "logitGradient" : $"logitGradients{Literal(l.Width)}";
                         return new[]
                         {
                             l.Store($"{TypeNames.LstmMath}.MultiplyAdd({g}, {l.Load("hidden", k)}, {l.Load("weightGradients", k)})", "weightGradients", k),

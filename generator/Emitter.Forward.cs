@@ -16,9 +16,9 @@ namespace LstmGen.Generator
         {
             string kind = agents ? "Agents" : string.Empty;
             string suffix = kind + path.Path;
-            string stride = agents ? $"HiddenSize * {N(AgentsPerGroup(path))}" : "HiddenSize";
+            string stride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : "HiddenSize";
             _writer.Line(agents
-                ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {N(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
+                ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {Literal(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
             using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
@@ -28,14 +28,14 @@ namespace LstmGen.Generator
                 {
                     string weights = layer == 1
                         ? "FirstLayerParameterCount"
-                        : $"FirstLayerParameterCount + ({N(layer - 1)} * UpperLayerParameterCount)";
-                    string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {N(layer - 1)} * {stride})";
+                        : $"FirstLayerParameterCount + ({Literal(layer - 1)} * UpperLayerParameterCount)";
+                    string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(layer - 1)} * {stride})";
                     _writer.Line();
-                    _writer.Line($"// Layer {N(layer)}: hidden[{N(layer - 1)}] -> hidden[{N(layer)}].");
-                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, ref {Unsafe}.Add(ref hidden, {N(layer)} * {stride}), ref {Unsafe}.Add(ref cell, {N(layer)} * {stride}), ref gates);");
+                    _writer.Line($"// Layer {Literal(layer)}: hidden[{Literal(layer - 1)}] -> hidden[{Literal(layer)}].");
+                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride}), ref {Unsafe}.Add(ref cell, {Literal(layer)} * {stride}), ref gates);");
                 }
 
-                string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {N(_spec.Layers - 1)} * {stride})";
+                string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(_spec.Layers - 1)} * {stride})";
                 if (_spec.HasHead)
                 {
                     _writer.Line();
@@ -72,8 +72,8 @@ namespace LstmGen.Generator
             else
             {
                 _writer.Line(agents
-                    ? $"/// One step of {DescribeLayers(kernel)} ({N(kernel.InputCount)} inputs) for {N(group)} agents, one per lane, with {path.Path} kernels:"
-                    : $"/// One step of {DescribeLayers(kernel)} ({N(kernel.InputCount)} inputs) with {path.Path} kernels:");
+                    ? $"/// One step of {DescribeLayers(kernel)} ({Literal(kernel.InputCount)} inputs) for {Literal(group)} agents, one per lane, with {path.Path} kernels:"
+                    : $"/// One step of {DescribeLayers(kernel)} ({Literal(kernel.InputCount)} inputs) with {path.Path} kernels:");
                 _writer.Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
             }
 
@@ -147,7 +147,7 @@ namespace LstmGen.Generator
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
                         IndexExpression offset = Offset("column", GateColumn(tile, s, gate));
-                        _writer.Line($"{layout.Type} {LstmCell.GateNames[gate]}Sum{N(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
+                        _writer.Line($"{layout.Type} {LstmCell.GateNames[gate]}Sum{Literal(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
                     }
                 }
 
@@ -167,7 +167,7 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        _writer.Line(layout.Store($"{LstmCell.GateNames[gate]}Sum{N(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                        _writer.Line(layout.Store($"{LstmCell.GateNames[gate]}Sum{Literal(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
                     }
                 }
             }
@@ -179,8 +179,8 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitActivationTile(TileLoop tile, ValueLayout layout)
         {
-            string units = tile.UnitsCovered == 1 ? $"Unit {N(tile.BaseUnit)}" : $"Units {N(tile.BaseUnit)} to {N(tile.BaseUnit + tile.UnitsCovered - 1)}";
-            string per = layout.Agents > 0 ? $"one at a time for {N(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{N(tile.VectorWidth)} at a time";
+            string units = tile.UnitsCovered == 1 ? $"Unit {Literal(tile.BaseUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(tile.BaseUnit + tile.UnitsCovered - 1)}";
+            string per = layout.Agents > 0 ? $"one at a time for {Literal(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{Literal(tile.VectorWidth)} at a time";
             _writer.Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
             using (OpenTileLoops(tile))
             {
@@ -222,7 +222,7 @@ namespace LstmGen.Generator
             if (iterations <= 1)
             {
                 // Too few values for a loop to pay: one straight run.
-                _writer.Line($"// {what} ({N(count)} value{(count == 1 ? string.Empty : "s")}).");
+                _writer.Line($"// {what} ({Literal(count)} value{(count == 1 ? string.Empty : "s")}).");
                 using (_writer.OpenScope())
                 {
                     EmitRows(tile, layout, weights, source, variable: null, start: 0, count);
@@ -232,8 +232,8 @@ namespace LstmGen.Generator
             }
 
             int whole = iterations * unroll;
-            _writer.Line($"// {what} ({N(count)} values), {N(unroll)} per iteration.");
-            using (_writer.Open($"for ({NUInt} k = 0; k < {N(whole)}; k += {N(unroll)})"))
+            _writer.Line($"// {what} ({Literal(count)} values), {Literal(unroll)} per iteration.");
+            using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(whole)}; k += {Literal(unroll)})"))
             {
                 EmitRows(tile, layout, weights, source, variable: "k", start: 0, unroll);
             }
@@ -251,8 +251,8 @@ namespace LstmGen.Generator
             else if (rest > 1)
             {
                 _writer.Line();
-                _writer.Line($"// The last {N(rest)} values, one at a time.");
-                using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {N(count)}; k++)"))
+                _writer.Line($"// The last {Literal(rest)} values, one at a time.");
+                using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {Literal(count)}; k++)"))
                 {
                     EmitRows(tile, layout, weights, source, variable: "k", start: 0, rows: 1);
                 }
@@ -270,23 +270,23 @@ namespace LstmGen.Generator
                 if (r == 0)
                 {
                     string rowStart = variable is null
-                        ? (start == 0 ? "column" : $"({N(start)} * GateRowLength) + column")
+                        ? (start == 0 ? "column" : $"({Literal(start)} * GateRowLength) + column")
                         : $"({Offset(variable, start)} * GateRowLength) + column";
                     _writer.Line($"ref float row0 = ref {Unsafe}.Add(ref {weights}, {rowStart});");
                 }
                 else
                 {
-                    _writer.Line($"ref float row{N(r)} = ref {Unsafe}.Add(ref row{N(r - 1)}, GateRowLength);");
+                    _writer.Line($"ref float row{Literal(r)} = ref {Unsafe}.Add(ref row{Literal(r - 1)}, GateRowLength);");
                 }
 
                 IndexExpression k = Offset(variable, start + r);
-                _writer.Line($"{layout.Type} x{N(r)} = {layout.Input(source, k)};");
+                _writer.Line($"{layout.Type} x{Literal(r)} = {layout.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        string sum = $"{LstmCell.GateNames[gate]}Sum{N(s)}";
-                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{N(r)}, {layout.Weight($"row{N(r)}", N(GateColumn(tile, s, gate)))}, {sum});");
+                        string sum = $"{LstmCell.GateNames[gate]}Sum{Literal(s)}";
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(GateColumn(tile, s, gate)))}, {sum});");
                     }
                 }
             }

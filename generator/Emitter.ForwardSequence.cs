@@ -29,7 +29,7 @@ namespace LstmGen.Generator
 
         /// <summary>Why a state of 16 to 31 units runs whole steps (<see cref="LayerKernel.IsWholeStepState"/>).</summary>
         private static string StateReason =>
-            $"a state of {N(LayerKernel.MinWholeStepHiddenSize)} to {N(LayerKernel.MaxWholeStepHiddenSize)} units keeps the multiply-add units busy with whole vectors";
+            $"a state of {Literal(LayerKernel.MinWholeStepHiddenSize)} to {Literal(LayerKernel.MaxWholeStepHiddenSize)} units keeps the multiply-add units busy with whole vectors";
 
         /// <summary>Whether some layer computes its input projection a chunk at a time (the layers above the first do if any does).</summary>
         private bool AnyLayerProjects => _plan.UpperLayer.ProjectsInForward(_spec.HiddenSize);
@@ -40,7 +40,7 @@ namespace LstmGen.Generator
             _writer.Line(HasUpperLayers
                 ? "// where a layer computes its input projection first, else one step's; then each step's output of a layer."
                 : "// where the layer computes its input projection first, else one step's.");
-            _writer.Line($"private const int ForwardChunk = {N(ForwardChunk)};");
+            _writer.Line($"private const int ForwardChunk = {Literal(ForwardChunk)};");
             _writer.Line(AnyLayerProjects
                 ? "private const int ForwardGatesLength = ForwardChunk * GateRowLength;"
                 : "private const int ForwardGatesLength = GateRowLength;");
@@ -236,7 +236,7 @@ namespace LstmGen.Generator
         {
             var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0);
             int stepsAtOnce = ProjectionSteps(path, tile);
-            _writer.Line($"// {DescribeTile(tile, layout)}, {N(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
+            _writer.Line($"// {DescribeTile(tile, layout)}, {Literal(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false))
             {
                 _writer.Line("// b_ih + b_hh, where every step's sums start.");
@@ -251,7 +251,7 @@ namespace LstmGen.Generator
                 _writer.Line($"{NUInt} step = 0;");
                 if (stepsAtOnce > 1)
                 {
-                    using (_writer.Open($"for (; step + {N(stepsAtOnce)} <= steps; step += {N(stepsAtOnce)})"))
+                    using (_writer.Open($"for (; step + {Literal(stepsAtOnce)} <= steps; step += {Literal(stepsAtOnce)})"))
                     {
                         EmitProjectionSteps(tile, kernel, layout, stepsAtOnce);
                     }
@@ -268,16 +268,16 @@ namespace LstmGen.Generator
         }
 
         /// <summary>The local that holds b_ih + b_hh of a gate of a segment.</summary>
-        private static string BiasLocal(int segment, int gate) => $"{LstmCell.GateNames[gate]}Bias{N(segment)}";
+        private static string BiasLocal(int segment, int gate) => $"{LstmCell.GateNames[gate]}Bias{Literal(segment)}";
 
         /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
         private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, int stepsAtOnce)
         {
-            string Sum(int step, int segment, int gate) => $"{LstmCell.GateNames[gate]}Sum{N(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + N(step))}";
+            string Sum(int step, int segment, int gate) => $"{LstmCell.GateNames[gate]}Sum{Literal(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + Literal(step))}";
             IndexExpression Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
             for (int t = 0; t < stepsAtOnce; t++)
             {
-                _writer.Line($"ref float input{N(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {N(t)})")} * inputStride);");
+                _writer.Line($"ref float input{Literal(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {Literal(t)})")} * inputStride);");
             }
 
             for (int t = 0; t < stepsAtOnce; t++)
@@ -292,7 +292,7 @@ namespace LstmGen.Generator
             }
 
             string source = kernel.IsFirst ? "the input" : "the layer below";
-            _writer.Line($"// W_ih x: {source} ({N(kernel.InputCount)} values), in order.");
+            _writer.Line($"// W_ih x: {source} ({Literal(kernel.InputCount)} values), in order.");
             using (_writer.Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
             {
                 _writer.Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
@@ -300,18 +300,18 @@ namespace LstmGen.Generator
                 {
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        _writer.Line($"{layout.Type} weight{N(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", N(GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", Literal(GateColumn(tile, s, gate)))};");
                     }
                 }
 
                 for (int t = 0; t < stepsAtOnce; t++)
                 {
-                    _writer.Line($"{layout.Type} x{N(t)} = {layout.Input($"input{N(t)}", IndexExpression.Name("k"))};");
+                    _writer.Line($"{layout.Type} x{Literal(t)} = {layout.Input($"input{Literal(t)}", IndexExpression.Name("k"))};");
                     for (int s = 0; s < tile.Segments.Count; s++)
                     {
                         for (int gate = 0; gate < LstmCell.GateCount; gate++)
                         {
-                            _writer.Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{N(t)}, weight{N(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
+                            _writer.Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(t)}, weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
                         }
                     }
                 }
@@ -319,13 +319,13 @@ namespace LstmGen.Generator
 
             for (int t = 0; t < stepsAtOnce; t++)
             {
-                string row = t == 0 ? "step * GateRowLength" : $"(step + {N(t)}) * GateRowLength";
-                _writer.Line($"ref float gates{N(t)} = ref {Unsafe}.Add(ref gates, {row});");
+                string row = t == 0 ? "step * GateRowLength" : $"(step + {Literal(t)}) * GateRowLength";
+                _writer.Line($"ref float gates{Literal(t)} = ref {Unsafe}.Add(ref gates, {row});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        _writer.Line(layout.Store(Sum(t, s, gate), $"gates{N(t)}", Column(s, gate)));
+                        _writer.Line(layout.Store(Sum(t, s, gate), $"gates{Literal(t)}", Column(s, gate)));
                     }
                 }
             }

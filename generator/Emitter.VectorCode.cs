@@ -32,7 +32,7 @@ namespace LstmGen.Generator
             /// <summary>The class that adds to a reference: Unsafe, or Refs on the portable tier.</summary>
             public string Refs { get; }
 
-            private string Vector => TypeNames.Intrinsics + ".Vector" + N(Width * 32);
+            private string Vector => TypeNames.Intrinsics + ".Vector" + Literal(Width * 32);
 
             public string Type => Width == 1 ? "float" : Vector + "<float>";
 
@@ -106,12 +106,12 @@ namespace LstmGen.Generator
         {
             int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
             int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
-            string shape = layout.Agents > 0 ? $"one {layout.Type} of {N(layout.Agents)} agents per gate and unit"
+            string shape = layout.Agents > 0 ? $"one {layout.Type} of {Literal(layout.Agents)} agents per gate and unit"
                 : tile.VectorWidth == 1 ? "one float per gate and unit"
-                : $"one {layout.Type} per gate and {N(tile.VectorWidth)} units";
-            string units = lastUnit == tile.BaseUnit ? $"Unit {N(lastUnit)}" : $"Units {N(tile.BaseUnit)} to {N(lastUnit)}";
-            string tiles = tile.OuterCount * tile.InnerCount == 1 ? "one tile" : $"{N(tile.OuterCount * tile.InnerCount)} tiles";
-            return $"{units}: {tiles} of {N(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}";
+                : $"one {layout.Type} per gate and {Literal(tile.VectorWidth)} units";
+            string units = lastUnit == tile.BaseUnit ? $"Unit {Literal(lastUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(lastUnit)}";
+            string tiles = tile.OuterCount * tile.InnerCount == 1 ? "one tile" : $"{Literal(tile.OuterCount * tile.InnerCount)} tiles";
+            return $"{units}: {tiles} of {Literal(unitsPerTile)} unit{(unitsPerTile == 1 ? string.Empty : "s")}, {shape}";
         }
 
         /// <summary>
@@ -126,22 +126,22 @@ namespace LstmGen.Generator
             var columnTerms = new List<string>();
             if (tile.BaseUnit != 0)
             {
-                unitTerms.Add(N(tile.BaseUnit));
-                columnTerms.Add(N(tile.BaseColumn));
+                unitTerms.Add(Literal(tile.BaseUnit));
+                columnTerms.Add(Literal(tile.BaseColumn));
             }
 
             if (tile.OuterCount > 1)
             {
-                loops.Add(_writer.Open($"for ({NUInt} block = 0; block < {N(tile.OuterCount)}; block++)"));
-                unitTerms.Add($"(block * {N(tile.OuterUnitStride)})");
-                columnTerms.Add($"(block * {N(tile.OuterColumnStride)})");
+                loops.Add(_writer.Open($"for ({NUInt} block = 0; block < {Literal(tile.OuterCount)}; block++)"));
+                unitTerms.Add($"(block * {Literal(tile.OuterUnitStride)})");
+                columnTerms.Add($"(block * {Literal(tile.OuterColumnStride)})");
             }
 
             if (tile.InnerCount > 1)
             {
-                loops.Add(_writer.Open($"for ({NUInt} part = 0; part < {N(tile.InnerCount)}; part++)"));
-                unitTerms.Add($"(part * {N(tile.InnerUnitStride)})");
-                columnTerms.Add($"(part * {N(tile.InnerColumnStride)})");
+                loops.Add(_writer.Open($"for ({NUInt} part = 0; part < {Literal(tile.InnerCount)}; part++)"));
+                unitTerms.Add($"(part * {Literal(tile.InnerUnitStride)})");
+                columnTerms.Add($"(part * {Literal(tile.InnerColumnStride)})");
             }
 
             if (loops.Count == 0)
@@ -172,8 +172,8 @@ namespace LstmGen.Generator
             int whole = vector.Width == 1 ? count : count / vector.Width * vector.Width;
             if (whole > 0)
             {
-                string limit = whole == count ? countName : N(whole);
-                using (_writer.Open($"for ({NUInt} k = 0; k < {limit}; k{(vector.Width == 1 ? "++" : " += " + N(vector.Width))})"))
+                string limit = whole == count ? countName : Literal(whole);
+                using (_writer.Open($"for ({NUInt} k = 0; k < {limit}; k{(vector.Width == 1 ? "++" : " += " + Literal(vector.Width))})"))
                 {
                     foreach (string line in body(vector, "k"))
                     {
@@ -184,8 +184,8 @@ namespace LstmGen.Generator
 
             if (whole < count)
             {
-                _writer.Line($"// The last {N(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
-                using (_writer.Open($"for ({NUInt} k = {N(whole)}; k < {countName}; k++)"))
+                _writer.Line($"// The last {Literal(count - whole)} element{(count - whole == 1 ? string.Empty : "s")}, one at a time.");
+                using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {countName}; k++)"))
                 {
                     foreach (string line in body(VectorOf(1), "k"))
                     {
@@ -209,12 +209,12 @@ namespace LstmGen.Generator
             int chunks = count / 16;
             int tail = count % 16;
             int rows = lefts.Length;
-            string Sum(int row) => rows == 1 ? "sum" : $"sum{N(row)}";
+            string Sum(int row) => rows == 1 ? "sum" : $"sum{Literal(row)}";
             if (chunks > 0 && path.Path == KernelPath.Scalar)
             {
                 // The caller declares the 16 lanes once, outside its loops; scalar code does one row at a time.
                 _writer.Line("lanes.Clear();");
-                using (_writer.Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(chunks * 16)}; k += 16)"))
                 {
                     using (_writer.Open("for (int lane = 0; lane < 16; lane++)"))
                     {
@@ -235,8 +235,8 @@ namespace LstmGen.Generator
                 var vector = VectorOf(path.VectorWidth);
                 int registers = 16 / path.VectorWidth;
                 string Lane(int row, int i) =>
-                    (rows == 1 ? "lanes" : $"row{N(row)}Lanes")
-                    + (registers == 1 ? string.Empty : $"{N(i * path.VectorWidth)}To{N(((i + 1) * path.VectorWidth) - 1)}");
+                    (rows == 1 ? "lanes" : $"row{Literal(row)}Lanes")
+                    + (registers == 1 ? string.Empty : $"{Literal(i * path.VectorWidth)}To{Literal(((i + 1) * path.VectorWidth) - 1)}");
                 for (int row = 0; row < rows; row++)
                 {
                     for (int i = 0; i < registers; i++)
@@ -246,14 +246,14 @@ namespace LstmGen.Generator
                 }
 
                 string? chunk = chunks == 1 ? null : "k";
-                using (chunks == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} k = 0; k < {N(chunks * 16)}; k += 16)"))
+                using (chunks == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} k = 0; k < {Literal(chunks * 16)}; k += 16)"))
                 {
                     for (int i = 0; i < registers; i++)
                     {
                         string offset = Offset(chunk, i * path.VectorWidth);
                         // One row alone uses the loaded chunk once, in place; several rows or an alongside statement read it from a local.
                         bool loadIntoLocal = alongside is not null || rows > 1;
-                        string value = loadIntoLocal ? $"{right}{N(i)}" : vector.Load(right, offset);
+                        string value = loadIntoLocal ? $"{right}{Literal(i)}" : vector.Load(right, offset);
                         if (loadIntoLocal)
                         {
                             _writer.Line($"{vector.Type} {value} = {vector.Load(right, offset)};");
@@ -285,8 +285,8 @@ namespace LstmGen.Generator
 
             if (tail > 0)
             {
-                _writer.Line(chunks > 0 ? $"// The last {N(tail)} elements, in order." : "// Every element, in order.");
-                using (_writer.Open($"for ({NUInt} k = {N(chunks * 16)}; k < {N(count)}; k++)"))
+                _writer.Line(chunks > 0 ? $"// The last {Literal(tail)} elements, in order." : "// Every element, in order.");
+                using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < {Literal(count)}; k++)"))
                 {
                     _writer.Line($"float {right}Value = {Unsafe}.Add(ref {right}, k);");
                     for (int row = 0; row < rows; row++)

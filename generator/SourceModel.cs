@@ -55,16 +55,16 @@ namespace LstmGen.Generator
         /// <summary>A local or a parameter: <paramref name="name"/> is an identifier.</summary>
         public static IndexExpression Name(string name) => new(name, isSum: false);
 
-        public static IndexExpression Constant(int value) => new(N(value), isSum: false);
+        public static IndexExpression Constant(int value) => new(Literal(value), isSum: false);
 
         /// <summary><c>variable + constant</c>, without the parts that are zero (no variable: the constant alone).</summary>
         public static IndexExpression Sum(string? variable, int constant) =>
             variable is null ? Constant(constant)
             : constant == 0 ? Name(variable)
-            : new($"{variable} + {N(constant)}", isSum: true);
+            : new($"{variable} + {Literal(constant)}", isSum: true);
 
         /// <summary>The expression times <paramref name="factor"/>: <c>k * 8</c>, <c>(unit + 4) * 8</c>.</summary>
-        public string Times(int factor) => IsSum ? $"({Text}) * {N(factor)}" : $"{Text} * {N(factor)}";
+        public string Times(int factor) => IsSum ? $"({Text}) * {Literal(factor)}" : $"{Text} * {Literal(factor)}";
 
         public override string ToString() => Text;
 
