@@ -208,12 +208,13 @@ namespace LstmGen.Generator
                 return null;
             }
 
-            var left = new List<string>();
-            if (spec.InputSize == 0) { left.Add("InputSize"); }
-            if (spec.HiddenSize == 0) { left.Add("HiddenSize"); }
-            if (spec.Layers == 0) { left.Add("Layers"); }
-            if (spec.HeadSize < 0) { left.Add("OutputSize"); }
-            string leftText = string.Join(", ", left);
+            string leftText = string.Join(", ", new[]
+            {
+                spec.InputSize == 0 ? "InputSize" : null,
+                spec.HiddenSize == 0 ? "HiddenSize" : null,
+                spec.Layers == 0 ? "Layers" : null,
+                spec.HeadSize < 0 ? "OutputSize" : null,
+            }.Where(size => size is not null));
 
             var shapes = file.Entries.ToDictionary(entry => entry.Name, entry => (IReadOnlyList<long>)entry.Shape.ToArray(), StringComparer.Ordinal);
             LstmGen.CompilerServices.StateDictSizes? sizes = LstmGen.CompilerServices.StateDictSizes.TryRead(shapes, out string? why);
