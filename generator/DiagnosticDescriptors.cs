@@ -156,11 +156,94 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm014");
 
+        public static readonly DiagnosticDescriptor WeightsFileNotFound = new(
+            "LSTM015",
+            "The weights file is not an AdditionalFiles item",
+            "'{0}' sets Weights = \"{1}\", but no AdditionalFiles item of the project is that file; add <AdditionalFiles Include=\"{1}\" /> to the project (the path is relative to the project's folder)",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm015");
+
+        public static readonly DiagnosticDescriptor WeightsFileUnreadable = new(
+            "LSTM016",
+            "The weights file cannot be read",
+            "The weights file '{1}' of '{0}' cannot be used: {2}",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm016");
+
+        public static readonly DiagnosticDescriptor WeightsTensorShape = new(
+            "LSTM017",
+            "A tensor of the weights file has the wrong shape",
+            "Tensor '{1}' has shape {2} in the weights file '{3}', but '{0}' expects {4} ({5})",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm017");
+
+        public static readonly DiagnosticDescriptor WeightsTensorMissing = new(
+            "LSTM018",
+            "The weights file lacks a tensor of the model",
+            "'{0}' needs tensor '{1}' of shape {2} ({4}), but the weights file '{3}' has none; it has: {5}",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm018");
+
+        public static readonly DiagnosticDescriptor WeightsTensorUnexpected = new(
+            "LSTM019",
+            "The weights file has a tensor the model does not",
+            "The weights file '{3}' has tensor '{1}' of shape {2}, which '{0}' does not have ({4}); the model's tensors are {5}",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm019");
+
+        public static readonly DiagnosticDescriptor WeightsTensorDType = new(
+            "LSTM020",
+            "A tensor of the weights file has an unsupported dtype",
+            "Tensor '{1}' has dtype {2} in the weights file '{3}' (shape {4}), but compiled weights are F32, F16, BF16 or F64 (converted to float as Load converts them)",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm020");
+
+        public static readonly DiagnosticDescriptor WeightsNotFinite = new(
+            "LSTM021",
+            "A weight is NaN, infinite or beyond float's range",
+            "Tensor '{1}' ({2}, shape {3}) in the weights file '{4}' holds {5} at element {6} (row-major); '{0}' compiles in finite float weights only",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm021");
+
+        public static readonly DiagnosticDescriptor WeightsFileAmbiguous = new(
+            "LSTM022",
+            "Several AdditionalFiles items match the weights path",
+            "'{0}' sets Weights = \"{1}\", which matches several AdditionalFiles items: {2}; give the path from the project's folder so that it names one",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm022");
+
+        public static readonly DiagnosticDescriptor WeightsSizesUnknown = new(
+            "LSTM023",
+            "The sizes cannot be taken from the weights file",
+            "'{0}' leaves {1} to the weights file '{2}', but {3}; set the sizes on [Lstm]",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm023");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
             ClassNotPartial, ClassIsGeneric, ContainingTypeNotPartial, SizeRequired, SizeOutOfRange,
             SoftmaxNeedsHead, CrossEntropyNeedsSoftmax, MemberConflict, InvalidEnumValue, ClassIsStatic,
-            ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed,
+            ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
+            WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
+            WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

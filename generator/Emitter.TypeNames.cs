@@ -51,6 +51,7 @@ namespace LstmGen.Generator
             public const string LstmMath = "global::LstmGen.LstmMath";
             public const string TensorInfo = "global::LstmGen.TensorInfo";
             public const string AgentLanes = "global::LstmGen.CompilerServices.AgentLanes";
+            public const string CompiledWeights = "global::LstmGen.CompilerServices.CompiledWeights";
             public const string Floats = "global::LstmGen.CompilerServices.Floats";
             public const string GateLayout = "global::LstmGen.CompilerServices.GateLayout";
             public const string ModelGuard = "global::LstmGen.CompilerServices.ModelGuard";
@@ -59,6 +60,8 @@ namespace LstmGen.Generator
             public const string Seeds = "global::LstmGen.CompilerServices.Seeds";
             public const string WeightFile = "global::LstmGen.Serialization.WeightFile";
             public const string WeightLoadOptions = "global::LstmGen.Serialization.WeightLoadOptions";
+            public const string LstmModelType = "global::LstmGen.Serialization.LstmModelType";
+            public const string LstmModelRegistry = "global::LstmGen.Serialization.LstmModelRegistry";
             public const string WeightFileException = "global::LstmGen.Serialization.WeightFileException";
             public const string Losses = "global::LstmGen.Training.Losses";
         }

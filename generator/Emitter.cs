@@ -20,20 +20,26 @@ namespace LstmGen.Generator
         private readonly KernelPlan _plan;
         private readonly ModelSpec _spec;
         private readonly Tier _tier;
+        private readonly bool _compiledWeights;
         private readonly IndentedTextWriter _writer;
 
-        private Emitter(KernelPlan plan, Tier tier, TextWriter output)
+        private Emitter(KernelPlan plan, Tier tier, bool compiledWeights, TextWriter output)
         {
             _plan = plan;
             _spec = plan.Spec;
             _tier = tier;
+            _compiledWeights = compiledWeights;
             _writer = new IndentedTextWriter(output, "    ");
         }
 
-        public static string Emit(KernelPlan plan, Tier tier = Tier.Full)
+        /// <summary>
+        /// The model's source; with <paramref name="compiledWeights"/>, its parameterless constructor starts from the
+        /// weights that <see cref="EmitWeights"/> writes into a second file.
+        /// </summary>
+        public static string Emit(KernelPlan plan, Tier tier = Tier.Full, bool compiledWeights = false)
         {
             using var output = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-            var emitter = new Emitter(plan, tier, output);
+            var emitter = new Emitter(plan, tier, compiledWeights, output);
             emitter.EmitFile();
             return output.ToString();
         }
@@ -99,10 +105,11 @@ namespace LstmGen.Generator
         private readonly struct Block : IDisposable
         {
             private readonly Emitter _emitter;
-            private readonly string _close;
+            private readonly string? _close;
             private readonly Action? _after;
 
-            public Block(Emitter emitter, string close, Action? after = null)
+            /// <summary>A block that closes with <paramref name="close"/> (null: closes nothing itself), then runs <paramref name="after"/>.</summary>
+            public Block(Emitter emitter, string? close, Action? after = null)
             {
                 _emitter = emitter;
                 _close = close;
@@ -111,8 +118,12 @@ namespace LstmGen.Generator
 
             public void Dispose()
             {
-                _emitter._writer.Indent--;
-                _emitter.Line(_close);
+                if (_close is not null)
+                {
+                    _emitter._writer.Indent--;
+                    _emitter.Line(_close);
+                }
+
                 _after?.Invoke();
             }
         }
@@ -148,9 +159,30 @@ namespace LstmGen.Generator
             Line("#nullable enable");
             Line();
 
+            using (OpenContainers())
+            {
+                EmitModelClass();
+            }
+        }
+
+        /// <summary>Opens the model's namespace and containing types; disposing the result closes them.</summary>
+        private Block OpenContainers()
+        {
             Block? namespaceBlock = _spec.Namespace is null ? null : Open($"namespace {string.Join(".", _spec.Namespace.Split('.').Select(Identifier))}");
             var containing = _spec.ContainingTypes.Select(type => Open($"partial {type.Keyword} {Identifier(type.Name)}")).ToList();
+            return new Block(this, close: null, () =>
+            {
+                for (int i = containing.Count - 1; i >= 0; i--)
+                {
+                    containing[i].Dispose();
+                }
 
+                namespaceBlock?.Dispose();
+            });
+        }
+
+        private void EmitModelClass()
+        {
             Line($"[{TypeNames.GeneratedCode}(\"LstmGen.Generator\", \"{s_version}\")]");
             using (Open($"partial class {Identifier(_spec.TypeName)} : {TypeNames.ILstmModel}"))
             {
@@ -219,13 +251,6 @@ namespace LstmGen.Generator
 
                 EmitStateType();
             }
-
-            for (int i = containing.Count - 1; i >= 0; i--)
-            {
-                containing[i].Dispose();
-            }
-
-            namespaceBlock?.Dispose();
         }
 
         private void EmitConstants()
@@ -306,15 +331,23 @@ namespace LstmGen.Generator
             Line("// The id of the thread whose call holds the model's own state and buffers, or 0: see ModelGuard.Enter.");
             Line("private int _busy;");
             Line();
-            Line("/// <summary>");
-            Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
-            Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
-            Line("/// </summary>");
-            Line($"public {Identifier(_spec.TypeName)}()");
-            Line($"    : this({TypeNames.Seeds}.Next())");
-            Line("{");
-            Line("}");
-            Line();
+            if (_compiledWeights)
+            {
+                EmitCompiledWeightsConstructor();
+            }
+            else
+            {
+                Line("/// <summary>");
+                Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
+                Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
+                Line("/// </summary>");
+                Line($"public {Identifier(_spec.TypeName)}()");
+                Line($"    : this({TypeNames.Seeds}.Next())");
+                Line("{");
+                Line("}");
+                Line();
+            }
+
             Line("/// <summary>");
             Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
             Line("/// ±1/sqrt(HiddenSize)), drawn from <paramref name=\"seed\"/>: one seed gives the same");

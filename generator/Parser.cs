@@ -109,15 +109,20 @@ namespace LstmGen.Generator
             }
 
             var arguments = attribute.NamedArguments.ToDictionary(argument => argument.Key, argument => argument.Value);
-            int inputSize = ReadSize("InputSize", required: true, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxInputSize,
+
+            // With a weights file, a size left out is the file's: 0 (-1 for OutputSize, where 0 means no head) until
+            // the file is read (see SizesFromFile).
+            bool fromFile = arguments.TryGetValue("Weights", out TypedConstant weightsArgument) && weightsArgument.Value is string;
+            int inputSize = ReadSize("InputSize", required: !fromFile, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxInputSize,
                 "the generated kernels and weight offsets are planned for inputs up to this size; reduce wider inputs with an embedding or a dense layer first");
-            int hiddenSize = ReadSize("HiddenSize", required: true, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxHiddenSize,
+            int hiddenSize = ReadSize("HiddenSize", required: !fromFile, defaultValue: 0, min: 1, DiagnosticDescriptors.MaxHiddenSize,
                 "each step keeps a hidden vector on the stack, and every sequence's state lives inline in the generated State struct");
-            int layers = ReadSize("Layers", required: false, defaultValue: 1, min: 1, DiagnosticDescriptors.MaxLayers,
+            int layers = ReadSize("Layers", required: false, defaultValue: fromFile ? 0 : 1, min: 1, DiagnosticDescriptors.MaxLayers,
                 "the hidden and cell values of every layer live inline in the generated State struct");
-            int headSize = ReadSize("OutputSize", required: false, defaultValue: 0, min: 0, DiagnosticDescriptors.MaxOutputSize,
+            int headSize = ReadSize("OutputSize", required: false, defaultValue: fromFile ? -1 : 0, min: 0, DiagnosticDescriptors.MaxOutputSize,
                 "0 means no dense head, and the generated head is planned for up to this many outputs");
             var activation = (OutputActivation)ReadEnum("OutputActivation", "Activation", typeof(OutputActivation));
+            string? weights = arguments.TryGetValue("Weights", out TypedConstant weightsConstant) ? weightsConstant.Value as string : null;
             var loss = (LossKind)ReadEnum("Loss", "LossFunction", typeof(LossKind));
 
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
@@ -135,7 +140,7 @@ namespace LstmGen.Generator
                     Format(DiagnosticDescriptors.MaxLayerUnits / hiddenSize)));
             }
 
-            if (activation == OutputActivation.Softmax && headSize < 2)
+            if (activation == OutputActivation.Softmax && headSize is >= 0 and < 2)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxNeedsHead, ArgumentLocation("OutputActivation"), name, Format(headSize)));
             }
@@ -168,8 +173,10 @@ namespace LstmGen.Generator
                 layers,
                 headSize,
                 activation,
-                loss);
-            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location);
+                loss,
+                weights,
+                IsAssemblyVisible(type));
+            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location, weights is null ? null : LocationInfo.From(ArgumentLocation("Weights")));
 
             int ReadSize(string property, bool required, int defaultValue, int min, int max, string why)
             {
@@ -217,6 +224,20 @@ namespace LstmGen.Generator
                 ?? AttributeLocation();
         }
 
+        /// <summary>Whether the class and every type containing it are public or internal (or protected internal).</summary>
+        private static bool IsAssemblyVisible(INamedTypeSymbol type)
+        {
+            for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+            {
+                if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>The dotted name of a namespace as the compiler knows it (no '@'), or null for the global namespace.</summary>
         private static string? NamespaceName(INamespaceSymbol symbol)
         {
@@ -253,7 +274,7 @@ namespace LstmGen.Generator
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
-            "AgentScratchLength", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
+            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>

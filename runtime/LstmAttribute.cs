@@ -38,6 +38,18 @@ namespace LstmGen
 
         /// <summary>The loss that training minimises (default <see cref="LossFunction.MeanSquaredError"/>).</summary>
         public LossFunction Loss { get; set; } = LossFunction.MeanSquaredError;
+
+        /// <summary>
+        /// A safetensors file whose weights are compiled into the assembly, for example
+        /// <c>"models/pilot.safetensors"</c>: the path (relative to the project, <c>/</c> or <c>\</c>) of an
+        /// <c>&lt;AdditionalFiles&gt;</c> item. The generator checks every tensor's name, shape and dtype at
+        /// compile time (F32, F16, BF16 and F64, converted as <c>Load</c> converts them) and the parameterless
+        /// constructor starts from these weights, copied from data in the assembly (no file is read at run
+        /// time). The sizes may then be left out: each one not set here is the file's (InputSize from
+        /// <c>lstm.weight_ih_l0</c>, HiddenSize from <c>lstm.weight_hh_l0</c>, Layers from the count of
+        /// <c>lstm.weight_ih_l{k}</c>, OutputSize from <c>head.weight</c>, or no head without one).
+        /// </summary>
+        public string? Weights { get; set; }
     }
 
     /// <summary>The activation of a model's output.</summary>

@@ -31,11 +31,17 @@ namespace LstmGen.Generator.Model
     /// name is, for a failure in a later stage. The pipeline plans from <see cref="Spec"/> alone, so that
     /// an edit that only moves the class regenerates nothing.
     /// </summary>
-    internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Location);
+    internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Location, LocationInfo? WeightsLocation = null);
 
     /// <summary>
     /// One model's generated source, or why there is none: the planner or the emitter threw while
     /// <see cref="FailedStage"/>, and <see cref="Failure"/> names the exception. Keyed by the hint name.
+    /// <see cref="WeightsSource"/> holds the compiled-in weights, and <see cref="Diagnostics"/> what is wrong with
+    /// the weights file (without a place: they are reported on the attribute's Weights argument).
     /// </summary>
-    internal sealed record GeneratedModel(string HintName, string TypeName, string? Source, string? FailedStage, string? Failure);
+    internal sealed record GeneratedModel(string HintName, string TypeName, string? Source, string? FailedStage, string? Failure, string? WeightsSource = null, EquatableArray<DiagnosticInfo> Diagnostics = default)
+    {
+        /// <summary>The hint name of the file that holds the compiled-in weights.</summary>
+        public string WeightsHintName => HintName.Substring(0, HintName.Length - ".Lstm.g.cs".Length) + ".LstmWeights.g.cs";
+    }
 }

@@ -26,7 +26,10 @@ namespace LstmGen.Generator.Model
     /// What the parser read from one <c>[Lstm]</c> class: plain values only (no symbols, no
     /// syntax, no compilation), so that the incremental pipeline can cache it. Names are as the
     /// compiler knows them, without <c>@</c>: <see cref="Namespace"/> is dotted (<c>class.S</c> for
-    /// <c>namespace @class.S</c>), and the emitter escapes each part that is a keyword.
+    /// <c>namespace @class.S</c>), and the emitter escapes each part that is a keyword. <see cref="Weights"/> is
+    /// the attribute's weights file as written (the file's contents join the pipeline later, keyed on it);
+    /// <see cref="IsAssemblyVisible"/> whether code elsewhere in the assembly can name the class (no private or
+    /// protected class on the way), so that the registry can list it.
     /// </summary>
     internal sealed record ModelSpec(
         string? Namespace,
@@ -37,8 +40,16 @@ namespace LstmGen.Generator.Model
         int Layers,
         int HeadSize,
         OutputActivation OutputActivation,
-        LossKind Loss)
+        LossKind Loss,
+        string? Weights = null,
+        bool IsAssemblyVisible = true)
     {
+        /// <summary>
+        /// Whether a size is left to the weights file (<see cref="InputSize"/>, <see cref="HiddenSize"/> or
+        /// <see cref="Layers"/> 0, <see cref="HeadSize"/> -1): the pipeline fills it in before planning.
+        /// </summary>
+        public bool HasSizesFromFile => InputSize == 0 || HiddenSize == 0 || Layers == 0 || HeadSize < 0;
+
         /// <summary>Whether the model has a dense head.</summary>
         public bool HasHead => HeadSize > 0;
 

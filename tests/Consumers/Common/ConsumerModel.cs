@@ -15,6 +15,12 @@ namespace Consumer
     {
     }
 
+    // Weights compiled in from an AdditionalFiles item (F16, converted at compile time): no file at run time.
+    [Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2, Weights = "Common/pilot.safetensors")]
+    internal sealed partial class CompiledPilot
+    {
+    }
+
     internal static class ConsumerRun
     {
         private const int Steps = 20;
@@ -26,6 +32,7 @@ namespace Consumer
             var lines = new List<string>();
             var model = new ConsumerModel(seed: 2026);
             lines.Add("parameters " + Digest(model.Parameters));
+            lines.Add("compiled " + Digest(new CompiledPilot().Parameters));
 
             string path = Path.Combine(directory, "consumer.safetensors");
             model.Save(path);

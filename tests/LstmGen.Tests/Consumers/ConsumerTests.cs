@@ -94,10 +94,14 @@ namespace LstmGen.Tests.Consumers
             string library = _feed.Consumer("UnityLibrary");
             string[] unity = BuildAndRun("UnityHost", "net10.0", rollForward: false);
 
-            string generated = Directory.GetFiles(Path.Combine(library, "obj"), "*.Lstm.g.cs", SearchOption.AllDirectories).Single();
+            string generated = Directory.GetFiles(Path.Combine(library, "obj"), "Consumer.ConsumerModel.Lstm.g.cs", SearchOption.AllDirectories).Single();
             string source = File.ReadAllText(generated);
             Assert.Contains("the portable tier", source, StringComparison.Ordinal);
             Assert.DoesNotContain("Vector128", source, StringComparison.Ordinal);
+
+            // The compiled-in weights of the AdditionalFiles item, as the portable tier keeps them (no UTF-8 literals in C# 9).
+            string weights = Directory.GetFiles(Path.Combine(library, "obj"), "Consumer.CompiledPilot.LstmWeights.g.cs", SearchOption.AllDirectories).Single();
+            Assert.Contains("private const string CompiledParameters = @\"", File.ReadAllText(weights), StringComparison.Ordinal);
 
             // The host runs the netstandard2.1 runtime, as Unity would, not the net10.0 one.
             string host = _feed.Consumer("UnityHost");
@@ -169,7 +173,7 @@ namespace LstmGen.Tests.Consumers
 
         /// <summary>The model's source as the compiler generated it into the consumer's obj folder.</summary>
         private string GeneratedSource(string name) =>
-            File.ReadAllText(Directory.GetFiles(Path.Combine(_feed.Consumer(name), "obj"), "*.Lstm.g.cs", SearchOption.AllDirectories).Single());
+            File.ReadAllText(Directory.GetFiles(Path.Combine(_feed.Consumer(name), "obj"), "Consumer.ConsumerModel.Lstm.g.cs", SearchOption.AllDirectories).Single());
 
         private byte[] ReadPackageFile(string path) => ReadPackageFile(_feed.Package, path);
 

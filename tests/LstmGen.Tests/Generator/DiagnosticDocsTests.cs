@@ -48,13 +48,17 @@ namespace LstmGen.Tests.Generator
             Assert.Equal(DocsUrl + "#lstm001", diagnostic.Descriptor.HelpLinkUri);
         }
 
-        /// <summary>The IDs whose section of docs/diagnostics.md shows wrong code and its fix (LSTM014 is a generator bug: no code shows it).</summary>
+        /// <summary>
+        /// The IDs whose section of docs/diagnostics.md shows wrong code and its fix (LSTM014 is a generator bug: no code
+        /// shows it; LSTM016 to LSTM023 are about a weights file's contents, which code alone cannot show: DiagnosticTests
+        /// raises each of them with a file).
+        /// </summary>
         public static TheoryData<string> IdsWithExamples()
         {
             var ids = new TheoryData<string>();
             foreach (var descriptor in LstmGen.Generator.DiagnosticDescriptors.All.OrderBy(d => d.Id, StringComparer.Ordinal))
             {
-                if (descriptor.Id != "LSTM014")
+                if (descriptor.Id != "LSTM014" && string.CompareOrdinal(descriptor.Id, "LSTM016") < 0)
                 {
                     ids.Add(descriptor.Id);
                 }

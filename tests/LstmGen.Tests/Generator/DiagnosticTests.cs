@@ -5,7 +5,7 @@ using Xunit;
 namespace LstmGen.Tests.Generator
 {
     /// <summary>One test per diagnostic: its ID, where it points, and a message that says how to fix it.</summary>
-    public sealed class DiagnosticTests
+    public sealed partial class DiagnosticTests
     {
         private static string? s_lastSource;
 
@@ -279,7 +279,7 @@ namespace LstmGen.Tests.Generator
             Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
             Assert.Equal("Faulty" + stage, Located(diagnostic));
             Assert.Contains($"while {described}: System.InvalidOperationException: Fault injected into the {stage} stage", diagnostic.GetMessage());
-            Assert.Equal(new[] { "App.AlsoHealthy.Lstm.g.cs", "App.Healthy.Lstm.g.cs" }, result.GeneratedSources.Select(generated => generated.HintName).OrderBy(name => name, System.StringComparer.Ordinal));
+            Assert.Equal(new[] { "App.AlsoHealthy.Lstm.g.cs", "App.Healthy.Lstm.g.cs" }, GeneratorHarness.ModelSources(result).Select(generated => generated.HintName).OrderBy(name => name, System.StringComparer.Ordinal));
             Assert.NotNull(output.GetTypeByMetadataName("App.Healthy")!.GetMembers("Step").FirstOrDefault());
         }
 

@@ -83,8 +83,15 @@ namespace LstmGen.Tests.Generator
             var (result, output) = Run(source);
             Assert.Empty(result.Diagnostics);
             AssertCompilesCleanly(output);
-            return result.GeneratedSources.Single().SourceText.ToString();
+            return ModelSource(result);
         }
+
+        /// <summary>The sources of the models (each model's .Lstm.g.cs), without the registry or compiled-in weights.</summary>
+        public static GeneratedSourceResult[] ModelSources(GeneratorRunResult result) =>
+            result.GeneratedSources.Where(generated => generated.HintName.EndsWith(".Lstm.g.cs", StringComparison.Ordinal)).ToArray();
+
+        /// <summary>The source of the one model of <paramref name="result"/>.</summary>
+        public static string ModelSource(GeneratorRunResult result) => ModelSources(result).Single().SourceText.ToString();
 
         /// <summary>The generated code compiles with every warning on, and raises none.</summary>
         public static void AssertCompilesCleanly(Compilation compilation)

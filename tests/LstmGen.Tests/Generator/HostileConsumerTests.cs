@@ -274,7 +274,7 @@ namespace LstmGen.Tests.Generator
                 .WithOptions(compilation.Options.WithNullableContextOptions(nullable));
             var (result, output) = GeneratorHarness.Run(compilation);
             Assert.Empty(result.Diagnostics);
-            Assert.Single(result.GeneratedSources);
+            Assert.Single(GeneratorHarness.ModelSources(result));
             GeneratorHarness.AssertCompilesCleanly(output);
             return output;
         }

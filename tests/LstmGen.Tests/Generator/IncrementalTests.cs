@@ -37,7 +37,7 @@ namespace LstmGen.Tests.Generator
         {
             CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
             GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-            string firstSource = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+            string firstSource = GeneratorHarness.ModelSource(driver.GetRunResult().Results.Single());
 
             // Edit the other file, and add a new one: neither touches the model.
             SyntaxTree other = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs");
@@ -58,7 +58,7 @@ namespace LstmGen.Tests.Generator
 
             IncrementalStepRunReason[] outputs = result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(run => run.Outputs).Select(output => output.Reason).ToArray();
             Assert.All(outputs, reason => Assert.Equal(IncrementalStepRunReason.Cached, reason));
-            Assert.Equal(firstSource, result.GeneratedSources.Single().SourceText.ToString());
+            Assert.Equal(firstSource, GeneratorHarness.ModelSource(result));
         }
 
         [Fact]
@@ -86,7 +86,7 @@ namespace LstmGen.Tests.Generator
             (tier, reason) = TierOutput(result);
             Assert.Equal(LstmGen.Generator.Model.Tier.Portable, tier);
             Assert.Equal(IncrementalStepRunReason.Modified, reason);
-            Assert.Contains("the portable tier", result.GeneratedSources.Single().SourceText.ToString(), StringComparison.Ordinal);
+            Assert.Contains("the portable tier", GeneratorHarness.ModelSource(result), StringComparison.Ordinal);
         }
 
         private static (LstmGen.Generator.Model.Tier Value, IncrementalStepRunReason Reason) TierOutput(GeneratorRunResult result)
@@ -117,7 +117,7 @@ namespace LstmGen.Tests.Generator
         {
             GeneratorRunResult result = RunAfterEditingTheModel(ModelSource.Replace("HiddenSize = 8", "HiddenSize = 9", StringComparison.Ordinal));
             Assert.Contains(result.TrackedSteps[LstmGenerator.Steps.Plan].SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
-            Assert.Contains("public const int HiddenSize = 9;", result.GeneratedSources.Single().SourceText.ToString());
+            Assert.Contains("public const int HiddenSize = 9;", GeneratorHarness.ModelSource(result));
         }
 
         /// <summary>Runs the generator, replaces the model's file with <paramref name="editedModel"/>, and runs it again.</summary>

@@ -33,7 +33,7 @@ namespace LstmGen.Tests.Generator
         {
             string model = $"namespace Maxima {{ [global::LstmGen.Lstm({arguments})] internal partial class Largest {{ }} }}";
             var (result, compilation) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(version, model, ModelDriver.Source("global::Maxima.Largest")));
-            Assert.Equal(version == LanguageVersion.CSharp9, result.GeneratedSources.Single().SourceText.ToString().Contains("the portable tier", StringComparison.Ordinal));
+            Assert.Equal(version == LanguageVersion.CSharp9, GeneratorHarness.ModelSource(result).Contains("the portable tier", StringComparison.Ordinal));
             Assert.Empty(result.Diagnostics);
             GeneratorHarness.AssertCompilesCleanly(compilation);
 

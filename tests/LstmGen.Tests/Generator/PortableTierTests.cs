@@ -55,7 +55,7 @@ namespace LstmGen.Tests.Generator
             var (result, output) = GeneratorHarness.Run(compilation);
             Assert.Empty(result.Diagnostics);
             GeneratorHarness.AssertCompilesCleanly(output);
-            return (result.GeneratedSources.Single().SourceText.ToString(), output);
+            return (GeneratorHarness.ModelSource(result), output);
         }
 
         [Theory]

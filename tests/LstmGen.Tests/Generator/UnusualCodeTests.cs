@@ -32,7 +32,7 @@ namespace LstmGen.Tests.Generator
             Assert.Null(result.Exception);
             Assert.Empty(result.Diagnostics);
             GeneratorHarness.AssertCompilesCleanly(output);
-            Assert.Equal(2, result.GeneratedSources.Length);
+            Assert.Equal(2, GeneratorHarness.ModelSources(result).Length);
             Assert.Contains(result.GeneratedSources, generated => generated.SourceText.ToString().Contains("namespace @class.S\n", StringComparison.Ordinal));
             Assert.NotNull(output.GetTypeByMetadataName("class.S.Model")!.GetTypeMembers("State").SingleOrDefault());
             Assert.NotNull(output.GetTypeByMetadataName("App.Other")!.GetTypeMembers("State").SingleOrDefault());
@@ -98,7 +98,7 @@ namespace LstmGen.Tests.Generator
             Assert.Empty(result.Diagnostics);
             GeneratorHarness.AssertCompilesCleanly(output);
             string[] hintNames = result.GeneratedSources.Select(generated => generated.HintName).ToArray();
-            Assert.Equal(3, hintNames.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+            Assert.Equal(4, hintNames.Distinct(StringComparer.OrdinalIgnoreCase).Count()); // three models and LstmModels.g.cs
             Assert.All(hintNames, name => Assert.Matches("^[A-Za-z0-9_.]+$", name));
         }
 
@@ -111,7 +111,7 @@ namespace LstmGen.Tests.Generator
                 """;
             var (result, output) = GeneratorHarness.Run(source);
             Assert.Null(result.Exception);
-            Assert.Single(result.GeneratedSources);
+            Assert.Single(GeneratorHarness.ModelSources(result));
 
             // The compiler's own error, not a generator crash (CS8785) or a duplicate hint name.
             Assert.Equal(new[] { "CS0579" }, output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).Distinct());

@@ -51,3 +51,39 @@ namespace LstmGen.Tests.Serialization
         }
     }
 }
+
+namespace LstmGen.Tests.Serialization
+{
+    /// <summary>
+    /// The generator's own safetensors header reader (compiled-in weights) against the runtime's, on the fuzzer's
+    /// corpus: both accept a file or both refuse it, and where they accept, they read the same tensors.
+    /// </summary>
+    public sealed class GeneratorHeaderCorpusTests
+    {
+        [Theory]
+        [MemberData(nameof(FuzzCorpusTests.CorpusFiles), MemberType = typeof(FuzzCorpusTests))]
+        public void TheGeneratorReadsEveryCorpusFileAsTheRuntimeDoes(string name)
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "FuzzCorpus", name));
+            LstmGen.Generator.Weights.WeightFileContents generator = LstmGen.Generator.Weights.SafeTensorsHeader.Parse(name, bytes);
+            SafeTensorsFile? runtime = null;
+            string? refusal = null;
+            try
+            {
+                runtime = SafeTensorsFile.Read(new MemoryStream(bytes));
+            }
+            catch (WeightFileException exception)
+            {
+                refusal = exception.Message;
+            }
+
+            Assert.True((runtime is null) == (generator.Error is not null), $"runtime: {refusal ?? "read"}; generator: {generator.Error ?? "read"}");
+            if (runtime is not null)
+            {
+                Assert.Equal(
+                    runtime.Entries.Select(e => $"{e.Name} {e.DType.GetName()} {e.ShapeText} {e.Begin} {e.End}").OrderBy(s => s, StringComparer.Ordinal),
+                    generator.Entries.Select(e => $"{e.Name} {e.DType} {e.ShapeText} {e.Begin} {e.End}").OrderBy(s => s, StringComparer.Ordinal));
+            }
+        }
+    }
+}

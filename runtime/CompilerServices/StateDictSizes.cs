@@ -1,0 +1,101 @@
+// This file is compiled into both the runtime and the generator (linked), so that the sizes a weight file
+// has are read by one rule: for [Lstm(Weights = ...)] without sizes, and for LstmModels.Load's messages.
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace LstmGen.CompilerServices
+{
+    /// <summary>
+    /// The sizes of an LSTM that a PyTorch state_dict's shapes imply: InputSize from <c>lstm.weight_ih_l0</c>
+    /// [4H, InputSize], HiddenSize from <c>lstm.weight_hh_l0</c> [4H, H], Layers from the count of
+    /// <c>lstm.weight_ih_l{k}</c> for k = 0, 1, ..., OutputSize from <c>head.weight</c> [OutputSize, H] (0, no
+    /// head, when there is none). Only the sizes: whether every tensor fits them is checked by the loader.
+    /// </summary>
+    internal sealed class StateDictSizes
+    {
+        private StateDictSizes(int inputSize, int hiddenSize, int layers, int outputSize)
+        {
+            InputSize = inputSize;
+            HiddenSize = hiddenSize;
+            Layers = layers;
+            OutputSize = outputSize;
+        }
+
+        public int InputSize { get; }
+
+        public int HiddenSize { get; }
+
+        public int Layers { get; }
+
+        /// <summary>The head's outputs, or 0 without a head.</summary>
+        public int OutputSize { get; }
+
+        /// <summary>
+        /// Reads the sizes from <paramref name="shapes"/> (name to shape), or says in <paramref name="error"/>
+        /// which tensor is missing or has an impossible shape.
+        /// </summary>
+        public static StateDictSizes? TryRead(IReadOnlyDictionary<string, IReadOnlyList<long>> shapes, out string? error)
+        {
+            error = null;
+            if (!shapes.TryGetValue("lstm.weight_ih_l0", out IReadOnlyList<long>? inputWeight) || !shapes.TryGetValue("lstm.weight_hh_l0", out IReadOnlyList<long>? hiddenWeight))
+            {
+                error = "it has no tensors 'lstm.weight_ih_l0' and 'lstm.weight_hh_l0', which give an LSTM's input and hidden sizes";
+                return null;
+            }
+
+            if (hiddenWeight.Count != 2 || hiddenWeight[1] < 1 || hiddenWeight[1] > int.MaxValue / 4 || hiddenWeight[0] != 4 * hiddenWeight[1])
+            {
+                error = $"its 'lstm.weight_hh_l0' has shape {Format(hiddenWeight)}, not [4 * HiddenSize, HiddenSize]";
+                return null;
+            }
+
+            int hidden = (int)hiddenWeight[1];
+            if (inputWeight.Count != 2 || inputWeight[0] != 4L * hidden || inputWeight[1] < 1 || inputWeight[1] > int.MaxValue)
+            {
+                error = $"its 'lstm.weight_ih_l0' has shape {Format(inputWeight)}, not [4 * HiddenSize, InputSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
+                return null;
+            }
+
+            int layers = 1;
+            while (shapes.ContainsKey("lstm.weight_ih_l" + layers.ToString(CultureInfo.InvariantCulture)))
+            {
+                layers++;
+            }
+
+            int output = 0;
+            if (shapes.TryGetValue("head.weight", out IReadOnlyList<long>? headWeight))
+            {
+                if (headWeight.Count != 2 || headWeight[0] < 1 || headWeight[0] > int.MaxValue || headWeight[1] != hidden)
+                {
+                    error = $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, HiddenSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
+                    return null;
+                }
+
+                output = (int)headWeight[0];
+            }
+
+            return new StateDictSizes((int)inputWeight[1], hidden, layers, output);
+        }
+
+        /// <summary>For example "InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 2".</summary>
+        public override string ToString() => string.Format(
+            CultureInfo.InvariantCulture,
+            "InputSize = {0}, HiddenSize = {1}, Layers = {2}, OutputSize = {3}{4}",
+            InputSize,
+            HiddenSize,
+            Layers,
+            OutputSize,
+            OutputSize == 0 ? " (no head)" : string.Empty);
+
+        private static string Format(IReadOnlyList<long> shape)
+        {
+            var parts = new string[shape.Count];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                parts[i] = shape[i].ToString(CultureInfo.InvariantCulture);
+            }
+
+            return "[" + string.Join(", ", parts) + "]";
+        }
+    }
+}
