@@ -124,14 +124,18 @@ namespace LstmGen.Generator
                 }
             });
 
-            // The registry: one LstmModels class per assembly that knows every model, without reflection.
-            IncrementalValueProvider<(ImmutableArray<ModelSpec> Specs, string Namespace)> registry = specs
+            // The registry: one LstmModels class per assembly that knows every model, without reflection; a model that was
+            // not generated (its sizes were to come from a weights file that does not fit) is left out, so that its
+            // diagnostic is the only error.
+            IncrementalValueProvider<(EquatableArray<ModelSpec> Specs, string Namespace)> registry = specs
                 .Collect()
+                .Combine(models.Where(static model => model.Source is null).Select(static (model, _) => model.HintName).Collect())
+                .Select(static (pair, _) => pair.Left.Where(spec => !pair.Right.Contains(spec.HintName)).ToEquatableArray())
                 .Combine(context.CompilationProvider.Select(static (compilation, _) => RegistryEmitter.Namespace(compilation)))
                 .WithTrackingName(Steps.Registry);
             context.RegisterSourceOutput(registry, static (output, pair) =>
             {
-                if (pair.Specs.Length > 0)
+                if (pair.Specs.Count > 0)
                 {
                     output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(pair.Specs, pair.Namespace));
                 }
