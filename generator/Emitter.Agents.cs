@@ -38,9 +38,11 @@ namespace LstmGen.Generator
             else
             {
                 Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
-                Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
-                Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
-                Line("/// and <paramref name=\"states\"/> must not share memory.");
+                Line("/// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of");
+                Line($"/// weights than <see cref=\"{TypeNames.AgentGroups}.MinimumParameterBytes\"/> (32 KiB, so that they fit in L1) steps");
+                Line("/// its agents one at a time, which is faster there. The weights are only read: several threads may step");
+                Line("/// different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/> and <paramref name=\"states\"/>");
+                Line("/// must not share memory.");
             }
 
             Line("/// </summary>");
@@ -55,9 +57,11 @@ namespace LstmGen.Generator
                 }
                 else
                 {
-                    Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
+                    Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated && (long)ParameterCount * sizeof(float) >= {TypeNames.AgentGroups}.MinimumParameterBytes");
+                    Line("    ? StepAgents(states, inputs, outputs)");
+                    Line("    : 0;");
                     Line();
-                    Line("// The agents left over (fewer than a group), one at a time.");
+                    Line("// The agents left over (fewer than a group, or all of them), one at a time.");
                 }
 
                 Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
