@@ -47,9 +47,11 @@ namespace LstmGen.Generator
             else
             {
                 _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
-                _writer.Line("/// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only");
-                _writer.Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
-                _writer.Line("/// and <paramref name=\"states\"/> must not share memory.");
+                _writer.Line("/// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of");
+                _writer.Line($"/// weights than <see cref=\"{TypeNames.AgentGroups}.MinimumParameterBytes\"/> (32 KiB, so that they fit in L1) steps");
+                _writer.Line("/// its agents one at a time, which is faster there. The weights are only read: several threads may step");
+                _writer.Line("/// different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/> and <paramref name=\"states\"/>");
+                _writer.Line("/// must not share memory.");
             }
 
             _writer.Line("/// </summary>");
@@ -64,9 +66,11 @@ namespace LstmGen.Generator
                 }
                 else
                 {
-                    _writer.Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;");
+                    _writer.Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated && (long)ParameterCount * sizeof(float) >= {TypeNames.AgentGroups}.MinimumParameterBytes");
+                    _writer.Line("    ? StepAgents(states, inputs, outputs)");
+                    _writer.Line("    : 0;");
                     _writer.Line();
-                    _writer.Line("// The agents left over (fewer than a group), one at a time.");
+                    _writer.Line("// The agents left over (fewer than a group, or all of them), one at a time.");
                 }
 
                 _writer.Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");

@@ -51,6 +51,7 @@ namespace LstmGen.Generator
             public const string LstmMath = "global::LstmGen.LstmMath";
             public const string TensorInfo = "global::LstmGen.TensorInfo";
             public const string AgentLanes = "global::LstmGen.CompilerServices.AgentLanes";
+            public const string AgentGroups = "global::LstmGen.AgentGroups";
             public const string CompiledWeights = "global::LstmGen.CompilerServices.CompiledWeights";
             public const string Floats = "global::LstmGen.CompilerServices.Floats";
             public const string GateLayout = "global::LstmGen.CompilerServices.GateLayout";

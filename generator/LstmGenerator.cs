@@ -124,14 +124,18 @@ namespace LstmGen.Generator
                 }
             });
 
-            // The registry: one LstmModels class per assembly that knows every model, without reflection.
-            IncrementalValueProvider<(ImmutableArray<ModelSpec> Specs, string Namespace)> registry = specs
+            // The registry: one LstmModels class per assembly that knows every model, without reflection; a model that was
+            // not generated (its sizes were to come from a weights file that does not fit) is left out, so that its
+            // diagnostic is the only error.
+            IncrementalValueProvider<(EquatableArray<ModelSpec> Specs, string Namespace)> registry = specs
                 .Collect()
+                .Combine(models.Where(static model => model.Source is null).Select(static (model, _) => model.HintName).Collect())
+                .Select(static (pair, _) => pair.Left.Where(spec => !pair.Right.Contains(spec.HintName)).ToEquatableArray())
                 .Combine(context.CompilationProvider.Select(static (compilation, _) => RegistryEmitter.Namespace(compilation)))
                 .WithTrackingName(Steps.Registry);
             context.RegisterSourceOutput(registry, static (output, pair) =>
             {
-                if (pair.Specs.Length > 0)
+                if (pair.Specs.Count > 0)
                 {
                     output.AddSource(RegistryEmitter.HintName, RegistryEmitter.Emit(pair.Specs, pair.Namespace));
                 }
@@ -208,12 +212,13 @@ namespace LstmGen.Generator
                 return null;
             }
 
-            var left = new List<string>();
-            if (spec.InputSize == 0) { left.Add("InputSize"); }
-            if (spec.HiddenSize == 0) { left.Add("HiddenSize"); }
-            if (spec.Layers == 0) { left.Add("Layers"); }
-            if (spec.HeadSize < 0) { left.Add("OutputSize"); }
-            string leftText = string.Join(", ", left);
+            string leftText = string.Join(", ", new[]
+            {
+                spec.InputSize == 0 ? "InputSize" : null,
+                spec.HiddenSize == 0 ? "HiddenSize" : null,
+                spec.Layers == 0 ? "Layers" : null,
+                spec.HeadSize < 0 ? "OutputSize" : null,
+            }.Where(size => size is not null));
 
             var shapes = file.Entries.ToDictionary(entry => entry.Name, entry => (IReadOnlyList<long>)entry.Shape.ToArray(), StringComparer.Ordinal);
             LstmGen.CompilerServices.StateDictSizes? sizes = LstmGen.CompilerServices.StateDictSizes.TryRead(shapes, out string? why);

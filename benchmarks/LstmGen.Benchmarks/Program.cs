@@ -9,7 +9,8 @@ namespace LstmGen.Benchmarks
     /// survey operation in a loop for a profiler (<see cref="ProfileLoop"/>); <c>--plots [RESULTS.md folder]</c> draws the
     /// figures recorded in benchmarks/RESULTS.md as PNGs and SVGs (by default into docs/images, run from the repository root);
     /// <c>--vs-rtneural BIN_DIR [ROUNDS]</c> alternates RTNeural's benchmark binaries with the Step survey
-    /// (<see cref="RTNeuralComparison"/>; <c>LSTMGEN_BENCH_SHAPES</c> selects shapes).
+    /// (<see cref="RTNeuralComparison"/>; <c>LSTMGEN_BENCH_SHAPES</c> selects shapes); <c>--vs-pytorch-training [PYTHON SCRIPT [ROUNDS]]</c>
+    /// alternates <c>../shared/bench/pytorch/time_torch.py</c> with the Trainer on the same work (<see cref="PyTorchTrainingComparison"/>).
     /// </summary>
     public static class Program
     {
@@ -21,6 +22,9 @@ namespace LstmGen.Benchmarks
             ["--plots", string results, string folder] => Plots.ResultPlots.Run(results, folder, System.Console.Out),
             ["--vs-rtneural", string binaries] => RTNeuralComparison.Run(binaries, 5, System.Console.Out),
             ["--vs-rtneural", string binaries, string rounds] => RTNeuralComparison.Run(binaries, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), System.Console.Out),
+            ["--vs-pytorch-training"] => PyTorchTrainingComparison.Run("/usr/bin/python3", System.IO.Path.Combine("..", "shared", "bench", "pytorch", "time_torch.py"), 3, System.Console.Out),
+            ["--vs-pytorch-training", string python, string script] => PyTorchTrainingComparison.Run(python, script, 3, System.Console.Out),
+            ["--vs-pytorch-training", string python, string script, string rounds] => PyTorchTrainingComparison.Run(python, script, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), System.Console.Out),
             ["--loop", string group, string shape, string seconds] => Loop(group, shape, seconds, "Generated"),
             ["--loop", string group, string shape, string seconds, string method] => Loop(group, shape, seconds, method),
             _ => BenchmarkHost.Run(args, typeof(Program).Assembly, Verification.RunAll, SurveyEntries.All),

@@ -91,12 +91,45 @@ namespace LstmGen.Tests
 
         private delegate void SingleStep<TModel, TState>(TModel model, ref TState state, ReadOnlySpan<float> input, Span<float> output);
 
-        /// <summary>Steps the agents together and one by one, from the same states, for a few steps.</summary>
+        [Fact]
+        public void TheLaneThresholdIsASizeInBytes()
+        {
+            Assert.Equal(32 * 1024, AgentGroups.DefaultMinimumParameterBytes);
+            Assert.Throws<ArgumentOutOfRangeException>(() => AgentGroups.MinimumParameterBytes = -1);
+        }
+
+        /// <summary>
+        /// Steps the agents together and one by one, from the same states, for a few steps: with the agents in vector
+        /// lanes (what the tests set, <see cref="AgentGroupsInLanes"/>) and stepped one at a time by the group step (what a
+        /// model smaller than <see cref="AgentGroups.MinimumParameterBytes"/> does). The setting is global, and the other
+        /// tests' group steps give the same bits either way.
+        /// </summary>
         private static void Check<TModel, TState>(TModel model, int agents, GroupStep<TModel, TState> group, SingleStep<TModel, TState> single)
             where TModel : ILstmModel
             where TState : unmanaged
         {
-            var random = new Random(agents);
+            lock (s_settingLock)
+            {
+                Check(model, agents, group, single, inLanes: true);
+                AgentGroups.MinimumParameterBytes = int.MaxValue;
+                try
+                {
+                    Check(model, agents, group, single, inLanes: false);
+                }
+                finally
+                {
+                    AgentGroups.MinimumParameterBytes = 0;
+                }
+            }
+        }
+
+        private static readonly object s_settingLock = new();
+
+        private static void Check<TModel, TState>(TModel model, int agents, GroupStep<TModel, TState> group, SingleStep<TModel, TState> single, bool inLanes)
+            where TModel : ILstmModel
+            where TState : unmanaged
+        {
+            var random = new Random(agents + (inLanes ? 0 : 1000));
             var together = new TState[agents];
             var alone = new TState[agents];
             for (int step = 0; step < 4; step++)
@@ -113,7 +146,7 @@ namespace LstmGen.Tests
                 Assert.Equal(Bits(singleOutputs), Bits(groupOutputs));
                 Assert.True(
                     System.Runtime.InteropServices.MemoryMarshal.AsBytes(together.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(alone.AsSpan())),
-                    $"step {step}: the states differ");
+                    $"step {step} ({(inLanes ? "agents in lanes" : "one at a time")}): the states differ");
             }
         }
 

@@ -97,7 +97,7 @@ namespace LstmGen.Benchmarks.Infrastructure
                 where TVector : struct => TWidth.Tanh(x);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static void Pass<TActivation, TWidth, TVector>(Memory<float> values, Memory<float> results)
             where TActivation : struct, IActivation
             where TWidth : struct, IVectorWidth<TVector>

@@ -44,7 +44,7 @@ namespace LstmGen.Benchmarks.Infrastructure
         };
 
         /// <summary>16 independent chains of FMAs of <typeparamref name="TWidth"/>, <paramref name="iterations"/> rounds.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static float Throughput<TWidth, TVector>(long iterations)
             where TWidth : struct, IVectorWidth<TVector>
             where TVector : struct
@@ -79,7 +79,7 @@ namespace LstmGen.Benchmarks.Infrastructure
         }
 
         /// <summary>One dependent chain of FMAs of <typeparamref name="TWidth"/>, <see cref="ChainLength"/> per iteration.</summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static float Latency<TWidth, TVector>(long iterations)
             where TWidth : struct, IVectorWidth<TVector>
             where TVector : struct
@@ -107,7 +107,7 @@ namespace LstmGen.Benchmarks.Infrastructure
         /// its rate in operations per nanosecond is the clock in GHz. The operands are not constants and add and xor
         /// do not reassociate, so the JIT keeps every operation.
         /// </summary>
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         public static float IntegerChain(long iterations)
         {
             ulong x = (ulong)iterations;

@@ -7,7 +7,9 @@ namespace LstmGen.Benchmarks.Infrastructure
     /// One vector width as a type, for the yardsticks (<see cref="FmaLoops"/>, <see cref="WeightStream"/>,
     /// <see cref="ActivationThroughput"/>): each loop is written once, generic over the width, and the JIT compiles it
     /// for each (the pattern of TensorPrimitives' operator structs), so that a yardstick runs at the width the
-    /// processor runs natively (<see cref="NativeWidth"/>) instead of an emulated one.
+    /// processor runs natively (<see cref="NativeWidth"/>) instead of an emulated one. The loops are compiled with
+    /// <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/>: fully optimized from their
+    /// first call, so that no measurement catches tier-0 code (a short measurement in a busy process did, reading tanh 5x slow).
     /// </summary>
     /// <typeparam name="TVector">The vector type (<see cref="Vector512{T}"/> of float, ...).</typeparam>
     public interface IVectorWidth<TVector>

@@ -70,7 +70,7 @@ namespace LstmGen.Benchmarks.Infrastructure
             _ => Stream<Width128, Vector128<float>>(weights, passes),
         };
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static float Stream<TWidth, TVector>(Memory<float> weights, int passes)
             where TWidth : struct, IVectorWidth<TVector>
             where TVector : struct

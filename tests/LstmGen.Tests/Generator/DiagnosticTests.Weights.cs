@@ -188,6 +188,23 @@ namespace LstmGen.Tests.Generator
         }
 
         [Fact]
+        public void LSTM015_WithSizesFromTheFile_IsTheOnlyError()
+        {
+            // No model without its sizes: the registry leaves it out, so nothing else refers to what was not generated.
+            using var folder = new WeightsFolder();
+            string other = folder.Write("models/other.safetensors", File.ReadAllBytes(TinyFixture));
+            const string source = "[LstmGen.Lstm(InputSize = 3, HiddenSize = 4, Weights = \"models/pilot.safetensors\")] public partial class Model { } "
+                + "[LstmGen.Lstm(InputSize = 2, HiddenSize = 3)] public partial class Other { }";
+            s_lastSource = source;
+            var (result, output) = WeightsHarness.Run(source, other);
+            Assert.Equal("LSTM015", Assert.Single(result.Diagnostics).Id);
+            Assert.Empty(output.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
+            string registry = Assert.Single(result.GeneratedSources, generated => generated.HintName == "LstmModels.g.cs").SourceText.ToString();
+            Assert.Contains("Other", registry, StringComparison.Ordinal);
+            Assert.DoesNotContain("global::Model", registry, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void LSTM023_SizesOfTheFileBeyondTheLimits()
         {
             using var folder = new WeightsFolder();

@@ -878,18 +878,22 @@ namespace Snapshots
         /// input is row n of <paramref name="inputs"/> ([N, InputSize]) and its output row n of
         /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
         /// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,
-        /// one agent per vector lane, so that every weight loaded serves a whole group. The weights are only
-        /// read: several threads may step different states at once. <paramref name="outputs"/>, <paramref name="inputs"/>
-        /// and <paramref name="states"/> must not share memory.
+        /// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of
+        /// weights than <see cref="global::LstmGen.AgentGroups.MinimumParameterBytes"/> (32 KiB, so that they fit in L1) steps
+        /// its agents one at a time, which is faster there. The weights are only read: several threads may step
+        /// different states at once. <paramref name="outputs"/>, <paramref name="inputs"/> and <paramref name="states"/>
+        /// must not share memory.
         /// </summary>
         public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             global::LstmGen.CompilerServices.ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), "[N, InputSize] for N states");
             global::LstmGen.CompilerServices.ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), "[N, OutputSize] for N states");
             global::LstmGen.CompilerServices.ModelGuard.AgentSpans<State>(states, inputs, outputs);
-            int stepped = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? StepAgents(states, inputs, outputs) : 0;
+            int stepped = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && (long)ParameterCount * sizeof(float) >= global::LstmGen.AgentGroups.MinimumParameterBytes
+                ? StepAgents(states, inputs, outputs)
+                : 0;
 
-            // The agents left over (fewer than a group), one at a time.
+            // The agents left over (fewer than a group, or all of them), one at a time.
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
             for (int agent = stepped; agent < states.Length; agent++)
