@@ -77,7 +77,17 @@ namespace LstmGen.Serialization
             var file = new MemoryStream();
             SafeTensorsFile.Write(file, tensors);
             file.Position = 0;
-            WeightFile.Load(model, file, options);
+            try
+            {
+                WeightFile.Load(model, file, options);
+            }
+            catch (WeightFileException exception)
+            {
+                throw new WeightFileException(
+                    $"The JSON state_dict's tensors (read as F64 into an in-memory safetensors file, whose sizes and offsets this names) do not load: {exception.Message}",
+                    exception.TensorName,
+                    exception);
+            }
         }
 
         /// <summary>The JSON object's tensors, in the file's order, as F64 safetensors tensors.</summary>
