@@ -191,7 +191,7 @@ namespace LstmGen.Serialization
                     }
                     else if (depth != rank)
                     {
-                        throw Ragged(name, depth, path, $"a number where the tensor's first elements have {(depth < rank ? "an array" : "numbers")} at depth {rank}");
+                        throw Ragged(name, depth, path, $"a number {depth} deep, where the tensor's first numbers are {rank} deep");
                     }
 
                     string text = Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
@@ -205,7 +205,7 @@ namespace LstmGen.Serialization
                 case JsonTokenType.StartArray:
                     if (rank >= 0 && depth >= rank)
                     {
-                        throw Ragged(name, depth, path, $"an array where the tensor's first elements are numbers at depth {rank}");
+                        throw Ragged(name, depth, path, $"an array {depth} deep, where the tensor's first numbers are {rank} deep");
                     }
 
                     if (depth == MaxStateDictDimensions)
@@ -244,7 +244,7 @@ namespace LstmGen.Serialization
         private static WeightFileException Ragged(string name, int depth, int[] path, string problem) =>
             new($"The JSON state_dict's tensor '{MessageText.Name(name)}' is ragged, not a tensor: element {Path(path, depth)} is {problem}.", name);
 
-        /// <summary>An element's place such as [3][2], or "itself" for a scalar.</summary>
+        /// <summary>An element's place such as [3][2]; [] for the tensor itself.</summary>
         private static string Path(int[] path, int depth)
         {
             if (depth == 0)

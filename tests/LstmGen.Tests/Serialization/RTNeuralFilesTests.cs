@@ -158,7 +158,11 @@ namespace LstmGen.Tests.Serialization
             WeightFileException exception = Refused(root.ToJsonString());
             Assert.Equal("lstm.weight_ih_l0", exception.TensorName);
             Assert.Contains("ragged", exception.Message, StringComparison.Ordinal);
-            Assert.Contains("[5]", exception.Message, StringComparison.Ordinal);
+            Assert.Contains("element [5] is a number 1 deep, where the tensor's first numbers are 2 deep", exception.Message, StringComparison.Ordinal);
+
+            // An array where the first elements were numbers.
+            exception = Refused("{\"dense.bias\": [0.5, [1]]}");
+            Assert.Contains("'dense.bias' is ragged, not a tensor: element [1] is an array 1 deep, where the tensor's first numbers are 1 deep", exception.Message, StringComparison.Ordinal);
         }
 
         [Fact]
