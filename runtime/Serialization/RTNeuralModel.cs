@@ -36,7 +36,7 @@ namespace LstmGen.Serialization
     /// RTNeuralModel.Load(model, "model.json");
     /// </code>
     /// </example>
-    public static class RTNeuralModel
+    public static partial class RTNeuralModel
     {
         /// <summary>Loads the RTNeural JSON model file at <paramref name="path"/> into <paramref name="model"/>.</summary>
         /// <exception cref="WeightFileException">The file is not an RTNeural model that fits the model; the message starts with the path and names the layer.</exception>
@@ -356,7 +356,13 @@ namespace LstmGen.Serialization
                     throw new WeightFileException("The RTNeural model has content after its JSON object.");
                 }
 
-                return root as Dictionary<string, object?> ?? throw new WeightFileException($"The RTNeural model is a JSON {Kind(root)}, not an object with 'in_shape' and 'layers'.");
+                var model = root as Dictionary<string, object?> ?? throw new WeightFileException($"The RTNeural model is a JSON {Kind(root)}, not an object with 'in_shape' and 'layers'.");
+                if (!model.ContainsKey("layers") && !model.ContainsKey("in_shape") && model.Count > 0 && model.Values.All(value => value is List<object?> or JsonNumber))
+                {
+                    throw new WeightFileException($"The JSON is not an RTNeural model (no 'in_shape' or 'layers'; it has {MessageText.List(model.Keys, key => $"'{MessageText.Name(key)}'")}): it looks like a PyTorch state_dict, tensor name to nested arrays, which RTNeuralModel.LoadStateDict loads.");
+                }
+
+                return model;
             }
             catch (JsonException exception)
             {

@@ -198,6 +198,25 @@ namespace LstmGen.Tests.Portable
                 lines.Add($"rtneural-{lines.Count} {result.Replace(' ', '_')}");
             }
 
+            // RTNeural's PyTorch state_dicts as JSON: parsed by the same two readers, then the safetensors loader.
+            foreach (string json in RTNeuralStateDicts)
+            {
+                var store = new TensorStore(inputs: 1, hidden: 1, outputs: 1);
+                string result;
+                try
+                {
+                    RTNeuralModel.LoadStateDict(store, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)), new WeightLoadOptions().MapHead("fc"));
+                    result = "loaded";
+                }
+                catch (WeightFileException exception)
+                {
+                    int reader = exception.Message.IndexOf("not valid JSON", StringComparison.Ordinal);
+                    result = (reader < 0 ? exception.Message : exception.Message.Substring(0, reader)) + $" ({exception.TensorName})";
+                }
+
+                Add($"statedict-{lines.Count}-{result.Replace(' ', '_')}", store.Parameters);
+            }
+
             // Keras' layout from arrays, through the conversion shared with RTNeural, and a config refused.
             var keras = new TensorStore(inputs: 1, hidden: 1, outputs: 1);
             var kerasWeights = new KerasWeights(keras);
@@ -229,6 +248,20 @@ namespace LstmGen.Tests.Portable
             "{\"in_shape\":[null,1],\"layers\":[{\"type\":\"lstm\",\"shape\":[null,null,1],\"weights\":[[[1,0,0,0],],[[0,0,0,0]],[0,0,0,0]]}]}",
             "{\"in_shape\":[null,1],\"in_shape\":[null,1],\"layers\":[]}",
             "{\"in_shape\":[null,1.5],\"layers\":[]}",
+        };
+
+        /// <summary>PyTorch state_dicts as JSON for a model of one input, one hidden unit and one output (head "fc"): loadable, and not.</summary>
+        private static readonly string[] RTNeuralStateDicts =
+        {
+            "\uFEFF{\"lstm.weight_ih_l0\":[[0.5],[-1.25e-3],[3E2],[-0]],\"lstm.weight_hh_l0\":[[1],[2],[3],[4]],\"lstm.bias_ih_l0\":[0.1,0.2,0.3,0.4],\"lstm.bias_hh_l0\":[1e-45,-2,0.30000001192092896,4],\"fc.weight\":[[0.7]],\"fc.bias\":[-0.7]}",
+            "{\"lstm.weight_ih_l0\":[[0.5],[1],[2,3],[4]],\"lstm.weight_hh_l0\":[[1],[2],[3],[4]]}",
+            "{\"lstm.weight_ih_l0\":[[0.5],[1],[NaN],[4]]}",
+            "{\"lstm.weight_ih_l0\":[[0.5],[1],[\"2\"],[4]]}",
+            "{\"lstm.weight_ih_l0\":[[[[[[[[[1]]]]]]]]]}",
+            "{\"lstm.weight_ih_l0\":[[1e39],[1],[2],[4]],\"lstm.weight_hh_l0\":[[1],[2],[3],[4]],\"lstm.bias_ih_l0\":[0.1,0.2,0.3,0.4],\"lstm.bias_hh_l0\":[1,2,3,4],\"fc.weight\":[[0.7]],\"fc.bias\":[-0.7]}",
+            "{\"fc.bias\":[1],\"fc.bias\":[1]}",
+            "{\"lstm.weight_ih_l0\":[[0.5],[1],[2],[4]],\"lstm.weight_hh_l0\":[[1],[2],[3],[4]],\"lstm.bias_ih_l0\":[0.1,0.2,0.3,0.4],\"lstm.bias_hh_l0\":[1,2,3,4],\"fc.weight\":[[0.7]]}",
+            "[1]",
         };
 
         private const string Entry = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
