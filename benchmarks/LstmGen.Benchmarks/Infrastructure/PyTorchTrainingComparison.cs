@@ -62,7 +62,7 @@ namespace LstmGen.Benchmarks.Infrastructure
                     ours[1].Add(trainer(2));
                 }
 
-                double[] t = torch.Select(Median).ToArray(), o = ours.Select(Median).ToArray();
+                double[] t = torch.Select(ChildProcess.Median).ToArray(), o = ours.Select(ChildProcess.Median).ToArray();
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {t[0]:N0} | {t[1]:N0} | {o[0]:N0} | {o[1]:N0} | {o[0] / t[0]:0.0}x | {o[1] / t[1]:0.0}x |"));
                 writer.Flush();
@@ -104,26 +104,7 @@ namespace LstmGen.Benchmarks.Infrastructure
         [GeneratedRegex(@"^pytorch (?<version>\S+) threads (?<threads>[12]) \S+ T\d+ B\d+: (?<rate>[\d.]+) sequences/s", RegexOptions.Multiline)]
         private static partial Regex ResultLine();
 
-        private static string RunScript(string python, string script, Shape shape)
-        {
-            var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string argument in new[] { script, shape.InputSize.ToString(CultureInfo.InvariantCulture), shape.HiddenSize.ToString(CultureInfo.InvariantCulture) })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{python} {script} exited with code {process.ExitCode}.");
-        }
-
-        private static double Median(List<double> values)
-        {
-            double[] sorted = values.Order().ToArray();
-            return sorted.Length == 0 ? double.NaN
-                : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-                : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        }
+        private static string RunScript(string python, string script, Shape shape) =>
+            ChildProcess.Output(python, script, shape.InputSize.ToString(CultureInfo.InvariantCulture), shape.HiddenSize.ToString(CultureInfo.InvariantCulture));
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -84,8 +83,8 @@ namespace LstmGen.Benchmarks.Infrastructure
             writer.WriteLine("|---|" + string.Concat(Backends.Select(_ => "---:|")) + "---:|---:|---:|");
             foreach (string shape in shapes)
             {
-                double ours = lstmgen.TryGetValue(shape, out List<double>? times) ? Median(times) : double.NaN;
-                double[] theirs = Backends.Select(backend => rtneural.TryGetValue((backend, shape), out List<double>? t) ? Median(t) : double.NaN).ToArray();
+                double ours = lstmgen.TryGetValue(shape, out List<double>? times) ? ChildProcess.Median(times) : double.NaN;
+                double[] theirs = Backends.Select(backend => rtneural.TryGetValue((backend, shape), out List<double>? t) ? ChildProcess.Median(t) : double.NaN).ToArray();
                 double best = theirs.Where(t => !double.IsNaN(t)).DefaultIfEmpty(double.NaN).Min();
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {shape} | {string.Join(" | ", theirs.Select(Format))} | {Format(ours)} | {(double.IsNaN(best) ? "-" : $"{best / ours:0.00}x")} | {100 * budget.StepNanoseconds(Shapes.Get(shape)) / ours:0}% |"));
@@ -97,24 +96,8 @@ namespace LstmGen.Benchmarks.Infrastructure
         [GeneratedRegex(@"^RESULT backend=(?<backend>\w+) shape=(?<shape>\w+) .*?median_ns=(?<median>[\d.]+)", RegexOptions.Multiline)]
         private static partial Regex ResultLine();
 
-        private static string RunBinary(string binary, IEnumerable<string> shapes)
-        {
-            var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string argument in new[] { "--reps", "7", "--rep-ms", "20", "--shapes", string.Join(',', shapes) })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {binary}.");
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"{binary} exited with code {process.ExitCode}.");
-            }
-
-            return output;
-        }
+        private static string RunBinary(string binary, IEnumerable<string> shapes) =>
+            ChildProcess.Output(binary, "--reps", "7", "--rep-ms", "20", "--shapes", string.Join(',', shapes));
 
         private static void Add<TKey>(Dictionary<TKey, List<double>> values, TKey key, double value)
             where TKey : notnull
@@ -125,14 +108,6 @@ namespace LstmGen.Benchmarks.Infrastructure
             }
 
             list.Add(value);
-        }
-
-        private static double Median(IEnumerable<double> values)
-        {
-            double[] sorted = values.Order().ToArray();
-            return sorted.Length == 0 ? double.NaN
-                : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-                : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
         }
 
         private static string Format(double nanoseconds) =>
