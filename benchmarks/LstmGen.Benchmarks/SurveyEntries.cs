@@ -191,6 +191,18 @@ namespace LstmGen.Benchmarks
                     group(states, inputs, outputs);
                 }
             }, Steps: agents);
+
+            // Both cores: a group step of each half of the agents, one on a second thread (the weights are only read).
+            int half = agents / 2;
+            var worker = new PairedWorker(() => group(states.AsSpan(0, half), inputs.AsSpan(0, half * shape.InputSize), outputs.AsSpan(0, half * shape.OutputSize)));
+            Action own = () => group(states.AsSpan(half), inputs.AsSpan(half * shape.InputSize), outputs.AsSpan(half * shape.OutputSize));
+            yield return new Survey.Entry(frame, name, "GeneratedGroups2Threads", shape.StepMacs * agents, n =>
+            {
+                for (long i = 0; i < n; i++)
+                {
+                    worker.Run(own);
+                }
+            }, Steps: agents);
         }
 
         private static void Repeat(long count, Action action)
