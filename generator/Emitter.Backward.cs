@@ -1,4 +1,5 @@
 using System.Linq;
+using LstmGen.CompilerServices;
 using LstmGen.Generator.Model;
 using static LstmGen.Generator.CodeWriter;
 
@@ -75,12 +76,11 @@ namespace LstmGen.Generator
             int rows = BackwardRows(path);
             int whole = count / rows * rows;
             string Call(string helper) =>
-                $"{helper}{path.Path}(ref {Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {Unsafe}.Add(ref {result}, k));";
+                $"{helper}{path.Path}(ref {weights}, {countName}, k, ref gateGradients, ref {Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
                 using (_writer.Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : Literal(whole))}; k{(rows == 1 ? "++" : " += " + Literal(rows))})"))
                 {
-                    _writer.Line($"{NUInt} row = k * GateRowLength;");
                     _writer.Line(Call(rows == 1 ? "GateRowBackward" : "GateRowsBackward"));
                 }
             }
@@ -89,7 +89,6 @@ namespace LstmGen.Generator
             {
                 using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {countName}; k++)"))
                 {
-                    _writer.Line($"{NUInt} row = k * GateRowLength;");
                     _writer.Line(Call("GateRowBackward"));
                 }
             }
@@ -157,8 +156,10 @@ namespace LstmGen.Generator
         }
 
         /// <summary>
-        /// GateRowBackward (one row) or GateRowsBackward (several rows of stride GateRowLength): for each row
-        /// r, result[r] = weightRow_r · gateGradients.
+        /// GateRowBackward (one row) or GateRowsBackward (several rows): for each row r from <c>row</c> on of a weight of
+        /// <c>weightRows</c> packed rows, result[r] = weightRow_r · gateGradients. The weight is kept block by block
+        /// (GateBlocks.PackedOffset), so a row is read a block at a time; the products go to the canonical 16 lanes in
+        /// the order of the columns, then the last block of fewer than 4 units in order, as every path sums them.
         /// </summary>
         private void EmitGateRowsBackward(PathPlan path, int rows)
         {
@@ -168,31 +169,60 @@ namespace LstmGen.Generator
                 ? $"/// One row of a weight's backward pass with {path.Path} kernels: result = weightRow · gateGradients,"
                 : $"/// {Literal(rows)} rows of a weight's backward pass with {path.Path} kernels, {Literal(rows)} dot products in flight:");
             _writer.Line(rows == 1
-                ? "/// summed in the canonical 16 lanes and then in order."
-                : "/// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.");
+                ? "/// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the"
+                : "/// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block");
+            _writer.Line(rows == 1
+                ? "/// canonical 16 lanes and then in order."
+                : "/// of units at a time (the weight of weightRows rows is kept block by block).");
             _writer.Line("/// </summary>");
             _writer.Line($"[{TypeNames.MethodImpl}({TypeNames.MethodImplOptions}.AggressiveInlining)]");
-            using (_writer.Open($"private static void {name}(ref float weightRows, ref float gateGradients, ref float result)"))
+            using (_writer.Open($"private static void {name}(ref float weights, {NUInt} weightRows, {NUInt} row, ref float gateGradients, ref float result)"))
             {
-                string[] weightRows = new string[rows];
-                for (int row = 0; row < rows; row++)
+                var blocks = GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth);
+                var laneDot = new LaneDot(this, path, rows, LstmCell.GateCount * _spec.HiddenSize);
+                laneDot.DeclareLanes();
+                int index = 0;
+                while (index < blocks.Count && blocks[index].Width >= GateBlocks.MinimumVectorWidth)
                 {
-                    weightRows[row] = rows == 1 ? "weightRows" : $"weightRow{Literal(row)}";
-                    if (rows > 1)
+                    (int start, int width) = blocks[index];
+                    int count = 1;
+                    while (index + count < blocks.Count && blocks[index + count].Width == width)
                     {
-                        _writer.Line($"ref float weightRow{Literal(row)} = ref {(row == 0 ? "weightRows" : $"{Unsafe}.Add(ref weightRows, {(row == 1 ? string.Empty : Literal(row) + " * ")}GateRowLength)")};");
+                        count++;
+                    }
+
+                    index += count;
+                    int rowLength = LstmCell.GateCount * width;
+                    string units = count == 1 ? $"Units {Literal(start)} to {Literal(start + width - 1)}" : $"Units {Literal(start)} to {Literal(start + (count * width) - 1)}, {Literal(width)} at a time";
+                    _writer.Line($"// {units}: each block's part of the rows, {Literal(rowLength)} columns.");
+                    using (count == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} block = 0; block < {Literal(count)}; block++)"))
+                    {
+                        string column = IndexExpression.Sum(count == 1 ? null : $"(block * {Literal(rowLength)})", LstmCell.GateCount * start);
+                        _writer.Line($"{NUInt} column = {column};");
+                        laneDot.DeclareRows("blockRow", $"(weightRows * column) + (row * {Literal(rowLength)})", rowLength);
+                        for (int chunk = 0; chunk < rowLength / 16; chunk++)
+                        {
+                            laneDot.Chunk(chunk * 16);
+                        }
                     }
                 }
 
-                if (path.Path == KernelPath.Scalar && LstmCell.GateCount * _spec.HiddenSize >= 16)
+                laneDot.Sums();
+                if (index < blocks.Count)
                 {
-                    _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
+                    (int start, int width) = blocks[index];
+                    int rowLength = LstmCell.GateCount * width;
+                    _writer.Line($"// Units {Literal(start)} to {Literal(start + width - 1)}, the last block, {Literal(rowLength)} columns in order.");
+                    using (_writer.OpenScope())
+                    {
+                        laneDot.DeclareRows("lastRow", $"(weightRows * {Literal(LstmCell.GateCount * start)}) + (row * {Literal(rowLength)})", rowLength);
+                        laneDot.InOrder(LstmCell.GateCount * start, rowLength);
+                    }
                 }
 
-                EmitLaneDot(path, LstmCell.GateCount * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
-                    _writer.Line($"{Unsafe}.Add(ref result, {Literal(row)}) = {(rows == 1 ? "sum" : $"sum{Literal(row)}")};");
+                    _writer.Line($"{Unsafe}.Add(ref result, {Literal(row)}) = {laneDot.Sum(row)};");
                 }
             }
 
@@ -203,60 +233,101 @@ namespace LstmGen.Generator
         /// WeightGradients{Path}: for the rows of a weight's gradient and a block of steps, gradientRow_k +=
         /// x_t[k] * gateGradients_t, the steps from the last to the first. Every element takes the same fused
         /// multiply-adds in the same order on every path; the columns go several vectors at a time to keep
-        /// independent chains in flight.
+        /// independent chains in flight, a run of blocks of one width at a time (the gradient is kept block by block,
+        /// as the weight is).
         /// </summary>
         private void EmitWeightGradients(PathPlan path)
         {
             var vector = VectorOf(path.VectorWidth);
-            int count = LstmCell.GateCount * _spec.HiddenSize;
-            int perChunk = path.VectorWidth == 1 ? 1 : WeightGradientChains * path.VectorWidth;
-            int whole = count / perChunk * perChunk;
-            int vectorsLeft = path.VectorWidth == 1 ? 0 : (count - whole) / path.VectorWidth;
-            int vectorEnd = whole + (vectorsLeft * path.VectorWidth);
+            int chains = path.VectorWidth == 1 ? 1 : WeightGradientChains;
             _writer.Line("/// <summary>");
-            _writer.Line($"/// Adds steps [start, end) to rows of a weight's gradient with {path.Path} kernels: gradientRow_k +=");
+            _writer.Line($"/// Adds steps [start, end) to the rows of a weight's gradient with {path.Path} kernels: gradientRow_k +=");
             _writer.Line("/// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +");
-            _writer.Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.");
+            _writer.Line("/// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The");
+            _writer.Line("/// gradient of a weight of <paramref name=\"rows\"/> rows is kept block by block, as the weight is.");
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void WeightGradients{path.Path}({WeightGradientParameters.Declaration})"))
             {
-                if (whole > 0)
+                var blocks = GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth);
+                int index = 0;
+                bool first = true;
+                while (index < blocks.Count)
                 {
-                    string what = path.VectorWidth == 1 ? "One column at a time" : $"{Literal(WeightGradientChains)} vectors of columns at a time";
-                    _writer.Line($"// {what}, every row, every step of the block.");
-                    using (_writer.Open($"for ({NUInt} column = 0; column < {(whole == count ? "GateRowLength" : Literal(whole))}; column += {Literal(perChunk)})"))
+                    (int start, int width) = blocks[index];
+                    int count = 1;
+                    while (index + count < blocks.Count && blocks[index + count].Width == width)
                     {
-                        EmitWeightGradientColumns(vector, path.VectorWidth == 1 ? 1 : WeightGradientChains);
+                        count++;
                     }
-                }
 
-                if (vectorsLeft > 0)
-                {
-                    if (whole > 0)
+                    index += count;
+                    if (!first)
                     {
                         _writer.Line();
                     }
 
-                    string vectors = $"{Literal(vectorsLeft)} vector{(vectorsLeft == 1 ? string.Empty : "s")} of columns";
-                    _writer.Line(whole > 0 ? $"// The last {vectors}." : $"// {vectors}, every row, every step of the block.");
-                    using (_writer.OpenScope())
+                    first = false;
+                    int rowLength = LstmCell.GateCount * width;
+                    int firstColumn = LstmCell.GateCount * start;
+                    int columns = count * rowLength;
+                    string units = $"Units {Literal(start)} to {Literal(start + (count * width) - 1)}";
+                    if (width < GateBlocks.MinimumVectorWidth || path.VectorWidth == 1)
                     {
-                        _writer.Line($"{NUInt} column = {Literal(whole)};");
-                        EmitWeightGradientColumns(vector, vectorsLeft);
-                    }
-                }
+                        // One column at a time: the last block of fewer than 4 units, or scalar code.
+                        _writer.Line($"// {units}: one column at a time, every row, every step of the block.");
+                        using (_writer.Open($"for ({NUInt} column = {Literal(firstColumn)}; column < {Literal(firstColumn + columns)}; column++)"))
+                        {
+                            EmitWeightGradientColumns(VectorOf(1), 1, rowLength, blocksPerChunk: 0, count == 1 ? firstColumn : (int?)null);
+                        }
 
-                if (vectorEnd < count)
-                {
-                    if (vectorEnd > 0)
-                    {
-                        _writer.Line();
+                        continue;
                     }
 
-                    _writer.Line($"// The last {Literal(count - vectorEnd)} column{(count - vectorEnd == 1 ? string.Empty : "s")}, one at a time.");
-                    using (_writer.Open($"for ({NUInt} column = {Literal(vectorEnd)}; column < GateRowLength; column++)"))
+                    int chunkColumns = chains * path.VectorWidth;
+                    if (chunkColumns >= rowLength)
                     {
-                        EmitWeightGradientColumns(VectorOf(1), 1);
+                        // A chunk of whole blocks: every chain of a block from that block's rows.
+                        int blocksPerChunk = chunkColumns / rowLength;
+                        int wholeChunks = count / blocksPerChunk;
+                        if (wholeChunks > 0)
+                        {
+                            string what = $"{Literal(blocksPerChunk)} block{(blocksPerChunk == 1 ? string.Empty : "s")} ({Literal(chains)} vectors of columns)";
+                            _writer.Line($"// {units}: {what} at a time, every row, every step of the block.");
+                            using (wholeChunks == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} column = {Literal(firstColumn)}; column < {Literal(firstColumn + (wholeChunks * blocksPerChunk * rowLength))}; column += {Literal(chunkColumns)})"))
+                            {
+                                if (wholeChunks == 1)
+                                {
+                                    _writer.Line($"{NUInt} column = {Literal(firstColumn)};");
+                                }
+
+                                EmitWeightGradientColumns(vector, chains, rowLength, blocksPerChunk);
+                            }
+                        }
+
+                        int blocksLeft = count - (wholeChunks * blocksPerChunk);
+                        if (blocksLeft > 0)
+                        {
+                            if (wholeChunks > 0)
+                            {
+                                _writer.Line();
+                            }
+
+                            _writer.Line($"// {(wholeChunks > 0 ? "The last " : string.Empty)}{Literal(blocksLeft)} block{(blocksLeft == 1 ? string.Empty : "s")} of {Literal(width)} units, every row, every step of the block.");
+                            using (_writer.OpenScope())
+                            {
+                                _writer.Line($"{NUInt} column = {Literal(firstColumn + (wholeChunks * blocksPerChunk * rowLength))};");
+                                EmitWeightGradientColumns(vector, blocksLeft * rowLength / path.VectorWidth, rowLength, blocksLeft);
+                            }
+                        }
+                    }
+                    else
+                    {
+                        // Several chunks to a block: each from the rows of the block it lies in.
+                        _writer.Line($"// {units}: {Literal(chains)} vectors of columns at a time, every row, every step of the block.");
+                        using (_writer.Open($"for ({NUInt} column = {Literal(firstColumn)}; column < {Literal(firstColumn + columns)}; column += {Literal(chunkColumns)})"))
+                        {
+                            EmitWeightGradientColumns(vector, chains, rowLength, blocksPerChunk: 0, count == 1 ? firstColumn : (int?)null);
+                        }
                     }
                 }
             }
@@ -268,19 +339,33 @@ namespace LstmGen.Generator
         private const int WeightGradientChains = 8;
 
         /// <summary>
-        /// The body of WeightGradients for <paramref name="chains"/> vectors of columns from <c>column</c>:
-        /// each row's gradients in registers, every step of the block added from the last to the first.
+        /// The body of WeightGradients for <paramref name="chains"/> vectors of columns from <c>column</c>, in blocks
+        /// whose rows hold <paramref name="rowLength"/> columns: each row's gradients in registers, every step of the
+        /// block added from the last to the first. With <paramref name="blocksPerChunk"/> 0 the columns lie in one
+        /// block, <c>column</c> anywhere in it; otherwise they span that many whole blocks from <c>column</c>, the
+        /// first column of a block. <paramref name="blockColumn"/> is the block's first column where the run has one
+        /// block; in a run of several the blocks are 16, 32 or 64 columns wide and start at multiples of that.
         /// </summary>
-        private void EmitWeightGradientColumns(VectorSpelling vector, int chains)
+        private void EmitWeightGradientColumns(VectorSpelling vector, int chains, int rowLength, int blocksPerChunk, int? blockColumn = null)
         {
-            string At(int chain) => chain == 0 ? "0" : Literal(chain * vector.Width);
+            string length = Literal(rowLength);
+            int chainsPerBlock = blocksPerChunk == 0 ? chains : rowLength / vector.Width;
+            string Row(int chain) => chain / chainsPerBlock == 0 ? "gradientRow" : $"gradientRow{Literal(chain / chainsPerBlock)}";
+            string At(int chain) => Literal((chain % chainsPerBlock) * vector.Width);
             using (_writer.Open($"for ({NUInt} k = 0; k < rows; k++)"))
             {
-                _writer.Line($"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (k * GateRowLength) + column);");
+                _writer.Line(blocksPerChunk > 0 ? $"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (rows * column) + (k * {length}));"
+                    : blockColumn is int start ? $"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (rows * {Literal(start)}) + (k * {length}) + {(start == 0 ? "column" : $"(column - {Literal(start)})")});"
+                    : $"ref float gradientRow = ref {Unsafe}.Add(ref gradientRows, (rows * (column / {length} * {length})) + (k * {length}) + (column % {length}));");
+                for (int block = 1; block < blocksPerChunk; block++)
+                {
+                    _writer.Line($"ref float gradientRow{Literal(block)} = ref {Unsafe}.Add(ref gradientRow, rows * {Literal(block * rowLength)});");
+                }
+
                 _writer.Line($"ref float xRow = ref {Unsafe}.Add(ref x, k);");
                 for (int chain = 0; chain < chains; chain++)
                 {
-                    _writer.Line($"{vector.Type} sum{Literal(chain)} = {vector.Load("gradientRow", At(chain))};");
+                    _writer.Line($"{vector.Type} sum{Literal(chain)} = {vector.Load(Row(chain), At(chain))};");
                 }
 
                 using (_writer.Open($"for ({NUInt} step = end; step > start; step--)"))
@@ -290,13 +375,13 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float stepGradients = ref {Unsafe}.Add(ref gateGradients, (t * StepRecordLength) + column);");
                     for (int chain = 0; chain < chains; chain++)
                     {
-                        _writer.Line($"sum{Literal(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {vector.Load("stepGradients", At(chain))}, sum{Literal(chain)});");
+                        _writer.Line($"sum{Literal(chain)} = {TypeNames.LstmMath}.MultiplyAdd(xs, {vector.Load("stepGradients", Literal(chain * vector.Width))}, sum{Literal(chain)});");
                     }
                 }
 
                 for (int chain = 0; chain < chains; chain++)
                 {
-                    _writer.Line(vector.Store($"sum{Literal(chain)}", "gradientRow", At(chain)));
+                    _writer.Line(vector.Store($"sum{Literal(chain)}", Row(chain), At(chain)));
                 }
             }
         }

@@ -136,7 +136,7 @@ namespace LstmGen.Generator
         private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly)
         {
             _writer.Line($"// {DescribeTile(tile, layout)}, summed in registers.");
-            using (OpenTileLoops(tile, units: false))
+            using (OpenTileLoops(tile, units: false, blockColumn: true))
             {
                 _writer.Line();
                 _writer.Line(recurrentOnly
@@ -155,11 +155,11 @@ namespace LstmGen.Generator
                 if (!recurrentOnly)
                 {
                     string source = kernel.IsFirst ? "the input" : "the layer below";
-                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
+                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", KernelInputs(kernel), "input", kernel.InputCount);
                     _writer.Line();
                 }
 
-                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
+                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "HiddenSize", "hidden", _spec.HiddenSize);
 
                 _writer.Line();
                 _writer.Line("// The gate sums, for the activations below.");
@@ -215,27 +215,29 @@ namespace LstmGen.Generator
         /// Adds <c>weights[k, column] * source[k]</c> to every accumulator of the tile, for k from 0 to
         /// <paramref name="count"/> - 1 in order (the order every path shares), several k per iteration.
         /// </summary>
-        private void EmitAccumulation(TileLoop tile, ValueLayout layout, string what, string weights, string source, int count)
+        private void EmitAccumulation(TileLoop tile, ValueLayout layout, string what, string weights, string rowsName, string source, int count)
         {
             int unroll = tile.InputUnroll;
             int iterations = count / unroll;
+            _writer.Line(iterations <= 1
+                ? $"// {what} ({Literal(count)} value{(count == 1 ? string.Empty : "s")})."
+                : $"// {what} ({Literal(count)} values), {Literal(unroll)} per iteration.");
+            weights = DeclareTileWeights(tile, weights, rowsName);
             if (iterations <= 1)
             {
                 // Too few values for a loop to pay: one straight run.
-                _writer.Line($"// {what} ({Literal(count)} value{(count == 1 ? string.Empty : "s")}).");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, source, variable: null, start: 0, count);
+                    EmitRows(tile, layout, weights, count, source, variable: null, start: 0, count);
                 }
 
                 return;
             }
 
             int whole = iterations * unroll;
-            _writer.Line($"// {what} ({Literal(count)} values), {Literal(unroll)} per iteration.");
             using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(whole)}; k += {Literal(unroll)})"))
             {
-                EmitRows(tile, layout, weights, source, variable: "k", start: 0, unroll);
+                EmitRows(tile, layout, weights, count, source, variable: "k", start: 0, unroll);
             }
 
             int rest = count - whole;
@@ -245,7 +247,7 @@ namespace LstmGen.Generator
                 _writer.Line("// The last value.");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, source, variable: null, start: whole, rows: 1);
+                    EmitRows(tile, layout, weights, count, source, variable: null, start: whole, rows: 1);
                 }
             }
             else if (rest > 1)
@@ -254,7 +256,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// The last {Literal(rest)} values, one at a time.");
                 using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {Literal(count)}; k++)"))
                 {
-                    EmitRows(tile, layout, weights, source, variable: "k", start: 0, rows: 1);
+                    EmitRows(tile, layout, weights, count, source, variable: "k", start: 0, rows: 1);
                 }
             }
         }
@@ -263,20 +265,21 @@ namespace LstmGen.Generator
         /// Rows k = <paramref name="variable"/> + <paramref name="start"/> (or the constant start when
         /// there is no variable) to k + <paramref name="rows"/> - 1.
         /// </summary>
-        private void EmitRows(TileLoop tile, ValueLayout layout, string weights, string source, string? variable, int start, int rows)
+        private void EmitRows(TileLoop tile, ValueLayout layout, string tileWeights, int weightRows, string source, string? variable, int start, int rows)
         {
+            string rowLength = Literal(BlockRowLength(tile));
             for (int r = 0; r < rows; r++)
             {
                 if (r == 0)
                 {
                     string rowStart = variable is null
-                        ? (start == 0 ? "column" : $"({Literal(start)} * GateRowLength) + column")
-                        : $"({Offset(variable, start)} * GateRowLength) + column";
-                    _writer.Line($"ref float row0 = ref {Unsafe}.Add(ref {weights}, {rowStart});");
+                        ? (start == 0 ? "0" : Literal(start * BlockRowLength(tile)))
+                        : Offset(variable, start).Times(BlockRowLength(tile));
+                    _writer.Line(rowStart == "0" ? $"ref float row0 = ref {tileWeights};" : $"ref float row0 = ref {Unsafe}.Add(ref {tileWeights}, {rowStart});");
                 }
                 else
                 {
-                    _writer.Line($"ref float row{Literal(r)} = ref {Unsafe}.Add(ref row{Literal(r - 1)}, GateRowLength);");
+                    _writer.Line($"ref float row{Literal(r)} = ref {Unsafe}.Add(ref row{Literal(r - 1)}, {rowLength});");
                 }
 
                 IndexExpression k = Offset(variable, start + r);
@@ -286,7 +289,7 @@ namespace LstmGen.Generator
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
                         string sum = $"{LstmCell.GateNames[gate]}Sum{Literal(s)}";
-                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(GateColumn(tile, s, gate)))}, {sum});");
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(TileWeightColumn(tile, s, gate, weightRows)))}, {sum});");
                     }
                 }
             }

@@ -237,8 +237,10 @@ namespace LstmGen.Generator
             var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0);
             int stepsAtOnce = ProjectionSteps(path, tile);
             _writer.Line($"// {DescribeTile(tile, layout)}, {Literal(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
-            using (OpenTileLoops(tile, units: false))
+            using (OpenTileLoops(tile, units: false, blockColumn: true))
             {
+                _writer.Line("// The tile's rows of W_ih (each block's rows together).");
+                string tileWeights = DeclareTileWeights(tile, "inputWeights", KernelInputs(kernel));
                 _writer.Line("// b_ih + b_hh, where every step's sums start.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
@@ -253,7 +255,7 @@ namespace LstmGen.Generator
                 {
                     using (_writer.Open($"for (; step + {Literal(stepsAtOnce)} <= steps; step += {Literal(stepsAtOnce)})"))
                     {
-                        EmitProjectionSteps(tile, kernel, layout, stepsAtOnce);
+                        EmitProjectionSteps(tile, kernel, layout, tileWeights, stepsAtOnce);
                     }
 
                     _writer.Line();
@@ -262,7 +264,7 @@ namespace LstmGen.Generator
 
                 using (_writer.Open("for (; step < steps; step++)"))
                 {
-                    EmitProjectionSteps(tile, kernel, layout, 1);
+                    EmitProjectionSteps(tile, kernel, layout, tileWeights, 1);
                 }
             }
         }
@@ -271,7 +273,7 @@ namespace LstmGen.Generator
         private static string BiasLocal(int segment, int gate) => $"{LstmCell.GateNames[gate]}Bias{Literal(segment)}";
 
         /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
-        private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, int stepsAtOnce)
+        private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, string tileWeights, int stepsAtOnce)
         {
             string Sum(int step, int segment, int gate) => $"{LstmCell.GateNames[gate]}Sum{Literal(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + Literal(step))}";
             IndexExpression Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
@@ -295,12 +297,12 @@ namespace LstmGen.Generator
             _writer.Line($"// W_ih x: {source} ({Literal(kernel.InputCount)} values), in order.");
             using (_writer.Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
             {
-                _writer.Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
+                _writer.Line($"ref float row = ref {Unsafe}.Add(ref {tileWeights}, {IndexExpression.Name("k").Times(BlockRowLength(tile))});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)
                     {
-                        _writer.Line($"{layout.Type} weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", Literal(GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", Literal(TileWeightColumn(tile, s, gate, kernel.InputCount)))};");
                     }
                 }
 

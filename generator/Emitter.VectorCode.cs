@@ -119,7 +119,7 @@ namespace LstmGen.Generator
         /// first gate column, and <c>unit</c>, its first unit, when <paramref name="units"/> says it is used.
         /// Disposing the result closes them.
         /// </summary>
-        private Blocks OpenTileLoops(TileLoop tile, bool units = true)
+        private Blocks OpenTileLoops(TileLoop tile, bool units = true, bool blockColumn = false)
         {
             var loops = new List<Block>();
             var unitTerms = new List<string>();
@@ -155,8 +155,51 @@ namespace LstmGen.Generator
                 _writer.Line($"{NUInt} unit = {(unitTerms.Count == 0 ? "0" : string.Join(" + ", unitTerms))};");
             }
 
-            _writer.Line($"{NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+            if (blockColumn && tile.InnerCount > 1)
+            {
+                // The parts of a block share its weights' rows (see TileWeights).
+                string part = columnTerms[columnTerms.Count - 1];
+                columnTerms.RemoveAt(columnTerms.Count - 1);
+                _writer.Line($"{NUInt} blockColumn = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+                _writer.Line($"{NUInt} column = blockColumn + {part};");
+            }
+            else
+            {
+                _writer.Line($"{NUInt} column = {(columnTerms.Count == 0 ? "0" : string.Join(" + ", columnTerms))};");
+            }
+
             return new Blocks(loops);
+        }
+
+        /// <summary>
+        /// Declares <c>tile</c> + <paramref name="weights"/> (for example <c>tileRecurrentWeights</c>), where the rows of a
+        /// tile's weights start in a weight of <paramref name="rows"/> packed rows (<paramref name="rowsName"/> in the
+        /// source), which is kept block by block (GateBlocks.PackedOffset): a block of width w from column b holds its
+        /// rows of 4 w columns from rows * b on. Row k of the tile is then <see cref="BlockRowLength"/> * k further on,
+        /// and the weight of a gate of a segment <see cref="TileWeightColumn"/> from there. The tile's loops must have
+        /// been opened with <c>blockColumn: true</c>.
+        /// </summary>
+        private string DeclareTileWeights(TileLoop tile, string weights, string rowsName)
+        {
+            string name = "tile" + char.ToUpperInvariant(weights[0]) + weights.Substring(1);
+            string start = tile.InnerCount > 1 ? $"({rowsName} * blockColumn) + (column - blockColumn)" : $"{rowsName} * column";
+            _writer.Line($"ref float {name} = ref {Unsafe}.Add(ref {weights}, {start});");
+            return name;
+        }
+
+        /// <summary>The floats of one row of a block of the tile's width: its 4 gates' columns.</summary>
+        private static int BlockRowLength(TileLoop tile) => LstmCell.GateCount * tile.GateStride;
+
+        /// <summary>
+        /// The weight of a gate of a segment, relative to row k of the tile's weights (<see cref="DeclareTileWeights"/>)
+        /// in a weight of <paramref name="rows"/> packed rows: the segment's block lies <paramref name="rows"/> rows of
+        /// its block further on for each block of the tile before it.
+        /// </summary>
+        private static int TileWeightColumn(TileLoop tile, int segment, int gate, int rows)
+        {
+            int column = GateColumn(tile, segment, gate);
+            int block = tile.Segments[segment].ColumnOffset / BlockRowLength(tile);
+            return column + (block * (rows - 1) * BlockRowLength(tile));
         }
 
         /// <summary>The column of a gate of a segment, relative to the tile's <c>column</c>.</summary>

@@ -73,7 +73,7 @@ namespace LstmGen.Generator.Weights
                     continue;
                 }
 
-                // PyTorch's [4H, columns] (a bias: columns = 1), transposed into packed gate rows: the layout of
+                // PyTorch's [4H, columns] (a bias: columns = 1), transposed into packed gate rows kept block by block: the layout of
                 // the runtime's GateLayout.Pack, with the column of each gate and unit from the shared GateBlocks.
                 int columns = tensor.Length / (LstmCell.GateCount * hidden);
                 for (int gate = 0; gate < LstmCell.GateCount; gate++)
@@ -84,7 +84,7 @@ namespace LstmGen.Generator.Weights
                         int sourceRow = (gate * hidden) + unit;
                         for (int column = 0; column < columns; column++)
                         {
-                            parameters[tensor.Offset + (column * LstmCell.GateCount * hidden) + packedColumn] = values[(sourceRow * columns) + column];
+                            parameters[tensor.Offset + GateBlocks.PackedOffset(hidden, plan.MaxBlockWidth, columns, column, packedColumn)] = values[(sourceRow * columns) + column];
                         }
                     }
                 }

@@ -6,7 +6,8 @@ namespace LstmGen.CompilerServices
     /// <summary>
     /// Converts LSTM tensors between PyTorch's layout and the packed layout of generated models
     /// (see <see cref="GateBlocks"/>): a weight [4H, columns] is kept transposed, one packed row
-    /// of 4H gate columns per input column; a bias [4H] as one packed row.
+    /// of 4H gate columns per input column, block by block (<see cref="GateBlocks.PackedOffset"/>); a bias [4H]
+    /// as one packed row.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class GateLayout
@@ -24,7 +25,7 @@ namespace LstmGen.CompilerServices
                     int sourceRow = (gate * hiddenSize) + unit;
                     for (int column = 0; column < columns; column++)
                     {
-                        packed[(column * 4 * hiddenSize) + packedColumn] = source[(sourceRow * columns) + column];
+                        packed[GateBlocks.PackedOffset(hiddenSize, maxBlockWidth, columns, column, packedColumn)] = source[(sourceRow * columns) + column];
                     }
                 }
             }
@@ -43,7 +44,7 @@ namespace LstmGen.CompilerServices
                     int destinationRow = (gate * hiddenSize) + unit;
                     for (int column = 0; column < columns; column++)
                     {
-                        destination[(destinationRow * columns) + column] = packed[(column * 4 * hiddenSize) + packedColumn];
+                        destination[(destinationRow * columns) + column] = packed[GateBlocks.PackedOffset(hiddenSize, maxBlockWidth, columns, column, packedColumn)];
                     }
                 }
             }

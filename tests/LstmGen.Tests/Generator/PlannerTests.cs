@@ -35,6 +35,38 @@ namespace LstmGen.Tests.Generator
         }
 
         [Theory]
+        [MemberData(nameof(HiddenSizes))]
+        public void PackedOffsetsKeepEachBlocksRowsTogetherAndCoverTheWeightOnce(int hidden)
+        {
+            foreach (int rows in new[] { 1, 3, 16, 37 })
+            {
+                var offsets = new HashSet<int>();
+                foreach ((int start, int width) in GateBlocks.Split(hidden, Planner.MaxBlockWidth))
+                {
+                    for (int row = 0; row < rows; row++)
+                    {
+                        for (int column = 4 * start; column < 4 * (start + width); column++)
+                        {
+                            int offset = GateBlocks.PackedOffset(hidden, Planner.MaxBlockWidth, rows, row, column);
+
+                            // A block's rows follow one another, each its 4 * width columns in order, after the blocks before it.
+                            Assert.Equal((rows * 4 * start) + (row * 4 * width) + (column - (4 * start)), offset);
+                            Assert.True(offsets.Add(offset), $"Offset {offset} is used twice (row {row}, column {column}).");
+                        }
+                    }
+                }
+
+                Assert.Equal(rows * 4 * hidden, offsets.Count);
+                Assert.Equal(rows * 4 * hidden, offsets.Max() + 1);
+                if (rows == 1)
+                {
+                    // A bias, one packed row, is laid out as before.
+                    Assert.Equal(Enumerable.Range(0, 4 * hidden), offsets.OrderBy(o => o));
+                }
+            }
+        }
+
+        [Theory]
         [InlineData(8, 8, true, true)] // half-width vectors: the projection fills the idle half
         [InlineData(32, 8, true, true)]
         [InlineData(13, 13, true, true)]

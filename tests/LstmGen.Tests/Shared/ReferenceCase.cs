@@ -22,7 +22,7 @@ namespace LstmGen.Tests.Reference
         public static readonly string[] LstmCaseNames =
         {
             "tiny", "odd-sizes", "stacked", "no-head", "initial-state",
-            "sequence-to-one-sigmoid", "classifier-softmax", "long-audio", "large-weights",
+            "sequence-to-one-sigmoid", "classifier-softmax", "long-audio", "large-weights", "wide-odd", "wide-81",
         };
 
         private ReferenceCase(string name, JsonElement root)

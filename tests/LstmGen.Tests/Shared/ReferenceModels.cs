@@ -51,6 +51,16 @@ namespace LstmGen.Tests.Reference
     {
     }
 
+    [Lstm(InputSize = 5, HiddenSize = 70, Layers = 2, OutputSize = 3, OutputActivation = Activation.Tanh)]
+    internal partial class WideOddModel
+    {
+    }
+
+    [Lstm(InputSize = 3, HiddenSize = 81, OutputSize = 2)]
+    internal partial class Wide81Model
+    {
+    }
+
     /// <summary>The reference cases and the generated model each one runs on.</summary>
     internal static class ReferenceModels
     {
@@ -65,6 +75,8 @@ namespace LstmGen.Tests.Reference
             ["classifier-softmax"] = () => new ClassifierSoftmaxModel(seed: 0),
             ["long-audio"] = () => new LongAudioModel(seed: 0),
             ["large-weights"] = () => new LargeWeightsModel(seed: 0),
+            ["wide-odd"] = () => new WideOddModel(seed: 0),
+            ["wide-81"] = () => new Wide81Model(seed: 0),
         };
 
         /// <summary>
@@ -99,6 +111,8 @@ namespace LstmGen.Tests.Reference
             "classifier-softmax" => Agents<ClassifierSoftmaxModel, ClassifierSoftmaxModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             "long-audio" => Agents<LongAudioModel, LongAudioModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             "large-weights" => Agents<LargeWeightsModel, LargeWeightsModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "wide-odd" => Agents<WideOddModel, WideOddModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "wide-81" => Agents<Wide81Model, Wide81Model.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             _ => throw new ArgumentOutOfRangeException(nameof(reference), reference.Name, "No model for this case."),
         };
 

@@ -1021,85 +1021,87 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 240) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 240);
 
                 // W_ih x: the input (64 values), 2 per iteration.
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 for (global::System.UIntPtr k = 0; k < 64; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 112), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 128), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 144), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 160), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 176), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 192), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 208), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 224), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 240), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 112), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 128), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 144), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 160), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 176), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 192), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 208), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 224), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 240), outputSum3);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
                 }
 
                 // W_hh h: the previous hidden state (64 values), 2 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 64; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 112), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 128), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 144), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 160), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 176), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 192), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 208), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 224), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 240), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 112), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 128), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 144), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 160), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 176), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 192), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 208), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 224), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 240), outputSum3);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
                 }
 
                 // The gate sums, for the activations below.
@@ -1157,6 +1159,8 @@ namespace Snapshots
             for (global::System.UIntPtr block = 0; block < 4; block++)
             {
                 global::System.UIntPtr column = (block * 64);
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector512<float> inputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
@@ -1188,7 +1192,7 @@ namespace Snapshots
                     // W_ih x: the input (64 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32);
@@ -1247,7 +1251,7 @@ namespace Snapshots
                     // W_ih x: the input (64 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16);
                         global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32);
@@ -1301,44 +1305,45 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 240);
 
                 // W_hh h: the previous hidden state (64 values), 2 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 64; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 112), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 128), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 144), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 160), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 176), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 192), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 208), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 224), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 240), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4096), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4112), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4128), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 4144), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8192), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8208), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8224), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 8240), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12288), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12304), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12320), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 12336), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 112), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 128), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 144), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 160), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 176), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 192), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 208), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 224), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 240), outputSum3);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4096), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4112), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4128), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 4144), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8192), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8208), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8224), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 8240), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12288), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12304), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12320), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 12336), outputSum3);
                 }
 
                 // The gate sums, for the activations below.
@@ -1522,30 +1527,35 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k += 4)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 256; k += 16)
+            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k), lanes);
+                global::System.UIntPtr column = (block * 64);
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48), lanes);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -1553,26 +1563,44 @@ namespace Snapshots
 
         /// <summary>
         /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
-            ref float weightRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 2 * GateRowLength);
-            ref float weightRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 3 * GateRowLength);
             global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 256; k += 16)
+            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow2, k), gateGradients0, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow3, k), gateGradients0, row3Lanes);
+                global::System.UIntPtr column = (block * 64);
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 64);
+                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 64);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 16), gateGradients16, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 16), gateGradients16, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 32), gateGradients32, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 32), gateGradients32, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 48), gateGradients48, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 48), gateGradients48, row3Lanes);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
@@ -1585,27 +1613,29 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 8 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 128)
+            // Units 0 to 63: 2 blocks (8 vectors of columns) at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 256; column += 128)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
+                    ref float gradientRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, rows * 64);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 32);
                     global::System.Runtime.Intrinsics.Vector512<float> sum3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 64);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 80);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 112);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 0);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow1, 48);
                     for (global::System.UIntPtr step = end; step > start; step--)
                     {
                         global::System.UIntPtr t = step - 1;
@@ -1624,10 +1654,10 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref gradientRow, 16);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref gradientRow, 32);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum3, ref gradientRow, 48);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4, ref gradientRow, 64);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5, ref gradientRow, 80);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6, ref gradientRow, 96);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7, ref gradientRow, 112);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum4, ref gradientRow1, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum5, ref gradientRow1, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum6, ref gradientRow1, 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum7, ref gradientRow1, 48);
                 }
             }
         }
@@ -1690,7 +1720,8 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 4);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 4);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1711,9 +1742,10 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51));
 
                     // W_ih x: the input (64 values), 2 per iteration.
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 2)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -1731,7 +1763,7 @@ namespace Snapshots
                         forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), forgetSum3);
                         candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), candidateSum3);
                         outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51)), outputSum3);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -1752,9 +1784,10 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 2 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 2)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -1772,7 +1805,7 @@ namespace Snapshots
                         forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), forgetSum3);
                         candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), candidateSum3);
                         outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51)), outputSum3);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -1909,9 +1942,10 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
 
                 // W_ih x: the input (64 values), 4 per iteration.
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 for (global::System.UIntPtr k = 0; k < 64; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -1921,7 +1955,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -1931,7 +1965,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -1941,7 +1975,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -1954,9 +1988,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 64; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -1966,7 +2001,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -1976,7 +2011,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -1986,7 +2021,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -2049,7 +2084,10 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 8);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 8);
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     // b_ih + b_hh, where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector256<float> inputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector256<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
@@ -2071,7 +2109,7 @@ namespace Snapshots
                         // W_ih x: the input (64 values), in order.
                         for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32);
@@ -2110,7 +2148,7 @@ namespace Snapshots
                         // W_ih x: the input (64 values), in order.
                         for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
                             global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32);
@@ -2158,9 +2196,10 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 56);
 
                 // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 64; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -2170,7 +2209,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -2180,7 +2219,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -2190,7 +2229,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -2341,32 +2380,40 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 256; k += 16)
+            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8), lanes8To15);
+                global::System.UIntPtr column = (block * 64);
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56), lanes8To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -2374,25 +2421,46 @@ namespace Snapshots
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 256; k += 16)
+            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k + 8), gateGradients1, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, k + 8), gateGradients1, row1Lanes8To15);
+                global::System.UIntPtr column = (block * 64);
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
@@ -2401,18 +2469,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 8 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 64)
+            // Units 0 to 63: 1 block (8 vectors of columns) at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 256; column += 64)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
@@ -2506,7 +2575,8 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 2);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2519,9 +2589,10 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the input (64 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -2531,7 +2602,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -2541,7 +2612,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -2551,7 +2622,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -2564,9 +2635,10 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -2576,7 +2648,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -2586,7 +2658,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -2596,7 +2668,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -2706,7 +2778,8 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 8);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 8);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -2719,9 +2792,10 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
 
                     // W_ih x: the input (64 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -2731,7 +2805,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -2741,7 +2815,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -2751,7 +2825,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -2764,9 +2838,10 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -2776,7 +2851,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -2786,7 +2861,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -2796,7 +2871,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -2860,7 +2935,10 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 4);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 4);
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     // b_ih + b_hh, where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
@@ -2882,7 +2960,7 @@ namespace Snapshots
                         // W_ih x: the input (64 values), in order.
                         for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 32);
@@ -2921,7 +2999,7 @@ namespace Snapshots
                         // W_ih x: the input (64 values), in order.
                         for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16);
                             global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 32);
@@ -2958,7 +3036,8 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 8);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 8);
 
                     // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
@@ -2971,9 +3050,10 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 52);
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -2983,7 +3063,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -2993,7 +3073,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -3003,7 +3083,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -3162,36 +3242,50 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 256; k += 16)
+            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 8), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 12), lanes12To15);
+                global::System.UIntPtr column = (block * 64);
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60), lanes12To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -3199,13 +3293,12 @@ namespace Snapshots
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3214,20 +3307,60 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 256; k += 16)
+            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 4), gateGradients1, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 4), gateGradients1, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 8);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 8), gateGradients2, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 8), gateGradients2, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 12);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 12), gateGradients3, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 12), gateGradients3, row1Lanes12To15);
+                global::System.UIntPtr column = (block * 64);
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients20 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), gateGradients20, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 20), gateGradients20, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients28 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), gateGradients28, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 28), gateGradients28, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients36 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), gateGradients36, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 36), gateGradients36, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients44 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), gateGradients44, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 44), gateGradients44, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), gateGradients52, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 52), gateGradients52, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients60 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), gateGradients60, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 60), gateGradients60, row1Lanes12To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
@@ -3236,18 +3369,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 8 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 32)
+            // Units 0 to 63: 8 vectors of columns at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 256; column += 32)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
@@ -3341,7 +3475,8 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 2);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 2);
 
                     // The gate sums start from the two biases.
                     global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -3354,9 +3489,10 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                     // W_ih x: the input (64 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -3366,7 +3502,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -3376,7 +3512,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -3386,7 +3522,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -3399,9 +3535,10 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -3411,7 +3548,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -3421,7 +3558,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -3431,7 +3568,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -3541,7 +3678,8 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 2);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 2);
 
                     // The gate sums start from the two biases.
                     float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -3554,9 +3692,10 @@ namespace Snapshots
                     float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
 
                     // W_ih x: the input (64 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
@@ -3566,7 +3705,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
@@ -3576,7 +3715,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
@@ -3586,7 +3725,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
@@ -3599,9 +3738,10 @@ namespace Snapshots
                     }
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
@@ -3611,7 +3751,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
@@ -3621,7 +3761,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
@@ -3631,7 +3771,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
@@ -3695,7 +3835,10 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 1);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 1);
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     // b_ih + b_hh, where every step's sums start.
                     float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
@@ -3717,7 +3860,7 @@ namespace Snapshots
                         // W_ih x: the input (64 values), in order.
                         for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                             float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                             float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
                             float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
@@ -3756,7 +3899,7 @@ namespace Snapshots
                         // W_ih x: the input (64 values), in order.
                         for (global::System.UIntPtr k = 0; k < InputSize; k++)
                         {
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                             float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                             float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
                             float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
@@ -3793,7 +3936,8 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    global::System.UIntPtr column = (block * 64) + (part * 2);
+                    global::System.UIntPtr blockColumn = (block * 64);
+                    global::System.UIntPtr column = blockColumn + (part * 2);
 
                     // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                     float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -3806,9 +3950,10 @@ namespace Snapshots
                     float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 49);
 
                     // W_hh h: the previous hidden state (64 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 64; k += 4)
                     {
-                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
@@ -3818,7 +3963,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
@@ -3828,7 +3973,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
@@ -3838,7 +3983,7 @@ namespace Snapshots
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
@@ -3997,35 +4142,51 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (global::System.UIntPtr k = 0; k < 256; k += 16)
+            // Units 0 to 63, 16 at a time: each block's part of the rows, 64 columns.
+            for (global::System.UIntPtr block = 0; block < 4; block++)
             {
+                global::System.UIntPtr column = (block * 64);
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
-                    float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = 16 + (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = 32 + (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = 48 + (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
@@ -4033,18 +4194,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // One column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
+            // Units 0 to 63: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 256; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)

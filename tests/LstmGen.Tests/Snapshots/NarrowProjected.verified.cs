@@ -917,38 +917,39 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
@@ -957,32 +958,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -1008,38 +1010,39 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4);
                     float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
@@ -1048,32 +1051,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -1139,6 +1143,8 @@ namespace Snapshots
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 4 steps at a time.
             {
                 global::System.UIntPtr column = 0;
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
@@ -1170,7 +1176,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
@@ -1229,7 +1235,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
@@ -1251,6 +1257,8 @@ namespace Snapshots
             // Unit 4: one tile of 1 unit, one float per gate and unit, 4 steps at a time.
             {
                 global::System.UIntPtr column = 16;
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
@@ -1282,7 +1290,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -1341,7 +1349,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -1383,32 +1391,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -1434,32 +1443,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -1626,84 +1636,96 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < 4; k += 4)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (global::System.UIntPtr k = 4; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < 4; k += 4)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (global::System.UIntPtr k = 4; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, 0), lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 16; k < 20; k++)
+            // Units 4 to 4, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 16) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 16);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
-            ref float weightRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 2 * GateRowLength);
-            ref float weightRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 3 * GateRowLength);
             global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow2, 0), gateGradients0, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow3, 0), gateGradients0, row3Lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 16);
+                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 16);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
             float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
             float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 16; k < 20; k++)
+            // Units 4 to 4, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
-                sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow2, k), gateGradientsValue, sum2);
-                sum3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow3, k), gateGradientsValue, sum3);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 16) + (row * 4));
+                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
+                ref float lastRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, 4);
+                ref float lastRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, 4);
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 16);
+                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                    sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, k), gradient, sum2);
+                    sum3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow3, k), gradient, sum3);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
@@ -1712,18 +1734,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 1 vector of columns, every row, every step of the block.
+            // 1 block of 4 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)
@@ -1737,12 +1760,12 @@ namespace Snapshots
                 }
             }
 
-            // The last 4 columns, one at a time.
-            for (global::System.UIntPtr column = 16; column < GateRowLength; column++)
+            // Units 4 to 4: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 16; column < 20; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 16) + (k * 4) + (column - 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)
@@ -1827,9 +1850,10 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
 
                 // W_ih x: the input (6 values), 2 per iteration.
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 for (global::System.UIntPtr k = 0; k < 6; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1847,7 +1871,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1868,9 +1892,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values), 2 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1888,7 +1913,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1910,7 +1935,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (4 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1960,38 +1985,39 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 3 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 4 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 5 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), forgetSum0);
@@ -2000,32 +2026,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 3 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
@@ -2125,38 +2152,39 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
@@ -2165,32 +2193,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -2216,38 +2245,39 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4);
                     float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
@@ -2256,32 +2286,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -2347,6 +2378,8 @@ namespace Snapshots
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 global::System.UIntPtr column = 0;
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
@@ -2368,7 +2401,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
@@ -2407,7 +2440,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
@@ -2429,6 +2462,8 @@ namespace Snapshots
             // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 global::System.UIntPtr column = 16;
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
@@ -2450,7 +2485,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -2489,7 +2524,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -2531,32 +2566,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -2582,32 +2618,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -2774,94 +2811,106 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < 4; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (global::System.UIntPtr k = 4; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 0), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 8), lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 16; k < 20; k++)
+            // Units 4 to 4, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 16) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 16);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 8);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, 8), gateGradients1, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, 8), gateGradients1, row1Lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 16; k < 20; k++)
+            // Units 4 to 4, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 16) + (row * 4));
+                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 16);
+                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 2 vectors of columns, every row, every step of the block.
+            // 1 block of 4 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
@@ -2878,12 +2927,12 @@ namespace Snapshots
                 }
             }
 
-            // The last 4 columns, one at a time.
-            for (global::System.UIntPtr column = 16; column < GateRowLength; column++)
+            // Units 4 to 4: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 16; column < 20; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 16) + (k * 4) + (column - 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)
@@ -2948,7 +2997,8 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2961,8 +3011,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -2972,7 +3023,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -2982,7 +3033,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -2992,7 +3043,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -3002,7 +3053,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
@@ -3012,7 +3063,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13)), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 5 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 4)), forgetSum0);
@@ -3025,8 +3076,9 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -3036,7 +3088,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -3046,7 +3098,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -3056,7 +3108,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -3066,7 +3118,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
@@ -3100,38 +3152,39 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 5 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), forgetSum0);
@@ -3140,32 +3193,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
@@ -3265,38 +3319,39 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 12), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 4), forgetSum0);
@@ -3305,32 +3360,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -3356,38 +3412,39 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4);
                     float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
@@ -3396,32 +3453,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -3487,6 +3545,8 @@ namespace Snapshots
             // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
             {
                 global::System.UIntPtr column = 0;
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
@@ -3508,7 +3568,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
@@ -3547,7 +3607,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8);
@@ -3569,6 +3629,8 @@ namespace Snapshots
             // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 global::System.UIntPtr column = 16;
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
@@ -3590,7 +3652,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -3629,7 +3691,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -3671,32 +3733,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 12);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -3722,32 +3785,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -3907,60 +3971,63 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < 4; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (global::System.UIntPtr k = 4; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 0), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 4), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 8), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 12), lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 16; k < 20; k++)
+            // Units 4 to 4, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 16) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 16);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3969,52 +4036,60 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 4);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 4), gateGradients1, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 4), gateGradients1, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 8);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 8), gateGradients2, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 8), gateGradients2, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 12);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 12), gateGradients3, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 12), gateGradients3, row1Lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 16; k < 20; k++)
+            // Units 4 to 4, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 16) + (row * 4));
+                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 16);
+                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 5 vectors of columns, every row, every step of the block.
+            // 1 block of 4 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
                     for (global::System.UIntPtr step = end; step > start; step--)
                     {
                         global::System.UIntPtr t = step - 1;
@@ -4024,13 +4099,30 @@ namespace Snapshots
                         sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
                         sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
                         sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0, ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1, ref gradientRow, 4);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2, ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum3, ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum4, ref gradientRow, 16);
+                }
+            }
+
+            // Units 4 to 4: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 16; column < 20; column++)
+            {
+                for (global::System.UIntPtr k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 16) + (k * 4) + (column - 16));
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                    for (global::System.UIntPtr step = end; step > start; step--)
+                    {
+                        global::System.UIntPtr t = step - 1;
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
                 }
             }
         }
@@ -4091,7 +4183,8 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -4104,8 +4197,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -4115,7 +4209,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -4125,7 +4219,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -4135,7 +4229,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -4145,7 +4239,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
@@ -4155,7 +4249,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13)), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 5 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 4)), forgetSum0);
@@ -4168,8 +4262,9 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -4179,7 +4274,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -4189,7 +4284,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -4199,7 +4294,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -4209,7 +4304,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
@@ -4243,38 +4338,39 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3)), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 5 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1)), forgetSum0);
@@ -4283,32 +4379,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
@@ -4400,7 +4497,8 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -4413,8 +4511,9 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -4424,7 +4523,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
@@ -4434,7 +4533,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
@@ -4444,7 +4543,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
@@ -4454,7 +4553,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4), forgetSum0);
@@ -4464,7 +4563,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 13), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16);
                     float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 4), forgetSum0);
@@ -4477,8 +4576,9 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -4488,7 +4588,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
@@ -4498,7 +4598,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
@@ -4508,7 +4608,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
@@ -4518,7 +4618,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4), forgetSum0);
@@ -4552,38 +4652,39 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 3), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4);
                     float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 1), forgetSum0);
@@ -4592,32 +4693,33 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -4684,7 +4786,10 @@ namespace Snapshots
             // Units 0 to 3: 4 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                global::System.UIntPtr column = (part * 1);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 1);
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4);
@@ -4706,7 +4811,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
@@ -4745,7 +4850,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 4);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
@@ -4767,6 +4872,8 @@ namespace Snapshots
             // Unit 4: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 global::System.UIntPtr column = 16;
+                // The tile's rows of W_ih (each block's rows together).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 // b_ih + b_hh, where every step's sums start.
                 float inputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float forgetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
@@ -4788,7 +4895,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -4827,7 +4934,7 @@ namespace Snapshots
                     // W_ih x: the input (6 values), in order.
                     for (global::System.UIntPtr k = 0; k < InputSize; k++)
                     {
-                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 4);
                         float weight0I = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0);
                         float weight0F = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 1);
                         float weight0C = global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 2);
@@ -4861,7 +4968,8 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
@@ -4874,8 +4982,9 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 13);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -4885,7 +4994,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
@@ -4895,7 +5004,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
@@ -4905,7 +5014,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
@@ -4915,7 +5024,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4), forgetSum0);
@@ -4949,32 +5058,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 3);
 
                 // W_hh h: the previous hidden state (5 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -5156,60 +5266,83 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (global::System.UIntPtr k = 0; k < 16; k += 16)
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
-                    float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 16; k < 20; k++)
+            // Units 4 to 4, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 16) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 16);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // One column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
+            // Units 0 to 3: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 16; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 16) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                    for (global::System.UIntPtr step = end; step > start; step--)
+                    {
+                        global::System.UIntPtr t = step - 1;
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                }
+            }
+
+            // Units 4 to 4: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 16; column < 20; column++)
+            {
+                for (global::System.UIntPtr k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 16) + (k * 4) + (column - 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)

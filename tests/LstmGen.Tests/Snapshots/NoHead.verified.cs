@@ -834,38 +834,39 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 48) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 48);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 48), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 48), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row4, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row4, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row4, 48), outputSum0);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x5 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row5, 16), forgetSum0);
@@ -874,27 +875,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row0, 48), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row1, 48), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 16), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 32), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row2, 48), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -989,35 +991,38 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < 4; k += 4)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (global::System.UIntPtr k = 4; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 64; k += 16)
+            // Units 0 to 15: each block's part of the rows, 64 columns.
             {
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k), lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48), lanes);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -1025,26 +1030,43 @@ namespace Snapshots
 
         /// <summary>
         /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
-            ref float weightRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 2 * GateRowLength);
-            ref float weightRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 3 * GateRowLength);
             global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 64; k += 16)
+            // Units 0 to 15: each block's part of the rows, 64 columns.
             {
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow2, k), gateGradients0, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow3, k), gateGradients0, row3Lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 64);
+                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 64);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 16), gateGradients16, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 16), gateGradients16, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 32);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 32), gateGradients32, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 32), gateGradients32, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 48);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 48), gateGradients48, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 48), gateGradients48, row3Lanes);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
@@ -1057,18 +1079,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 4 vectors of columns, every row, every step of the block.
+            // 1 block of 16 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 16);
@@ -1119,7 +1142,8 @@ namespace Snapshots
             // Units 0 to 15: 4 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                global::System.UIntPtr column = (part * 4);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 4);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1140,9 +1164,10 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51));
 
                 // W_ih x: the input (6 values), 2 per iteration.
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 6; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -1160,7 +1185,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -1181,9 +1206,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (16 values), 2 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 16; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -1201,7 +1227,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -1292,8 +1318,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 56) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 56);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -1303,7 +1330,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -1313,7 +1340,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -1323,7 +1350,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -1333,7 +1360,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 56), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 16), forgetSum0);
@@ -1343,7 +1370,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 56), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row5, 16), forgetSum0);
@@ -1356,9 +1383,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -1368,7 +1396,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 56), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -1378,7 +1406,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 56), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -1388,7 +1416,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 40), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 56), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -1512,32 +1540,39 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 64; k += 16)
+            // Units 0 to 15: each block's part of the rows, 64 columns.
             {
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8), lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56), lanes8To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -1545,25 +1580,45 @@ namespace Snapshots
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 64; k += 16)
+            // Units 0 to 15: each block's part of the rows, 64 columns.
             {
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k + 8), gateGradients1, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, k + 8), gateGradients1, row1Lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 32);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 40);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 48);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 56);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
@@ -1572,18 +1627,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 8 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 64)
+            // Units 0 to 15: 1 block (8 vectors of columns) at a time, every row, every step of the block.
             {
+                global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 64));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
@@ -1646,7 +1702,8 @@ namespace Snapshots
             // Units 0 to 15: 8 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1659,8 +1716,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -1670,7 +1728,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -1680,7 +1738,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -1690,7 +1748,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -1700,7 +1758,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16)), forgetSum0);
@@ -1710,7 +1768,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 49)), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 5 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 16)), forgetSum0);
@@ -1723,9 +1781,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -1735,7 +1794,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -1745,7 +1804,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -1755,7 +1814,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -1818,7 +1877,8 @@ namespace Snapshots
             // Units 0 to 15: 2 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 8);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 8);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
@@ -1831,8 +1891,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 52) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 52);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -1842,7 +1903,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -1852,7 +1913,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -1862,7 +1923,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -1872,7 +1933,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 52), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 16), forgetSum0);
@@ -1882,7 +1943,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 52), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row5, 16), forgetSum0);
@@ -1895,9 +1956,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 16), forgetSum0);
@@ -1907,7 +1969,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 52), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 16), forgetSum0);
@@ -1917,7 +1979,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 52), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 16), forgetSum0);
@@ -1927,7 +1989,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 36), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 52), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 16), forgetSum0);
@@ -2052,36 +2114,49 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 64; k += 16)
+            // Units 0 to 15: each block's part of the rows, 64 columns.
             {
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 8), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 12), lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60), lanes12To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -2089,13 +2164,12 @@ namespace Snapshots
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2104,20 +2178,59 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 64; k += 16)
+            // Units 0 to 15: each block's part of the rows, 64 columns.
             {
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 4), gateGradients1, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 4), gateGradients1, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 8);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 8), gateGradients2, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 8), gateGradients2, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 12);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 12), gateGradients3, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 12), gateGradients3, row1Lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 64);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients20 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), gateGradients20, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 20), gateGradients20, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients28 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), gateGradients28, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 28), gateGradients28, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients32 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 32);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 32), gateGradients32, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 32), gateGradients32, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients36 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 36);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 36), gateGradients36, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 36), gateGradients36, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients40 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 40);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 40), gateGradients40, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 40), gateGradients40, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients44 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 44);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 44), gateGradients44, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 44), gateGradients44, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients48 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 48);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 48), gateGradients48, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 48), gateGradients48, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients52 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 52);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 52), gateGradients52, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 52), gateGradients52, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients56 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 56);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 56), gateGradients56, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 56), gateGradients56, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients60 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 60);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 60), gateGradients60, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 60), gateGradients60, row1Lanes12To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
@@ -2126,18 +2239,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 8 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 32)
+            // Units 0 to 15: 8 vectors of columns at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 64; column += 32)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 64) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
@@ -2200,7 +2314,8 @@ namespace Snapshots
             // Units 0 to 15: 8 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2213,8 +2328,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -2224,7 +2340,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -2234,7 +2350,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -2244,7 +2360,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -2254,7 +2370,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16)), forgetSum0);
@@ -2264,7 +2380,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 49)), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 5 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 16)), forgetSum0);
@@ -2277,9 +2393,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
@@ -2289,7 +2406,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
@@ -2299,7 +2416,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
@@ -2309,7 +2426,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
@@ -2372,7 +2489,8 @@ namespace Snapshots
             // Units 0 to 15: 8 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 8; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -2385,8 +2503,9 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49);
 
                 // W_ih x: the input (6 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
@@ -2396,7 +2515,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
@@ -2406,7 +2525,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
@@ -2416,7 +2535,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
@@ -2426,7 +2545,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 64);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 16), forgetSum0);
@@ -2436,7 +2555,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 49), outputSum1);
-                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, GateRowLength);
+                    ref float row5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 64);
                     float x5 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 5);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x5, global::System.Runtime.CompilerServices.Unsafe.Add(ref row5, 16), forgetSum0);
@@ -2449,9 +2568,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (16 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 16; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 64);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16), forgetSum0);
@@ -2461,7 +2581,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 64);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16), forgetSum0);
@@ -2471,7 +2591,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 64);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16), forgetSum0);
@@ -2481,7 +2601,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 64);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16), forgetSum0);
@@ -2606,35 +2726,50 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (global::System.UIntPtr k = 0; k < 64; k += 16)
+            // Units 0 to 15: each block's part of the rows, 64 columns.
             {
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 64));
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
-                    float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = 16 + (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = 32 + (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = 48 + (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
@@ -2642,18 +2777,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // One column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
+            // Units 0 to 15: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 64; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 64) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)

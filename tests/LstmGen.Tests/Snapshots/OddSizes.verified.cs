@@ -895,32 +895,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 8), forgetSum0);
@@ -929,27 +930,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), forgetSum0);
@@ -959,7 +961,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 384);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), forgetSum0);
@@ -985,32 +987,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -1019,27 +1022,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
@@ -1049,7 +1053,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 192);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
@@ -1075,32 +1079,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -1109,27 +1114,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 4);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
@@ -1139,7 +1145,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
@@ -1349,86 +1355,121 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < 4; k += 4)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (global::System.UIntPtr k = 4; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < 12; k += 4)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (global::System.UIntPtr k = 12; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
+            // Units 0 to 7: each block's part of the rows, 32 columns.
             {
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k), lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 32));
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16), lanes);
+            }
+            // Units 8 to 11: each block's part of the rows, 16 columns.
+            {
+                global::System.UIntPtr column = 32;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 48; k < 52; k++)
+            // Units 12 to 12, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
-            ref float weightRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 2 * GateRowLength);
-            ref float weightRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 3 * GateRowLength);
             global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
+            // Units 0 to 7: each block's part of the rows, 32 columns.
             {
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, k);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow2, k), gateGradients0, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow3, k), gateGradients0, row3Lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 32));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 32);
+                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 32);
+                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 32);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 16), gateGradients16, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 16), gateGradients16, row3Lanes);
+            }
+            // Units 8 to 11: each block's part of the rows, 16 columns.
+            {
+                global::System.UIntPtr column = 32;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 16);
+                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 16);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
             float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
             float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 48; k < 52; k++)
+            // Units 12 to 12, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
-                sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow2, k), gateGradientsValue, sum2);
-                sum3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow3, k), gateGradientsValue, sum3);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
+                ref float lastRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, 4);
+                ref float lastRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, 4);
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                    sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, k), gradient, sum2);
+                    sum3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow3, k), gradient, sum3);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
@@ -1437,22 +1478,22 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 3 vectors of columns, every row, every step of the block.
+            // 1 block of 8 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 32));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector512<float> sum1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> sum2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 32);
                     for (global::System.UIntPtr step = end; step > start; step--)
                     {
                         global::System.UIntPtr t = step - 1;
@@ -1460,20 +1501,37 @@ namespace Snapshots
                         ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
                         sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
                         sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 16), sum1);
-                        sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 32), sum2);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum1, ref gradientRow, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum2, ref gradientRow, 32);
                 }
             }
 
-            // The last 4 columns, one at a time.
-            for (global::System.UIntPtr column = 48; column < GateRowLength; column++)
+            // 1 block of 4 units, every row, every step of the block.
+            {
+                global::System.UIntPtr column = 32;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
+                    for (global::System.UIntPtr step = end; step > start; step--)
+                    {
+                        global::System.UIntPtr t = step - 1;
+                        global::System.Runtime.Intrinsics.Vector512<float> xs = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref stepGradients, 0), sum0);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum0, ref gradientRow, 0);
+                }
+            }
+
+            // Units 12 to 12: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 48; column < 52; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 4) + (column - 48));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)
@@ -1538,7 +1596,8 @@ namespace Snapshots
             // Units 0 to 7: 2 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 4);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 4);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1559,9 +1618,10 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 27) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 27));
 
                 // W_ih x: the input (5 values), 2 per iteration.
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 32);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -1579,7 +1639,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 27)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), forgetSum0);
@@ -1601,7 +1661,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (4 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 128);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 4 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -1622,9 +1682,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 2 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 12; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 32);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -1642,7 +1703,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 27)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), forgetSum0);
@@ -1664,7 +1725,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 384);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 12 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -1726,9 +1787,10 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
 
                 // W_ih x: the input (5 values), 2 per iteration.
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1746,7 +1808,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1768,7 +1830,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (4 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 64);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 4 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1789,9 +1851,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 2 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1809,7 +1872,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1831,7 +1894,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 192);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 12 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1881,32 +1944,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 3 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 4 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
@@ -1915,27 +1979,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 2) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 3) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
@@ -1945,7 +2010,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 12 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
@@ -2059,32 +2124,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 24) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 24);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 24), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row4, 8), forgetSum0);
@@ -2093,27 +2159,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 24), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row1, 24), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 8), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 16), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row2, 24), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row3, 8), forgetSum0);
@@ -2123,7 +2190,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 384);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row0, 8), forgetSum0);
@@ -2149,32 +2216,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -2183,27 +2251,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
@@ -2213,7 +2282,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 192);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
@@ -2239,32 +2308,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -2273,27 +2343,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 4);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
@@ -2303,7 +2374,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
@@ -2513,108 +2584,142 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (global::System.UIntPtr k = 4; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < 12; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (global::System.UIntPtr k = 12; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
+            // Units 0 to 7: each block's part of the rows, 32 columns.
             {
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8), lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 32));
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24), lanes8To15);
+            }
+            // Units 8 to 11: each block's part of the rows, 16 columns.
+            {
+                global::System.UIntPtr column = 32;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 48; k < 52; k++)
+            // Units 12 to 12, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
+            // Units 0 to 7: each block's part of the rows, 32 columns.
             {
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, k + 8);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, k + 8), gateGradients1, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, k + 8), gateGradients1, row1Lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 32));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 24);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To15);
+            }
+            // Units 8 to 11: each block's part of the rows, 16 columns.
+            {
+                global::System.UIntPtr column = 32;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 48; k < 52; k++)
+            // Units 12 to 12, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 6 vectors of columns, every row, every step of the block.
+            // 1 block of 8 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 32));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> sum2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> sum3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> sum5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 40);
                     for (global::System.UIntPtr step = end; step > start; step--)
                     {
                         global::System.UIntPtr t = step - 1;
@@ -2624,24 +2729,42 @@ namespace Snapshots
                         sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
                         sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 16), sum2);
                         sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 24), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 32), sum4);
-                        sum5 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 40), sum5);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0, ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1, ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum2, ref gradientRow, 16);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum3, ref gradientRow, 24);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum4, ref gradientRow, 32);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum5, ref gradientRow, 40);
                 }
             }
 
-            // The last 4 columns, one at a time.
-            for (global::System.UIntPtr column = 48; column < GateRowLength; column++)
+            // 1 block of 4 units, every row, every step of the block.
+            {
+                global::System.UIntPtr column = 32;
+                for (global::System.UIntPtr k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
+                    for (global::System.UIntPtr step = end; step > start; step--)
+                    {
+                        global::System.UIntPtr t = step - 1;
+                        global::System.Runtime.Intrinsics.Vector256<float> xs = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride));
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 0), sum0);
+                        sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref stepGradients, 8), sum1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum0, ref gradientRow, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum1, ref gradientRow, 8);
+                }
+            }
+
+            // Units 12 to 12: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 48; column < 52; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 4) + (column - 48));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)
@@ -2712,7 +2835,8 @@ namespace Snapshots
             // Units 0 to 7: 4 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2725,8 +2849,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 25) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 25));
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -2736,7 +2861,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 25)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), forgetSum0);
@@ -2746,7 +2871,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 25)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), forgetSum0);
@@ -2756,7 +2881,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 25)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), forgetSum0);
@@ -2766,7 +2891,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 25)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), forgetSum0);
@@ -2779,9 +2904,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -2791,7 +2917,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 25)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), forgetSum0);
@@ -2801,7 +2927,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 25)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), forgetSum0);
@@ -2811,7 +2937,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 25)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), forgetSum0);
@@ -2825,7 +2951,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 384);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 12 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -2851,7 +2977,8 @@ namespace Snapshots
             // Units 8 to 11: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = 32 + (part * 2);
+                global::System.UIntPtr blockColumn = 32;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2864,8 +2991,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -2875,7 +3003,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -2885,7 +3013,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -2895,7 +3023,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -2905,7 +3033,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
@@ -2918,9 +3046,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -2930,7 +3059,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -2940,7 +3069,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -2950,7 +3079,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -2964,7 +3093,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 192);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 12 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -2998,32 +3127,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 4 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
@@ -3032,27 +3162,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
@@ -3062,7 +3193,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 12 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
@@ -3180,8 +3311,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 28) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 28);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), forgetSum0);
@@ -3191,7 +3323,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 28), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), forgetSum0);
@@ -3201,7 +3333,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 28), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), forgetSum0);
@@ -3211,7 +3343,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 28), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), forgetSum0);
@@ -3221,7 +3353,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 20), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 28), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 8), forgetSum0);
@@ -3234,9 +3366,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), forgetSum0);
@@ -3246,7 +3379,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 20), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 28), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), forgetSum0);
@@ -3256,7 +3389,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 20), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 28), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), forgetSum0);
@@ -3266,7 +3399,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 20), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 28), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), forgetSum0);
@@ -3280,7 +3413,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 384);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), forgetSum0);
@@ -3314,32 +3447,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 12), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row4, 4), forgetSum0);
@@ -3348,27 +3482,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
@@ -3378,7 +3513,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 192);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
@@ -3404,32 +3539,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -3438,27 +3574,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 4);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
@@ -3468,7 +3605,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
@@ -3692,66 +3829,80 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (global::System.UIntPtr k = 4; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < 12; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
             for (global::System.UIntPtr k = 12; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
+            // Units 0 to 7: each block's part of the rows, 32 columns.
             {
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 8), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, k + 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 12), lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 32));
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28), lanes12To15);
+            }
+            // Units 8 to 11: each block's part of the rows, 16 columns.
+            {
+                global::System.UIntPtr column = 32;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 48; k < 52; k++)
+            // Units 12 to 12, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -3760,47 +3911,85 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
+            // Units 0 to 7: each block's part of the rows, 32 columns.
             {
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k), gateGradients0, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 4);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 4), gateGradients1, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 4), gateGradients1, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 8);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 8), gateGradients2, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 8), gateGradients2, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, k + 12);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, k + 12), gateGradients3, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, k + 12), gateGradients3, row1Lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 32));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 32);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients16 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 16);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 16), gateGradients16, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 16), gateGradients16, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients20 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 20);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 20), gateGradients20, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 20), gateGradients20, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients24 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 24);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 24), gateGradients24, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 24), gateGradients24, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients28 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 28);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 28), gateGradients28, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 28), gateGradients28, row1Lanes12To15);
+            }
+            // Units 8 to 11: each block's part of the rows, 16 columns.
+            {
+                global::System.UIntPtr column = 32;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 48; k < 52; k++)
+            // Units 12 to 12, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow0, k), gateGradientsValue, sum0);
-                sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRow1, k), gateGradientsValue, sum1);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
+                    sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum0;
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 1) = sum1;
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 8 vectors of columns at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < 32; column += 32)
+            // Units 0 to 7: 1 block (8 vectors of columns) at a time, every row, every step of the block.
             {
+                global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 32));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
@@ -3835,18 +4024,17 @@ namespace Snapshots
                 }
             }
 
-            // The last 5 vectors of columns.
+            // 1 block of 4 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 32;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> sum2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector128<float> sum3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> sum4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 16);
                     for (global::System.UIntPtr step = end; step > start; step--)
                     {
                         global::System.UIntPtr t = step - 1;
@@ -3856,13 +4044,30 @@ namespace Snapshots
                         sum1 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 4), sum1);
                         sum2 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 8), sum2);
                         sum3 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 12), sum3);
-                        sum4 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref stepGradients, 16), sum4);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum0, ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum1, ref gradientRow, 4);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum2, ref gradientRow, 8);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum3, ref gradientRow, 12);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum4, ref gradientRow, 16);
+                }
+            }
+
+            // Units 12 to 12: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 48; column < 52; column++)
+            {
+                for (global::System.UIntPtr k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 4) + (column - 48));
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                    for (global::System.UIntPtr step = end; step > start; step--)
+                    {
+                        global::System.UIntPtr t = step - 1;
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
                 }
             }
         }
@@ -3923,7 +4128,8 @@ namespace Snapshots
             // Units 0 to 7: 4 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -3936,8 +4142,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 25) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 25));
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -3947,7 +4154,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 25)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), forgetSum0);
@@ -3957,7 +4164,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 25)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), forgetSum0);
@@ -3967,7 +4174,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 25)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), forgetSum0);
@@ -3977,7 +4184,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 25)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), forgetSum0);
@@ -3990,9 +4197,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -4002,7 +4210,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 25)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), forgetSum0);
@@ -4012,7 +4220,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 25)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), forgetSum0);
@@ -4022,7 +4230,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 25)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), forgetSum0);
@@ -4036,7 +4244,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 384);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 12 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), forgetSum0);
@@ -4062,7 +4270,8 @@ namespace Snapshots
             // Units 8 to 11: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = 32 + (part * 2);
+                global::System.UIntPtr blockColumn = 32;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -4075,8 +4284,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -4086,7 +4296,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -4096,7 +4306,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -4106,7 +4316,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -4116,7 +4326,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), forgetSum0);
@@ -4129,9 +4339,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -4141,7 +4352,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -4151,7 +4362,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -4161,7 +4372,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -4175,7 +4386,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 192);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 12 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -4209,32 +4420,33 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 4 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), forgetSum0);
@@ -4243,27 +4455,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), forgetSum0);
@@ -4273,7 +4486,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 12 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), forgetSum0);
@@ -4379,7 +4592,8 @@ namespace Snapshots
             // Units 0 to 7: 4 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -4392,8 +4606,9 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 25) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 25);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8), forgetSum0);
@@ -4403,7 +4618,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 25), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8), forgetSum0);
@@ -4413,7 +4628,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 25), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8), forgetSum0);
@@ -4423,7 +4638,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 25), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8), forgetSum0);
@@ -4433,7 +4648,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 25), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8), forgetSum0);
@@ -4446,9 +4661,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 32);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8), forgetSum0);
@@ -4458,7 +4674,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 25), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8), forgetSum0);
@@ -4468,7 +4684,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 25), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8), forgetSum0);
@@ -4478,7 +4694,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 25), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8), forgetSum0);
@@ -4492,7 +4708,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 384);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8), forgetSum0);
@@ -4518,7 +4734,8 @@ namespace Snapshots
             // Units 8 to 11: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = 32 + (part * 2);
+                global::System.UIntPtr blockColumn = 32;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -4531,8 +4748,9 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -4542,7 +4760,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
@@ -4552,7 +4770,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
@@ -4562,7 +4780,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
@@ -4572,7 +4790,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13), outputSum1);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4), forgetSum0);
@@ -4585,9 +4803,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -4597,7 +4816,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
@@ -4607,7 +4826,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
@@ -4617,7 +4836,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
@@ -4631,7 +4850,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 192);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -4665,32 +4884,33 @@ namespace Snapshots
                 float outputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3);
 
                 // W_ih x: the input (5 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3), outputSum0);
-                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, GateRowLength);
+                    ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4);
                     float x4 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1), forgetSum0);
@@ -4699,27 +4919,28 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (13 values), 4 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 12; k += 4)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 4);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1), forgetSum0);
@@ -4729,7 +4950,7 @@ namespace Snapshots
 
                 // The last value.
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (12 * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 12);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1), forgetSum0);
@@ -4976,60 +5197,117 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (global::System.UIntPtr k = 0; k < 48; k += 16)
+            // Units 0 to 7: each block's part of the rows, 32 columns.
             {
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 32));
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
-                    float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = 16 + (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+            }
+            // Units 8 to 11: each block's part of the rows, 16 columns.
+            {
+                global::System.UIntPtr column = 32;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // The last 4 elements, in order.
-            for (global::System.UIntPtr k = 48; k < 52; k++)
+            // Units 12 to 12, the last block, 4 columns in order.
             {
-                float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k);
-                sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, k), gateGradientsValue, sum);
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                for (global::System.UIntPtr k = 0; k < 4; k++)
+                {
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
+                }
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // One column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
+            // Units 0 to 7: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 32; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 32) + column);
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                    for (global::System.UIntPtr step = end; step > start; step--)
+                    {
+                        global::System.UIntPtr t = step - 1;
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                }
+            }
+
+            // Units 8 to 11: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 32; column < 48; column++)
+            {
+                for (global::System.UIntPtr k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 32) + (k * 16) + (column - 32));
+                    ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
+                    float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
+                    for (global::System.UIntPtr step = end; step > start; step--)
+                    {
+                        global::System.UIntPtr t = step - 1;
+                        float xs = global::System.Runtime.CompilerServices.Unsafe.Add(ref xRow, t * xStride);
+                        ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * StepRecordLength) + column);
+                        sum0 = global::LstmGen.LstmMath.MultiplyAdd(xs, global::System.Runtime.CompilerServices.Unsafe.Add(ref stepGradients, 0), sum0);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0) = sum0;
+                }
+            }
+
+            // Units 12 to 12: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 48; column < 52; column++)
+            {
+                for (global::System.UIntPtr k = 0; k < rows; k++)
+                {
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 48) + (k * 4) + (column - 48));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)

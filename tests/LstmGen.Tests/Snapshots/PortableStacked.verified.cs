@@ -795,7 +795,8 @@ namespace Portable
             {
                 for (int part = 0; part < 8; part++)
                 {
-                    int column = (block * 64) + (part * 2);
+                    int blockColumn = (block * 64);
+                    int column = blockColumn + (part * 2);
 
                     // The gate sums start from the two biases.
                     float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
@@ -808,9 +809,10 @@ namespace Portable
                     float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 49) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 49);
 
                     // W_ih x: the input (8 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (int k = 0; k < 8; k += 4)
                     {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
                         float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
@@ -820,7 +822,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
                         float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
@@ -830,7 +832,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
                         float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
@@ -840,7 +842,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
                         float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
@@ -853,9 +855,10 @@ namespace Portable
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (int k = 0; k < 32; k += 4)
                     {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
                         float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
@@ -865,7 +868,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
                         float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
@@ -875,7 +878,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
                         float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
@@ -885,7 +888,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
                         float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
@@ -951,7 +954,8 @@ namespace Portable
             {
                 for (int part = 0; part < 8; part++)
                 {
-                    int column = (block * 64) + (part * 2);
+                    int blockColumn = (block * 64);
+                    int column = blockColumn + (part * 2);
 
                     // The gate sums start from the two biases.
                     float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
@@ -964,9 +968,10 @@ namespace Portable
                     float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 49) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 49);
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (int k = 0; k < 32; k += 4)
                     {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
                         float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
@@ -976,7 +981,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
                         float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
@@ -986,7 +991,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
                         float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
@@ -996,7 +1001,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
                         float x3 = global::LstmGen.CompilerServices.Refs.Add(ref input, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
@@ -1009,9 +1014,10 @@ namespace Portable
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (int k = 0; k < 32; k += 4)
                     {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
                         float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
@@ -1021,7 +1027,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
                         float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
@@ -1031,7 +1037,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
                         float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
@@ -1041,7 +1047,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
                         float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
@@ -1105,7 +1111,10 @@ namespace Portable
             {
                 for (int part = 0; part < 16; part++)
                 {
-                    int column = (block * 64) + (part * 1);
+                    int blockColumn = (block * 64);
+                    int column = blockColumn + (part * 1);
+                    // The tile's rows of W_ih (each block's rows together).
+                    ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     // b_ih + b_hh, where every step's sums start.
                     float inputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
                     float forgetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 16) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 16);
@@ -1127,7 +1136,7 @@ namespace Portable
                         // W_ih x: the layer below (32 values), in order.
                         for (int k = 0; k < HiddenSize; k++)
                         {
-                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
                             float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
                             float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 16);
                             float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 32);
@@ -1166,7 +1175,7 @@ namespace Portable
                         // W_ih x: the layer below (32 values), in order.
                         for (int k = 0; k < HiddenSize; k++)
                         {
-                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (k * GateRowLength) + column);
+                            ref float row = ref global::LstmGen.CompilerServices.Refs.Add(ref tileInputWeights, k * 64);
                             float weight0I = global::LstmGen.CompilerServices.Refs.Add(ref row, 0);
                             float weight0F = global::LstmGen.CompilerServices.Refs.Add(ref row, 16);
                             float weight0C = global::LstmGen.CompilerServices.Refs.Add(ref row, 32);
@@ -1203,7 +1212,8 @@ namespace Portable
             {
                 for (int part = 0; part < 8; part++)
                 {
-                    int column = (block * 64) + (part * 2);
+                    int blockColumn = (block * 64);
+                    int column = blockColumn + (part * 2);
 
                     // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
                     float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
@@ -1216,9 +1226,10 @@ namespace Portable
                     float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 49);
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
+                    ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (int k = 0; k < 32; k += 4)
                     {
-                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref tileRecurrentWeights, k * 64);
                         float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 16), forgetSum0);
@@ -1228,7 +1239,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 49), outputSum1);
-                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
+                        ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 64);
                         float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 1);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 16), forgetSum0);
@@ -1238,7 +1249,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 49), outputSum1);
-                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                        ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 64);
                         float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 2);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 16), forgetSum0);
@@ -1248,7 +1259,7 @@ namespace Portable
                         forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 17), forgetSum1);
                         candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 33), candidateSum1);
                         outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 49), outputSum1);
-                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, GateRowLength);
+                        ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 64);
                         float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, k + 3);
                         inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
                         forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 16), forgetSum0);
@@ -1407,16 +1418,14 @@ namespace Portable
             {
                 for (int k = 0; k < InputSize; k++)
                 {
-                    int row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, row), ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (int k = 0; k < HiddenSize; k++)
             {
-                int row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, row), ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
             }
         }
 
@@ -1505,35 +1514,51 @@ namespace Portable
             {
                 for (int k = 0; k < HiddenSize; k++)
                 {
-                    int row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, row), ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (int k = 0; k < HiddenSize; k++)
             {
-                int row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, row), ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (int k = 0; k < 128; k += 16)
+            // Units 0 to 31, 16 at a time: each block's part of the rows, 64 columns.
+            for (int block = 0; block < 2; block++)
             {
+                int column = (block * 64);
+                ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 64));
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    int index = k + (int)lane;
-                    float gateGradientsValue = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, index);
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    int index = (int)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    int index = 16 + (int)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    int index = 32 + (int)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
+                }
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    int index = 48 + (int)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
@@ -1541,18 +1566,19 @@ namespace Portable
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
         {
-            // One column at a time, every row, every step of the block.
-            for (int column = 0; column < GateRowLength; column += 1)
+            // Units 0 to 31: one column at a time, every row, every step of the block.
+            for (int column = 0; column < 128; column++)
             {
                 for (int k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * (column / 64 * 64)) + (k * 64) + (column % 64));
                     ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
                     float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
                     for (int step = end; step > start; step--)

@@ -705,7 +705,8 @@ namespace Portable
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (int part = 0; part < 2; part++)
             {
-                int column = (part * 2);
+                int blockColumn = 0;
+                int column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
@@ -718,8 +719,9 @@ namespace Portable
                 float outputSum1 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13);
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
@@ -729,7 +731,7 @@ namespace Portable
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
                     float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
@@ -739,7 +741,7 @@ namespace Portable
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
                     float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
@@ -752,8 +754,9 @@ namespace Portable
                 }
 
                 // W_hh h: the previous hidden state (4 values).
+                ref float tileRecurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 4), forgetSum0);
@@ -763,7 +766,7 @@ namespace Portable
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.Refs.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, 16);
                     float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 4), forgetSum0);
@@ -773,7 +776,7 @@ namespace Portable
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.Refs.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, 16);
                     float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 4), forgetSum0);
@@ -783,7 +786,7 @@ namespace Portable
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.Refs.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, 16);
                     float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.Refs.Add(ref row3, 4), forgetSum0);
@@ -930,35 +933,35 @@ namespace Portable
             {
                 for (int k = 0; k < InputSize; k++)
                 {
-                    int row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, row), ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (int k = 0; k < HiddenSize; k++)
             {
-                int row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, row), ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::LstmGen.CompilerServices.Refs.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardScalar(ref float weights, int weightRows, int row, ref float gateGradients, ref float result)
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (int k = 0; k < 16; k += 16)
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
+                int column = 0;
+                ref float blockRow0 = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (weightRows * column) + (row * 16));
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    int index = k + (int)lane;
-                    float gateGradientsValue = global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, index);
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    int index = (int)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::LstmGen.CompilerServices.Refs.Add(ref blockRow0, index), global::LstmGen.CompilerServices.Refs.Add(ref gateGradients, column + index), lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
@@ -966,18 +969,19 @@ namespace Portable
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsScalar(ref float gradientRows, int rows, ref float x, int xStride, ref float gateGradients, int start, int end)
         {
-            // One column at a time, every row, every step of the block.
-            for (int column = 0; column < GateRowLength; column += 1)
+            // Units 0 to 3: one column at a time, every row, every step of the block.
+            for (int column = 0; column < 16; column++)
             {
                 for (int k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::LstmGen.CompilerServices.Refs.Add(ref gradientRows, (rows * 0) + (k * 16) + column);
                     ref float xRow = ref global::LstmGen.CompilerServices.Refs.Add(ref x, k);
                     float sum0 = global::LstmGen.CompilerServices.Refs.Add(ref gradientRow, 0);
                     for (int step = end; step > start; step--)

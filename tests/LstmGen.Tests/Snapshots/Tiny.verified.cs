@@ -895,20 +895,21 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
@@ -917,26 +918,27 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
@@ -1053,29 +1055,31 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector512(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 4)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector512(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector512 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector512<float> lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, 0), lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -1083,25 +1087,28 @@ namespace Snapshots
 
         /// <summary>
         /// 4 rows of a weight's backward pass with Vector512 kernels, 4 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector512(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector512(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
-            ref float weightRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 2 * GateRowLength);
-            ref float weightRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, 3 * GateRowLength);
             global::System.Runtime.Intrinsics.Vector512<float> row0Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row1Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row2Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
             global::System.Runtime.Intrinsics.Vector512<float> row3Lanes = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes);
-                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes);
-                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow2, 0), gateGradients0, row2Lanes);
-                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref weightRow3, 0), gateGradients0, row3Lanes);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                ref float blockRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow1, 16);
+                ref float blockRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow2, 16);
+                global::System.Runtime.Intrinsics.Vector512<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column);
+                row0Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes);
+                row1Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes);
+                row2Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow2, 0), gateGradients0, row2Lanes);
+                row3Lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow3, 0), gateGradients0, row3Lanes);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
@@ -1114,18 +1121,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector512 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector512(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 1 vector of columns, every row, every step of the block.
+            // 1 block of 4 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector512<float> sum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)
@@ -1210,8 +1218,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1229,7 +1238,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1247,7 +1256,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -1268,9 +1277,10 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values), 2 per iteration.
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1288,7 +1298,7 @@ namespace Snapshots
                     forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
                     candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
                     outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1399,20 +1409,21 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
@@ -1421,26 +1432,27 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
@@ -1557,36 +1569,37 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < 2; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (global::System.UIntPtr k = 2; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector256(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector256(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector256 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector256<float> lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 0), lanes0To7);
-                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRows, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 8), lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column), lanes0To7);
+                lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -1594,24 +1607,27 @@ namespace Snapshots
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector256 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector256(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector256(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row0Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes0To7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             global::System.Runtime.Intrinsics.Vector256<float> row1Lanes8To15 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To7);
-                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To7);
-                global::System.Runtime.Intrinsics.Vector256<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, 8);
-                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow0, 8), gateGradients1, row0Lanes8To15);
-                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref weightRow1, 8), gateGradients1, row1Lanes8To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To7);
+                row1Lanes0To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To7);
+                global::System.Runtime.Intrinsics.Vector256<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To15);
+                row1Lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
@@ -1620,18 +1636,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector256 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector256(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 2 vectors of columns, every row, every step of the block.
+            // 1 block of 4 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector256<float> sum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> sum1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gradientRow, 8);
@@ -1699,7 +1716,8 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -1712,8 +1730,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1723,7 +1742,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1733,7 +1752,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -1746,8 +1765,9 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -1757,7 +1777,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -1767,7 +1787,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -1777,7 +1797,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -1872,20 +1892,21 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 12) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 12);
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
@@ -1894,26 +1915,27 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row0, 12), outputSum0);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row1, 12), outputSum0);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 4), forgetSum0);
                     candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 8), candidateSum0);
                     outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row2, 12), outputSum0);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3));
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row3, 4), forgetSum0);
@@ -2030,40 +2052,41 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < 2; k += 2)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowsBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
                 for (global::System.UIntPtr k = 2; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardVector128(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k += 2)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowsBackwardVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowsBackwardVector128(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Vector128 kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Runtime.Intrinsics.Vector128<float> lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 0), lanes0To3);
-                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 4), lanes4To7);
-                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 8), lanes8To11);
-                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRows, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 12), lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column), lanes0To3);
+                lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4), lanes4To7);
+                lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8), lanes8To11);
+                lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
             global::System.Runtime.CompilerServices.Unsafe.Add(ref result, 0) = sum;
@@ -2071,13 +2094,12 @@ namespace Snapshots
 
         /// <summary>
         /// 2 rows of a weight's backward pass with Vector128 kernels, 2 dot products in flight:
-        /// result[r] = weightRow_r · gateGradients for each row r, each as one row alone sums it.
+        /// result[r] = weightRow_r · gateGradients for each row r from row on, each as one row alone sums it: a block
+        /// of units at a time (the weight of weightRows rows is kept block by block).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowsBackwardVector128(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowsBackwardVector128(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
-            ref float weightRow0 = ref weightRows;
-            ref float weightRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, GateRowLength);
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes0To3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row0Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -2086,19 +2108,23 @@ namespace Snapshots
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes4To7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes8To11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
             global::System.Runtime.Intrinsics.Vector128<float> row1Lanes12To15 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 0);
-                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 0), gateGradients0, row0Lanes0To3);
-                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 0), gateGradients0, row1Lanes0To3);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 4);
-                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 4), gateGradients1, row0Lanes4To7);
-                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 4), gateGradients1, row1Lanes4To7);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 8);
-                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 8), gateGradients2, row0Lanes8To11);
-                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 8), gateGradients2, row1Lanes8To11);
-                global::System.Runtime.Intrinsics.Vector128<float> gateGradients3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, 12);
-                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow0, 12), gateGradients3, row0Lanes12To15);
-                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref weightRow1, 12), gateGradients3, row1Lanes12To15);
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
+                ref float blockRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, 16);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column);
+                row0Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 0), gateGradients0, row0Lanes0To3);
+                row1Lanes0To3 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 0), gateGradients0, row1Lanes0To3);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 4);
+                row0Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 4), gateGradients4, row0Lanes4To7);
+                row1Lanes4To7 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 4), gateGradients4, row1Lanes4To7);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients8 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 8);
+                row0Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 8), gateGradients8, row0Lanes8To11);
+                row1Lanes8To11 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 8), gateGradients8, row1Lanes8To11);
+                global::System.Runtime.Intrinsics.Vector128<float> gateGradients12 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12);
+                row0Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), gateGradients12, row0Lanes12To15);
+                row1Lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow1, 12), gateGradients12, row1Lanes12To15);
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
@@ -2107,18 +2133,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Vector128 kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsVector128(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // 4 vectors of columns, every row, every step of the block.
+            // 1 block of 4 units, every row, every step of the block.
             {
                 global::System.UIntPtr column = 0;
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * column) + (k * 16));
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     global::System.Runtime.Intrinsics.Vector128<float> sum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 0);
                     global::System.Runtime.Intrinsics.Vector128<float> sum1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gradientRow, 4);
@@ -2192,7 +2219,8 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
@@ -2205,8 +2233,9 @@ namespace Snapshots
                 global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -2216,7 +2245,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -2226,7 +2255,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -2239,8 +2268,9 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
@@ -2250,7 +2280,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
@@ -2260,7 +2290,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
@@ -2270,7 +2300,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
@@ -2357,7 +2387,8 @@ namespace Snapshots
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
                 float inputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
@@ -2370,8 +2401,9 @@ namespace Snapshots
                 float outputSum1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13);
 
                 // W_ih x: the input (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, column);
+                    ref float row0 = ref tileInputWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -2381,7 +2413,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
@@ -2391,7 +2423,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
@@ -2404,8 +2436,9 @@ namespace Snapshots
                 }
 
                 // W_hh h: the previous hidden state (4 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
-                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, column);
+                    ref float row0 = ref tileRecurrentWeights;
                     float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 0);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4), forgetSum0);
@@ -2415,7 +2448,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13), outputSum1);
-                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
                     float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4), forgetSum0);
@@ -2425,7 +2458,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13), outputSum1);
-                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
                     float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 2);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4), forgetSum0);
@@ -2435,7 +2468,7 @@ namespace Snapshots
                     forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5), forgetSum1);
                     candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9), candidateSum1);
                     outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13), outputSum1);
-                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
                     float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 3);
                     inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0), inputSum0);
                     forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4), forgetSum0);
@@ -2582,35 +2615,35 @@ namespace Snapshots
             {
                 for (global::System.UIntPtr k = 0; k < InputSize; k++)
                 {
-                    global::System.UIntPtr row = k * GateRowLength;
-                    GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
+                    GateRowBackwardScalar(ref inputWeights, InputSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputGradient, k));
                 }
             }
 
             // d loss / d h_prev = W_hh^T gate gradients, for the step before.
             for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
             {
-                global::System.UIntPtr row = k * GateRowLength;
-                GateRowBackwardScalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, row), ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
+                GateRowBackwardScalar(ref recurrentWeights, HiddenSize, k, ref gateGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k));
             }
         }
 
         /// <summary>
         /// One row of a weight's backward pass with Scalar kernels: result = weightRow · gateGradients,
-        /// summed in the canonical 16 lanes and then in order.
+        /// a block of units at a time (the weight of weightRows rows is kept block by block), summed in the
+        /// canonical 16 lanes and then in order.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void GateRowBackwardScalar(ref float weightRows, ref float gateGradients, ref float result)
+        private static void GateRowBackwardScalar(ref float weights, global::System.UIntPtr weightRows, global::System.UIntPtr row, ref float gateGradients, ref float result)
         {
             global::System.Span<float> lanes = stackalloc float[16];
             lanes.Clear();
-            for (global::System.UIntPtr k = 0; k < 16; k += 16)
+            // Units 0 to 3: each block's part of the rows, 16 columns.
             {
+                global::System.UIntPtr column = 0;
+                ref float blockRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 16));
                 for (int lane = 0; lane < 16; lane++)
                 {
-                    global::System.UIntPtr index = k + (global::System.UIntPtr)lane;
-                    float gateGradientsValue = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, index);
-                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref weightRows, index), gateGradientsValue, lanes[lane]);
+                    global::System.UIntPtr index = (global::System.UIntPtr)lane;
+                    lanes[lane] = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref blockRow0, index), global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + index), lanes[lane]);
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
@@ -2618,18 +2651,19 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Adds steps [start, end) to rows of a weight's gradient with Scalar kernels: gradientRow_k +=
+        /// Adds steps [start, end) to the rows of a weight's gradient with Scalar kernels: gradientRow_k +=
         /// x_t[k] * gateGradients_t, with x_t[k] at x + t * xStride + k and gateGradients_t at gateGradients +
-        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once.
+        /// t * StepRecordLength, from the last step to the first. Each gradient is loaded and stored once. The
+        /// gradient of a weight of <paramref name="rows"/> rows is kept block by block, as the weight is.
         /// </summary>
         private static void WeightGradientsScalar(ref float gradientRows, global::System.UIntPtr rows, ref float x, global::System.UIntPtr xStride, ref float gateGradients, global::System.UIntPtr start, global::System.UIntPtr end)
         {
-            // One column at a time, every row, every step of the block.
-            for (global::System.UIntPtr column = 0; column < GateRowLength; column += 1)
+            // Units 0 to 3: one column at a time, every row, every step of the block.
+            for (global::System.UIntPtr column = 0; column < 16; column++)
             {
                 for (global::System.UIntPtr k = 0; k < rows; k++)
                 {
-                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (k * GateRowLength) + column);
+                    ref float gradientRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRows, (rows * 0) + (k * 16) + column);
                     ref float xRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k);
                     float sum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gradientRow, 0);
                     for (global::System.UIntPtr step = end; step > start; step--)
