@@ -102,10 +102,20 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
-                foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
+                EquatableArray<TileLoop> tiles = agents ? path.AgentTiles : path.Tiles;
+                bool descending = AlternatesTileOrder && tiles.Any(tile => tile.OuterCount > 1);
+                if (descending)
                 {
                     _writer.Line();
-                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
+                    _writer.Line("// Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the");
+                    _writer.Line("// weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.");
+                    _writer.Line($"bool descending = {TileOrderCall(kernel)};");
+                }
+
+                foreach (TileLoop tile in tiles)
+                {
+                    _writer.Line();
+                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly, descending);
                 }
 
                 _writer.Line();
@@ -133,10 +143,10 @@ namespace LstmGen.Generator
         /// <summary>The constant that counts a kernel's inputs.</summary>
         private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
 
-        private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly)
+        private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly, bool descending)
         {
             _writer.Line($"// {DescribeTile(tile, layout)}, summed in registers.");
-            using (OpenTileLoops(tile, units: false, blockColumn: true))
+            using (OpenTileLoops(tile, units: false, blockColumn: true, descending))
             {
                 _writer.Line();
                 _writer.Line(recurrentOnly
@@ -177,6 +187,17 @@ namespace LstmGen.Generator
         /// The activations of one tile of a segment (looped over blocks): the gates from their sums, in
         /// place, then the new cell and hidden states of its units.
         /// </summary>
+        /// <summary>Whether this model's step kernels alternate the order of their tiles (<see cref="KernelPlan.AlternatesTileOrder"/>): not in the portable tier.</summary>
+        private bool AlternatesTileOrder => _plan.AlternatesTileOrder && !IsPortable;
+
+        /// <summary>
+        /// TileOrder's answer for a call of <paramref name="kernel"/>: the first layer's kernel is called once a step, or
+        /// once for each layer where it serves them all; the upper layers' kernel once for each layer above the first.
+        /// </summary>
+        private string TileOrderCall(LayerKernel kernel) => kernel.IsFirst
+            ? $"{TypeNames.TileOrder}.FirstLayerDescending(callsPerStep: {Literal(kernel.IsUpper ? _spec.Layers : 1)})"
+            : $"{TypeNames.TileOrder}.UpperLayerDescending(callsPerStep: {Literal(_spec.Layers - 1)})";
+
         private void EmitActivationTile(TileLoop tile, ValueLayout layout)
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {Literal(tile.BaseUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(tile.BaseUnit + tile.UnitsCovered - 1)}";

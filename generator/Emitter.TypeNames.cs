@@ -59,6 +59,7 @@ namespace LstmGen.Generator
             public const string ParameterStorage = "global::LstmGen.CompilerServices.ParameterStorage";
             public const string Refs = "global::LstmGen.CompilerServices.Refs";
             public const string Seeds = "global::LstmGen.CompilerServices.Seeds";
+            public const string TileOrder = "global::LstmGen.CompilerServices.TileOrder";
             public const string WeightFile = "global::LstmGen.Serialization.WeightFile";
             public const string WeightLoadOptions = "global::LstmGen.Serialization.WeightLoadOptions";
             public const string LstmModelType = "global::LstmGen.Serialization.LstmModelType";

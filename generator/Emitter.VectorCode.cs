@@ -119,7 +119,7 @@ namespace LstmGen.Generator
         /// first gate column, and <c>unit</c>, its first unit, when <paramref name="units"/> says it is used.
         /// Disposing the result closes them.
         /// </summary>
-        private Blocks OpenTileLoops(TileLoop tile, bool units = true, bool blockColumn = false)
+        private Blocks OpenTileLoops(TileLoop tile, bool units = true, bool blockColumn = false, bool descending = false)
         {
             var loops = new List<Block>();
             var unitTerms = new List<string>();
@@ -130,7 +130,15 @@ namespace LstmGen.Generator
                 columnTerms.Add(Literal(tile.BaseColumn));
             }
 
-            if (tile.OuterCount > 1)
+            if (tile.OuterCount > 1 && descending)
+            {
+                // In the order the local descending says (see TileOrder).
+                loops.Add(_writer.Open($"for ({NUInt} pass = 0; pass < {Literal(tile.OuterCount)}; pass++)"));
+                _writer.Line($"{NUInt} block = descending ? {Literal(tile.OuterCount - 1)} - pass : pass;");
+                unitTerms.Add($"(block * {Literal(tile.OuterUnitStride)})");
+                columnTerms.Add($"(block * {Literal(tile.OuterColumnStride)})");
+            }
+            else if (tile.OuterCount > 1)
             {
                 loops.Add(_writer.Open($"for ({NUInt} block = 0; block < {Literal(tile.OuterCount)}; block++)"));
                 unitTerms.Add($"(block * {Literal(tile.OuterUnitStride)})");

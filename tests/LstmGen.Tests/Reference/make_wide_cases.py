@@ -1,6 +1,6 @@
 """Reference cases for hidden sizes beyond one cache-resident block run: PyTorch 1.13 in float64.
 
-Writes wide-odd.json (input 5, hidden 70 = four blocks of 16, one of 4 and one of 2; two layers, a tanh head) and
+Writes wide-odd.json (input 5, hidden 70 = four blocks of 16, one of 4 and one of 2; three layers (404 KiB of parameters: the step kernels alternate their tiles' order), a tanh head) and
 wide-81.json (input 3, hidden 81 = five blocks of 16 and one of 1; a linear head), in the format of README.md.
 Run with Debian's python3-torch: /usr/bin/python3 make_wide_cases.py (from this folder).
 """
@@ -11,8 +11,9 @@ import torch
 torch.manual_seed(20261207)
 
 
-def tensor(t):
-    return {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
+def tensor(t, digits=12):
+    # Values exact in float32 round-trip with 9 significant digits; computed ones keep 12 (the tests compare to 1e-6).
+    return {"shape": list(t.shape), "data": [float(f"{v:.{digits}g}") for v in t.detach().reshape(-1).tolist()]}
 
 
 def exact(*shape, scale):
@@ -40,10 +41,10 @@ def case(name, inputs, hidden, layers, outputs, activation, steps):
     for k in range(layers):
         for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
             p = getattr(lstm, f"{kind}_l{k}")
-            tensors[f"lstm.{kind}_l{k}"] = tensor(p)
+            tensors[f"lstm.{kind}_l{k}"] = tensor(p, 9)
             gradients[f"lstm.{kind}_l{k}"] = tensor(p.grad)
-    tensors["head.weight"] = tensor(head.weight)
-    tensors["head.bias"] = tensor(head.bias)
+    tensors["head.weight"] = tensor(head.weight, 9)
+    tensors["head.bias"] = tensor(head.bias, 9)
     gradients["head.weight"] = tensor(head.weight.grad)
     gradients["head.bias"] = tensor(head.bias.grad)
     gradients["input"] = tensor(x.grad)
@@ -53,11 +54,11 @@ def case(name, inputs, hidden, layers, outputs, activation, steps):
         "config": {"inputSize": inputs, "hiddenSize": hidden, "layers": layers, "outputSize": outputs,
                    "outputActivation": activation, "sequenceLength": steps, "loss": "mse", "lossOn": "all"},
         "tensors": tensors,
-        "input": tensor(x),
+        "input": tensor(x, 9),
         "output": tensor(y),
         "h_n": tensor(h_n.squeeze(1)),
         "c_n": tensor(c_n.squeeze(1)),
-        "target": tensor(target),
+        "target": tensor(target, 9),
         "loss": float(loss),
         "gradients": gradients,
     }
@@ -65,5 +66,5 @@ def case(name, inputs, hidden, layers, outputs, activation, steps):
         json.dump(document, f)
 
 
-case("wide-odd", inputs=5, hidden=70, layers=2, outputs=3, activation="tanh", steps=7)
+case("wide-odd", inputs=5, hidden=70, layers=3, outputs=3, activation="tanh", steps=7)
 case("wide-81", inputs=3, hidden=81, layers=1, outputs=2, activation="linear", steps=5)

@@ -51,7 +51,7 @@ namespace LstmGen.Tests.Reference
     {
     }
 
-    [Lstm(InputSize = 5, HiddenSize = 70, Layers = 2, OutputSize = 3, OutputActivation = Activation.Tanh)]
+    [Lstm(InputSize = 5, HiddenSize = 70, Layers = 3, OutputSize = 3, OutputActivation = Activation.Tanh)]
     internal partial class WideOddModel
     {
     }

@@ -1715,9 +1715,14 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 16 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
                     global::System.UIntPtr blockColumn = (block * 64);
@@ -1926,9 +1931,14 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from the two biases.
@@ -2180,9 +2190,14 @@ namespace Snapshots
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 4 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
@@ -2570,9 +2585,14 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 32 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
                     global::System.UIntPtr blockColumn = (block * 64);
@@ -2773,9 +2793,14 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
                     global::System.UIntPtr blockColumn = (block * 64);
@@ -3031,9 +3056,14 @@ namespace Snapshots
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 8 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
                     global::System.UIntPtr blockColumn = (block * 64);
@@ -3470,9 +3500,14 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 32 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
                     global::System.UIntPtr blockColumn = (block * 64);
@@ -3673,9 +3708,14 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
                     global::System.UIntPtr blockColumn = (block * 64);
@@ -3931,9 +3971,14 @@ namespace Snapshots
             // This layer's recurrent weights W_hh.
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
 
+            // Every other step (on this thread) the tiles run from the last to the first, so that a step starts with the
+            // weights the last one read last, which the cache still holds; each tile sums its own columns: the same bits.
+            bool descending = global::LstmGen.CompilerServices.TileOrder.FirstLayerDescending(callsPerStep: 3);
+
             // Units 0 to 63: 32 tiles of 2 units, one float per gate and unit, summed in registers.
-            for (global::System.UIntPtr block = 0; block < 4; block++)
+            for (global::System.UIntPtr pass = 0; pass < 4; pass++)
             {
+                global::System.UIntPtr block = descending ? 3 - pass : pass;
                 for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
                     global::System.UIntPtr blockColumn = (block * 64);
