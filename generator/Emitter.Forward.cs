@@ -15,7 +15,7 @@ namespace LstmGen.Generator
         private void EmitPathStep(PathPlan path, bool agents)
         {
             string kind = agents ? "Agents" : string.Empty;
-            string suffix = kind + path.Path;
+            string suffix = kind + Precision + path.Path;
             string stride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : "HiddenSize";
             _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {Literal(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
@@ -86,26 +86,26 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
-            using (_writer.Open($"private static void {kernel.Name}{kind}{path.Path}({parameters.Declaration})"))
+            using (_writer.Open($"private static void {kernel.Name}{kind}{Precision}{path.Path}({parameters.Declaration})"))
             {
                 if (recurrentOnly)
                 {
                     _writer.Line("// This layer's recurrent weights W_hh.");
-                    _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
                 }
                 else
                 {
                     _writer.Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
-                    _writer.Line("ref float inputWeights = ref weights;");
-                    _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    _writer.Line($"ref {WeightType} inputWeights = ref weights;");
+                    _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    _writer.Line($"ref {WeightType} inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                    _writer.Line($"ref {WeightType} hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
                 {
                     _writer.Line();
-                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly);
+                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0, _bfloat16), recurrentOnly);
                 }
 
                 _writer.Line();
@@ -272,11 +272,11 @@ namespace LstmGen.Generator
                     string rowStart = variable is null
                         ? (start == 0 ? "column" : $"({Literal(start)} * GateRowLength) + column")
                         : $"({Offset(variable, start)} * GateRowLength) + column";
-                    _writer.Line($"ref float row0 = ref {Unsafe}.Add(ref {weights}, {rowStart});");
+                    _writer.Line($"ref {WeightType} row0 = ref {Unsafe}.Add(ref {weights}, {rowStart});");
                 }
                 else
                 {
-                    _writer.Line($"ref float row{Literal(r)} = ref {Unsafe}.Add(ref row{Literal(r - 1)}, GateRowLength);");
+                    _writer.Line($"ref {WeightType} row{Literal(r)} = ref {Unsafe}.Add(ref row{Literal(r - 1)}, GateRowLength);");
                 }
 
                 IndexExpression k = Offset(variable, start + r);
@@ -299,9 +299,9 @@ namespace LstmGen.Generator
             _writer.Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
             _writer.Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
+            using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {WeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                _writer.Line($"ref {WeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
                 {
                     _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
@@ -309,9 +309,9 @@ namespace LstmGen.Generator
 
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref {WeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
-                    _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {Unsafe}.Add(ref bias, o);");
+                    _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {ScalarWeight("bias", "o")};");
                 }
             }
 

@@ -93,7 +93,7 @@ namespace LstmGen.Generator
             {
                 _writer.Line("// The buffer is read into a local once: every reference below points into this one array.");
                 _writer.Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
-                _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                EmitParameterReference();
                 _writer.Line($"ref float gates = ref {ArrayData}(buffer);");
                 if (HasUpperLayers)
                 {
@@ -139,6 +139,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+            _bfloat16 = _spec.HasBFloat16Weights;
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
                 if (!kernel.ProjectsInForward(_spec.HiddenSize))
@@ -147,25 +148,34 @@ namespace LstmGen.Generator
                         $"One whole step of {DescribeLayers(kernel)}, its gates in <paramref name=\"gates\"/>",
                         $"{kernel.Name}Step",
                         LayerStepParameters,
-                        kernel.Name);
+                        kernel.Name + Precision);
                     continue;
                 }
 
                 EmitDispatcher(
                     $"The input part of {DescribeLayers(kernel)}'s gate sums for a chunk of steps",
                     $"{kernel.Name}Projection",
-                    LayerProjectionParameters);
+                    LayerProjectionParameters,
+                    $"{kernel.Name}Projection{Precision}");
                 EmitDispatcher(
                     $"The recurrent part of one step of {DescribeLayers(kernel)}",
                     $"{kernel.Name}Recurrent",
-                    LayerRecurrentParameters);
+                    LayerRecurrentParameters,
+                    $"{kernel.Name}Recurrent{Precision}");
             }
+
+            if (_bfloat16 && _spec.HasHead)
+            {
+                EmitDispatcher("The dense head's outputs from the bfloat16 weights", "HeadForwardBFloat16", new ParameterList().Refs("ushort", "head").RefFloats("hidden", "logits"), kernel: "HeadBFloat16");
+            }
+
+            _bfloat16 = false;
         }
 
         /// <summary>The weights and state of an upper layer in Forward: <paramref name="below"/> is the index of the layer below it.</summary>
         private void EmitUpperLayerReferences(string layer, string below)
         {
-            _writer.Line($"ref float weights = ref {Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
+            _writer.Line($"ref {ModelWeightType} weights = ref {Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
             _writer.Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
             _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
         }
@@ -198,7 +208,7 @@ namespace LstmGen.Generator
 
                 _writer.Line($"ref float output = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
                 _writer.Line(_spec.HasHead
-                    ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
+                    ? $"HeadForward{ModelPrecision}(ref {Unsafe}.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
                     : $"{TypeNames.Floats}.Copy({layerHidden}, ref output, OutputSize);");
                 if (_spec.OutputActivation != OutputActivation.Linear)
                 {
@@ -215,12 +225,12 @@ namespace LstmGen.Generator
             _writer.Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
             _writer.Line("/// pass over the weights.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void {kernel.Name}Projection{path.Path}({LayerProjectionParameters.Declaration})"))
+            using (_writer.Open($"private static void {kernel.Name}Projection{Precision}{path.Path}({LayerProjectionParameters.Declaration})"))
             {
                 _writer.Line("// This layer's W_ih and biases.");
-                _writer.Line("ref float inputWeights = ref weights;");
-                _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                _writer.Line($"ref {WeightType} inputWeights = ref weights;");
+                _writer.Line($"ref {WeightType} inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                _writer.Line($"ref {WeightType} hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 foreach (TileLoop tile in path.ActivationTiles)
                 {
                     _writer.Line();
@@ -234,7 +244,7 @@ namespace LstmGen.Generator
         /// <summary>One tile of the projection: its steps in blocks, then the steps left over one at a time.</summary>
         private void EmitProjectionTile(TileLoop tile, LayerKernel kernel, PathPlan path)
         {
-            var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0);
+            var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0, _bfloat16);
             int stepsAtOnce = ProjectionSteps(path, tile);
             _writer.Line($"// {DescribeTile(tile, layout)}, {Literal(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false))
@@ -295,7 +305,7 @@ namespace LstmGen.Generator
             _writer.Line($"// W_ih x: {source} ({Literal(kernel.InputCount)} values), in order.");
             using (_writer.Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
             {
-                _writer.Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
+                _writer.Line($"ref {WeightType} row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     for (int gate = 0; gate < LstmCell.GateCount; gate++)

@@ -145,6 +145,8 @@ namespace LstmGen.Generator
                 EmitAgentsApi();
                 foreach (PathPlan path in Paths)
                 {
+                    // The kernels that steps, Forward and the group step use read the weights in the model's precision.
+                    _bfloat16 = _spec.HasBFloat16Weights;
                     EmitPathStep(path, agents: false);
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
@@ -161,6 +163,13 @@ namespace LstmGen.Generator
                         EmitHead(path);
                     }
 
+                    _bfloat16 = false;
+                    if (_spec.HasBFloat16Weights)
+                    {
+                        // Training reads the float32 parameters: the float32 step of each layer kernel and the head.
+                        EmitTrainingForwardKernels(path);
+                    }
+
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
                         EmitLayerBackward(kernel, path);
@@ -175,6 +184,7 @@ namespace LstmGen.Generator
 
                     if (path.Path != KernelPath.Scalar)
                     {
+                        _bfloat16 = _spec.HasBFloat16Weights;
                         EmitPathStep(path, agents: true);
                         foreach (LayerKernel kernel in _plan.LayerKernels)
                         {
@@ -185,6 +195,8 @@ namespace LstmGen.Generator
                         {
                             EmitAgentsHead(path);
                         }
+
+                        _bfloat16 = false;
                     }
                 }
 

@@ -52,5 +52,35 @@ namespace LstmGen.CompilerServices
             return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(float);
 #endif
         }
+
+        /// <summary>
+        /// Allocates room for <paramref name="length"/> bfloat16 values (a model's copy of its weights in
+        /// <see cref="WeightPrecision.BFloat16"/>), as <see cref="Allocate"/> does for floats.
+        /// </summary>
+        public static ushort[] AllocateBFloat16(int length, out int offset)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(length);
+            const int slack = Alignment / sizeof(ushort);
+#if NET8_0_OR_GREATER
+            ushort[] storage = GC.AllocateArray<ushort>(length + slack, pinned: true);
+#else
+            ushort[] storage = new ushort[length + slack];
+#endif
+            offset = Offset(storage);
+            return storage;
+        }
+
+        /// <summary>The index of the first aligned element of an array from <see cref="AllocateBFloat16"/> (see <see cref="Offset(float[])"/>).</summary>
+        public static unsafe int Offset(ushort[] storage)
+        {
+            ArgumentNullException.ThrowIfNull(storage);
+#if !NET8_0_OR_GREATER
+            return 0;
+#else
+            nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
+            int misalignment = (int)(address % Alignment);
+            return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(ushort);
+#endif
+        }
     }
 }

@@ -43,5 +43,36 @@ namespace LstmGen.CompilerServices
 #else
             ref MemoryMarshal.GetReference(new System.Span<float>(array));
 #endif
+
+        /// <summary>The bfloat16 <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref ushort Add(ref ushort source, int offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The bfloat16 <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref ushort Add(ref ushort source, nuint offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The bfloat16 <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
+        public static ref ushort Add(ref ushort source, nint offset) => ref Unsafe.Add(ref source, offset);
+#else
+        public static unsafe ref ushort Add(ref ushort source, nint offset)
+        {
+            fixed (ushort* pointer = &source)
+            {
+                return ref pointer[offset];
+            }
+        }
+#endif
+
+        /// <summary>The first element of <paramref name="array"/> (where it would be, if the array is empty), without a bounds check.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref ushort GetArrayDataReference(ushort[] array) =>
+#if NET8_0_OR_GREATER
+            ref MemoryMarshal.GetArrayDataReference(array);
+#else
+            ref MemoryMarshal.GetReference(new System.Span<ushort>(array));
+#endif
     }
 }
