@@ -48,6 +48,15 @@ namespace LstmGen.Tests.BFloat16
 
         [Theory]
         [MemberData(nameof(Cases))]
+        public void StepAndTheGroupStepGiveForwardsBits(string name)
+        {
+            var result = BFloat16Case.Load(name).PathResult();
+            Assert.True(result.StepsSame, $"{name}: Step's bits differ from Forward's");
+            Assert.True(result.AgentsSame, $"{name}: the group step's bits differ from single steps'");
+        }
+
+        [Theory]
+        [MemberData(nameof(Cases))]
         public void TiesRoundToEven(string name)
         {
             // Rounding half up would give another model: the case's ties decide between the two.

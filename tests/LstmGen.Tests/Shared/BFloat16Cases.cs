@@ -140,6 +140,86 @@ namespace LstmGen.Tests.Reference
             return (outputs, hidden, cell);
         }
 
+        /// <summary>
+        /// What a code path computes on the case: the largest difference of Forward from PyTorch, a digest of the bits
+        /// of Forward's outputs and final states, whether Step(input, output) step by step gave those bits, a digest of
+        /// 37 agents stepped together (the group step) and whether that matched each agent stepped alone.
+        /// </summary>
+        public (double Error, string Forward, bool StepsSame, string Agents, bool AgentsSame) PathResult()
+        {
+            var (outputs, hidden, cell) = Run(CreateModel());
+            double error = Math.Max(
+                ReferenceComparison.MaxAbsoluteError(outputs, Output),
+                Math.Max(ReferenceComparison.MaxAbsoluteError(hidden, FinalHidden), ReferenceComparison.MaxAbsoluteError(cell, FinalCell)));
+            string forward = ReferenceComparison.Digest(outputs, hidden, cell);
+
+            // Step by step on the model's own state: the bits of Forward.
+            ILstmModel stepped = CreateModel();
+            float[] stepOutputs = new float[outputs.Length];
+            for (int t = 0; t < SequenceLength; t++)
+            {
+                stepped.Step(Input.AsSpan(t * InputSize, InputSize), stepOutputs.AsSpan(t * stepped.OutputSize, stepped.OutputSize));
+            }
+
+            float[] stepHidden = new float[hidden.Length];
+            float[] stepCell = new float[cell.Length];
+            stepped.GetState(stepHidden, stepCell);
+            bool stepsSame = ReferenceComparison.Digest(stepOutputs, stepHidden, stepCell) == forward;
+
+            var (agents, agentsSame) = Name switch
+            {
+                "tiny" => Agents<BFloat16TinyModel, BFloat16TinyModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
+                "odd" => Agents<BFloat16OddModel, BFloat16OddModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
+                "stacked" => Agents<BFloat16StackedModel, BFloat16StackedModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
+                "wide" => Agents<BFloat16WideModel, BFloat16WideModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
+                "projected" => Agents<BFloat16ProjectedModel, BFloat16ProjectedModel.State>((m, s, i, o) => m.Step(s, i, o), (m, ref s, i, o) => m.Step(ref s, i, o)),
+                _ => throw new InvalidOperationException($"No model for the case {Name}."),
+            };
+            return (error, forward, stepsSame, agents, agentsSame);
+        }
+
+        private delegate void GroupStep<TModel, TState>(TModel model, Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs);
+
+        private delegate void SingleStep<TModel, TState>(TModel model, ref TState state, ReadOnlySpan<float> input, Span<float> output);
+
+        /// <summary>37 agents (whole groups on every path, and some left over), agent a's input the case's times 1 + a / 16.</summary>
+        private (string Digest, bool Same) Agents<TModel, TState>(GroupStep<TModel, TState> group, SingleStep<TModel, TState> single)
+            where TModel : ILstmModel
+            where TState : unmanaged
+        {
+            const int count = 37;
+            var model = (TModel)CreateModel();
+            var states = new TState[count];
+            var alone = new TState[count];
+            int outputSize = model.OutputSize;
+            float[] inputs = new float[count * InputSize];
+            float[] outputs = new float[count * outputSize];
+            float[] aloneOutputs = new float[outputs.Length];
+            var digest = new List<float[]>();
+            bool same = true;
+            for (int t = 0; t < SequenceLength; t++)
+            {
+                for (int agent = 0; agent < count; agent++)
+                {
+                    for (int k = 0; k < InputSize; k++)
+                    {
+                        inputs[(agent * InputSize) + k] = Input[(t * InputSize) + k] * (1f + (agent / 16f));
+                    }
+
+                    single(model, ref alone[agent], inputs.AsSpan(agent * InputSize, InputSize), aloneOutputs.AsSpan(agent * outputSize, outputSize));
+                }
+
+                group(model, states, inputs, outputs);
+                same &= outputs.AsSpan().SequenceEqual(aloneOutputs);
+                digest.Add((float[])outputs.Clone());
+            }
+
+            float[] groupStates = System.Runtime.InteropServices.MemoryMarshal.Cast<TState, float>(states.AsSpan()).ToArray();
+            same &= groupStates.AsSpan().SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.Cast<TState, float>(alone.AsSpan()));
+            digest.Add(groupStates);
+            return (ReferenceComparison.Digest(digest.ToArray()), same);
+        }
+
         /// <summary>make_bf16_cases.py's recipe: (m - 2^23) * 2^(e - 23) for a 24-bit hash m; with ties, a quarter made exact ties.</summary>
         public static float[] Recipe(int tensor, int count, int boundExponent, bool ties)
         {
