@@ -95,6 +95,12 @@ namespace LstmGen.Generator
                 _writer.Line("//          Every path sums in the same order and rounds the same way, so all give the same bits.");
             }
 
+            if (_spec.HasBFloat16Weights)
+            {
+                _writer.Line("// Weights: float32 Parameters (what training updates) and a bfloat16 copy, rounded to nearest even, that");
+                _writer.Line("//          Step, Forward and the group step read, widened to float32 in registers (WeightPrecision.BFloat16).");
+            }
+
             _writer.Line("#nullable enable");
             _writer.Line();
 

@@ -93,8 +93,25 @@ def flat(t):
     return [float(v) for v in t.reshape(-1).tolist()]
 
 
+def rounding_cases(folder):
+    """rounding.json: float32 bit patterns and the bfloat16 bits PyTorch rounds them to (NaN left out: PyTorch
+    gives every NaN one canonical pattern; LstmGen keeps its sign and payload, both NaN)."""
+    patterns = [0x00000000, 0x80000000, 0x00000001, 0x00008000, 0x00018000, 0x007FFFFF, 0x00800000, 0x3F800000,
+                0x3F808000, 0x3F818000, 0x3F808001, 0x3F807FFF, 0xBF818000, 0xBF808000, 0x7F7F7FFF, 0x7F7F8000,
+                0x7F7FFFFF, 0xFF7FFFFF, 0x7F800000, 0xFF800000, 0x7F7EFFFF, 0x7F7E8000]
+    patterns += [hash32(2000, i) for i in range(4000)]
+    patterns += [(hash32(2001, i) & 0xFFFF0000) | 0x8000 for i in range(1000)]
+    patterns = [p for p in patterns if not ((p & 0x7F800000) == 0x7F800000 and (p & 0x007FFFFF) != 0)]
+    values = torch.tensor(patterns, dtype=torch.int64).to(torch.int32).view(torch.float32)
+    rounded = values.to(torch.bfloat16).view(torch.int16).to(torch.int64) & 0xFFFF
+    with open(os.path.join(folder, "rounding.json"), "w") as f:
+        json.dump({"source": f"PyTorch {torch.__version__} tensor.to(torch.bfloat16)",
+                   "float32": patterns, "bfloat16": rounded.tolist()}, f)
+
+
 def main():
     folder = os.path.dirname(os.path.abspath(__file__))
+    rounding_cases(folder)
     for name, inputs, hidden, layers, outputs, activation, steps in CASES:
         exponent = bound_exponent(hidden)
         float32 = {}
