@@ -170,12 +170,12 @@ namespace LstmGen.Generator
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
             _writer.Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {WeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
+            using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
-                _writer.Line($"ref {WeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    _writer.Line($"ref {WeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     if (chunks > 0)
                     {
                         _writer.Line("// Each of the 16 lanes, a vector of agents.");

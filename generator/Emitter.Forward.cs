@@ -27,8 +27,8 @@ namespace LstmGen.Generator
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
-                        ? "FirstLayerParameterCount"
-                        : $"FirstLayerParameterCount + ({Literal(layer - 1)} * UpperLayerParameterCount)";
+                        ? FirstLayerLength
+                        : $"{FirstLayerLength} + ({Literal(layer - 1)} * {UpperLayerLength})";
                     string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(layer - 1)} * {stride})";
                     _writer.Line();
                     _writer.Line($"// Layer {Literal(layer)}: hidden[{Literal(layer - 1)}] -> hidden[{Literal(layer)}].");
@@ -41,8 +41,8 @@ namespace LstmGen.Generator
                     _writer.Line();
                     _writer.Line($"// The dense head reads the top layer's hidden state.");
                     _writer.Line(agents
-                        ? $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, {(AgentsHeadUsesLanes ? "ref lanes, " : string.Empty)}ref output);"
-                        : $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref output);");
+                        ? $"Head{suffix}({HeadWeights}, {top}, {(AgentsHeadUsesLanes ? "ref lanes, " : string.Empty)}ref output);"
+                        : $"Head{suffix}({HeadWeights}, {top}, ref output);");
                 }
                 else if (agents)
                 {
@@ -91,15 +91,22 @@ namespace LstmGen.Generator
                 if (recurrentOnly)
                 {
                     _writer.Line("// This layer's recurrent weights W_hh.");
-                    _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
+                }
+                else if (_bfloat16)
+                {
+                    _writer.Line("// This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.");
+                    _writer.Line($"ref uint inputWeights = ref weights;");
+                    _writer.Line($"ref uint recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
+                    _writer.Line($"ref uint biases = ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + HiddenPairs) * GateRowLength);");
                 }
                 else
                 {
                     _writer.Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
-                    _writer.Line($"ref {WeightType} inputWeights = ref weights;");
-                    _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                    _writer.Line($"ref {WeightType} inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                    _writer.Line($"ref {WeightType} hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    _writer.Line("ref float inputWeights = ref weights;");
+                    _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
@@ -239,7 +246,17 @@ namespace LstmGen.Generator
             }
 
             int rest = count - whole;
-            if (rest == 1)
+            if (rest > 1 && layout.BFloat16)
+            {
+                // Row pairs start at even rows: the last rows straight, not one at a time.
+                _writer.Line();
+                _writer.Line($"// The last {Literal(rest)} values.");
+                using (_writer.OpenScope())
+                {
+                    EmitRows(tile, layout, weights, source, variable: null, start: whole, rest);
+                }
+            }
+            else if (rest == 1)
             {
                 _writer.Line();
                 _writer.Line("// The last value.");
@@ -265,6 +282,12 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitRows(TileLoop tile, ValueLayout layout, string weights, string source, string? variable, int start, int rows)
         {
+            if (layout.BFloat16)
+            {
+                EmitRowPairs(tile, layout, weights, source, variable, start, rows);
+                return;
+            }
+
             for (int r = 0; r < rows; r++)
             {
                 if (r == 0)
@@ -292,6 +315,47 @@ namespace LstmGen.Generator
             }
         }
 
+        /// <summary>
+        /// <see cref="EmitRows"/> from bfloat16 weights in row pairs (<paramref name="variable"/> and <paramref name="start"/>
+        /// are even): each pair's words are loaded once per gate column, the lower row's weights added to the sum, then the
+        /// upper row's, so that every sum takes its rows in the order of the float32 kernels.
+        /// </summary>
+        private void EmitRowPairs(TileLoop tile, ValueLayout layout, string weights, string source, string? variable, int start, int rows)
+        {
+            _writer.Line($"{layout.PairType} pairs;");
+            for (int r = 0; r < rows; r += 2)
+            {
+                int pair = (start + r) / 2;
+                string pairStart = variable is null
+                    ? (pair == 0 ? "column" : $"({Literal(pair)} * GateRowLength) + column")
+                    : $"(({(pair == 0 ? $"{variable} / 2" : $"({variable} / 2) + {Literal(pair)}")}) * GateRowLength) + column";
+                bool both = r + 1 < rows;
+                _writer.Line(both
+                    ? $"// Rows {Offset(variable, start + r)} and {Offset(variable, start + r + 1)}, one word of each pair."
+                    : $"// Row {Offset(variable, start + r)}, the lower half of its pair.");
+                _writer.Line($"ref uint pair{Literal(r / 2)} = ref {Unsafe}.Add(ref {weights}, {pairStart});");
+                _writer.Line($"{layout.Type} x{Literal(r)} = {layout.Input(source, Offset(variable, start + r))};");
+                if (both)
+                {
+                    _writer.Line($"{layout.Type} x{Literal(r + 1)} = {layout.Input(source, Offset(variable, start + r + 1))};");
+                }
+
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    {
+                        string sum = $"{LstmCell.GateNames[gate]}Sum{Literal(s)}";
+                        _writer.Line($"pairs = {layout.PairLoad($"pair{Literal(r / 2)}", Literal(GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.PairRow("pairs", upper: false)}, {sum});");
+                        if (both)
+                        {
+                            _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r + 1)}, {layout.PairRow("pairs", upper: true)}, {sum});");
+                        }
+                    }
+                }
+            }
+        }
+
         private void EmitHead(PathPlan path)
         {
             _writer.Line("/// <summary>");
@@ -299,9 +363,9 @@ namespace LstmGen.Generator
             _writer.Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
             _writer.Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {WeightType} head, ref float hidden, ref float output)"))
+            using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref {WeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
                 {
                     _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
@@ -309,7 +373,7 @@ namespace LstmGen.Generator
 
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    _writer.Line($"ref {WeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
                     _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {ScalarWeight("bias", "o")};");
                 }

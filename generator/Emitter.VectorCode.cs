@@ -36,6 +36,9 @@ namespace LstmGen.Generator
 
             public string Type => Width == 1 ? "float" : Vector + "<float>";
 
+            /// <summary>The type of a vector of words of row pairs (bfloat16 weights, <c>ref uint</c>).</summary>
+            public string PairType => Width == 1 ? "uint" : Vector + "<uint>";
+
             public string Load(string reference, string offset) =>
                 Width == 1 ? $"{Refs}.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
 
@@ -78,8 +81,24 @@ namespace LstmGen.Generator
 
             public int Agents { get; }
 
-            /// <summary>Whether the weights are bfloat16 (<c>ref ushort</c>), widened as they are loaded.</summary>
+            /// <summary>
+            /// Whether the weights are bfloat16, widened as they are read: a layer's as words of row pairs (<c>ref uint</c>,
+            /// <see cref="PairLoad"/>, <see cref="PairRow"/>, <see cref="Bias"/>), the head's side by side (<c>ref ushort</c>, <see cref="Weight"/>).
+            /// </summary>
             public bool BFloat16 { get; }
+
+            /// <summary>The type of a local that holds the words of row pairs of a gate column: a vector, or one word to broadcast.</summary>
+            public string PairType => Agents == 0 ? Vector.PairType : "uint";
+
+            /// <summary>The words of row pairs of a gate column.</summary>
+            public string PairLoad(string pairs, string column) => Agents == 0 ? Vector.Load(pairs, column) : $"{Vector.Refs}.Add(ref {pairs}, {column})";
+
+            /// <summary>The weights of one row of the pairs in <paramref name="local"/> (the lower or the upper row), widened.</summary>
+            public string PairRow(string local, bool upper)
+            {
+                string row = $"{TypeNames.BFloat16}.{(upper ? "High" : "Low")}({local})";
+                return Agents == 0 ? row : Vector.Broadcast(row);
+            }
 
             public string Type => Vector.Type;
 
@@ -92,9 +111,13 @@ namespace LstmGen.Generator
                 Agents == 0 ? Vector.Broadcast($"{Vector.Refs}.Add(ref {source}, {k})") : Vector.Load(source, Position(k));
 
             /// <summary>b_ih + b_hh of a gate column.</summary>
-            public string Bias(string column) => Agents == 0
-                ? $"{WeightVector("inputBias", column)} + {WeightVector("hiddenBias", column)}"
-                : Vector.Broadcast($"{ScalarWeight("inputBias", column)} + {ScalarWeight("hiddenBias", column)}");
+            public string Bias(string column) => BFloat16
+                ? (Agents == 0
+                    ? $"{PairRow(PairLoad("biases", column), upper: false)} + {PairRow(PairLoad("biases", column), upper: true)}"
+                    : Vector.Broadcast($"{TypeNames.BFloat16}.Low({PairLoad("biases", column)}) + {TypeNames.BFloat16}.High({PairLoad("biases", column)})"))
+                : Agents == 0
+                ? $"{Vector.Load("inputBias", column)} + {Vector.Load("hiddenBias", column)}"
+                : Vector.Broadcast($"{Vector.Refs}.Add(ref inputBias, {column}) + {Vector.Refs}.Add(ref hiddenBias, {column})");
 
             public string Load(string reference, IndexExpression index) => Vector.Load(reference, Position(index));
 

@@ -277,7 +277,8 @@ namespace LstmGen.Generator
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
             "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128",
-            "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "StepBFloat16Vector512", "StepBFloat16Vector256",
+            "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs",
+            "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "HeadForwardBFloat16", "StepBFloat16Vector512", "StepBFloat16Vector256",
             "StepBFloat16Vector128", "StepBFloat16Scalar", "HeadBFloat16", "StepAgentsBFloat16Vector512", "StepAgentsBFloat16Vector256", "StepAgentsBFloat16Vector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>

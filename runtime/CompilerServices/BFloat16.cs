@@ -53,6 +53,100 @@ namespace LstmGen.CompilerServices
             }
         }
 
+        /// <summary>
+        /// Rounds <paramref name="rows"/> (whole rows of <paramref name="rowLength"/> floats) into pairs of rows, one 32-bit
+        /// word per column of a pair: row 2p in its lower half, row 2p + 1 in its upper half (0 past an odd last row). One
+        /// load of such words gives two rows' weights, each widened by one operation (<see cref="Low(uint)"/>, <see cref="High(uint)"/>).
+        /// </summary>
+        /// <exception cref="ArgumentException">The lengths do not fit: whole rows in, their pairs out.</exception>
+        public static void RoundRowPairs(ReadOnlySpan<float> rows, int rowLength, Span<uint> pairs)
+        {
+            int rowCount = rowLength > 0 ? rows.Length / rowLength : 0;
+            if (rowLength <= 0 || rowCount * rowLength != rows.Length || pairs.Length != ((rowCount + 1) / 2) * rowLength)
+            {
+                throw new ArgumentException(
+                    $"{rows.Length} floats in rows of {rowLength} need {(rowLength > 0 ? ((rows.Length / rowLength) + 1) / 2 * rowLength : 0)} words of row pairs, but the destination holds {pairs.Length}.",
+                    nameof(pairs));
+            }
+
+            for (int pair = 0; pair < (rowCount + 1) / 2; pair++)
+            {
+                ReadOnlySpan<float> lower = rows.Slice(2 * pair * rowLength, rowLength);
+                ReadOnlySpan<float> upper = 2 * pair + 1 < rowCount ? rows.Slice((2 * pair + 1) * rowLength, rowLength) : default;
+                Span<uint> words = pairs.Slice(pair * rowLength, rowLength);
+                for (int column = 0; column < rowLength; column++)
+                {
+                    uint high = upper.IsEmpty ? 0u : Round(upper[column]);
+                    words[column] = Round(lower[column]) | (high << 16);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The 32-bit words of an LSTM's bfloat16 copy (<see cref="RoundLstm"/>): per layer, W_ih and W_hh in row pairs and
+        /// the two biases as one pair, then the head's weight and bias as bfloat16 values, two per word.
+        /// </summary>
+        public static int LstmLength(int inputSize, int hiddenSize, int layers, int headLength)
+        {
+            int gateRow = 4 * hiddenSize;
+            int hiddenPairs = (hiddenSize + 1) / 2;
+            int first = (((inputSize + 1) / 2) + hiddenPairs + 1) * gateRow;
+            int upper = (hiddenPairs + hiddenPairs + 1) * gateRow;
+            return first + ((layers - 1) * upper) + ((headLength + 1) / 2);
+        }
+
+        /// <summary>
+        /// Rounds an LSTM's parameters (a generated model's packed layout: per layer W_ih [inputs][4H], W_hh [H][4H], b_ih,
+        /// b_hh [4H]; then the head's <paramref name="headLength"/> values) into the bfloat16 copy its steps read: each
+        /// layer's W_ih and W_hh in row pairs (<see cref="RoundRowPairs"/>), b_ih and b_hh as one pair, then the head's
+        /// values two per word, as its kernels widen them (<see cref="ToSingle"/>).
+        /// </summary>
+        /// <exception cref="ArgumentException">A length does not fit the sizes.</exception>
+        public static void RoundLstm(ReadOnlySpan<float> parameters, Span<uint> copy, int inputSize, int hiddenSize, int layers, int headLength)
+        {
+            int gateRow = 4 * hiddenSize;
+            int parameterCount = ((inputSize + hiddenSize + 2) * gateRow) + ((layers - 1) * (2 * hiddenSize + 2) * gateRow) + headLength;
+            if (parameters.Length != parameterCount || copy.Length != LstmLength(inputSize, hiddenSize, layers, headLength))
+            {
+                throw new ArgumentException(
+                    $"An LSTM of input {inputSize}, hidden {hiddenSize}, {layers} layers and a head of {headLength} values has {parameterCount} parameters and a bfloat16 copy of {LstmLength(inputSize, hiddenSize, layers, headLength)} words, but the spans hold {parameters.Length} and {copy.Length}.",
+                    nameof(copy));
+            }
+
+            int source = 0;
+            int target = 0;
+            for (int layer = 0; layer < layers; layer++)
+            {
+                // W_ih, W_hh, then b_ih and b_hh as one pair.
+                RoundRows(parameters, copy, layer == 0 ? inputSize : hiddenSize, gateRow, ref source, ref target);
+                RoundRows(parameters, copy, hiddenSize, gateRow, ref source, ref target);
+                RoundRows(parameters, copy, 2, gateRow, ref source, ref target);
+            }
+
+            Span<ushort> head = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, ushort>(copy.Slice(target));
+            Round(parameters.Slice(source, headLength), head.Slice(0, headLength));
+            if (headLength % 2 == 1)
+            {
+                head[headLength] = 0;
+            }
+        }
+
+        private static void RoundRows(ReadOnlySpan<float> parameters, Span<uint> copy, int rows, int rowLength, ref int source, ref int target)
+        {
+            int words = ((rows + 1) / 2) * rowLength;
+            RoundRowPairs(parameters.Slice(source, rows * rowLength), rowLength, copy.Slice(target, words));
+            source += rows * rowLength;
+            target += words;
+        }
+
+        /// <summary>The lower row of a word of a row pair (<see cref="RoundRowPairs"/>), widened.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Low(uint pair) => BitConverter.Int32BitsToSingle(unchecked((int)(pair << 16)));
+
+        /// <summary>The upper row of a word of a row pair (<see cref="RoundRowPairs"/>), widened.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float High(uint pair) => BitConverter.Int32BitsToSingle(unchecked((int)(pair & 0xFFFF_0000u)));
+
         /// <summary>The float32 that <paramref name="value"/> is the upper half of (exact).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float ToSingle(ushort value) => BitConverter.Int32BitsToSingle(value << 16);
@@ -61,6 +155,30 @@ namespace LstmGen.CompilerServices
         public static float RoundToSingle(float value) => ToSingle(Round(value));
 
 #if NET8_0_OR_GREATER
+        /// <summary>The lower rows of words of row pairs, widened: a shift.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Low(Vector128<uint> pairs) => Vector128.ShiftLeft(pairs, 16).AsSingle();
+
+        /// <summary>The upper rows of words of row pairs, widened: a mask.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> High(Vector128<uint> pairs) => (pairs & Vector128.Create(0xFFFF_0000u)).AsSingle();
+
+        /// <summary>The lower rows of words of row pairs, widened: a shift.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Low(Vector256<uint> pairs) => Vector256.ShiftLeft(pairs, 16).AsSingle();
+
+        /// <summary>The upper rows of words of row pairs, widened: a mask.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> High(Vector256<uint> pairs) => (pairs & Vector256.Create(0xFFFF_0000u)).AsSingle();
+
+        /// <summary>The lower rows of words of row pairs, widened: a shift.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Low(Vector512<uint> pairs) => Vector512.ShiftLeft(pairs, 16).AsSingle();
+
+        /// <summary>The upper rows of words of row pairs, widened: a mask.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> High(Vector512<uint> pairs) => (pairs & Vector512.Create(0xFFFF_0000u)).AsSingle();
+
         /// <summary>The 4 bfloat16 values at <paramref name="offset"/> elements after <paramref name="source"/>, widened.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Load128(ref ushort source, nuint offset)

@@ -54,24 +54,24 @@ namespace LstmGen.CompilerServices
         }
 
         /// <summary>
-        /// Allocates room for <paramref name="length"/> bfloat16 values (a model's copy of its weights in
-        /// <see cref="WeightPrecision.BFloat16"/>), as <see cref="Allocate"/> does for floats.
+        /// Allocates room for <paramref name="length"/> 32-bit words (a model's bfloat16 copy of its weights in
+        /// <see cref="WeightPrecision.BFloat16"/>, two values per word), as <see cref="Allocate"/> does for floats.
         /// </summary>
-        public static ushort[] AllocateBFloat16(int length, out int offset)
+        public static uint[] AllocateBFloat16(int length, out int offset)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(length);
-            const int slack = Alignment / sizeof(ushort);
+            const int slack = Alignment / sizeof(uint);
 #if NET8_0_OR_GREATER
-            ushort[] storage = GC.AllocateArray<ushort>(length + slack, pinned: true);
+            uint[] storage = GC.AllocateArray<uint>(length + slack, pinned: true);
 #else
-            ushort[] storage = new ushort[length + slack];
+            uint[] storage = new uint[length + slack];
 #endif
             offset = Offset(storage);
             return storage;
         }
 
         /// <summary>The index of the first aligned element of an array from <see cref="AllocateBFloat16"/> (see <see cref="Offset(float[])"/>).</summary>
-        public static unsafe int Offset(ushort[] storage)
+        public static unsafe int Offset(uint[] storage)
         {
             ArgumentNullException.ThrowIfNull(storage);
 #if !NET8_0_OR_GREATER
@@ -79,7 +79,7 @@ namespace LstmGen.CompilerServices
 #else
             nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
             int misalignment = (int)(address % Alignment);
-            return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(ushort);
+            return misalignment == 0 ? 0 : (Alignment - misalignment) / sizeof(uint);
 #endif
         }
     }

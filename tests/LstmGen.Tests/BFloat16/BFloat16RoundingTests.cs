@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.Intrinsics;
@@ -125,6 +126,88 @@ namespace LstmGen.Tests.BFloat16
                 Assert.Equal(Expected(16), Bits(BF16.Load512(ref data[0], (nuint)offset)));
             }
         }
+
+        /// <summary>Row pairs: row 2p in the lower half of each word, row 2p + 1 in the upper, an odd last row's partner 0.</summary>
+        [Fact]
+        public void RowPairsHoldTwoRowsPerWord()
+        {
+            float[] rows = BFloat16CaseValues(3 * 5);
+            uint[] pairs = new uint[2 * 5];
+            BF16.RoundRowPairs(rows, 5, pairs);
+            for (int column = 0; column < 5; column++)
+            {
+                Assert.Equal(BF16.Round(rows[column]), pairs[column] & 0xFFFF);
+                Assert.Equal(BF16.Round(rows[5 + column]), pairs[column] >> 16);
+                Assert.Equal(BF16.Round(rows[10 + column]), pairs[5 + column] & 0xFFFF);
+                Assert.Equal(0u, pairs[5 + column] >> 16);
+                Assert.Equal(BF16.RoundToSingle(rows[column]), BF16.Low(pairs[column]));
+                Assert.Equal(BF16.RoundToSingle(rows[5 + column]), BF16.High(pairs[column]));
+            }
+
+            var error = Assert.Throws<ArgumentException>(() => BF16.RoundRowPairs(rows, 5, new uint[15]));
+            Assert.Contains("need 10 words", error.Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentException>(() => BF16.RoundRowPairs(rows, 4, new uint[8]));
+        }
+
+        /// <summary>The vector halves of row pairs widen as the scalar ones do.</summary>
+        [Fact]
+        public void VectorRowPairsWidenAsScalarOnesDo()
+        {
+            var random = new Random(5);
+            uint[] words = Enumerable.Range(0, 16).Select(_ => (uint)random.NextInt64(0, 1L << 32)).ToArray();
+            Vector512<uint> pairs = Vector512.Create(words);
+            uint[] Expected(Func<uint, float> half, int count) => words.Take(count).Select(w => BitConverter.SingleToUInt32Bits(half(w))).ToArray();
+            Assert.Equal(Expected(BF16.Low, 16), Bits(BF16.Low(pairs)));
+            Assert.Equal(Expected(BF16.High, 16), Bits(BF16.High(pairs)));
+            Assert.Equal(Expected(BF16.Low, 8), Bits(BF16.Low(pairs.GetLower())));
+            Assert.Equal(Expected(BF16.High, 8), Bits(BF16.High(pairs.GetLower())));
+            Assert.Equal(Expected(BF16.Low, 4), Bits(BF16.Low(pairs.GetLower().GetLower())));
+            Assert.Equal(Expected(BF16.High, 4), Bits(BF16.High(pairs.GetLower().GetLower())));
+        }
+
+        /// <summary>
+        /// An LSTM's copy: per layer W_ih and W_hh in row pairs, b_ih and b_hh as one pair, then the head two values per
+        /// word; a span of another length is refused.
+        /// </summary>
+        [Fact]
+        public void AnLstmsCopyIsItsLayersInRowPairsThenTheHead()
+        {
+            const int input = 3, hidden = 2, layers = 2, head = 5;
+            const int gateRow = 4 * hidden;
+            int parameterCount = ((input + hidden + 2) * gateRow) + ((2 * hidden + 2) * gateRow) + head;
+            float[] parameters = BFloat16CaseValues(parameterCount);
+            int length = BF16.LstmLength(input, hidden, layers, head);
+            Assert.Equal(((2 + 1 + 1) * gateRow) + ((1 + 1 + 1) * gateRow) + 3, length);
+            uint[] copy = new uint[length];
+            BF16.RoundLstm(parameters, copy, input, hidden, layers, head);
+
+            var expected = new List<uint>();
+            void Pairs(int start, int rows)
+            {
+                uint[] pairs = new uint[(rows + 1) / 2 * gateRow];
+                BF16.RoundRowPairs(parameters.AsSpan(start, rows * gateRow), gateRow, pairs);
+                expected.AddRange(pairs);
+            }
+
+            int offset = 0;
+            foreach (int rows in new[] { input, hidden, 2, hidden, hidden, 2 })
+            {
+                Pairs(offset, rows);
+                offset += rows * gateRow;
+            }
+
+            ushort[] headValues = parameters.Skip(offset).Select(BF16.Round).Append((ushort)0).ToArray();
+            for (int i = 0; i < headValues.Length; i += 2)
+            {
+                expected.Add(headValues[i] | ((uint)headValues[i + 1] << 16));
+            }
+
+            Assert.Equal(expected, copy);
+            var error = Assert.Throws<ArgumentException>(() => BF16.RoundLstm(parameters, new uint[length + 1], input, hidden, layers, head));
+            Assert.Contains($"{parameterCount} parameters", error.Message, StringComparison.Ordinal);
+        }
+
+        private static float[] BFloat16CaseValues(int count) => LstmGen.Tests.Reference.BFloat16Case.Recipe(77, count, -1, ties: true);
 
         private static uint[] Bits(Vector128<float> vector) => Enumerable.Range(0, 4).Select(i => BitConverter.SingleToUInt32Bits(vector.GetElement(i))).ToArray();
 

@@ -96,9 +96,17 @@ namespace Snapshots
         private readonly float[] _parameterStorage;
         private readonly int _parameterStart;
 
-        // The weights that steps read: ParameterCount bfloat16 values from _bfloat16Start (64-byte aligned), rounded to
-        // nearest even from the float32 parameters, which training updates. Reading Parameters marks the copy stale.
-        private readonly ushort[] _bfloat16Storage;
+        // The weights that steps read: BFloat16Length words from _bfloat16Start (64-byte aligned), rounded to nearest
+        // even from the float32 parameters, which training updates. Reading Parameters marks the copy stale. Each layer's
+        // W_ih and W_hh in row pairs, a word per column of a pair (row 2p in its lower half, row 2p + 1 in its upper),
+        // b_ih and b_hh as one pair; then the head's weight and bias, two bfloat16 values per word.
+        private const int InputPairs = (InputSize + 1) / 2;
+        private const int HiddenPairs = (HiddenSize + 1) / 2;
+        private const int FirstLayerBFloat16Length = (InputPairs + HiddenPairs + 1) * GateRowLength;
+        private const int UpperLayerBFloat16Length = (HiddenPairs + HiddenPairs + 1) * GateRowLength;
+        private const int HeadBFloat16Offset = FirstLayerBFloat16Length + ((Layers - 1) * UpperLayerBFloat16Length);
+        private const int BFloat16Length = HeadBFloat16Offset + (((OutputSize * HiddenSize) + OutputSize + 1) / 2);
+        private readonly uint[] _bfloat16Storage;
         private readonly int _bfloat16Start;
         private bool _bfloat16Stale = true;
 
@@ -128,7 +136,7 @@ namespace Snapshots
         public BFloat16StackedModel(int seed)
         {
             _parameterStorage = global::LstmGen.CompilerServices.ParameterStorage.Allocate(ParameterCount, out _parameterStart);
-            _bfloat16Storage = global::LstmGen.CompilerServices.ParameterStorage.AllocateBFloat16(ParameterCount, out _bfloat16Start);
+            _bfloat16Storage = global::LstmGen.CompilerServices.ParameterStorage.AllocateBFloat16(BFloat16Length, out _bfloat16Start);
             global::LstmGen.Initializers.PyTorchDefault(this, seed);
         }
 
@@ -163,7 +171,7 @@ namespace Snapshots
         /// The bfloat16 weights that steps read, rounded again first if the parameters may have changed. Threads that
         /// step at once may each round them: each writes the same values, and returns once its copy is whole.
         /// </summary>
-        private ref ushort BFloat16Weights()
+        private ref uint BFloat16Weights()
         {
             if (global::System.Threading.Volatile.Read(ref _bfloat16Stale))
             {
@@ -173,11 +181,11 @@ namespace Snapshots
             return ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_bfloat16Storage), _bfloat16Start);
         }
 
-        /// <summary>Rounds every parameter to the nearest bfloat16 (ties to even) into the copy that steps read.</summary>
+        /// <summary>Rounds every parameter to the nearest bfloat16 (ties to even) into the copy that steps read, W_ih and W_hh in row pairs.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private void RoundWeights()
         {
-            global::LstmGen.CompilerServices.BFloat16.Round(new global::System.ReadOnlySpan<float>(_parameterStorage, _parameterStart, ParameterCount), new global::System.Span<ushort>(_bfloat16Storage, _bfloat16Start, ParameterCount));
+            global::LstmGen.CompilerServices.BFloat16.RoundLstm(new global::System.ReadOnlySpan<float>(_parameterStorage, _parameterStart, ParameterCount), new global::System.Span<uint>(_bfloat16Storage, _bfloat16Start, BFloat16Length), InputSize, HiddenSize, Layers, (OutputSize * HiddenSize) + OutputSize);
             global::System.Threading.Volatile.Write(ref _bfloat16Stale, false);
         }
 
@@ -442,7 +450,7 @@ namespace Snapshots
         {
             // The buffer is read into a local once: every reference below points into this one array.
             float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];
-            ref ushort parameters = ref BFloat16Weights();
+            ref uint parameters = ref BFloat16Weights();
             ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
             ref float sequence = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, ForwardGatesLength);
             ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(_state.Hidden);
@@ -461,7 +469,7 @@ namespace Snapshots
 
                 // The top layer reads the chunk of outputs of the layer below; each of its steps gives an output.
                 {
-                    ref ushort weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount + ((Layers - 2) * UpperLayerParameterCount));
+                    ref uint weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length + ((Layers - 2) * UpperLayerBFloat16Length));
                     ref float layerHidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, (Layers - 1) * HiddenSize);
                     ref float layerCell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, (Layers - 1) * HiddenSize);
                     UpperLayerProjection(ref weights, ref sequence, HiddenSize, ref gates, (global::System.UIntPtr)count);
@@ -469,14 +477,14 @@ namespace Snapshots
                     {
                         UpperLayerRecurrent(ref weights, ref layerHidden, ref layerCell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength));
                         ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                        HeadForwardBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref layerHidden, ref output);
+                        HeadForwardBFloat16(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref layerHidden, ref output);
                     }
                 }
             }
         }
 
         /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
-        private static void FirstLayerStep(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerStep(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -497,7 +505,7 @@ namespace Snapshots
         }
 
         /// <summary>The input part of the layers above the first's gate sums for a chunk of steps, on the path this processor takes.</summary>
-        private static void UpperLayerProjection(ref ushort weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+        private static void UpperLayerProjection(ref uint weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -518,7 +526,7 @@ namespace Snapshots
         }
 
         /// <summary>The recurrent part of one step of the layers above the first, on the path this processor takes.</summary>
-        private static void UpperLayerRecurrent(ref ushort weights, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerRecurrent(ref uint weights, ref float hidden, ref float cell, ref float gates)
         {
             if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             {
@@ -562,7 +570,7 @@ namespace Snapshots
         /// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>
         private void StepCore(ref State state, ref float input, ref float output)
         {
-            ref ushort parameters = ref BFloat16Weights();
+            ref uint parameters = ref BFloat16Weights();
             ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Hidden);
             ref float cell = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Cell);
 
@@ -990,7 +998,7 @@ namespace Snapshots
             global::LstmGen.CompilerServices.ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), "[N, InputSize] for N states");
             global::LstmGen.CompilerServices.ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), "[N, OutputSize] for N states");
             global::LstmGen.CompilerServices.ModelGuard.AgentSpans<State>(states, inputs, outputs);
-            int stepped = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && (long)ParameterCount * sizeof(ushort) >= global::LstmGen.AgentGroups.MinimumParameterBytes
+            int stepped = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && (long)ParameterCount * sizeof(uint) >= global::LstmGen.AgentGroups.MinimumParameterBytes
                 ? StepAgents(states, inputs, outputs)
                 : 0;
 
@@ -1025,7 +1033,7 @@ namespace Snapshots
             ref float gates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentGateOffset * agents);
             ref float lanes = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentLaneOffset * agents);
             ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentOutputOffset * agents);
-            ref ushort parameters = ref BFloat16Weights();
+            ref uint parameters = ref BFloat16Weights();
             ref float inputRows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float outputRows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
 
@@ -1066,16 +1074,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
-        private static void StepBFloat16Vector512(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        private static void StepBFloat16Vector512(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerBFloat16Vector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerBFloat16Vector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+            UpperLayerBFloat16Vector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadBFloat16Vector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
+            HeadBFloat16Vector512(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
         }
 
         /// <summary>
@@ -1084,116 +1092,149 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerBFloat16Vector512(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerBFloat16Vector512(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
                 global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 64) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 80) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 96) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 96);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 112) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 112);
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 16));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 32));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 48));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 64)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 64));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 80)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 80));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 96)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 96));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 112)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 112));
 
                 // W_ih x: the input (8 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 8; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 112), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 112), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 112), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 112), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 112), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 112), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 112), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 112), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
@@ -1233,116 +1274,149 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerBFloat16Vector512(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerBFloat16Vector512(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
                 global::System.UIntPtr column = 0;
 
                 // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 48);
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 64) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 64);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 80) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 80);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 96) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 96);
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 112) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 112);
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 16));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 32));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 48));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 64)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 64));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 80)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 80));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 96)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 96));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 112)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 112));
 
                 // W_ih x: the layer below (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 112), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 112), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 112), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 112), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 112), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 112), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 112), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 112), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
@@ -1381,22 +1455,21 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionBFloat16Vector512(ref ushort weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+        private static void UpperLayerProjectionBFloat16Vector512(ref uint weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            ref uint inputWeights = ref weights;
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, 4 steps at a time.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 global::System.UIntPtr column = (block * 64);
                 // b_ih + b_hh, where every step's sums start.
-                global::System.Runtime.Intrinsics.Vector512<float> inputBias0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector512<float> forgetBias0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector512<float> candidateBias0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector512<float> outputBias0 = global::LstmGen.CompilerServices.BFloat16.Load512(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load512(ref hiddenBias, column + 48);
+                global::System.Runtime.Intrinsics.Vector512<float> inputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 16));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 32));
+                global::System.Runtime.Intrinsics.Vector512<float> outputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref biases, column + 48));
                 global::System.UIntPtr step = 0;
                 for (; step + 4 <= steps; step += 4)
                 {
@@ -1421,33 +1494,61 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Step3 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum0Step3 = outputBias0;
                     // W_ih x: the layer below (32 values), in order.
-                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
-                        ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                        inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                        forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                        candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                        outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
-                        inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                        forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                        candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                        outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
-                        global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input2, k));
-                        inputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
-                        forgetSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
-                        candidateSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
-                        outputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
-                        global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input3, k));
-                        inputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
-                        forgetSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
-                        candidateSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
-                        outputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
+                        ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 0));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input2, k));
+                            inputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
+                            forgetSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
+                            candidateSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
+                            outputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
+                            global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input3, k));
+                            inputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
+                            forgetSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
+                            candidateSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
+                            outputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 0));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1));
+                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                            global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k + 1));
+                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input2, k + 1));
+                            inputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0I, inputSum0Step2);
+                            forgetSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0F, forgetSum0Step2);
+                            candidateSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0C, candidateSum0Step2);
+                            outputSum0Step2 = global::LstmGen.LstmMath.MultiplyAdd(x2, weight0O, outputSum0Step2);
+                            global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input3, k + 1));
+                            inputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0I, inputSum0Step3);
+                            forgetSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0F, forgetSum0Step3);
+                            candidateSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0C, candidateSum0Step3);
+                            outputSum0Step3 = global::LstmGen.LstmMath.MultiplyAdd(x3, weight0O, outputSum0Step3);
+                        }
                     }
                     ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Step0, ref gates0, column);
@@ -1480,18 +1581,31 @@ namespace Snapshots
                     global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = candidateBias0;
                     global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = outputBias0;
                     // W_ih x: the layer below (32 values), in order.
-                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
-                        ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 32);
-                        global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Load512(ref row, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 0));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        }
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 0));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 16));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 32));
+                            global::System.Runtime.Intrinsics.Vector512<float> weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair, 48));
+                            global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1));
+                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                        }
                     }
                     ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates0, column);
@@ -1508,10 +1622,10 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentBFloat16Vector512(ref ushort weights, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerRecurrentBFloat16Vector512(ref uint weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
 
             // Units 0 to 31: one tile of 32 units, one global::System.Runtime.Intrinsics.Vector512<float> per gate and 16 units, summed in registers.
             {
@@ -1530,46 +1644,63 @@ namespace Snapshots
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector512<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load512(ref row0, 112), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load512(ref row1, 112), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair0, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load512(ref row2, 112), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 64), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 80), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 96), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load512(ref row3, 112), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 64);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 80);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 96);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref pair1, 112);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
@@ -2252,16 +2383,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
-        private static void StepAgentsBFloat16Vector512(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsBFloat16Vector512(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsBFloat16Vector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsBFloat16Vector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref gates);
+            UpperLayerAgentsBFloat16Vector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsBFloat16Vector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref lanes, ref output);
+            HeadAgentsBFloat16Vector512(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref lanes, ref output);
         }
 
         /// <summary>
@@ -2270,13 +2401,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsBFloat16Vector512(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerAgentsBFloat16Vector512(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -2286,103 +2416,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 4);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48)));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49)));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 18)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 18)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 34)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 34)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 50)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 50)));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 19)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 19)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 35)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 35)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 2)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 2)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 18)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 18)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 34)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 34)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 50)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 50)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 3)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 3)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 19)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 19)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 35)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 35)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 51)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 51)));
 
                     // W_ih x: the input (8 values), 2 per iteration.
                     for (global::System.UIntPtr k = 0; k < 8; k += 2)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51))), outputSum3);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 51))), outputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 18);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 34);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 50);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 19);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 35);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 51);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum3);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 2 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51))), outputSum3);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 51))), outputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 18);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 34);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 50);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 19);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 35);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 51);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum3);
                     }
 
                     // The gate sums, for the activations below.
@@ -2430,13 +2594,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void UpperLayerAgentsBFloat16Vector512(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerAgentsBFloat16Vector512(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -2446,103 +2609,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 4);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48)));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49)));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 18)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 18)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 34)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 34)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 50)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 50)));
-                    global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3)));
-                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 19)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 19)));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 35)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 35)));
-                    global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 51)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 51)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 2)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 2)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 18)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 18)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 34)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 34)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 50)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 50)));
+                    global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 3)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 3)));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 19)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 19)));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 35)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 35)));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 51)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 51)));
 
                     // W_ih x: the layer below (32 values), 2 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51))), outputSum3);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 51))), outputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 18);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 34);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 50);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 19);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 35);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 51);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum3);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 2 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 51))), outputSum3);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2))), inputSum2);
-                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18))), forgetSum2);
-                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34))), candidateSum2);
-                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 50))), outputSum2);
-                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3))), inputSum3);
-                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19))), forgetSum3);
-                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35))), candidateSum3);
-                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 51))), outputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum2);
+                        inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 18);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum2);
+                        forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 34);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum2);
+                        candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 50);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum2);
+                        outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum2);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum3);
+                        inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 19);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum3);
+                        forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 35);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum3);
+                        candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum3);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 51);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum3);
+                        outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum3);
                     }
 
                     // The gate sums, for the activations below.
@@ -2617,16 +2814,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector256 kernels.</summary>
-        private static void StepBFloat16Vector256(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        private static void StepBFloat16Vector256(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerBFloat16Vector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerBFloat16Vector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+            UpperLayerBFloat16Vector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadBFloat16Vector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
+            HeadBFloat16Vector256(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
         }
 
         /// <summary>
@@ -2635,13 +2832,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerBFloat16Vector256(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerBFloat16Vector256(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -2649,103 +2845,137 @@ namespace Snapshots
                 global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 48);
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 8) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 24) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 40) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 56) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 56);
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 16));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 32));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 48));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 8)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 24)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 24));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 40)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 40));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 56)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 56));
 
                 // W_ih x: the input (8 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 8; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector256<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 56), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 56), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 56), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 56), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector256<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 56), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 56), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 56), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 56), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
@@ -2788,13 +3018,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerBFloat16Vector256(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerBFloat16Vector256(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -2802,103 +3031,137 @@ namespace Snapshots
                 global::System.UIntPtr column = (block * 64);
 
                 // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 16);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 32);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 48);
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 8) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 8);
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 24) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 24);
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 40) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 40);
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 56) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 56);
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 16));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 32));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 48));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 8)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 24)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 24));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 40)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 40));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 56)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 56));
 
                 // W_ih x: the layer below (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector256<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 56), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 56), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 56), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 56), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector256<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 56), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 56), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 56), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 56), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
@@ -2940,12 +3203,11 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionBFloat16Vector256(ref ushort weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+        private static void UpperLayerProjectionBFloat16Vector256(ref uint weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            ref uint inputWeights = ref weights;
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, 2 steps at a time.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -2954,10 +3216,10 @@ namespace Snapshots
                 {
                     global::System.UIntPtr column = (block * 64) + (part * 8);
                     // b_ih + b_hh, where every step's sums start.
-                    global::System.Runtime.Intrinsics.Vector256<float> inputBias0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column);
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetBias0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateBias0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> outputBias0 = global::LstmGen.CompilerServices.BFloat16.Load256(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load256(ref hiddenBias, column + 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> inputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 32));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref biases, column + 48));
                     global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
@@ -2972,23 +3234,41 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Step1 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector256<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < 32; k += 2)
                         {
-                            ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
-                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1));
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k + 1));
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
                         }
                         ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Step0, ref gates0, column);
@@ -3011,18 +3291,31 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < 32; k += 2)
                         {
-                            ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Load256(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector256<float> weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1));
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
                         }
                         ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates0, column);
@@ -3040,10 +3333,10 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentBFloat16Vector256(ref ushort weights, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerRecurrentBFloat16Vector256(ref uint weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
 
             // Units 0 to 31: 2 tiles of 16 units, one global::System.Runtime.Intrinsics.Vector256<float> per gate and 8 units, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -3063,46 +3356,63 @@ namespace Snapshots
                 // W_hh h: the previous hidden state (32 values), 4 per iteration.
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
-                    ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                    global::System.Runtime.Intrinsics.Vector256<uint> pairs;
+                    // Rows k and k + 1, one word of each pair.
+                    ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load256(ref row0, 56), outputSum1);
-                    ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load256(ref row1, 56), outputSum1);
-                    ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair0, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows k + 2 and k + 3, one word of each pair.
+                    ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                     global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load256(ref row2, 56), outputSum1);
-                    ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                     global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 0), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 16), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 32), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 48), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 8), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 24), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 40), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load256(ref row3, 56), outputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 16);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 32);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 48);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 8);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 24);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 40);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref pair1, 56);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
@@ -3799,16 +4109,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
-        private static void StepAgentsBFloat16Vector256(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsBFloat16Vector256(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsBFloat16Vector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsBFloat16Vector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref gates);
+            UpperLayerAgentsBFloat16Vector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsBFloat16Vector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref lanes, ref output);
+            HeadAgentsBFloat16Vector256(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref lanes, ref output);
         }
 
         /// <summary>
@@ -3817,13 +4127,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsBFloat16Vector256(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerAgentsBFloat16Vector256(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -3833,103 +4142,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column)));
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16)));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32)));
-                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48)));
-                    global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1)));
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17)));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33)));
-                    global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49)));
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)));
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)));
 
                     // W_ih x: the input (8 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -3969,13 +4312,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void UpperLayerAgentsBFloat16Vector256(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerAgentsBFloat16Vector256(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -3985,103 +4327,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column)));
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16)));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32)));
-                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48)));
-                    global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1)));
-                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17)));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33)));
-                    global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49)));
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)));
+                    global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)));
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -4148,16 +4524,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Vector128 kernels.</summary>
-        private static void StepBFloat16Vector128(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        private static void StepBFloat16Vector128(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerBFloat16Vector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerBFloat16Vector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+            UpperLayerBFloat16Vector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadBFloat16Vector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
+            HeadBFloat16Vector128(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
         }
 
         /// <summary>
@@ -4166,13 +4542,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerBFloat16Vector128(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerBFloat16Vector128(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -4182,103 +4557,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 4) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 20) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 36) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 36);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 52) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 52);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 16));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 32));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 48));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 4)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 20)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 20));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 36)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 36));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 52)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 52));
 
                     // W_ih x: the input (8 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<uint> pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 52), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 52), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 52), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 52), outputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<uint> pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 52), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 52), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 52), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 52), outputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -4322,13 +4731,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerBFloat16Vector128(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerBFloat16Vector128(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -4338,103 +4746,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 8);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 48);
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 4) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 4);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 20) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 20);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 36) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 36);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 52) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 52);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 16));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 32));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 48));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 4)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 20)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 20));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 36)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 36));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 52)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 52));
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<uint> pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 52), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 52), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 52), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 52), outputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<uint> pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 52), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 52), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 52), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 52), outputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -4477,12 +4919,11 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionBFloat16Vector128(ref ushort weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+        private static void UpperLayerProjectionBFloat16Vector128(ref uint weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            ref uint inputWeights = ref weights;
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, 2 steps at a time.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -4491,10 +4932,10 @@ namespace Snapshots
                 {
                     global::System.UIntPtr column = (block * 64) + (part * 4);
                     // b_ih + b_hh, where every step's sums start.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column);
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 16) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 32) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 32);
-                    global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::LstmGen.CompilerServices.BFloat16.Load128(ref inputBias, column + 48) + global::LstmGen.CompilerServices.BFloat16.Load128(ref hiddenBias, column + 48);
+                    global::System.Runtime.Intrinsics.Vector128<float> inputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 16));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 32));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref biases, column + 48));
                     global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
@@ -4509,23 +4950,41 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Step1 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector128<float> outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < 32; k += 2)
                         {
-                            ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                            global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
-                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k));
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1));
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k + 1));
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
                         }
                         ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Step0, ref gates0, column);
@@ -4548,18 +5007,31 @@ namespace Snapshots
                         global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = candidateBias0;
                         global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < 32; k += 2)
                         {
-                            ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 0);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 32);
-                            global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Load128(ref row, 48);
-                            global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
-                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k));
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
+                            {
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 0));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 16));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 32));
+                                global::System.Runtime.Intrinsics.Vector128<float> weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair, 48));
+                                global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1));
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
                         }
                         ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates0, column);
@@ -4577,10 +5049,10 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentBFloat16Vector128(ref ushort weights, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerRecurrentBFloat16Vector128(ref uint weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
 
             // Units 0 to 31: 4 tiles of 8 units, one global::System.Runtime.Intrinsics.Vector128<float> per gate and 4 units, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -4602,46 +5074,63 @@ namespace Snapshots
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        global::System.Runtime.Intrinsics.Vector128<uint> pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Load128(ref row0, 52), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.Load128(ref row1, 52), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair0, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Load128(ref row2, 52), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3));
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 0), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 16), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 32), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 48), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 4), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 20), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 36), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.Load128(ref row3, 52), outputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 4);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 20);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 36);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref pair1, 52);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -5373,16 +5862,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
-        private static void StepAgentsBFloat16Vector128(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
+        private static void StepAgentsBFloat16Vector128(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsBFloat16Vector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsBFloat16Vector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 4), ref gates);
+            UpperLayerAgentsBFloat16Vector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 4), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsBFloat16Vector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref lanes, ref output);
+            HeadAgentsBFloat16Vector128(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref lanes, ref output);
         }
 
         /// <summary>
@@ -5391,13 +5880,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void FirstLayerAgentsBFloat16Vector128(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerAgentsBFloat16Vector128(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -5407,103 +5895,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column)));
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16)));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32)));
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48)));
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1)));
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17)));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33)));
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49)));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)));
 
                     // W_ih x: the input (8 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -5543,13 +6065,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
         /// </summary>
-        private static void UpperLayerAgentsBFloat16Vector128(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerAgentsBFloat16Vector128(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -5559,103 +6080,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column)));
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16)));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32)));
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48)));
-                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1)));
-                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17)));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33)));
-                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49)));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)));
+                    global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)));
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49))), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49))), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49))), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0))), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16))), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32))), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48))), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1))), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17))), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33))), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49))), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.Low(pairs)), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::LstmGen.CompilerServices.BFloat16.High(pairs)), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -5722,16 +6277,16 @@ namespace Snapshots
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepBFloat16Scalar(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        private static void StepBFloat16Scalar(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerBFloat16Scalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerBFloat16Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
+            UpperLayerBFloat16Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerBFloat16Length), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadBFloat16Scalar(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
+            HeadBFloat16Scalar(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadBFloat16Offset)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize), ref output);
         }
 
         /// <summary>
@@ -5740,13 +6295,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerBFloat16Scalar(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerBFloat16Scalar(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -5756,103 +6310,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
-                    float inputSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    float outputSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
-                    float inputSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
-                    float outputSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
+                    float inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column));
+                    float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16));
+                    float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32));
+                    float outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48));
+                    float inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1));
+                    float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17));
+                    float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33));
+                    float outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49));
 
                     // W_ih x: the input (8 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -5896,13 +6484,12 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerBFloat16Scalar(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerBFloat16Scalar(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -5912,103 +6499,137 @@ namespace Snapshots
                     global::System.UIntPtr column = (block * 64) + (part * 2);
 
                     // The gate sums start from the two biases.
-                    float inputSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    float outputSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
-                    float inputSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
-                    float outputSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 49)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 49));
+                    float inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column));
+                    float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16));
+                    float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32));
+                    float outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48));
+                    float inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 1));
+                    float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 17));
+                    float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 33));
+                    float outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 49));
 
                     // W_ih x: the layer below (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (((k / 2) + 1) * GateRowLength) + column);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // The gate sums, for the activations below.
@@ -6051,12 +6672,11 @@ namespace Snapshots
         /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
-        private static void UpperLayerProjectionBFloat16Scalar(ref ushort weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
+        private static void UpperLayerProjectionBFloat16Scalar(ref uint weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
         {
             // This layer's W_ih and biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
+            ref uint inputWeights = ref weights;
+            ref uint biases = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 31: 32 tiles of 1 unit, one float per gate and unit, 2 steps at a time.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -6065,10 +6685,10 @@ namespace Snapshots
                 {
                     global::System.UIntPtr column = (block * 64) + (part * 1);
                     // b_ih + b_hh, where every step's sums start.
-                    float inputBias0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    float forgetBias0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    float candidateBias0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    float outputBias0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 48)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 48));
+                    float inputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column));
+                    float forgetBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 16));
+                    float candidateBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 32));
+                    float outputBias0 = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48)) + global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref biases, column + 48));
                     global::System.UIntPtr step = 0;
                     for (; step + 2 <= steps; step += 2)
                     {
@@ -6083,23 +6703,41 @@ namespace Snapshots
                         float candidateSum0Step1 = candidateBias0;
                         float outputSum0Step1 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < 32; k += 2)
                         {
-                            ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                            float weight0I = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
-                            float weight0F = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16));
-                            float weight0C = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
-                            float weight0O = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48));
-                            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
-                            inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
-                            forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
-                            candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
-                            outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
-                            float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
-                            inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
-                            forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
-                            candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
-                            outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                            {
+                                float weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 0));
+                                float weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 16));
+                                float weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 32));
+                                float weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 48));
+                                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k);
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
+                            {
+                                float weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 0));
+                                float weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 16));
+                                float weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 32));
+                                float weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 48));
+                                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1);
+                                inputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0Step0);
+                                forgetSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0Step0);
+                                candidateSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0Step0);
+                                outputSum0Step0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0Step0);
+                                float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input1, k + 1);
+                                inputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0I, inputSum0Step1);
+                                forgetSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0F, forgetSum0Step1);
+                                candidateSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0C, candidateSum0Step1);
+                                outputSum0Step1 = global::LstmGen.LstmMath.MultiplyAdd(x1, weight0O, outputSum0Step1);
+                            }
                         }
                         ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0Step0;
@@ -6122,18 +6760,31 @@ namespace Snapshots
                         float candidateSum0 = candidateBias0;
                         float outputSum0 = outputBias0;
                         // W_ih x: the layer below (32 values), in order.
-                        for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                        for (global::System.UIntPtr k = 0; k < 32; k += 2)
                         {
-                            ref ushort row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (k * GateRowLength) + column);
-                            float weight0I = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 0));
-                            float weight0F = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16));
-                            float weight0C = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32));
-                            float weight0O = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48));
-                            float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
-                            inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
-                            forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
-                            candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
-                            outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            ref uint pair = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ((k / 2) * GateRowLength) + column);
+                            {
+                                float weight0I = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 0));
+                                float weight0F = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 16));
+                                float weight0C = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 32));
+                                float weight0O = global::LstmGen.CompilerServices.BFloat16.Low(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 48));
+                                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k);
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
+                            {
+                                float weight0I = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 0));
+                                float weight0F = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 16));
+                                float weight0C = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 32));
+                                float weight0O = global::LstmGen.CompilerServices.BFloat16.High(global::System.Runtime.CompilerServices.Unsafe.Add(ref pair, 48));
+                                float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref input0, k + 1);
+                                inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0I, inputSum0);
+                                forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0F, forgetSum0);
+                                candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0C, candidateSum0);
+                                outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, weight0O, outputSum0);
+                            }
                         }
                         ref float gates0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, step * GateRowLength);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref gates0, column) = inputSum0;
@@ -6151,10 +6802,10 @@ namespace Snapshots
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void UpperLayerRecurrentBFloat16Scalar(ref ushort weights, ref float hidden, ref float cell, ref float gates)
+        private static void UpperLayerRecurrentBFloat16Scalar(ref uint weights, ref float hidden, ref float cell, ref float gates)
         {
             // This layer's recurrent weights W_hh.
-            ref ushort recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
+            ref uint recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenPairs * GateRowLength);
 
             // Units 0 to 31: 16 tiles of 2 units, one float per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
@@ -6176,46 +6827,63 @@ namespace Snapshots
                     // W_hh h: the previous hidden state (32 values), 4 per iteration.
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
-                        ref ushort row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (k * GateRowLength) + column);
+                        uint pairs;
+                        // Rows k and k + 1, one word of each pair.
+                        ref uint pair0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ((k / 2) * GateRowLength) + column);
                         float x0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 49)), outputSum1);
-                        ref ushort row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, GateRowLength);
                         float x1 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 1);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 49)), outputSum1);
-                        ref ushort row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, GateRowLength);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair0, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                        // Rows k + 2 and k + 3, one word of each pair.
+                        ref uint pair1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (((k / 2) + 1) * GateRowLength) + column);
                         float x2 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 2);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 49)), outputSum1);
-                        ref ushort row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, GateRowLength);
                         float x3 = global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k + 3);
-                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
-                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), forgetSum0);
-                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), candidateSum0);
-                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 48)), outputSum0);
-                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
-                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), forgetSum1);
-                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), candidateSum1);
-                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 49)), outputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                        inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 16);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                        forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 32);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                        candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 48);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                        outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                        inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 17);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                        forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 33);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                        candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                        pairs = global::System.Runtime.CompilerServices.Unsafe.Add(ref pair1, 49);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                        outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                     }
 
                     // The gate sums, for the activations below.

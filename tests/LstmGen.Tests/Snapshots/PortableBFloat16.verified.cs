@@ -82,9 +82,16 @@ namespace Portable
         private readonly float[] _parameterStorage;
         private readonly int _parameterStart;
 
-        // The weights that steps read: ParameterCount bfloat16 values from _bfloat16Start (64-byte aligned), rounded to
-        // nearest even from the float32 parameters, which training updates. Reading Parameters marks the copy stale.
-        private readonly ushort[] _bfloat16Storage;
+        // The weights that steps read: BFloat16Length words from _bfloat16Start (64-byte aligned), rounded to nearest
+        // even from the float32 parameters, which training updates. Reading Parameters marks the copy stale. Each layer's
+        // W_ih and W_hh in row pairs, a word per column of a pair (row 2p in its lower half, row 2p + 1 in its upper),
+        // b_ih and b_hh as one pair; then the head's weight and bias, two bfloat16 values per word.
+        private const int InputPairs = (InputSize + 1) / 2;
+        private const int HiddenPairs = (HiddenSize + 1) / 2;
+        private const int FirstLayerBFloat16Length = (InputPairs + HiddenPairs + 1) * GateRowLength;
+        private const int HeadBFloat16Offset = FirstLayerBFloat16Length;
+        private const int BFloat16Length = HeadBFloat16Offset + (((OutputSize * HiddenSize) + OutputSize + 1) / 2);
+        private readonly uint[] _bfloat16Storage;
         private readonly int _bfloat16Start;
         private bool _bfloat16Stale = true;
 
@@ -114,7 +121,7 @@ namespace Portable
         public PortableBFloat16Model(int seed)
         {
             _parameterStorage = global::LstmGen.CompilerServices.ParameterStorage.Allocate(ParameterCount, out _parameterStart);
-            _bfloat16Storage = global::LstmGen.CompilerServices.ParameterStorage.AllocateBFloat16(ParameterCount, out _bfloat16Start);
+            _bfloat16Storage = global::LstmGen.CompilerServices.ParameterStorage.AllocateBFloat16(BFloat16Length, out _bfloat16Start);
             global::LstmGen.Initializers.PyTorchDefault(this, seed);
         }
 
@@ -149,7 +156,7 @@ namespace Portable
         /// The bfloat16 weights that steps read, rounded again first if the parameters may have changed. Threads that
         /// step at once may each round them: each writes the same values, and returns once its copy is whole.
         /// </summary>
-        private ref ushort BFloat16Weights()
+        private ref uint BFloat16Weights()
         {
             if (global::System.Threading.Volatile.Read(ref _bfloat16Stale))
             {
@@ -159,11 +166,11 @@ namespace Portable
             return ref global::LstmGen.CompilerServices.Refs.Add(ref global::LstmGen.CompilerServices.Refs.GetArrayDataReference(_bfloat16Storage), _bfloat16Start);
         }
 
-        /// <summary>Rounds every parameter to the nearest bfloat16 (ties to even) into the copy that steps read.</summary>
+        /// <summary>Rounds every parameter to the nearest bfloat16 (ties to even) into the copy that steps read, W_ih and W_hh in row pairs.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private void RoundWeights()
         {
-            global::LstmGen.CompilerServices.BFloat16.Round(new global::System.ReadOnlySpan<float>(_parameterStorage, _parameterStart, ParameterCount), new global::System.Span<ushort>(_bfloat16Storage, _bfloat16Start, ParameterCount));
+            global::LstmGen.CompilerServices.BFloat16.RoundLstm(new global::System.ReadOnlySpan<float>(_parameterStorage, _parameterStart, ParameterCount), new global::System.Span<uint>(_bfloat16Storage, _bfloat16Start, BFloat16Length), InputSize, HiddenSize, Layers, (OutputSize * HiddenSize) + OutputSize);
             global::System.Threading.Volatile.Write(ref _bfloat16Stale, false);
         }
 
@@ -423,7 +430,7 @@ namespace Portable
         {
             // The buffer is read into a local once: every reference below points into this one array.
             float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];
-            ref ushort parameters = ref BFloat16Weights();
+            ref uint parameters = ref BFloat16Weights();
             ref float gates = ref global::LstmGen.CompilerServices.Refs.GetArrayDataReference(buffer);
             ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(State.Hidden(ref _state));
             ref float cell = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(State.Cell(ref _state));
@@ -437,13 +444,13 @@ namespace Portable
                 {
                     FirstLayerStep(ref parameters, ref global::LstmGen.CompilerServices.Refs.Add(ref chunkInputs, step * InputSize), ref hidden, ref cell, ref gates);
                     ref float output = ref global::LstmGen.CompilerServices.Refs.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (start + step) * OutputSize);
-                    HeadForwardBFloat16(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref hidden, ref output);
+                    HeadForwardBFloat16(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadBFloat16Offset)), ref hidden, ref output);
                 }
             }
         }
 
         /// <summary>One whole step of the first layer, its gates in <paramref name="gates"/>, on the path this processor takes.</summary>
-        private static void FirstLayerStep(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerStep(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
             FirstLayerBFloat16Scalar(ref weights, ref input, ref hidden, ref cell, ref gates);
         }
@@ -457,7 +464,7 @@ namespace Portable
         /// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>
         private void StepCore(ref State state, ref float input, ref float output)
         {
-            ref ushort parameters = ref BFloat16Weights();
+            ref uint parameters = ref BFloat16Weights();
             ref float hidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(State.Hidden(ref state));
             ref float cell = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(State.Cell(ref state));
 
@@ -730,13 +737,13 @@ namespace Portable
         }
 
         /// <summary>One step of every layer and the head with the Scalar kernels.</summary>
-        private static void StepBFloat16Scalar(ref ushort parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        private static void StepBFloat16Scalar(ref uint parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerBFloat16Scalar(ref parameters, ref input, ref hidden, ref cell, ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadBFloat16Scalar(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadOffset), ref hidden, ref output);
+            HeadBFloat16Scalar(ref global::LstmGen.CompilerServices.Refs.AsBFloat16(ref global::LstmGen.CompilerServices.Refs.Add(ref parameters, HeadBFloat16Offset)), ref hidden, ref output);
         }
 
         /// <summary>
@@ -745,13 +752,12 @@ namespace Portable
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).
         /// </summary>
-        private static void FirstLayerBFloat16Scalar(ref ushort weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        private static void FirstLayerBFloat16Scalar(ref uint weights, ref float input, ref float hidden, ref float cell, ref float gates)
         {
-            // This layer's packed parameters: W_ih, W_hh, then the two biases.
-            ref ushort inputWeights = ref weights;
-            ref ushort recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputSize * GateRowLength);
-            ref ushort inputBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
-            ref ushort hiddenBias = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
+            // This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.
+            ref uint inputWeights = ref weights;
+            ref uint recurrentWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, InputPairs * GateRowLength);
+            ref uint biases = ref global::LstmGen.CompilerServices.Refs.Add(ref weights, (InputPairs + HiddenPairs) * GateRowLength);
 
             // Units 0 to 3: 2 tiles of 2 units, one float per gate and unit, summed in registers.
             for (int part = 0; part < 2; part++)
@@ -759,91 +765,126 @@ namespace Portable
                 int column = (part * 2);
 
                 // The gate sums start from the two biases.
-                float inputSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column));
-                float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4));
-                float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 8));
-                float outputSum0 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 12)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 12));
-                float inputSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1));
-                float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 5)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 5));
-                float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 9)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 9));
-                float outputSum1 = global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 13)) + global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 13));
+                float inputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column));
+                float forgetSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 4)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 4));
+                float candidateSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 8)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 8));
+                float outputSum0 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 12)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 12));
+                float inputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 1)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 1));
+                float forgetSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 5)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 5));
+                float candidateSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 9)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 9));
+                float outputSum1 = global::LstmGen.CompilerServices.BFloat16.Low(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 13)) + global::LstmGen.CompilerServices.BFloat16.High(global::LstmGen.CompilerServices.Refs.Add(ref biases, column + 13));
 
                 // W_ih x: the input (3 values).
                 {
-                    ref ushort row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, column);
+                    uint pairs;
+                    // Rows 0 and 1, one word of each pair.
+                    ref uint pair0 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, column);
                     float x0 = global::LstmGen.CompilerServices.Refs.Add(ref input, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 13)), outputSum1);
-                    ref ushort row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
                     float x1 = global::LstmGen.CompilerServices.Refs.Add(ref input, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 13)), outputSum1);
-                    ref ushort row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 4);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 8);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 12);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 5);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 9);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 13);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Row 2, the lower half of its pair.
+                    ref uint pair1 = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (1 * GateRowLength) + column);
                     float x2 = global::LstmGen.CompilerServices.Refs.Add(ref input, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 13)), outputSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 4);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 8);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 12);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 5);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 9);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 13);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
                 }
 
                 // W_hh h: the previous hidden state (4 values).
                 {
-                    ref ushort row0 = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, column);
+                    uint pairs;
+                    // Rows 0 and 1, one word of each pair.
+                    ref uint pair0 = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, column);
                     float x0 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 0);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row0, 13)), outputSum1);
-                    ref ushort row1 = ref global::LstmGen.CompilerServices.Refs.Add(ref row0, GateRowLength);
                     float x1 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 1);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row1, 13)), outputSum1);
-                    ref ushort row2 = ref global::LstmGen.CompilerServices.Refs.Add(ref row1, GateRowLength);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 4);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 8);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 12);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 5);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 9);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair0, 13);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
+                    // Rows 2 and 3, one word of each pair.
+                    ref uint pair1 = ref global::LstmGen.CompilerServices.Refs.Add(ref recurrentWeights, (1 * GateRowLength) + column);
                     float x2 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 2);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row2, 13)), outputSum1);
-                    ref ushort row3 = ref global::LstmGen.CompilerServices.Refs.Add(ref row2, GateRowLength);
                     float x3 = global::LstmGen.CompilerServices.Refs.Add(ref hidden, 3);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.ToSingle(global::LstmGen.CompilerServices.Refs.Add(ref row3, 13)), outputSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum0);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 4);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 8);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 12);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum0);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), inputSum1);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), inputSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 5);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), forgetSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), forgetSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 9);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), candidateSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), candidateSum1);
+                    pairs = global::LstmGen.CompilerServices.Refs.Add(ref pair1, 13);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::LstmGen.CompilerServices.BFloat16.Low(pairs), outputSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::LstmGen.CompilerServices.BFloat16.High(pairs), outputSum1);
                 }
 
                 // The gate sums, for the activations below.
