@@ -11,6 +11,10 @@ using BF16 = LstmGen.CompilerServices.BFloat16;
 
 namespace LstmGen.Tests.BFloat16
 {
+    /// <summary>bfloat16 weights compiled in: the file's F32 values, rounded for the steps.</summary>
+    [Lstm(Weights = "Fixtures/tiny_f32.safetensors", WeightPrecision = WeightPrecision.BFloat16)]
+    public partial class CompiledTinyBFloat16 { }
+
     /// <summary>
     /// A bfloat16 model (<see cref="BFloat16StackedModel"/>: input 8, hidden 32, 2 layers, head of 4) beside its float32
     /// twin (<see cref="StackedModel"/>, the same shape): the copy that steps read follows every change of the weights,
@@ -195,6 +199,26 @@ namespace LstmGen.Tests.BFloat16
             var resumed = new BFloat16StackedModel(seed: 2);
             WeightFile.LoadCheckpoint(resumed, stream);
             Assert.True(resumed.Parameters.SequenceEqual(model.Parameters));
+        }
+
+        [Fact]
+        public void CompiledWeightsAreTheFilesAndTheStepsReadThemRounded()
+        {
+            var compiled = new CompiledTinyBFloat16();
+            var loaded = new Serialization.CompiledTinyF32();
+            Assert.True(compiled.Parameters.SequenceEqual(loaded.Parameters));
+            Assert.Contains(loaded.Parameters.ToArray(), value => BF16.RoundToSingle(value) != value);
+            foreach (ref float value in loaded.Parameters)
+            {
+                value = BF16.RoundToSingle(value);
+            }
+
+            float[] input = BFloat16Case.Recipe(5000, 6 * CompiledTinyBFloat16.InputSize, 0, ties: false);
+            float[] expected = new float[6 * CompiledTinyBFloat16.OutputSize];
+            float[] actual = new float[expected.Length];
+            loaded.Forward(input, expected);
+            compiled.Forward(input, actual);
+            Assert.Equal(expected, actual);
         }
 
         [Fact]
