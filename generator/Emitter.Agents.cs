@@ -66,7 +66,7 @@ namespace LstmGen.Generator
                 }
                 else
                 {
-                    _writer.Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated && (long)ParameterCount * sizeof(float) >= {TypeNames.AgentGroups}.MinimumParameterBytes");
+                    _writer.Line($"int stepped = {TypeNames.Vector128}.IsHardwareAccelerated && (long)ParameterCount * sizeof({ModelWeightType}) >= {TypeNames.AgentGroups}.MinimumParameterBytes");
                     _writer.Line("    ? StepAgents(states, inputs, outputs)");
                     _writer.Line("    : 0;");
                     _writer.Line();
@@ -114,7 +114,7 @@ namespace LstmGen.Generator
                 }
 
                 _writer.Line($"ref float output = ref {Unsafe}.Add(ref scratch, AgentOutputOffset * agents);");
-                _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                EmitParameterReference();
                 _writer.Line($"ref float inputRows = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 _writer.Line($"ref float outputRows = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
                 _writer.Line();
@@ -132,7 +132,7 @@ namespace LstmGen.Generator
                     _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
                     _writer.Line();
                     _writer.Line("// Every layer and the output, for the whole group at once.");
-                    EmitDispatch(path => $"StepAgents{path}({PathStepParameters(agents: true).Arguments});", withScalar: false);
+                    EmitDispatch(path => $"StepAgents{ModelPrecision}{path}({PathStepParameters(agents: true).Arguments});", withScalar: false);
                     _writer.Line();
                     _writer.Line("// The new states and the outputs, out of the lanes.");
                     _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
@@ -162,7 +162,7 @@ namespace LstmGen.Generator
         private void EmitAgentsHead(PathPlan path)
         {
             int group = AgentsPerGroup(path);
-            var layout = new ValueLayout(VectorOf(group), group);
+            var layout = new ValueLayout(VectorOf(group), group, _bfloat16);
             int chunks = _spec.HiddenSize / 16;
             int tail = _spec.HiddenSize % 16;
             _writer.Line("/// <summary>");
@@ -170,12 +170,12 @@ namespace LstmGen.Generator
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
             _writer.Line("/// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void HeadAgents{path.Path}(ref float head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
+            using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
-                _writer.Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     if (chunks > 0)
                     {
                         _writer.Line("// Each of the 16 lanes, a vector of agents.");
@@ -214,7 +214,7 @@ namespace LstmGen.Generator
                         }
                     }
 
-                    _writer.Line(layout.Store($"sum + {layout.Vector.Broadcast($"{Unsafe}.Add(ref bias, o)")}", "output", IndexExpression.Name("o")));
+                    _writer.Line(layout.Store($"sum + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}", "output", IndexExpression.Name("o")));
                 }
             }
 

@@ -78,6 +78,7 @@ namespace LstmGen.Generator
             _writer.Line("private readonly float[] _parameterStorage;");
             _writer.Line("private readonly int _parameterStart;");
             _writer.Line();
+            EmitBFloat16Fields();
             _writer.Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
             _writer.Line("private State _state;");
             _writer.Line();
@@ -112,6 +113,7 @@ namespace LstmGen.Generator
             using (_writer.Open($"public {Identifier(_spec.TypeName)}(int seed)"))
             {
                 _writer.Line($"_parameterStorage = {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _parameterStart);");
+                EmitBFloat16Allocation();
                 _writer.Line($"{TypeNames.Initializers}.PyTorchDefault(this, seed);");
             }
 
@@ -123,9 +125,7 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>The model's tensors, named and shaped as PyTorch's state_dict has them, in that order.</summary>");
             _writer.Line($"public static {TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> Tensors => s_tensorList;");
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Parameters\"/>");
-            _writer.Line($"public {TypeNames.Span}<float> Parameters => new {TypeNames.Span}<float>(_parameterStorage, _parameterStart, ParameterCount);");
-            _writer.Line();
+            EmitParameterMembers();
             _writer.Line($"int {TypeNames.ILstmModel}.InputSize => InputSize;");
             _writer.Line();
             _writer.Line($"int {TypeNames.ILstmModel}.HiddenSize => HiddenSize;");
@@ -372,7 +372,8 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>One step of every layer, then the output: the spans were checked by the caller.</summary>");
             using (_writer.Open("private void StepCore(ref State state, ref float input, ref float output)"))
             {
-                _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                EmitParameterReference();
+
                 EmitStateReferences("state");
                 _writer.Line();
                 _writer.Line("// Each layer's gate sums and activations, packed like a gate row.");
@@ -384,7 +385,7 @@ namespace LstmGen.Generator
                     _writer.Line("// IsHardwareAccelerated is a JIT-time constant: only the path this processor takes is compiled.");
                 }
 
-                EmitDispatch(path => $"Step{path}({PathStepParameters(agents: false).Arguments});");
+                EmitDispatch(path => $"Step{ModelPrecision}{path}({PathStepParameters(agents: false).Arguments});");
 
                 if (!_spec.HasHead)
                 {

@@ -22,7 +22,7 @@ namespace LstmGen.Generator
         /// </summary>
         private ParameterList PathStepParameters(bool agents)
         {
-            var parameters = new ParameterList().RefFloats("parameters", "input", "hidden", "cell", "gates");
+            var parameters = new ParameterList().Refs(WeightType, "parameters").RefFloats("input", "hidden", "cell", "gates");
             if (agents && AgentsHeadUsesLanes)
             {
                 parameters.RefFloats("lanes");
@@ -32,14 +32,14 @@ namespace LstmGen.Generator
         }
 
         /// <summary>One whole step of a layer: its packed weights, its input, its state, the gate sums.</summary>
-        private static ParameterList LayerStepParameters => new ParameterList().RefFloats("weights", "input", "hidden", "cell", "gates");
+        private ParameterList LayerStepParameters => new ParameterList().Refs(WeightType, "weights").RefFloats("input", "hidden", "cell", "gates");
 
         /// <summary>The recurrent part of a step of a layer, from the gate sums its input projection started.</summary>
-        private static ParameterList LayerRecurrentParameters => new ParameterList().RefFloats("weights", "hidden", "cell", "gates");
+        private ParameterList LayerRecurrentParameters => new ParameterList().Refs(WeightType, "weights").RefFloats("hidden", "cell", "gates");
 
         /// <summary>The input projection of a layer for <c>steps</c> steps whose inputs are <c>inputStride</c> floats apart.</summary>
         private ParameterList LayerProjectionParameters =>
-            new ParameterList().RefFloats("weights", "inputs").Values(NUInt, "inputStride").RefFloats("gates").Values(NUInt, "steps");
+            new ParameterList().Refs(WeightType, "weights").RefFloats("inputs").Values(NUInt, "inputStride").RefFloats("gates").Values(NUInt, "steps");
 
         /// <summary>
         /// The backward pass of a layer at one step. It takes no input: the weights' gradients, which need it, are

@@ -15,7 +15,7 @@ namespace LstmGen.Generator
         private void EmitPathStep(PathPlan path, bool agents)
         {
             string kind = agents ? "Agents" : string.Empty;
-            string suffix = kind + path.Path;
+            string suffix = kind + Precision + path.Path;
             string stride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : "HiddenSize";
             _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {Literal(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
@@ -27,8 +27,8 @@ namespace LstmGen.Generator
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
-                        ? "FirstLayerParameterCount"
-                        : $"FirstLayerParameterCount + ({Literal(layer - 1)} * UpperLayerParameterCount)";
+                        ? FirstLayerLength
+                        : $"{FirstLayerLength} + ({Literal(layer - 1)} * {UpperLayerLength})";
                     string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(layer - 1)} * {stride})";
                     _writer.Line();
                     _writer.Line($"// Layer {Literal(layer)}: hidden[{Literal(layer - 1)}] -> hidden[{Literal(layer)}].");
@@ -41,8 +41,8 @@ namespace LstmGen.Generator
                     _writer.Line();
                     _writer.Line($"// The dense head reads the top layer's hidden state.");
                     _writer.Line(agents
-                        ? $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, {(AgentsHeadUsesLanes ? "ref lanes, " : string.Empty)}ref output);"
-                        : $"Head{suffix}(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref output);");
+                        ? $"Head{suffix}({HeadWeights}, {top}, {(AgentsHeadUsesLanes ? "ref lanes, " : string.Empty)}ref output);"
+                        : $"Head{suffix}({HeadWeights}, {top}, ref output);");
                 }
                 else if (agents)
                 {
@@ -86,12 +86,19 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
-            using (_writer.Open($"private static void {kernel.Name}{kind}{path.Path}({parameters.Declaration})"))
+            using (_writer.Open($"private static void {kernel.Name}{kind}{Precision}{path.Path}({parameters.Declaration})"))
             {
                 if (recurrentOnly)
                 {
                     _writer.Line("// This layer's recurrent weights W_hh.");
-                    _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
+                }
+                else if (_bfloat16)
+                {
+                    _writer.Line("// This layer's packed parameters in row pairs: W_ih, W_hh, then the two biases as one pair.");
+                    _writer.Line($"ref uint inputWeights = ref weights;");
+                    _writer.Line($"ref uint recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
+                    _writer.Line($"ref uint biases = ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + HiddenPairs) * GateRowLength);");
                 }
                 else
                 {
@@ -115,7 +122,7 @@ namespace LstmGen.Generator
                 foreach (TileLoop tile in tiles)
                 {
                     _writer.Line();
-                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0), recurrentOnly, descending);
+                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0, _bfloat16), recurrentOnly, descending);
                 }
 
                 _writer.Line();
@@ -165,11 +172,11 @@ namespace LstmGen.Generator
                 if (!recurrentOnly)
                 {
                     string source = kernel.IsFirst ? "the input" : "the layer below";
-                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", KernelInputs(kernel), "input", kernel.InputCount);
+                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", InputRows(kernel), "input", kernel.InputCount);
                     _writer.Line();
                 }
 
-                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "HiddenSize", "hidden", _spec.HiddenSize);
+                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : "HiddenSize", "hidden", _spec.HiddenSize);
 
                 _writer.Line();
                 _writer.Line("// The gate sums, for the activations below.");
@@ -183,10 +190,6 @@ namespace LstmGen.Generator
             }
         }
 
-        /// <summary>
-        /// The activations of one tile of a segment (looped over blocks): the gates from their sums, in
-        /// place, then the new cell and hidden states of its units.
-        /// </summary>
         /// <summary>Whether this model's step kernels alternate the order of their tiles (<see cref="KernelPlan.AlternatesTileOrder"/>): not in the portable tier.</summary>
         private bool AlternatesTileOrder => _plan.AlternatesTileOrder && !IsPortable;
 
@@ -198,6 +201,10 @@ namespace LstmGen.Generator
             ? $"{TypeNames.TileOrder}.FirstLayerDescending(callsPerStep: {Literal(kernel.IsUpper ? _spec.Layers : 1)})"
             : $"{TypeNames.TileOrder}.UpperLayerDescending(callsPerStep: {Literal(_spec.Layers - 1)})";
 
+        /// <summary>
+        /// The activations of one tile of a segment (looped over blocks): the gates from their sums, in
+        /// place, then the new cell and hidden states of its units.
+        /// </summary>
         private void EmitActivationTile(TileLoop tile, ValueLayout layout)
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {Literal(tile.BaseUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(tile.BaseUnit + tile.UnitsCovered - 1)}";
@@ -244,12 +251,13 @@ namespace LstmGen.Generator
                 ? $"// {what} ({Literal(count)} value{(count == 1 ? string.Empty : "s")})."
                 : $"// {what} ({Literal(count)} values), {Literal(unroll)} per iteration.");
             weights = DeclareTileWeights(tile, weights, rowsName);
+            int weightRows = layout.BFloat16 ? (count + 1) / 2 : count;
             if (iterations <= 1)
             {
                 // Too few values for a loop to pay: one straight run.
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, count, source, variable: null, start: 0, count);
+                    EmitRows(tile, layout, weights, weightRows, source, variable: null, start: 0, count);
                 }
 
                 return;
@@ -258,17 +266,27 @@ namespace LstmGen.Generator
             int whole = iterations * unroll;
             using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(whole)}; k += {Literal(unroll)})"))
             {
-                EmitRows(tile, layout, weights, count, source, variable: "k", start: 0, unroll);
+                EmitRows(tile, layout, weights, weightRows, source, variable: "k", start: 0, unroll);
             }
 
             int rest = count - whole;
-            if (rest == 1)
+            if (rest > 1 && layout.BFloat16)
+            {
+                // Row pairs start at even rows: the last rows straight, not one at a time.
+                _writer.Line();
+                _writer.Line($"// The last {Literal(rest)} values.");
+                using (_writer.OpenScope())
+                {
+                    EmitRows(tile, layout, weights, weightRows, source, variable: null, start: whole, rest);
+                }
+            }
+            else if (rest == 1)
             {
                 _writer.Line();
                 _writer.Line("// The last value.");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, count, source, variable: null, start: whole, rows: 1);
+                    EmitRows(tile, layout, weights, weightRows, source, variable: null, start: whole, rows: 1);
                 }
             }
             else if (rest > 1)
@@ -277,7 +295,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// The last {Literal(rest)} values, one at a time.");
                 using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {Literal(count)}; k++)"))
                 {
-                    EmitRows(tile, layout, weights, count, source, variable: "k", start: 0, rows: 1);
+                    EmitRows(tile, layout, weights, weightRows, source, variable: "k", start: 0, rows: 1);
                 }
             }
         }
@@ -288,6 +306,12 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitRows(TileLoop tile, ValueLayout layout, string tileWeights, int weightRows, string source, string? variable, int start, int rows)
         {
+            if (layout.BFloat16)
+            {
+                EmitRowPairs(tile, layout, tileWeights, weightRows, source, variable, start, rows);
+                return;
+            }
+
             string rowLength = Literal(BlockRowLength(tile));
             for (int r = 0; r < rows; r++)
             {
@@ -316,6 +340,47 @@ namespace LstmGen.Generator
             }
         }
 
+        /// <summary>
+        /// <see cref="EmitRows"/> from bfloat16 weights in row pairs (<paramref name="variable"/> and <paramref name="start"/>
+        /// are even): each pair's words are loaded once per gate column, the lower row's weights added to the sum, then the
+        /// upper row's, so that every sum takes its rows in the order of the float32 kernels.
+        /// </summary>
+        private void EmitRowPairs(TileLoop tile, ValueLayout layout, string weights, int weightPairs, string source, string? variable, int start, int rows)
+        {
+            _writer.Line($"{layout.PairType} pairs;");
+            for (int r = 0; r < rows; r += 2)
+            {
+                int pair = (start + r) / 2;
+                string pairStart = variable is null
+                    ? Literal(pair * BlockRowLength(tile))
+                    : $"{(pair == 0 ? $"({variable} / 2)" : $"(({variable} / 2) + {Literal(pair)})")} * {Literal(BlockRowLength(tile))}";
+                bool both = r + 1 < rows;
+                _writer.Line(both
+                    ? $"// Rows {Offset(variable, start + r)} and {Offset(variable, start + r + 1)}, one word of each pair."
+                    : $"// Row {Offset(variable, start + r)}, the lower half of its pair.");
+                _writer.Line(pairStart == "0" ? $"ref uint pair{Literal(r / 2)} = ref {weights};" : $"ref uint pair{Literal(r / 2)} = ref {Unsafe}.Add(ref {weights}, {pairStart});");
+                _writer.Line($"{layout.Type} x{Literal(r)} = {layout.Input(source, Offset(variable, start + r))};");
+                if (both)
+                {
+                    _writer.Line($"{layout.Type} x{Literal(r + 1)} = {layout.Input(source, Offset(variable, start + r + 1))};");
+                }
+
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    {
+                        string sum = $"{LstmCell.GateNames[gate]}Sum{Literal(s)}";
+                        _writer.Line($"pairs = {layout.PairLoad($"pair{Literal(r / 2)}", Literal(TileWeightColumn(tile, s, gate, weightPairs)))};");
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.PairRow("pairs", upper: false)}, {sum});");
+                        if (both)
+                        {
+                            _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r + 1)}, {layout.PairRow("pairs", upper: true)}, {sum});");
+                        }
+                    }
+                }
+            }
+        }
+
         private void EmitHead(PathPlan path)
         {
             _writer.Line("/// <summary>");
@@ -323,9 +388,9 @@ namespace LstmGen.Generator
             _writer.Line("/// products go to 16 lanes (lane l takes elements l, l + 16, ...) that LstmMath.Sum adds in a fixed");
             _writer.Line("/// tree; elements past the last multiple of 16 follow in order; so every path gives the same bits.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void Head{path.Path}(ref float head, ref float hidden, ref float output)"))
+            using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref float bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
                 if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
                 {
                     _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
@@ -333,9 +398,9 @@ namespace LstmGen.Generator
 
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
+                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
                     EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
-                    _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {Unsafe}.Add(ref bias, o);");
+                    _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {ScalarWeight("bias", "o")};");
                 }
             }
 

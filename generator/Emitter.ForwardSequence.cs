@@ -52,6 +52,8 @@ namespace LstmGen.Generator
 
         private void EmitForward()
         {
+            // Forward reads the weights in the model's precision.
+            _bfloat16 = _spec.HasBFloat16Weights;
             _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Forward\"/>");
             _writer.Line("/// <remarks>");
             _writer.Line("/// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.");
@@ -93,7 +95,7 @@ namespace LstmGen.Generator
             {
                 _writer.Line("// The buffer is read into a local once: every reference below points into this one array.");
                 _writer.Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
-                _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
+                EmitParameterReference();
                 _writer.Line($"ref float gates = ref {ArrayData}(buffer);");
                 if (HasUpperLayers)
                 {
@@ -147,25 +149,34 @@ namespace LstmGen.Generator
                         $"One whole step of {DescribeLayers(kernel)}, its gates in <paramref name=\"gates\"/>",
                         $"{kernel.Name}Step",
                         LayerStepParameters,
-                        kernel.Name);
+                        kernel.Name + Precision);
                     continue;
                 }
 
                 EmitDispatcher(
                     $"The input part of {DescribeLayers(kernel)}'s gate sums for a chunk of steps",
                     $"{kernel.Name}Projection",
-                    LayerProjectionParameters);
+                    LayerProjectionParameters,
+                    $"{kernel.Name}Projection{Precision}");
                 EmitDispatcher(
                     $"The recurrent part of one step of {DescribeLayers(kernel)}",
                     $"{kernel.Name}Recurrent",
-                    LayerRecurrentParameters);
+                    LayerRecurrentParameters,
+                    $"{kernel.Name}Recurrent{Precision}");
             }
+
+            if (_bfloat16 && _spec.HasHead)
+            {
+                EmitDispatcher("The dense head's outputs from the bfloat16 weights", "HeadForwardBFloat16", new ParameterList().Refs(HeadWeightType, "head").RefFloats("hidden", "logits"), kernel: "HeadBFloat16");
+            }
+
+            _bfloat16 = false;
         }
 
         /// <summary>The weights and state of an upper layer in Forward: <paramref name="below"/> is the index of the layer below it.</summary>
         private void EmitUpperLayerReferences(string layer, string below)
         {
-            _writer.Line($"ref float weights = ref {Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
+            _writer.Line($"ref {WeightType} weights = ref {Unsafe}.Add(ref parameters, {FirstLayerLength} + ({below} * {UpperLayerLength}));");
             _writer.Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
             _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
         }
@@ -198,7 +209,7 @@ namespace LstmGen.Generator
 
                 _writer.Line($"ref float output = ref {Unsafe}.Add(ref {TypeNames.MemoryMarshal}.GetReference(outputs), (start + step) * OutputSize);");
                 _writer.Line(_spec.HasHead
-                    ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {layerHidden}, ref output);"
+                    ? $"HeadForward{Precision}({HeadWeights}, {layerHidden}, ref output);"
                     : $"{TypeNames.Floats}.Copy({layerHidden}, ref output, OutputSize);");
                 if (_spec.OutputActivation != OutputActivation.Linear)
                 {
@@ -215,12 +226,20 @@ namespace LstmGen.Generator
             _writer.Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
             _writer.Line("/// pass over the weights.");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private static void {kernel.Name}Projection{path.Path}({LayerProjectionParameters.Declaration})"))
+            using (_writer.Open($"private static void {kernel.Name}Projection{Precision}{path.Path}({LayerProjectionParameters.Declaration})"))
             {
                 _writer.Line("// This layer's W_ih and biases.");
-                _writer.Line("ref float inputWeights = ref weights;");
-                _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                _writer.Line($"ref {WeightType} inputWeights = ref weights;");
+                if (_bfloat16)
+                {
+                    _writer.Line($"ref uint biases = ref {Unsafe}.Add(ref weights, ({InputRows(kernel)} + HiddenPairs) * GateRowLength);");
+                }
+                else
+                {
+                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
+                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                }
+
                 foreach (TileLoop tile in path.ActivationTiles)
                 {
                     _writer.Line();
@@ -234,13 +253,13 @@ namespace LstmGen.Generator
         /// <summary>One tile of the projection: its steps in blocks, then the steps left over one at a time.</summary>
         private void EmitProjectionTile(TileLoop tile, LayerKernel kernel, PathPlan path)
         {
-            var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0);
+            var layout = new ValueLayout(VectorOf(tile.VectorWidth), agents: 0, _bfloat16);
             int stepsAtOnce = ProjectionSteps(path, tile);
             _writer.Line($"// {DescribeTile(tile, layout)}, {Literal(stepsAtOnce)} step{(stepsAtOnce == 1 ? string.Empty : "s")} at a time.");
             using (OpenTileLoops(tile, units: false, blockColumn: true))
             {
                 _writer.Line("// The tile's rows of W_ih (each block's rows together).");
-                string tileWeights = DeclareTileWeights(tile, "inputWeights", KernelInputs(kernel));
+                string tileWeights = DeclareTileWeights(tile, "inputWeights", InputRows(kernel));
                 _writer.Line("// b_ih + b_hh, where every step's sums start.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
@@ -265,6 +284,67 @@ namespace LstmGen.Generator
                 using (_writer.Open("for (; step < steps; step++)"))
                 {
                     EmitProjectionSteps(tile, kernel, layout, tileWeights, 1);
+                }
+            }
+        }
+
+        /// <summary>One row of W_ih for the steps of a projection tile: its weights loaded once, added to every step's sums.</summary>
+        private void EmitProjectionRow(TileLoop tile, ValueLayout layout, int stepsAtOnce, System.Func<int, int, int, string> sum, IndexExpression k, System.Func<int, int, string> weight)
+        {
+            string Weight(int s, int gate) => $"weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()}";
+            for (int s = 0; s < tile.Segments.Count; s++)
+            {
+                for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                {
+                    _writer.Line($"{layout.Type} {Weight(s, gate)} = {weight(s, gate)};");
+                }
+            }
+
+            for (int t = 0; t < stepsAtOnce; t++)
+            {
+                _writer.Line($"{layout.Type} x{Literal(t)} = {layout.Input($"input{Literal(t)}", k)};");
+                for (int s = 0; s < tile.Segments.Count; s++)
+                {
+                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    {
+                        _writer.Line($"{sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(t)}, {Weight(s, gate)}, {sum(t, s, gate)});");
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// The rows of W_ih from bfloat16 row pairs: a pair at a time, its lower row then its upper row (each word loaded
+        /// once per row, the second time from L1), then an odd last row alone.
+        /// </summary>
+        private void EmitProjectionRowPairs(TileLoop tile, LayerKernel kernel, ValueLayout layout, string tileWeights, int stepsAtOnce, System.Func<int, int, int, string> sum)
+        {
+            int pairs = kernel.InputCount / 2;
+            string Row(int s, int gate, bool upper) => layout.PairRow(layout.PairLoad("pair", Literal(TileWeightColumn(tile, s, gate, (kernel.InputCount + 1) / 2))), upper);
+            if (pairs > 0)
+            {
+                using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(2 * pairs)}; k += 2)"))
+                {
+                    _writer.Line($"ref uint pair = ref {Unsafe}.Add(ref {tileWeights}, (k / 2) * {Literal(BlockRowLength(tile))});");
+                    using (_writer.OpenScope())
+                    {
+                        EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Name("k"), (s, gate) => Row(s, gate, upper: false));
+                    }
+
+                    using (_writer.OpenScope())
+                    {
+                        EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Sum("k", 1), (s, gate) => Row(s, gate, upper: true));
+                    }
+                }
+            }
+
+            if (kernel.InputCount % 2 == 1)
+            {
+                _writer.Line("// The last row, the lower half of its pair.");
+                using (_writer.OpenScope())
+                {
+                    _writer.Line($"ref uint pair = ref {Unsafe}.Add(ref {tileWeights}, {Literal(pairs * BlockRowLength(tile))});");
+                    EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Constant(kernel.InputCount - 1), (s, gate) => Row(s, gate, upper: false));
                 }
             }
         }
@@ -295,27 +375,16 @@ namespace LstmGen.Generator
 
             string source = kernel.IsFirst ? "the input" : "the layer below";
             _writer.Line($"// W_ih x: {source} ({Literal(kernel.InputCount)} values), in order.");
-            using (_writer.Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
+            if (_bfloat16)
             {
-                _writer.Line($"ref float row = ref {Unsafe}.Add(ref {tileWeights}, {IndexExpression.Name("k").Times(BlockRowLength(tile))});");
-                for (int s = 0; s < tile.Segments.Count; s++)
+                EmitProjectionRowPairs(tile, kernel, layout, tileWeights, stepsAtOnce, Sum);
+            }
+            else
+            {
+                using (_writer.Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
-                    {
-                        _writer.Line($"{layout.Type} weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", Literal(TileWeightColumn(tile, s, gate, kernel.InputCount)))};");
-                    }
-                }
-
-                for (int t = 0; t < stepsAtOnce; t++)
-                {
-                    _writer.Line($"{layout.Type} x{Literal(t)} = {layout.Input($"input{Literal(t)}", IndexExpression.Name("k"))};");
-                    for (int s = 0; s < tile.Segments.Count; s++)
-                    {
-                        for (int gate = 0; gate < LstmCell.GateCount; gate++)
-                        {
-                            _writer.Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(t)}, weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
-                        }
-                    }
+                    _writer.Line($"ref float row = ref {Unsafe}.Add(ref {tileWeights}, {IndexExpression.Name("k").Times(BlockRowLength(tile))});");
+                    EmitProjectionRow(tile, layout, stepsAtOnce, Sum, IndexExpression.Name("k"), (s, gate) => layout.Weight("row", Literal(TileWeightColumn(tile, s, gate, kernel.InputCount))));
                 }
             }
 

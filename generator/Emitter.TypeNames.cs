@@ -33,6 +33,7 @@ namespace LstmGen.Generator
             public const string MethodImplOptions = "global::System.Runtime.CompilerServices.MethodImplOptions";
             public const string InlineArray = "global::System.Runtime.CompilerServices.InlineArray";
             public const string UnscopedRef = "global::System.Diagnostics.CodeAnalysis.UnscopedRef";
+            public const string Volatile = "global::System.Threading.Volatile";
             public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
             public const string StructLayout = "global::System.Runtime.InteropServices.StructLayout";
             public const string LayoutKind = "global::System.Runtime.InteropServices.LayoutKind";
@@ -50,6 +51,8 @@ namespace LstmGen.Generator
             public const string Initializers = "global::LstmGen.Initializers";
             public const string LstmMath = "global::LstmGen.LstmMath";
             public const string TensorInfo = "global::LstmGen.TensorInfo";
+            public const string WeightPrecision = "global::LstmGen.WeightPrecision";
+            public const string BFloat16 = "global::LstmGen.CompilerServices.BFloat16";
             public const string AgentLanes = "global::LstmGen.CompilerServices.AgentLanes";
             public const string AgentGroups = "global::LstmGen.AgentGroups";
             public const string CompiledWeights = "global::LstmGen.CompilerServices.CompiledWeights";

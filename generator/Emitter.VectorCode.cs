@@ -36,6 +36,9 @@ namespace LstmGen.Generator
 
             public string Type => Width == 1 ? "float" : Vector + "<float>";
 
+            /// <summary>The type of a vector of words of row pairs (bfloat16 weights, <c>ref uint</c>).</summary>
+            public string PairType => Width == 1 ? "uint" : Vector + "<uint>";
+
             public string Load(string reference, string offset) =>
                 Width == 1 ? $"{Refs}.Add(ref {reference}, {offset})" : $"{Vector}.LoadUnsafe(ref {reference}, {offset})";
 
@@ -46,6 +49,11 @@ namespace LstmGen.Generator
             public string Store(string value, string reference, string offset) =>
                 Width == 1 ? $"{Refs}.Add(ref {reference}, {offset}) = {value};"
                 : $"{Vector}.StoreUnsafe({value}, ref {reference}, {offset});";
+
+            /// <summary>A load of bfloat16 values (a <c>ref ushort</c>), widened to floats (exactly).</summary>
+            public string Widen(string reference, string offset) =>
+                Width == 1 ? $"{TypeNames.BFloat16}.ToSingle({Refs}.Add(ref {reference}, {offset}))"
+                : $"{TypeNames.BFloat16}.Load{Literal(Width * 32)}(ref {reference}, {offset})";
 
             public string Broadcast(string value) => Width == 1 ? value : $"{Vector}.Create({value})";
 
@@ -61,10 +69,11 @@ namespace LstmGen.Generator
         /// </summary>
         private sealed class ValueLayout
         {
-            public ValueLayout(VectorSpelling vector, int agents)
+            public ValueLayout(VectorSpelling vector, int agents, bool bfloat16 = false)
             {
                 Vector = vector;
                 Agents = agents;
+                BFloat16 = bfloat16;
             }
 
             /// <summary>How a vector of the layout is spelled: of the path's width, or of the group's (one lane per agent).</summary>
@@ -72,24 +81,57 @@ namespace LstmGen.Generator
 
             public int Agents { get; }
 
+            /// <summary>
+            /// Whether the weights are bfloat16, widened as they are read: a layer's as words of row pairs (<c>ref uint</c>,
+            /// <see cref="PairLoad"/>, <see cref="PairRow"/>, <see cref="Bias"/>), the head's side by side (<c>ref ushort</c>, <see cref="Weight"/>).
+            /// </summary>
+            public bool BFloat16 { get; }
+
+            /// <summary>The type of a local that holds the words of row pairs of a gate column: a vector, or one word to broadcast.</summary>
+            public string PairType => Agents == 0 ? Vector.PairType : "uint";
+
+            /// <summary>The words of row pairs of a gate column.</summary>
+            public string PairLoad(string pairs, string column) => Agents == 0 ? Vector.Load(pairs, column) : $"{Vector.Refs}.Add(ref {pairs}, {column})";
+
+            /// <summary>The weights of one row of the pairs in <paramref name="local"/> (the lower or the upper row), widened.</summary>
+            public string PairRow(string local, bool upper)
+            {
+                string row = $"{TypeNames.BFloat16}.{(upper ? "High" : "Low")}({local})";
+                return Agents == 0 ? row : Vector.Broadcast(row);
+            }
+
             public string Type => Vector.Type;
 
             /// <summary>The weight of a gate column in a row.</summary>
             public string Weight(string row, string column) =>
-                Agents == 0 ? Vector.Load(row, column) : Vector.Broadcast($"{Vector.Refs}.Add(ref {row}, {column})");
+                Agents == 0 ? WeightVector(row, column) : Vector.Broadcast(ScalarWeight(row, column));
 
             /// <summary>Input <paramref name="k"/> of <paramref name="source"/>.</summary>
             public string Input(string source, IndexExpression k) =>
                 Agents == 0 ? Vector.Broadcast($"{Vector.Refs}.Add(ref {source}, {k})") : Vector.Load(source, Position(k));
 
             /// <summary>b_ih + b_hh of a gate column.</summary>
-            public string Bias(string column) => Agents == 0
+            public string Bias(string column) => BFloat16
+                ? (Agents == 0
+                    ? $"{PairRow(PairLoad("biases", column), upper: false)} + {PairRow(PairLoad("biases", column), upper: true)}"
+                    : Vector.Broadcast($"{TypeNames.BFloat16}.Low({PairLoad("biases", column)}) + {TypeNames.BFloat16}.High({PairLoad("biases", column)})"))
+                : Agents == 0
                 ? $"{Vector.Load("inputBias", column)} + {Vector.Load("hiddenBias", column)}"
                 : Vector.Broadcast($"{Vector.Refs}.Add(ref inputBias, {column}) + {Vector.Refs}.Add(ref hiddenBias, {column})");
 
             public string Load(string reference, IndexExpression index) => Vector.Load(reference, Position(index));
 
             public string Store(string value, string reference, IndexExpression index) => Vector.Store(value, reference, Position(index));
+
+            /// <summary>A vector of weights, widened from bfloat16 if they are.</summary>
+            private string WeightVector(string reference, string offset) => BFloat16 ? Vector.Widen(reference, offset) : Vector.Load(reference, offset);
+
+            /// <summary>One weight, widened from bfloat16 if it is.</summary>
+            private string ScalarWeight(string reference, string offset)
+            {
+                var one = new VectorSpelling(1, Vector.Refs);
+                return BFloat16 ? one.Widen(reference, offset) : one.Load(reference, offset);
+            }
 
             /// <summary>Where an index of one sequence's values sits in the layout: itself, or times the agents of a group.</summary>
             private string Position(IndexExpression index) => Agents == 0 ? index.Text : index.Times(Agents);
@@ -191,7 +233,7 @@ namespace LstmGen.Generator
         {
             string name = "tile" + char.ToUpperInvariant(weights[0]) + weights.Substring(1);
             string start = tile.InnerCount > 1 ? $"({rowsName} * blockColumn) + (column - blockColumn)" : $"{rowsName} * column";
-            _writer.Line($"ref float {name} = ref {Unsafe}.Add(ref {weights}, {start});");
+            _writer.Line($"ref {WeightType} {name} = ref {Unsafe}.Add(ref {weights}, {start});");
             return name;
         }
 
@@ -253,7 +295,8 @@ namespace LstmGen.Generator
         /// <paramref name="lefts"/> (vector paths), one pass over <paramref name="right"/> computes a sum per left
         /// operand (<c>sum0</c>, <c>sum1</c>, ...), keeping that many independent chains in flight.
         /// <paramref name="alongside"/> adds a statement per row and chunk that also uses the right operand
-        /// (given its lanes, index, loaded value and row).
+        /// (given its lanes, index, loaded value and row). While bfloat16 kernels are written (the head's), the right
+        /// operand is the bfloat16 weights, widened as they are loaded.
         /// </summary>
         private void EmitLaneDot(PathPlan path, int count, string[] lefts, string right, System.Func<VectorSpelling, string, string, int, string>? alongside)
         {
@@ -270,7 +313,7 @@ namespace LstmGen.Generator
                     using (_writer.Open("for (int lane = 0; lane < 16; lane++)"))
                     {
                         _writer.Line($"{NUInt} index = k + ({NUInt})lane;");
-                        _writer.Line($"float {right}Value = {Unsafe}.Add(ref {right}, index);");
+                        _writer.Line($"float {right}Value = {ScalarWeight(right, "index")};");
                         _writer.Line($"lanes[lane] = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[0]}, index), {right}Value, lanes[lane]);");
                         if (alongside is not null)
                         {
@@ -304,10 +347,10 @@ namespace LstmGen.Generator
                         string offset = Offset(chunk, i * path.VectorWidth);
                         // One row alone uses the loaded chunk once, in place; several rows or an alongside statement read it from a local.
                         bool loadIntoLocal = alongside is not null || rows > 1;
-                        string value = loadIntoLocal ? $"{right}{Literal(i)}" : vector.Load(right, offset);
+                        string value = loadIntoLocal ? $"{right}{Literal(i)}" : VectorWeight(vector, right, offset);
                         if (loadIntoLocal)
                         {
-                            _writer.Line($"{vector.Type} {value} = {vector.Load(right, offset)};");
+                            _writer.Line($"{vector.Type} {value} = {VectorWeight(vector, right, offset)};");
                         }
 
                         for (int row = 0; row < rows; row++)
@@ -339,7 +382,7 @@ namespace LstmGen.Generator
                 _writer.Line(chunks > 0 ? $"// The last {Literal(tail)} elements, in order." : "// Every element, in order.");
                 using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < {Literal(count)}; k++)"))
                 {
-                    _writer.Line($"float {right}Value = {Unsafe}.Add(ref {right}, k);");
+                    _writer.Line($"float {right}Value = {ScalarWeight(right, "k")};");
                     for (int row = 0; row < rows; row++)
                     {
                         _writer.Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({Unsafe}.Add(ref {lefts[row]}, k), {right}Value, {Sum(row)});");

@@ -39,6 +39,7 @@ namespace LstmGen.Generator
             using (_writer.Open($"public {Identifier(_spec.TypeName)}()"))
             {
                 _writer.Line($"_parameterStorage = {TypeNames.ParameterStorage}.Allocate(ParameterCount, out _parameterStart);");
+                EmitBFloat16Allocation();
                 _writer.Line($"{TypeNames.CompiledWeights}.CopyFromBase64(CompiledParameters, Parameters);");
             }
 

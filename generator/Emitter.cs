@@ -95,6 +95,12 @@ namespace LstmGen.Generator
                 _writer.Line("//          Every path sums in the same order and rounds the same way, so all give the same bits.");
             }
 
+            if (_spec.HasBFloat16Weights)
+            {
+                _writer.Line("// Weights: float32 Parameters (what training updates) and a bfloat16 copy, rounded to nearest even, that");
+                _writer.Line("//          Step, Forward and the group step read, widened to float32 in registers (WeightPrecision.BFloat16).");
+            }
+
             _writer.Line("#nullable enable");
             _writer.Line();
 
@@ -145,6 +151,8 @@ namespace LstmGen.Generator
                 EmitAgentsApi();
                 foreach (PathPlan path in Paths)
                 {
+                    // The kernels that steps, Forward and the group step use read the weights in the model's precision.
+                    _bfloat16 = _spec.HasBFloat16Weights;
                     EmitPathStep(path, agents: false);
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
@@ -161,6 +169,13 @@ namespace LstmGen.Generator
                         EmitHead(path);
                     }
 
+                    _bfloat16 = false;
+                    if (_spec.HasBFloat16Weights)
+                    {
+                        // Training reads the float32 parameters: the float32 step of each layer kernel and the head.
+                        EmitTrainingForwardKernels(path);
+                    }
+
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
                         EmitLayerBackward(kernel, path);
@@ -175,6 +190,7 @@ namespace LstmGen.Generator
 
                     if (path.Path != KernelPath.Scalar)
                     {
+                        _bfloat16 = _spec.HasBFloat16Weights;
                         EmitPathStep(path, agents: true);
                         foreach (LayerKernel kernel in _plan.LayerKernels)
                         {
@@ -185,6 +201,8 @@ namespace LstmGen.Generator
                         {
                             EmitAgentsHead(path);
                         }
+
+                        _bfloat16 = false;
                     }
                 }
 

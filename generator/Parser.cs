@@ -124,6 +124,7 @@ namespace LstmGen.Generator
             var activation = (OutputActivation)ReadEnum("OutputActivation", "Activation", typeof(OutputActivation));
             string? weights = arguments.TryGetValue("Weights", out TypedConstant weightsConstant) ? weightsConstant.Value as string : null;
             var loss = (LossKind)ReadEnum("Loss", "LossFunction", typeof(LossKind));
+            var precision = (WeightPrecision)ReadEnum("WeightPrecision", "WeightPrecision", typeof(WeightPrecision));
 
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
                 && layers * hiddenSize > DiagnosticDescriptors.MaxLayerUnits)
@@ -175,7 +176,8 @@ namespace LstmGen.Generator
                 activation,
                 loss,
                 weights,
-                IsAssemblyVisible(type));
+                IsAssemblyVisible(type),
+                precision);
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location, weights is null ? null : LocationInfo.From(ArgumentLocation("Weights")));
 
             int ReadSize(string property, bool required, int defaultValue, int min, int max, string why)
@@ -274,7 +276,10 @@ namespace LstmGen.Generator
             "RecordCellOffset", "RecordHiddenOffset", "LayerRecordLength", "RecordLogitsOffset", "RecordOutputsOffset", "StepRecordLength",
             "ScratchCellOffset", "ScratchUpstreamOffset", "ScratchLogitOffset", "BackwardScratchLength", "WeightGradientBlock",
             "AgentHiddenOffset", "AgentCellOffset", "AgentGateOffset", "AgentLaneOffset", "AgentOutputOffset",
-            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128");
+            "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128",
+            "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs",
+            "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "HeadForwardBFloat16", "StepBFloat16Vector512", "StepBFloat16Vector256",
+            "StepBFloat16Vector128", "StepBFloat16Scalar", "HeadBFloat16", "StepAgentsBFloat16Vector512", "StepAgentsBFloat16Vector256", "StepAgentsBFloat16Vector128");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>

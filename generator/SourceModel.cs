@@ -20,6 +20,13 @@ namespace LstmGen.Generator
             return this;
         }
 
+        /// <summary>Appends <c>ref type name</c> for each of <paramref name="names"/>.</summary>
+        public ParameterList Refs(string type, params string[] names)
+        {
+            _parameters.AddRange(names.Select(name => (type, name, true)));
+            return this;
+        }
+
         /// <summary>Appends <c>type name</c>, passed by value, for each of <paramref name="names"/>.</summary>
         public ParameterList Values(string type, params string[] names)
         {

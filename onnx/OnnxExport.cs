@@ -428,6 +428,15 @@ namespace LstmGen.Onnx
 
                 var values = new float[tensor.Length];
                 _model.GetTensor(name, values);
+                if (_model.WeightPrecision == WeightPrecision.BFloat16)
+                {
+                    // What the model computes with: its float32 parameters rounded to bfloat16, exported as float32.
+                    for (int i = 0; i < values.Length; i++)
+                    {
+                        values[i] = LstmGen.CompilerServices.BFloat16.RoundToSingle(values[i]);
+                    }
+                }
+
                 return values;
             }
 

@@ -61,6 +61,15 @@ namespace LstmGen
         /// </summary>
         Span<float> Parameters { get; }
 
+        /// <summary>
+        /// The precision the model's steps read its weights in (the attribute's <c>WeightPrecision</c>). With
+        /// <see cref="WeightPrecision.BFloat16"/>, <see cref="Parameters"/> stays the float32 master copy that training
+        /// updates; reading it marks the model's bfloat16 copy out of date, and the next step, <see cref="Forward"/> or
+        /// group step rounds it again (so a span of <see cref="Parameters"/> written after a step needs
+        /// <see cref="Parameters"/> read again before the next). <c>Save</c> writes the rounded values as <c>BF16</c>.
+        /// </summary>
+        WeightPrecision WeightPrecision { get; }
+
         /// <summary>Sets a tensor from values in PyTorch's row-major layout.</summary>
         /// <exception cref="ArgumentException">The name is unknown or the length does not match the tensor's shape.</exception>
         void SetTensor(string name, ReadOnlySpan<float> values);

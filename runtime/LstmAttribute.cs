@@ -50,6 +50,28 @@ namespace LstmGen
         /// <c>lstm.weight_ih_l{k}</c>, OutputSize from <c>head.weight</c>, or no head without one).
         /// </summary>
         public string? Weights { get; set; }
+
+        /// <summary>
+        /// The precision the model's steps read its weights in (default <see cref="LstmGen.WeightPrecision.Float32"/>).
+        /// <see cref="LstmGen.WeightPrecision.BFloat16"/> keeps a bfloat16 copy of the weights, rounded to nearest even
+        /// from the float32 parameters (which training updates), and every step, <c>Forward</c> and group step read that
+        /// copy: half the bytes per step, the sums still in float32.
+        /// </summary>
+        public WeightPrecision WeightPrecision { get; set; } = WeightPrecision.Float32;
+    }
+
+    /// <summary>The precision a model's steps read its weights in; the sums are float32 either way.</summary>
+    public enum WeightPrecision
+    {
+        /// <summary>float32: the parameters themselves.</summary>
+        Float32 = 0,
+
+        /// <summary>
+        /// bfloat16 (the upper half of a float32: 8 bits of significand): a copy of the parameters rounded to nearest
+        /// even, widened to float32 in registers. The parameters stay float32 for training (mixed precision), and
+        /// <c>Save</c> writes the rounded values as <c>BF16</c> tensors.
+        /// </summary>
+        BFloat16 = 1,
     }
 
     /// <summary>The activation of a model's output.</summary>

@@ -61,4 +61,24 @@ namespace LstmGen.Benchmarks
 
     [Lstm(InputSize = 8, HiddenSize = 64, Layers = 2, OutputSize = 1)]
     public sealed partial class In8H64L2 { }
+
+    // The same shapes at hidden 128 and 256 with bfloat16 weights (--vs-bf16): half the bytes per step.
+
+    [Lstm(InputSize = 1, HiddenSize = 128, OutputSize = 1, WeightPrecision = WeightPrecision.BFloat16)]
+    public sealed partial class In1H128BFloat16 { }
+
+    [Lstm(InputSize = 1, HiddenSize = 256, OutputSize = 1, WeightPrecision = WeightPrecision.BFloat16)]
+    public sealed partial class In1H256BFloat16 { }
+
+    [Lstm(InputSize = 8, HiddenSize = 128, OutputSize = 1, WeightPrecision = WeightPrecision.BFloat16)]
+    public sealed partial class In8H128BFloat16 { }
+
+    [Lstm(InputSize = 8, HiddenSize = 256, OutputSize = 1, WeightPrecision = WeightPrecision.BFloat16)]
+    public sealed partial class In8H256BFloat16 { }
+
+    [Lstm(InputSize = 32, HiddenSize = 128, OutputSize = 1, WeightPrecision = WeightPrecision.BFloat16)]
+    public sealed partial class In32H128BFloat16 { }
+
+    [Lstm(InputSize = 32, HiddenSize = 256, OutputSize = 1, WeightPrecision = WeightPrecision.BFloat16)]
+    public sealed partial class In32H256BFloat16 { }
 }

@@ -10,7 +10,8 @@ namespace LstmGen.Benchmarks
     /// figures recorded in benchmarks/RESULTS.md as PNGs and SVGs (by default into docs/images, run from the repository root);
     /// <c>--vs-rtneural BIN_DIR [ROUNDS]</c> alternates RTNeural's benchmark binaries with the Step survey
     /// (<see cref="RTNeuralComparison"/>; <c>LSTMGEN_BENCH_SHAPES</c> selects shapes); <c>--vs-pytorch-training [PYTHON SCRIPT [ROUNDS]]</c>
-    /// alternates <c>../shared/bench/pytorch/time_torch.py</c> with the Trainer on the same work (<see cref="PyTorchTrainingComparison"/>).
+    /// alternates <c>../shared/bench/pytorch/time_torch.py</c> with the Trainer on the same work (<see cref="PyTorchTrainingComparison"/>);
+    /// <c>--vs-bf16 [ROUNDS]</c> times the float32 and bfloat16 models of hidden 128 and 256 in turn (<see cref="BFloat16Comparison"/>).
     /// </summary>
     public static class Program
     {
@@ -18,6 +19,8 @@ namespace LstmGen.Benchmarks
         public static int Main(string[] args) => args switch
         {
             ["--trainer-scaling"] => TrainerScaling.Run(System.Console.Out),
+            ["--vs-bf16"] => BFloat16Comparison.Run(5, System.Console.Out),
+            ["--vs-bf16", string rounds] => BFloat16Comparison.Run(int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), System.Console.Out),
             ["--plots"] => Plots.ResultPlots.Run(System.IO.Path.Combine("benchmarks", "RESULTS.md"), System.IO.Path.Combine("docs", "images"), System.Console.Out),
             ["--plots", string results, string folder] => Plots.ResultPlots.Run(results, folder, System.Console.Out),
             ["--vs-rtneural", string binaries] => RTNeuralComparison.Run(binaries, 5, System.Console.Out),

@@ -16,6 +16,13 @@ namespace LstmGen.Generator.Model
         CrossEntropy = 1,
     }
 
+    /// <summary>The precision the model's steps read its weights in; the values match LstmGen.WeightPrecision.</summary>
+    internal enum WeightPrecision
+    {
+        Float32 = 0,
+        BFloat16 = 1,
+    }
+
     /// <summary>
     /// A type that contains the model class, for example <c>partial class Outer</c>. <see cref="Name"/> is the
     /// name as the compiler knows it (<c>event</c>, not <c>@event</c>); the emitter escapes it.
@@ -29,7 +36,8 @@ namespace LstmGen.Generator.Model
     /// <c>namespace @class.S</c>), and the emitter escapes each part that is a keyword. <see cref="Weights"/> is
     /// the attribute's weights file as written (the file's contents join the pipeline later, keyed on it);
     /// <see cref="IsAssemblyVisible"/> whether code elsewhere in the assembly can name the class (no private or
-    /// protected class on the way), so that the registry can list it.
+    /// protected class on the way), so that the registry can list it. <see cref="WeightPrecision"/> is what the
+    /// steps read the weights in.
     /// </summary>
     internal sealed record ModelSpec(
         string? Namespace,
@@ -42,8 +50,12 @@ namespace LstmGen.Generator.Model
         OutputActivation OutputActivation,
         LossKind Loss,
         string? Weights = null,
-        bool IsAssemblyVisible = true)
+        bool IsAssemblyVisible = true,
+        WeightPrecision WeightPrecision = WeightPrecision.Float32)
     {
+        /// <summary>Whether the steps read a bfloat16 copy of the weights (<see cref="WeightPrecision.BFloat16"/>).</summary>
+        public bool HasBFloat16Weights => WeightPrecision == WeightPrecision.BFloat16;
+
         /// <summary>
         /// Whether a size is left to the weights file (<see cref="InputSize"/>, <see cref="HiddenSize"/> or
         /// <see cref="Layers"/> 0, <see cref="HeadSize"/> -1): the pipeline fills it in before planning.

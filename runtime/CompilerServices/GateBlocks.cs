@@ -82,9 +82,10 @@ namespace LstmGen.CompilerServices
 
         /// <summary>
         /// The width of the next block when <paramref name="remaining"/> units are left:
-        /// the widest vector width that fits, or all the remaining units once fewer than 4 are left.
+        /// the widest vector width that fits, or all the remaining units once fewer than 4 are left. Start
+        /// <paramref name="vectorWidth"/> at the widest block's width; the blocks follow without a list (see <see cref="Split"/>).
         /// </summary>
-        private static int NextBlockWidth(int remaining, ref int vectorWidth)
+        public static int NextBlockWidth(int remaining, ref int vectorWidth)
         {
             while (vectorWidth >= MinimumVectorWidth && remaining < vectorWidth)
             {

@@ -43,5 +43,72 @@ namespace LstmGen.CompilerServices
 #else
             ref MemoryMarshal.GetReference(new System.Span<float>(array));
 #endif
+
+        /// <summary>The bfloat16 <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref ushort Add(ref ushort source, int offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The bfloat16 <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref ushort Add(ref ushort source, nuint offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The bfloat16 <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
+        public static ref ushort Add(ref ushort source, nint offset) => ref Unsafe.Add(ref source, offset);
+#else
+        public static unsafe ref ushort Add(ref ushort source, nint offset)
+        {
+            fixed (ushort* pointer = &source)
+            {
+                return ref pointer[offset];
+            }
+        }
+#endif
+
+        /// <summary>The 32-bit word <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref uint Add(ref uint source, int offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The 32-bit word <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref uint Add(ref uint source, nuint offset) => ref Add(ref source, (nint)offset);
+
+        /// <summary>The 32-bit word <paramref name="offset"/> elements after <paramref name="source"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
+        public static ref uint Add(ref uint source, nint offset) => ref Unsafe.Add(ref source, offset);
+#else
+        public static unsafe ref uint Add(ref uint source, nint offset)
+        {
+            fixed (uint* pointer = &source)
+            {
+                return ref pointer[offset];
+            }
+        }
+#endif
+
+        /// <summary>The first element of <paramref name="array"/> (where it would be, if the array is empty), without a bounds check.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ref uint GetArrayDataReference(uint[] array) =>
+#if NET8_0_OR_GREATER
+            ref MemoryMarshal.GetArrayDataReference(array);
+#else
+            ref MemoryMarshal.GetReference(new System.Span<uint>(array));
+#endif
+
+        /// <summary>The 32-bit words at <paramref name="source"/> seen as bfloat16 values, two per word (the lower first).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+#if NET8_0_OR_GREATER
+        public static ref ushort AsBFloat16(ref uint source) => ref Unsafe.As<uint, ushort>(ref source);
+#else
+        public static unsafe ref ushort AsBFloat16(ref uint source)
+        {
+            fixed (uint* pointer = &source)
+            {
+                return ref *(ushort*)pointer;
+            }
+        }
+#endif
     }
 }

@@ -1,8 +1,10 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using LstmGen.CompilerServices;
 using LstmGen.Training;
 
 namespace LstmGen.Serialization
@@ -26,7 +28,9 @@ namespace LstmGen.Serialization
     /// <see cref="IOException"/>, and a read-only file with an <see cref="UnauthorizedAccessException"/>,
     /// as <see cref="File.WriteAllBytes(string, byte[])"/> would refuse it; nothing is written then.
     /// Weights that are NaN or infinite are saved as they are (a diverged model can be kept for study);
-    /// loading them takes <see cref="WeightLoadOptions.AllowNonFinite"/>.
+    /// loading them takes <see cref="WeightLoadOptions.AllowNonFinite"/>. A model whose
+    /// <see cref="ILstmModel.WeightPrecision"/> is <see cref="WeightPrecision.BFloat16"/> saves what it steps with:
+    /// every tensor as <c>BF16</c>, its float32 parameters rounded to nearest even (a checkpoint keeps them F32).
     /// </para>
     /// <para>
     /// <b>Loading</b> accepts F32, F16, BF16 and F64 tensors, in any order, and is all-or-nothing: the
@@ -338,9 +342,14 @@ namespace LstmGen.Serialization
             var entries = new List<SafeTensorsEntry>(tensors.Count);
             long offset = 0;
             int largest = 0;
+
+            // A bfloat16 model saves what it steps with, its weights rounded to BF16; a checkpoint keeps the float32
+            // master copy, so that training resumes with the same bits.
+            bool bfloat16 = optimizer is null && model.WeightPrecision == WeightPrecision.BFloat16;
+            SafeTensorsDType weightType = bfloat16 ? SafeTensorsDType.BF16 : SafeTensorsDType.F32;
             foreach (TensorInfo tensor in tensors)
             {
-                SafeTensorsEntry entry = SafeTensorsFile.CreateEntry(tensor.Name, SafeTensorsDType.F32, tensor.Shape, offset);
+                SafeTensorsEntry entry = SafeTensorsFile.CreateEntry(tensor.Name, weightType, tensor.Shape, offset);
                 entries.Add(entry);
                 offset = entry.End;
                 largest = Math.Max(largest, tensor.Length);
@@ -385,7 +394,14 @@ namespace LstmGen.Serialization
             {
                 Span<float> tensorValues = values.AsSpan(0, tensor.Length);
                 model.GetTensor(tensor.Name, tensorValues);
-                WriteSingles(stream, tensorValues, bytes);
+                if (bfloat16)
+                {
+                    WriteBFloat16s(stream, tensorValues, bytes);
+                }
+                else
+                {
+                    WriteSingles(stream, tensorValues, bytes);
+                }
             }
 
             if (optimizer is not null)
@@ -401,6 +417,18 @@ namespace LstmGen.Serialization
         {
             Span<byte> encoded = bytes.AsSpan(0, values.Length * sizeof(float));
             SafeTensorsTensor.EncodeSingles(values, encoded);
+            stream.Write(encoded);
+        }
+
+        /// <summary>Writes floats rounded to nearest even as little-endian BF16 bytes, 2 per value.</summary>
+        private static void WriteBFloat16s(Stream stream, ReadOnlySpan<float> values, byte[] bytes)
+        {
+            Span<byte> encoded = bytes.AsSpan(0, values.Length * sizeof(ushort));
+            for (int i = 0; i < values.Length; i++)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(encoded.Slice(i * sizeof(ushort), sizeof(ushort)), BFloat16.Round(values[i]));
+            }
+
             stream.Write(encoded);
         }
 

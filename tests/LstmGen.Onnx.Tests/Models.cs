@@ -26,6 +26,10 @@ namespace LstmGen.Onnx.Tests
     [Lstm(InputSize = 16, HiddenSize = 64, Layers = 2, OutputSize = 8)]
     public partial class Wide { }
 
+    /// <summary>bfloat16 weights: the export holds the rounded weights the model computes with.</summary>
+    [Lstm(InputSize = 16, HiddenSize = 64, Layers = 2, OutputSize = 8, WeightPrecision = WeightPrecision.BFloat16)]
+    public partial class WideBFloat16 { }
+
     /// <summary>The README's and docs/onnx.md's example model: its config.pbtxt there is checked against the export.</summary>
     [Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4)]
     public partial class Predictor { }
@@ -40,6 +44,7 @@ namespace LstmGen.Onnx.Tests
             [nameof(TanhHead)] = seed => new TanhHead(seed),
             [nameof(SigmoidHead)] = seed => new SigmoidHead(seed),
             [nameof(Wide)] = seed => new Wide(seed),
+            [nameof(WideBFloat16)] = seed => new WideBFloat16(seed),
             [nameof(Predictor)] = seed => new Predictor(seed),
         };
 

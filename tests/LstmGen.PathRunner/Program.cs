@@ -3,7 +3,8 @@
 // loss and gradients of AccumulateGradients, and one of many agents stepped together. The tests
 // start this program with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 and
 // similar settings, to run the Vector256, Vector128 and scalar paths on a machine that has AVX-512.
-// Then, for the models of ProjectedModels, whether Forward gave the bits of Step and a digest of them.
+// Then, for the models of ProjectedModels, whether Forward gave the bits of Step and a digest of them; then the
+// bfloat16 models' results (BFloat16Case.PathResult).
 using System;
 using System.Runtime.Intrinsics;
 using LstmGen.Tests.Reference;
@@ -37,6 +38,18 @@ foreach (string name in ProjectedModels.ByName.Keys)
 {
     var (same, digest) = ProjectedModels.Compare(name);
     Console.WriteLine($"forward {name} same={same} digest={digest}");
+}
+
+// The bfloat16 models (Fixtures/BFloat16): Forward against PyTorch, Step and the group step against Forward.
+if (args.Length > 1)
+{
+    BFloat16Case.Directory = args[1];
+}
+
+foreach (string name in BFloat16Case.Names)
+{
+    var (error, forward, stepsSame, agents, agentsSame) = BFloat16Case.Load(name).PathResult();
+    Console.WriteLine($"bfloat16 {name} error={error:R} forward={forward} steps={stepsSame} agents={agents} agentsSame={agentsSame}");
 }
 
 return 0;

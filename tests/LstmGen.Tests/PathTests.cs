@@ -68,6 +68,21 @@ namespace LstmGen.Tests
                 Assert.True(parts[2] == "same=True", $"{path}, {name}: Forward's bits differ from Step's.");
                 Assert.True(parts[3] == $"digest={ProjectedModels.Compare(name).Digest}", $"{path}, {name}: Forward's bits differ from the in-process ({PathName()}) result.");
             }
+
+            // "bfloat16 NAME error=E forward=HEX steps=BOOL agents=HEX agentsSame=BOOL": the bfloat16 models.
+            var narrow = lines.Where(line => line.StartsWith("bfloat16 ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
+            Assert.Equal(BFloat16Case.Names.OrderBy(n => n), narrow.Keys.OrderBy(n => n));
+            foreach (string name in BFloat16Case.Names)
+            {
+                string[] parts = narrow[name];
+                var expected = BFloat16Case.Load(name).PathResult();
+                double error = double.Parse(parts[2]["error=".Length..], CultureInfo.InvariantCulture);
+                Assert.True(error <= 1e-6, $"{path}, bfloat16 {name}: largest difference from PyTorch {error:E3}");
+                Assert.True(parts[3] == $"forward={expected.Forward}", $"{path}, bfloat16 {name}: Forward's bits differ from the in-process ({PathName()}) result.");
+                Assert.True(parts[4] == "steps=True", $"{path}, bfloat16 {name}: Step's bits differ from Forward's.");
+                Assert.True(parts[5] == $"agents={expected.Agents}", $"{path}, bfloat16 {name}: the group step's bits differ from the in-process ({PathName()}) result.");
+                Assert.True(parts[6] == "agentsSame=True", $"{path}, bfloat16 {name}: the group step's bits differ from single steps'.");
+            }
         }
 
         private static string InProcessDigest(string name)
@@ -91,7 +106,7 @@ namespace LstmGen.Tests
 
         private static IReadOnlyList<string> RunRunner(string environment)
         {
-            var (exitCode, output, errors) = RunPathRunner($"\"{ReferenceCase.Directory}\"", environment);
+            var (exitCode, output, errors) = RunPathRunner($"\"{ReferenceCase.Directory}\" \"{BFloat16Case.Directory}\"", environment);
             Assert.True(exitCode == 0, $"The path runner failed ({exitCode}): {errors}");
             return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }

@@ -175,6 +175,7 @@ namespace LstmGen.Tests.Generator
         [Theory]
         [InlineData("OutputActivation = (LstmGen.Activation)9", "Activation")]
         [InlineData("Loss = (LstmGen.LossFunction)5", "LossFunction")]
+        [InlineData("WeightPrecision = (LstmGen.WeightPrecision)2", "WeightPrecision")]
         public void LSTM009_UndefinedEnumValue(string argument, string enumName)
         {
             Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, OutputSize = 2, {argument})] public partial class Model {{ }}", "LSTM009");

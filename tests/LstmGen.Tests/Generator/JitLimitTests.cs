@@ -45,6 +45,8 @@ namespace LstmGen.Tests.Generator
         [InlineData("InputSize = 8191, HiddenSize = 1023, Layers = 8, OutputSize = 8191, OutputActivation = Activation.Softmax")]
         [InlineData("InputSize = 8192, HiddenSize = 511, Layers = 16, OutputSize = 8192")]
         [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16")]
+        [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192, WeightPrecision = WeightPrecision.BFloat16")]
+        [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16, WeightPrecision = WeightPrecision.BFloat16")]
         public void EveryGeneratedMethodStaysWithinTheJitsOptimisationLimits(string arguments)
         {
             string source = $"using LstmGen;\n[Lstm({arguments})]\npublic partial class Largest {{ }}";

@@ -61,6 +61,7 @@ namespace LstmGen.Tests.Generator
         [Theory]
         [InlineData("PortableTiny", "[Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2)]")]
         [InlineData("PortableStacked", "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
+        [InlineData("PortableBFloat16", "[Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2, WeightPrecision = WeightPrecision.BFloat16)]")]
         public void UnityCompilationGetsThePortableTierWithoutAWarning(string name, string attribute)
         {
             foreach (NullableContextOptions nullable in new[] { NullableContextOptions.Enable, NullableContextOptions.Disable })
@@ -120,6 +121,8 @@ namespace LstmGen.Tests.Generator
             "[Lstm(InputSize = 40, HiddenSize = 33, Layers = 3, OutputSize = 2, OutputActivation = Activation.Sigmoid)]",
             "[Lstm(InputSize = 12, HiddenSize = 24, OutputSize = 6, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]",
             "[Lstm(InputSize = 6, HiddenSize = 5, OutputSize = 1, OutputActivation = Activation.Tanh)]",
+            "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, WeightPrecision = WeightPrecision.BFloat16)]",
+            "[Lstm(InputSize = 40, HiddenSize = 33, Layers = 3, OutputSize = 2, OutputActivation = Activation.Sigmoid, WeightPrecision = WeightPrecision.BFloat16)]",
         };
 
         /// <summary>

@@ -13,6 +13,7 @@ namespace LstmGen.Tests.Generator
         [InlineData("SoftmaxHead", "[Lstm(InputSize = 12, HiddenSize = 24, OutputSize = 6, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
         [InlineData("DeepSquare", "[Lstm(InputSize = 64, HiddenSize = 64, Layers = 3, OutputSize = 1, OutputActivation = Activation.Sigmoid)]")]
         [InlineData("NarrowProjected", "[Lstm(InputSize = 6, HiddenSize = 5, OutputSize = 1)]")]
+        [InlineData("BFloat16Stacked", "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, WeightPrecision = WeightPrecision.BFloat16)]")]
         public void GeneratedSourceMatchesSnapshot(string name, string attribute)
         {
             string source = $$"""

@@ -465,6 +465,8 @@ namespace LstmGen.Tests.Portable
 
             public Span<float> Parameters => _parameters;
 
+            public WeightPrecision WeightPrecision => WeightPrecision.Float32;
+
             public Span<float> Gradients => throw new NotSupportedException();
 
             public void SetTensor(string name, ReadOnlySpan<float> values)

@@ -131,6 +131,8 @@ namespace Snapshots
         /// <inheritdoc cref="global::LstmGen.ILstmModel.Parameters"/>
         public global::System.Span<float> Parameters => new global::System.Span<float>(_parameterStorage, _parameterStart, ParameterCount);
 
+        global::LstmGen.WeightPrecision global::LstmGen.ILstmModel.WeightPrecision => global::LstmGen.WeightPrecision.Float32;
+
         int global::LstmGen.ILstmModel.InputSize => InputSize;
 
         int global::LstmGen.ILstmModel.HiddenSize => HiddenSize;

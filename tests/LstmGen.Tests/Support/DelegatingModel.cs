@@ -34,6 +34,8 @@ namespace LstmGen.Tests.Support
 
         public virtual Span<float> Parameters => Inner.Parameters;
 
+        public virtual WeightPrecision WeightPrecision => Inner.WeightPrecision;
+
         public virtual Span<float> Gradients => Inner.Gradients;
 
         public virtual void SetTensor(string name, ReadOnlySpan<float> values) => Inner.SetTensor(name, values);
