@@ -29,12 +29,27 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
                 _writer.Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 _writer.Line();
-                _writer.Line("// What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's");
-                _writer.Line("// gate gradients overwrite its gates once they are read.");
-                _writer.Line("ref float gates = ref current;");
-                _writer.Line("ref float gateGradients = ref current;");
-                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
-                _writer.Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
+                if (_cell.HasCellState)
+                {
+                    _writer.Line("// What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's");
+                    _writer.Line("// gate gradients overwrite its gates once they are read.");
+                    _writer.Line("ref float gates = ref current;");
+                    _writer.Line("ref float gateGradients = ref current;");
+                    _writer.Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
+                    _writer.Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
+                }
+                else
+                {
+                    _writer.Line("// What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each");
+                    _writer.Line("// unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's");
+                    _writer.Line("// (which differ in n) go to their own row of the record.");
+                    _writer.Line("ref float gates = ref current;");
+                    _writer.Line("ref float gateGradients = ref current;");
+                    EmitUnitValuesRow("current", agents: 0);
+                    _writer.Line($"ref float previousHidden = ref {Unsafe}.Add(ref previous, RecordHiddenOffset);");
+                    _writer.Line($"ref float {GruCell.RecurrentGateGradients} = ref {Unsafe}.Add(ref current, RecordRecurrentGradientOffset);");
+                }
+
                 foreach (TileLoop tile in path.Tiles)
                 {
                     _writer.Line();
@@ -44,23 +59,36 @@ namespace LstmGen.Generator
                 var vector = VectorOf(path.VectorWidth);
                 _writer.Line();
                 _writer.Line("// d loss / d b_ih and d loss / d b_hh: the gate gradients.");
-                EmitVectorLoop(vector, "GateRowLength", LstmCell.GateCount * _spec.HiddenSize, (l, k) => new[]
+                EmitVectorLoop(vector, "GateRowLength", _cell.GateCount * _spec.HiddenSize, (l, k) => new[]
                 {
                     $"{l.Type} gateGradient = {l.Load("gateGradients", k)};",
                     l.Store($"{l.Load("inputBiasGradients", k)} + gateGradient", "inputBiasGradients", k),
-                    l.Store($"{l.Load("hiddenBiasGradients", k)} + gateGradient", "hiddenBiasGradients", k),
+                    l.Store($"{l.Load("hiddenBiasGradients", k)} + {(_cell.HasCellState ? "gateGradient" : l.Load(GruCell.RecurrentGateGradients, k))}", "hiddenBiasGradients", k),
                 });
 
                 _writer.Line();
                 _writer.Line("// d loss / d x = W_ih^T gate gradients, when wanted.");
                 using (_writer.Open("if (computeInputGradient)"))
                 {
-                    EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputGradient");
+                    EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputGradient", "gateGradients");
                 }
 
                 _writer.Line();
-                _writer.Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
-                EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient");
+                if (_cell.HasCellState)
+                {
+                    _writer.Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
+                    EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient", "gateGradients");
+                }
+                else
+                {
+                    _writer.Line("// d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what");
+                    _writer.Line("// h = (h_prev - n) * z + n carries to it directly.");
+                    EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient", GruCell.RecurrentGateGradients);
+                    EmitVectorLoop(vector, "HiddenSize", _spec.HiddenSize, (l, k) => new[]
+                    {
+                        l.Store($"{l.Load("hiddenGradient", k)} + {l.Load(GruCell.CarriedGradient, k)}", "hiddenGradient", k),
+                    });
+                }
             }
 
             _writer.Line();
@@ -70,12 +98,12 @@ namespace LstmGen.Generator
         /// The rows of a weight's backward pass: several rows per call of GateRowsBackward, then the rows
         /// left over one at a time.
         /// </summary>
-        private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string result)
+        private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string result, string gradients)
         {
             int rows = BackwardRows(path);
             int whole = count / rows * rows;
             string Call(string helper) =>
-                $"{helper}{path.Path}(ref {Unsafe}.Add(ref {weights}, row), ref gateGradients, ref {Unsafe}.Add(ref {result}, k));";
+                $"{helper}{path.Path}(ref {Unsafe}.Add(ref {weights}, row), ref {gradients}, ref {Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
                 using (_writer.Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : Literal(whole))}; k{(rows == 1 ? "++" : " += " + Literal(rows))})"))
@@ -108,28 +136,17 @@ namespace LstmGen.Generator
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     string unit = Offset("unit", tile.Segments[s].UnitOffset);
-                    string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
+                    string[] text = _cell.GradientText;
                     _writer.Line();
-                    _writer.Line($"// Units [{unit}, +{Literal(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);");
-                    _writer.Line("// both flushed to zero below 2^-60, where they would only slow the processor down.");
+                    _writer.Line($"// Units [{unit}, +{Literal(tile.VectorWidth)}): {text[0]}");
+                    for (int line = 1; line < text.Length; line++)
+                    {
+                        _writer.Line(text[line]);
+                    }
+
                     using (_writer.OpenScope())
                     {
-                        _writer.Line($"{vector.Type} one = {vector.One};");
-                        _writer.Line($"{vector.Type} hiddenGradientSum = {TypeNames.LstmMath}.FlushNegligible({vector.Load("upstream", unit)} + {vector.Load("hiddenGradient", unit)});");
-                        for (int gate = 0; gate < LstmCell.GateCount; gate++)
-                        {
-                            _writer.Line($"{vector.Type} {LstmCell.GateActivationLocals[gate]} = {vector.Load("gates", Column(gate))};");
-                        }
-
-                        _writer.Line($"{vector.Type} tanhCell = {TypeNames.LstmMath}.Tanh({vector.Load("cell", unit)});");
-                        _writer.Line($"{vector.Type} cellGradientSum = {TypeNames.LstmMath}.FlushNegligible({TypeNames.LstmMath}.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {vector.Load("cellGradient", unit)}));");
-                        _writer.Line("// Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.");
-                        _writer.Line(vector.Store("cellGradientSum * candidate * (inputGate * (one - inputGate))", "gateGradients", Column(0)));
-                        _writer.Line(vector.Store($"cellGradientSum * {vector.Load("previousCell", unit)} * (forgetGate * (one - forgetGate))", "gateGradients", Column(1)));
-                        _writer.Line(vector.Store("cellGradientSum * inputGate * (one - (candidate * candidate))", "gateGradients", Column(2)));
-                        _writer.Line(vector.Store("hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))", "gateGradients", Column(3)));
-                        _writer.Line("// d loss / d c of the step before: through c = f * c_prev + i * g.");
-                        _writer.Line(vector.Store("cellGradientSum * forgetGate", "cellGradient", unit));
+                        _cell.EmitGateGradients(new SegmentCode(this, new ValueLayout(vector, agents: 0), tile, s));
                     }
                 }
             }
@@ -184,12 +201,12 @@ namespace LstmGen.Generator
                     }
                 }
 
-                if (path.Path == KernelPath.Scalar && LstmCell.GateCount * _spec.HiddenSize >= 16)
+                if (path.Path == KernelPath.Scalar && _cell.GateCount * _spec.HiddenSize >= 16)
                 {
                     _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
-                EmitLaneDot(path, LstmCell.GateCount * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
+                EmitLaneDot(path, _cell.GateCount * _spec.HiddenSize, weightRows, "gateGradients", alongside: null);
                 for (int row = 0; row < rows; row++)
                 {
                     _writer.Line($"{Unsafe}.Add(ref result, {Literal(row)}) = {(rows == 1 ? "sum" : $"sum{Literal(row)}")};");
@@ -208,7 +225,7 @@ namespace LstmGen.Generator
         private void EmitWeightGradients(PathPlan path)
         {
             var vector = VectorOf(path.VectorWidth);
-            int count = LstmCell.GateCount * _spec.HiddenSize;
+            int count = _cell.GateCount * _spec.HiddenSize;
             int perChunk = path.VectorWidth == 1 ? 1 : WeightGradientChains * path.VectorWidth;
             int whole = count / perChunk * perChunk;
             int vectorsLeft = path.VectorWidth == 1 ? 0 : (count - whole) / path.VectorWidth;

@@ -23,7 +23,7 @@ namespace LstmGen.Generator
             using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
                 _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
-                _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref gates);");
+                _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, {StateArguments("ref hidden", "ref cell")}, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
@@ -32,7 +32,7 @@ namespace LstmGen.Generator
                     string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(layer - 1)} * {stride})";
                     _writer.Line();
                     _writer.Line($"// Layer {Literal(layer)}: hidden[{Literal(layer - 1)}] -> hidden[{Literal(layer)}].");
-                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride}), ref {Unsafe}.Add(ref cell, {Literal(layer)} * {stride}), ref gates);");
+                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride})", $"ref {Unsafe}.Add(ref cell, {Literal(layer)} * {stride})")}, ref gates);");
                 }
 
                 string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(_spec.Layers - 1)} * {stride})";
@@ -74,24 +74,29 @@ namespace LstmGen.Generator
                 _writer.Line(agents
                     ? $"/// One step of {DescribeLayers(kernel)} ({Literal(kernel.InputCount)} inputs) for {Literal(group)} agents, one per lane, with {path.Path} kernels:"
                     : $"/// One step of {DescribeLayers(kernel)} ({Literal(kernel.InputCount)} inputs) with {path.Path} kernels:");
-                _writer.Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
+                _writer.Line($"/// the gate sums {_cell.SumsText} of every unit, summed in registers and stored into");
             }
 
             _writer.Line(agents
                 ? "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations, in registers, and"
                 : "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
             _writer.Line(agents
-                ? "/// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here."
-                : "/// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).");
+                ? $"/// {_cell.UpdateText}. Each value of one sequence is a vector of agents here."
+                : $"/// (training keeps them for the backward pass), and {_cell.UpdateText}.");
             _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
+            bool recurrentBias = _cell.Accumulators.Any(accumulator => accumulator.InputColumn < 0);
             using (_writer.Open($"private static void {kernel.Name}{kind}{path.Path}({parameters.Declaration})"))
             {
                 if (recurrentOnly)
                 {
-                    _writer.Line("// This layer's recurrent weights W_hh.");
+                    _writer.Line(recurrentBias ? "// This layer's recurrent weights W_hh and b_hh." : "// This layer's recurrent weights W_hh.");
                     _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
+                    if (recurrentBias)
+                    {
+                        _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    }
                 }
                 else
                 {
@@ -102,6 +107,7 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
+                EmitUnitValuesRow("gates", agents ? group : 0);
                 foreach (TileLoop tile in agents ? path.AgentTiles : path.Tiles)
                 {
                     _writer.Line();
@@ -136,7 +142,7 @@ namespace LstmGen.Generator
         private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly)
         {
             _writer.Line($"// {DescribeTile(tile, layout)}, summed in registers.");
-            using (OpenTileLoops(tile, units: false))
+            using (OpenTileLoops(tile, units: _cell.UnitValues > 0))
             {
                 _writer.Line();
                 _writer.Line(recurrentOnly
@@ -144,10 +150,12 @@ namespace LstmGen.Generator
                     : "// The gate sums start from the two biases.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.Accumulators)
                     {
-                        IndexExpression offset = Offset("column", GateColumn(tile, s, gate));
-                        _writer.Line($"{layout.Type} {LstmCell.GateNames[gate]}Sum{Literal(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
+                        string start = recurrentOnly && accumulator.InputColumn >= 0
+                            ? layout.Load(SumPlace(tile, s, accumulator).Reference, SumPlace(tile, s, accumulator).Index)
+                            : layout.Bias(Offset("column", GateColumn(tile, s, accumulator.BiasColumn)), accumulator.Bias);
+                        _writer.Line($"{layout.Type} {accumulator.Name}Sum{Literal(s)} = {start};");
                     }
                 }
 
@@ -155,19 +163,20 @@ namespace LstmGen.Generator
                 if (!recurrentOnly)
                 {
                     string source = kernel.IsFirst ? "the input" : "the layer below";
-                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount);
+                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", "input", kernel.InputCount, accumulator => accumulator.InputColumn);
                     _writer.Line();
                 }
 
-                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize);
+                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "hidden", _spec.HiddenSize, accumulator => accumulator.RecurrentColumn);
 
                 _writer.Line();
                 _writer.Line("// The gate sums, for the activations below.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.Accumulators)
                     {
-                        _writer.Line(layout.Store($"{LstmCell.GateNames[gate]}Sum{Literal(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                        (string reference, IndexExpression index) = SumPlace(tile, s, accumulator);
+                        _writer.Line(layout.Store($"{accumulator.Name}Sum{Literal(s)}", reference, index));
                     }
                 }
             }
@@ -181,31 +190,14 @@ namespace LstmGen.Generator
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {Literal(tile.BaseUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(tile.BaseUnit + tile.UnitsCovered - 1)}";
             string per = layout.Agents > 0 ? $"one at a time for {Literal(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{Literal(tile.VectorWidth)} at a time";
-            _writer.Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
+            _writer.Line($"// {units}, {per}: the gates, then {_cell.UpdateText.Replace(", h", " and h")}.");
             using (OpenTileLoops(tile))
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    IndexExpression unit = Offset("unit", tile.Segments[s].UnitOffset);
-                    IndexExpression Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     using (tile.Segments.Count > 1 ? _writer.OpenScope() : default(Block?))
                     {
-                        _writer.Line($"{layout.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(0))});");
-                        _writer.Line($"{layout.Type} forgetGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(1))});");
-                        _writer.Line($"{layout.Type} candidate = {TypeNames.LstmMath}.Tanh({layout.Load("gates", Column(2))});");
-                        _writer.Line($"{layout.Type} outputGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(3))});");
-                        if (layout.Agents == 0)
-                        {
-                            // Training reads the activations back; a group of agents only steps, so they stay in registers.
-                            for (int gate = 0; gate < LstmCell.GateCount; gate++)
-                            {
-                                _writer.Line(layout.Store(LstmCell.GateActivationLocals[gate], "gates", Column(gate)));
-                            }
-                        }
-
-                        _writer.Line($"{layout.Type} newCell = {TypeNames.LstmMath}.MultiplyAdd(forgetGate, {layout.Load("cell", unit)}, inputGate * candidate);");
-                        _writer.Line(layout.Store("newCell", "cell", unit));
-                        _writer.Line(layout.Store($"outputGate * {TypeNames.LstmMath}.Tanh(newCell)", "hidden", unit));
+                        _cell.EmitActivations(new SegmentCode(this, layout, tile, s));
                     }
                 }
             }
@@ -215,7 +207,7 @@ namespace LstmGen.Generator
         /// Adds <c>weights[k, column] * source[k]</c> to every accumulator of the tile, for k from 0 to
         /// <paramref name="count"/> - 1 in order (the order every path shares), several k per iteration.
         /// </summary>
-        private void EmitAccumulation(TileLoop tile, ValueLayout layout, string what, string weights, string source, int count)
+        private void EmitAccumulation(TileLoop tile, ValueLayout layout, string what, string weights, string source, int count, System.Func<Accumulator, int> column)
         {
             int unroll = tile.InputUnroll;
             int iterations = count / unroll;
@@ -225,7 +217,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// {what} ({Literal(count)} value{(count == 1 ? string.Empty : "s")}).");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, source, variable: null, start: 0, count);
+                    EmitRows(tile, layout, weights, source, column, variable: null, start: 0, count);
                 }
 
                 return;
@@ -235,7 +227,7 @@ namespace LstmGen.Generator
             _writer.Line($"// {what} ({Literal(count)} values), {Literal(unroll)} per iteration.");
             using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(whole)}; k += {Literal(unroll)})"))
             {
-                EmitRows(tile, layout, weights, source, variable: "k", start: 0, unroll);
+                EmitRows(tile, layout, weights, source, column, variable: "k", start: 0, unroll);
             }
 
             int rest = count - whole;
@@ -245,7 +237,7 @@ namespace LstmGen.Generator
                 _writer.Line("// The last value.");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, source, variable: null, start: whole, rows: 1);
+                    EmitRows(tile, layout, weights, source, column, variable: null, start: whole, rows: 1);
                 }
             }
             else if (rest > 1)
@@ -254,7 +246,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// The last {Literal(rest)} values, one at a time.");
                 using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {Literal(count)}; k++)"))
                 {
-                    EmitRows(tile, layout, weights, source, variable: "k", start: 0, rows: 1);
+                    EmitRows(tile, layout, weights, source, column, variable: "k", start: 0, rows: 1);
                 }
             }
         }
@@ -263,7 +255,7 @@ namespace LstmGen.Generator
         /// Rows k = <paramref name="variable"/> + <paramref name="start"/> (or the constant start when
         /// there is no variable) to k + <paramref name="rows"/> - 1.
         /// </summary>
-        private void EmitRows(TileLoop tile, ValueLayout layout, string weights, string source, string? variable, int start, int rows)
+        private void EmitRows(TileLoop tile, ValueLayout layout, string weights, string source, System.Func<Accumulator, int> column, string? variable, int start, int rows)
         {
             for (int r = 0; r < rows; r++)
             {
@@ -283,10 +275,10 @@ namespace LstmGen.Generator
                 _writer.Line($"{layout.Type} x{Literal(r)} = {layout.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.Accumulators.Where(accumulator => column(accumulator) >= 0))
                     {
-                        string sum = $"{LstmCell.GateNames[gate]}Sum{Literal(s)}";
-                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(GateColumn(tile, s, gate)))}, {sum});");
+                        string sum = $"{accumulator.Name}Sum{Literal(s)}";
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(GateColumn(tile, s, column(accumulator))))}, {sum});");
                     }
                 }
             }

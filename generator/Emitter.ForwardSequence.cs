@@ -16,8 +16,8 @@ namespace LstmGen.Generator
         private const int ForwardChunk = 32;
 
         /// <summary>Steps a projection tile sums at once: as many as its accumulators allow.</summary>
-        private static int ProjectionSteps(PathPlan path, TileLoop tile) =>
-            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (LstmCell.GateCount * tile.Segments.Count));
+        private int ProjectionSteps(PathPlan path, TileLoop tile) =>
+            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (_cell.InputAccumulators.Count() * tile.Segments.Count));
 
         /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
         private bool FirstLayerProjects => _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
@@ -42,8 +42,8 @@ namespace LstmGen.Generator
                 : "// where the layer computes its input projection first, else one step's.");
             _writer.Line($"private const int ForwardChunk = {Literal(ForwardChunk)};");
             _writer.Line(AnyLayerProjects
-                ? "private const int ForwardGatesLength = ForwardChunk * GateRowLength;"
-                : "private const int ForwardGatesLength = GateRowLength;");
+                ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
+                : $"private const int ForwardGatesLength = {GateValuesLength};");
             _writer.Line(HasUpperLayers
                 ? "private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * HiddenSize);"
                 : "private const int ForwardBufferLength = ForwardGatesLength;");
@@ -167,7 +167,10 @@ namespace LstmGen.Generator
         {
             _writer.Line($"ref float weights = ref {Unsafe}.Add(ref parameters, FirstLayerParameterCount + ({below} * UpperLayerParameterCount));");
             _writer.Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
-            _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
+            if (_cell.HasCellState)
+            {
+                _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
+            }
         }
 
         /// <summary>
@@ -188,8 +191,8 @@ namespace LstmGen.Generator
             using (_writer.Open("for (int step = 0; step < count; step++)"))
             {
                 _writer.Line(projects
-                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref {Unsafe}.Add(ref gates, step * GateRowLength));"
-                    : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
+                    ? $"{kernel.Name}Recurrent({weights}, {StateArguments(layerHidden, layerCell)}, ref {Unsafe}.Add(ref gates, step * {GateValuesLength}));"
+                    : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {StateArguments(layerHidden, layerCell)}, ref gates);");
                 if (!top)
                 {
                     _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
@@ -242,9 +245,9 @@ namespace LstmGen.Generator
                 _writer.Line("// b_ih + b_hh, where every step's sums start.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line($"{layout.Type} {BiasLocal(s, gate)} = {layout.Bias(Offset("column", GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} {BiasLocal(s, accumulator)} = {layout.Bias(Offset("column", GateColumn(tile, s, accumulator.BiasColumn)), accumulator.Bias)};");
                     }
                 }
 
@@ -268,13 +271,15 @@ namespace LstmGen.Generator
         }
 
         /// <summary>The local that holds b_ih + b_hh of a gate of a segment.</summary>
-        private static string BiasLocal(int segment, int gate) => $"{LstmCell.GateNames[gate]}Bias{Literal(segment)}";
+        private static string BiasLocal(int segment, Accumulator accumulator) => $"{accumulator.Name}Bias{Literal(segment)}";
+
+        /// <summary>The local that holds an accumulator's weight of a segment in a row: weight0I for an LSTM's input gate.</summary>
+        private static string WeightLocal(int segment, Accumulator accumulator) => $"weight{Literal(segment)}{accumulator.Name.Substring(0, 1).ToUpperInvariant()}";
 
         /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
         private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, int stepsAtOnce)
         {
-            string Sum(int step, int segment, int gate) => $"{LstmCell.GateNames[gate]}Sum{Literal(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + Literal(step))}";
-            IndexExpression Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
+            string Sum(int step, int segment, Accumulator accumulator) => $"{accumulator.Name}Sum{Literal(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + Literal(step))}";
             for (int t = 0; t < stepsAtOnce; t++)
             {
                 _writer.Line($"ref float input{Literal(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {Literal(t)})")} * inputStride);");
@@ -284,9 +289,9 @@ namespace LstmGen.Generator
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line($"{layout.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
+                        _writer.Line($"{layout.Type} {Sum(t, s, accumulator)} = {BiasLocal(s, accumulator)};");
                     }
                 }
             }
@@ -298,9 +303,9 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float row = ref {Unsafe}.Add(ref inputWeights, (k * GateRowLength) + column);");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line($"{layout.Type} weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()} = {layout.Weight("row", Literal(GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} {WeightLocal(s, accumulator)} = {layout.Weight("row", Literal(GateColumn(tile, s, accumulator.InputColumn)))};");
                     }
                 }
 
@@ -309,9 +314,9 @@ namespace LstmGen.Generator
                     _writer.Line($"{layout.Type} x{Literal(t)} = {layout.Input($"input{Literal(t)}", IndexExpression.Name("k"))};");
                     for (int s = 0; s < tile.Segments.Count; s++)
                     {
-                        for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                        foreach (Accumulator accumulator in _cell.InputAccumulators)
                         {
-                            _writer.Line($"{Sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(t)}, weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()}, {Sum(t, s, gate)});");
+                            _writer.Line($"{Sum(t, s, accumulator)} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(t)}, {WeightLocal(s, accumulator)}, {Sum(t, s, accumulator)});");
                         }
                     }
                 }
@@ -319,13 +324,13 @@ namespace LstmGen.Generator
 
             for (int t = 0; t < stepsAtOnce; t++)
             {
-                string row = t == 0 ? "step * GateRowLength" : $"(step + {Literal(t)}) * GateRowLength";
+                string row = t == 0 ? $"step * {GateValuesLength}" : $"(step + {Literal(t)}) * {GateValuesLength}";
                 _writer.Line($"ref float gates{Literal(t)} = ref {Unsafe}.Add(ref gates, {row});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line(layout.Store(Sum(t, s, gate), $"gates{Literal(t)}", Column(s, gate)));
+                        _writer.Line(layout.Store(Sum(t, s, accumulator), $"gates{Literal(t)}", Offset("column", GateColumn(tile, s, accumulator.GateColumn))));
                     }
                 }
             }

@@ -42,7 +42,8 @@ namespace LstmGen.Generator.Model
         OutputActivation OutputActivation,
         LossKind Loss,
         string? Weights = null,
-        bool IsAssemblyVisible = true)
+        bool IsAssemblyVisible = true,
+        CellKind Cell = CellKind.Lstm)
     {
         /// <summary>
         /// Whether a size is left to the weights file (<see cref="InputSize"/>, <see cref="HiddenSize"/> or

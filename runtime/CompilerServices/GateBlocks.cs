@@ -5,15 +5,15 @@ using System.Collections.Generic;
 namespace LstmGen.CompilerServices
 {
     /// <summary>
-    /// Splits the hidden units of an LSTM layer into the blocks of the packed gate layout.
+    /// Splits the hidden units of a recurrent layer into the blocks of the packed gate layout.
     /// </summary>
     /// <remarks>
-    /// A packed gate row holds the 4 * HiddenSize gate columns of one input (or recurrent
-    /// input) for every unit. Units are grouped in blocks: as many blocks of the widest width as
-    /// fit, then at most one block of each halved width down to 4, then one last block of fewer
-    /// than 4 units. Inside a block of width w starting at unit s, gate g (0 = i, 1 = f, 2 = g,
-    /// 3 = o) of unit u sits at column 4 * s + g * w + (u - s): the four gates of a block are
-    /// adjacent vectors, so one pass over a row updates all four gates of those units.
+    /// A packed gate row holds the G * HiddenSize gate columns of one input (or recurrent
+    /// input) for every unit, for the G gates of the cell (an LSTM's 4, a GRU's 3). Units are grouped in
+    /// blocks: as many blocks of the widest width as fit, then at most one block of each halved width
+    /// down to 4, then one last block of fewer than 4 units. Inside a block of width w starting at unit s,
+    /// gate g (an LSTM's 0 = i, 1 = f, 2 = g, 3 = o) of unit u sits at column G * s + g * w + (u - s): the
+    /// gates of a block are adjacent vectors, so one pass over a row updates all gates of those units.
     /// </remarks>
     internal static class GateBlocks
     {
@@ -33,8 +33,8 @@ namespace LstmGen.CompilerServices
             return blocks;
         }
 
-        /// <summary>The column of gate <paramref name="gate"/> of unit <paramref name="unit"/> in a packed row.</summary>
-        public static int PackedColumn(int hiddenSize, int maxBlockWidth, int gate, int unit)
+        /// <summary>The column of gate <paramref name="gate"/> of unit <paramref name="unit"/> in a packed row of <paramref name="gateCount"/> gates.</summary>
+        public static int PackedColumn(int hiddenSize, int maxBlockWidth, int gate, int unit, int gateCount = 4)
         {
             int width = maxBlockWidth;
             int start = 0;
@@ -43,7 +43,7 @@ namespace LstmGen.CompilerServices
                 int blockWidth = NextBlockWidth(hiddenSize - start, ref width);
                 if (unit < start + blockWidth)
                 {
-                    return (4 * start) + (gate * blockWidth) + (unit - start);
+                    return (gateCount * start) + (gate * blockWidth) + (unit - start);
                 }
 
                 start += blockWidth;
