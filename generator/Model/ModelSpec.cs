@@ -99,7 +99,7 @@ namespace LstmGen.Generator.Model
                     safe.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
                 }
 
-                return safe.Append(".Lstm.g.cs").ToString();
+                return safe.Append(Cell == CellKind.Gru ? ".Gru.g.cs" : ".Lstm.g.cs").ToString();
             }
         }
     }
