@@ -128,7 +128,9 @@ namespace LstmGen.Generator
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 using (Guard("AccumulateGradients"))
                 {
-                    _writer.Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
+                    _writer.Line(_cell.HasCellState
+                        ? "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);"
+                        : "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default);");
                 }
             }
 
@@ -145,7 +147,9 @@ namespace LstmGen.Generator
                 _writer.Line($"{TypeNames.ModelGuard}.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);");
                 using (Guard("AccumulateGradients"))
                 {
-                    _writer.Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
+                    _writer.Line(_cell.HasCellState
+                        ? "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);"
+                        : "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients);");
                 }
             }
 
@@ -162,7 +166,8 @@ namespace LstmGen.Generator
             _writer.Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
             _writer.Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
+            string cellGradients = _cell.HasCellState ? $", {TypeNames.Span}<float> initialCellGradients" : string.Empty;
+            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients{cellGradients})"))
             {
                 _writer.Line("// The buffers, each read into a local once, so that every reference below points into the array");
                 _writer.Line("// whose length was checked: the record grows to the longest sequence seen, then is reused.");

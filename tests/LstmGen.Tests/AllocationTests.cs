@@ -46,5 +46,40 @@ namespace LstmGen.Tests
             // Warmed up first: the JIT's tiers and the training buffers.
             Assert.Equal(0, Allocations.OfWarm(Run));
         }
+
+        [Fact]
+        public void AGruStepsRunsAndTrainsWithoutAllocatingOnceWarm()
+        {
+            var model = new GruStackedModel(seed: 2);
+            var state = default(GruStackedModel.State);
+            float[] input = new float[GruStackedModel.InputSize];
+            float[] output = new float[GruStackedModel.OutputSize];
+            const int steps = 20;
+            float[] inputs = new float[steps * GruStackedModel.InputSize];
+            float[] outputs = new float[steps * GruStackedModel.OutputSize];
+            float[] targets = new float[outputs.Length];
+            float[] inputGradients = new float[inputs.Length];
+            float[] hiddenGradients = new float[GruStackedModel.Layers * GruStackedModel.HiddenSize];
+            var agents = new GruStackedModel.State[37];
+            float[] agentInputs = new float[agents.Length * GruStackedModel.InputSize];
+            float[] agentOutputs = new float[agents.Length * GruStackedModel.OutputSize];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = MathF.Sin(i);
+            }
+
+            void Run()
+            {
+                model.Step(input, output);
+                model.Step(ref state, input, output);
+                model.Step(agents, agentInputs, agentOutputs);
+                model.Forward(inputs, outputs);
+                model.AccumulateGradients(inputs, targets);
+                model.AccumulateGradients(inputs, targets, inputGradients, hiddenGradients, default);
+                model.ZeroGradients();
+            }
+
+            Assert.Equal(0, Allocations.OfWarm(Run));
+        }
     }
 }

@@ -45,9 +45,12 @@ namespace LstmGen.Tests.Generator
         [InlineData("InputSize = 8191, HiddenSize = 1023, Layers = 8, OutputSize = 8191, OutputActivation = Activation.Softmax")]
         [InlineData("InputSize = 8192, HiddenSize = 511, Layers = 16, OutputSize = 8192")]
         [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16")]
-        public void EveryGeneratedMethodStaysWithinTheJitsOptimisationLimits(string arguments)
+        [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192", "Gru")]
+        [InlineData("InputSize = 8192, HiddenSize = 511, Layers = 16, OutputSize = 8192", "Gru")]
+        [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16", "Gru")]
+        public void EveryGeneratedMethodStaysWithinTheJitsOptimisationLimits(string arguments, string attribute = "Lstm")
         {
-            string source = $"using LstmGen;\n[Lstm({arguments})]\npublic partial class Largest {{ }}";
+            string source = $"using LstmGen;\n[{attribute}({arguments})]\npublic partial class Largest {{ }}";
             var (result, compilation) = GeneratorHarness.Run(source);
             Assert.Empty(result.Diagnostics);
             GeneratorHarness.AssertCompilesCleanly(compilation);

@@ -509,7 +509,7 @@ namespace Snapshots
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(AccumulateGradients));
             try
             {
-                return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);
+                return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default);
             }
             finally
             {
@@ -528,7 +528,7 @@ namespace Snapshots
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(AccumulateGradients));
             try
             {
-                return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);
+                return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients);
             }
             finally
             {
@@ -542,7 +542,7 @@ namespace Snapshots
         /// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.
         /// Empty gradient spans are not wanted (the spans were checked by the caller).
         /// </summary>
-        private float BackpropagateThroughTime(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int steps, bool lastStepOnly, global::System.Span<float> inputGradients, global::System.Span<float> initialHiddenGradients, global::System.Span<float> initialCellGradients)
+        private float BackpropagateThroughTime(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int steps, bool lastStepOnly, global::System.Span<float> inputGradients, global::System.Span<float> initialHiddenGradients)
         {
             // The buffers, each read into a local once, so that every reference below points into the array
             // whose length was checked: the record grows to the longest sequence seen, then is reused.
