@@ -15,8 +15,17 @@ namespace LstmGen.Tests.Serialization
     /// module's own outputs), the same weights in Keras' GRU layout (written by that script with h5py from the torch weights,
     /// following Keras' documented layout: Keras itself is not installable here), and what is refused.
     /// </summary>
-    public sealed class GruInteropTests
+    public sealed partial class GruInteropTests
     {
+        /// <summary>
+        /// PyTorch's nn.GRU weights compiled in, every size taken from the file (gru.weight_ih_l0 [18, 3], ...); private, so
+        /// that the registry, which lists the classes the assembly can name, has one model for the file.
+        /// </summary>
+        [Gru(Weights = "Fixtures/Interop/gru_seq_first.safetensors")]
+        private partial class CompiledGruModel
+        {
+        }
+
         /// <summary>Keras' GRU keeps PyTorch's two biases apart (reset_after = True), so the weights are PyTorch's bits.</summary>
         private const float Tolerance = 1e-6f;
 
@@ -36,6 +45,17 @@ namespace LstmGen.Tests.Serialization
             var copy = new GruSeqFirstModel(seed: 2);
             copy.Load(stream);
             Assert.Equal(model.Parameters.ToArray(), copy.Parameters.ToArray());
+        }
+
+        [Fact]
+        public void CompiledInGruWeightsAreTheFilesWithTheSizesReadFromIt()
+        {
+            Assert.Equal((3, 6, 2, 4), (CompiledGruModel.InputSize, CompiledGruModel.HiddenSize, CompiledGruModel.Layers, CompiledGruModel.OutputSize));
+            var compiled = new CompiledGruModel();
+            var loaded = new GruSeqFirstModel(seed: 9);
+            loaded.Load(Fixture("gru_seq_first.safetensors"));
+            Assert.Equal(loaded.Parameters.ToArray(), compiled.Parameters.ToArray());
+            Assert.True(FrameworkFixtureTests.MaxDifferenceToPyTorch(compiled, "gru_seq_first") <= Tolerance);
         }
 
         [Fact]
