@@ -237,13 +237,22 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm023");
 
+        public static readonly DiagnosticDescriptor TwoCells = new(
+            "LSTM024",
+            "A class has both [Lstm] and [Gru]",
+            "'{0}' has both [Lstm] and [Gru], but a class holds one model; keep one of them, or declare a second class for the other model",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm024");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
             ClassNotPartial, ClassIsGeneric, ContainingTypeNotPartial, SizeRequired, SizeOutOfRange,
             SoftmaxNeedsHead, CrossEntropyNeedsSoftmax, MemberConflict, InvalidEnumValue, ClassIsStatic,
             ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
             WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
-            WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown,
+            WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown, TwoCells,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

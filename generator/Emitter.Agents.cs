@@ -18,6 +18,21 @@ namespace LstmGen.Generator
 
         private void EmitAgentsConstants()
         {
+            if (!_cell.HasCellState)
+            {
+                _writer.Lines("""
+                    // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
+                    // state, the gate values, the 16 lanes of the head's sums and the outputs.
+                    private const int AgentHiddenOffset = InputSize;
+                    private const int AgentGateOffset = AgentHiddenOffset + (Layers * HiddenSize);
+                    private const int AgentLaneOffset = AgentGateOffset + GateValuesLength;
+                    private const int AgentOutputOffset = AgentLaneOffset + 16;
+                    private const int AgentScratchLength = AgentOutputOffset + OutputSize;
+
+                    """);
+                return;
+            }
+
             _writer.Lines("""
                 // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
                 // and cell states, the gates, the 16 lanes of the head's sums and the outputs.
@@ -106,7 +121,11 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float scratch = ref {ArrayData}(buffer);");
                 _writer.Line("ref float input = ref scratch;");
                 _writer.Line($"ref float hidden = ref {Unsafe}.Add(ref scratch, AgentHiddenOffset * agents);");
-                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
+                if (_cell.HasCellState)
+                {
+                    _writer.Line($"ref float cell = ref {Unsafe}.Add(ref scratch, AgentCellOffset * agents);");
+                }
+
                 _writer.Line($"ref float gates = ref {Unsafe}.Add(ref scratch, AgentGateOffset * agents);");
                 if (AgentsHeadUsesLanes)
                 {
@@ -118,8 +137,10 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float inputRows = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 _writer.Line($"ref float outputRows = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
                 _writer.Line();
-                _writer.Line("// A State is its hidden values, then its cell values, as the group's scratch holds them: one row");
-                _writer.Line("// of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.");
+                _writer.Line(_cell.HasCellState
+                    ? "// A State is its hidden values, then its cell values, as the group's scratch holds them: one row"
+                    : "// A State is its hidden values, as the group's scratch holds them: one row");
+                _writer.Line($"// of {StateLength} floats per agent, stateStride floats apart.");
                 _writer.Line($"int stateStride = {Unsafe}.SizeOf<State>() / sizeof(float);");
                 using (_writer.Open("for (int first = 0; first < groups * agents; first += agents)"))
                 {
@@ -129,13 +150,13 @@ namespace LstmGen.Generator
                     _writer.Line();
                     _writer.Line("// Each agent's input and state into its lane: [agents, values] blocks transposed.");
                     _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
-                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);");
+                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, {StateLength}, ref hidden, agents);");
                     _writer.Line();
                     _writer.Line("// Every layer and the output, for the whole group at once.");
                     EmitDispatch(path => $"StepAgents{ModelPrecision}{path}({PathStepParameters(agents: true).Arguments});", withScalar: false);
                     _writer.Line();
                     _writer.Line("// The new states and the outputs, out of the lanes.");
-                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);");
+                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, {StateLength}, ref groupStates, stateStride);");
                     _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {

@@ -15,10 +15,10 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>Features per time step.</summary>");
             _writer.Line($"public const int InputSize = {Literal(_spec.InputSize)};");
             _writer.Line();
-            _writer.Line("/// <summary>Units per LSTM layer.</summary>");
+            _writer.Line($"/// <summary>Units per {_cell.Name} layer.</summary>");
             _writer.Line($"public const int HiddenSize = {Literal(_spec.HiddenSize)};");
             _writer.Line();
-            _writer.Line("/// <summary>Stacked LSTM layers.</summary>");
+            _writer.Line($"/// <summary>Stacked {_cell.Name} layers.</summary>");
             _writer.Line($"public const int Layers = {Literal(_spec.Layers)};");
             _writer.Line();
             if (_spec.HasHead)
@@ -36,10 +36,15 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>Trainable values, as PyTorch counts them: the length of <see cref=\"Parameters\"/>.</summary>");
             _writer.Line($"public const int ParameterCount = {Literal(_plan.ParameterCount)};");
             _writer.Line();
-            _writer.Line($"// The packed layout: a gate row holds the {Literal(LstmCell.GateCount)} * HiddenSize gate sums' weights for one input, in blocks of");
-            _writer.Line("// up to MaxBlockWidth units with the i, f, g, o gates of a block side by side (see LstmGen.CompilerServices.GateBlocks).");
+            _writer.Line($"// The packed layout: a gate row holds the {Literal(_cell.GateCount)} * HiddenSize gate sums' weights for one input, in blocks of");
+            _writer.Line($"// up to MaxBlockWidth units with the {_cell.GateList} gates of a block side by side (see LstmGen.CompilerServices.GateBlocks).");
             _writer.Line($"private const int MaxBlockWidth = {Literal(_plan.MaxBlockWidth)};");
-            _writer.Line($"private const int GateRowLength = {Literal(LstmCell.GateCount)} * HiddenSize;");
+            _writer.Line($"private const int GateRowLength = {Literal(_cell.GateCount)} * HiddenSize;");
+            if (_cell.UnitValues > 0)
+            {
+                _writer.Line("// A step's gate values: its gate row, then W_hn h + b_hn of every unit (n scales it by r, so it is kept apart).");
+                _writer.Line($"private const int GateValuesLength = GateRowLength + {(_cell.UnitValues == 1 ? string.Empty : Literal(_cell.UnitValues) + " * ")}HiddenSize;");
+            }
             _writer.Line();
             _writer.Line($"// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [HiddenSize][GateRowLength], b_ih, b_hh [GateRowLength].");
             string firstInputs = _plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize";
@@ -159,8 +164,8 @@ namespace LstmGen.Generator
             _writer.Line($"public void Save({TypeNames.Stream} stream) => {TypeNames.WeightFile}.Save(this, stream);");
             _writer.Line();
             _writer.Line("/// <summary>");
-            _writer.Line("/// Loads weights from a safetensors file, such as one PyTorch saved from a module with an <c>nn.LSTM</c>");
-            _writer.Line("/// named <c>lstm</c> and an <c>nn.Linear</c> named <c>head</c> (map other names with");
+            _writer.Line($"/// Loads weights from a safetensors file, such as one PyTorch saved from a module with an <c>nn.{_cell.Name}</c>");
+            _writer.Line($"/// named <c>{_cell.TensorPrefix}</c> and an <c>nn.Linear</c> named <c>head</c> (map other names with");
             _writer.Line("/// <paramref name=\"options\"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does");
             _writer.Line($"/// not fit leaves the model as it was and throws a <see cref=\"{TypeNames.WeightFileException}\"/> that says why.");
             _writer.Line("/// </summary>");
@@ -303,33 +308,73 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetState\"/>");
+            if (!_cell.HasCellState)
+            {
+                EmitStateAccessWithoutCell();
+            }
+            else
+            {
+                _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetState\"/>");
+                using (_writer.Open($"public void SetState({TypeNames.ReadOnlySpan}<float> hidden, {TypeNames.ReadOnlySpan}<float> cell)"))
+                {
+                    _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                    _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                    using (Guard("SetState"))
+                    {
+                        _writer.Line($"hidden.CopyTo({StateValues("_state", "Hidden")});");
+                        _writer.Line($"cell.CopyTo({StateValues("_state", "Cell")});");
+                    }
+                }
+
+                _writer.Line();
+                _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetState\"/>");
+                using (_writer.Open($"public void GetState({TypeNames.Span}<float> hidden, {TypeNames.Span}<float> cell)"))
+                {
+                    _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                    _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                    _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));");
+                    _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetState));");
+                    _writer.Line($"{StateValues("_state", "Hidden")}.CopyTo(hidden);");
+                    _writer.Line($"{StateValues("_state", "Cell")}.CopyTo(cell);");
+                }
+
+                _writer.Line();
+            }
+
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.IsStateFinite\"/>");
+            _writer.Line("public bool IsStateFinite() => _state.IsFinite;");
+            _writer.Line();
+        }
+
+        /// <summary>
+        /// SetState and GetState of a cell without a cell state (a GRU): the interface's signature, whose cell span
+        /// must be empty (<c>default</c>), so that code written for every model compiles and a cell state given
+        /// where there is none is an error rather than ignored.
+        /// </summary>
+        private void EmitStateAccessWithoutCell()
+        {
+            const string NoCell = "empty: a GRU has no cell state";
+            _writer.Line($"/// <summary>Sets the model's own hidden state, [Layers, HiddenSize] row-major; a {_cell.Name} has no cell state, so <paramref name=\"cell\"/> must be empty (<c>default</c>).</summary>");
             using (_writer.Open($"public void SetState({TypeNames.ReadOnlySpan}<float> hidden, {TypeNames.ReadOnlySpan}<float> cell)"))
             {
                 _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
-                _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, 0, nameof(cell), \"{NoCell}\");");
                 using (Guard("SetState"))
                 {
                     _writer.Line($"hidden.CopyTo({StateValues("_state", "Hidden")});");
-                    _writer.Line($"cell.CopyTo({StateValues("_state", "Cell")});");
                 }
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetState\"/>");
+            _writer.Line($"/// <summary>Copies the model's own hidden state out, [Layers, HiddenSize] row-major; a {_cell.Name} has no cell state, so <paramref name=\"cell\"/> must be empty (<c>default</c>).</summary>");
             using (_writer.Open($"public void GetState({TypeNames.Span}<float> hidden, {TypeNames.Span}<float> cell)"))
             {
                 _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
-                _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
-                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, 0, nameof(cell), \"{NoCell}\");");
                 _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetState));");
                 _writer.Line($"{StateValues("_state", "Hidden")}.CopyTo(hidden);");
-                _writer.Line($"{StateValues("_state", "Cell")}.CopyTo(cell);");
             }
 
-            _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.IsStateFinite\"/>");
-            _writer.Line("public bool IsStateFinite() => _state.IsFinite;");
             _writer.Line();
         }
 
@@ -377,7 +422,7 @@ namespace LstmGen.Generator
                 EmitStateReferences("state");
                 _writer.Line();
                 _writer.Line("// Each layer's gate sums and activations, packed like a gate row.");
-                _writer.Line($"{TypeNames.Span}<float> gateScratch = stackalloc float[GateRowLength];");
+                _writer.Line($"{TypeNames.Span}<float> gateScratch = stackalloc float[{GateValuesLength}];");
                 _writer.Line($"ref float gates = ref {TypeNames.MemoryMarshal}.GetReference(gateScratch);");
                 _writer.Line();
                 if (!IsPortable)
@@ -434,14 +479,20 @@ namespace LstmGen.Generator
         private void EmitStateType()
         {
             _writer.Line("/// <summary>");
-            _writer.Line("/// The recurrent state of one sequence: the hidden and cell values of every layer, held inline");
+            _writer.Line(_cell.HasCellState
+                ? "/// The recurrent state of one sequence: the hidden and cell values of every layer, held inline"
+                : $"/// The recurrent state of one sequence: the hidden values of every layer (a {_cell.Name} has no cell state), held inline");
             _writer.Line("/// (no heap allocation). <c>default</c> is the zero state. Step it with");
             _writer.Line($"/// <see cref=\"Step(ref State, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>.");
             if (IsPortable)
             {
                 _writer.Line("/// On the portable tier (no C# 12 inline arrays), the values are plain float fields and");
-                _writer.Line($"/// <see cref=\"Hidden(ref State)\"/> and <see cref=\"Cell(ref State)\"/> give them as spans, where the");
-                _writer.Line("/// full tier has the properties <c>state.Hidden</c> and <c>state.Cell</c>.");
+                _writer.Line(_cell.HasCellState
+                    ? "/// <see cref=\"Hidden(ref State)\"/> and <see cref=\"Cell(ref State)\"/> give them as spans, where the"
+                    : "/// <see cref=\"Hidden(ref State)\"/> gives them as a span, where the");
+                _writer.Line(_cell.HasCellState
+                    ? "/// full tier has the properties <c>state.Hidden</c> and <c>state.Cell</c>."
+                    : "/// full tier has the property <c>state.Hidden</c>.");
             }
 
             _writer.Line("/// </summary>");
@@ -452,6 +503,12 @@ namespace LstmGen.Generator
 
             using (_writer.Open("public struct State"))
             {
+                if (!_cell.HasCellState)
+                {
+                    EmitHiddenOnlyStateMembers();
+                    return;
+                }
+
                 _writer.Line(IsPortable
                     ? "// The hidden values, then the cell values."
                     : "// The hidden values, then the cell values: the group step reads a State as one row of floats.");
@@ -491,13 +548,47 @@ namespace LstmGen.Generator
             }
         }
 
+        /// <summary>The members of a State that holds the hidden values alone (a GRU's).</summary>
+        private void EmitHiddenOnlyStateMembers()
+        {
+            _writer.Line(IsPortable
+                ? "// The hidden values."
+                : "// The hidden values: the group step reads a State as one row of floats.");
+            _writer.Line("private LayerValues _hidden;");
+            _writer.Line();
+            _writer.Line("/// <summary>");
+            _writer.Line("/// Whether every hidden value is finite. A NaN input to a step makes the state NaN, and every later");
+            _writer.Line("/// step keeps it NaN: check this after a step whose input may be bad, and reset the state if it is");
+            _writer.Line("/// false. Costs one pass over the state's Layers x HiddenSize floats.");
+            _writer.Line("/// </summary>");
+            if (IsPortable)
+            {
+                _writer.Line($"public bool IsFinite => {TypeNames.ModelGuard}.AllFinite({TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref _hidden._0, Layers * HiddenSize));");
+                _writer.Line();
+                EmitPortableStateMembers();
+                return;
+            }
+
+            _writer.Line($"public readonly bool IsFinite => {TypeNames.ModelGuard}.AllFinite(_hidden);");
+            _writer.Line();
+            _writer.Line("/// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>");
+            _writer.Line($"[{TypeNames.UnscopedRef}]");
+            _writer.Line($"public {TypeNames.Span}<float> Hidden => _hidden;");
+            _writer.Line();
+            _writer.Line($"[{TypeNames.InlineArray}(Layers * HiddenSize)]");
+            using (_writer.Open("private struct LayerValues"))
+            {
+                _writer.Line("private float _element0;");
+            }
+        }
+
         /// <summary>
         /// The portable tier's State: static accessors over a ref State (C# 9 lets a method return a span over a
         /// ref parameter, not over <c>this</c>), and Layers * HiddenSize float fields in a row.
         /// </summary>
         private void EmitPortableStateMembers()
         {
-            foreach (string part in new[] { "Hidden", "Cell" })
+            foreach (string part in _cell.HasCellState ? new[] { "Hidden", "Cell" } : new[] { "Hidden" })
             {
                 _writer.Line($"/// <summary>The {part.ToLowerInvariant()} state of <paramref name=\"state\"/>, [Layers, HiddenSize] row-major: a span over the state itself.</summary>");
                 _writer.Line($"public static {TypeNames.Span}<float> {part}(ref State state) => {TypeNames.MemoryMarshal}.CreateSpan(ref state._{part.ToLowerInvariant()}._0, Layers * HiddenSize);");

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using LstmGen.CompilerServices;
 using LstmGen.Generator.Model;
@@ -30,12 +31,27 @@ namespace LstmGen.Generator
                 _writer.Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
                 _writer.Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 _writer.Line();
-                _writer.Line("// What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's");
-                _writer.Line("// gate gradients overwrite its gates once they are read.");
-                _writer.Line("ref float gates = ref current;");
-                _writer.Line("ref float gateGradients = ref current;");
-                _writer.Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
-                _writer.Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
+                if (_cell.HasCellState)
+                {
+                    _writer.Line("// What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's");
+                    _writer.Line("// gate gradients overwrite its gates once they are read.");
+                    _writer.Line("ref float gates = ref current;");
+                    _writer.Line("ref float gateGradients = ref current;");
+                    _writer.Line($"ref float cell = ref {Unsafe}.Add(ref current, RecordCellOffset);");
+                    _writer.Line($"ref float previousCell = ref {Unsafe}.Add(ref previous, RecordCellOffset);");
+                }
+                else
+                {
+                    _writer.Line("// What the forward pass recorded: this step's gates and W_hn h + b_hn, the hidden state before it. Each");
+                    _writer.Line("// unit's gate gradients of the input side overwrite its gates once they are read; the recurrent side's");
+                    _writer.Line("// (which differ in n) go to their own row of the record.");
+                    _writer.Line("ref float gates = ref current;");
+                    _writer.Line("ref float gateGradients = ref current;");
+                    EmitUnitValuesRow("current", agents: 0);
+                    _writer.Line($"ref float previousHidden = ref {Unsafe}.Add(ref previous, RecordHiddenOffset);");
+                    _writer.Line($"ref float {GruCell.RecurrentGateGradients} = ref {Unsafe}.Add(ref current, RecordRecurrentGradientOffset);");
+                }
+
                 foreach (TileLoop tile in path.Tiles)
                 {
                     _writer.Line();
@@ -45,23 +61,36 @@ namespace LstmGen.Generator
                 var vector = VectorOf(path.VectorWidth);
                 _writer.Line();
                 _writer.Line("// d loss / d b_ih and d loss / d b_hh: the gate gradients.");
-                EmitVectorLoop(vector, "GateRowLength", LstmCell.GateCount * _spec.HiddenSize, (l, k) => new[]
+                EmitVectorLoop(vector, "GateRowLength", _cell.GateCount * _spec.HiddenSize, (l, k) => new[]
                 {
                     $"{l.Type} gateGradient = {l.Load("gateGradients", k)};",
                     l.Store($"{l.Load("inputBiasGradients", k)} + gateGradient", "inputBiasGradients", k),
-                    l.Store($"{l.Load("hiddenBiasGradients", k)} + gateGradient", "hiddenBiasGradients", k),
+                    l.Store($"{l.Load("hiddenBiasGradients", k)} + {(_cell.HasCellState ? "gateGradient" : l.Load(GruCell.RecurrentGateGradients, k))}", "hiddenBiasGradients", k),
                 });
 
                 _writer.Line();
                 _writer.Line("// d loss / d x = W_ih^T gate gradients, when wanted.");
                 using (_writer.Open("if (computeInputGradient)"))
                 {
-                    EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputGradient");
+                    EmitRowsBackward(path, inputs, kernel.InputCount, "inputWeights", "inputGradient", "gateGradients");
                 }
 
                 _writer.Line();
-                _writer.Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
-                EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient");
+                if (_cell.HasCellState)
+                {
+                    _writer.Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
+                    EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient", "gateGradients");
+                }
+                else
+                {
+                    _writer.Line("// d loss / d h_prev = W_hh^T (the recurrent side's gate gradients), for the step before, and what");
+                    _writer.Line("// h = (h_prev - n) * z + n carries to it directly.");
+                    EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient", GruCell.RecurrentGateGradients);
+                    EmitVectorLoop(vector, "HiddenSize", _spec.HiddenSize, (l, k) => new[]
+                    {
+                        l.Store($"{l.Load("hiddenGradient", k)} + {l.Load(GruCell.CarriedGradient, k)}", "hiddenGradient", k),
+                    });
+                }
             }
 
             _writer.Line();
@@ -71,12 +100,12 @@ namespace LstmGen.Generator
         /// The rows of a weight's backward pass: several rows per call of GateRowsBackward, then the rows
         /// left over one at a time.
         /// </summary>
-        private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string result)
+        private void EmitRowsBackward(PathPlan path, string countName, int count, string weights, string result, string gradients)
         {
             int rows = BackwardRows(path);
             int whole = count / rows * rows;
             string Call(string helper) =>
-                $"{helper}{path.Path}(ref {weights}, {countName}, k, ref gateGradients, ref {Unsafe}.Add(ref {result}, k));";
+                $"{helper}{path.Path}(ref {weights}, {countName}, k, ref {gradients}, ref {Unsafe}.Add(ref {result}, k));";
             if (whole > 0)
             {
                 using (_writer.Open($"for ({NUInt} k = 0; k < {(whole == count ? countName : Literal(whole))}; k{(rows == 1 ? "++" : " += " + Literal(rows))})"))
@@ -107,28 +136,17 @@ namespace LstmGen.Generator
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     string unit = Offset("unit", tile.Segments[s].UnitOffset);
-                    string Column(int gate) => Offset("column", GateColumn(tile, s, gate));
+                    string[] text = _cell.GradientText;
                     _writer.Line();
-                    _writer.Line($"// Units [{unit}, +{Literal(tile.VectorWidth)}): d h = from above + from the next step; d c += d h * o * (1 - tanh(c)^2);");
-                    _writer.Line("// both flushed to zero below 2^-60, where they would only slow the processor down.");
+                    _writer.Line($"// Units [{unit}, +{Literal(tile.VectorWidth)}): {text[0]}");
+                    for (int line = 1; line < text.Length; line++)
+                    {
+                        _writer.Line(text[line]);
+                    }
+
                     using (_writer.OpenScope())
                     {
-                        _writer.Line($"{vector.Type} one = {vector.One};");
-                        _writer.Line($"{vector.Type} hiddenGradientSum = {TypeNames.LstmMath}.FlushNegligible({vector.Load("upstream", unit)} + {vector.Load("hiddenGradient", unit)});");
-                        for (int gate = 0; gate < LstmCell.GateCount; gate++)
-                        {
-                            _writer.Line($"{vector.Type} {LstmCell.GateActivationLocals[gate]} = {vector.Load("gates", Column(gate))};");
-                        }
-
-                        _writer.Line($"{vector.Type} tanhCell = {TypeNames.LstmMath}.Tanh({vector.Load("cell", unit)});");
-                        _writer.Line($"{vector.Type} cellGradientSum = {TypeNames.LstmMath}.FlushNegligible({TypeNames.LstmMath}.MultiplyAdd(hiddenGradientSum * outputGate, one - (tanhCell * tanhCell), {vector.Load("cellGradient", unit)}));");
-                        _writer.Line("// Through each gate's activation: sigmoid' = s (1 - s), tanh' = 1 - t^2.");
-                        _writer.Line(vector.Store("cellGradientSum * candidate * (inputGate * (one - inputGate))", "gateGradients", Column(0)));
-                        _writer.Line(vector.Store($"cellGradientSum * {vector.Load("previousCell", unit)} * (forgetGate * (one - forgetGate))", "gateGradients", Column(1)));
-                        _writer.Line(vector.Store("cellGradientSum * inputGate * (one - (candidate * candidate))", "gateGradients", Column(2)));
-                        _writer.Line(vector.Store("hiddenGradientSum * tanhCell * (outputGate * (one - outputGate))", "gateGradients", Column(3)));
-                        _writer.Line("// d loss / d c of the step before: through c = f * c_prev + i * g.");
-                        _writer.Line(vector.Store("cellGradientSum * forgetGate", "cellGradient", unit));
+                        _cell.EmitGateGradients(new SegmentCode(this, new ValueLayout(vector, agents: 0), tile, s));
                     }
                 }
             }
@@ -178,27 +196,29 @@ namespace LstmGen.Generator
             _writer.Line($"[{TypeNames.MethodImpl}({TypeNames.MethodImplOptions}.AggressiveInlining)]");
             using (_writer.Open($"private static void {name}(ref float weights, {NUInt} weightRows, {NUInt} row, ref float gateGradients, ref float result)"))
             {
-                var blocks = GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth);
-                var laneDot = new LaneDot(this, path, rows, LstmCell.GateCount * _spec.HiddenSize);
-                laneDot.DeclareLanes();
-                int index = 0;
-                while (index < blocks.Count && blocks[index].Width >= GateBlocks.MinimumVectorWidth)
+                // The runs of blocks of one width: each block's rows hold G * w columns, whole chunks of 16 of them go to
+                // the lanes, the rest (a GRU's blocks of 8 and 4, the last block of fewer than 4 units) after them in order.
+                var runs = new List<(int Start, int Width, int Count)>();
+                foreach ((int start, int width) in GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth))
                 {
-                    (int start, int width) = blocks[index];
-                    int count = 1;
-                    while (index + count < blocks.Count && blocks[index + count].Width == width)
+                    if (runs.Count > 0 && runs[runs.Count - 1].Width == width)
                     {
-                        count++;
+                        runs[runs.Count - 1] = (runs[runs.Count - 1].Start, width, runs[runs.Count - 1].Count + 1);
                     }
-
-                    index += count;
-                    int rowLength = LstmCell.GateCount * width;
-                    string units = count == 1 ? $"Units {Literal(start)} to {Literal(start + width - 1)}" : $"Units {Literal(start)} to {Literal(start + (count * width) - 1)}, {Literal(width)} at a time";
-                    _writer.Line($"// {units}: each block's part of the rows, {Literal(rowLength)} columns.");
-                    using (count == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} block = 0; block < {Literal(count)}; block++)"))
+                    else
                     {
-                        string column = IndexExpression.Sum(count == 1 ? null : $"(block * {Literal(rowLength)})", LstmCell.GateCount * start);
-                        _writer.Line($"{NUInt} column = {column};");
+                        runs.Add((start, width, 1));
+                    }
+                }
+
+                var laneDot = new LaneDot(this, path, rows, hasChunks: runs.Any(run => _cell.GateCount * run.Width >= 16));
+                laneDot.DeclareLanes();
+                foreach ((int start, int width, int count) in runs.Where(run => _cell.GateCount * run.Width >= 16))
+                {
+                    int rowLength = _cell.GateCount * width;
+                    _writer.Line($"// {DescribeRun(start, width, count)}: each block's part of the rows, {Literal(rowLength)} columns.");
+                    using (OpenRunBlocks(start, width, count))
+                    {
                         laneDot.DeclareRows("blockRow", $"(weightRows * column) + (row * {Literal(rowLength)})", rowLength);
                         for (int chunk = 0; chunk < rowLength / 16; chunk++)
                         {
@@ -208,15 +228,15 @@ namespace LstmGen.Generator
                 }
 
                 laneDot.Sums();
-                if (index < blocks.Count)
+                foreach ((int start, int width, int count) in runs.Where(run => _cell.GateCount * run.Width % 16 != 0))
                 {
-                    (int start, int width) = blocks[index];
-                    int rowLength = LstmCell.GateCount * width;
-                    _writer.Line($"// Units {Literal(start)} to {Literal(start + width - 1)}, the last block, {Literal(rowLength)} columns in order.");
-                    using (_writer.OpenScope())
+                    int rowLength = _cell.GateCount * width;
+                    int from = rowLength / 16 * 16;
+                    _writer.Line($"// {DescribeRun(start, width, count)}: {(from == 0 ? $"each block's {Literal(rowLength)} columns" : $"the last {Literal(rowLength - from)} of each block's {Literal(rowLength)} columns")}, in order.");
+                    using (OpenRunBlocks(start, width, count))
                     {
-                        laneDot.DeclareRows("lastRow", $"(weightRows * {Literal(LstmCell.GateCount * start)}) + (row * {Literal(rowLength)})", rowLength);
-                        laneDot.InOrder(LstmCell.GateCount * start, rowLength);
+                        laneDot.DeclareRows("lastRow", $"(weightRows * column) + (row * {Literal(rowLength)})", rowLength);
+                        laneDot.InOrder(from, rowLength - from);
                     }
                 }
 
@@ -227,6 +247,20 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+        }
+
+        /// <summary>"Units 0 to 15" or "Units 0 to 63, 16 at a time": a run of <paramref name="count"/> blocks of one width.</summary>
+        private static string DescribeRun(int start, int width, int count) => count == 1
+            ? $"Units {Literal(start)} to {Literal(start + width - 1)}"
+            : $"Units {Literal(start)} to {Literal(start + (count * width) - 1)}, {Literal(width)} at a time";
+
+        /// <summary>A loop over the blocks of a run (or a scope for one block) that declares <c>column</c>, a block's first gate column.</summary>
+        private Block OpenRunBlocks(int start, int width, int count)
+        {
+            int rowLength = _cell.GateCount * width;
+            Block block = count == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} block = 0; block < {Literal(count)}; block++)");
+            _writer.Line($"{NUInt} column = {IndexExpression.Sum(count == 1 ? null : $"(block * {Literal(rowLength)})", _cell.GateCount * start)};");
+            return block;
         }
 
         /// <summary>
@@ -267,13 +301,14 @@ namespace LstmGen.Generator
                     }
 
                     first = false;
-                    int rowLength = LstmCell.GateCount * width;
-                    int firstColumn = LstmCell.GateCount * start;
+                    int rowLength = _cell.GateCount * width;
+                    int firstColumn = _cell.GateCount * start;
                     int columns = count * rowLength;
                     string units = $"Units {Literal(start)} to {Literal(start + (count * width) - 1)}";
-                    if (width < GateBlocks.MinimumVectorWidth || path.VectorWidth == 1)
+                    if (width < GateBlocks.MinimumVectorWidth || path.VectorWidth == 1 || rowLength % path.VectorWidth != 0)
                     {
-                        // One column at a time: the last block of fewer than 4 units, or scalar code.
+                        // One column at a time: the last block of fewer than 4 units, scalar code, or a block whose rows are
+                        // not whole vectors (a GRU's 24 or 12 columns in 512-bit vectors).
                         _writer.Line($"// {units}: one column at a time, every row, every step of the block.");
                         using (_writer.Open($"for ({NUInt} column = {Literal(firstColumn)}; column < {Literal(firstColumn + columns)}; column++)"))
                         {
@@ -283,15 +318,17 @@ namespace LstmGen.Generator
                         continue;
                     }
 
-                    int chunkColumns = chains * path.VectorWidth;
-                    if (chunkColumns >= rowLength)
+                    int vectorsPerRow = rowLength / path.VectorWidth;
+                    if (chains >= vectorsPerRow)
                     {
                         // A chunk of whole blocks: every chain of a block from that block's rows.
-                        int blocksPerChunk = chunkColumns / rowLength;
+                        int blocksPerChunk = chains / vectorsPerRow;
+                        int chunkChains = blocksPerChunk * vectorsPerRow;
+                        int chunkColumns = chunkChains * path.VectorWidth;
                         int wholeChunks = count / blocksPerChunk;
                         if (wholeChunks > 0)
                         {
-                            string what = $"{Literal(blocksPerChunk)} block{(blocksPerChunk == 1 ? string.Empty : "s")} ({Literal(chains)} vectors of columns)";
+                            string what = $"{Literal(blocksPerChunk)} block{(blocksPerChunk == 1 ? string.Empty : "s")} ({Literal(chunkChains)} vectors of columns)";
                             _writer.Line($"// {units}: {what} at a time, every row, every step of the block.");
                             using (wholeChunks == 1 ? _writer.OpenScope() : _writer.Open($"for ({NUInt} column = {Literal(firstColumn)}; column < {Literal(firstColumn + (wholeChunks * blocksPerChunk * rowLength))}; column += {Literal(chunkColumns)})"))
                             {
@@ -300,7 +337,7 @@ namespace LstmGen.Generator
                                     _writer.Line($"{NUInt} column = {Literal(firstColumn)};");
                                 }
 
-                                EmitWeightGradientColumns(vector, chains, rowLength, blocksPerChunk);
+                                EmitWeightGradientColumns(vector, chunkChains, rowLength, blocksPerChunk);
                             }
                         }
 
@@ -322,11 +359,13 @@ namespace LstmGen.Generator
                     }
                     else
                     {
-                        // Several chunks to a block: each from the rows of the block it lies in.
-                        _writer.Line($"// {units}: {Literal(chains)} vectors of columns at a time, every row, every step of the block.");
-                        using (_writer.Open($"for ({NUInt} column = {Literal(firstColumn)}; column < {Literal(firstColumn + columns)}; column += {Literal(chunkColumns)})"))
+                        // Several chunks to a block, as many vectors each as divide a block's row: each chunk from the rows of
+                        // the block it lies in.
+                        int chunkChains = Enumerable.Range(1, chains).Last(divisor => vectorsPerRow % divisor == 0);
+                        _writer.Line($"// {units}: {Literal(chunkChains)} vectors of columns at a time, every row, every step of the block.");
+                        using (_writer.Open($"for ({NUInt} column = {Literal(firstColumn)}; column < {Literal(firstColumn + columns)}; column += {Literal(chunkChains * path.VectorWidth)})"))
                         {
-                            EmitWeightGradientColumns(vector, chains, rowLength, blocksPerChunk: 0, count == 1 ? firstColumn : (int?)null);
+                            EmitWeightGradientColumns(vector, chunkChains, rowLength, blocksPerChunk: 0, count == 1 ? firstColumn : (int?)null);
                         }
                     }
                 }

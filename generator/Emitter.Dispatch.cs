@@ -22,7 +22,7 @@ namespace LstmGen.Generator
         /// </summary>
         private ParameterList PathStepParameters(bool agents)
         {
-            var parameters = new ParameterList().Refs(WeightType, "parameters").RefFloats("input", "hidden", "cell", "gates");
+            var parameters = new ParameterList().Refs(WeightType, "parameters").RefFloats("input").RefFloats(StateNames).RefFloats("gates");
             if (agents && AgentsHeadUsesLanes)
             {
                 parameters.RefFloats("lanes");
@@ -32,10 +32,10 @@ namespace LstmGen.Generator
         }
 
         /// <summary>One whole step of a layer: its packed weights, its input, its state, the gate sums.</summary>
-        private ParameterList LayerStepParameters => new ParameterList().Refs(WeightType, "weights").RefFloats("input", "hidden", "cell", "gates");
+        private ParameterList LayerStepParameters => new ParameterList().Refs(WeightType, "weights").RefFloats("input").RefFloats(StateNames).RefFloats("gates");
 
         /// <summary>The recurrent part of a step of a layer, from the gate sums its input projection started.</summary>
-        private ParameterList LayerRecurrentParameters => new ParameterList().Refs(WeightType, "weights").RefFloats("hidden", "cell", "gates");
+        private ParameterList LayerRecurrentParameters => new ParameterList().Refs(WeightType, "weights").RefFloats(StateNames).RefFloats("gates");
 
         /// <summary>The input projection of a layer for <c>steps</c> steps whose inputs are <c>inputStride</c> floats apart.</summary>
         private ParameterList LayerProjectionParameters =>
@@ -45,8 +45,8 @@ namespace LstmGen.Generator
         /// The backward pass of a layer at one step. It takes no input: the weights' gradients, which need it, are
         /// summed after the backward pass (WeightGradients).
         /// </summary>
-        private static ParameterList LayerBackwardParameters => new ParameterList()
-            .RefFloats("weights", "gradients", "previous", "current", "upstream", "hiddenGradient", "cellGradient", "inputGradient")
+        private ParameterList LayerBackwardParameters => new ParameterList()
+            .RefFloats("weights", "gradients", "previous", "current", "upstream", "hiddenGradient", _cell.HasCellState ? "cellGradient" : GruCell.CarriedGradient, "inputGradient")
             .Values("bool", "computeInputGradient");
 
         /// <summary>A block of steps [start, end) added to <c>rows</c> rows of a weight's gradient.</summary>

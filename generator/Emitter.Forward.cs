@@ -23,7 +23,7 @@ namespace LstmGen.Generator
             using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
                 _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
-                _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, ref hidden, ref cell, ref gates);");
+                _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, {StateArguments("ref hidden", "ref cell")}, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
                     string weights = layer == 1
@@ -32,7 +32,7 @@ namespace LstmGen.Generator
                     string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(layer - 1)} * {stride})";
                     _writer.Line();
                     _writer.Line($"// Layer {Literal(layer)}: hidden[{Literal(layer - 1)}] -> hidden[{Literal(layer)}].");
-                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride}), ref {Unsafe}.Add(ref cell, {Literal(layer)} * {stride}), ref gates);");
+                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride})", $"ref {Unsafe}.Add(ref cell, {Literal(layer)} * {stride})")}, ref gates);");
                 }
 
                 string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(_spec.Layers - 1)} * {stride})";
@@ -74,24 +74,29 @@ namespace LstmGen.Generator
                 _writer.Line(agents
                     ? $"/// One step of {DescribeLayers(kernel)} ({Literal(kernel.InputCount)} inputs) for {Literal(group)} agents, one per lane, with {path.Path} kernels:"
                     : $"/// One step of {DescribeLayers(kernel)} ({Literal(kernel.InputCount)} inputs) with {path.Path} kernels:");
-                _writer.Line("/// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into");
+                _writer.Line($"/// the gate sums {_cell.SumsText} of every unit, summed in registers and stored into");
             }
 
             _writer.Line(agents
                 ? "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations, in registers, and"
                 : "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
             _writer.Line(agents
-                ? "/// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here."
-                : "/// (training keeps them for the backward pass), and c = f * c + i * g, h = o * tanh(c).");
+                ? $"/// {_cell.UpdateText}. Each value of one sequence is a vector of agents here."
+                : $"/// (training keeps them for the backward pass), and {_cell.UpdateText}.");
             _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
+            bool recurrentBias = _cell.Accumulators.Any(accumulator => accumulator.InputColumn < 0);
             using (_writer.Open($"private static void {kernel.Name}{kind}{Precision}{path.Path}({parameters.Declaration})"))
             {
                 if (recurrentOnly)
                 {
-                    _writer.Line("// This layer's recurrent weights W_hh.");
+                    _writer.Line(recurrentBias ? "// This layer's recurrent weights W_hh and b_hh." : "// This layer's recurrent weights W_hh.");
                     _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
+                    if (recurrentBias)
+                    {
+                        _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    }
                 }
                 else if (_bfloat16)
                 {
@@ -109,6 +114,7 @@ namespace LstmGen.Generator
                     _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
                 }
 
+                EmitUnitValuesRow("gates", agents ? group : 0);
                 EquatableArray<TileLoop> tiles = agents ? path.AgentTiles : path.Tiles;
                 bool descending = AlternatesTileOrder && tiles.Any(tile => tile.OuterCount > 1);
                 if (descending)
@@ -153,7 +159,7 @@ namespace LstmGen.Generator
         private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly, bool descending)
         {
             _writer.Line($"// {DescribeTile(tile, layout)}, summed in registers.");
-            using (OpenTileLoops(tile, units: false, blockColumn: true, descending))
+            using (OpenTileLoops(tile, units: _cell.UnitValues > 0, blockColumn: true, descending))
             {
                 _writer.Line();
                 _writer.Line(recurrentOnly
@@ -161,10 +167,12 @@ namespace LstmGen.Generator
                     : "// The gate sums start from the two biases.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.Accumulators)
                     {
-                        IndexExpression offset = Offset("column", GateColumn(tile, s, gate));
-                        _writer.Line($"{layout.Type} {LstmCell.GateNames[gate]}Sum{Literal(s)} = {(recurrentOnly ? layout.Load("gates", offset) : layout.Bias(offset))};");
+                        string start = recurrentOnly && accumulator.InputColumn >= 0
+                            ? layout.Load(SumPlace(tile, s, accumulator).Reference, SumPlace(tile, s, accumulator).Index)
+                            : layout.Bias(Offset("column", GateColumn(tile, s, accumulator.BiasColumn)), accumulator.Bias);
+                        _writer.Line($"{layout.Type} {accumulator.Name}Sum{Literal(s)} = {start};");
                     }
                 }
 
@@ -172,19 +180,20 @@ namespace LstmGen.Generator
                 if (!recurrentOnly)
                 {
                     string source = kernel.IsFirst ? "the input" : "the layer below";
-                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", InputRows(kernel), "input", kernel.InputCount);
+                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", InputRows(kernel), "input", kernel.InputCount, accumulator => accumulator.InputColumn);
                     _writer.Line();
                 }
 
-                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : "HiddenSize", "hidden", _spec.HiddenSize);
+                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : "HiddenSize", "hidden", _spec.HiddenSize, accumulator => accumulator.RecurrentColumn);
 
                 _writer.Line();
                 _writer.Line("// The gate sums, for the activations below.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.Accumulators)
                     {
-                        _writer.Line(layout.Store($"{LstmCell.GateNames[gate]}Sum{Literal(s)}", "gates", Offset("column", GateColumn(tile, s, gate))));
+                        (string reference, IndexExpression index) = SumPlace(tile, s, accumulator);
+                        _writer.Line(layout.Store($"{accumulator.Name}Sum{Literal(s)}", reference, index));
                     }
                 }
             }
@@ -209,31 +218,14 @@ namespace LstmGen.Generator
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {Literal(tile.BaseUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(tile.BaseUnit + tile.UnitsCovered - 1)}";
             string per = layout.Agents > 0 ? $"one at a time for {Literal(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{Literal(tile.VectorWidth)} at a time";
-            _writer.Line($"// {units}, {per}: the gates, then c = f * c + i * g and h = o * tanh(c).");
+            _writer.Line($"// {units}, {per}: the gates, then {_cell.UpdateText.Replace(", h", " and h")}.");
             using (OpenTileLoops(tile))
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    IndexExpression unit = Offset("unit", tile.Segments[s].UnitOffset);
-                    IndexExpression Column(int gate) => Offset("column", GateColumn(tile, s, gate));
                     using (tile.Segments.Count > 1 ? _writer.OpenScope() : default(Block?))
                     {
-                        _writer.Line($"{layout.Type} inputGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(0))});");
-                        _writer.Line($"{layout.Type} forgetGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(1))});");
-                        _writer.Line($"{layout.Type} candidate = {TypeNames.LstmMath}.Tanh({layout.Load("gates", Column(2))});");
-                        _writer.Line($"{layout.Type} outputGate = {TypeNames.LstmMath}.Sigmoid({layout.Load("gates", Column(3))});");
-                        if (layout.Agents == 0)
-                        {
-                            // Training reads the activations back; a group of agents only steps, so they stay in registers.
-                            for (int gate = 0; gate < LstmCell.GateCount; gate++)
-                            {
-                                _writer.Line(layout.Store(LstmCell.GateActivationLocals[gate], "gates", Column(gate)));
-                            }
-                        }
-
-                        _writer.Line($"{layout.Type} newCell = {TypeNames.LstmMath}.MultiplyAdd(forgetGate, {layout.Load("cell", unit)}, inputGate * candidate);");
-                        _writer.Line(layout.Store("newCell", "cell", unit));
-                        _writer.Line(layout.Store($"outputGate * {TypeNames.LstmMath}.Tanh(newCell)", "hidden", unit));
+                        _cell.EmitActivations(new SegmentCode(this, layout, tile, s));
                     }
                 }
             }
@@ -243,7 +235,7 @@ namespace LstmGen.Generator
         /// Adds <c>weights[k, column] * source[k]</c> to every accumulator of the tile, for k from 0 to
         /// <paramref name="count"/> - 1 in order (the order every path shares), several k per iteration.
         /// </summary>
-        private void EmitAccumulation(TileLoop tile, ValueLayout layout, string what, string weights, string rowsName, string source, int count)
+        private void EmitAccumulation(TileLoop tile, ValueLayout layout, string what, string weights, string rowsName, string source, int count, System.Func<Accumulator, int> column)
         {
             int unroll = tile.InputUnroll;
             int iterations = count / unroll;
@@ -257,7 +249,7 @@ namespace LstmGen.Generator
                 // Too few values for a loop to pay: one straight run.
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, weightRows, source, variable: null, start: 0, count);
+                    EmitRows(tile, layout, weights, weightRows, source, column, variable: null, start: 0, count);
                 }
 
                 return;
@@ -266,7 +258,7 @@ namespace LstmGen.Generator
             int whole = iterations * unroll;
             using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(whole)}; k += {Literal(unroll)})"))
             {
-                EmitRows(tile, layout, weights, weightRows, source, variable: "k", start: 0, unroll);
+                EmitRows(tile, layout, weights, weightRows, source, column, variable: "k", start: 0, unroll);
             }
 
             int rest = count - whole;
@@ -277,7 +269,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// The last {Literal(rest)} values.");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, weightRows, source, variable: null, start: whole, rest);
+                    EmitRows(tile, layout, weights, weightRows, source, column, variable: null, start: whole, rest);
                 }
             }
             else if (rest == 1)
@@ -286,7 +278,7 @@ namespace LstmGen.Generator
                 _writer.Line("// The last value.");
                 using (_writer.OpenScope())
                 {
-                    EmitRows(tile, layout, weights, weightRows, source, variable: null, start: whole, rows: 1);
+                    EmitRows(tile, layout, weights, weightRows, source, column, variable: null, start: whole, rows: 1);
                 }
             }
             else if (rest > 1)
@@ -295,7 +287,7 @@ namespace LstmGen.Generator
                 _writer.Line($"// The last {Literal(rest)} values, one at a time.");
                 using (_writer.Open($"for ({NUInt} k = {Literal(whole)}; k < {Literal(count)}; k++)"))
                 {
-                    EmitRows(tile, layout, weights, weightRows, source, variable: "k", start: 0, rows: 1);
+                    EmitRows(tile, layout, weights, weightRows, source, column, variable: "k", start: 0, rows: 1);
                 }
             }
         }
@@ -304,11 +296,11 @@ namespace LstmGen.Generator
         /// Rows k = <paramref name="variable"/> + <paramref name="start"/> (or the constant start when
         /// there is no variable) to k + <paramref name="rows"/> - 1.
         /// </summary>
-        private void EmitRows(TileLoop tile, ValueLayout layout, string tileWeights, int weightRows, string source, string? variable, int start, int rows)
+        private void EmitRows(TileLoop tile, ValueLayout layout, string tileWeights, int weightRows, string source, System.Func<Accumulator, int> column, string? variable, int start, int rows)
         {
             if (layout.BFloat16)
             {
-                EmitRowPairs(tile, layout, tileWeights, weightRows, source, variable, start, rows);
+                EmitRowPairs(tile, layout, tileWeights, weightRows, source, column, variable, start, rows);
                 return;
             }
 
@@ -331,10 +323,10 @@ namespace LstmGen.Generator
                 _writer.Line($"{layout.Type} x{Literal(r)} = {layout.Input(source, k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.Accumulators.Where(accumulator => column(accumulator) >= 0))
                     {
-                        string sum = $"{LstmCell.GateNames[gate]}Sum{Literal(s)}";
-                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(TileWeightColumn(tile, s, gate, weightRows)))}, {sum});");
+                        string sum = $"{accumulator.Name}Sum{Literal(s)}";
+                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(TileWeightColumn(tile, s, column(accumulator), weightRows)))}, {sum});");
                     }
                 }
             }
@@ -345,7 +337,7 @@ namespace LstmGen.Generator
         /// are even): each pair's words are loaded once per gate column, the lower row's weights added to the sum, then the
         /// upper row's, so that every sum takes its rows in the order of the float32 kernels.
         /// </summary>
-        private void EmitRowPairs(TileLoop tile, ValueLayout layout, string weights, int weightPairs, string source, string? variable, int start, int rows)
+        private void EmitRowPairs(TileLoop tile, ValueLayout layout, string weights, int weightPairs, string source, System.Func<Accumulator, int> column, string? variable, int start, int rows)
         {
             _writer.Line($"{layout.PairType} pairs;");
             for (int r = 0; r < rows; r += 2)
@@ -367,10 +359,10 @@ namespace LstmGen.Generator
 
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.Accumulators.Where(accumulator => column(accumulator) >= 0))
                     {
-                        string sum = $"{LstmCell.GateNames[gate]}Sum{Literal(s)}";
-                        _writer.Line($"pairs = {layout.PairLoad($"pair{Literal(r / 2)}", Literal(TileWeightColumn(tile, s, gate, weightPairs)))};");
+                        string sum = $"{accumulator.Name}Sum{Literal(s)}";
+                        _writer.Line($"pairs = {layout.PairLoad($"pair{Literal(r / 2)}", Literal(TileWeightColumn(tile, s, column(accumulator), weightPairs)))};");
                         _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.PairRow("pairs", upper: false)}, {sum});");
                         if (both)
                         {

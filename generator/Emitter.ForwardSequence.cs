@@ -16,8 +16,8 @@ namespace LstmGen.Generator
         private const int ForwardChunk = 32;
 
         /// <summary>Steps a projection tile sums at once: as many as its accumulators allow.</summary>
-        private static int ProjectionSteps(PathPlan path, TileLoop tile) =>
-            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (LstmCell.GateCount * tile.Segments.Count));
+        private int ProjectionSteps(PathPlan path, TileLoop tile) =>
+            System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (_cell.InputAccumulators.Count() * tile.Segments.Count));
 
         /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
         private bool FirstLayerProjects => _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
@@ -42,8 +42,8 @@ namespace LstmGen.Generator
                 : "// where the layer computes its input projection first, else one step's.");
             _writer.Line($"private const int ForwardChunk = {Literal(ForwardChunk)};");
             _writer.Line(AnyLayerProjects
-                ? "private const int ForwardGatesLength = ForwardChunk * GateRowLength;"
-                : "private const int ForwardGatesLength = GateRowLength;");
+                ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
+                : $"private const int ForwardGatesLength = {GateValuesLength};");
             _writer.Line(HasUpperLayers
                 ? "private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * HiddenSize);"
                 : "private const int ForwardBufferLength = ForwardGatesLength;");
@@ -178,7 +178,10 @@ namespace LstmGen.Generator
         {
             _writer.Line($"ref {WeightType} weights = ref {Unsafe}.Add(ref parameters, {FirstLayerLength} + ({below} * {UpperLayerLength}));");
             _writer.Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
-            _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
+            if (_cell.HasCellState)
+            {
+                _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
+            }
         }
 
         /// <summary>
@@ -199,8 +202,8 @@ namespace LstmGen.Generator
             using (_writer.Open("for (int step = 0; step < count; step++)"))
             {
                 _writer.Line(projects
-                    ? $"{kernel.Name}Recurrent({weights}, {layerHidden}, {layerCell}, ref {Unsafe}.Add(ref gates, step * GateRowLength));"
-                    : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {layerHidden}, {layerCell}, ref gates);");
+                    ? $"{kernel.Name}Recurrent({weights}, {StateArguments(layerHidden, layerCell)}, ref {Unsafe}.Add(ref gates, step * {GateValuesLength}));"
+                    : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {StateArguments(layerHidden, layerCell)}, ref gates);");
                 if (!top)
                 {
                     _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
@@ -263,9 +266,9 @@ namespace LstmGen.Generator
                 _writer.Line("// b_ih + b_hh, where every step's sums start.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line($"{layout.Type} {BiasLocal(s, gate)} = {layout.Bias(Offset("column", GateColumn(tile, s, gate)))};");
+                        _writer.Line($"{layout.Type} {BiasLocal(s, accumulator)} = {layout.Bias(Offset("column", GateColumn(tile, s, accumulator.BiasColumn)), accumulator.Bias)};");
                     }
                 }
 
@@ -289,14 +292,13 @@ namespace LstmGen.Generator
         }
 
         /// <summary>One row of W_ih for the steps of a projection tile: its weights loaded once, added to every step's sums.</summary>
-        private void EmitProjectionRow(TileLoop tile, ValueLayout layout, int stepsAtOnce, System.Func<int, int, int, string> sum, IndexExpression k, System.Func<int, int, string> weight)
+        private void EmitProjectionRow(TileLoop tile, ValueLayout layout, int stepsAtOnce, System.Func<int, int, Accumulator, string> sum, IndexExpression k, System.Func<int, Accumulator, string> weight)
         {
-            string Weight(int s, int gate) => $"weight{Literal(s)}{LstmCell.GateNames[gate].Substring(0, 1).ToUpperInvariant()}";
             for (int s = 0; s < tile.Segments.Count; s++)
             {
-                for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                foreach (Accumulator accumulator in _cell.InputAccumulators)
                 {
-                    _writer.Line($"{layout.Type} {Weight(s, gate)} = {weight(s, gate)};");
+                    _writer.Line($"{layout.Type} {WeightLocal(s, accumulator)} = {weight(s, accumulator)};");
                 }
             }
 
@@ -305,9 +307,9 @@ namespace LstmGen.Generator
                 _writer.Line($"{layout.Type} x{Literal(t)} = {layout.Input($"input{Literal(t)}", k)};");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line($"{sum(t, s, gate)} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(t)}, {Weight(s, gate)}, {sum(t, s, gate)});");
+                        _writer.Line($"{sum(t, s, accumulator)} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(t)}, {WeightLocal(s, accumulator)}, {sum(t, s, accumulator)});");
                     }
                 }
             }
@@ -317,10 +319,10 @@ namespace LstmGen.Generator
         /// The rows of W_ih from bfloat16 row pairs: a pair at a time, its lower row then its upper row (each word loaded
         /// once per row, the second time from L1), then an odd last row alone.
         /// </summary>
-        private void EmitProjectionRowPairs(TileLoop tile, LayerKernel kernel, ValueLayout layout, string tileWeights, int stepsAtOnce, System.Func<int, int, int, string> sum)
+        private void EmitProjectionRowPairs(TileLoop tile, LayerKernel kernel, ValueLayout layout, string tileWeights, int stepsAtOnce, System.Func<int, int, Accumulator, string> sum)
         {
             int pairs = kernel.InputCount / 2;
-            string Row(int s, int gate, bool upper) => layout.PairRow(layout.PairLoad("pair", Literal(TileWeightColumn(tile, s, gate, (kernel.InputCount + 1) / 2))), upper);
+            string Row(int s, Accumulator accumulator, bool upper) => layout.PairRow(layout.PairLoad("pair", Literal(TileWeightColumn(tile, s, accumulator.InputColumn, (kernel.InputCount + 1) / 2))), upper);
             if (pairs > 0)
             {
                 using (_writer.Open($"for ({NUInt} k = 0; k < {Literal(2 * pairs)}; k += 2)"))
@@ -328,12 +330,12 @@ namespace LstmGen.Generator
                     _writer.Line($"ref uint pair = ref {Unsafe}.Add(ref {tileWeights}, (k / 2) * {Literal(BlockRowLength(tile))});");
                     using (_writer.OpenScope())
                     {
-                        EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Name("k"), (s, gate) => Row(s, gate, upper: false));
+                        EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Name("k"), (s, accumulator) => Row(s, accumulator, upper: false));
                     }
 
                     using (_writer.OpenScope())
                     {
-                        EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Sum("k", 1), (s, gate) => Row(s, gate, upper: true));
+                        EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Sum("k", 1), (s, accumulator) => Row(s, accumulator, upper: true));
                     }
                 }
             }
@@ -344,19 +346,21 @@ namespace LstmGen.Generator
                 using (_writer.OpenScope())
                 {
                     _writer.Line($"ref uint pair = ref {Unsafe}.Add(ref {tileWeights}, {Literal(pairs * BlockRowLength(tile))});");
-                    EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Constant(kernel.InputCount - 1), (s, gate) => Row(s, gate, upper: false));
+                    EmitProjectionRow(tile, layout, stepsAtOnce, sum, IndexExpression.Constant(kernel.InputCount - 1), (s, accumulator) => Row(s, accumulator, upper: false));
                 }
             }
         }
 
         /// <summary>The local that holds b_ih + b_hh of a gate of a segment.</summary>
-        private static string BiasLocal(int segment, int gate) => $"{LstmCell.GateNames[gate]}Bias{Literal(segment)}";
+        private static string BiasLocal(int segment, Accumulator accumulator) => $"{accumulator.Name}Bias{Literal(segment)}";
+
+        /// <summary>The local that holds an accumulator's weight of a segment in a row: weight0I for an LSTM's input gate.</summary>
+        private static string WeightLocal(int segment, Accumulator accumulator) => $"weight{Literal(segment)}{accumulator.Name.Substring(0, 1).ToUpperInvariant()}";
 
         /// <summary>The sums of a tile for <paramref name="stepsAtOnce"/> steps from <c>step</c>: every weight loaded once for them all.</summary>
         private void EmitProjectionSteps(TileLoop tile, LayerKernel kernel, ValueLayout layout, string tileWeights, int stepsAtOnce)
         {
-            string Sum(int step, int segment, int gate) => $"{LstmCell.GateNames[gate]}Sum{Literal(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + Literal(step))}";
-            IndexExpression Column(int segment, int gate) => Offset("column", GateColumn(tile, segment, gate));
+            string Sum(int step, int segment, Accumulator accumulator) => $"{accumulator.Name}Sum{Literal(segment)}{(stepsAtOnce == 1 ? string.Empty : "Step" + Literal(step))}";
             for (int t = 0; t < stepsAtOnce; t++)
             {
                 _writer.Line($"ref float input{Literal(t)} = ref {Unsafe}.Add(ref inputs, {(t == 0 ? "step" : $"(step + {Literal(t)})")} * inputStride);");
@@ -366,9 +370,9 @@ namespace LstmGen.Generator
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line($"{layout.Type} {Sum(t, s, gate)} = {BiasLocal(s, gate)};");
+                        _writer.Line($"{layout.Type} {Sum(t, s, accumulator)} = {BiasLocal(s, accumulator)};");
                     }
                 }
             }
@@ -384,19 +388,19 @@ namespace LstmGen.Generator
                 using (_writer.Open($"for ({NUInt} k = 0; k < {KernelInputs(kernel)}; k++)"))
                 {
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref {tileWeights}, {IndexExpression.Name("k").Times(BlockRowLength(tile))});");
-                    EmitProjectionRow(tile, layout, stepsAtOnce, Sum, IndexExpression.Name("k"), (s, gate) => layout.Weight("row", Literal(TileWeightColumn(tile, s, gate, kernel.InputCount))));
+                    EmitProjectionRow(tile, layout, stepsAtOnce, Sum, IndexExpression.Name("k"), (s, accumulator) => layout.Weight("row", Literal(TileWeightColumn(tile, s, accumulator.InputColumn, kernel.InputCount))));
                 }
             }
 
             for (int t = 0; t < stepsAtOnce; t++)
             {
-                string row = t == 0 ? "step * GateRowLength" : $"(step + {Literal(t)}) * GateRowLength";
+                string row = t == 0 ? $"step * {GateValuesLength}" : $"(step + {Literal(t)}) * {GateValuesLength}";
                 _writer.Line($"ref float gates{Literal(t)} = ref {Unsafe}.Add(ref gates, {row});");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
-                    for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                    foreach (Accumulator accumulator in _cell.InputAccumulators)
                     {
-                        _writer.Line(layout.Store(Sum(t, s, gate), $"gates{Literal(t)}", Column(s, gate)));
+                        _writer.Line(layout.Store(Sum(t, s, accumulator), $"gates{Literal(t)}", Offset("column", GateColumn(tile, s, accumulator.GateColumn))));
                     }
                 }
             }

@@ -21,12 +21,12 @@ namespace LstmGen.Generator
             private readonly int _registers;
             private string _rowPrefix = "row";
 
-            public LaneDot(Emitter emitter, PathPlan path, int rows, int columns)
+            public LaneDot(Emitter emitter, PathPlan path, int rows, bool hasChunks)
             {
                 _emitter = emitter;
                 _path = path;
                 _rows = rows;
-                _hasChunks = columns >= 16;
+                _hasChunks = hasChunks;
                 _registers = path.Path == KernelPath.Scalar ? 1 : 16 / path.VectorWidth;
             }
 
@@ -124,12 +124,15 @@ namespace LstmGen.Generator
                 }
             }
 
-            /// <summary>Adds <paramref name="count"/> columns from <paramref name="firstColumn"/> to the sums, in order.</summary>
-            public void InOrder(int firstColumn, int count)
+            /// <summary>
+            /// Adds <paramref name="count"/> columns from <paramref name="from"/> of the rows' parts (and of the gradients from
+            /// <c>column</c>) to the sums, in order.
+            /// </summary>
+            public void InOrder(int from, int count)
             {
-                using (Writer.Open($"for ({_emitter.NUInt} k = 0; k < {Literal(count)}; k++)"))
+                using (Writer.Open($"for ({_emitter.NUInt} k = {Literal(from)}; k < {Literal(from + count)}; k++)"))
                 {
-                    Writer.Line($"float gradient = {_emitter.Unsafe}.Add(ref gateGradients, {IndexExpression.Sum("k", firstColumn)});");
+                    Writer.Line($"float gradient = {_emitter.Unsafe}.Add(ref gateGradients, column + k);");
                     for (int row = 0; row < _rows; row++)
                     {
                         Writer.Line($"{Sum(row)} = {TypeNames.LstmMath}.MultiplyAdd({_emitter.Unsafe}.Add(ref {Row(row)}, k), gradient, {Sum(row)});");

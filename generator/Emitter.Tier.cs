@@ -50,11 +50,29 @@ namespace LstmGen.Generator
         /// </summary>
         private string StateValues(string state, string part) => IsPortable ? $"State.{part}(ref {state})" : $"{state}.{part}";
 
-        /// <summary><c>ref float hidden</c> and <c>ref float cell</c>: the first values of <paramref name="state"/>.</summary>
+        /// <summary><c>ref float hidden</c> and (a cell with a cell state) <c>ref float cell</c>: the first values of <paramref name="state"/>.</summary>
         private void EmitStateReferences(string state)
         {
             _writer.Line($"ref float hidden = ref {TypeNames.MemoryMarshal}.GetReference({StateValues(state, "Hidden")});");
-            _writer.Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference({StateValues(state, "Cell")});");
+            if (_cell.HasCellState)
+            {
+                _writer.Line($"ref float cell = ref {TypeNames.MemoryMarshal}.GetReference({StateValues(state, "Cell")});");
+            }
         }
+
+        /// <summary>The state a kernel takes: <c>hidden, cell</c>, or <c>hidden</c> alone for a cell without a cell state.</summary>
+        private string StateArguments(string hidden, string cell) => _cell.HasCellState ? $"{hidden}, {cell}" : hidden;
+
+        /// <summary>The floats of a State: the hidden values of every layer, then as many cell values where the cell has them.</summary>
+        private string StateLength => _cell.HasCellState ? "2 * Layers * HiddenSize" : "Layers * HiddenSize";
+
+        /// <summary>The state's names in a parameter list: hidden, cell; or hidden alone.</summary>
+        private string[] StateNames => _cell.HasCellState ? new[] { "hidden", "cell" } : new[] { "hidden" };
+
+        /// <summary>
+        /// The length of a row of gate values (a step's sums, or its activations for training): the gate row, and
+        /// the values per unit that follow it for a cell that has any (<see cref="RecurrentCell.UnitValues"/>).
+        /// </summary>
+        private string GateValuesLength => _cell.UnitValues == 0 ? "GateRowLength" : "GateValuesLength";
     }
 }

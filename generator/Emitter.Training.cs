@@ -17,6 +17,35 @@ namespace LstmGen.Generator
 
         private void EmitTrainingConstants()
         {
+            if (!_cell.HasCellState)
+            {
+                _writer.Lines("""
+                    // The record of a training sequence, one row per step after a row 0 that holds the state the
+                    // sequence starts from. For each layer: the gate values (the activations r, z, n packed like a gate
+                    // row, then W_hn h + b_hn of every unit), the hidden state, and the recurrent side's gate gradients
+                    // (the backward pass writes them); then the step's outputs before and after the output activation.
+                    private const int RecordHiddenOffset = GateValuesLength;
+                    private const int RecordRecurrentGradientOffset = GateValuesLength + HiddenSize;
+                    private const int LayerRecordLength = RecordRecurrentGradientOffset + GateRowLength;
+                    private const int RecordLogitsOffset = Layers * LayerRecordLength;
+                    private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
+                    private const int StepRecordLength = RecordOutputsOffset + OutputSize;
+
+                    // The backward pass's scratch: d loss / d h of every layer, carried to the step before; the part of it
+                    // that h = (h_prev - n) * z + n carries directly; the gradient reaching a layer's output from above;
+                    // the logit gradients.
+                    private const int ScratchCarriedOffset = Layers * HiddenSize;
+                    private const int ScratchUpstreamOffset = 2 * Layers * HiddenSize;
+                    private const int ScratchLogitOffset = ScratchUpstreamOffset + HiddenSize;
+                    private const int BackwardScratchLength = ScratchLogitOffset + OutputSize;
+
+                    // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
+                    private const int WeightGradientBlock = 32;
+
+                    """);
+                return;
+            }
+
             _writer.Lines("""
                 // The record of a training sequence, one row per step after a row 0 that holds the state the
                 // sequence starts from. For each layer: the gate activations (packed like a gate row), the cell
@@ -99,7 +128,9 @@ namespace LstmGen.Generator
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 using (Guard("AccumulateGradients"))
                 {
-                    _writer.Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);");
+                    _writer.Line(_cell.HasCellState
+                        ? "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default, initialCellGradients: default);"
+                        : "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients: default, initialHiddenGradients: default);");
                 }
             }
 
@@ -110,11 +141,15 @@ namespace LstmGen.Generator
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 _writer.Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
                 _writer.Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
-                _writer.Line($"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");");
+                _writer.Line(_cell.HasCellState
+                    ? $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");"
+                    : $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, 0, nameof(initialCellGradients), \"empty: a {_cell.Name} has no cell state\");");
                 _writer.Line($"{TypeNames.ModelGuard}.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);");
                 using (Guard("AccumulateGradients"))
                 {
-                    _writer.Line("return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);");
+                    _writer.Line(_cell.HasCellState
+                        ? "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients, initialCellGradients);"
+                        : "return BackpropagateThroughTime(inputs, targets, steps, lastStepOnly, inputGradients, initialHiddenGradients);");
                 }
             }
 
@@ -131,7 +166,8 @@ namespace LstmGen.Generator
             _writer.Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
             _writer.Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
             _writer.Line("/// </summary>");
-            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
+            string cellGradients = _cell.HasCellState ? $", {TypeNames.Span}<float> initialCellGradients" : string.Empty;
+            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients{cellGradients})"))
             {
                 _writer.Line("// The buffers, each read into a local once, so that every reference below points into the array");
                 _writer.Line("// whose length was checked: the record grows to the longest sequence seen, then is reused.");
@@ -157,7 +193,9 @@ namespace LstmGen.Generator
                 _writer.Line($"{TypeNames.Span}<float> scratch = scratchBuffer;");
                 _writer.Line("scratch.Clear();");
                 _writer.Line($"ref float hiddenGradients = ref {TypeNames.MemoryMarshal}.GetReference(scratch);");
-                _writer.Line("ref float cellGradients = ref scratch[ScratchCellOffset];");
+                _writer.Line(_cell.HasCellState
+                    ? "ref float cellGradients = ref scratch[ScratchCellOffset];"
+                    : "ref float carriedGradients = ref scratch[ScratchCarriedOffset];");
                 _writer.Line("ref float upstream = ref scratch[ScratchUpstreamOffset];");
                 _writer.Line($"{TypeNames.Span}<float> logitGradients = scratch.Slice(ScratchLogitOffset, OutputSize);");
                 _writer.Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
@@ -213,13 +251,13 @@ namespace LstmGen.Generator
                         {
                             _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                             _writer.Line("int state = layer * HiddenSize;");
-                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref cellGradients, state), ref upstream, computeInputGradient: true);");
+                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref {CellGradients}, state), ref upstream, computeInputGradient: true);");
                         }
                     }
 
                     _writer.Line();
                     _writer.Line("// The first layer, whose input is the sequence: d loss / d input only when it is wanted.");
-                    _writer.Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref cellGradients, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
+                    _writer.Line($"{_plan.FirstLayer.Name}Backward(ref parameters, ref gradients, ref previousRow, ref row, ref upstream, ref hiddenGradients, ref {CellGradients}, ref {Unsafe}.Add(ref inputGradient, step * InputSize), wantsInputGradients);");
                 }
 
                 _writer.Line();
@@ -230,7 +268,10 @@ namespace LstmGen.Generator
                 using (_writer.Open("if (!initialHiddenGradients.IsEmpty)"))
                 {
                     _writer.Line("scratch.Slice(0, Layers * HiddenSize).CopyTo(initialHiddenGradients);");
-                    _writer.Line("scratch.Slice(ScratchCellOffset, Layers * HiddenSize).CopyTo(initialCellGradients);");
+                    if (_cell.HasCellState)
+                    {
+                        _writer.Line("scratch.Slice(ScratchCellOffset, Layers * HiddenSize).CopyTo(initialCellGradients);");
+                    }
                 }
 
                 _writer.Line();
@@ -239,6 +280,17 @@ namespace LstmGen.Generator
 
             _writer.Line();
         }
+
+        /// <summary>The scratch of d loss / d c (an LSTM's) or of what a GRU's update carries directly.</summary>
+        private string CellGradients => _cell.HasCellState ? "cellGradients" : "carriedGradients";
+
+        /// <summary>
+        /// The gate gradients of W_hh's side: an LSTM's are those of W_ih's side (<paramref name="inputSide"/>); a GRU's
+        /// are in their own row of the record, at <paramref name="layerRow"/> + RecordRecurrentGradientOffset.
+        /// </summary>
+        private string RecurrentGateGradients(string inputSide, string layerRow) => _cell.HasCellState
+            ? inputSide
+            : $"{Unsafe}.Add(ref record, {layerRow} + RecordRecurrentGradientOffset)";
 
         /// <summary>The offset of the top layer's record in a step's row.</summary>
         private string TopLayerRecord() => _spec.Layers == 1 ? "RecordHiddenOffset" : "((Layers - 1) * LayerRecordLength) + RecordHiddenOffset";
@@ -257,7 +309,11 @@ namespace LstmGen.Generator
                 using (_writer.Open("for (int layer = 0; layer < Layers; layer++)"))
                 {
                     _writer.Line($"ref float layerRecord = ref {Unsafe}.Add(ref record, layer * LayerRecordLength);");
-                    _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
+                    if (_cell.HasCellState)
+                    {
+                        _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
+                    }
+
                     _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
                 }
 
@@ -266,13 +322,13 @@ namespace LstmGen.Generator
                 {
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     _writer.Line("// Every layer, from the input up, recording as it goes.");
-                    _writer.Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {Unsafe}.Add(ref input, step * InputSize), ref hidden, ref cell, ref row);");
+                    _writer.Line($"{_plan.FirstLayer.Name}Recorded(ref parameters, ref {Unsafe}.Add(ref input, step * InputSize), {StateArguments("ref hidden", "ref cell")}, ref row);");
                     if (HasUpperLayers)
                     {
                         using (_writer.Open("for (int layer = 1; layer < Layers; layer++)"))
                         {
                             _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
+                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * HiddenSize)", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
@@ -301,15 +357,22 @@ namespace LstmGen.Generator
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
                 _writer.Line("/// <summary>");
-                _writer.Line($"/// One step of {DescribeLayers(kernel)} that records its gate activations, new cell state and new hidden");
+                _writer.Line(_cell.HasCellState
+                    ? $"/// One step of {DescribeLayers(kernel)} that records its gate activations, new cell state and new hidden"
+                    : $"/// One step of {DescribeLayers(kernel)} that records its gate values and new hidden");
                 _writer.Line("/// state into <paramref name=\"record\"/>, for the backward pass.");
                 _writer.Line("/// </summary>");
-                using (_writer.Open($"private static void {kernel.Name}Recorded(ref float weights, ref float input, ref float hidden, ref float cell, ref float record)"))
+                ParameterList parameters = new ParameterList().RefFloats("weights", "input").RefFloats(StateNames).RefFloats("record");
+                using (_writer.Open($"private static void {kernel.Name}Recorded({parameters.Declaration})"))
                 {
-                    EmitDispatch(path => $"{kernel.Name}{path}(ref weights, ref input, ref hidden, ref cell, ref record);");
+                    EmitDispatch(path => $"{kernel.Name}{path}({parameters.Arguments});");
                     _writer.Line();
-                    _writer.Line("// The new states, for the backward pass.");
-                    _writer.Line($"{TypeNames.Floats}.Copy(ref cell, ref {Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
+                    _writer.Line(_cell.HasCellState ? "// The new states, for the backward pass." : "// The new state, for the backward pass.");
+                    if (_cell.HasCellState)
+                    {
+                        _writer.Line($"{TypeNames.Floats}.Copy(ref cell, ref {Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
+                    }
+
                     _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref record, RecordHiddenOffset), HiddenSize);");
                 }
 
@@ -351,7 +414,7 @@ namespace LstmGen.Generator
                 _writer.Line("// input + t * InputSize and the hidden state before it in row t of the record.");
                 _writer.Line($"ref float gateGradients = ref {Unsafe}.Add(ref record, StepRecordLength);");
                 _writer.Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
-                _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref gateGradients, blockStart, blockEnd);");
+                _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength")}, blockStart, blockEnd);");
                 if (HasUpperLayers)
                 {
                     _writer.Line();
@@ -362,7 +425,7 @@ namespace LstmGen.Generator
                         _writer.Line($"ref float layerGateGradients = ref {Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
                         _writer.Line($"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
                         _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
-                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
                     }
                 }
             }

@@ -110,14 +110,19 @@ namespace LstmGen.Generator
             public string Input(string source, IndexExpression k) =>
                 Agents == 0 ? Vector.Broadcast($"{Vector.Refs}.Add(ref {source}, {k})") : Vector.Load(source, Position(k));
 
-            /// <summary>b_ih + b_hh of a gate column.</summary>
-            public string Bias(string column) => BFloat16
+            /// <summary>b_ih + b_hh of a gate column, or one of them (<paramref name="terms"/>; a bfloat16 model, an LSTM, takes both).</summary>
+            public string Bias(string column, BiasTerms terms = BiasTerms.Both) => BFloat16
                 ? (Agents == 0
                     ? $"{PairRow(PairLoad("biases", column), upper: false)} + {PairRow(PairLoad("biases", column), upper: true)}"
                     : Vector.Broadcast($"{TypeNames.BFloat16}.Low({PairLoad("biases", column)}) + {TypeNames.BFloat16}.High({PairLoad("biases", column)})"))
-                : Agents == 0
-                ? $"{Vector.Load("inputBias", column)} + {Vector.Load("hiddenBias", column)}"
-                : Vector.Broadcast($"{Vector.Refs}.Add(ref inputBias, {column}) + {Vector.Refs}.Add(ref hiddenBias, {column})");
+                : terms switch
+                {
+                    BiasTerms.Input => Agents == 0 ? Vector.Load("inputBias", column) : Vector.Broadcast($"{Vector.Refs}.Add(ref inputBias, {column})"),
+                    BiasTerms.Hidden => Agents == 0 ? Vector.Load("hiddenBias", column) : Vector.Broadcast($"{Vector.Refs}.Add(ref hiddenBias, {column})"),
+                    _ => Agents == 0
+                        ? $"{Vector.Load("inputBias", column)} + {Vector.Load("hiddenBias", column)}"
+                        : Vector.Broadcast($"{Vector.Refs}.Add(ref inputBias, {column}) + {Vector.Refs}.Add(ref hiddenBias, {column})"),
+                };
 
             public string Load(string reference, IndexExpression index) => Vector.Load(reference, Position(index));
 
@@ -135,6 +140,67 @@ namespace LstmGen.Generator
 
             /// <summary>Where an index of one sequence's values sits in the layout: itself, or times the agents of a group.</summary>
             private string Position(IndexExpression index) => Agents == 0 ? index.Text : index.Times(Agents);
+        }
+
+        /// <summary>
+        /// One segment of a tile as a cell writes its code (<see cref="RecurrentCell.EmitActivations"/>,
+        /// <see cref="RecurrentCell.EmitGateGradients"/>): a gate column of the segment, or its units.
+        /// </summary>
+        private sealed class SegmentCode : ICellCode
+        {
+            private readonly Emitter _emitter;
+            private readonly ValueLayout _layout;
+            private readonly TileLoop _tile;
+            private readonly int _segment;
+
+            public SegmentCode(Emitter emitter, ValueLayout layout, TileLoop tile, int segment)
+            {
+                _emitter = emitter;
+                _layout = layout;
+                _tile = tile;
+                _segment = segment;
+            }
+
+            public string Type => _layout.Type;
+
+            public string One => _layout.Vector.One;
+
+            public bool KeepsGates => _layout.Agents == 0;
+
+            public string Math(string function, params string[] arguments) => $"{TypeNames.LstmMath}.{function}({string.Join(", ", arguments)})";
+
+            public string Load(CellValue value) => _layout.Load(value.Reference, Index(value));
+
+            public string Store(string expression, CellValue value) => _layout.Store(expression, value.Reference, Index(value));
+
+            public void Line(string text) => _emitter._writer.Line(text);
+
+            private IndexExpression Index(CellValue value) => value.Column >= 0
+                ? Offset("column", GateColumn(_tile, _segment, value.Column))
+                : Offset("unit", _tile.Segments[_segment].UnitOffset);
+        }
+
+        /// <summary>
+        /// Where a tile stores a sum of segment <paramref name="segment"/>: its gate column of <c>gates</c>, or its
+        /// units in the row of values per unit that follows the gate row (<see cref="EmitUnitValuesRow"/>).
+        /// </summary>
+        private (string Reference, IndexExpression Index) SumPlace(TileLoop tile, int segment, Accumulator accumulator) => accumulator.IsUnitValue
+            ? (_cell.UnitValuesRow!, Offset("unit", tile.Segments[segment].UnitOffset))
+            : ("gates", Offset("column", GateColumn(tile, segment, accumulator.GateColumn)));
+
+        /// <summary>
+        /// <c>ref float {row} = ref gates[GateRowLength]</c>: the cell's values per unit after the gate row of
+        /// <paramref name="gates"/> (times the agents of a group), where it has any.
+        /// </summary>
+        private void EmitUnitValuesRow(string gates, int agents)
+        {
+            if (_cell.UnitValuesRow is null)
+            {
+                return;
+            }
+
+            string offset = agents == 0 ? "GateRowLength" : $"GateRowLength * {Literal(agents)}";
+            _writer.Line($"ref float {_cell.UnitValuesRow} = ref {Unsafe}.Add(ref {gates}, {offset});");
         }
 
         /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
@@ -238,14 +304,14 @@ namespace LstmGen.Generator
         }
 
         /// <summary>The floats of one row of a block of the tile's width: its 4 gates' columns.</summary>
-        private static int BlockRowLength(TileLoop tile) => LstmCell.GateCount * tile.GateStride;
+        private int BlockRowLength(TileLoop tile) => _cell.GateCount * tile.GateStride;
 
         /// <summary>
         /// The weight of a gate of a segment, relative to row k of the tile's weights (<see cref="DeclareTileWeights"/>)
         /// in a weight of <paramref name="rows"/> packed rows: the segment's block lies <paramref name="rows"/> rows of
         /// its block further on for each block of the tile before it.
         /// </summary>
-        private static int TileWeightColumn(TileLoop tile, int segment, int gate, int rows)
+        private int TileWeightColumn(TileLoop tile, int segment, int gate, int rows)
         {
             int column = GateColumn(tile, segment, gate);
             int block = tile.Segments[segment].ColumnOffset / BlockRowLength(tile);

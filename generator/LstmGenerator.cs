@@ -34,12 +34,22 @@ namespace LstmGen.Generator
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
+            // [Lstm] and [Gru] classes, each found by its attribute; one stream of parse results from there on.
+            IncrementalValuesProvider<ParseResult> lstmParsed = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     Parser.AttributeName,
                     static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
-                    static (syntaxContext, cancellationToken) => Parser.Parse(syntaxContext, cancellationToken))
+                    static (syntaxContext, cancellationToken) => Parser.Parse(syntaxContext, CellKind.Lstm, cancellationToken))
                 .WithTrackingName(Steps.Parse);
+            IncrementalValuesProvider<ParseResult> gruParsed = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Parser.GruAttributeName,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    static (syntaxContext, cancellationToken) => Parser.Parse(syntaxContext, CellKind.Gru, cancellationToken))
+                .WithTrackingName(Steps.Parse);
+            IncrementalValuesProvider<ParseResult> parsed = lstmParsed.Collect()
+                .Combine(gruParsed.Collect())
+                .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right));
 
             IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = parsed
                 .Select(static (result, _) => result.Diagnostics)
@@ -221,7 +231,7 @@ namespace LstmGen.Generator
             }.Where(size => size is not null));
 
             var shapes = file.Entries.ToDictionary(entry => entry.Name, entry => (IReadOnlyList<long>)entry.Shape.ToArray(), StringComparer.Ordinal);
-            LstmGen.CompilerServices.StateDictSizes? sizes = LstmGen.CompilerServices.StateDictSizes.TryRead(shapes, out string? why);
+            LstmGen.CompilerServices.StateDictSizes? sizes = LstmGen.CompilerServices.StateDictSizes.TryRead(shapes, out string? why, RecurrentCell.For(spec.Cell).TensorPrefix);
             if (sizes is null)
             {
                 problems.Add((DiagnosticDescriptors.WeightsSizesUnknown, new[] { spec.TypeName, leftText, spec.Weights!, why! }));

@@ -18,25 +18,35 @@ namespace LstmGen.Generator
     {
         public const string AttributeName = "LstmGen.LstmAttribute";
 
+        /// <summary>The attribute that asks for a GRU (<see cref="CellKind.Gru"/>).</summary>
+        public const string GruAttributeName = "LstmGen.GruAttribute";
+
+        /// <summary>The attribute's metadata name for a cell.</summary>
+        public static string AttributeNameOf(CellKind cell) => cell == CellKind.Gru ? GruAttributeName : AttributeName;
+
         /// <summary>
         /// Reads one class. Never throws (except on cancellation): an exception becomes
         /// <see cref="DiagnosticDescriptors.GeneratorFailed"/> on this class, so that one odd class
         /// cannot take the other models down.
         /// </summary>
-        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+            Parse(context, CellKind.Lstm, cancellationToken);
+
+        /// <summary>Reads one class marked with the attribute of <paramref name="cell"/>.</summary>
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CellKind cell, CancellationToken cancellationToken)
         {
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
             LocationInfo? location = LocationInfo.From(declaration.Identifier.GetLocation());
             try
             {
                 FaultInjection.ThrowIfRequested(FaultInjection.Parse, declaration.Identifier.ValueText);
-                return ParseClass(context, declaration, location, cancellationToken);
+                return ParseClass(context, cell, declaration, location, cancellationToken);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 return new ParseResult(null, new[]
                 {
-                    DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailed, location, declaration.Identifier.ValueText, "reading the class and its [Lstm] attribute", Describe(exception)),
+                    DiagnosticInfo.Create(DiagnosticDescriptors.GeneratorFailed, location, declaration.Identifier.ValueText, $"reading the class and its {RecurrentCell.For(cell).Attribute} attribute", Describe(exception)),
                 }.ToEquatableArray(), location);
             }
         }
@@ -45,7 +55,7 @@ namespace LstmGen.Generator
         public static string Describe(Exception exception) =>
             exception.GetType().FullName + ": " + exception.Message.Replace("\r", " ").Replace("\n", " ");
 
-        private static ParseResult ParseClass(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax declaration, LocationInfo? location, CancellationToken cancellationToken)
+        private static ParseResult ParseClass(GeneratorAttributeSyntaxContext context, CellKind cell, TypeDeclarationSyntax declaration, LocationInfo? location, CancellationToken cancellationToken)
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             AttributeData attribute = context.Attributes[0];
@@ -56,12 +66,23 @@ namespace LstmGen.Generator
             // [Lstm] on two parts of one partial class is CS0579 already: generate from the first only,
             // so that the two parts never add two files of one name.
             SyntaxReference? first = type.GetAttributes()
-                .Where(candidate => candidate.AttributeClass?.ToDisplayString() == AttributeName)
+                .Where(candidate => candidate.AttributeClass?.ToDisplayString() == AttributeNameOf(cell))
                 .Select(candidate => candidate.ApplicationSyntaxReference)
                 .FirstOrDefault(reference => reference is not null);
             if (first is not null && (first.SyntaxTree != declaration.SyntaxTree || !declaration.AttributeLists.Span.Contains(first.Span)))
             {
                 return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty, location);
+            }
+
+            // [Lstm] and [Gru] on one class: one class holds one model. The [Gru] pass reports it; neither generates.
+            if (type.GetAttributes().Any(candidate => candidate.AttributeClass?.ToDisplayString() == AttributeNameOf(cell == CellKind.Gru ? CellKind.Lstm : CellKind.Gru)))
+            {
+                return new ParseResult(
+                    null,
+                    cell == CellKind.Gru
+                        ? new[] { DiagnosticInfo.Create(DiagnosticDescriptors.TwoCells, classLocation, name) }.ToEquatableArray()
+                        : EquatableArray<DiagnosticInfo>.Empty,
+                    location);
             }
 
             if (declaration is RecordDeclarationSyntax)
@@ -177,7 +198,8 @@ namespace LstmGen.Generator
                 loss,
                 weights,
                 IsAssemblyVisible(type),
-                precision);
+                precision,
+                cell);
             return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location, weights is null ? null : LocationInfo.From(ArgumentLocation("Weights")));
 
             int ReadSize(string property, bool required, int defaultValue, int min, int max, string why)

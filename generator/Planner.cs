@@ -40,7 +40,8 @@ namespace LstmGen.Generator
         public static KernelPlan Plan(ModelSpec spec)
         {
             int hidden = spec.HiddenSize;
-            int gateRow = LstmCell.GateCount * hidden;
+            RecurrentCell cell = RecurrentCell.For(spec.Cell);
+            int gateRow = cell.GateCount * hidden;
 
             var first = new LayerKernel(spec.InputSize == hidden ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == hidden && spec.Layers > 1);
             var kernels = new List<LayerKernel> { first };
@@ -49,18 +50,18 @@ namespace LstmGen.Generator
                 kernels.Add(new LayerKernel("UpperLayer", hidden, IsFirst: false, IsUpper: true));
             }
 
-            int firstCount = first.ParameterCount(hidden);
-            int upperCount = kernels[kernels.Count - 1].IsUpper ? kernels[kernels.Count - 1].ParameterCount(hidden) : 0;
+            int firstCount = first.ParameterCount(hidden, cell.GateCount);
+            int upperCount = kernels[kernels.Count - 1].IsUpper ? kernels[kernels.Count - 1].ParameterCount(hidden, cell.GateCount) : 0;
 
             var tensors = new List<TensorPlan>();
             int offset = 0;
             for (int layer = 0; layer < spec.Layers; layer++)
             {
                 int inputs = layer == 0 ? spec.InputSize : hidden;
-                Add($"lstm.weight_ih_l{layer}", TensorKind.GateWeight, gateRow, inputs);
-                Add($"lstm.weight_hh_l{layer}", TensorKind.GateWeight, gateRow, hidden);
-                Add($"lstm.bias_ih_l{layer}", TensorKind.GateBias, gateRow);
-                Add($"lstm.bias_hh_l{layer}", TensorKind.GateBias, gateRow);
+                Add($"{cell.TensorPrefix}.weight_ih_l{layer}", TensorKind.GateWeight, gateRow, inputs);
+                Add($"{cell.TensorPrefix}.weight_hh_l{layer}", TensorKind.GateWeight, gateRow, hidden);
+                Add($"{cell.TensorPrefix}.bias_ih_l{layer}", TensorKind.GateBias, gateRow);
+                Add($"{cell.TensorPrefix}.bias_hh_l{layer}", TensorKind.GateBias, gateRow);
             }
 
             int headOffset = offset;
@@ -75,10 +76,10 @@ namespace LstmGen.Generator
                 .Select(path => new PathPlan(
                     path,
                     VectorWidth(path),
-                    PlanTiles(path, blocks, MaxAccumulators(path) / LstmCell.GateCount).ToEquatableArray(),
-                    PlanTiles(path, blocks, maxSegments: 1).ToEquatableArray(),
-                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, MaxAccumulators(path) / LstmCell.GateCount).ToEquatableArray(),
-                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, maxSegments: 1).ToEquatableArray()))
+                    PlanTiles(path, blocks, MaxAccumulators(path) / cell.Accumulators.Count, cell).ToEquatableArray(),
+                    PlanTiles(path, blocks, maxSegments: 1, cell).ToEquatableArray(),
+                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, MaxAccumulators(path) / cell.Accumulators.Count, cell).ToEquatableArray(),
+                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, maxSegments: 1, cell).ToEquatableArray()))
                 .ToEquatableArray();
 
             return new KernelPlan(spec, MaxBlockWidth, tensors.ToEquatableArray(), kernels.ToEquatableArray(), paths, firstCount, upperCount, headOffset, offset);
@@ -98,8 +99,10 @@ namespace LstmGen.Generator
         /// most <paramref name="maxSegments"/> segments, looped over when they repeat. The gate sums use
         /// tiles of <see cref="MaxAccumulators"/> / 4 segments; the activations, tiles of one segment.
         /// </summary>
-        public static List<TileLoop> PlanTiles(KernelPath path, IReadOnlyList<(int Start, int Width)> blocks, int maxSegments)
+        public static List<TileLoop> PlanTiles(KernelPath path, IReadOnlyList<(int Start, int Width)> blocks, int maxSegments, RecurrentCell? cell = null)
         {
+            cell ??= LstmCell.Instance;
+            int gates = cell.GateCount;
             var tiles = new List<TileLoop>();
             int index = 0;
             while (index < blocks.Count)
@@ -119,7 +122,7 @@ namespace LstmGen.Generator
                 if (!vectorBlock)
                 {
                     // The last block (1 to 3 units) is one tile of single-lane segments.
-                    tiles.Add(Tile(vectorWidth, width, Enumerable.Range(0, width).Select(j => new Segment(j, j)), start, 1, 0, 0, 1, 0, 0));
+                    tiles.Add(Tile(cell, vectorWidth, width, Enumerable.Range(0, width).Select(j => new Segment(j, j)), start, 1, 0, 0, 1, 0, 0));
                 }
                 else if (segmentsPerBlock <= maxSegments)
                 {
@@ -139,7 +142,7 @@ namespace LstmGen.Generator
                     int segmentsPerTile = maxSegments;
                     int tileUnits = segmentsPerTile * vectorWidth;
                     var segments = Enumerable.Range(0, segmentsPerTile).Select(j => new Segment(j * vectorWidth, j * vectorWidth));
-                    tiles.Add(Tile(vectorWidth, width, segments, start, count, width, LstmCell.GateCount * width, segmentsPerBlock / segmentsPerTile, tileUnits, tileUnits));
+                    tiles.Add(Tile(cell, vectorWidth, width, segments, start, count, width, gates * width, segmentsPerBlock / segmentsPerTile, tileUnits, tileUnits));
                 }
 
                 TileLoop WholeBlocks(int blocksPerTile, int repeats, int firstUnit)
@@ -149,21 +152,22 @@ namespace LstmGen.Generator
                     {
                         for (int j = 0; j < segmentsPerBlock; j++)
                         {
-                            segments.Add(new Segment((block * width) + (j * vectorWidth), (block * LstmCell.GateCount * width) + (j * vectorWidth)));
+                            segments.Add(new Segment((block * width) + (j * vectorWidth), (block * gates * width) + (j * vectorWidth)));
                         }
                     }
 
-                    return Tile(vectorWidth, width, segments, firstUnit, repeats, blocksPerTile * width, blocksPerTile * LstmCell.GateCount * width, 1, 0, 0);
+                    return Tile(cell, vectorWidth, width, segments, firstUnit, repeats, blocksPerTile * width, blocksPerTile * gates * width, 1, 0, 0);
                 }
             }
 
             return tiles;
         }
 
-        private static TileLoop Tile(int vectorWidth, int gateStride, IEnumerable<Segment> segments, int baseUnit, int outerCount, int outerUnitStride, int outerColumnStride, int innerCount, int innerUnitStride, int innerColumnStride)
+        private static TileLoop Tile(RecurrentCell cell, int vectorWidth, int gateStride, IEnumerable<Segment> segments, int baseUnit, int outerCount, int outerUnitStride, int outerColumnStride, int innerCount, int innerUnitStride, int innerColumnStride)
         {
             EquatableArray<Segment> list = segments.ToEquatableArray();
-            return new TileLoop(vectorWidth, gateStride, list, baseUnit, LstmCell.GateCount * baseUnit, outerCount, outerUnitStride, outerColumnStride, innerCount, innerUnitStride, innerColumnStride, InputUnroll(LstmCell.GateCount * list.Count));
+            int accumulators = cell.Accumulators.Count;
+            return new TileLoop(vectorWidth, gateStride, list, baseUnit, cell.GateCount * baseUnit, outerCount, outerUnitStride, outerColumnStride, innerCount, innerUnitStride, innerColumnStride, InputUnroll(accumulators * list.Count), accumulators);
         }
     }
 }

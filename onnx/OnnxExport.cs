@@ -115,6 +115,7 @@ namespace LstmGen.Onnx
         /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/>.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException">The model's tensors are not those of an LSTM of its sizes.</exception>
+        /// <exception cref="NotSupportedException">The model is a GRU (<see cref="GruAttribute"/>), which the exporter does not write.</exception>
         public static byte[] ToBytes(ILstmModel model) => ToModelProto(model).ToByteArray();
 
         private static ModelProto ToModelProto(ILstmModel model)
@@ -122,6 +123,11 @@ namespace LstmGen.Onnx
             if (model is null)
             {
                 throw new ArgumentNullException(nameof(model));
+            }
+
+            if (RecurrentCells.Of(model) != RecurrentCell.Lstm)
+            {
+                throw new NotSupportedException($"{model.GetType().FullName} is a {RecurrentCells.Of(model).ToString().ToUpperInvariant()} model ([Gru]); the ONNX exporter writes LSTM models only (ONNX's LSTM operator). Its weights can be saved as safetensors (Save), which PyTorch's nn.GRU loads.");
             }
 
             CheckSize(model);

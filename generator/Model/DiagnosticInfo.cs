@@ -42,6 +42,6 @@ namespace LstmGen.Generator.Model
     internal sealed record GeneratedModel(string HintName, string TypeName, string? Source, string? FailedStage, string? Failure, string? WeightsSource = null, EquatableArray<DiagnosticInfo> Diagnostics = default)
     {
         /// <summary>The hint name of the file that holds the compiled-in weights.</summary>
-        public string WeightsHintName => HintName.Substring(0, HintName.Length - ".Lstm.g.cs".Length) + ".LstmWeights.g.cs";
+        public string WeightsHintName => HintName.Substring(0, HintName.Length - ".g.cs".Length) + "Weights.g.cs";
     }
 }

@@ -26,7 +26,7 @@ namespace LstmGen.Generator.Model
     internal sealed record TensorPlan(string Name, EquatableArray<int> Shape, int Offset, int Length, TensorKind Kind);
 
     /// <summary>
-    /// A group of hidden units processed together: four accumulators (gates i, f, g, o) of
+    /// A group of hidden units processed together: the cell's accumulators (an LSTM's gates i, f, g, o) of
     /// <see cref="TileLoop.VectorWidth"/> lanes, at a unit and column offset from the tile's base.
     /// Gate g of the segment sits at column <c>ColumnOffset + g * GateStride</c>.
     /// </summary>
@@ -49,9 +49,10 @@ namespace LstmGen.Generator.Model
         int InnerCount,
         int InnerUnitStride,
         int InnerColumnStride,
-        int InputUnroll)
+        int InputUnroll,
+        int SegmentAccumulators)
     {
-        public int Accumulators => LstmCell.GateCount * Segments.Count;
+        public int Accumulators => SegmentAccumulators * Segments.Count;
 
         public int UnitsCovered => Segments.Count * VectorWidth * OuterCount * InnerCount;
     }
@@ -78,8 +79,8 @@ namespace LstmGen.Generator.Model
     /// </summary>
     internal sealed record LayerKernel(string Name, int InputCount, bool IsFirst, bool IsUpper)
     {
-        /// <summary>Floats of one layer: packed W_ih [in][4H], W_hh [H][4H], b_ih [4H], b_hh [4H].</summary>
-        public int ParameterCount(int hiddenSize) => (InputCount + hiddenSize + 2) * LstmCell.GateCount * hiddenSize;
+        /// <summary>Floats of one layer: packed W_ih [in][GH], W_hh [H][GH], b_ih [GH], b_hh [GH] for G gates.</summary>
+        public int ParameterCount(int hiddenSize, int gateCount) => (InputCount + hiddenSize + 2) * gateCount * hiddenSize;
 
         /// <summary>
         /// Whether Forward computes the input part of a chunk's gate sums first, as one matrix product (several
@@ -119,7 +120,10 @@ namespace LstmGen.Generator.Model
         int HeadOffset,
         int ParameterCount)
     {
-        public int GateRowLength => LstmCell.GateCount * Spec.HiddenSize;
+        /// <summary>The model's cell: its gates, sums, state and derivatives.</summary>
+        public RecurrentCell Cell => RecurrentCell.For(Spec.Cell);
+
+        public int GateRowLength => Cell.GateCount * Spec.HiddenSize;
 
         public LayerKernel FirstLayer => LayerKernels[0];
 

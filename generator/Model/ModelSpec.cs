@@ -51,7 +51,8 @@ namespace LstmGen.Generator.Model
         LossKind Loss,
         string? Weights = null,
         bool IsAssemblyVisible = true,
-        WeightPrecision WeightPrecision = WeightPrecision.Float32)
+        WeightPrecision WeightPrecision = WeightPrecision.Float32,
+        CellKind Cell = CellKind.Lstm)
     {
         /// <summary>Whether the steps read a bfloat16 copy of the weights (<see cref="WeightPrecision.BFloat16"/>).</summary>
         public bool HasBFloat16Weights => WeightPrecision == WeightPrecision.BFloat16;
@@ -110,7 +111,7 @@ namespace LstmGen.Generator.Model
                     safe.Append('_').Append(hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
                 }
 
-                return safe.Append(".Lstm.g.cs").ToString();
+                return safe.Append(Cell == CellKind.Gru ? ".Gru.g.cs" : ".Lstm.g.cs").ToString();
             }
         }
     }

@@ -73,18 +73,19 @@ namespace LstmGen.Generator.Weights
                     continue;
                 }
 
-                // PyTorch's [4H, columns] (a bias: columns = 1), transposed into packed gate rows kept block by block: the layout of
+                // PyTorch's [GH, columns] (a bias: columns = 1), transposed into packed gate rows kept block by block: the layout of
                 // the runtime's GateLayout.Pack, with the column of each gate and unit from the shared GateBlocks.
-                int columns = tensor.Length / (LstmCell.GateCount * hidden);
-                for (int gate = 0; gate < LstmCell.GateCount; gate++)
+                int gates = plan.Cell.GateCount;
+                int columns = tensor.Length / (gates * hidden);
+                for (int gate = 0; gate < gates; gate++)
                 {
                     for (int unit = 0; unit < hidden; unit++)
                     {
-                        int packedColumn = GateBlocks.PackedColumn(hidden, plan.MaxBlockWidth, gate, unit);
+                        int packedColumn = GateBlocks.PackedColumn(hidden, plan.MaxBlockWidth, gate, unit, gates);
                         int sourceRow = (gate * hidden) + unit;
                         for (int column = 0; column < columns; column++)
                         {
-                            parameters[tensor.Offset + GateBlocks.PackedOffset(hidden, plan.MaxBlockWidth, columns, column, packedColumn)] = values[(sourceRow * columns) + column];
+                            parameters[tensor.Offset + GateBlocks.PackedOffset(hidden, plan.MaxBlockWidth, columns, column, packedColumn, gates)] = values[(sourceRow * columns) + column];
                         }
                     }
                 }

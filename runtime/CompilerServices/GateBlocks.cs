@@ -5,18 +5,18 @@ using System.Collections.Generic;
 namespace LstmGen.CompilerServices
 {
     /// <summary>
-    /// Splits the hidden units of an LSTM layer into the blocks of the packed gate layout.
+    /// Splits the hidden units of a recurrent layer into the blocks of the packed gate layout.
     /// </summary>
     /// <remarks>
-    /// A packed gate row holds the 4 * HiddenSize gate columns of one input (or recurrent
-    /// input) for every unit. Units are grouped in blocks: as many blocks of the widest width as
-    /// fit, then at most one block of each halved width down to 4, then one last block of fewer
-    /// than 4 units. Inside a block of width w starting at unit s, gate g (0 = i, 1 = f, 2 = g,
-    /// 3 = o) of unit u sits at column 4 * s + g * w + (u - s): the four gates of a block are
-    /// adjacent vectors, so one pass over a row updates all four gates of those units.
+    /// A packed gate row holds the G * HiddenSize gate columns of one input (or recurrent
+    /// input) for every unit, for the G gates of the cell (an LSTM's 4, a GRU's 3). Units are grouped in
+    /// blocks: as many blocks of the widest width as fit, then at most one block of each halved width
+    /// down to 4, then one last block of fewer than 4 units. Inside a block of width w starting at unit s,
+    /// gate g (an LSTM's 0 = i, 1 = f, 2 = g, 3 = o) of unit u sits at column G * s + g * w + (u - s): the
+    /// gates of a block are adjacent vectors, so one pass over a row updates all gates of those units.
     /// <para>
     /// A weight of <c>rows</c> packed rows is kept block by block (<see cref="PackedOffset"/>): each block's
-    /// 4 * w columns of every row, row after row, then the next block's. A step reads each block's weights
+    /// G * w columns of every row, row after row, then the next block's. A step reads each block's weights
     /// strictly in order, every cache line whole, so that weights beyond the L1 cache stream at the rate of the
     /// cache they come from (at hidden 128 the step reads them 1.4x faster than from whole packed rows, whose
     /// tiles each took a part of every row; measured on the AMD EPYC of benchmarks/RESULTS.md). A bias (one row)
@@ -41,8 +41,8 @@ namespace LstmGen.CompilerServices
             return blocks;
         }
 
-        /// <summary>The column of gate <paramref name="gate"/> of unit <paramref name="unit"/> in a packed row.</summary>
-        public static int PackedColumn(int hiddenSize, int maxBlockWidth, int gate, int unit)
+        /// <summary>The column of gate <paramref name="gate"/> of unit <paramref name="unit"/> in a packed row of <paramref name="gateCount"/> gates.</summary>
+        public static int PackedColumn(int hiddenSize, int maxBlockWidth, int gate, int unit, int gateCount = 4)
         {
             int width = maxBlockWidth;
             int start = 0;
@@ -51,7 +51,7 @@ namespace LstmGen.CompilerServices
                 int blockWidth = NextBlockWidth(hiddenSize - start, ref width);
                 if (unit < start + blockWidth)
                 {
-                    return (4 * start) + (gate * blockWidth) + (unit - start);
+                    return (gateCount * start) + (gate * blockWidth) + (unit - start);
                 }
 
                 start += blockWidth;
@@ -60,20 +60,21 @@ namespace LstmGen.CompilerServices
 
         /// <summary>
         /// Where the element of packed row <paramref name="row"/> (an input) and packed column
-        /// <paramref name="packedColumn"/> sits in a weight of <paramref name="rows"/> packed rows: a block of width w
-        /// starting at column b = 4 * s holds rows * 4 * w floats from rows * b on, its row k from rows * b + k * 4 * w.
+        /// <paramref name="packedColumn"/> sits in a weight of <paramref name="rows"/> packed rows of a cell of
+        /// <paramref name="gateCount"/> gates G: a block of width w starting at column b = G * s holds rows * G * w
+        /// floats from rows * b on, its row k from rows * b + k * G * w.
         /// </summary>
-        public static int PackedOffset(int hiddenSize, int maxBlockWidth, int rows, int row, int packedColumn)
+        public static int PackedOffset(int hiddenSize, int maxBlockWidth, int rows, int row, int packedColumn, int gateCount = 4)
         {
             int width = maxBlockWidth;
             int start = 0;
             while (true)
             {
                 int blockWidth = NextBlockWidth(hiddenSize - start, ref width);
-                int blockColumn = 4 * start;
-                if (packedColumn < blockColumn + (4 * blockWidth))
+                int blockColumn = gateCount * start;
+                if (packedColumn < blockColumn + (gateCount * blockWidth))
                 {
-                    return (rows * blockColumn) + (row * 4 * blockWidth) + (packedColumn - blockColumn);
+                    return (rows * blockColumn) + (row * gateCount * blockWidth) + (packedColumn - blockColumn);
                 }
 
                 start += blockWidth;

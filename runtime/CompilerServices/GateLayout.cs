@@ -4,47 +4,49 @@ using System.ComponentModel;
 namespace LstmGen.CompilerServices
 {
     /// <summary>
-    /// Converts LSTM tensors between PyTorch's layout and the packed layout of generated models
-    /// (see <see cref="GateBlocks"/>): a weight [4H, columns] is kept transposed, one packed row
-    /// of 4H gate columns per input column, block by block (<see cref="GateBlocks.PackedOffset"/>); a bias [4H]
-    /// as one packed row.
+    /// Converts LSTM and GRU tensors between PyTorch's layout and the packed layout of generated models
+    /// (see <see cref="GateBlocks"/>): a weight [GH, columns] (G gates: an LSTM's 4, a GRU's 3, read from the
+    /// tensor's first dimension) is kept transposed, one packed row of GH gate columns per input column, block by
+    /// block (<see cref="GateBlocks.PackedOffset"/>); a bias [GH] as one packed row.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class GateLayout
     {
-        /// <summary>Packs PyTorch's [4H, columns] weight (or [4H] bias when columns is 1) into the model's layout.</summary>
+        /// <summary>Packs PyTorch's [GH, columns] weight (or [4H] bias when columns is 1) into the model's layout.</summary>
         public static void Pack(TensorInfo tensor, ReadOnlySpan<float> source, Span<float> packed, int hiddenSize, int maxBlockWidth, string parameterName)
         {
             ModelGuard.TensorLength(tensor, source.Length, parameterName);
-            int columns = tensor.Length / (4 * hiddenSize);
-            for (int gate = 0; gate < 4; gate++)
+            int gates = tensor.Shape[0] / hiddenSize;
+            int columns = tensor.Length / (gates * hiddenSize);
+            for (int gate = 0; gate < gates; gate++)
             {
                 for (int unit = 0; unit < hiddenSize; unit++)
                 {
-                    int packedColumn = GateBlocks.PackedColumn(hiddenSize, maxBlockWidth, gate, unit);
+                    int packedColumn = GateBlocks.PackedColumn(hiddenSize, maxBlockWidth, gate, unit, gates);
                     int sourceRow = (gate * hiddenSize) + unit;
                     for (int column = 0; column < columns; column++)
                     {
-                        packed[GateBlocks.PackedOffset(hiddenSize, maxBlockWidth, columns, column, packedColumn)] = source[(sourceRow * columns) + column];
+                        packed[GateBlocks.PackedOffset(hiddenSize, maxBlockWidth, columns, column, packedColumn, gates)] = source[(sourceRow * columns) + column];
                     }
                 }
             }
         }
 
-        /// <summary>Unpacks a tensor from the model's layout into PyTorch's [4H, columns] layout.</summary>
+        /// <summary>Unpacks a tensor from the model's layout into PyTorch's [GH, columns] layout.</summary>
         public static void Unpack(TensorInfo tensor, ReadOnlySpan<float> packed, Span<float> destination, int hiddenSize, int maxBlockWidth, string parameterName)
         {
             ModelGuard.TensorLength(tensor, destination.Length, parameterName);
-            int columns = tensor.Length / (4 * hiddenSize);
-            for (int gate = 0; gate < 4; gate++)
+            int gates = tensor.Shape[0] / hiddenSize;
+            int columns = tensor.Length / (gates * hiddenSize);
+            for (int gate = 0; gate < gates; gate++)
             {
                 for (int unit = 0; unit < hiddenSize; unit++)
                 {
-                    int packedColumn = GateBlocks.PackedColumn(hiddenSize, maxBlockWidth, gate, unit);
+                    int packedColumn = GateBlocks.PackedColumn(hiddenSize, maxBlockWidth, gate, unit, gates);
                     int destinationRow = (gate * hiddenSize) + unit;
                     for (int column = 0; column < columns; column++)
                     {
-                        destination[(destinationRow * columns) + column] = packed[GateBlocks.PackedOffset(hiddenSize, maxBlockWidth, columns, column, packedColumn)];
+                        destination[(destinationRow * columns) + column] = packed[GateBlocks.PackedOffset(hiddenSize, maxBlockWidth, columns, column, packedColumn, gates)];
                     }
                 }
             }

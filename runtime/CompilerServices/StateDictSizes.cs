@@ -6,10 +6,11 @@ using System.Globalization;
 namespace LstmGen.CompilerServices
 {
     /// <summary>
-    /// The sizes of an LSTM that a PyTorch state_dict's shapes imply: InputSize from <c>lstm.weight_ih_l0</c>
+    /// The sizes of an LSTM (or a GRU) that a PyTorch state_dict's shapes imply: InputSize from <c>lstm.weight_ih_l0</c>
     /// [4H, InputSize], HiddenSize from <c>lstm.weight_hh_l0</c> [4H, H], Layers from the count of
     /// <c>lstm.weight_ih_l{k}</c> for k = 0, 1, ..., OutputSize from <c>head.weight</c> [OutputSize, H] (0, no
-    /// head, when there is none). Only the sizes: whether every tensor fits them is checked by the loader.
+    /// head, when there is none); a GRU's from <c>gru.*</c> with 3H rows. Only the sizes: whether every tensor fits
+    /// them is checked by the loader.
     /// </summary>
     internal sealed class StateDictSizes
     {
@@ -34,30 +35,37 @@ namespace LstmGen.CompilerServices
         /// Reads the sizes from <paramref name="shapes"/> (name to shape), or says in <paramref name="error"/>
         /// which tensor is missing or has an impossible shape.
         /// </summary>
-        public static StateDictSizes? TryRead(IReadOnlyDictionary<string, IReadOnlyList<long>> shapes, out string? error)
+        /// <param name="shapes">The state_dict's shapes, by name.</param>
+        /// <param name="error">Why there are no sizes.</param>
+        /// <param name="module">The recurrent module's name: <c>lstm</c>, or <c>gru</c> for a GRU; null: a GRU's if the file has <c>gru.weight_ih_l0</c> and no <c>lstm.weight_ih_l0</c>, else an LSTM's.</param>
+        public static StateDictSizes? TryRead(IReadOnlyDictionary<string, IReadOnlyList<long>> shapes, out string? error, string? module = null)
         {
             error = null;
-            if (!shapes.TryGetValue("lstm.weight_ih_l0", out IReadOnlyList<long>? inputWeight) || !shapes.TryGetValue("lstm.weight_hh_l0", out IReadOnlyList<long>? hiddenWeight))
+            module ??= !shapes.ContainsKey("lstm.weight_ih_l0") && shapes.ContainsKey("gru.weight_ih_l0") ? "gru" : "lstm";
+            int gates = module == "gru" ? 3 : 4;
+            string cell = module == "gru" ? "a GRU" : "an LSTM";
+            string g = gates.ToString(CultureInfo.InvariantCulture);
+            if (!shapes.TryGetValue(module + ".weight_ih_l0", out IReadOnlyList<long>? inputWeight) || !shapes.TryGetValue(module + ".weight_hh_l0", out IReadOnlyList<long>? hiddenWeight))
             {
-                error = "it has no tensors 'lstm.weight_ih_l0' and 'lstm.weight_hh_l0', which give an LSTM's input and hidden sizes";
+                error = $"it has no tensors '{module}.weight_ih_l0' and '{module}.weight_hh_l0', which give {cell}'s input and hidden sizes";
                 return null;
             }
 
-            if (hiddenWeight.Count != 2 || hiddenWeight[1] < 1 || hiddenWeight[1] > int.MaxValue / 4 || hiddenWeight[0] != 4 * hiddenWeight[1])
+            if (hiddenWeight.Count != 2 || hiddenWeight[1] < 1 || hiddenWeight[1] > int.MaxValue / 4 || hiddenWeight[0] != gates * hiddenWeight[1])
             {
-                error = $"its 'lstm.weight_hh_l0' has shape {Format(hiddenWeight)}, not [4 * HiddenSize, HiddenSize]";
+                error = $"its '{module}.weight_hh_l0' has shape {Format(hiddenWeight)}, not [{g} * HiddenSize, HiddenSize]";
                 return null;
             }
 
             int hidden = (int)hiddenWeight[1];
-            if (inputWeight.Count != 2 || inputWeight[0] != 4L * hidden || inputWeight[1] < 1 || inputWeight[1] > int.MaxValue)
+            if (inputWeight.Count != 2 || inputWeight[0] != (long)gates * hidden || inputWeight[1] < 1 || inputWeight[1] > int.MaxValue)
             {
-                error = $"its 'lstm.weight_ih_l0' has shape {Format(inputWeight)}, not [4 * HiddenSize, InputSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
+                error = $"its '{module}.weight_ih_l0' has shape {Format(inputWeight)}, not [{g} * HiddenSize, InputSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
                 return null;
             }
 
             int layers = 1;
-            while (shapes.ContainsKey("lstm.weight_ih_l" + layers.ToString(CultureInfo.InvariantCulture)))
+            while (shapes.ContainsKey(module + ".weight_ih_l" + layers.ToString(CultureInfo.InvariantCulture)))
             {
                 layers++;
             }

@@ -39,6 +39,33 @@ namespace LstmGen.Serialization
             tensors["lstm.bias_hh_l" + suffix] = new float[gates];
         }
 
+        /// <summary>
+        /// Adds GRU layer <paramref name="layer"/>'s tensors from Keras' kernel [in][3H] and recurrent kernel [H][3H]
+        /// (row-major) and bias [2][3H] (the input bias, then the recurrent one; null: no bias), reset_after = True.
+        /// Keras orders a GRU's gates z, r, h; PyTorch r, z, n: the rows of each gate move to PyTorch's place.
+        /// </summary>
+        internal static void AddGru(Dictionary<string, float[]> tensors, ILstmModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
+        {
+            int hidden = model.HiddenSize;
+            int gates = 3 * hidden;
+            string suffix = layer.ToString(CultureInfo.InvariantCulture);
+            tensors["gru.weight_ih_l" + suffix] = GruGateOrder(Transpose(kernel, LayerInputs(model, layer), gates), hidden);
+            tensors["gru.weight_hh_l" + suffix] = GruGateOrder(Transpose(recurrentKernel, hidden, gates), hidden);
+            tensors["gru.bias_ih_l" + suffix] = bias is null ? new float[gates] : GruGateOrder(bias.AsSpan(0, gates).ToArray(), hidden);
+            tensors["gru.bias_hh_l" + suffix] = bias is null ? new float[gates] : GruGateOrder(bias.AsSpan(gates, gates).ToArray(), hidden);
+        }
+
+        /// <summary>Rows in Keras' GRU gate order (z, r, h; H rows each) moved to PyTorch's (r, z, n).</summary>
+        private static float[] GruGateOrder(float[] keras, int hidden)
+        {
+            int gateLength = keras.Length / 3;
+            float[] torch = new float[keras.Length];
+            keras.AsSpan(gateLength, gateLength).CopyTo(torch.AsSpan(0, gateLength));          // r: Keras' second gate
+            keras.AsSpan(0, gateLength).CopyTo(torch.AsSpan(gateLength, gateLength));          // z: Keras' first gate
+            keras.AsSpan(2 * gateLength, gateLength).CopyTo(torch.AsSpan(2 * gateLength));     // n: Keras' h
+            return torch;
+        }
+
         /// <summary>Adds the head's tensors from a Keras dense kernel (row-major [H][O]) and bias (null: no bias).</summary>
         internal static void AddHead(Dictionary<string, float[]> tensors, ILstmModel model, ReadOnlySpan<float> kernel, float[]? bias)
         {

@@ -18,6 +18,12 @@ namespace LstmGen.Serialization
         /// <summary>Keras' <c>unit_forget_bias</c>: it only initialises the bias, which the weights already hold, so either value loads.</summary>
         public bool UnitForgetBias { get; init; } = true;
 
+        /// <summary>
+        /// Keras' <c>reset_after</c> of a <c>GRU</c> layer (TF2's default, True: r scales W_hn h + b_hn, as PyTorch's
+        /// nn.GRU computes, with a bias [2, 3H]); a GRU model refuses False (r applied before W_hn). LSTM layers have none.
+        /// </summary>
+        public bool ResetAfter { get; init; } = true;
+
         /// <summary>Keras' <c>go_backwards</c>; the model reads the sequence forwards only.</summary>
         public bool GoBackwards { get; init; }
 

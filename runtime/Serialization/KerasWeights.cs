@@ -49,6 +49,11 @@ namespace LstmGen.Serialization
         /// <exception cref="WeightFileException">A length is not the model's.</exception>
         public void SetLstm(int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias)
         {
+            if (RecurrentCells.Of(_model) != RecurrentCell.Lstm)
+            {
+                throw new WeightFileException($"The model is a GRU ({WeightFile.ModelShape(_model)}): give its layers with SetGru.");
+            }
+
             if ((uint)layer >= (uint)_model.Layers)
             {
                 throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {_model.Layers} LSTM layer{(_model.Layers == 1 ? string.Empty : "s")} ({WeightFile.ModelShape(_model)}).");
@@ -59,6 +64,37 @@ namespace LstmGen.Serialization
             CheckLength($"the kernel of {what}", kernel, KerasLayout.LayerInputs(_model, layer), gates);
             CheckLength($"the recurrent kernel of {what}", recurrentKernel, _model.HiddenSize, gates);
             KerasLayout.AddLstm(_tensors, _model, layer, kernel, recurrentKernel, Bias($"the bias of {what}", bias, gates, _config.UseBias));
+            _lstmSet[layer] = true;
+        }
+
+        /// <summary>
+        /// Sets GRU layer <paramref name="layer"/> of a GRU model from Keras' kernel [in, 3H], recurrent kernel [H, 3H] and
+        /// bias [2, 3H] (reset_after = True, TF2's default: the input bias, then the recurrent one; empty when UseBias is
+        /// false), row-major, gates in Keras' order z, r, h.
+        /// </summary>
+        /// <exception cref="WeightFileException">The model is not a GRU, or a length is not the model's.</exception>
+        public void SetGru(int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias)
+        {
+            if (RecurrentCells.Of(_model) != RecurrentCell.Gru)
+            {
+                throw new WeightFileException($"The model is an LSTM ({WeightFile.ModelShape(_model)}): give its layers with SetLstm.");
+            }
+
+            if ((uint)layer >= (uint)_model.Layers)
+            {
+                throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {_model.Layers} GRU layer{(_model.Layers == 1 ? string.Empty : "s")} ({WeightFile.ModelShape(_model)}).");
+            }
+
+            int gates = 3 * _model.HiddenSize;
+            string what = $"GRU layer {layer}";
+            CheckLength($"the kernel of {what}", kernel, KerasLayout.LayerInputs(_model, layer), gates);
+            CheckLength($"the recurrent kernel of {what}", recurrentKernel, _model.HiddenSize, gates);
+            if (_config.UseBias && bias.Length == gates)
+            {
+                throw new WeightFileException($"The bias of {what} has {gates} values, [3H]: a Keras GRU with reset_after = False, which the model (PyTorch's nn.GRU, reset_after = True) does not compute.");
+            }
+
+            KerasLayout.AddGru(_tensors, _model, layer, kernel, recurrentKernel, Bias($"the bias of {what}", bias, 2 * gates, _config.UseBias));
             _lstmSet[layer] = true;
         }
 
@@ -155,15 +191,34 @@ namespace LstmGen.Serialization
                 }
             }
 
-            int gates = 4 * model.HiddenSize;
+            bool gru = RecurrentCells.Of(model) == RecurrentCell.Gru;
+            int gates = (gru ? 3 : 4) * model.HiddenSize;
             for (int layer = 0; layer < ordered.Count; layer++)
             {
                 Dictionary<string, SafeTensorsEntry> variables = ordered[layer].Layer.Value;
                 CheckVariables(ordered[layer].Layer.Key, variables, config?.UseBias ?? true, "kernel", "recurrent_kernel");
                 float[] kernel = Read(file, variables["kernel"], KerasLayout.LayerInputs(model, layer), gates);
                 float[] recurrent = Read(file, variables["recurrent_kernel"], model.HiddenSize, gates);
-                float[] bias = variables.TryGetValue("bias", out SafeTensorsEntry? b) ? Read(file, b, -1, gates) : Array.Empty<float>();
-                keras.SetLstm(layer, kernel, recurrent, bias);
+                if (!gru)
+                {
+                    float[] bias = variables.TryGetValue("bias", out SafeTensorsEntry? b) ? Read(file, b, -1, gates) : Array.Empty<float>();
+                    keras.SetLstm(layer, kernel, recurrent, bias);
+                    continue;
+                }
+
+                // A GRU's bias, reset_after = True: [2, 3H], the input bias and the recurrent one.
+                float[] gruBias = Array.Empty<float>();
+                if (variables.TryGetValue("bias", out SafeTensorsEntry? gb))
+                {
+                    if (gb.Shape.Count == 1 && gb.Shape[0] == gates)
+                    {
+                        throw new WeightFileException($"The tensor '{MessageText.Name(gb.Name)}' has shape {gb.ShapeText}: a Keras GRU with reset_after = False, which the model (PyTorch's nn.GRU, reset_after = True, a bias [2, {gates}]) does not compute.", gb.Name);
+                    }
+
+                    gruBias = Read(file, gb, 2, gates);
+                }
+
+                keras.SetGru(layer, kernel, recurrent, gruBias);
             }
 
             if (model.HasHead)
@@ -180,6 +235,11 @@ namespace LstmGen.Serialization
 
         private static void CheckConfig(ILstmModel model, KerasLstmConfig config)
         {
+            if (!config.ResetAfter && RecurrentCells.Of(model) == RecurrentCell.Gru)
+            {
+                throw new WeightFileException("The Keras GRU has reset_after = False (r applied before W_hn), which the model (PyTorch's nn.GRU: r scales W_hn h + b_hn, Keras' reset_after = True) does not compute.");
+            }
+
             if (config.Activation != "tanh")
             {
                 throw new WeightFileException($"The Keras LSTM activation '{MessageText.Name(config.Activation ?? "null")}' is not supported: the model (PyTorch's nn.LSTM) computes tanh only.");
@@ -316,7 +376,7 @@ namespace LstmGen.Serialization
                 parts.RemoveAt(parts.Count - 1);
             }
 
-            bool cell = parts.Count > 1 && (parts[parts.Count - 1] == "lstm_cell" || parts[parts.Count - 1] == "cell");
+            bool cell = parts.Count > 1 && (parts[parts.Count - 1] == "lstm_cell" || parts[parts.Count - 1] == "gru_cell" || parts[parts.Count - 1] == "cell");
             if (cell)
             {
                 parts.RemoveAt(parts.Count - 1);

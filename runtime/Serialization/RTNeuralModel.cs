@@ -68,6 +68,12 @@ namespace LstmGen.Serialization
 
         private static void Load(ILstmModel model, byte[] json)
         {
+            if (RecurrentCells.Of(model) != RecurrentCell.Lstm)
+            {
+                // RTNeural's model files have GRU layers too, but this loader reads LSTM layers only: refused, not misread.
+                throw new NotSupportedException($"{model.GetType().FullName} is a GRU model ([Gru]); RTNeuralModel.Load reads RTNeural's LSTM layers only. A PyTorch state_dict as JSON (RTNeuralModel.LoadStateDict) or a safetensors file (Load) with gru.* tensors loads into it.");
+            }
+
             Dictionary<string, object?> root = Parse(json);
             float[][] staged = Stage(model, root);
             WeightFile.Apply(model, staged);

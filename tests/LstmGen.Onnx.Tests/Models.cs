@@ -11,6 +11,10 @@ namespace LstmGen.Onnx.Tests
     [Lstm(InputSize = 3, HiddenSize = 5, OutputSize = 2)]
     public partial class OneLayer { }
 
+    /// <summary>A GRU, which the exporter refuses (it writes ONNX's LSTM operator only).</summary>
+    [Gru(InputSize = 3, HiddenSize = 5, OutputSize = 2)]
+    public partial class GruLayer { }
+
     [Lstm(InputSize = 4, HiddenSize = 7, Layers = 3)]
     public partial class StackedNoHead { }
 

@@ -9,6 +9,17 @@ namespace LstmGen.Onnx.Tests
     public sealed class RefusalTests
     {
         [Fact]
+        public void AGruModelIsRefusedRatherThanWrittenAsAnLstm()
+        {
+            string path = Path.Combine(Path.GetTempPath(), "lstmgen-gru-refused-" + Guid.NewGuid().ToString("N") + ".onnx");
+            NotSupportedException error = Assert.Throws<NotSupportedException>(() => OnnxExport.Export(new GruLayer(seed: 1), path));
+            Assert.Contains("GRU", error.Message, StringComparison.Ordinal);
+            Assert.Contains("LSTM models only", error.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(path), "A refused model leaves no file.");
+            Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(new GruLayer(seed: 1)));
+        }
+
+        [Fact]
         public void AMissingTensorIsNamed()
         {
             var model = new AlteredModel(new SigmoidHead(seed: 1), tensors: SigmoidHead.Tensors.Where(t => t.Name != "lstm.bias_hh_l1").ToArray());

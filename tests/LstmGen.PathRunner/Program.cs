@@ -6,6 +6,7 @@
 // Then, for the models of ProjectedModels, whether Forward gave the bits of Step and a digest of them; then the
 // bfloat16 models' results (BFloat16Case.PathResult).
 using System;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using LstmGen.Tests.Reference;
 
@@ -20,7 +21,7 @@ if (args.Length > 0)
 }
 
 Console.WriteLine($"accelerated 512={Vector512.IsHardwareAccelerated} 256={Vector256.IsHardwareAccelerated} 128={Vector128.IsHardwareAccelerated}");
-foreach (string name in ReferenceCase.LstmCaseNames)
+foreach (string name in ReferenceCase.LstmCaseNames.Concat(ReferenceCase.GruCaseNames))
 {
     ReferenceCase reference = ReferenceCase.Load(name);
     var result = ReferenceModels.Run(reference);
@@ -28,7 +29,7 @@ foreach (string name in ReferenceCase.LstmCaseNames)
         ReferenceComparison.MaxAbsoluteError(result.Outputs, reference.Output.Data),
         Math.Max(
             ReferenceComparison.MaxAbsoluteError(result.Hidden, reference.FinalHidden.Data),
-            ReferenceComparison.MaxAbsoluteError(result.Cell, reference.FinalCell.Data)));
+            reference.FinalCell is null ? 0 : ReferenceComparison.MaxAbsoluteError(result.Cell, reference.FinalCell.Data)));
     string digest = ReferenceComparison.Digest(result.Outputs, result.Hidden, result.Cell);
     Console.WriteLine($"case {name} error={error:R} digest={digest} gradients={ReferenceModels.GradientDigest(reference)} agents={ReferenceModels.AgentDigest(reference)}");
 }

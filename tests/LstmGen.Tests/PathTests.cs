@@ -49,8 +49,9 @@ namespace LstmGen.Tests
             Assert.Equal($"accelerated {acceleration}", lines[0]);
 
             var results = lines.Skip(1).Where(line => line.StartsWith("case ", StringComparison.Ordinal)).Select(Parse).ToDictionary(result => result.Name);
-            Assert.Equal(ReferenceCase.LstmCaseNames.OrderBy(n => n), results.Keys.OrderBy(n => n));
-            foreach (string name in ReferenceCase.LstmCaseNames)
+            string[] caseNames = ReferenceCase.LstmCaseNames.Concat(ReferenceCase.GruCaseNames).ToArray();
+            Assert.Equal(caseNames.OrderBy(n => n), results.Keys.OrderBy(n => n));
+            foreach (string name in caseNames)
             {
                 var (_, error, digest, gradients, agents) = results[name];
                 Assert.True(error <= 1e-5, $"{path}, {name}: largest difference from PyTorch {error:E3}");

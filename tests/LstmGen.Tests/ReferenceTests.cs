@@ -23,7 +23,7 @@ namespace LstmGen.Tests
             Assert.Equal(reference.Layers, model.Layers);
             AssertClose(reference.Output.Data, outputs, "output");
             AssertClose(reference.FinalHidden.Data, hidden, "h_n");
-            AssertClose(reference.FinalCell.Data, cell, "c_n");
+            AssertClose(reference.FinalCell!.Data, cell, "c_n");
         }
 
         [Theory]

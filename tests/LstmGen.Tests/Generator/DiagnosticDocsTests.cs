@@ -51,14 +51,14 @@ namespace LstmGen.Tests.Generator
         /// <summary>
         /// The IDs whose section of docs/diagnostics.md shows wrong code and its fix (LSTM014 is a generator bug: no code
         /// shows it; LSTM016 to LSTM023 are about a weights file's contents, which code alone cannot show: DiagnosticTests
-        /// raises each of them with a file).
+        /// raises each of them with a file; LSTM024, [Lstm] and [Gru] on one class, is code again).
         /// </summary>
         public static TheoryData<string> IdsWithExamples()
         {
             var ids = new TheoryData<string>();
             foreach (var descriptor in LstmGen.Generator.DiagnosticDescriptors.All.OrderBy(d => d.Id, StringComparer.Ordinal))
             {
-                if (descriptor.Id != "LSTM014" && string.CompareOrdinal(descriptor.Id, "LSTM016") < 0)
+                if ((descriptor.Id != "LSTM014" && string.CompareOrdinal(descriptor.Id, "LSTM016") < 0) || string.CompareOrdinal(descriptor.Id, "LSTM023") > 0)
                 {
                     ids.Add(descriptor.Id);
                 }

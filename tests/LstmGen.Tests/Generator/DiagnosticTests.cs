@@ -285,6 +285,32 @@ namespace LstmGen.Tests.Generator
         }
 
         [Fact]
+        public void LSTM024_LstmAndGruOnOneClass()
+        {
+            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] [LstmGen.Gru(InputSize = 2, HiddenSize = 4)] public partial class Model { }", "LSTM024");
+            Assert.Equal("Model", Located(diagnostic));
+            Assert.Contains("both [Lstm] and [Gru]", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void AGruClassGetsTheSameChecksAsAnLstmClass()
+        {
+            // Not partial, a size out of range, softmax without a head: the [Lstm] diagnostics, on a [Gru] class.
+            var (result, _) = GeneratorHarness.Run("[LstmGen.Gru(InputSize = 0, HiddenSize = 2000, OutputActivation = LstmGen.Activation.Softmax)] public class Model { }");
+            Assert.Equal(new[] { "LSTM001", "LSTM005", "LSTM005", "LSTM006" }, result.Diagnostics.Select(d => d.Id).OrderBy(id => id));
+            Assert.Empty(result.GeneratedSources);
+
+            // A [Gru] class generates a .Gru.g.cs beside an [Lstm] class's .Lstm.g.cs, and the registry lists both.
+            var (both, output) = GeneratorHarness.Run("namespace App { [LstmGen.Gru(InputSize = 2, HiddenSize = 4)] public partial class G { } [LstmGen.Lstm(InputSize = 2, HiddenSize = 4)] public partial class L { } }");
+            Assert.Empty(both.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+            Assert.Equal(new[] { "App.G.Gru.g.cs", "App.L.Lstm.g.cs" }, GeneratorHarness.ModelSources(both).Select(generated => generated.HintName).OrderBy(name => name, System.StringComparer.Ordinal));
+            string registry = both.GeneratedSources.Single(generated => generated.HintName == "LstmModels.g.cs").SourceText.ToString();
+            Assert.Contains("typeof(global::App.G)", registry);
+            Assert.Contains("typeof(global::App.L)", registry);
+        }
+
+        [Fact]
         public void EveryDescriptorHasATest()
         {
             var tested = typeof(DiagnosticTests).GetMethods()

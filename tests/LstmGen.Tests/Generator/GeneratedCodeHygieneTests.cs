@@ -22,6 +22,9 @@ namespace LstmGen.Tests.Generator
         [InlineData("[Lstm(InputSize = 12, HiddenSize = 24, OutputSize = 6, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
         [InlineData("[Lstm(InputSize = 64, HiddenSize = 64, Layers = 3, OutputSize = 1, OutputActivation = Activation.Sigmoid)]")]
         [InlineData("[Lstm(InputSize = 6, HiddenSize = 5, OutputSize = 1)]")]
+        [InlineData("[Gru(InputSize = 3, HiddenSize = 5, OutputSize = 2)]")]
+        [InlineData("[Gru(InputSize = 8, HiddenSize = 33, Layers = 3, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
+        [InlineData("[Gru(InputSize = 6, HiddenSize = 5)]")]
         public void EveryParameterAndLocalIsUsed(string attribute)
         {
             string source = $$"""

@@ -86,9 +86,9 @@ namespace LstmGen.Tests.Generator
             return ModelSource(result);
         }
 
-        /// <summary>The sources of the models (each model's .Lstm.g.cs), without the registry or compiled-in weights.</summary>
+        /// <summary>The sources of the models (each model's .Lstm.g.cs or .Gru.g.cs), without the registry or compiled-in weights.</summary>
         public static GeneratedSourceResult[] ModelSources(GeneratorRunResult result) =>
-            result.GeneratedSources.Where(generated => generated.HintName.EndsWith(".Lstm.g.cs", StringComparison.Ordinal)).ToArray();
+            result.GeneratedSources.Where(generated => generated.HintName.EndsWith(".Lstm.g.cs", StringComparison.Ordinal) || generated.HintName.EndsWith(".Gru.g.cs", StringComparison.Ordinal)).ToArray();
 
         /// <summary>The source of the one model of <paramref name="result"/>.</summary>
         public static string ModelSource(GeneratorRunResult result) => ModelSources(result).Single().SourceText.ToString();

@@ -32,10 +32,12 @@ namespace LstmGen.Tests.Generator
             LstmGenerator.Steps.Parse, LstmGenerator.Steps.Spec, LstmGenerator.Steps.Plan, LstmGenerator.Steps.Tier,
         };
 
-        [Fact]
-        public void UnrelatedEditKeepsEveryStepCached()
+        [Theory]
+        [InlineData("LstmGen.Lstm")]
+        [InlineData("LstmGen.Gru")]
+        public void UnrelatedEditKeepsEveryStepCached(string attribute)
         {
-            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource, OtherSource);
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource.Replace("LstmGen.Lstm", attribute, StringComparison.Ordinal), OtherSource);
             GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
             string firstSource = GeneratorHarness.ModelSource(driver.GetRunResult().Results.Single());
 

@@ -47,9 +47,12 @@ namespace LstmGen.Tests.Generator
         [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16")]
         [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192, WeightPrecision = WeightPrecision.BFloat16")]
         [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16, WeightPrecision = WeightPrecision.BFloat16")]
-        public void EveryGeneratedMethodStaysWithinTheJitsOptimisationLimits(string arguments)
+        [InlineData("InputSize = 8192, HiddenSize = 1024, Layers = 7, OutputSize = 8192", "Gru")]
+        [InlineData("InputSize = 8192, HiddenSize = 511, Layers = 16, OutputSize = 8192", "Gru")]
+        [InlineData("InputSize = 1, HiddenSize = 1, Layers = 16", "Gru")]
+        public void EveryGeneratedMethodStaysWithinTheJitsOptimisationLimits(string arguments, string attribute = "Lstm")
         {
-            string source = $"using LstmGen;\n[Lstm({arguments})]\npublic partial class Largest {{ }}";
+            string source = $"using LstmGen;\n[{attribute}({arguments})]\npublic partial class Largest {{ }}";
             var (result, compilation) = GeneratorHarness.Run(source);
             Assert.Empty(result.Diagnostics);
             GeneratorHarness.AssertCompilesCleanly(compilation);

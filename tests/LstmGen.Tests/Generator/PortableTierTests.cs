@@ -62,6 +62,7 @@ namespace LstmGen.Tests.Generator
         [InlineData("PortableTiny", "[Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2)]")]
         [InlineData("PortableStacked", "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
         [InlineData("PortableBFloat16", "[Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2, WeightPrecision = WeightPrecision.BFloat16)]")]
+        [InlineData("PortableGru", "[Gru(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2)]")]
         public void UnityCompilationGetsThePortableTierWithoutAWarning(string name, string attribute)
         {
             foreach (NullableContextOptions nullable in new[] { NullableContextOptions.Enable, NullableContextOptions.Disable })

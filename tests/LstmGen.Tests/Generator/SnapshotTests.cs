@@ -14,6 +14,9 @@ namespace LstmGen.Tests.Generator
         [InlineData("DeepSquare", "[Lstm(InputSize = 64, HiddenSize = 64, Layers = 3, OutputSize = 1, OutputActivation = Activation.Sigmoid)]")]
         [InlineData("NarrowProjected", "[Lstm(InputSize = 6, HiddenSize = 5, OutputSize = 1)]")]
         [InlineData("BFloat16Stacked", "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, WeightPrecision = WeightPrecision.BFloat16)]")]
+        [InlineData("GruTiny", "[Gru(InputSize = 3, HiddenSize = 5, OutputSize = 2)]")]
+        [InlineData("GruStacked", "[Gru(InputSize = 8, HiddenSize = 33, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
+        [InlineData("GruOddSizes", "[Gru(InputSize = 5, HiddenSize = 13)]")]
         public void GeneratedSourceMatchesSnapshot(string name, string attribute)
         {
             string source = $$"""

@@ -41,7 +41,7 @@ namespace LstmGen.Tests.Reference
             Input = ReferenceTensor.Read(root.GetProperty("input")).ToSingle();
             Output = ReferenceTensor.Read(root.GetProperty("output"));
             FinalHidden = ReferenceTensor.Read(root.GetProperty("h_n"));
-            FinalCell = ReferenceTensor.Read(root.GetProperty("c_n"));
+            FinalCell = root.TryGetProperty("c_n", out JsonElement cellState) ? ReferenceTensor.Read(cellState) : null;
             Target = ReferenceTensor.Read(root.GetProperty("target"));
             ExpectedLoss = root.GetProperty("loss").GetDouble();
             Gradients = root.GetProperty("gradients").EnumerateObject().ToDictionary(p => p.Name, p => ReferenceTensor.Read(p.Value));
@@ -75,7 +75,8 @@ namespace LstmGen.Tests.Reference
 
         public ReferenceTensor FinalHidden { get; }
 
-        public ReferenceTensor FinalCell { get; }
+        /// <summary>The cell state after the last step; null for a GRU, which has none.</summary>
+        public ReferenceTensor? FinalCell { get; }
 
         public ReferenceTensor Target { get; }
 
@@ -90,8 +91,20 @@ namespace LstmGen.Tests.Reference
         /// <summary>The folder of the reference files: beside the test binaries, or given explicitly.</summary>
         public static string Directory { get; set; } = Path.Combine(AppContext.BaseDirectory, "Reference");
 
+        /// <summary>The GRU cases (Reference/gru/make_gru_cases.py), in the folder gru beside the LSTM cases.</summary>
+        public static readonly string[] GruCaseNames =
+        {
+            "gru-tiny", "gru-single-unit", "gru-stacked", "gru-odd-no-head", "gru-sigmoid", "gru-softmax", "gru-initial-state", "gru-wide",
+        };
+
         public static ReferenceCase Load(string name)
         {
+            if (name.StartsWith("gru-", StringComparison.Ordinal))
+            {
+                using JsonDocument gru = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "gru", name + ".json")));
+                return new ReferenceCase(name, gru.RootElement);
+            }
+
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, name + ".json")));
             return new ReferenceCase(name, document.RootElement);
         }
@@ -107,6 +120,11 @@ namespace LstmGen.Tests.Reference
             if (InitialHidden is not null && InitialCell is not null)
             {
                 model.SetState(InitialHidden.ToSingle(), InitialCell.ToSingle());
+            }
+            else if (InitialHidden is not null)
+            {
+                // A GRU: no cell state, so the cell span is empty.
+                model.SetState(InitialHidden.ToSingle(), default);
             }
         }
     }

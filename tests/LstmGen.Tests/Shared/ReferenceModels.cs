@@ -61,6 +61,48 @@ namespace LstmGen.Tests.Reference
     {
     }
 
+    // One generated GRU per PyTorch GRU case (Reference/gru/make_gru_cases.py).
+
+    [Gru(InputSize = 3, HiddenSize = 5, OutputSize = 2)]
+    internal partial class GruTinyModel
+    {
+    }
+
+    [Gru(InputSize = 1, HiddenSize = 1, OutputSize = 1)]
+    internal partial class GruSingleUnitModel
+    {
+    }
+
+    [Gru(InputSize = 8, HiddenSize = 16, Layers = 2, OutputSize = 4)]
+    internal partial class GruStackedModel
+    {
+    }
+
+    [Gru(InputSize = 3, HiddenSize = 33, Layers = 2)]
+    internal partial class GruOddNoHeadModel
+    {
+    }
+
+    [Gru(InputSize = 8, HiddenSize = 5, OutputSize = 1, OutputActivation = Activation.Sigmoid)]
+    internal partial class GruSigmoidModel
+    {
+    }
+
+    [Gru(InputSize = 3, HiddenSize = 16, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]
+    internal partial class GruSoftmaxModel
+    {
+    }
+
+    [Gru(InputSize = 8, HiddenSize = 33, OutputSize = 3, OutputActivation = Activation.Tanh)]
+    internal partial class GruInitialStateModel
+    {
+    }
+
+    [Gru(InputSize = 1, HiddenSize = 16, Layers = 2, OutputSize = 1)]
+    internal partial class GruWideModel
+    {
+    }
+
     /// <summary>The reference cases and the generated model each one runs on.</summary>
     internal static class ReferenceModels
     {
@@ -77,7 +119,19 @@ namespace LstmGen.Tests.Reference
             ["large-weights"] = () => new LargeWeightsModel(seed: 0),
             ["wide-odd"] = () => new WideOddModel(seed: 0),
             ["wide-81"] = () => new Wide81Model(seed: 0),
+            ["gru-tiny"] = () => new GruTinyModel(seed: 0),
+            ["gru-single-unit"] = () => new GruSingleUnitModel(seed: 0),
+            ["gru-stacked"] = () => new GruStackedModel(seed: 0),
+            ["gru-odd-no-head"] = () => new GruOddNoHeadModel(seed: 0),
+            ["gru-sigmoid"] = () => new GruSigmoidModel(seed: 0),
+            ["gru-softmax"] = () => new GruSoftmaxModel(seed: 0),
+            ["gru-initial-state"] = () => new GruInitialStateModel(seed: 0),
+            ["gru-wide"] = () => new GruWideModel(seed: 0),
         };
+
+        /// <summary>The cell values of a case's model: [Layers, HiddenSize] for an LSTM, none for a GRU.</summary>
+        private static float[] CellValues(ReferenceCase reference, ILstmModel model) =>
+            reference.FinalCell is null ? Array.Empty<float>() : new float[model.Layers * model.HiddenSize];
 
         /// <summary>
         /// Loads a case into its model (weights, and the initial state where the case has one),
@@ -90,7 +144,7 @@ namespace LstmGen.Tests.Reference
             float[] outputs = new float[reference.SequenceLength * model.OutputSize];
             model.Forward(reference.Input, outputs);
             float[] hidden = new float[model.Layers * model.HiddenSize];
-            float[] cell = new float[hidden.Length];
+            float[] cell = CellValues(reference, model);
             model.GetState(hidden, cell);
             return (model, outputs, hidden, cell);
         }
@@ -113,6 +167,14 @@ namespace LstmGen.Tests.Reference
             "large-weights" => Agents<LargeWeightsModel, LargeWeightsModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             "wide-odd" => Agents<WideOddModel, WideOddModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             "wide-81" => Agents<Wide81Model, Wide81Model.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-tiny" => Agents<GruTinyModel, GruTinyModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-single-unit" => Agents<GruSingleUnitModel, GruSingleUnitModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-stacked" => Agents<GruStackedModel, GruStackedModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-odd-no-head" => Agents<GruOddNoHeadModel, GruOddNoHeadModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-sigmoid" => Agents<GruSigmoidModel, GruSigmoidModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-softmax" => Agents<GruSoftmaxModel, GruSoftmaxModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-initial-state" => Agents<GruInitialStateModel, GruInitialStateModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "gru-wide" => Agents<GruWideModel, GruWideModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             _ => throw new ArgumentOutOfRangeException(nameof(reference), reference.Name, "No model for this case."),
         };
 
@@ -159,7 +221,7 @@ namespace LstmGen.Tests.Reference
             reference.LoadInto(model);
             float[] inputGradients = new float[reference.Input.Length];
             float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
-            float[] cellGradients = new float[hiddenGradients.Length];
+            float[] cellGradients = CellValues(reference, model);
             float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, cellGradients);
             return ReferenceComparison.Digest(new[] { loss }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients);
         }

@@ -1399,12 +1399,13 @@ namespace Snapshots
                 lanes = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref blockRow0, 0), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gateGradients, column), lanes);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // Units 12 to 12, the last block, 4 columns in order.
+            // Units 12 to 12: each block's 4 columns, in order.
             {
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                global::System.UIntPtr column = 48;
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 4));
                 for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
                 }
             }
@@ -1458,15 +1459,16 @@ namespace Snapshots
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes);
             float sum2 = global::LstmGen.LstmMath.Sum(row2Lanes);
             float sum3 = global::LstmGen.LstmMath.Sum(row3Lanes);
-            // Units 12 to 12, the last block, 4 columns in order.
+            // Units 12 to 12: each block's 4 columns, in order.
             {
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                global::System.UIntPtr column = 48;
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 4));
                 ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
                 ref float lastRow2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, 4);
                 ref float lastRow3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, 4);
                 for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
                     sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
                     sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
                     sum2 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow2, k), gradient, sum2);
@@ -2632,12 +2634,13 @@ namespace Snapshots
                 lanes8To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref blockRow0, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gateGradients, column + 8), lanes8To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To7, lanes8To15);
-            // Units 12 to 12, the last block, 4 columns in order.
+            // Units 12 to 12: each block's 4 columns, in order.
             {
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                global::System.UIntPtr column = 48;
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 4));
                 for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
                 }
             }
@@ -2688,13 +2691,14 @@ namespace Snapshots
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To7, row0Lanes8To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To7, row1Lanes8To15);
-            // Units 12 to 12, the last block, 4 columns in order.
+            // Units 12 to 12: each block's 4 columns, in order.
             {
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                global::System.UIntPtr column = 48;
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 4));
                 ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
                 for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
                     sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
                     sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
                 }
@@ -3885,12 +3889,13 @@ namespace Snapshots
                 lanes12To15 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref blockRow0, 12), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gateGradients, column + 12), lanes12To15);
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes0To3, lanes4To7, lanes8To11, lanes12To15);
-            // Units 12 to 12, the last block, 4 columns in order.
+            // Units 12 to 12: each block's 4 columns, in order.
             {
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                global::System.UIntPtr column = 48;
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 4));
                 for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
                 }
             }
@@ -3963,13 +3968,14 @@ namespace Snapshots
             }
             float sum0 = global::LstmGen.LstmMath.Sum(row0Lanes0To3, row0Lanes4To7, row0Lanes8To11, row0Lanes12To15);
             float sum1 = global::LstmGen.LstmMath.Sum(row1Lanes0To3, row1Lanes4To7, row1Lanes8To11, row1Lanes12To15);
-            // Units 12 to 12, the last block, 4 columns in order.
+            // Units 12 to 12: each block's 4 columns, in order.
             {
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                global::System.UIntPtr column = 48;
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 4));
                 ref float lastRow1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, 4);
                 for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
                     sum0 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum0);
                     sum1 = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow1, k), gradient, sum1);
                 }
@@ -5246,12 +5252,13 @@ namespace Snapshots
                 }
             }
             float sum = global::LstmGen.LstmMath.Sum(lanes);
-            // Units 12 to 12, the last block, 4 columns in order.
+            // Units 12 to 12: each block's 4 columns, in order.
             {
-                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * 48) + (row * 4));
+                global::System.UIntPtr column = 48;
+                ref float lastRow0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (weightRows * column) + (row * 4));
                 for (global::System.UIntPtr k = 0; k < 4; k++)
                 {
-                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, k + 48);
+                    float gradient = global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, column + k);
                     sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.CompilerServices.Unsafe.Add(ref lastRow0, k), gradient, sum);
                 }
             }

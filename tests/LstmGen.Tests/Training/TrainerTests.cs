@@ -17,6 +17,11 @@ namespace LstmGen.Tests.Training
     {
     }
 
+    [Gru(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2)]
+    internal partial class TrainerSmallGruModel
+    {
+    }
+
     [Lstm(InputSize = 1, HiddenSize = 16, OutputSize = 1)]
     internal partial class DelayModel
     {
@@ -70,6 +75,32 @@ namespace LstmGen.Tests.Training
                     Assert.Equal(oneThread.Evaluation, other.Evaluation);
                 }
             }
+        }
+
+        [Fact]
+        public void TrainsAGruToTheSameBitsOnAnyNumberOfThreads()
+        {
+            TrainingSequence[] training = SmallSequences(37, seed: 3);
+            TrainingSequence[] validation = SmallSequences(9, seed: 4);
+            (int[] Parameters, int[] TrainingLosses, int[] ValidationLosses) Run(int threads)
+            {
+                var model = new TrainerSmallGruModel(seed: 5);
+                var options = new TrainerOptions { Epochs = 3, BatchSize = 8, Threads = threads, Shards = 8, Seed = 42, ClipNorm = 0.5f };
+                TrainingResult result = new Trainer<TrainerSmallGruModel>(model, new Adam(0.05f), options).Fit(training, validation);
+                return (Bits(model.Parameters), Bits(result.TrainingLosses), Bits(result.ValidationLosses));
+            }
+
+            var oneThread = Run(1);
+            foreach (int threads in new[] { 2, 3, 8 })
+            {
+                var other = Run(threads);
+                Assert.Equal(oneThread.Parameters, other.Parameters);
+                Assert.Equal(oneThread.TrainingLosses, other.TrainingLosses);
+                Assert.Equal(oneThread.ValidationLosses, other.ValidationLosses);
+            }
+
+            // It learns: the last epoch's training loss is below the first's.
+            Assert.True(BitConverter.Int32BitsToSingle(oneThread.TrainingLosses[^1]) < BitConverter.Int32BitsToSingle(oneThread.TrainingLosses[0]));
         }
 
         [Theory]
