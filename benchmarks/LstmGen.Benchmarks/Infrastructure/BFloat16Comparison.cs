@@ -33,24 +33,28 @@ namespace LstmGen.Benchmarks.Infrastructure
             var entries = new List<Survey.Entry>();
             foreach (string name in shapes)
             {
+                // Per shape: Step of each precision, then Forward of each, so that entries i and i + 1 (i even) are one
+                // operation's float32 and bfloat16 turns.
                 Shape shape = Shapes.Get(name);
-                ILstmModel float32 = shape.Create();
-                ILstmModel bfloat16 = s_models.First(model => model.Shape == name).Create();
-                foreach (ILstmModel model in new[] { float32, bfloat16 })
+                ILstmModel[] models = { shape.Create(), s_models.First(model => model.Shape == name).Create() };
+                float[] input = Data.Uniform(shape.InputSize, seed: 1);
+                float[] output = new float[shape.OutputSize];
+                foreach (ILstmModel model in models)
                 {
-                    string method = model.WeightPrecision.ToString();
-                    float[] input = Data.Uniform(shape.InputSize, seed: 1);
-                    float[] output = new float[shape.OutputSize];
-                    entries.Add(new Survey.Entry("Step", name, method, shape.StepMacs, n =>
+                    entries.Add(new Survey.Entry("Step", name, model.WeightPrecision.ToString(), shape.StepMacs, n =>
                     {
                         for (long i = 0; i < n; i++)
                         {
                             model.Step(input, output);
                         }
                     }, Steps: 1));
-                    float[] inputs = Data.Uniform(ForwardBenchmarks.Steps * shape.InputSize, seed: 2);
-                    float[] outputs = new float[ForwardBenchmarks.Steps * shape.OutputSize];
-                    entries.Add(new Survey.Entry("Forward100", name, method, shape.StepMacs * ForwardBenchmarks.Steps, n =>
+                }
+
+                float[] inputs = Data.Uniform(ForwardBenchmarks.Steps * shape.InputSize, seed: 2);
+                float[] outputs = new float[ForwardBenchmarks.Steps * shape.OutputSize];
+                foreach (ILstmModel model in models)
+                {
+                    entries.Add(new Survey.Entry("Forward100", name, model.WeightPrecision.ToString(), shape.StepMacs * ForwardBenchmarks.Steps, n =>
                     {
                         for (long i = 0; i < n; i++)
                         {
@@ -80,6 +84,11 @@ namespace LstmGen.Benchmarks.Infrastructure
             writer.WriteLine("|---|---|---:|---:|---:|");
             for (int i = 0; i < entries.Count; i += 2)
             {
+                if (entries[i].Method != nameof(WeightPrecision.Float32) || entries[i + 1].Method != nameof(WeightPrecision.BFloat16) || entries[i].Group != entries[i + 1].Group)
+                {
+                    throw new InvalidOperationException($"Entries {i} and {i + 1} are not one operation's float32 and bfloat16 turns.");
+                }
+
                 double float32 = ChildProcess.Median(times[i]);
                 double bfloat16 = ChildProcess.Median(times[i + 1]);
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,

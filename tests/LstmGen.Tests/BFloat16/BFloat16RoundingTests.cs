@@ -149,6 +149,31 @@ namespace LstmGen.Tests.BFloat16
             Assert.Throws<ArgumentException>(() => BF16.RoundRowPairs(rows, 4, new uint[8]));
         }
 
+        /// <summary>
+        /// Row pairs of long rows (rounded eight columns at a time where 256-bit vectors are accelerated, then the rest
+        /// one at a time) hold what <see cref="BF16.Round(float)"/> gives every value: ties, NaNs, infinities, overflow.
+        /// </summary>
+        [Fact]
+        public void LongRowPairsRoundEveryValueAsOneAtATime()
+        {
+            const int rowLength = 67;
+            var random = new Random(11);
+            uint[] special = { 0x3F808000u, 0x3F818000u, 0x7F7F8000u, 0x7F800001u, 0xFF80FFFFu, 0x7FFFFFFFu, 0x7F800000u, 0x80000000u, 0x00018000u };
+            float[] rows = Enumerable.Range(0, 5 * rowLength).Select(i => BitConverter.UInt32BitsToSingle(
+                i < special.Length * 3 ? special[i % special.Length] : i % 3 == 0 ? ((uint)random.NextInt64(0, 1L << 32) & 0xFFFF0000u) | 0x8000u : (uint)random.NextInt64(0, 1L << 32))).ToArray();
+            uint[] pairs = new uint[3 * rowLength];
+            BF16.RoundRowPairs(rows, rowLength, pairs);
+            for (int row = 0; row < 5; row++)
+            {
+                for (int column = 0; column < rowLength; column++)
+                {
+                    uint word = pairs[(row / 2 * rowLength) + column];
+                    uint half = row % 2 == 0 ? word & 0xFFFF : word >> 16;
+                    Assert.True(half == BF16.Round(rows[(row * rowLength) + column]), $"row {row}, column {column}: 0x{half:X4}, one at a time 0x{BF16.Round(rows[(row * rowLength) + column]):X4}");
+                }
+            }
+        }
+
         /// <summary>The vector halves of row pairs widen as the scalar ones do.</summary>
         [Fact]
         public void VectorRowPairsWidenAsScalarOnesDo()
