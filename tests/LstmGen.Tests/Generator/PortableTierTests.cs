@@ -121,6 +121,9 @@ namespace LstmGen.Tests.Generator
             "[Lstm(InputSize = 40, HiddenSize = 33, Layers = 3, OutputSize = 2, OutputActivation = Activation.Sigmoid)]",
             "[Lstm(InputSize = 12, HiddenSize = 24, OutputSize = 6, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]",
             "[Lstm(InputSize = 6, HiddenSize = 5, OutputSize = 1, OutputActivation = Activation.Tanh)]",
+            "[Gru(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2)]",
+            "[Gru(InputSize = 40, HiddenSize = 33, Layers = 3, OutputSize = 2, OutputActivation = Activation.Sigmoid)]",
+            "[Gru(InputSize = 12, HiddenSize = 24, OutputSize = 6, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]",
         };
 
         /// <summary>

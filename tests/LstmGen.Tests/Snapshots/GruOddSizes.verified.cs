@@ -822,7 +822,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 8);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16);
@@ -903,7 +903,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 8;
                 global::System.UIntPtr column = 24;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8);
@@ -984,7 +984,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 12;
                 global::System.UIntPtr column = 36;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1408,7 +1408,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (part * 4);
                 global::System.UIntPtr column = (part * 4);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16));
@@ -1552,7 +1552,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 8;
                 global::System.UIntPtr column = 24;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
@@ -1696,7 +1696,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 12;
                 global::System.UIntPtr column = 36;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -1836,7 +1836,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 8);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16);
@@ -1917,7 +1917,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 8;
                 global::System.UIntPtr column = 24;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8);
@@ -1998,7 +1998,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 12;
                 global::System.UIntPtr column = 36;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -2427,7 +2427,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (part * 2);
                 global::System.UIntPtr column = (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16));
@@ -2547,7 +2547,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 8 + (part * 2);
                 global::System.UIntPtr column = 24 + (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
@@ -2666,7 +2666,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 12;
                 global::System.UIntPtr column = 36;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -2806,7 +2806,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 8);
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16);
@@ -2925,7 +2925,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 8;
                 global::System.UIntPtr column = 24;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8);
@@ -3006,7 +3006,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 12;
                 global::System.UIntPtr column = 36;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -3504,7 +3504,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (part * 2);
                 global::System.UIntPtr column = (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16));
@@ -3624,7 +3624,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 8 + (part * 2);
                 global::System.UIntPtr column = 24 + (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
@@ -3743,7 +3743,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 12;
                 global::System.UIntPtr column = 36;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -3884,7 +3884,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (part * 2);
                 global::System.UIntPtr column = (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16);
@@ -4004,7 +4004,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 8 + (part * 2);
                 global::System.UIntPtr column = 24 + (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8);
@@ -4123,7 +4123,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 12;
                 global::System.UIntPtr column = 36;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);

@@ -1034,7 +1034,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
@@ -1146,7 +1146,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1269,7 +1269,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
@@ -1393,7 +1393,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1507,7 +1507,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Vector512 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionVector512(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -1521,7 +1521,7 @@ namespace Snapshots
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 global::System.UIntPtr column = (block * 48);
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector512<float> resetBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
@@ -1627,7 +1627,7 @@ namespace Snapshots
             // Unit 32: one tile of 1 unit, one float per gate and unit, 5 steps at a time.
             {
                 global::System.UIntPtr column = 96;
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1733,7 +1733,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Vector512 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -1749,7 +1749,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
@@ -1824,7 +1824,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
@@ -2430,7 +2430,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 4);
                     global::System.UIntPtr column = (block * 48) + (part * 4);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -2557,7 +2557,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -2680,7 +2680,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 4);
                     global::System.UIntPtr column = (block * 48) + (part * 4);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -2825,7 +2825,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -3005,7 +3005,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (block * 16);
                 global::System.UIntPtr column = (block * 48);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
@@ -3117,7 +3117,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -3244,7 +3244,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (block * 16);
                 global::System.UIntPtr column = (block * 48);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
@@ -3368,7 +3368,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -3485,7 +3485,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Vector256 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionVector256(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -3501,7 +3501,7 @@ namespace Snapshots
                 for (global::System.UIntPtr part = 0; part < 2; part++)
                 {
                     global::System.UIntPtr column = (block * 48) + (part * 8);
-                    // b_ih + b_hh, where every step's sums start.
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector256<float> resetBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector256<float> updateBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector256<float> newInputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
@@ -3572,7 +3572,7 @@ namespace Snapshots
             // Unit 32: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 global::System.UIntPtr column = 96;
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -3642,7 +3642,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Vector256 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -3659,7 +3659,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (block * 16);
                 global::System.UIntPtr column = (block * 48);
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
@@ -3734,7 +3734,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
@@ -4376,7 +4376,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr column = (block * 48) + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -4489,7 +4489,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -4612,7 +4612,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr column = (block * 48) + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -4737,7 +4737,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -4919,7 +4919,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 8);
                     global::System.UIntPtr column = (block * 48) + (part * 8);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
@@ -5032,7 +5032,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -5161,7 +5161,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 8);
                     global::System.UIntPtr column = (block * 48) + (part * 8);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
@@ -5286,7 +5286,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -5403,7 +5403,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Vector128 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionVector128(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -5419,7 +5419,7 @@ namespace Snapshots
                 for (global::System.UIntPtr part = 0; part < 4; part++)
                 {
                     global::System.UIntPtr column = (block * 48) + (part * 4);
-                    // b_ih + b_hh, where every step's sums start.
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector128<float> resetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
@@ -5490,7 +5490,7 @@ namespace Snapshots
             // Unit 32: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 global::System.UIntPtr column = 96;
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -5560,7 +5560,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Vector128 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -5579,7 +5579,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 8);
                     global::System.UIntPtr column = (block * 48) + (part * 8);
 
-                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                    // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
@@ -5655,7 +5655,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
@@ -6293,7 +6293,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr column = (block * 48) + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -6406,7 +6406,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -6529,7 +6529,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr column = (block * 48) + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -6654,7 +6654,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -6836,7 +6836,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr column = (block * 48) + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
@@ -6949,7 +6949,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -7078,7 +7078,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr column = (block * 48) + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
@@ -7203,7 +7203,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -7320,7 +7320,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -7336,7 +7336,7 @@ namespace Snapshots
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
                     global::System.UIntPtr column = (block * 48) + (part * 1);
-                    // b_ih + b_hh, where every step's sums start.
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                     float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
@@ -7407,7 +7407,7 @@ namespace Snapshots
             // Unit 32: one tile of 1 unit, one float per gate and unit, 2 steps at a time.
             {
                 global::System.UIntPtr column = 96;
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -7477,7 +7477,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -7496,7 +7496,7 @@ namespace Snapshots
                     global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr column = (block * 48) + (part * 2);
 
-                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                    // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                     float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                     float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
                     float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
@@ -7572,7 +7572,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);

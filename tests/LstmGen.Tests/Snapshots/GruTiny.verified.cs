@@ -883,7 +883,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8);
@@ -949,7 +949,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1309,7 +1309,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
@@ -1448,7 +1448,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -1585,7 +1585,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8);
@@ -1651,7 +1651,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -2034,7 +2034,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (part * 2);
                 global::System.UIntPtr column = (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
@@ -2132,7 +2132,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -2269,7 +2269,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 4);
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 8);
@@ -2335,7 +2335,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -2734,7 +2734,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (part * 2);
                 global::System.UIntPtr column = (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
@@ -2832,7 +2832,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -2970,7 +2970,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (part * 2);
                 global::System.UIntPtr column = (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8);
@@ -3068,7 +3068,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
