@@ -78,6 +78,10 @@ namespace LstmGen.Tests.Serialization
             Assert.IsType<GruSeqFirstModel>(model);
             Assert.Equal(RecurrentCell.Gru, RecurrentCells.Of(model));
             Assert.True(FrameworkFixtureTests.MaxDifferenceToPyTorch(model, "gru_seq_first") <= Tolerance);
+
+            // With a layer map, which the registry resolves per model type (gru.* for a GRU).
+            ILstmModel mapped = LstmModels.Load(Fixture("gru_seq_first.safetensors"), new WeightLoadOptions().MapLayers("gru", 0));
+            Assert.IsType<GruSeqFirstModel>(mapped);
         }
 
         [Theory]
