@@ -67,7 +67,7 @@ namespace LstmGen.Generator
             if (recurrentOnly)
             {
                 _writer.Line($"/// The recurrent part of one step of {DescribeLayers(kernel)} with {path.Path} kernels: <paramref name=\"gates\"/> holds");
-                _writer.Line("/// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,");
+                _writer.Line($"/// {_cell.ProjectedStartText} from the projection; W_hh h is added in registers, in the order of a whole step,");
             }
             else
             {
@@ -163,8 +163,8 @@ namespace LstmGen.Generator
             {
                 _writer.Line();
                 _writer.Line(recurrentOnly
-                    ? "// The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk."
-                    : "// The gate sums start from the two biases.");
+                    ? $"// The gate sums start from {_cell.ProjectedStartText}, which the projection computed for the whole chunk."
+                    : $"// The gate sums start from {_cell.SumsStartText}.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     foreach (Accumulator accumulator in _cell.Accumulators)

@@ -226,7 +226,7 @@ namespace LstmGen.Generator
             string inputs = KernelInputs(kernel);
             _writer.Line("/// <summary>");
             _writer.Line($"/// The input part of {DescribeLayers(kernel)}'s gate sums for <paramref name=\"steps\"/> steps with {path.Path} kernels:");
-            _writer.Line("/// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per");
+            _writer.Line($"/// gates[t] = {_cell.ProjectionText}, each sum added in the order of a single step, several steps per");
             _writer.Line("/// pass over the weights.");
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void {kernel.Name}Projection{Precision}{path.Path}({LayerProjectionParameters.Declaration})"))
@@ -263,7 +263,7 @@ namespace LstmGen.Generator
             {
                 _writer.Line("// The tile's rows of W_ih (each block's rows together).");
                 string tileWeights = DeclareTileWeights(tile, "inputWeights", InputRows(kernel));
-                _writer.Line("// b_ih + b_hh, where every step's sums start.");
+                _writer.Line($"// {_cell.ProjectionBiasText}, where every step's sums start.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     foreach (Accumulator accumulator in _cell.InputAccumulators)

@@ -57,6 +57,14 @@ namespace LstmGen.Generator.Model
 
         public override string SumsText => "b_i + W_i x and b_h + W_h h";
 
+        public override string ProjectionText => "b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n)";
+
+        public override string ProjectionBiasText => "b_ih + b_hh (r, z) and b_in (n)";
+
+        public override string SumsStartText => "the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part)";
+
+        public override string ProjectedStartText => "b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n)";
+
         public override string UpdateText => "n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n";
 
         public override string[] GradientText => new[]

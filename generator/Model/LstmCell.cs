@@ -46,6 +46,14 @@ namespace LstmGen.Generator.Model
 
         public override string SumsText => "b_ih + b_hh + W_ih x + W_hh h";
 
+        public override string SumsStartText => "the two biases";
+
+        public override string ProjectionText => "b_ih + b_hh + W_ih x_t";
+
+        public override string ProjectionBiasText => "b_ih + b_hh";
+
+        public override string ProjectedStartText => "b_ih + b_hh + W_ih x";
+
         public override string UpdateText => "c = f * c + i * g, h = o * tanh(c)";
 
         public override string[] GradientText => new[]

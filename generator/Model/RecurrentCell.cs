@@ -133,6 +133,18 @@ namespace LstmGen.Generator.Model
         /// <summary>The sums that read the input, which a projection of the input computes ahead.</summary>
         public IEnumerable<Accumulator> InputAccumulators => Accumulators.Where(accumulator => accumulator.InputColumn >= 0);
 
+        /// <summary>Where a step's sums start, as a comment says it: "the two biases".</summary>
+        public abstract string SumsStartText { get; }
+
+        /// <summary>Where a step's recurrent part starts, from a projection of the input: "b_ih + b_hh + W_ih x".</summary>
+        public abstract string ProjectedStartText { get; }
+
+        /// <summary>What a projection of the input computes per step, as a comment says it: "b_ih + b_hh + W_ih x_t".</summary>
+        public abstract string ProjectionText { get; }
+
+        /// <summary>The biases a projection's sums start from: "b_ih + b_hh".</summary>
+        public abstract string ProjectionBiasText { get; }
+
         /// <summary>The sums of a step, as a comment says them: "b_ih + b_hh + W_ih x + W_hh h".</summary>
         public abstract string SumsText { get; }
 

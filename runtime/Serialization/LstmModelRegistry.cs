@@ -108,6 +108,9 @@ namespace LstmGen.Serialization
         private static bool Fits(LstmModelType type, SafeTensorsFile file, WeightLoadOptions options)
         {
             bool checkpoint = file.Metadata.ContainsKey("lstmgen.optimizer.kind");
+
+            // Layer maps name the type's recurrent module: gru.* for a GRU, lstm.* for an LSTM.
+            string module = type.Tensors.Count > 0 && type.Tensors[0].Name.StartsWith("gru.", StringComparison.Ordinal) ? "gru" : "lstm";
             var byName = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
             foreach (SafeTensorsEntry entry in file.Entries)
             {
@@ -116,7 +119,7 @@ namespace LstmGen.Serialization
                     continue;
                 }
 
-                string name = options.MapName(entry.Name);
+                string name = options.Resolve(entry.Name, out _, out _, module);
                 bool known = type.Tensors.Any(tensor => tensor.Name == name);
                 if (!known && !options.IgnoreUnexpected)
                 {

@@ -492,8 +492,9 @@ namespace LstmGen.Serialization
                 indices.Add(tensors[i].Name, i);
             }
 
-            // A checkpoint's optimizer buffers are not weights.
+            // A checkpoint's optimizer buffers are not weights. Layer maps name the model's recurrent module.
             bool checkpoint = file.Metadata.ContainsKey(OptimizerKindKey);
+            string modelModule = RecurrentCells.Of(model) == RecurrentCell.Gru ? "gru" : "lstm";
             var matches = new SafeTensorsEntry?[tensors.Count];
             var layerMaps = new LayerMapping?[tensors.Count];
             var unexpected = new List<SafeTensorsEntry>();
@@ -504,7 +505,7 @@ namespace LstmGen.Serialization
                     continue;
                 }
 
-                string name = options.Resolve(entry.Name, out LayerMapping? layerMap, out int modelLayer);
+                string name = options.Resolve(entry.Name, out LayerMapping? layerMap, out int modelLayer, modelModule);
                 if (layerMap is not null && modelLayer >= model.Layers)
                 {
                     // Past the model's last layer: a wrong map, refused even when unexpected tensors are skipped.

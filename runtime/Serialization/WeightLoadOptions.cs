@@ -113,9 +113,10 @@ namespace LstmGen.Serialization
 
         /// <summary>
         /// The model's name for a tensor the file calls <paramref name="fileName"/>, and the layer map
-        /// that gave it (with the model's layer), if one did.
+        /// that gave it (with the model's layer), if one did; a layer map names the model's recurrent module
+        /// <paramref name="modelModule"/> (<c>lstm</c>, or <c>gru</c> for a GRU model).
         /// </summary>
-        internal string Resolve(string fileName, out LayerMapping? layerMapping, out int modelLayer)
+        internal string Resolve(string fileName, out LayerMapping? layerMapping, out int modelLayer, string modelModule = "lstm")
         {
             ArgumentNullException.ThrowIfNull(fileName);
             layerMapping = null;
@@ -129,7 +130,7 @@ namespace LstmGen.Serialization
                         return string.Concat(prefix.Value, fileName.AsSpan(prefix.Key.Length));
                     }
                 }
-                else if (mapping is LayerMapping layers && layers.TryMap(fileName, out string name, out int layer))
+                else if (mapping is LayerMapping layers && layers.TryMap(fileName, modelModule, out string name, out int layer))
                 {
                     layerMapping = layers;
                     modelLayer = layer;
@@ -140,9 +141,9 @@ namespace LstmGen.Serialization
             return fileName;
         }
 
-        /// <summary>The model's layer of one of its tensor names (<c>lstm.weight_ih_l2</c> is layer 2), or -1 for the head.</summary>
+        /// <summary>The model's layer of one of its tensor names (<c>lstm.weight_ih_l2</c>, <c>gru.weight_ih_l2</c> are layer 2), or -1 for the head.</summary>
         internal static int LayerOf(string modelName) =>
-            LayerMapping.SplitLayer(modelName, "lstm.".Length, out _, out int layer, out _) ? layer : -1;
+            LayerMapping.SplitLayer(modelName, modelName.IndexOf('.') + 1, out _, out int layer, out _) ? layer : -1;
 
         private static string ModulePrefix(string fileModule, string parameter)
         {
@@ -180,8 +181,11 @@ namespace LstmGen.Serialization
         /// <summary>The call that made this map, for messages.</summary>
         public override string ToString() => $"MapLayers(\"{FileModule}\", {FirstLayer.ToString(CultureInfo.InvariantCulture)})";
 
-        /// <summary><c>lstm2.weight_ih_l0</c> with a first layer of 1 is the model's <c>lstm.weight_ih_l1</c>.</summary>
-        internal bool TryMap(string fileName, out string modelName, out int modelLayer)
+        /// <summary>
+        /// <c>lstm2.weight_ih_l0</c> with a first layer of 1 is the model's <c>lstm.weight_ih_l1</c> (<paramref name="modelModule"/>
+        /// <c>lstm</c>; a GRU model's is <c>gru</c>).
+        /// </summary>
+        internal bool TryMap(string fileName, string modelModule, out string modelName, out int modelLayer)
         {
             modelName = fileName;
             modelLayer = -1;
@@ -193,7 +197,7 @@ namespace LstmGen.Serialization
             }
 
             modelLayer = FirstLayer + layer;
-            modelName = $"lstm.{parameter}_l{modelLayer.ToString(CultureInfo.InvariantCulture)}{suffix}";
+            modelName = $"{modelModule}.{parameter}_l{modelLayer.ToString(CultureInfo.InvariantCulture)}{suffix}";
             return true;
         }
 

@@ -124,6 +124,9 @@ namespace LstmGen.Tests.Generator
             "[Lstm(InputSize = 6, HiddenSize = 5, OutputSize = 1, OutputActivation = Activation.Tanh)]",
             "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, WeightPrecision = WeightPrecision.BFloat16)]",
             "[Lstm(InputSize = 40, HiddenSize = 33, Layers = 3, OutputSize = 2, OutputActivation = Activation.Sigmoid, WeightPrecision = WeightPrecision.BFloat16)]",
+            "[Gru(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2)]",
+            "[Gru(InputSize = 40, HiddenSize = 33, Layers = 3, OutputSize = 2, OutputActivation = Activation.Sigmoid)]",
+            "[Gru(InputSize = 12, HiddenSize = 24, OutputSize = 6, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]",
         };
 
         /// <summary>

@@ -59,12 +59,29 @@ namespace LstmGen.Tests.Serialization
         }
 
         [Fact]
+        public void LayerAndHeadMapsNameAGrusModule()
+        {
+            // The file's own module names given as maps: MapLayers gives the model's gru.* tensors (an LSTM's lstm.*).
+            var model = new GruSeqFirstModel(seed: 1);
+            model.Load(Fixture("gru_seq_first.safetensors"), new WeightLoadOptions().MapLayers("gru", 0).MapHead("head"));
+            Assert.True(FrameworkFixtureTests.MaxDifferenceToPyTorch(model, "gru_seq_first") <= Tolerance);
+
+            // Layer 1 of the file as the model's layer 0 (and nothing for layer 1): refused, naming what is missing.
+            WeightFileException missing = Assert.Throws<WeightFileException>(() => new GruSeqFirstModel(seed: 1).Load(Fixture("gru_seq_first.safetensors"), new WeightLoadOptions().MapLayers("gru", 1)));
+            Assert.Contains("gru.", missing.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void TheRegistryFindsTheGruModelOfAFile()
         {
             ILstmModel model = LstmModels.Load(Fixture("gru_seq_first.safetensors"));
             Assert.IsType<GruSeqFirstModel>(model);
             Assert.Equal(RecurrentCell.Gru, RecurrentCells.Of(model));
             Assert.True(FrameworkFixtureTests.MaxDifferenceToPyTorch(model, "gru_seq_first") <= Tolerance);
+
+            // With a layer map, which the registry resolves per model type (gru.* for a GRU).
+            ILstmModel mapped = LstmModels.Load(Fixture("gru_seq_first.safetensors"), new WeightLoadOptions().MapLayers("gru", 0));
+            Assert.IsType<GruSeqFirstModel>(mapped);
         }
 
         [Theory]

@@ -1036,7 +1036,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
@@ -1150,7 +1150,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1275,7 +1275,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
@@ -1401,7 +1401,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1517,7 +1517,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Vector512 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionVector512(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -1533,7 +1533,7 @@ namespace Snapshots
                 global::System.UIntPtr column = (block * 48);
                 // The tile's rows of W_ih (each block's rows together).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 global::System.Runtime.Intrinsics.Vector512<float> resetBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputBias0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref inputBias, column + 32);
@@ -1641,7 +1641,7 @@ namespace Snapshots
                 global::System.UIntPtr column = 96;
                 // The tile's rows of W_ih (each block's rows together).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -1747,7 +1747,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Vector512 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -1763,7 +1763,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 0;
                 global::System.UIntPtr column = 0;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column);
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 16);
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column + 32);
@@ -1839,7 +1839,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
@@ -2472,7 +2472,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 4);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -2601,7 +2601,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -2727,7 +2727,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 4);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -2874,7 +2874,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -3056,7 +3056,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (block * 16);
                 global::System.UIntPtr column = (block * 48);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
@@ -3170,7 +3170,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -3299,7 +3299,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (block * 16);
                 global::System.UIntPtr column = (block * 48);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
@@ -3425,7 +3425,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -3544,7 +3544,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Vector256 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionVector256(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -3563,7 +3563,7 @@ namespace Snapshots
                     global::System.UIntPtr column = blockColumn + (part * 8);
                     // The tile's rows of W_ih (each block's rows together).
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    // b_ih + b_hh, where every step's sums start.
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector256<float> resetBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector256<float> updateBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector256<float> newInputBias0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref inputBias, column + 32);
@@ -3636,7 +3636,7 @@ namespace Snapshots
                 global::System.UIntPtr column = 96;
                 // The tile's rows of W_ih (each block's rows together).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -3706,7 +3706,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Vector256 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -3723,7 +3723,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = (block * 16);
                 global::System.UIntPtr column = (block * 48);
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column);
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 16);
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column + 32);
@@ -3799,7 +3799,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
@@ -4435,7 +4435,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -4550,7 +4550,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -4676,7 +4676,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -4803,7 +4803,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -4988,7 +4988,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 8);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
@@ -5103,7 +5103,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -5235,7 +5235,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 8);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
@@ -5362,7 +5362,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -5481,7 +5481,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Vector128 kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionVector128(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -5500,7 +5500,7 @@ namespace Snapshots
                     global::System.UIntPtr column = blockColumn + (part * 4);
                     // The tile's rows of W_ih (each block's rows together).
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    // b_ih + b_hh, where every step's sums start.
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                     global::System.Runtime.Intrinsics.Vector128<float> resetBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 16) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hiddenBias, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputBias0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref inputBias, column + 32);
@@ -5573,7 +5573,7 @@ namespace Snapshots
                 global::System.UIntPtr column = 96;
                 // The tile's rows of W_ih (each block's rows together).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -5643,7 +5643,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Vector128 kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -5663,7 +5663,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 8);
 
-                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                    // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column);
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 16);
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column + 32);
@@ -5740,7 +5740,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);
@@ -6416,7 +6416,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -6531,7 +6531,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -6657,7 +6657,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                     global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
                     global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
@@ -6784,7 +6784,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
                 global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
                 global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
@@ -6969,7 +6969,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
@@ -7084,7 +7084,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -7216,7 +7216,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 2);
 
-                    // The gate sums start from the two biases.
+                    // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                     float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
@@ -7343,7 +7343,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -7462,7 +7462,7 @@ namespace Snapshots
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, global::System.UIntPtr inputStride, ref float gates, global::System.UIntPtr steps)
@@ -7481,7 +7481,7 @@ namespace Snapshots
                     global::System.UIntPtr column = blockColumn + (part * 1);
                     // The tile's rows of W_ih (each block's rows together).
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                    // b_ih + b_hh, where every step's sums start.
+                    // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                     float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                     float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16);
                     float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32);
@@ -7554,7 +7554,7 @@ namespace Snapshots
                 global::System.UIntPtr column = 96;
                 // The tile's rows of W_ih (each block's rows together).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column);
                 float updateBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2);
@@ -7624,7 +7624,7 @@ namespace Snapshots
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -7644,7 +7644,7 @@ namespace Snapshots
                     global::System.UIntPtr blockColumn = (block * 48);
                     global::System.UIntPtr column = blockColumn + (part * 2);
 
-                    // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                    // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                     float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                     float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 16);
                     float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 32);
@@ -7721,7 +7721,7 @@ namespace Snapshots
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column);
                 float updateSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 1);
                 float newInputSum0 = global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, column + 2);

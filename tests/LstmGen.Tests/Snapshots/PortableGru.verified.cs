@@ -786,7 +786,7 @@ namespace Portable
                 int blockColumn = 0;
                 int column = blockColumn + (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
                 float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
                 float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
@@ -886,7 +886,7 @@ namespace Portable
                 int unit = 4;
                 int column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
                 float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
@@ -1002,7 +1002,7 @@ namespace Portable
                 int blockColumn = 0;
                 int column = blockColumn + (part * 2);
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
                 float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
                 float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
@@ -1118,7 +1118,7 @@ namespace Portable
                 int unit = 4;
                 int column = 12;
 
-                // The gate sums start from the two biases.
+                // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
                 float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
                 float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
                 float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
@@ -1224,7 +1224,7 @@ namespace Portable
 
         /// <summary>
         /// The input part of the layers above the first's gate sums for <paramref name="steps"/> steps with Scalar kernels:
-        /// gates[t] = b_ih + b_hh + W_ih x_t, each sum added in the order of a single step, several steps per
+        /// gates[t] = b_ih + b_hh + W_ih x_t (r, z), b_in + W_in x_t (n), each sum added in the order of a single step, several steps per
         /// pass over the weights.
         /// </summary>
         private static void UpperLayerProjectionScalar(ref float weights, ref float inputs, int inputStride, ref float gates, int steps)
@@ -1241,7 +1241,7 @@ namespace Portable
                 int column = blockColumn + (part * 1);
                 // The tile's rows of W_ih (each block's rows together).
                 ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
                 float updateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 4) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 4);
                 float newInputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 8);
@@ -1313,7 +1313,7 @@ namespace Portable
                 int column = 12;
                 // The tile's rows of W_ih (each block's rows together).
                 ref float tileInputWeights = ref global::LstmGen.CompilerServices.Refs.Add(ref inputWeights, HiddenSize * column);
-                // b_ih + b_hh, where every step's sums start.
+                // b_ih + b_hh (r, z) and b_in (n), where every step's sums start.
                 float resetBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column);
                 float updateBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 1) + global::LstmGen.CompilerServices.Refs.Add(ref hiddenBias, column + 1);
                 float newInputBias0 = global::LstmGen.CompilerServices.Refs.Add(ref inputBias, column + 2);
@@ -1383,7 +1383,7 @@ namespace Portable
 
         /// <summary>
         /// The recurrent part of one step of the layers above the first with Scalar kernels: <paramref name="gates"/> holds
-        /// b_ih + b_hh + W_ih x from the projection; W_hh h is added in registers, in the order of a whole step,
+        /// b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n) from the projection; W_hh h is added in registers, in the order of a whole step,
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations replace them there
         /// (training keeps them for the backward pass), and n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n.
         /// </summary>
@@ -1401,7 +1401,7 @@ namespace Portable
                 int blockColumn = 0;
                 int column = blockColumn + (part * 2);
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
                 float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 4);
                 float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 8);
@@ -1472,7 +1472,7 @@ namespace Portable
                 int unit = 4;
                 int column = 12;
 
-                // The gate sums start from b_ih + b_hh + W_ih x, which the projection computed for the whole chunk.
+                // The gate sums start from b_ih + b_hh + W_ih x (r, z) and b_in + W_in x (n), which the projection computed for the whole chunk.
                 float resetSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column);
                 float updateSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 1);
                 float newInputSum0 = global::LstmGen.CompilerServices.Refs.Add(ref gates, column + 2);
