@@ -198,19 +198,7 @@ namespace LstmGen.Generator
             {
                 // The runs of blocks of one width: each block's rows hold G * w columns, whole chunks of 16 of them go to
                 // the lanes, the rest (a GRU's blocks of 8 and 4, the last block of fewer than 4 units) after them in order.
-                var runs = new List<(int Start, int Width, int Count)>();
-                foreach ((int start, int width) in GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth))
-                {
-                    if (runs.Count > 0 && runs[runs.Count - 1].Width == width)
-                    {
-                        runs[runs.Count - 1] = (runs[runs.Count - 1].Start, width, runs[runs.Count - 1].Count + 1);
-                    }
-                    else
-                    {
-                        runs.Add((start, width, 1));
-                    }
-                }
-
+                var runs = GateBlocks.Runs(GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth));
                 var laneDot = new LaneDot(this, path, rows, hasChunks: runs.Any(run => _cell.GateCount * run.Width >= 16));
                 laneDot.DeclareLanes();
                 foreach ((int start, int width, int count) in runs.Where(run => _cell.GateCount * run.Width >= 16))
@@ -282,19 +270,9 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void WeightGradients{path.Path}({WeightGradientParameters.Declaration})"))
             {
-                var blocks = GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth);
-                int index = 0;
                 bool first = true;
-                while (index < blocks.Count)
+                foreach ((int start, int width, int count) in GateBlocks.Runs(GateBlocks.Split(_spec.HiddenSize, _plan.MaxBlockWidth)))
                 {
-                    (int start, int width) = blocks[index];
-                    int count = 1;
-                    while (index + count < blocks.Count && blocks[index + count].Width == width)
-                    {
-                        count++;
-                    }
-
-                    index += count;
                     if (!first)
                     {
                         _writer.Line();

@@ -104,17 +104,8 @@ namespace LstmGen.Generator
             cell ??= LstmCell.Instance;
             int gates = cell.GateCount;
             var tiles = new List<TileLoop>();
-            int index = 0;
-            while (index < blocks.Count)
+            foreach ((int start, int width, int count) in GateBlocks.Runs(blocks))
             {
-                (int start, int width) = blocks[index];
-                int count = 1;
-                while (index + count < blocks.Count && blocks[index + count].Width == width)
-                {
-                    count++;
-                }
-
-                index += count;
                 bool vectorBlock = width >= GateBlocks.MinimumVectorWidth;
                 int vectorWidth = vectorBlock ? Math.Min(width, VectorWidth(path)) : 1;
                 int segmentsPerBlock = width / vectorWidth;

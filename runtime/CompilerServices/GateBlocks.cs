@@ -41,6 +41,28 @@ namespace LstmGen.CompilerServices
             return blocks;
         }
 
+        /// <summary>
+        /// The runs of consecutive blocks of one width in <paramref name="blocks"/> (as <see cref="Split"/> gives them): each
+        /// run's first unit, its blocks' width and how many blocks it has.
+        /// </summary>
+        public static List<(int Start, int Width, int Count)> Runs(IReadOnlyList<(int Start, int Width)> blocks)
+        {
+            var runs = new List<(int Start, int Width, int Count)>();
+            foreach ((int start, int width) in blocks)
+            {
+                if (runs.Count > 0 && runs[runs.Count - 1].Width == width)
+                {
+                    runs[runs.Count - 1] = (runs[runs.Count - 1].Start, width, runs[runs.Count - 1].Count + 1);
+                }
+                else
+                {
+                    runs.Add((start, width, 1));
+                }
+            }
+
+            return runs;
+        }
+
         /// <summary>The column of gate <paramref name="gate"/> of unit <paramref name="unit"/> in a packed row of <paramref name="gateCount"/> gates.</summary>
         public static int PackedColumn(int hiddenSize, int maxBlockWidth, int gate, int unit, int gateCount = 4)
         {
