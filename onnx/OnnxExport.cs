@@ -26,7 +26,7 @@ namespace LstmGen.Onnx
     /// Inputs and outputs (float32; <c>sequence</c> and <c>batch</c> are dynamic axes):
     /// </para>
     /// <list type="table">
-    /// <item><term><see cref="InputName"/> [sequence, batch, InputSize]</term><description>the sequences, time-major (as <c>nn.LSTM</c> without <c>batch_first</c>)</description></item>
+    /// <item><term><see cref="InputName"/> [sequence, batch, InputSize]</term><description>the sequences, time-major (as <c>nn.LSTM</c> and <c>nn.GRU</c> without <c>batch_first</c>)</description></item>
     /// <item><term><see cref="InitialHiddenName"/> [Layers, batch, HiddenSize]</term><description>the hidden state to start from (zeros for a new sequence)</description></item>
     /// <item><term><see cref="InitialCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state to start from (zeros for a new sequence); an LSTM's only</description></item>
     /// <item><term><see cref="OutputName"/> [sequence, batch, OutputSize]</term><description>the output of every step: what <c>Forward</c> writes</description></item>
