@@ -10,13 +10,15 @@ using Onnx;
 namespace LstmGen.Onnx
 {
     /// <summary>
-    /// Writes an LstmGen model as an ONNX model, for ONNX Runtime, Triton Inference Server's ONNX Runtime
-    /// backend and any other engine that runs ONNX (opset <see cref="Opset"/>).
+    /// Writes an LstmGen model, LSTM or GRU, as an ONNX model, for ONNX Runtime, Triton Inference Server's ONNX
+    /// Runtime backend and any other engine that runs ONNX (opset <see cref="Opset"/>).
     /// </summary>
     /// <remarks>
     /// <para>
     /// The graph: one standard <c>LSTM</c> operator per layer (forward, gates i, o, f, c as ONNX orders them,
-    /// the weights reordered from PyTorch's i, f, g, o), then, when the model has a head, a <c>MatMul</c> by
+    /// the weights reordered from PyTorch's i, f, g, o), or for a GRU (<see cref="GruAttribute"/>) one <c>GRU</c>
+    /// operator per layer (gates z, r, h as ONNX orders them, the weights reordered from PyTorch's r, z, n, and
+    /// <c>linear_before_reset</c> = 1, PyTorch's formula: r multiplies <c>W_hn h + b_hn</c>), then, when the model has a head, a <c>MatMul</c> by
     /// the transposed <c>head.weight</c>, an <c>Add</c> of <c>head.bias</c> and the head's activation
     /// (<c>Sigmoid</c>, <c>Tanh</c> or <c>Softmax</c> over the last axis; none for a linear head).
     /// </para>
@@ -24,18 +26,19 @@ namespace LstmGen.Onnx
     /// Inputs and outputs (float32; <c>sequence</c> and <c>batch</c> are dynamic axes):
     /// </para>
     /// <list type="table">
-    /// <item><term><see cref="InputName"/> [sequence, batch, InputSize]</term><description>the sequences, time-major (as <c>nn.LSTM</c> without <c>batch_first</c>)</description></item>
+    /// <item><term><see cref="InputName"/> [sequence, batch, InputSize]</term><description>the sequences, time-major (as <c>nn.LSTM</c> and <c>nn.GRU</c> without <c>batch_first</c>)</description></item>
     /// <item><term><see cref="InitialHiddenName"/> [Layers, batch, HiddenSize]</term><description>the hidden state to start from (zeros for a new sequence)</description></item>
-    /// <item><term><see cref="InitialCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state to start from (zeros for a new sequence)</description></item>
+    /// <item><term><see cref="InitialCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state to start from (zeros for a new sequence); an LSTM's only</description></item>
     /// <item><term><see cref="OutputName"/> [sequence, batch, OutputSize]</term><description>the output of every step: what <c>Forward</c> writes</description></item>
     /// <item><term><see cref="FinalHiddenName"/> [Layers, batch, HiddenSize]</term><description>the hidden state after the last step</description></item>
-    /// <item><term><see cref="FinalCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state after the last step</description></item>
+    /// <item><term><see cref="FinalCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state after the last step; an LSTM's only</description></item>
     /// </list>
     /// <para>
     /// With batch 1 the state tensors hold what <see cref="ILstmModel.GetState"/> returns ([Layers, HiddenSize]
     /// row-major): feed <see cref="FinalHiddenName"/> and <see cref="FinalCellName"/> back as the next call's
     /// <see cref="InitialHiddenName"/> and <see cref="InitialCellName"/> to carry the state from call to call,
-    /// as <see cref="ILstmModel.Step"/> carries the model's own.
+    /// as <see cref="ILstmModel.Step"/> carries the model's own. A GRU has no cell state: its graph has neither
+    /// <see cref="InitialCellName"/> nor <see cref="FinalCellName"/>.
     /// </para>
     /// <para>
     /// The exported model computes what the model computes, to the rounding of the engine's own
@@ -54,7 +57,7 @@ namespace LstmGen.Onnx
         /// <summary>The hidden state to start from, [Layers, batch, HiddenSize].</summary>
         public const string InitialHiddenName = "h0";
 
-        /// <summary>The cell state to start from, [Layers, batch, HiddenSize].</summary>
+        /// <summary>The cell state to start from, [Layers, batch, HiddenSize]; an LSTM's graph has it, a GRU's does not.</summary>
         public const string InitialCellName = "c0";
 
         /// <summary>The output of every step, [sequence, batch, OutputSize].</summary>
@@ -63,7 +66,7 @@ namespace LstmGen.Onnx
         /// <summary>The hidden state after the last step, [Layers, batch, HiddenSize].</summary>
         public const string FinalHiddenName = "hn";
 
-        /// <summary>The cell state after the last step, [Layers, batch, HiddenSize].</summary>
+        /// <summary>The cell state after the last step, [Layers, batch, HiddenSize]; an LSTM's graph has it, a GRU's does not.</summary>
         public const string FinalCellName = "cn";
 
         /// <summary>The name of the dynamic time axis of <see cref="InputName"/> and <see cref="OutputName"/>.</summary>
@@ -76,14 +79,11 @@ namespace LstmGen.Onnx
         // opset 17 read it.
         private const long IrVersion = 8;
 
-        // Where each of ONNX's gates (i, o, f, c) is among PyTorch's (i, f, g, o).
-        private static readonly int[] PyTorchGateOfOnnxGate = { 0, 3, 1, 2 };
-
         /// <summary>Writes <paramref name="model"/> as an ONNX file, all or nothing (a temporary file renamed over <paramref name="path"/>).</summary>
-        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/>.</param>
+        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/> or <see cref="GruAttribute"/>.</param>
         /// <param name="path">The file to write, conventionally <c>model.onnx</c>; an existing file is replaced.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="path"/> is <see langword="null"/>.</exception>
-        /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the model's tensors are not those of an LSTM of its sizes.</exception>
+        /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         /// <exception cref="IOException">The file cannot be written; the target is left as it was.</exception>
         public static void Export(ILstmModel model, string path)
         {
@@ -92,10 +92,10 @@ namespace LstmGen.Onnx
         }
 
         /// <summary>Writes <paramref name="model"/> as an ONNX model to a stream at its current position; the stream is left open.</summary>
-        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/>.</param>
+        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/> or <see cref="GruAttribute"/>.</param>
         /// <param name="stream">A writable stream.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is <see langword="null"/>.</exception>
-        /// <exception cref="ArgumentException">The stream cannot be written, or the model's tensors are not those of an LSTM of its sizes.</exception>
+        /// <exception cref="ArgumentException">The stream cannot be written, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         public static void Export(ILstmModel model, Stream stream)
         {
             if (stream is null)
@@ -112,10 +112,9 @@ namespace LstmGen.Onnx
         }
 
         /// <summary>Returns <paramref name="model"/> as the bytes of an ONNX model (for <c>new InferenceSession(bytes)</c>).</summary>
-        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/>.</param>
+        /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/> or <see cref="GruAttribute"/>.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> is <see langword="null"/>.</exception>
-        /// <exception cref="ArgumentException">The model's tensors are not those of an LSTM of its sizes.</exception>
-        /// <exception cref="NotSupportedException">The model is a GRU (<see cref="GruAttribute"/>), which the exporter does not write.</exception>
+        /// <exception cref="ArgumentException">The model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         public static byte[] ToBytes(ILstmModel model) => ToModelProto(model).ToByteArray();
 
         private static ModelProto ToModelProto(ILstmModel model)
@@ -125,20 +124,17 @@ namespace LstmGen.Onnx
                 throw new ArgumentNullException(nameof(model));
             }
 
-            if (RecurrentCells.Of(model) != RecurrentCell.Lstm)
-            {
-                throw new NotSupportedException($"{model.GetType().FullName} is a {RecurrentCells.Of(model).ToString().ToUpperInvariant()} model ([Gru]); the ONNX exporter writes LSTM models only (ONNX's LSTM operator). Its weights can be saved as safetensors (Save), which PyTorch's nn.GRU loads.");
-            }
-
-            CheckSize(model);
-            var weights = new ModelWeights(model);
+            CellOperator cell = CellOperator.Of(model);
+            CheckSize(model, cell);
+            var weights = new ModelWeights(model, cell);
             var graph = new GraphProto
             {
                 Name = model.GetType().Name,
                 DocString = string.Format(
                     CultureInfo.InvariantCulture,
-                    "{0}: LSTM of {1} inputs, {2} hidden units, {3} layer(s), {4}.",
+                    "{0}: {1} of {2} inputs, {3} hidden units, {4} layer(s), {5}.",
                     model.GetType().FullName,
+                    cell.OperatorType,
                     model.InputSize,
                     model.HiddenSize,
                     model.Layers,
@@ -148,12 +144,19 @@ namespace LstmGen.Onnx
             int layers = model.Layers, hidden = model.HiddenSize;
             graph.Input.Add(Value(InputName, Dynamic(SequenceAxis), Dynamic(BatchAxis), Fixed(model.InputSize)));
             graph.Input.Add(Value(InitialHiddenName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
-            graph.Input.Add(Value(InitialCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            if (cell.HasCellState)
+            {
+                graph.Input.Add(Value(InitialCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            }
+
             graph.Output.Add(Value(OutputName, Dynamic(SequenceAxis), Dynamic(BatchAxis), Fixed(model.OutputSize)));
             graph.Output.Add(Value(FinalHiddenName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
-            graph.Output.Add(Value(FinalCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            if (cell.HasCellState)
+            {
+                graph.Output.Add(Value(FinalCellName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
+            }
 
-            string sequence = AddLayers(graph, model, weights);
+            string sequence = AddLayers(graph, model, cell, weights);
             if (model.HasHead)
             {
                 AddHead(graph, model, weights, sequence);
@@ -175,9 +178,9 @@ namespace LstmGen.Onnx
         /// external data files, not written here). No generated model comes near: the largest the attribute allows
         /// has about 0.7 GB of weights.
         /// </summary>
-        private static void CheckSize(ILstmModel model)
+        private static void CheckSize(ILstmModel model, CellOperator cell)
         {
-            long hidden = model.HiddenSize, gates = 4 * hidden;
+            long hidden = model.HiddenSize, gates = cell.Gates * hidden;
             long floats = gates * (model.InputSize + hidden + 2) + (model.Layers - 1) * gates * (2 * hidden + 2);
             if (model.HasHead)
             {
@@ -195,15 +198,15 @@ namespace LstmGen.Onnx
         }
 
         /// <summary>
-        /// The LSTM layers, from <see cref="InputName"/>, <see cref="InitialHiddenName"/> and <see cref="InitialCellName"/>
-        /// to <see cref="FinalHiddenName"/>, <see cref="FinalCellName"/> and the top layer's hidden sequence, whose name
-        /// this returns (<see cref="OutputName"/> when there is no head).
+        /// The LSTM or GRU layers, from <see cref="InputName"/>, <see cref="InitialHiddenName"/> and (an LSTM's)
+        /// <see cref="InitialCellName"/> to <see cref="FinalHiddenName"/>, <see cref="FinalCellName"/> and the top layer's
+        /// hidden sequence, whose name this returns (<see cref="OutputName"/> when there is no head).
         /// </summary>
-        private static string AddLayers(GraphProto graph, ILstmModel model, ModelWeights weights)
+        private static string AddLayers(GraphProto graph, ILstmModel model, CellOperator cell, ModelWeights weights)
         {
-            int layers = model.Layers, hidden = model.HiddenSize;
+            int layers = model.Layers, hidden = model.HiddenSize, gates = cell.Gates * hidden;
 
-            // Each layer starts from its own row of h0 and c0: Split along the layer axis (one row each).
+            // Each layer starts from its own row of h0 (and c0): Split along the layer axis (one row each).
             string[] initialHidden = { InitialHiddenName }, initialCell = { InitialCellName };
             if (layers > 1)
             {
@@ -213,7 +216,10 @@ namespace LstmGen.Onnx
                 initialHidden = LayerNames("h0_l", layers);
                 initialCell = LayerNames("c0_l", layers);
                 graph.Node.Add(Node("Split", "split_h0", new[] { InitialHiddenName, "layer_split" }, initialHidden, Attribute("axis", 0)));
-                graph.Node.Add(Node("Split", "split_c0", new[] { InitialCellName, "layer_split" }, initialCell, Attribute("axis", 0)));
+                if (cell.HasCellState)
+                {
+                    graph.Node.Add(Node("Split", "split_c0", new[] { InitialCellName, "layer_split" }, initialCell, Attribute("axis", 0)));
+                }
             }
 
             graph.Initializer.Add(Int64s("direction_axis", new long[] { 1 }));
@@ -223,18 +229,21 @@ namespace LstmGen.Onnx
             for (int layer = 0; layer < layers; layer++)
             {
                 string suffix = "_l" + layer.ToString(CultureInfo.InvariantCulture);
-                graph.Initializer.Add(Floats("W" + suffix, weights.InputWeights(layer), 1, 4 * hidden, layer == 0 ? model.InputSize : hidden));
-                graph.Initializer.Add(Floats("R" + suffix, weights.RecurrentWeights(layer), 1, 4 * hidden, hidden));
-                graph.Initializer.Add(Floats("B" + suffix, weights.Biases(layer), 1, 8 * hidden));
+                graph.Initializer.Add(Floats("W" + suffix, weights.InputWeights(layer), 1, gates, layer == 0 ? model.InputSize : hidden));
+                graph.Initializer.Add(Floats("R" + suffix, weights.RecurrentWeights(layer), 1, gates, hidden));
+                graph.Initializer.Add(Floats("B" + suffix, weights.Biases(layer), 1, 2 * gates));
 
                 // Y is [sequence, directions = 1, batch, hidden]: the next layer reads it without the direction axis.
+                // Inputs X, W, R, B, sequence_lens (none), initial_h[, initial_c]; outputs Y, Y_h[, Y_c].
                 string y = "Y" + suffix;
                 graph.Node.Add(Node(
-                    "LSTM",
-                    "lstm" + suffix,
-                    new[] { sequence, "W" + suffix, "R" + suffix, "B" + suffix, string.Empty, initialHidden[layer], initialCell[layer] },
-                    new[] { y, finalHidden[layer], finalCell[layer] },
-                    Attribute("hidden_size", hidden)));
+                    cell.OperatorType,
+                    cell.TensorPrefix + suffix,
+                    cell.HasCellState
+                        ? new[] { sequence, "W" + suffix, "R" + suffix, "B" + suffix, string.Empty, initialHidden[layer], initialCell[layer] }
+                        : new[] { sequence, "W" + suffix, "R" + suffix, "B" + suffix, string.Empty, initialHidden[layer] },
+                    cell.HasCellState ? new[] { y, finalHidden[layer], finalCell[layer] } : new[] { y, finalHidden[layer] },
+                    cell.Attributes(hidden)));
                 sequence = layer == layers - 1 && !model.HasHead ? OutputName : "hidden" + suffix;
                 graph.Node.Add(Node("Squeeze", "squeeze" + suffix, new[] { y, "direction_axis" }, new[] { sequence }));
             }
@@ -242,7 +251,10 @@ namespace LstmGen.Onnx
             if (layers > 1)
             {
                 graph.Node.Add(Node("Concat", "concat_hn", finalHidden, new[] { FinalHiddenName }, Attribute("axis", 0)));
-                graph.Node.Add(Node("Concat", "concat_cn", finalCell, new[] { FinalCellName }, Attribute("axis", 0)));
+                if (cell.HasCellState)
+                {
+                    graph.Node.Add(Node("Concat", "concat_cn", finalCell, new[] { FinalCellName }, Attribute("axis", 0)));
+                }
             }
 
             return sequence;
@@ -347,33 +359,87 @@ namespace LstmGen.Onnx
             return metadata < 0 ? version : version.Substring(0, metadata);
         }
 
+        /// <summary>ONNX's operator for the model's cell: its gates, their order, the state it carries and its attributes.</summary>
+        private sealed class CellOperator
+        {
+            // ONNX's LSTM: gates i, o, f, c, where PyTorch's nn.LSTM has i, f, g, o; a hidden and a cell state.
+            private static readonly CellOperator Lstm = new CellOperator("LSTM", "an", "lstm", new[] { 0, 3, 1, 2 }, hasCellState: true, linearBeforeReset: false);
+
+            // ONNX's GRU: gates z, r, h, where PyTorch's nn.GRU has r, z, n; a hidden state only. PyTorch applies the
+            // reset gate to W_hn h + b_hn, which is ONNX's linear_before_reset = 1 (0 would apply it to h before R_h).
+            private static readonly CellOperator Gru = new CellOperator("GRU", "a", "gru", new[] { 1, 0, 2 }, hasCellState: false, linearBeforeReset: true);
+
+            private readonly bool _linearBeforeReset;
+
+            private CellOperator(string operatorType, string article, string tensorPrefix, int[] pyTorchGateOfOnnxGate, bool hasCellState, bool linearBeforeReset)
+            {
+                OperatorType = operatorType;
+                Article = article;
+                TensorPrefix = tensorPrefix;
+                PyTorchGateOfOnnxGate = pyTorchGateOfOnnxGate;
+                HasCellState = hasCellState;
+                _linearBeforeReset = linearBeforeReset;
+            }
+
+            /// <summary>The ONNX operator, <c>LSTM</c> or <c>GRU</c>, also the cell's name in messages.</summary>
+            public string OperatorType { get; }
+
+            /// <summary>"an" LSTM, "a" GRU.</summary>
+            public string Article { get; }
+
+            /// <summary>The prefix of the model's tensors (<c>lstm</c>, <c>gru</c>), also that of the operators' node names.</summary>
+            public string TensorPrefix { get; }
+
+            /// <summary>Where each of ONNX's gates is among PyTorch's.</summary>
+            public int[] PyTorchGateOfOnnxGate { get; }
+
+            public int Gates => PyTorchGateOfOnnxGate.Length;
+
+            /// <summary>Whether the cell carries a cell state besides the hidden one (the graph's c0 and cn).</summary>
+            public bool HasCellState { get; }
+
+            public static CellOperator Of(ILstmModel model) => RecurrentCells.Of(model) switch
+            {
+                RecurrentCell.Lstm => Lstm,
+                RecurrentCell.Gru => Gru,
+                RecurrentCell other => throw new NotSupportedException($"{model.GetType().FullName}'s cell {other} has no ONNX operator here."),
+            };
+
+            /// <summary>The operator's attributes: <c>hidden_size</c>, and a GRU's <c>linear_before_reset</c>.</summary>
+            public AttributeProto[] Attributes(int hidden) => _linearBeforeReset
+                ? new[] { Attribute("hidden_size", hidden), Attribute("linear_before_reset", 1) }
+                : new[] { Attribute("hidden_size", hidden) };
+        }
+
         /// <summary>The model's tensors in PyTorch's layout, checked against its sizes, and converted to ONNX's.</summary>
         private sealed class ModelWeights
         {
             private readonly ILstmModel _model;
+            private readonly CellOperator _cell;
             private readonly Dictionary<string, TensorInfo> _tensors = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
 
-            public ModelWeights(ILstmModel model)
+            public ModelWeights(ILstmModel model, CellOperator cell)
             {
                 _model = model;
+                _cell = cell;
                 foreach (TensorInfo tensor in model.Tensors)
                 {
                     _tensors[tensor.Name] = tensor;
                 }
             }
 
-            /// <summary>W of the layer: weight_ih_l{layer} [4H, inputs], rows reordered to i, o, f, c.</summary>
+            /// <summary>W of the layer: weight_ih_l{layer} [gates x H, inputs], rows reordered to ONNX's gate order.</summary>
             public float[] InputWeights(int layer) =>
-                ReorderGates(Tensor(LayerName("weight_ih", layer), 4 * _model.HiddenSize, layer == 0 ? _model.InputSize : _model.HiddenSize));
+                ReorderGates(Tensor(LayerName("weight_ih", layer), _cell.Gates * _model.HiddenSize, layer == 0 ? _model.InputSize : _model.HiddenSize));
 
-            /// <summary>R of the layer: weight_hh_l{layer} [4H, H], rows reordered to i, o, f, c.</summary>
+            /// <summary>R of the layer: weight_hh_l{layer} [gates x H, H], rows reordered to ONNX's gate order.</summary>
             public float[] RecurrentWeights(int layer) =>
-                ReorderGates(Tensor(LayerName("weight_hh", layer), 4 * _model.HiddenSize, _model.HiddenSize));
+                ReorderGates(Tensor(LayerName("weight_hh", layer), _cell.Gates * _model.HiddenSize, _model.HiddenSize));
 
-            /// <summary>B of the layer: [Wb, Rb] = bias_ih then bias_hh, each reordered to i, o, f, c.</summary>
+            /// <summary>B of the layer: [Wb, Rb] = bias_ih then bias_hh, each reordered to ONNX's gate order.</summary>
             public float[] Biases(int layer)
             {
-                int gates = 4 * _model.HiddenSize;
+                int gates = _cell.Gates * _model.HiddenSize;
                 var biases = new float[2 * gates];
                 ReorderGates(Tensor(LayerName("bias_ih", layer), gates)).CopyTo(biases, 0);
                 ReorderGates(Tensor(LayerName("bias_hh", layer), gates)).CopyTo(biases, gates);
@@ -399,17 +465,17 @@ namespace LstmGen.Onnx
 
             public float[] HeadBias() => Tensor("head.bias", _model.OutputSize);
 
-            private static string LayerName(string tensor, int layer) =>
-                "lstm." + tensor + "_l" + layer.ToString(CultureInfo.InvariantCulture);
+            private string LayerName(string tensor, int layer) =>
+                _cell.TensorPrefix + "." + tensor + "_l" + layer.ToString(CultureInfo.InvariantCulture);
 
-            /// <summary>Gate blocks of rows in PyTorch's order (i, f, g, o) put in ONNX's (i, o, f, c).</summary>
+            /// <summary>Gate blocks of rows in PyTorch's order (LSTM i, f, g, o; GRU r, z, n) put in ONNX's (i, o, f, c; z, r, h).</summary>
             private float[] ReorderGates(float[] values)
             {
-                int block = values.Length / 4;
+                int gates = _cell.Gates, block = values.Length / gates;
                 var reordered = new float[values.Length];
-                for (int gate = 0; gate < 4; gate++)
+                for (int gate = 0; gate < gates; gate++)
                 {
-                    Array.Copy(values, PyTorchGateOfOnnxGate[gate] * block, reordered, gate * block, block);
+                    Array.Copy(values, _cell.PyTorchGateOfOnnxGate[gate] * block, reordered, gate * block, block);
                 }
 
                 return reordered;
@@ -421,7 +487,7 @@ namespace LstmGen.Onnx
                 if (!_tensors.TryGetValue(name, out TensorInfo? tensor))
                 {
                     throw new ArgumentException(
-                        $"The model has no tensor '{name}', which an LSTM of {_model.Layers} layer(s){(_model.HasHead ? " with a head" : string.Empty)} has. Its tensors: {string.Join(", ", _tensors.Keys)}.",
+                        $"The model has no tensor '{name}', which {_cell.Article} {_cell.OperatorType} of {_model.Layers} layer(s){(_model.HasHead ? " with a head" : string.Empty)} has. Its tensors: {string.Join(", ", _tensors.Keys)}.",
                         "model");
                 }
 

@@ -6,14 +6,11 @@ using Xunit;
 namespace LstmGen.Onnx.Tests
 {
     // The shapes exported: one layer, stacked layers without a head, every head activation, odd hidden
-    // sizes (19 = blocks of 16 and 3 units, 13 = 8, 4 and 1) and a wider model.
+    // sizes (19 = blocks of 16 and 3 units, 13 = 8, 4 and 1) and a wider model; the same for GRUs (ONNX's
+    // GRU operator, no cell state).
 
     [Lstm(InputSize = 3, HiddenSize = 5, OutputSize = 2)]
     public partial class OneLayer { }
-
-    /// <summary>A GRU, which the exporter refuses (it writes ONNX's LSTM operator only).</summary>
-    [Gru(InputSize = 3, HiddenSize = 5, OutputSize = 2)]
-    public partial class GruLayer { }
 
     [Lstm(InputSize = 4, HiddenSize = 7, Layers = 3)]
     public partial class StackedNoHead { }
@@ -38,6 +35,27 @@ namespace LstmGen.Onnx.Tests
     [Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4)]
     public partial class Predictor { }
 
+    // GRUs: one layer with and without a head, stacked layers with and without a head, odd sizes, a wider model
+    // (GRUs have no bfloat16 weights).
+
+    [Gru(InputSize = 3, HiddenSize = 5, OutputSize = 2)]
+    public partial class GruLayer { }
+
+    [Gru(InputSize = 1, HiddenSize = 33)]
+    public partial class GruNoHead { }
+
+    [Gru(InputSize = 4, HiddenSize = 7, Layers = 3)]
+    public partial class GruStackedNoHead { }
+
+    [Gru(InputSize = 6, HiddenSize = 19, Layers = 2, OutputSize = 3, OutputActivation = Activation.Sigmoid)]
+    public partial class GruSigmoidHead { }
+
+    [Gru(InputSize = 5, HiddenSize = 13, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]
+    public partial class GruSoftmaxHead { }
+
+    [Gru(InputSize = 16, HiddenSize = 64, Layers = 2, OutputSize = 8, OutputActivation = Activation.Tanh)]
+    public partial class GruWide { }
+
     internal static class Models
     {
         private static readonly Dictionary<string, Func<int, ILstmModel>> Factories = new()
@@ -50,6 +68,12 @@ namespace LstmGen.Onnx.Tests
             [nameof(Wide)] = seed => new Wide(seed),
             [nameof(WideBFloat16)] = seed => new WideBFloat16(seed),
             [nameof(Predictor)] = seed => new Predictor(seed),
+            [nameof(GruLayer)] = seed => new GruLayer(seed),
+            [nameof(GruNoHead)] = seed => new GruNoHead(seed),
+            [nameof(GruStackedNoHead)] = seed => new GruStackedNoHead(seed),
+            [nameof(GruSigmoidHead)] = seed => new GruSigmoidHead(seed),
+            [nameof(GruSoftmaxHead)] = seed => new GruSoftmaxHead(seed),
+            [nameof(GruWide)] = seed => new GruWide(seed),
         };
 
         /// <summary>Every model's name.</summary>
@@ -60,5 +84,12 @@ namespace LstmGen.Onnx.Tests
 
         /// <summary>The model <paramref name="name"/> with PyTorch's default initialisation from <paramref name="seed"/>.</summary>
         public static ILstmModel Create(string name, int seed = 7) => Factories[name](seed);
+
+        /// <summary>
+        /// How many values the model's cell state has for <paramref name="batch"/> sequences: Layers x batch x HiddenSize
+        /// for an LSTM, none for a GRU (whose graph has no c0 and cn).
+        /// </summary>
+        public static int CellStateLength(ILstmModel model, int batch = 1) =>
+            RecurrentCells.Of(model) == RecurrentCell.Lstm ? model.Layers * batch * model.HiddenSize : 0;
     }
 }

@@ -9,7 +9,7 @@ namespace LstmGen.Onnx.Tests
 {
     /// <summary>
     /// ONNX's own checker (the <c>onnx</c> Python package: Debian's <c>python3-onnx</c>, which .ci/run installs)
-    /// on every exported model: the schema of each operator, and strict shape inference from the graph's inputs to
+    /// on every exported model, LSTM and GRU: the schema of each operator, and strict shape inference from the graph's inputs to
     /// its outputs.
     /// </summary>
     public sealed class OnnxCheckerTests
@@ -48,6 +48,12 @@ namespace LstmGen.Onnx.Tests
             Assert.Contains("SoftmaxHead opset 17: Split Split LSTM Squeeze LSTM Squeeze Concat Concat MatMul Add Softmax; output[sequence,batch,4] hn[2,batch,19] cn[2,batch,19]", lines);
             Assert.Contains("TanhHead opset 17: LSTM Squeeze MatMul Add Tanh; output[sequence,batch,1] hn[1,batch,33] cn[1,batch,33]", lines);
             Assert.Contains("SigmoidHead opset 17: Split Split LSTM Squeeze LSTM Squeeze Concat Concat MatMul Add Sigmoid; output[sequence,batch,3] hn[2,batch,13] cn[2,batch,13]", lines);
+
+            // A GRU: no cell state, so one Split and one Concat, and no c0 or cn.
+            Assert.Contains("GruLayer opset 17: GRU Squeeze MatMul Add; output[sequence,batch,2] hn[1,batch,5]", lines);
+            Assert.Contains("GruNoHead opset 17: GRU Squeeze; output[sequence,batch,33] hn[1,batch,33]", lines);
+            Assert.Contains("GruStackedNoHead opset 17: Split GRU Squeeze GRU Squeeze GRU Squeeze Concat; output[sequence,batch,7] hn[3,batch,7]", lines);
+            Assert.Contains("GruSigmoidHead opset 17: Split GRU Squeeze GRU Squeeze Concat MatMul Add Sigmoid; output[sequence,batch,3] hn[2,batch,19]", lines);
         }
     }
 

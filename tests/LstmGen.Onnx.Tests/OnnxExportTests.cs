@@ -7,13 +7,13 @@ using Xunit.Abstractions;
 namespace LstmGen.Onnx.Tests
 {
     /// <summary>
-    /// Exported models run in ONNX Runtime against the models' own outputs and states: a sequence (Forward),
-    /// step by step with the state carried through hn/cn, a batch of sequences, and two sequence lengths
-    /// through one file.
+    /// Exported models, LSTMs and GRUs, run in ONNX Runtime against the models' own outputs and states: a sequence
+    /// (Forward), step by step with the state carried through hn/cn (hn alone for a GRU), a batch of sequences, and
+    /// sequences of different lengths through one file.
     /// </summary>
     public sealed class OnnxExportTests
     {
-        private const float Tolerance = 1e-5f;
+        private const float Tolerance = 1e-6f;
 
         private readonly ITestOutputHelper _output;
 
@@ -26,8 +26,7 @@ namespace LstmGen.Onnx.Tests
         public void ASequenceFromTheZeroStateGivesTheModelsOutputsAndState(string name)
         {
             ILstmModel model = Tests.Models.Create(name);
-            var zeros = new float[model.Layers * model.HiddenSize];
-            AssertSequence(name, model, Random(40 * model.InputSize, seed: 1, scale: 3f), zeros, zeros);
+            AssertSequence(name, model, Random(40 * model.InputSize, seed: 1, scale: 3f), new float[model.Layers * model.HiddenSize], new float[Tests.Models.CellStateLength(model)]);
         }
 
         [Theory]
@@ -36,7 +35,7 @@ namespace LstmGen.Onnx.Tests
         {
             ILstmModel model = Tests.Models.Create(name, seed: 11);
             float[] h0 = Random(model.Layers * model.HiddenSize, seed: 3, scale: 0.9f);
-            float[] c0 = Random(model.Layers * model.HiddenSize, seed: 4, scale: 2f);
+            float[] c0 = Random(Tests.Models.CellStateLength(model), seed: 4, scale: 2f);
             AssertSequence(name, model, Random(9 * model.InputSize, seed: 2, scale: 2f), h0, c0);
         }
 
@@ -50,7 +49,7 @@ namespace LstmGen.Onnx.Tests
             float[] inputs = Random(steps * model.InputSize, seed: 6, scale: 3f);
 
             model.ResetState();
-            float[] hidden = new float[model.Layers * model.HiddenSize], cell = new float[hidden.Length];
+            float[] hidden = new float[model.Layers * model.HiddenSize], cell = new float[Tests.Models.CellStateLength(model)];
             var expected = new float[model.OutputSize];
             float worst = 0;
             for (int step = 0; step < steps; step++)
@@ -64,7 +63,7 @@ namespace LstmGen.Onnx.Tests
             _output.WriteLine($"{name}: {steps} steps, max |difference| of the outputs {worst:G3}");
             (float[] modelHidden, float[] modelCell) = State(model);
             AssertClose(name, "hn after the last step", modelHidden, hidden);
-            AssertClose(name, "cn after the last step", modelCell, cell);
+            AssertCellClose(name, "cn after the last step", modelCell, cell);
         }
 
         [Theory]
@@ -77,7 +76,7 @@ namespace LstmGen.Onnx.Tests
             int stateLength = model.Layers * model.HiddenSize;
             float[] inputs = Random(steps * batch * model.InputSize, seed: 9, scale: 2f);
             float[] h0 = Random(model.Layers * batch * model.HiddenSize, seed: 10, scale: 0.5f);
-            float[] c0 = Random(h0.Length, seed: 12, scale: 1f);
+            float[] c0 = Random(Tests.Models.CellStateLength(model, batch), seed: 12, scale: 1f);
 
             (float[] output, float[] finalHidden, float[] finalCell) = onnx.Run(inputs, steps, batch, h0, c0);
 
@@ -91,17 +90,20 @@ namespace LstmGen.Onnx.Tests
 
                 AssertClose(name, $"output of sequence {sequence}", expected, Column(output, steps, batch, sequence));
                 AssertClose(name, $"hn of sequence {sequence}", hidden, Column(finalHidden, model.Layers, batch, sequence));
-                AssertClose(name, $"cn of sequence {sequence}", cell, Column(finalCell, model.Layers, batch, sequence));
+                AssertCellClose(name, $"cn of sequence {sequence}", cell, Column(finalCell, model.Layers, batch, sequence));
                 Assert.Equal(stateLength, hidden.Length);
             }
         }
 
-        [Fact]
-        public void OneFileRunsSequencesOfDifferentLengths()
+        [Theory]
+        [InlineData(nameof(SoftmaxHead))]
+        [InlineData(nameof(GruSoftmaxHead))]
+        public void OneFileRunsSequencesOfDifferentLengths(string name)
         {
-            ILstmModel model = new SoftmaxHead(seed: 3);
+            ILstmModel model = Tests.Models.Create(name, seed: 3);
             using var onnx = new OrtModel(OnnxExport.ToBytes(model));
             var zeros = new float[model.Layers * model.HiddenSize];
+            var cellZeros = new float[Tests.Models.CellStateLength(model)];
             foreach (int steps in new[] { 1, 3, 57 })
             {
                 float[] inputs = Random(steps * model.InputSize, seed: steps, scale: 2f);
@@ -109,10 +111,10 @@ namespace LstmGen.Onnx.Tests
                 var expected = new float[steps * model.OutputSize];
                 model.Forward(inputs, expected);
 
-                (float[] output, _, _) = onnx.Run(inputs, steps, 1, zeros, zeros);
+                (float[] output, _, _) = onnx.Run(inputs, steps, 1, zeros, cellZeros);
 
                 Assert.Equal(expected.Length, output.Length);
-                AssertClose(nameof(SoftmaxHead), $"output of {steps} steps", expected, output);
+                AssertClose(name, $"output of {steps} steps", expected, output);
             }
         }
 
@@ -136,9 +138,50 @@ namespace LstmGen.Onnx.Tests
         }
 
         [Fact]
-        public void ExportingToAPathAndToAStreamWritesTheSameBytes()
+        public void AGrusGraphHasNoCellState()
         {
-            ILstmModel model = new OneLayer(seed: 2);
+            ILstmModel model = new GruSigmoidHead(seed: 1);
+            using var onnx = new OrtModel(OnnxExport.ToBytes(model));
+
+            Assert.Equal(new[] { "input", "h0" }, onnx.Inputs.Keys.ToArray());
+            Assert.Equal(new[] { "output", "hn" }, onnx.Outputs.Keys.ToArray());
+            Assert.Equal(new[] { -1, -1, 6 }, onnx.Inputs["input"].Dimensions);
+            Assert.Equal(new[] { 2, -1, 19 }, onnx.Inputs["h0"].Dimensions);
+            Assert.Equal(new[] { -1, -1, 3 }, onnx.Outputs["output"].Dimensions);
+            Assert.Equal(new[] { 2, -1, 19 }, onnx.Outputs["hn"].Dimensions);
+            Assert.Equal(nameof(GruSigmoidHead), onnx.Metadata.GraphName);
+        }
+
+        [Fact]
+        public void AGruIsWrittenAsOnnxsGruOperatorWithPyTorchsResetGate()
+        {
+            // ONNX's GRU with linear_before_reset = 1 is PyTorch's nn.GRU; = 0 (the default) applies the reset gate to
+            // h before R_h, another GRU, which the comparisons with ONNX Runtime above would catch.
+            global::Onnx.GraphProto graph = global::Onnx.ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(new GruStackedNoHead(seed: 1))).Graph;
+
+            global::Onnx.NodeProto[] grus = graph.Node.Where(node => node.OpType == "GRU").ToArray();
+            Assert.Equal(3, grus.Length);
+            Assert.DoesNotContain(graph.Node, node => node.OpType == "LSTM");
+            foreach (global::Onnx.NodeProto gru in grus)
+            {
+                Assert.Equal(new[] { ("hidden_size", 7L), ("linear_before_reset", 1L) }, gru.Attribute.Select(a => (a.Name, a.I)).ToArray());
+                Assert.Equal(6, gru.Input.Count);
+                Assert.Equal(2, gru.Output.Count);
+            }
+
+            // W [1, 3H, in], R [1, 3H, H], B [1, 6H].
+            Assert.Equal(new long[] { 1, 21, 4 }, graph.Initializer.Single(t => t.Name == "W_l0").Dims);
+            Assert.Equal(new long[] { 1, 21, 7 }, graph.Initializer.Single(t => t.Name == "W_l1").Dims);
+            Assert.Equal(new long[] { 1, 21, 7 }, graph.Initializer.Single(t => t.Name == "R_l2").Dims);
+            Assert.Equal(new long[] { 1, 42 }, graph.Initializer.Single(t => t.Name == "B_l2").Dims);
+        }
+
+        [Theory]
+        [InlineData(nameof(OneLayer))]
+        [InlineData(nameof(GruLayer))]
+        public void ExportingToAPathAndToAStreamWritesTheSameBytes(string name)
+        {
+            ILstmModel model = Tests.Models.Create(name, seed: 2);
             using var directory = new TemporaryDirectory();
             string path = directory.File("model.onnx");
             File.WriteAllText(path, "an older file");
@@ -159,7 +202,7 @@ namespace LstmGen.Onnx.Tests
             var expected = new float[model.OutputSize];
             model.ResetState();
             model.Step(input, expected);
-            AssertClose(nameof(OneLayer), "output", expected, onnx.Run(input, 1, 1, zeros, zeros).Output);
+            AssertClose(name, "output", expected, onnx.Run(input, 1, 1, zeros, new float[Tests.Models.CellStateLength(model)]).Output);
         }
 
         [Fact]
@@ -194,7 +237,7 @@ namespace LstmGen.Onnx.Tests
 
             AssertClose(name, $"output of {steps} steps", expected, output);
             AssertClose(name, "hn", hidden, finalHidden);
-            AssertClose(name, "cn", cell, finalCell);
+            AssertCellClose(name, "cn", cell, finalCell);
         }
 
         private float AssertClose(string model, string what, float[] expected, float[] actual, bool log = true)
@@ -226,9 +269,21 @@ namespace LstmGen.Onnx.Tests
             return worst;
         }
 
+        /// <summary>The cell states compared as <see cref="AssertClose"/> does; a GRU has none, in the model and in the graph.</summary>
+        private void AssertCellClose(string model, string what, float[] expected, float[] actual)
+        {
+            if (expected.Length == 0)
+            {
+                Assert.Empty(actual);
+                return;
+            }
+
+            AssertClose(model, what, expected, actual);
+        }
+
         private static (float[] Hidden, float[] Cell) State(ILstmModel model)
         {
-            float[] hidden = new float[model.Layers * model.HiddenSize], cell = new float[hidden.Length];
+            float[] hidden = new float[model.Layers * model.HiddenSize], cell = new float[Tests.Models.CellStateLength(model)];
             model.GetState(hidden, cell);
             return (hidden, cell);
         }

@@ -9,17 +9,6 @@ namespace LstmGen.Onnx.Tests
     public sealed class RefusalTests
     {
         [Fact]
-        public void AGruModelIsRefusedRatherThanWrittenAsAnLstm()
-        {
-            string path = Path.Combine(Path.GetTempPath(), "lstmgen-gru-refused-" + Guid.NewGuid().ToString("N") + ".onnx");
-            NotSupportedException error = Assert.Throws<NotSupportedException>(() => OnnxExport.Export(new GruLayer(seed: 1), path));
-            Assert.Contains("GRU", error.Message, StringComparison.Ordinal);
-            Assert.Contains("LSTM models only", error.Message, StringComparison.Ordinal);
-            Assert.False(File.Exists(path), "A refused model leaves no file.");
-            Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(new GruLayer(seed: 1)));
-        }
-
-        [Fact]
         public void AMissingTensorIsNamed()
         {
             var model = new AlteredModel(new SigmoidHead(seed: 1), tensors: SigmoidHead.Tensors.Where(t => t.Name != "lstm.bias_hh_l1").ToArray());
@@ -27,6 +16,30 @@ namespace LstmGen.Onnx.Tests
             ArgumentException error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(model));
 
             Assert.StartsWith("The model has no tensor 'lstm.bias_hh_l1', which an LSTM of 2 layer(s) with a head has. Its tensors: lstm.weight_ih_l0, ", error.Message);
+        }
+
+        [Fact]
+        public void AMissingGruTensorIsNamedAsAGrus()
+        {
+            var model = new AlteredModel(new GruStackedNoHead(seed: 1), tensors: GruStackedNoHead.Tensors.Where(t => t.Name != "gru.weight_hh_l2").ToArray());
+
+            ArgumentException error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(model));
+
+            Assert.StartsWith("The model has no tensor 'gru.weight_hh_l2', which a GRU of 3 layer(s) has. Its tensors: gru.weight_ih_l0, ", error.Message);
+        }
+
+        [Fact]
+        public void AGruTensorOfAnotherShapeIsNamedWithBothShapes()
+        {
+            // An LSTM's [4H, in] where a GRU has [3H, in].
+            TensorInfo[] tensors = GruLayer.Tensors
+                .Select(t => t.Name == "gru.weight_ih_l0" ? new TensorInfo(t.Name, new[] { 20, 3 }, t.Offset) : t)
+                .ToArray();
+            var model = new AlteredModel(new GruLayer(seed: 1), tensors);
+
+            ArgumentException error = Assert.Throws<ArgumentException>("model", () => OnnxExport.ToBytes(model));
+
+            Assert.StartsWith("The model's tensor 'gru.weight_ih_l0' is [20, 3], but its sizes (InputSize 3, HiddenSize 5, OutputSize 2) make it [15, 3].", error.Message);
         }
 
         [Fact]
