@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using LstmGen.CompilerServices;
+using LstmGen.Tests.Reference;
 using LstmGen.Training;
 using Xunit;
 
@@ -33,7 +34,18 @@ namespace LstmGen.Tests.Training
     {
     }
 
-    /// <summary>Dropout between layers in training: the masks, inference untouched, the Trainer's bits on any thread count.</summary>
+    // The shapes of the PyTorch cases (Reference/dropout/make_dropout_cases.py).
+    [Lstm(InputSize = 4, HiddenSize = 6, Layers = 3, OutputSize = 2, Dropout = 0.4)]
+    internal partial class DropoutLstmReferenceModel
+    {
+    }
+
+    [Gru(InputSize = 3, HiddenSize = 7, Layers = 2, OutputSize = 2, Dropout = 0.25)]
+    internal partial class DropoutGruReferenceModel
+    {
+    }
+
+    /// <summary>Dropout between layers in training: PyTorch's gradients with the same masks, the masks, inference untouched, the Trainer's bits on any thread count.</summary>
     public sealed class DropoutTests
     {
         private const int Steps = 7;
@@ -45,6 +57,53 @@ namespace LstmGen.Tests.Training
             : (new DropoutGruModel(seed: 3), new DropoutGruTwinModel(seed: 3));
 
         private static float[] Inputs(int length) => Enumerable.Range(0, length).Select(i => MathF.Sin(0.7f * i) + (0.1f * (i % 3))).ToArray();
+
+        /// <summary>
+        /// The PyTorch cases: one-layer nn.LSTM / nn.GRU modules with LstmGen's masks between them (the script
+        /// reimplements the hash), in float64; the loss and every gradient within 1e-6 relative plus 1e-6 absolute.
+        /// </summary>
+        [Theory]
+        [InlineData("dropout-lstm")]
+        [InlineData("dropout-gru")]
+        public void GradientsMatchPyTorchWithTheSameMasks(string name)
+        {
+            ReferenceCase reference = ReferenceCase.Load(name);
+            ILstmModel model = name == "dropout-lstm" ? new DropoutLstmReferenceModel(seed: 1) : new DropoutGruReferenceModel(seed: 1);
+            Assert.Equal((float)reference.DropoutProbability, ((IDropoutModel)model).Dropout);
+            reference.LoadInto(model);
+            model.ResetState();
+            ((IDropoutModel)model).DropoutSeed = reference.DropoutSeed;
+            float[] inputGradients = new float[reference.Input.Length];
+            int cellLength = name == "dropout-lstm" ? model.Layers * model.HiddenSize : 0;
+            float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, new float[model.Layers * model.HiddenSize], new float[cellLength]);
+
+            Close(reference.ExpectedLoss, loss, name + " loss");
+            foreach (TensorInfo tensor in model.Tensors)
+            {
+                float[] gradient = new float[tensor.Length];
+                model.GetGradient(tensor.Name, gradient);
+                double[] expected = reference.Gradients[tensor.Name].Data;
+                for (int i = 0; i < gradient.Length; i++)
+                {
+                    Close(expected[i], gradient[i], $"{name} d loss / d {tensor.Name}[{i}]");
+                }
+            }
+
+            double[] expectedInput = reference.Gradients["input"].Data;
+            for (int i = 0; i < inputGradients.Length; i++)
+            {
+                Close(expectedInput[i], inputGradients[i], $"{name} d loss / d input[{i}]");
+            }
+
+            // Other masks give another loss: the case does test the masks, not only the layers.
+            model.ResetState();
+            ((IDropoutModel)model).DropoutSeed = reference.DropoutSeed + 1;
+            float otherLoss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle());
+            Assert.True(Math.Abs(otherLoss - reference.ExpectedLoss) > 1e-4, $"{name}: the loss with other masks, {otherLoss:R}, is the case's");
+        }
+
+        private static void Close(double expected, float actual, string what) =>
+            Assert.True(Math.Abs(actual - expected) <= 1e-6 + (1e-6 * Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
 
         [Theory]
         [MemberData(nameof(Cells))]
