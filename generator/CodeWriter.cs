@@ -25,6 +25,9 @@ namespace LstmGen.Generator
         /// <summary>An integer as C# source spells it, whatever the culture of the machine that compiles.</summary>
         public static string Literal(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>A float literal that reads back as <paramref name="value"/> (round-trip digits, invariant culture).</summary>
+        public static string Literal(float value) => value.ToString("R", CultureInfo.InvariantCulture) + "f";
+
         /// <summary>Writes <paramref name="text"/> at the current indentation; an empty line carries no indentation.</summary>
         public void Line(string text = "")
         {

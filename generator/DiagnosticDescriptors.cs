@@ -246,13 +246,31 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm024");
 
+        public static readonly DiagnosticDescriptor DropoutOutOfRange = new(
+            "LSTM025",
+            "Dropout is out of range",
+            "'{0}' sets Dropout = {1}, but a dropout probability is at least 0 and below 1 (PyTorch's dropout); 0 turns it off",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm025");
+
+        public static readonly DiagnosticDescriptor DropoutSingleLayer = new(
+            "LSTM026",
+            "Dropout has no effect on one layer",
+            "'{0}' sets Dropout = {1} with one layer, but dropout applies between stacked layers (as PyTorch's); it has no effect: set Layers to 2 or more, or remove Dropout",
+            Category,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm026");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
             ClassNotPartial, ClassIsGeneric, ContainingTypeNotPartial, SizeRequired, SizeOutOfRange,
             SoftmaxNeedsHead, CrossEntropyNeedsSoftmax, MemberConflict, InvalidEnumValue, ClassIsStatic,
             ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
             WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
-            WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown, TwoCells,
+            WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown, TwoCells, DropoutOutOfRange, DropoutSingleLayer,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

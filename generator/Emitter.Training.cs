@@ -19,7 +19,7 @@ namespace LstmGen.Generator
         {
             if (!_cell.HasCellState)
             {
-                _writer.Lines("""
+                _writer.Lines(WithStepRecordLength("""
                     // The record of a training sequence, one row per step after a row 0 that holds the state the
                     // sequence starts from. For each layer: the gate values (the activations r, z, n packed like a gate
                     // row, then W_hn h + b_hn of every unit), the hidden state, and the recurrent side's gate gradients
@@ -29,8 +29,7 @@ namespace LstmGen.Generator
                     private const int LayerRecordLength = RecordRecurrentGradientOffset + GateRowLength;
                     private const int RecordLogitsOffset = Layers * LayerRecordLength;
                     private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
-                    private const int StepRecordLength = RecordOutputsOffset + OutputSize;
-
+                    {StepRecordLength}
                     // The backward pass's scratch: d loss / d h of every layer, carried to the step before; the part of it
                     // that h = (h_prev - n) * z + n carries directly; the gradient reaching a layer's output from above;
                     // the logit gradients.
@@ -42,11 +41,11 @@ namespace LstmGen.Generator
                     // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
                     private const int WeightGradientBlock = 32;
 
-                    """);
+                    """));
                 return;
             }
 
-            _writer.Lines("""
+            _writer.Lines(WithStepRecordLength("""
                 // The record of a training sequence, one row per step after a row 0 that holds the state the
                 // sequence starts from. For each layer: the gate activations (packed like a gate row), the cell
                 // state and the hidden state; then the step's outputs before and after the output activation.
@@ -55,8 +54,7 @@ namespace LstmGen.Generator
                 private const int LayerRecordLength = GateRowLength + (2 * HiddenSize);
                 private const int RecordLogitsOffset = Layers * LayerRecordLength;
                 private const int RecordOutputsOffset = RecordLogitsOffset + OutputSize;
-                private const int StepRecordLength = RecordOutputsOffset + OutputSize;
-
+                {StepRecordLength}
                 // The backward pass's scratch: d loss / d h and d loss / d c of every layer, carried to the step
                 // before; the gradient reaching a layer's output from above; the logit gradients.
                 private const int ScratchCellOffset = Layers * HiddenSize;
@@ -67,8 +65,29 @@ namespace LstmGen.Generator
                 // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
                 private const int WeightGradientBlock = 32;
 
-                """);
+                """));
         }
+
+        /// <summary>
+        /// Puts the length of a record's row into <paramref name="template"/> (at <c>{StepRecordLength}</c>): after the
+        /// outputs, a model with dropout records, for each layer below the top, its mask (0 or 1 / (1 - p) per unit)
+        /// and its output times the mask, which the layer above read.
+        /// </summary>
+        private string WithStepRecordLength(string template)
+        {
+            string lines = _spec.HasDropout
+                ? """
+                  private const int RecordDropoutOffset = RecordOutputsOffset + OutputSize;
+                  private const int StepRecordLength = RecordDropoutOffset + ((Layers - 1) * 2 * HiddenSize);
+
+                  // Dropout between layers in training: the probability that a layer's output is dropped.
+                  """ + $"\nprivate const float DropoutProbability = {Literal(_spec.Dropout)};\n\n"
+                : "private const int StepRecordLength = RecordOutputsOffset + OutputSize;\n\n";
+            return template.Replace("{StepRecordLength}\n", lines);
+        }
+
+        /// <summary>The offset, in a step's row of the record, of layer <paramref name="layer"/>'s dropout mask (its dropped output follows).</summary>
+        private static string DropoutRecord(string layer) => $"RecordDropoutOffset + ({layer} * 2 * HiddenSize)";
 
         private void EmitTrainingFields()
         {
@@ -79,6 +98,14 @@ namespace LstmGen.Generator
             _writer.Line("private float[]? _backwardScratch;");
             _writer.Line("private float[]? _record;");
             _writer.Line();
+            if (_spec.HasDropout)
+            {
+                _writer.Line($"/// <inheritdoc cref=\"{TypeNames.IDropoutModel}.DropoutSeed\"/>");
+                _writer.Line("public ulong DropoutSeed { get; set; }");
+                _writer.Line();
+                _writer.Line($"float {TypeNames.IDropoutModel}.Dropout => DropoutProbability;");
+                _writer.Line();
+            }
         }
 
         private void EmitTrainingApi()
@@ -252,6 +279,11 @@ namespace LstmGen.Generator
                             _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                             _writer.Line("int state = layer * HiddenSize;");
                             _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref {CellGradients}, state), ref upstream, computeInputGradient: true);");
+                            if (_spec.HasDropout)
+                            {
+                                _writer.Line("// The layer read the output below times its dropout mask: the gradient is masked the same way.");
+                                _writer.Line($"{TypeNames.DropoutMasks}.Backward(ref upstream, ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")}), HiddenSize);");
+                            }
                         }
                     }
 
@@ -328,7 +360,16 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int layer = 1; layer < Layers; layer++)"))
                         {
                             _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize), {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * HiddenSize)", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
+                            string below = $"ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize)";
+                            if (_spec.HasDropout)
+                            {
+                                _writer.Line("// The layer reads the output below times its dropout mask, both recorded for the backward pass.");
+                                _writer.Line($"ref float mask = ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")});");
+                                _writer.Line($"{TypeNames.DropoutMasks}.Apply(DropoutSeed, step, layer - 1, DropoutProbability, {below}, ref mask, ref {Unsafe}.Add(ref mask, HiddenSize), HiddenSize);");
+                                below = $"ref {Unsafe}.Add(ref mask, HiddenSize)";
+                            }
+
+                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * HiddenSize)", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
@@ -423,7 +464,9 @@ namespace LstmGen.Generator
                     {
                         _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                         _writer.Line($"ref float layerGateGradients = ref {Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
-                        _writer.Line($"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
+                        _writer.Line(_spec.HasDropout
+                            ? $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + {DropoutRecord("(layer - 1)")} + HiddenSize);"
+                            : $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
                         _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
                         _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
                     }

@@ -69,6 +69,8 @@ namespace LstmGen.Generator
             public const string LstmModelRegistry = "global::LstmGen.Serialization.LstmModelRegistry";
             public const string WeightFileException = "global::LstmGen.Serialization.WeightFileException";
             public const string Losses = "global::LstmGen.Training.Losses";
+            public const string IDropoutModel = "global::LstmGen.Training.IDropoutModel";
+            public const string DropoutMasks = "global::LstmGen.CompilerServices.DropoutMasks";
         }
     }
 }

@@ -131,7 +131,8 @@ namespace LstmGen.Generator
         private void EmitModelClass()
         {
             _writer.Line($"[{TypeNames.GeneratedCode}(\"LstmGen.Generator\", \"{s_version}\")]");
-            using (_writer.Open($"partial class {Identifier(_spec.TypeName)} : {TypeNames.ILstmModel}"))
+            string interfaces = _spec.HasDropout ? $"{TypeNames.ILstmModel}, {TypeNames.IDropoutModel}" : TypeNames.ILstmModel;
+            using (_writer.Open($"partial class {Identifier(_spec.TypeName)} : {interfaces}"))
             {
                 EmitConstants();
                 EmitTrainingConstants();

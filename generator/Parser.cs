@@ -146,6 +146,12 @@ namespace LstmGen.Generator
             string? weights = arguments.TryGetValue("Weights", out TypedConstant weightsConstant) ? weightsConstant.Value as string : null;
             var loss = (LossKind)ReadEnum("Loss", "LossFunction", typeof(LossKind));
             var precision = (WeightPrecision)ReadEnum("WeightPrecision", "WeightPrecision", typeof(WeightPrecision));
+            double dropoutValue = arguments.TryGetValue("Dropout", out TypedConstant dropoutConstant) && dropoutConstant.Value is double p ? p : 0;
+            float dropout = (float)dropoutValue;
+            if (!(dropoutValue >= 0 && dropout < 1f))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutOutOfRange, ArgumentLocation("Dropout"), name, dropoutValue.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+            }
 
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
                 && layers * hiddenSize > DiagnosticDescriptors.MaxLayerUnits)
@@ -199,8 +205,14 @@ namespace LstmGen.Generator
                 weights,
                 IsAssemblyVisible(type),
                 precision,
-                cell);
-            return new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, location, weights is null ? null : LocationInfo.From(ArgumentLocation("Weights")));
+                cell,
+                dropout);
+
+            // A warning does not stop the model: PyTorch warns, and runs without dropout, when there is one layer.
+            EquatableArray<DiagnosticInfo> warnings = dropout > 0f && layers == 1
+                ? new[] { DiagnosticInfo.Create(DiagnosticDescriptors.DropoutSingleLayer, ArgumentLocation("Dropout"), name, dropoutValue.ToString("R", System.Globalization.CultureInfo.InvariantCulture)) }.ToEquatableArray()
+                : EquatableArray<DiagnosticInfo>.Empty;
+            return new ParseResult(spec, warnings, location, weights is null ? null : LocationInfo.From(ArgumentLocation("Weights")));
 
             int ReadSize(string property, bool required, int defaultValue, int min, int max, string why)
             {

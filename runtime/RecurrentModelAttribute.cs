@@ -30,6 +30,14 @@ namespace LstmGen
         public LossFunction Loss { get; set; } = LossFunction.MeanSquaredError;
 
         /// <summary>
+        /// The probability (0 &lt;= p &lt; 1; default 0) that training drops each output of a layer below the top, as
+        /// PyTorch's <c>dropout</c>: in <c>AccumulateGradients</c> only, the kept outputs scaled by 1 / (1 - p), with masks
+        /// from a seeded counter-based generator (<see cref="Training.IDropoutModel.DropoutSeed"/>); Step, Forward and the
+        /// group step never drop. It needs 2 layers or more (with 1 it has no effect, and the generator warns).
+        /// </summary>
+        public double Dropout { get; set; }
+
+        /// <summary>
         /// A safetensors file whose weights are compiled into the assembly, for example
         /// <c>"models/pilot.safetensors"</c>: the path (relative to the project, <c>/</c> or <c>\</c>) of an
         /// <c>&lt;AdditionalFiles&gt;</c> item. The generator checks every tensor's name, shape and dtype at

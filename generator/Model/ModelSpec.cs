@@ -37,7 +37,7 @@ namespace LstmGen.Generator.Model
     /// the attribute's weights file as written (the file's contents join the pipeline later, keyed on it);
     /// <see cref="IsAssemblyVisible"/> whether code elsewhere in the assembly can name the class (no private or
     /// protected class on the way), so that the registry can list it. <see cref="WeightPrecision"/> is what the
-    /// steps read the weights in.
+    /// steps read the weights in; <see cref="Dropout"/> the probability training drops a layer's output with.
     /// </summary>
     internal sealed record ModelSpec(
         string? Namespace,
@@ -52,8 +52,12 @@ namespace LstmGen.Generator.Model
         string? Weights = null,
         bool IsAssemblyVisible = true,
         WeightPrecision WeightPrecision = WeightPrecision.Float32,
-        CellKind Cell = CellKind.Lstm)
+        CellKind Cell = CellKind.Lstm,
+        float Dropout = 0f)
     {
+        /// <summary>Whether training drops outputs between layers (<see cref="Dropout"/> &gt; 0 with 2 layers or more).</summary>
+        public bool HasDropout => Dropout > 0f && Layers > 1;
+
         /// <summary>Whether the steps read a bfloat16 copy of the weights (<see cref="WeightPrecision.BFloat16"/>).</summary>
         public bool HasBFloat16Weights => WeightPrecision == WeightPrecision.BFloat16;
 

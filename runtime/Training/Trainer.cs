@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Threading;
+using LstmGen.CompilerServices;
 
 namespace LstmGen.Training
 {
@@ -325,7 +326,7 @@ namespace LstmGen.Training
         {
             int shards = Math.Min(_options.Shards, size);
             _generation++;
-            _trainShards.Set(training, order, start, size, shards);
+            _trainShards.Set(training, order, start, size, shards, epoch);
             Run(_trainShards, shards);
             _trainShards.Clear();
 
@@ -625,14 +626,16 @@ namespace LstmGen.Training
             private int _start;
             private int _size;
             private int _shards;
+            private int _epoch;
 
             public TrainShards(Trainer<TModel> trainer) => _trainer = trainer;
 
-            public void Set(IReadOnlyList<TrainingSequence> training, int[] order, int start, int size, int shards)
+            public void Set(IReadOnlyList<TrainingSequence> training, int[] order, int start, int size, int shards, int epoch)
             {
                 _training = training;
                 _order = order;
                 _start = start;
+                _epoch = epoch;
                 _size = size;
                 _shards = shards;
             }
@@ -654,6 +657,12 @@ namespace LstmGen.Training
                 {
                     TrainingSequence sequence = _training![_order![_start + position]];
                     replica.ResetState();
+                    if (replica is IDropoutModel dropout)
+                    {
+                        // The masks of a sequence depend on the seed, the epoch and its place in the epoch, not on the worker.
+                        dropout.DropoutSeed = DropoutMasks.SequenceSeed(_trainer._options.Seed, _epoch, _start + position);
+                    }
+
                     losses[position] = replica.AccumulateGradients(sequence.Inputs.Span, sequence.Targets.Span);
                 }
 

@@ -31,6 +31,19 @@ namespace LstmGen.Tests
             Assert.Equal(0, WarmAllocations(model, (input, output) => model.Step(ref state, input, output), (inputs, outputs) => model.Step(agents, inputs, outputs), agents.Length, cellLength: 0));
         }
 
+        [Fact]
+        public void TrainingWithDropoutAllocatesNothingOnceWarm()
+        {
+            var lstm = new LstmGen.Tests.Training.DropoutLstmModel(seed: 2);
+            var lstmState = default(LstmGen.Tests.Training.DropoutLstmModel.State);
+            var lstmAgents = new LstmGen.Tests.Training.DropoutLstmModel.State[5];
+            Assert.Equal(0, WarmAllocations(lstm, (input, output) => lstm.Step(ref lstmState, input, output), (inputs, outputs) => lstm.Step(lstmAgents, inputs, outputs), lstmAgents.Length, 3 * 5));
+            var gru = new LstmGen.Tests.Training.DropoutGruModel(seed: 2);
+            var gruState = default(LstmGen.Tests.Training.DropoutGruModel.State);
+            var gruAgents = new LstmGen.Tests.Training.DropoutGruModel.State[5];
+            Assert.Equal(0, WarmAllocations(gru, (input, output) => gru.Step(ref gruState, input, output), (inputs, outputs) => gru.Step(gruAgents, inputs, outputs), gruAgents.Length, cellLength: 0));
+        }
+
         /// <summary>
         /// The bytes allocated, once warm, by every operation of <paramref name="model"/>: its own Step, a step of an external
         /// state, a group step of <paramref name="agents"/>, Forward and AccumulateGradients (both overloads) of 20 steps.

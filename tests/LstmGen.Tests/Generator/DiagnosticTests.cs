@@ -292,6 +292,48 @@ namespace LstmGen.Tests.Generator
             Assert.Contains("both [Lstm] and [Gru]", diagnostic.GetMessage());
         }
 
+        [Theory]
+        [InlineData("1", "1")]
+        [InlineData("-0.1", "-0.1")]
+        [InlineData("1.5", "1.5")]
+        [InlineData("double.NaN", "NaN")]
+        [InlineData("0.99999999999", "0.99999999999")]
+        public void LSTM025_DropoutOutOfRange(string value, string shown)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Gru(InputSize = 2, HiddenSize = 4, Layers = 2, Dropout = {value})] public partial class Model {{ }}", "LSTM025");
+            Assert.Equal($"Dropout = {value}", Located(diagnostic));
+            Assert.Contains($"Dropout = {shown}", diagnostic.GetMessage());
+            Assert.Contains("below 1", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM026_DropoutOnOneLayer()
+        {
+            const string source = "[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Dropout = 0.5)] public partial class Model { }";
+            s_lastSource = source;
+            var (result, output) = GeneratorHarness.Run(source);
+            Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("LSTM026", diagnostic.Id);
+            Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+            Assert.Equal("Dropout = 0.5", Located(diagnostic));
+            Assert.Contains("no effect", diagnostic.GetMessage());
+
+            // Only a warning: the model is generated, without dropout, as PyTorch runs it.
+            Assert.Single(GeneratorHarness.ModelSources(result));
+            GeneratorHarness.AssertCompilesCleanly(output);
+            Assert.DoesNotContain("Dropout", GeneratorHarness.ModelSource(result));
+        }
+
+        [Fact]
+        public void DropoutZeroGeneratesTheModelWithoutDropout()
+        {
+            string without = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2)] public partial class Model { } }");
+            string zero = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2, Dropout = 0)] public partial class Model { } }");
+            Assert.Equal(without, zero);
+            string with = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2, Dropout = 0.1)] public partial class Model { } }");
+            Assert.Contains("private const float DropoutProbability = 0.1f;", with);
+        }
+
         [Fact]
         public void AGruClassGetsTheSameChecksAsAnLstmClass()
         {

@@ -47,7 +47,18 @@ namespace LstmGen.Tests.Reference
             Gradients = root.GetProperty("gradients").EnumerateObject().ToDictionary(p => p.Name, p => ReferenceTensor.Read(p.Value));
             InitialHidden = root.TryGetProperty("h0", out JsonElement h0) ? ReferenceTensor.Read(h0) : null;
             InitialCell = root.TryGetProperty("c0", out JsonElement c0) ? ReferenceTensor.Read(c0) : null;
+            if (root.TryGetProperty("dropout", out JsonElement dropout))
+            {
+                DropoutProbability = dropout.GetProperty("p").GetDouble();
+                DropoutSeed = dropout.GetProperty("seed").GetUInt64();
+            }
         }
+
+        /// <summary>The dropout probability of a dropout case (Reference/dropout), 0 otherwise.</summary>
+        public double DropoutProbability { get; }
+
+        /// <summary>The seed of a dropout case's masks.</summary>
+        public ulong DropoutSeed { get; }
 
         public string Name { get; }
 
@@ -99,6 +110,12 @@ namespace LstmGen.Tests.Reference
 
         public static ReferenceCase Load(string name)
         {
+            if (name.StartsWith("dropout-", StringComparison.Ordinal))
+            {
+                using JsonDocument dropout = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "dropout", name + ".json")));
+                return new ReferenceCase(name, dropout.RootElement);
+            }
+
             if (name.StartsWith("gru-", StringComparison.Ordinal))
             {
                 using JsonDocument gru = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "gru", name + ".json")));

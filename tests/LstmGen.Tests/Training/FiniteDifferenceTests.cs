@@ -45,7 +45,7 @@ namespace LstmGen.Tests.Training
         private const int Steps = 6;
         private const float Epsilon = 1e-2f;
 
-        public static TheoryData<string> Models => new() { "deep-odd-tanh", "headless-sigmoid", "wide-classifier", "softmax-mse", "deep-odd-tanh last", "gru-deep-odd-tanh", "gru-wide-classifier", "gru-deep-odd-tanh last" };
+        public static TheoryData<string> Models => new() { "deep-odd-tanh", "headless-sigmoid", "wide-classifier", "softmax-mse", "deep-odd-tanh last", "gru-deep-odd-tanh", "gru-wide-classifier", "gru-deep-odd-tanh last", "dropout-lstm", "dropout-gru" };
 
         private static ILstmModel Create(string name) => name.Split(' ')[0] switch
         {
@@ -54,6 +54,9 @@ namespace LstmGen.Tests.Training
             "wide-classifier" => new WideClassifierModel(seed: 5),
             "gru-deep-odd-tanh" => new GruDeepOddTanhModel(seed: 7),
             "gru-wide-classifier" => new GruWideClassifierModel(seed: 8),
+            // Dropout with the masks of a fixed seed: the loss is a smooth function of the parameters, inputs and state.
+            "dropout-lstm" => new DropoutLstmModel(seed: 9) { DropoutSeed = 17 },
+            "dropout-gru" => new DropoutGruModel(seed: 10) { DropoutSeed = 18 },
             _ => new SoftmaxSquaredErrorModel(seed: 6),
         };
 
