@@ -289,9 +289,9 @@ namespace LstmGen.Generator
 
         /// <summary>
         /// Declares <c>tile</c> + <paramref name="weights"/> (for example <c>tileRecurrentWeights</c>), where the rows of a
-        /// tile's weights start in a weight of <paramref name="rows"/> packed rows (<paramref name="rowsName"/> in the
-        /// source), which is kept block by block (GateBlocks.PackedOffset): a block of width w from column b holds its
-        /// rows of 4 w columns from rows * b on. Row k of the tile is then <see cref="BlockRowLength"/> * k further on,
+        /// tile's weights start in a weight of <paramref name="rowsName"/> packed rows (or, in a bfloat16 copy, row pairs),
+        /// which is kept block by block (GateBlocks.PackedOffset): a block of width w from column b holds its rows of
+        /// G w columns (G the cell's gates) from rows * b on. Row k of the tile is then <see cref="BlockRowLength"/> * k further on,
         /// and the weight of a gate of a segment <see cref="TileWeightColumn"/> from there. The tile's loops must have
         /// been opened with <c>blockColumn: true</c>.
         /// </summary>

@@ -13,7 +13,6 @@ namespace LstmGen.Tests
     public sealed class TileOrderTests
     {
         [Theory]
-        [InlineData(0)]
         [InlineData(1)]
         [InlineData(2)]
         [InlineData(3)]
