@@ -1,11 +1,12 @@
+using System.Linq;
 using LstmGen.Generator.Model;
 using static LstmGen.Generator.CodeWriter;
 
 namespace LstmGen.Generator
 {
     /// <summary>
-    /// Many agents, one step: the agents are gathered into the lanes of the widest accelerated vectors
-    /// (16, 8 or 4 per group), every weight is broadcast once to a whole group, and each lane sums the
+    /// Many agents, one step: the agents are gathered into the lanes of two vectors of the widest accelerated
+    /// width (32, 16 or 8 per group), every weight is broadcast once to a whole group, and each lane sums the
     /// same products in the same order as a single Step, so the numbers are the same bit for bit.
     /// </summary>
     internal sealed partial class Emitter
@@ -55,14 +56,15 @@ namespace LstmGen.Generator
             if (IsPortable)
             {
                 _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full");
-                _writer.Line("/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only");
+                _writer.Line("/// tier steps groups of 32, 16 or 8, one agent per vector lane, with the same bits). The weights are only");
                 _writer.Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
                 _writer.Line("/// and <paramref name=\"states\"/> must not share memory.");
             }
             else
             {
-                _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,");
-                _writer.Line("/// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of");
+                _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n: groups of 32 (AVX-512), 16 or 8 agents are stepped together,");
+                _writer.Line("/// one agent per lane of two vectors, so that every weight loaded serves a whole group (a last group of");
+                _writer.Line("/// at least half as many agents too, its other lanes on zeros). A model with fewer bytes of");
                 _writer.Line($"/// weights than <see cref=\"{TypeNames.AgentGroups}.MinimumParameterBytes\"/> (32 KiB, so that they fit in L1) steps");
                 _writer.Line("/// its agents one at a time, which is faster there. The weights are only read: several threads may step");
                 _writer.Line("/// different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/> and <paramref name=\"states\"/>");
@@ -102,15 +104,24 @@ namespace LstmGen.Generator
                 return;
             }
 
+            PathPlan Widest(KernelPath path) => _plan.Paths.First(plan => plan.Path == path);
             _writer.Line("/// <summary>");
-            _writer.Line("/// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how");
-            _writer.Line("/// many it stepped (a multiple of the group's size).");
+            _writer.Line("/// Steps the agents in groups, one per lane of vectors of the widest accelerated width, and returns how");
+            _writer.Line("/// many it stepped: the first ones, in whole groups, and the last group too where it fills at least one");
+            _writer.Line("/// vector, since a group with lanes left at zero still costs less than its agents stepped one at a time.");
             _writer.Line("/// </summary>");
             using (_writer.Open($"private int StepAgents({TypeNames.Span}<State> states, {TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
             {
-                _writer.Line($"int agents = {TypeNames.Vector512}.IsHardwareAccelerated ? 16 : {TypeNames.Vector256}.IsHardwareAccelerated ? 8 : 4;");
-                _writer.Line("int groups = states.Length / agents;");
-                using (_writer.Open("if (groups == 0)"))
+                _writer.Line($"int vectorLanes = {TypeNames.Vector512}.IsHardwareAccelerated ? 16 : {TypeNames.Vector256}.IsHardwareAccelerated ? 8 : 4;");
+                _writer.Line($"int agents = {TypeNames.Vector512}.IsHardwareAccelerated ? {Literal(Widest(KernelPath.Vector512).AgentsPerGroup)} : {TypeNames.Vector256}.IsHardwareAccelerated ? {Literal(Widest(KernelPath.Vector256).AgentsPerGroup)} : {Literal(Widest(KernelPath.Vector128).AgentsPerGroup)};");
+                _writer.Line("int stepped = states.Length - (states.Length % agents);");
+                using (_writer.Open("if (states.Length - stepped >= vectorLanes)"))
+                {
+                    _writer.Line("stepped = states.Length;");
+                }
+
+                _writer.Line();
+                using (_writer.Open("if (stepped == 0)"))
                 {
                     _writer.Line("return 0;");
                 }
@@ -142,25 +153,26 @@ namespace LstmGen.Generator
                     : "// A State is its hidden values, as the group's scratch holds them: one row");
                 _writer.Line($"// of {StateLength} floats per agent, stateStride floats apart.");
                 _writer.Line($"int stateStride = {Unsafe}.SizeOf<State>() / sizeof(float);");
-                using (_writer.Open("for (int first = 0; first < groups * agents; first += agents)"))
+                using (_writer.Open("for (int first = 0; first < stepped; first += agents)"))
                 {
+                    _writer.Line($"int count = {TypeNames.Math}.Min(agents, stepped - first);");
                     _writer.Line($"ref float groupStates = ref {Unsafe}.As<State, float>(ref states[first]);");
                     _writer.Line($"ref float groupInputs = ref {Unsafe}.Add(ref inputRows, first * InputSize);");
                     _writer.Line($"ref float groupOutputs = ref {Unsafe}.Add(ref outputRows, first * OutputSize);");
                     _writer.Line();
-                    _writer.Line("// Each agent's input and state into its lane: [agents, values] blocks transposed.");
-                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);");
-                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, {StateLength}, ref hidden, agents);");
+                    _writer.Line("// Each agent's input and state into its lane: [agents, values] blocks transposed; lanes without an agent, zeros.");
+                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupInputs, InputSize, InputSize, ref input, agents, count);");
+                    _writer.Line($"{TypeNames.AgentLanes}.Gather(ref groupStates, stateStride, {StateLength}, ref hidden, agents, count);");
                     _writer.Line();
                     _writer.Line("// Every layer and the output, for the whole group at once.");
                     EmitDispatch(path => $"StepAgents{ModelPrecision}{path}({PathStepParameters(agents: true).Arguments});", withScalar: false);
                     _writer.Line();
                     _writer.Line("// The new states and the outputs, out of the lanes.");
-                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, {StateLength}, ref groupStates, stateStride);");
-                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);");
+                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref hidden, agents, {StateLength}, ref groupStates, stateStride, count);");
+                    _writer.Line($"{TypeNames.AgentLanes}.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize, count);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
-                        using (_writer.Open("for (int lane = 0; lane < agents; lane++)"))
+                        using (_writer.Open("for (int lane = 0; lane < count; lane++)"))
                         {
                             _writer.Line($"ApplyOutputActivation(ref {Unsafe}.Add(ref groupOutputs, lane * OutputSize));");
                         }
@@ -169,7 +181,7 @@ namespace LstmGen.Generator
 
                 _writer.Line();
                 _writer.Line($"{TypeNames.ArrayPool}<float>.Shared.Return(buffer);");
-                _writer.Line("return groups * agents;");
+                _writer.Line("return stepped;");
             }
 
             _writer.Line();
@@ -183,7 +195,7 @@ namespace LstmGen.Generator
         private void EmitAgentsHead(PathPlan path)
         {
             int group = AgentsPerGroup(path);
-            var layout = new ValueLayout(VectorOf(group), group, _bfloat16);
+            var layout = new ValueLayout(VectorOf(path.VectorWidth), group, _bfloat16);
             int chunks = _spec.HiddenSize / 16;
             int tail = _spec.HiddenSize % 16;
             _writer.Line("/// <summary>");
@@ -194,6 +206,7 @@ namespace LstmGen.Generator
             using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
                 _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
+                using (OpenAgentVectors(ref layout))
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
                     _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");

@@ -128,7 +128,7 @@ namespace LstmGen.Generator
                 foreach (TileLoop tile in tiles)
                 {
                     _writer.Line();
-                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0, _bfloat16), recurrentOnly, descending);
+                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? path.VectorWidth : tile.VectorWidth), agents ? group : 0, _bfloat16), recurrentOnly, descending);
                 }
 
                 _writer.Line();
@@ -142,7 +142,7 @@ namespace LstmGen.Generator
                     }
 
                     TileLoop tile = activationTiles[i];
-                    EmitActivationTile(tile, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0));
+                    EmitActivationTile(tile, new ValueLayout(VectorOf(agents ? path.VectorWidth : tile.VectorWidth), agents ? group : 0));
                 }
             }
 
@@ -169,10 +169,18 @@ namespace LstmGen.Generator
                 {
                     foreach (Accumulator accumulator in _cell.Accumulators)
                     {
-                        string start = recurrentOnly && accumulator.InputColumn >= 0
-                            ? layout.Load(SumPlace(tile, s, accumulator).Reference, SumPlace(tile, s, accumulator).Index)
-                            : layout.Bias(Offset("column", GateColumn(tile, s, accumulator.BiasColumn)), accumulator.Bias);
-                        _writer.Line($"{layout.Type} {accumulator.Name}Sum{Literal(s)} = {start};");
+                        (string Sum, string Start)? first = null;
+                        foreach ((string suffix, ValueLayout half) in layout.AgentHalves)
+                        {
+                            string start = recurrentOnly && accumulator.InputColumn >= 0
+                                ? half.Load(SumPlace(tile, s, accumulator).Reference, SumPlace(tile, s, accumulator).Index)
+                                : half.Bias(Offset("column", GateColumn(tile, s, accumulator.BiasColumn)), accumulator.Bias);
+                            string sum = $"{accumulator.Name}Sum{Literal(s)}{suffix}";
+
+                            // Every vector of agents starts from the same broadcast bias: the first's, copied.
+                            _writer.Line($"{layout.Type} {sum} = {(start == first?.Start ? first.Value.Sum : start)};");
+                            first ??= (sum, start);
+                        }
                     }
                 }
 
@@ -193,7 +201,10 @@ namespace LstmGen.Generator
                     foreach (Accumulator accumulator in _cell.Accumulators)
                     {
                         (string reference, IndexExpression index) = SumPlace(tile, s, accumulator);
-                        _writer.Line(layout.Store($"{accumulator.Name}Sum{Literal(s)}", reference, index));
+                        foreach ((string suffix, ValueLayout half) in layout.AgentHalves)
+                        {
+                            _writer.Line(half.Store($"{accumulator.Name}Sum{Literal(s)}{suffix}", reference, index));
+                        }
                     }
                 }
             }
@@ -220,6 +231,7 @@ namespace LstmGen.Generator
             string per = layout.Agents > 0 ? $"one at a time for {Literal(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{Literal(tile.VectorWidth)} at a time";
             _writer.Line($"// {units}, {per}: the gates, then {_cell.UpdateText.Replace(", h", " and h")}.");
             using (OpenTileLoops(tile))
+            using (OpenAgentVectors(ref layout))
             {
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
@@ -305,6 +317,13 @@ namespace LstmGen.Generator
             }
 
             string rowLength = Literal(BlockRowLength(tile));
+            var halves = layout.AgentHalves;
+            if (halves.Count > 1)
+            {
+                // Each weight is broadcast once for every vector of agents.
+                _writer.Line($"{layout.Type} weight;");
+            }
+
             for (int r = 0; r < rows; r++)
             {
                 if (r == 0)
@@ -320,13 +339,17 @@ namespace LstmGen.Generator
                 }
 
                 IndexExpression k = Offset(variable, start + r);
-                _writer.Line($"{layout.Type} x{Literal(r)} = {layout.Input(source, k)};");
+                foreach ((string suffix, ValueLayout half) in halves)
+                {
+                    _writer.Line($"{layout.Type} x{Literal(r)}{suffix} = {half.Input(source, k)};");
+                }
+
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
                     foreach (Accumulator accumulator in _cell.Accumulators.Where(accumulator => column(accumulator) >= 0))
                     {
-                        string sum = $"{accumulator.Name}Sum{Literal(s)}";
-                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.Weight($"row{Literal(r)}", Literal(TileWeightColumn(tile, s, column(accumulator), weightRows)))}, {sum});");
+                        string weight = layout.Weight($"row{Literal(r)}", Literal(TileWeightColumn(tile, s, column(accumulator), weightRows)));
+                        EmitMultiplyAdds(halves, $"x{Literal(r)}", weight, $"{accumulator.Name}Sum{Literal(s)}");
                     }
                 }
             }
@@ -340,6 +363,13 @@ namespace LstmGen.Generator
         private void EmitRowPairs(TileLoop tile, ValueLayout layout, string weights, int weightPairs, string source, System.Func<Accumulator, int> column, string? variable, int start, int rows)
         {
             _writer.Line($"{layout.PairType} pairs;");
+            var halves = layout.AgentHalves;
+            if (halves.Count > 1)
+            {
+                // Each weight is widened and broadcast once for every vector of agents.
+                _writer.Line($"{layout.Type} weight;");
+            }
+
             for (int r = 0; r < rows; r += 2)
             {
                 int pair = (start + r) / 2;
@@ -351,10 +381,13 @@ namespace LstmGen.Generator
                     ? $"// Rows {Offset(variable, start + r)} and {Offset(variable, start + r + 1)}, one word of each pair."
                     : $"// Row {Offset(variable, start + r)}, the lower half of its pair.");
                 _writer.Line(pairStart == "0" ? $"ref uint pair{Literal(r / 2)} = ref {weights};" : $"ref uint pair{Literal(r / 2)} = ref {Unsafe}.Add(ref {weights}, {pairStart});");
-                _writer.Line($"{layout.Type} x{Literal(r)} = {layout.Input(source, Offset(variable, start + r))};");
-                if (both)
+                foreach ((string suffix, ValueLayout half) in halves)
                 {
-                    _writer.Line($"{layout.Type} x{Literal(r + 1)} = {layout.Input(source, Offset(variable, start + r + 1))};");
+                    _writer.Line($"{layout.Type} x{Literal(r)}{suffix} = {half.Input(source, Offset(variable, start + r))};");
+                    if (both)
+                    {
+                        _writer.Line($"{layout.Type} x{Literal(r + 1)}{suffix} = {half.Input(source, Offset(variable, start + r + 1))};");
+                    }
                 }
 
                 for (int s = 0; s < tile.Segments.Count; s++)
@@ -363,13 +396,49 @@ namespace LstmGen.Generator
                     {
                         string sum = $"{accumulator.Name}Sum{Literal(s)}";
                         _writer.Line($"pairs = {layout.PairLoad($"pair{Literal(r / 2)}", Literal(TileWeightColumn(tile, s, column(accumulator), weightPairs)))};");
-                        _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r)}, {layout.PairRow("pairs", upper: false)}, {sum});");
+                        EmitMultiplyAdds(halves, $"x{Literal(r)}", layout.PairRow("pairs", upper: false), sum);
                         if (both)
                         {
-                            _writer.Line($"{sum} = {TypeNames.LstmMath}.MultiplyAdd(x{Literal(r + 1)}, {layout.PairRow("pairs", upper: true)}, {sum});");
+                            EmitMultiplyAdds(halves, $"x{Literal(r + 1)}", layout.PairRow("pairs", upper: true), sum);
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// For a group of several vectors of agents, opens a loop over them (<c>firstAgent</c>, the first agent of each) and
+        /// turns <paramref name="layout"/> into the layout of the loop's vector; otherwise nothing.
+        /// </summary>
+        private Block? OpenAgentVectors(ref ValueLayout layout)
+        {
+            if (layout.AgentVectors == 1)
+            {
+                return null;
+            }
+
+            _writer.Line();
+            _writer.Line($"// Each vector of {Literal(layout.Vector.Width)} agents in turn.");
+            Block loop = _writer.Open($"for ({NUInt} firstAgent = 0; firstAgent < {Literal(layout.Agents)}; firstAgent += {Literal(layout.Vector.Width)})");
+            layout = layout.ForAgents("firstAgent");
+            return loop;
+        }
+
+        /// <summary>
+        /// <c>sum = x * weight + sum</c> for one sequence; for a group of several vectors of agents, the weight into the
+        /// local <c>weight</c> once and then the same for each vector's <paramref name="x"/> and <paramref name="sum"/>.
+        /// </summary>
+        private void EmitMultiplyAdds(IReadOnlyList<(string Suffix, ValueLayout Layout)> halves, string x, string weight, string sum)
+        {
+            if (halves.Count > 1)
+            {
+                _writer.Line($"weight = {weight};");
+                weight = "weight";
+            }
+
+            foreach ((string suffix, _) in halves)
+            {
+                _writer.Line($"{sum}{suffix} = {TypeNames.LstmMath}.MultiplyAdd({x}{suffix}, {weight}, {sum}{suffix});");
             }
         }
 

@@ -69,17 +69,42 @@ namespace LstmGen.Generator
         /// </summary>
         private sealed class ValueLayout
         {
-            public ValueLayout(VectorSpelling vector, int agents, bool bfloat16 = false)
+            public ValueLayout(VectorSpelling vector, int agents, bool bfloat16 = false, string? firstAgent = null)
             {
                 Vector = vector;
                 Agents = agents;
                 BFloat16 = bfloat16;
+                FirstAgent = firstAgent;
             }
 
-            /// <summary>How a vector of the layout is spelled: of the path's width, or of the group's (one lane per agent).</summary>
+            /// <summary>How a vector of the layout is spelled: of the path's width (one lane per agent of a group).</summary>
             public VectorSpelling Vector { get; }
 
+            /// <summary>The agents of a group (0: one sequence): each position holds a float of each.</summary>
             public int Agents { get; }
+
+            /// <summary>The vectors of agents a position holds (1 for one sequence).</summary>
+            public int AgentVectors => Agents == 0 ? 1 : Agents / Vector.Width;
+
+            /// <summary>
+            /// The first agent of the vector the layout reads and writes at each position, when a group holds more than
+            /// one vector of agents: a constant or a local; null for the first.
+            /// </summary>
+            public string? FirstAgent { get; }
+
+            /// <summary>
+            /// The layouts of the group's vectors of agents, each with the suffix of its locals: the layout alone with an
+            /// empty suffix, or (two vectors) "Low" for agents 0 to w - 1 and "High" for agents w to 2w - 1.
+            /// </summary>
+            public IReadOnlyList<(string Suffix, ValueLayout Layout)> AgentHalves => AgentVectors switch
+            {
+                1 => new[] { (string.Empty, this) },
+                2 => new[] { ("Low", this), ("High", ForAgents(Literal(Vector.Width))) },
+                _ => throw new InvalidOperationException($"A group of {AgentVectors} vectors of agents has no names for its locals."),
+            };
+
+            /// <summary>The layout at the vector of agents from <paramref name="firstAgent"/> on.</summary>
+            public ValueLayout ForAgents(string firstAgent) => new(Vector, Agents, BFloat16, firstAgent);
 
             /// <summary>
             /// Whether the weights are bfloat16, widened as they are read: a layer's as words of row pairs (<c>ref uint</c>,
@@ -139,7 +164,8 @@ namespace LstmGen.Generator
             }
 
             /// <summary>Where an index of one sequence's values sits in the layout: itself, or times the agents of a group.</summary>
-            private string Position(IndexExpression index) => Agents == 0 ? index.Text : index.Times(Agents);
+            private string Position(IndexExpression index) =>
+                Agents == 0 ? index.Text : FirstAgent is null ? index.Times(Agents) : $"({index.Times(Agents)}) + {FirstAgent}";
         }
 
         /// <summary>
@@ -206,15 +232,16 @@ namespace LstmGen.Generator
         /// <summary><c>variable + constant</c>, without the parts that are zero.</summary>
         private static IndexExpression Offset(string? variable, int constant) => IndexExpression.Sum(variable, constant);
 
-        /// <summary>The agents of a group on <paramref name="path"/>: one per lane of its vectors.</summary>
-        private static int AgentsPerGroup(PathPlan path) => path.VectorWidth;
+        /// <summary>The agents of a group on <paramref name="path"/>: one per lane of each of its vectors of agents.</summary>
+        private static int AgentsPerGroup(PathPlan path) => path.AgentsPerGroup;
 
         /// <summary>"Units 0 to 31: one tile of 32 units, one Vector512&lt;float&gt; per gate and 16 units".</summary>
         private static string DescribeTile(TileLoop tile, ValueLayout layout)
         {
             int unitsPerTile = tile.Segments.Count * tile.VectorWidth;
             int lastUnit = tile.BaseUnit + tile.UnitsCovered - 1;
-            string shape = layout.Agents > 0 ? $"one {layout.Type} of {Literal(layout.Agents)} agents per gate and unit"
+            string shape = layout.AgentVectors > 1 ? $"{Literal(layout.AgentVectors)} vectors of {Literal(layout.Vector.Width)} agents ({layout.Type}) per gate and unit"
+                : layout.Agents > 0 ? $"one {layout.Type} of {Literal(layout.Agents)} agents per gate and unit"
                 : tile.VectorWidth == 1 ? "one float per gate and unit"
                 : $"one {layout.Type} per gate and {Literal(tile.VectorWidth)} units";
             string units = lastUnit == tile.BaseUnit ? $"Unit {Literal(lastUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(lastUnit)}";

@@ -37,6 +37,14 @@ namespace LstmGen.Generator
         /// </summary>
         public static int InputUnroll(int accumulators) => accumulators >= 16 ? 2 : 4;
 
+        /// <summary>
+        /// The vectors of agents a group step's tile sums at once: two, so that each weight broadcast serves two
+        /// vectors of agents (32 with AVX-512) and each input loaded serves every gate of the tile's units. On the AMD
+        /// EPYC of RESULTS.md, a scratch loop of hidden 64 to 256 sums 10-15 % faster with two vectors of one or two units
+        /// than with one vector of two or four (and four vectors of one unit, 10 % slower than one vector).
+        /// </summary>
+        public static int AgentVectors(KernelPath path) => path == KernelPath.Scalar ? 0 : 2;
+
         public static KernelPlan Plan(ModelSpec spec)
         {
             int hidden = spec.HiddenSize;
@@ -78,8 +86,9 @@ namespace LstmGen.Generator
                     VectorWidth(path),
                     PlanTiles(path, blocks, MaxAccumulators(path) / cell.Accumulators.Count, cell).ToEquatableArray(),
                     PlanTiles(path, blocks, maxSegments: 1, cell).ToEquatableArray(),
-                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, MaxAccumulators(path) / cell.Accumulators.Count, cell).ToEquatableArray(),
-                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, maxSegments: 1, cell).ToEquatableArray()))
+                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, MaxAccumulators(path) / (cell.Accumulators.Count * AgentVectors(path)), cell, AgentVectors(path)).ToEquatableArray(),
+                    path == KernelPath.Scalar ? EquatableArray<TileLoop>.Empty : PlanTiles(KernelPath.Scalar, blocks, maxSegments: 1, cell).ToEquatableArray(),
+                    AgentVectors(path)))
                 .ToEquatableArray();
 
             return new KernelPlan(spec, MaxBlockWidth, tensors.ToEquatableArray(), kernels.ToEquatableArray(), paths, firstCount, upperCount, headOffset, offset);
@@ -97,9 +106,10 @@ namespace LstmGen.Generator
         /// width form a run; a run is split into segments of the path's vector width (one lane for the
         /// last block of fewer than 4 units and for scalar code), and the segments into tiles of at
         /// most <paramref name="maxSegments"/> segments, looped over when they repeat. The gate sums use
-        /// tiles of <see cref="MaxAccumulators"/> / 4 segments; the activations, tiles of one segment.
+        /// tiles of <see cref="MaxAccumulators"/> / 4 segments; the activations, tiles of one segment. A group step's
+        /// tile keeps the accumulators of <paramref name="agentVectors"/> vectors of agents for each segment.
         /// </summary>
-        public static List<TileLoop> PlanTiles(KernelPath path, IReadOnlyList<(int Start, int Width)> blocks, int maxSegments, RecurrentCell? cell = null)
+        public static List<TileLoop> PlanTiles(KernelPath path, IReadOnlyList<(int Start, int Width)> blocks, int maxSegments, RecurrentCell? cell = null, int agentVectors = 1)
         {
             cell ??= LstmCell.Instance;
             int gates = cell.GateCount;
@@ -113,7 +123,7 @@ namespace LstmGen.Generator
                 if (!vectorBlock)
                 {
                     // The last block (1 to 3 units) is one tile of single-lane segments.
-                    tiles.Add(Tile(cell, vectorWidth, width, Enumerable.Range(0, width).Select(j => new Segment(j, j)), start, 1, 0, 0, 1, 0, 0));
+                    tiles.Add(Tile(cell, agentVectors, vectorWidth, width, Enumerable.Range(0, width).Select(j => new Segment(j, j)), start, 1, 0, 0, 1, 0, 0));
                 }
                 else if (segmentsPerBlock <= maxSegments)
                 {
@@ -133,7 +143,7 @@ namespace LstmGen.Generator
                     int segmentsPerTile = maxSegments;
                     int tileUnits = segmentsPerTile * vectorWidth;
                     var segments = Enumerable.Range(0, segmentsPerTile).Select(j => new Segment(j * vectorWidth, j * vectorWidth));
-                    tiles.Add(Tile(cell, vectorWidth, width, segments, start, count, width, gates * width, segmentsPerBlock / segmentsPerTile, tileUnits, tileUnits));
+                    tiles.Add(Tile(cell, agentVectors, vectorWidth, width, segments, start, count, width, gates * width, segmentsPerBlock / segmentsPerTile, tileUnits, tileUnits));
                 }
 
                 TileLoop WholeBlocks(int blocksPerTile, int repeats, int firstUnit)
@@ -147,18 +157,18 @@ namespace LstmGen.Generator
                         }
                     }
 
-                    return Tile(cell, vectorWidth, width, segments, firstUnit, repeats, blocksPerTile * width, blocksPerTile * gates * width, 1, 0, 0);
+                    return Tile(cell, agentVectors, vectorWidth, width, segments, firstUnit, repeats, blocksPerTile * width, blocksPerTile * gates * width, 1, 0, 0);
                 }
             }
 
             return tiles;
         }
 
-        private static TileLoop Tile(RecurrentCell cell, int vectorWidth, int gateStride, IEnumerable<Segment> segments, int baseUnit, int outerCount, int outerUnitStride, int outerColumnStride, int innerCount, int innerUnitStride, int innerColumnStride)
+        private static TileLoop Tile(RecurrentCell cell, int agentVectors, int vectorWidth, int gateStride, IEnumerable<Segment> segments, int baseUnit, int outerCount, int outerUnitStride, int outerColumnStride, int innerCount, int innerUnitStride, int innerColumnStride)
         {
             EquatableArray<Segment> list = segments.ToEquatableArray();
             int accumulators = cell.Accumulators.Count;
-            return new TileLoop(vectorWidth, gateStride, list, baseUnit, cell.GateCount * baseUnit, outerCount, outerUnitStride, outerColumnStride, innerCount, innerUnitStride, innerColumnStride, InputUnroll(accumulators * list.Count), accumulators);
+            return new TileLoop(vectorWidth, gateStride, list, baseUnit, cell.GateCount * baseUnit, outerCount, outerUnitStride, outerColumnStride, innerCount, innerUnitStride, innerColumnStride, InputUnroll(accumulators * list.Count * agentVectors), accumulators);
         }
     }
 }

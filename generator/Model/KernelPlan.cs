@@ -62,8 +62,8 @@ namespace LstmGen.Generator.Model
     /// registers; <see cref="ActivationTiles"/>, one segment each, turn the sums into gates and states
     /// in loops whose bodies stay small (the activations are long once inlined). For a group of agents
     /// stepped together, one agent per lane, <see cref="AgentTiles"/> and <see cref="AgentActivationTiles"/>
-    /// cover the units one position at a time (each position a vector of agents); the scalar path
-    /// steps agents one by one and has none.
+    /// cover the units one position at a time (each position <see cref="AgentVectors"/> vectors of agents, so that
+    /// every weight broadcast serves them all); the scalar path steps agents one by one and has none.
     /// </summary>
     internal sealed record PathPlan(
         KernelPath Path,
@@ -71,7 +71,12 @@ namespace LstmGen.Generator.Model
         EquatableArray<TileLoop> Tiles,
         EquatableArray<TileLoop> ActivationTiles,
         EquatableArray<TileLoop> AgentTiles,
-        EquatableArray<TileLoop> AgentActivationTiles);
+        EquatableArray<TileLoop> AgentActivationTiles,
+        int AgentVectors)
+    {
+        /// <summary>The agents of a group: one per lane of each of its <see cref="AgentVectors"/> vectors (0 on the scalar path).</summary>
+        public int AgentsPerGroup => VectorWidth * AgentVectors;
+    }
 
     /// <summary>
     /// A distinct layer shape: the first layer reads <c>InputSize</c> inputs, the layers above it

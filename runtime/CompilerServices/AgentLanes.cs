@@ -11,9 +11,10 @@ namespace LstmGen.CompilerServices
     /// <summary>
     /// Moves the values of a group of agents into and out of the lanes of the group's vectors. Agent l's
     /// value k sits at <c>values[l * stride + k]</c> (each agent's values in a row); in the group's layout
-    /// it is element <c>k * width + lane</c>, so that a vector holds value k of every agent. Both moves
-    /// are transposes: 16 x 16 blocks with AVX-512 permutes, 8 x 8 blocks with AVX, and one value at a
-    /// time for what is left (or on other processors). Only floats are moved, so no bit changes.
+    /// of <c>width</c> lanes it is element <c>k * width + l</c>, so that the vectors at position k hold value k
+    /// of every agent. Both moves are transposes: 16 x 16 blocks with AVX-512 permutes, 8 x 8 blocks with
+    /// AVX, and one value at a time for what is left (or on other processors). Only floats are moved, so no
+    /// bit changes.
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static class AgentLanes
@@ -23,61 +24,105 @@ namespace LstmGen.CompilerServices
         /// <paramref name="values"/> (<paramref name="stride"/> floats apart), into the lanes of <paramref name="group"/>.
         /// </summary>
         public static void Gather(ref float values, int stride, int count, ref float group, int width) =>
-            Move(ref values, stride, count, ref group, width, intoLanes: true);
+            Move(ref values, stride, count, ref group, width, width, intoLanes: true);
+
+        /// <summary>
+        /// Writes <paramref name="count"/> values of each of <paramref name="agents"/> agents (at most <paramref name="width"/>),
+        /// the rows of <paramref name="values"/> (<paramref name="stride"/> floats apart), into the first lanes of
+        /// <paramref name="group"/>, and zeros into the lanes past them: a group that is not full computes on zeros.
+        /// </summary>
+        public static void Gather(ref float values, int stride, int count, ref float group, int width, int agents)
+        {
+            Move(ref values, stride, count, ref group, width, agents, intoLanes: true);
+            for (int k = 0; k < count; k++)
+            {
+                for (int lane = agents; lane < width; lane++)
+                {
+                    Refs.Add(ref group, (k * width) + lane) = 0f;
+                }
+            }
+        }
 
         /// <summary>
         /// Reads <paramref name="count"/> values of each of <paramref name="width"/> agents out of the lanes
         /// of <paramref name="group"/> into the rows of <paramref name="values"/> (<paramref name="stride"/> floats apart).
         /// </summary>
         public static void Scatter(ref float group, int width, int count, ref float values, int stride) =>
-            Move(ref values, stride, count, ref group, width, intoLanes: false);
+            Move(ref values, stride, count, ref group, width, width, intoLanes: false);
 
-        /// <summary>The rows of <paramref name="values"/> into the lanes of <paramref name="group"/>, or back.</summary>
-        private static void Move(ref float values, int stride, int count, ref float group, int width, bool intoLanes)
+        /// <summary>
+        /// Reads <paramref name="count"/> values of the agents in the first <paramref name="agents"/> lanes of
+        /// <paramref name="group"/> (of <paramref name="width"/>) into the rows of <paramref name="values"/>
+        /// (<paramref name="stride"/> floats apart); the lanes past them are left alone.
+        /// </summary>
+        public static void Scatter(ref float group, int width, int count, ref float values, int stride, int agents) =>
+            Move(ref values, stride, count, ref group, width, agents, intoLanes: false);
+
+        /// <summary>
+        /// The rows of <paramref name="values"/> of <paramref name="agents"/> agents into the first lanes of
+        /// <paramref name="group"/>, or back.
+        /// </summary>
+        private static void Move(ref float values, int stride, int count, ref float group, int width, int agents, bool intoLanes)
         {
-            int k = 0;
-#if NET8_0_OR_GREATER
-            if (width == 16 && Avx512F.IsSupported)
+            if ((uint)agents > (uint)width)
             {
-                // Whole 16 x 16 blocks: 16 values of 16 agents.
-                for (; k + 16 <= count; k += 16)
+                throw new ArgumentOutOfRangeException(nameof(agents), agents, $"A group of {width} lanes holds at most {width} agents.");
+            }
+
+            // Whole blocks of values of whole vectors of agents, transposed: the first `transposed` agents have their first `k` values moved.
+            int k = 0;
+            int transposed = 0;
+#if NET8_0_OR_GREATER
+            if (width % 16 == 0 && Avx512F.IsSupported)
+            {
+                k = count - (count % 16);
+                transposed = agents - (agents % 16);
+                for (int first = 0; first < transposed; first += 16)
                 {
-                    ref float rows = ref Refs.Add(ref values, k);
-                    ref float lanes = ref Refs.Add(ref group, k * 16);
-                    if (intoLanes)
+                    for (int j = 0; j < k; j += 16)
                     {
-                        Transpose16x16(ref rows, stride, ref lanes, 16);
-                    }
-                    else
-                    {
-                        Transpose16x16(ref lanes, 16, ref rows, stride);
+                        ref float rows = ref Refs.Add(ref values, (first * stride) + j);
+                        ref float lanes = ref Refs.Add(ref group, (j * width) + first);
+                        if (intoLanes)
+                        {
+                            Transpose16x16(ref rows, stride, ref lanes, width);
+                        }
+                        else
+                        {
+                            Transpose16x16(ref lanes, width, ref rows, stride);
+                        }
                     }
                 }
             }
-            else if (width == 8 && Avx.IsSupported)
+            else if (width % 8 == 0 && Avx.IsSupported)
             {
-                for (; k + 8 <= count; k += 8)
+                k = count - (count % 8);
+                transposed = agents - (agents % 8);
+                for (int first = 0; first < transposed; first += 8)
                 {
-                    ref float rows = ref Refs.Add(ref values, k);
-                    ref float lanes = ref Refs.Add(ref group, k * 8);
-                    if (intoLanes)
+                    for (int j = 0; j < k; j += 8)
                     {
-                        Transpose8x8(ref rows, stride, ref lanes, 8);
-                    }
-                    else
-                    {
-                        Transpose8x8(ref lanes, 8, ref rows, stride);
+                        ref float rows = ref Refs.Add(ref values, (first * stride) + j);
+                        ref float lanes = ref Refs.Add(ref group, (j * width) + first);
+                        if (intoLanes)
+                        {
+                            Transpose8x8(ref rows, stride, ref lanes, width);
+                        }
+                        else
+                        {
+                            Transpose8x8(ref lanes, width, ref rows, stride);
+                        }
                     }
                 }
             }
 
 #endif
 
-            // The values past the last whole block, one at a time.
-            for (int lane = 0; lane < width; lane++)
+            // The rest one at a time: the values past the last whole block of the agents transposed, every value of the others.
+            for (int lane = 0; lane < agents; lane++)
             {
                 ref float row = ref Refs.Add(ref values, lane * stride);
-                for (int j = k; j < count; j++)
+                for (int j = lane < transposed ? k : 0; j < count; j++)
                 {
                     ref float value = ref Refs.Add(ref row, j);
                     ref float laneValue = ref Refs.Add(ref group, (j * width) + lane);

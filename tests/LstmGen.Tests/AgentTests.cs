@@ -20,7 +20,7 @@ namespace LstmGen.Tests
                 var cases = new TheoryData<string, int>();
                 foreach (string model in new[] { "stacked", "odd-sizes", "classifier-softmax", "no-head", "long-audio", "deep-odd-tanh", "headless-sigmoid", "wide-classifier" })
                 {
-                    foreach (int agents in new[] { 1, 3, 16, 37, 64 })
+                    foreach (int agents in new[] { 1, 3, 16, 20, 37, 48, 64 })
                     {
                         cases.Add(model, agents);
                     }

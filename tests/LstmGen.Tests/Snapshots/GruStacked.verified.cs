@@ -913,8 +913,9 @@ namespace Snapshots
         /// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its
         /// input is row n of <paramref name="inputs"/> ([N, InputSize]) and its output row n of
         /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
-        /// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,
-        /// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of
+        /// <c>Step(ref states[n], ...)</c> for every n: groups of 32 (AVX-512), 16 or 8 agents are stepped together,
+        /// one agent per lane of two vectors, so that every weight loaded serves a whole group (a last group of
+        /// at least half as many agents too, its other lanes on zeros). A model with fewer bytes of
         /// weights than <see cref="global::LstmGen.AgentGroups.MinimumParameterBytes"/> (32 KiB, so that they fit in L1) steps
         /// its agents one at a time, which is faster there. The weights are only read: several threads may step
         /// different states at once. <paramref name="outputs"/>, <paramref name="inputs"/> and <paramref name="states"/>
@@ -939,14 +940,21 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how
-        /// many it stepped (a multiple of the group's size).
+        /// Steps the agents in groups, one per lane of vectors of the widest accelerated width, and returns how
+        /// many it stepped: the first ones, in whole groups, and the last group too where it fills at least one
+        /// vector, since a group with lanes left at zero still costs less than its agents stepped one at a time.
         /// </summary>
         private int StepAgents(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
-            int groups = states.Length / agents;
-            if (groups == 0)
+            int vectorLanes = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
+            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 32 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 16 : 8;
+            int stepped = states.Length - (states.Length % agents);
+            if (states.Length - stepped >= vectorLanes)
+            {
+                stepped = states.Length;
+            }
+
+            if (stepped == 0)
             {
                 return 0;
             }
@@ -966,15 +974,16 @@ namespace Snapshots
             // A State is its hidden values, as the group's scratch holds them: one row
             // of Layers * HiddenSize floats per agent, stateStride floats apart.
             int stateStride = global::System.Runtime.CompilerServices.Unsafe.SizeOf<State>() / sizeof(float);
-            for (int first = 0; first < groups * agents; first += agents)
+            for (int first = 0; first < stepped; first += agents)
             {
+                int count = global::System.Math.Min(agents, stepped - first);
                 ref float groupStates = ref global::System.Runtime.CompilerServices.Unsafe.As<State, float>(ref states[first]);
                 ref float groupInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputRows, first * InputSize);
                 ref float groupOutputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputRows, first * OutputSize);
 
-                // Each agent's input and state into its lane: [agents, values] blocks transposed.
-                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
-                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, Layers * HiddenSize, ref hidden, agents);
+                // Each agent's input and state into its lane: [agents, values] blocks transposed; lanes without an agent, zeros.
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents, count);
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, Layers * HiddenSize, ref hidden, agents, count);
 
                 // Every layer and the output, for the whole group at once.
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -991,16 +1000,16 @@ namespace Snapshots
                 }
 
                 // The new states and the outputs, out of the lanes.
-                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, Layers * HiddenSize, ref groupStates, stateStride);
-                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
-                for (int lane = 0; lane < agents; lane++)
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, Layers * HiddenSize, ref groupStates, stateStride, count);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize, count);
+                for (int lane = 0; lane < count; lane++)
                 {
                     ApplyOutputActivation(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref groupOutputs, lane * OutputSize));
                 }
             }
 
             global::System.Buffers.ArrayPool<float>.Shared.Return(buffer);
-            return groups * agents;
+            return stepped;
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
@@ -2435,21 +2444,21 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
+        /// <summary>One step of every layer and the head for 32 agents, one per lane, with the Vector512 kernels.</summary>
         private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref gates);
+            UpperLayerAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 32), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref lanes, ref output);
+            HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 32), ref lanes, ref output);
         }
 
         /// <summary>
-        /// One step of the first layer (8 inputs) for 16 agents, one per lane, with Vector512 kernels:
+        /// One step of the first layer (8 inputs) for 32 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -2461,250 +2470,372 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 32);
 
-            // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Units 0 to 31: 16 tiles of 2 units, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (global::System.UIntPtr part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    global::System.UIntPtr unit = (block * 16) + (part * 4);
+                    global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr blockColumn = (block * 48);
-                    global::System.UIntPtr column = blockColumn + (part * 4);
+                    global::System.UIntPtr column = blockColumn + (part * 2);
 
                     // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 18));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 34));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 34));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 19));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 35));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 35));
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum0High = resetSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum0High = updateSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum0High = newInputSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0High = newHiddenSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum1High = resetSum1Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum1High = updateSum1Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum1High = newInputSum1Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1High = newHiddenSum1Low;
 
                     // W_ih x: the input (8 values), 2 per iteration.
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 8; k += 2)
                     {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18)), updateSum2);
-                        newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34)), newInputSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), updateSum3);
-                        newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), newInputSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                        newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum1Low);
+                        newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum1High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newInputSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18)), updateSum2);
-                        newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34)), newInputSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19)), updateSum3);
-                        newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35)), newInputSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 1) * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
+                        newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum1Low);
+                        newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum1High);
                     }
 
                     // W_hh h: the previous hidden state (33 values), 2 per iteration.
                     ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18)), updateSum2);
-                        newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34)), newHiddenSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), updateSum3);
-                        newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), newHiddenSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                        newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum1Low);
+                        newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum1High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newHiddenSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18)), updateSum2);
-                        newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34)), newHiddenSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19)), updateSum3);
-                        newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35)), newHiddenSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
+                        newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum1Low);
+                        newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum1High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18)), updateSum2);
-                        newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34)), newHiddenSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), updateSum3);
-                        newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), newHiddenSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (32 * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                        newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum1Low);
+                        newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum1High);
                     }
 
                     // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, (column + 16) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, (column + 32) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1, ref gates, (column + 1) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1, ref gates, (column + 17) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1, ref gates, (column + 33) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum2, ref gates, (column + 2) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum2, ref gates, (column + 18) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum2, ref gates, (column + 34) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum2, ref newHiddenSums, (unit + 2) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum3, ref gates, (column + 3) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum3, ref gates, (column + 19) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum3, ref gates, (column + 35) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum3, ref newHiddenSums, (unit + 3) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0Low, ref gates, column * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0High, ref gates, (column * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0Low, ref gates, (column + 16) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0High, ref gates, ((column + 16) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0Low, ref gates, (column + 32) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0High, ref gates, ((column + 32) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1Low, ref gates, (column + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1High, ref gates, ((column + 1) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1Low, ref gates, (column + 17) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1High, ref gates, ((column + 17) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1Low, ref gates, (column + 33) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1High, ref gates, ((column + 33) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1Low, ref newHiddenSums, (unit + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1High, ref newHiddenSums, ((unit + 1) * 32) + 16);
                 }
             }
 
-            // Unit 32: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Unit 32: one tile of 1 unit, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (8 values), 4 per iteration.
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 for (global::System.UIntPtr k = 0; k < 8; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 1) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 2) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 2) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 2) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 3) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 3) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 3) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (33 values), 4 per iteration.
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 2) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 2) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 2) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 3) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 3) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 3) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (32 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, (column + 1) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0Low, ref gates, column * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0High, ref gates, (column * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 32) + 16);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 31, one at a time for 32 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
                     global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr column = (block * 48) + (part * 1);
-                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit * 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 32) * 16)));
-                    global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 16);
+
+                    // Each vector of 16 agents in turn.
+                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 16) * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, (unit * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 32) * 32) + firstAgent)));
+                        global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (unit * 32) + firstAgent);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 32) + firstAgent);
+                    }
                 }
             }
 
-            // Unit 32, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 32, one at a time for 32 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
-                global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit * 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 2) * 16)));
-                global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 16);
+
+                // Each vector of 16 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 1) * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, (unit * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 2) * 32) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (unit * 32) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 32) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// One step of the layers above the first (33 inputs) for 16 agents, one per lane, with Vector512 kernels:
+        /// One step of the layers above the first (33 inputs) for 32 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -2716,309 +2847,452 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 32);
 
-            // Units 0 to 31: 8 tiles of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Units 0 to 31: 16 tiles of 2 units, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (global::System.UIntPtr part = 0; part < 4; part++)
+                for (global::System.UIntPtr part = 0; part < 8; part++)
                 {
-                    global::System.UIntPtr unit = (block * 16) + (part * 4);
+                    global::System.UIntPtr unit = (block * 16) + (part * 2);
                     global::System.UIntPtr blockColumn = (block * 48);
-                    global::System.UIntPtr column = blockColumn + (part * 4);
+                    global::System.UIntPtr column = blockColumn + (part * 2);
 
                     // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 18) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 18));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 34));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 34));
-                    global::System.Runtime.Intrinsics.Vector512<float> resetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 19) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 19));
-                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 35));
-                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 35));
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum0High = resetSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum0High = updateSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum0High = newInputSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0High = newHiddenSum0Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                    global::System.Runtime.Intrinsics.Vector512<float> resetSum1High = resetSum1Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateSum1High = updateSum1Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector512<float> newInputSum1High = newInputSum1Low;
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1High = newHiddenSum1Low;
 
                     // W_ih x: the layer below (33 values), 2 per iteration.
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18)), updateSum2);
-                        newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34)), newInputSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), updateSum3);
-                        newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), newInputSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                        newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum1Low);
+                        newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum1High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newInputSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18)), updateSum2);
-                        newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34)), newInputSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19)), updateSum3);
-                        newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35)), newInputSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 1) * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
+                        newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum1Low);
+                        newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum1High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 32 * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18)), updateSum2);
-                        newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34)), newInputSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), updateSum3);
-                        newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), newInputSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 32 * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (32 * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                        newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum1Low);
+                        newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum1High);
                     }
 
                     // W_hh h: the previous hidden state (33 values), 2 per iteration.
                     ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 2)
                     {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18)), updateSum2);
-                        newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34)), newHiddenSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), updateSum3);
-                        newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), newHiddenSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                        newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum1Low);
+                        newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum1High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newHiddenSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 18)), updateSum2);
-                        newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 34)), newHiddenSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 19)), updateSum3);
-                        newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 35)), newHiddenSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33));
+                        newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum1Low);
+                        newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum1High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector512<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 16);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
-                        resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                        updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 18)), updateSum2);
-                        newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 34)), newHiddenSum2);
-                        resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                        updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 19)), updateSum3);
-                        newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 35)), newHiddenSum3);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 32);
+                        global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (32 * 32) + 16);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                        resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                        resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17));
+                        updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                        updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                        weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33));
+                        newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum1Low);
+                        newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum1High);
                     }
 
                     // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, (column + 16) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, (column + 32) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1, ref gates, (column + 1) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1, ref gates, (column + 17) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1, ref gates, (column + 33) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum2, ref gates, (column + 2) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum2, ref gates, (column + 18) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum2, ref gates, (column + 34) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum2, ref newHiddenSums, (unit + 2) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum3, ref gates, (column + 3) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum3, ref gates, (column + 19) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum3, ref gates, (column + 35) * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum3, ref newHiddenSums, (unit + 3) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0Low, ref gates, column * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0High, ref gates, (column * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0Low, ref gates, (column + 16) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0High, ref gates, ((column + 16) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0Low, ref gates, (column + 32) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0High, ref gates, ((column + 32) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1Low, ref gates, (column + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1High, ref gates, ((column + 1) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1Low, ref gates, (column + 17) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1High, ref gates, ((column + 17) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1Low, ref gates, (column + 33) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1High, ref gates, ((column + 33) * 32) + 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1Low, ref newHiddenSums, (unit + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1High, ref newHiddenSums, ((unit + 1) * 32) + 16);
                 }
             }
 
-            // Unit 32: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Unit 32: one tile of 1 unit, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the layer below (33 values), 4 per iteration.
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 1) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 2) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 2) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 2) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 3) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 3) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, ((k + 3) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 32 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 32 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (32 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (33 values), 4 per iteration.
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 2) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 2) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 2) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 3) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 3) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 3) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 32 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (32 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, (column + 1) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0Low, ref gates, column * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0High, ref gates, (column * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 32) + 16);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 31, one at a time for 32 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
                     global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr column = (block * 48) + (part * 1);
-                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 16) * 16));
-                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit * 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 32) * 16)));
-                    global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit * 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 16);
+
+                    // Each vector of 16 agents in turn.
+                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 16) * 32) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, (unit * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 32) * 32) + firstAgent)));
+                        global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (unit * 32) + firstAgent);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 32) + firstAgent);
+                    }
                 }
             }
 
-            // Unit 32, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 32, one at a time for 32 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
-                global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit * 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 2) * 16)));
-                global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 16);
+
+                // Each vector of 16 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 1) * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, (unit * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 2) * 32) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (unit * 32) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 32) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 16 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 32 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                // Each of the 16 lanes, a vector of agents.
-                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
-                {
-                    global::System.Runtime.Intrinsics.Vector512<float> laneSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (global::System.UIntPtr k = lane; k < 32; k += 16)
-                    {
-                        laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
-                    }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(laneSum, ref lanes, lane * 16);
-                }
 
-                // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
-                global::System.Runtime.Intrinsics.Vector512<float> quarter0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 0 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 8 * 16)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 4 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 12 * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> quarter1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 1 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 9 * 16)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 5 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 13 * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> quarter2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 2 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 10 * 16)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 6 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 14 * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> quarter3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 3 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 11 * 16)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 7 * 16) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, 15 * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
-                // The last 1 units, in order.
-                for (global::System.UIntPtr k = 32; k < HiddenSize; k++)
+            // Each vector of 16 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+            {
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    // Each of the 16 lanes, a vector of agents.
+                    for (global::System.UIntPtr lane = 0; lane < 16; lane++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> laneSum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (global::System.UIntPtr k = lane; k < 32; k += 16)
+                        {
+                            laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(laneSum, ref lanes, (lane * 32) + firstAgent);
+                    }
+
+                    // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
+                    global::System.Runtime.Intrinsics.Vector512<float> quarter0 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (0 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (8 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (4 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (12 * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> quarter1 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (1 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (9 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (5 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (13 * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> quarter2 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (2 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (10 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (6 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (14 * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> quarter3 = (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (3 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (11 * 32) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (7 * 32) + firstAgent) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref lanes, (15 * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
+                    // The last 1 units, in order.
+                    for (global::System.UIntPtr k = 32; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 32) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 16);
             }
         }
 
@@ -4398,21 +4672,21 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
+        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector256 kernels.</summary>
         private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref gates);
+            UpperLayerAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref lanes, ref output);
+            HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 16), ref lanes, ref output);
         }
 
         /// <summary>
-        /// One step of the first layer (8 inputs) for 8 agents, one per lane, with Vector256 kernels:
+        /// One step of the first layer (8 inputs) for 16 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -4424,236 +4698,359 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
 
-            // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            // Units 0 to 31: 32 tiles of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (global::System.UIntPtr part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    global::System.UIntPtr unit = (block * 16) + (part * 2);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr blockColumn = (block * 48);
-                    global::System.UIntPtr column = blockColumn + (part * 2);
+                    global::System.UIntPtr column = blockColumn + (part * 1);
 
                     // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                    global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector256<float> resetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector256<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                    global::System.Runtime.Intrinsics.Vector256<float> resetSum0High = resetSum0Low;
+                    global::System.Runtime.Intrinsics.Vector256<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> updateSum0High = updateSum0Low;
+                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum0High = newInputSum0Low;
+                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0High = newHiddenSum0Low;
 
                     // W_ih x: the input (8 values), 4 per iteration.
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 1) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 2) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 3) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                     }
 
                     // W_hh h: the previous hidden state (33 values), 4 per iteration.
                     ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 1) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 2) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 3) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (32 * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     }
 
                     // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, (column + 16) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, (column + 32) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum1, ref gates, (column + 1) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum1, ref gates, (column + 17) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum1, ref gates, (column + 33) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0Low, ref gates, column * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0High, ref gates, (column * 16) + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0Low, ref gates, (column + 16) * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0High, ref gates, ((column + 16) * 16) + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0Low, ref gates, (column + 32) * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0High, ref gates, ((column + 32) * 16) + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 16) + 8);
                 }
             }
 
-            // Unit 32: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            // Unit 32: one tile of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (8 values), 4 per iteration.
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 for (global::System.UIntPtr k = 0; k < 8; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 1) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 2) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 3) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (33 values), 4 per iteration.
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 1) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 2) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 3) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (32 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, (column + 1) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0Low, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0High, ref gates, (column * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 16) + 8);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 31, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
                     global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr column = (block * 48) + (part * 1);
-                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit * 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 32) * 8)));
-                    global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 8);
+
+                    // Each vector of 8 agents in turn.
+                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 16) * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, (unit * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 32) * 16) + firstAgent)));
+                        global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (unit * 16) + firstAgent);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 16) + firstAgent);
+                    }
                 }
             }
 
-            // Unit 32, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 32, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
-                global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit * 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 2) * 8)));
-                global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 8);
+
+                // Each vector of 8 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 1) * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, (unit * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 2) * 16) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (unit * 16) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 16) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// One step of the layers above the first (33 inputs) for 8 agents, one per lane, with Vector256 kernels:
+        /// One step of the layers above the first (33 inputs) for 16 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -4665,289 +5062,430 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
 
-            // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            // Units 0 to 31: 32 tiles of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (global::System.UIntPtr part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    global::System.UIntPtr unit = (block * 16) + (part * 2);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr blockColumn = (block * 48);
-                    global::System.UIntPtr column = blockColumn + (part * 2);
+                    global::System.UIntPtr column = blockColumn + (part * 1);
 
                     // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                    global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector256<float> resetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector256<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                    global::System.Runtime.Intrinsics.Vector256<float> resetSum0High = resetSum0Low;
+                    global::System.Runtime.Intrinsics.Vector256<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                    global::System.Runtime.Intrinsics.Vector256<float> updateSum0High = updateSum0Low;
+                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector256<float> newInputSum0High = newInputSum0Low;
+                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0High = newHiddenSum0Low;
 
                     // W_ih x: the layer below (33 values), 4 per iteration.
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 1) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 2) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 3) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 32 * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 32 * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (32 * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     }
 
                     // W_hh h: the previous hidden state (33 values), 4 per iteration.
                     ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 1) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 2) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 3) * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector256<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 8);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (32 * 16) + 8);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     }
 
                     // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, (column + 16) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, (column + 32) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum1, ref gates, (column + 1) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum1, ref gates, (column + 17) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum1, ref gates, (column + 33) * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0Low, ref gates, column * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0High, ref gates, (column * 16) + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0Low, ref gates, (column + 16) * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0High, ref gates, ((column + 16) * 16) + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0Low, ref gates, (column + 32) * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0High, ref gates, ((column + 32) * 16) + 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 16) + 8);
                 }
             }
 
-            // Unit 32: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            // Unit 32: one tile of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the layer below (33 values), 4 per iteration.
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, k * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 1) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 2) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (k + 3) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, ((k + 3) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 32 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 32 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (32 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (33 values), 4 per iteration.
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 1) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 2) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k + 3) * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, ((k + 3) * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 32 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (32 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, (column + 1) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0Low, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0High, ref gates, (column * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 16) + 8);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 31, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
                     global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr column = (block * 48) + (part * 1);
-                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 16) * 8));
-                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit * 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 32) * 8)));
-                    global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit * 8);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 8);
+
+                    // Each vector of 8 agents in turn.
+                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 16) * 16) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, (unit * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 32) * 16) + firstAgent)));
+                        global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (unit * 16) + firstAgent);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 16) + firstAgent);
+                    }
                 }
             }
 
-            // Unit 32, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 32, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
-                global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit * 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 2) * 8)));
-                global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 8);
+
+                // Each vector of 8 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 1) * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, (unit * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 2) * 16) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (unit * 16) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 16) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 8 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 16 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                // Each of the 16 lanes, a vector of agents.
-                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> laneSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (global::System.UIntPtr k = lane; k < 32; k += 16)
-                    {
-                        laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(laneSum, ref lanes, lane * 8);
-                }
 
-                // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
-                global::System.Runtime.Intrinsics.Vector256<float> quarter0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 0 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 8 * 8)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 4 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 12 * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> quarter1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 1 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 9 * 8)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 5 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 13 * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> quarter2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 2 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 10 * 8)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 6 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 14 * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> quarter3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 3 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 11 * 8)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 7 * 8) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, 15 * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
-                // The last 1 units, in order.
-                for (global::System.UIntPtr k = 32; k < HiddenSize; k++)
+            // Each vector of 8 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+            {
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    // Each of the 16 lanes, a vector of agents.
+                    for (global::System.UIntPtr lane = 0; lane < 16; lane++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> laneSum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (global::System.UIntPtr k = lane; k < 32; k += 16)
+                        {
+                            laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(laneSum, ref lanes, (lane * 16) + firstAgent);
+                    }
+
+                    // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
+                    global::System.Runtime.Intrinsics.Vector256<float> quarter0 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (0 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (8 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (4 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (12 * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> quarter1 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (1 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (9 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (5 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (13 * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> quarter2 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (2 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (10 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (6 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (14 * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> quarter3 = (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (3 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (11 * 16) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (7 * 16) + firstAgent) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref lanes, (15 * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
+                    // The last 1 units, in order.
+                    for (global::System.UIntPtr k = 32; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 16) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 8);
             }
         }
 
@@ -6379,21 +6917,21 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
+        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector128 kernels.</summary>
         private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float gates, ref float lanes, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
             FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref gates);
 
             // Layer 1: hidden[0] -> hidden[1].
-            UpperLayerAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref gates);
+            UpperLayerAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref gates);
 
             // The dense head reads the top layer's hidden state.
-            HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 4), ref lanes, ref output);
+            HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * HiddenSize * 8), ref lanes, ref output);
         }
 
         /// <summary>
-        /// One step of the first layer (8 inputs) for 4 agents, one per lane, with Vector128 kernels:
+        /// One step of the first layer (8 inputs) for 8 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -6405,236 +6943,359 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 4);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
 
-            // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            // Units 0 to 31: 32 tiles of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (global::System.UIntPtr part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    global::System.UIntPtr unit = (block * 16) + (part * 2);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr blockColumn = (block * 48);
-                    global::System.UIntPtr column = blockColumn + (part * 2);
+                    global::System.UIntPtr column = blockColumn + (part * 1);
 
                     // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                    global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector128<float> resetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector128<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                    global::System.Runtime.Intrinsics.Vector128<float> resetSum0High = resetSum0Low;
+                    global::System.Runtime.Intrinsics.Vector128<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                    global::System.Runtime.Intrinsics.Vector128<float> updateSum0High = updateSum0Low;
+                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum0High = newInputSum0Low;
+                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0High = newHiddenSum0Low;
 
                     // W_ih x: the input (8 values), 4 per iteration.
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 8; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 1) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 2) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 3) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                     }
 
                     // W_hh h: the previous hidden state (33 values), 4 per iteration.
                     ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 1) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 2) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 3) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (32 * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     }
 
                     // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, (column + 16) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, (column + 32) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum1, ref gates, (column + 1) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum1, ref gates, (column + 17) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum1, ref gates, (column + 33) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0Low, ref gates, column * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0High, ref gates, (column * 8) + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0Low, ref gates, (column + 16) * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0High, ref gates, ((column + 16) * 8) + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0Low, ref gates, (column + 32) * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0High, ref gates, ((column + 32) * 8) + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 8) + 4);
                 }
             }
 
-            // Unit 32: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            // Unit 32: one tile of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (8 values), 4 per iteration.
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 for (global::System.UIntPtr k = 0; k < 8; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 1) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 2) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 3) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (33 values), 4 per iteration.
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 1) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 2) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 3) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (32 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, (column + 1) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0Low, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0High, ref gates, (column * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 8) + 4);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one at a time for 4 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 31, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
                     global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr column = (block * 48) + (part * 1);
-                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit * 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 32) * 4)));
-                    global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 4);
+
+                    // Each vector of 4 agents in turn.
+                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 16) * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, (unit * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 32) * 8) + firstAgent)));
+                        global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (unit * 8) + firstAgent);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 8) + firstAgent);
+                    }
                 }
             }
 
-            // Unit 32, one at a time for 4 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 32, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
-                global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit * 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 2) * 4)));
-                global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 4);
+
+                // Each vector of 4 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 1) * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, (unit * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 2) * 8) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (unit * 8) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 8) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// One step of the layers above the first (33 inputs) for 4 agents, one per lane, with Vector128 kernels:
+        /// One step of the layers above the first (33 inputs) for 8 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -6646,289 +7307,430 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, HiddenSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (HiddenSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 4);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
 
-            // Units 0 to 31: 16 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            // Units 0 to 31: 32 tiles of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
-                for (global::System.UIntPtr part = 0; part < 8; part++)
+                for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
-                    global::System.UIntPtr unit = (block * 16) + (part * 2);
+                    global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr blockColumn = (block * 48);
-                    global::System.UIntPtr column = blockColumn + (part * 2);
+                    global::System.UIntPtr column = blockColumn + (part * 1);
 
                     // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                    global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
-                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
-                    global::System.Runtime.Intrinsics.Vector128<float> resetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 17) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 17));
-                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 33));
-                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 33));
+                    global::System.Runtime.Intrinsics.Vector128<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                    global::System.Runtime.Intrinsics.Vector128<float> resetSum0High = resetSum0Low;
+                    global::System.Runtime.Intrinsics.Vector128<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 16) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 16));
+                    global::System.Runtime.Intrinsics.Vector128<float> updateSum0High = updateSum0Low;
+                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector128<float> newInputSum0High = newInputSum0Low;
+                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 32));
+                    global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0High = newHiddenSum0Low;
 
                     // W_ih x: the layer below (33 values), 4 per iteration.
                     ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 1) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 2) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 3) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 32 * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newInputSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newInputSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 32 * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (32 * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                        newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     }
 
                     // W_hh h: the previous hidden state (33 values), 4 per iteration.
                     ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                     for (global::System.UIntPtr k = 0; k < 32; k += 4)
                     {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                         ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 1) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                         ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 2) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                         ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 48);
-                        global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 3) * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     }
 
                     // The last value.
                     {
+                        global::System.Runtime.Intrinsics.Vector128<float> weight;
                         ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 1536);
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 4);
-                        resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                        updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16)), updateSum0);
-                        newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32)), newHiddenSum0);
-                        resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                        updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 17)), updateSum1);
-                        newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 33)), newHiddenSum1);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 8);
+                        global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (32 * 8) + 4);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                        resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                        resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16));
+                        updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                        updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                        weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 32));
+                        newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                        newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     }
 
                     // The gate sums, for the activations below.
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, (column + 16) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, (column + 32) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum1, ref gates, (column + 1) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum1, ref gates, (column + 17) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum1, ref gates, (column + 33) * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0Low, ref gates, column * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0High, ref gates, (column * 8) + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0Low, ref gates, (column + 16) * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0High, ref gates, ((column + 16) * 8) + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0Low, ref gates, (column + 32) * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0High, ref gates, ((column + 32) * 8) + 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 8) + 4);
                 }
             }
 
-            // Unit 32: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            // Unit 32: one tile of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the layer below (33 values), 4 per iteration.
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, k * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 1) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 2) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (k + 3) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, ((k + 3) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newInputSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 32 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 32 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (32 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (33 values), 4 per iteration.
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 for (global::System.UIntPtr k = 0; k < 32; k += 4)
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 1) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 2) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k + 3) * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, ((k + 3) * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 96);
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 32 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (32 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, (column + 1) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0Low, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0High, ref gates, (column * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 8) + 4);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 31, one at a time for 4 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 31, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr block = 0; block < 2; block++)
             {
                 for (global::System.UIntPtr part = 0; part < 16; part++)
                 {
                     global::System.UIntPtr unit = (block * 16) + (part * 1);
                     global::System.UIntPtr column = (block * 48) + (part * 1);
-                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 16) * 4));
-                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit * 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 32) * 4)));
-                    global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit * 4);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 4);
+
+                    // Each vector of 4 agents in turn.
+                    for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 16) * 8) + firstAgent));
+                        global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, (unit * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 32) * 8) + firstAgent)));
+                        global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (unit * 8) + firstAgent);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 8) + firstAgent);
+                    }
                 }
             }
 
-            // Unit 32, one at a time for 4 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 32, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 32;
                 global::System.UIntPtr column = 96;
-                global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit * 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 2) * 4)));
-                global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 4);
+
+                // Each vector of 4 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 1) * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, (unit * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 2) * 8) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (unit * 8) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 8) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 4 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 8 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float lanes, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
-            {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                // Each of the 16 lanes, a vector of agents.
-                for (global::System.UIntPtr lane = 0; lane < 16; lane++)
-                {
-                    global::System.Runtime.Intrinsics.Vector128<float> laneSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (global::System.UIntPtr k = lane; k < 32; k += 16)
-                    {
-                        laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(laneSum, ref lanes, lane * 4);
-                }
 
-                // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
-                global::System.Runtime.Intrinsics.Vector128<float> quarter0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 0 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 8 * 4)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 4 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 12 * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> quarter1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 1 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 9 * 4)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 5 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 13 * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> quarter2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 2 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 10 * 4)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 6 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 14 * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> quarter3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 3 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 11 * 4)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 7 * 4) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, 15 * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
-                // The last 1 units, in order.
-                for (global::System.UIntPtr k = 32; k < HiddenSize; k++)
+            // Each vector of 4 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+            {
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    // Each of the 16 lanes, a vector of agents.
+                    for (global::System.UIntPtr lane = 0; lane < 16; lane++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> laneSum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (global::System.UIntPtr k = lane; k < 32; k += 16)
+                        {
+                            laneSum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), laneSum);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(laneSum, ref lanes, (lane * 8) + firstAgent);
+                    }
+
+                    // LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).
+                    global::System.Runtime.Intrinsics.Vector128<float> quarter0 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (0 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (8 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (4 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (12 * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> quarter1 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (1 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (9 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (5 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (13 * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> quarter2 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (2 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (10 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (6 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (14 * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> quarter3 = (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (3 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (11 * 8) + firstAgent)) + (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (7 * 8) + firstAgent) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref lanes, (15 * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> sum = (quarter0 + quarter2) + (quarter1 + quarter3);
+                    // The last 1 units, in order.
+                    for (global::System.UIntPtr k = 32; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 8) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 4);
             }
         }
 

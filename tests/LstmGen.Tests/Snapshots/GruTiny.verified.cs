@@ -770,8 +770,9 @@ namespace Snapshots
         /// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its
         /// input is row n of <paramref name="inputs"/> ([N, InputSize]) and its output row n of
         /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
-        /// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,
-        /// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of
+        /// <c>Step(ref states[n], ...)</c> for every n: groups of 32 (AVX-512), 16 or 8 agents are stepped together,
+        /// one agent per lane of two vectors, so that every weight loaded serves a whole group (a last group of
+        /// at least half as many agents too, its other lanes on zeros). A model with fewer bytes of
         /// weights than <see cref="global::LstmGen.AgentGroups.MinimumParameterBytes"/> (32 KiB, so that they fit in L1) steps
         /// its agents one at a time, which is faster there. The weights are only read: several threads may step
         /// different states at once. <paramref name="outputs"/>, <paramref name="inputs"/> and <paramref name="states"/>
@@ -796,14 +797,21 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how
-        /// many it stepped (a multiple of the group's size).
+        /// Steps the agents in groups, one per lane of vectors of the widest accelerated width, and returns how
+        /// many it stepped: the first ones, in whole groups, and the last group too where it fills at least one
+        /// vector, since a group with lanes left at zero still costs less than its agents stepped one at a time.
         /// </summary>
         private int StepAgents(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
-            int groups = states.Length / agents;
-            if (groups == 0)
+            int vectorLanes = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
+            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 32 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 16 : 8;
+            int stepped = states.Length - (states.Length % agents);
+            if (states.Length - stepped >= vectorLanes)
+            {
+                stepped = states.Length;
+            }
+
+            if (stepped == 0)
             {
                 return 0;
             }
@@ -822,15 +830,16 @@ namespace Snapshots
             // A State is its hidden values, as the group's scratch holds them: one row
             // of Layers * HiddenSize floats per agent, stateStride floats apart.
             int stateStride = global::System.Runtime.CompilerServices.Unsafe.SizeOf<State>() / sizeof(float);
-            for (int first = 0; first < groups * agents; first += agents)
+            for (int first = 0; first < stepped; first += agents)
             {
+                int count = global::System.Math.Min(agents, stepped - first);
                 ref float groupStates = ref global::System.Runtime.CompilerServices.Unsafe.As<State, float>(ref states[first]);
                 ref float groupInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputRows, first * InputSize);
                 ref float groupOutputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputRows, first * OutputSize);
 
-                // Each agent's input and state into its lane: [agents, values] blocks transposed.
-                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
-                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, Layers * HiddenSize, ref hidden, agents);
+                // Each agent's input and state into its lane: [agents, values] blocks transposed; lanes without an agent, zeros.
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents, count);
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, Layers * HiddenSize, ref hidden, agents, count);
 
                 // Every layer and the output, for the whole group at once.
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -847,12 +856,12 @@ namespace Snapshots
                 }
 
                 // The new states and the outputs, out of the lanes.
-                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, Layers * HiddenSize, ref groupStates, stateStride);
-                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, Layers * HiddenSize, ref groupStates, stateStride, count);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize, count);
             }
 
             global::System.Buffers.ArrayPool<float>.Shared.Return(buffer);
-            return groups * agents;
+            return stepped;
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
@@ -1337,7 +1346,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
+        /// <summary>One step of every layer and the head for 32 agents, one per lane, with the Vector512 kernels.</summary>
         private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
@@ -1348,7 +1357,7 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (3 inputs) for 16 agents, one per lane, with Vector512 kernels:
+        /// One step of the first layer (3 inputs) for 32 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -1360,260 +1369,388 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 32);
 
-            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Units 0 to 3: 2 tiles of 2 units, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr unit = 0;
-                global::System.UIntPtr column = 0;
+                global::System.UIntPtr unit = (part * 2);
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9));
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10));
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11));
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0High = newHiddenSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum1High = resetSum1Low;
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum1High = updateSum1Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum1High = newInputSum1Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum1High = newHiddenSum1Low;
 
                 // W_ih x: the input (3 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), newInputSum1);
-                    resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                    updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), updateSum2);
-                    newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), newInputSum2);
-                    resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                    updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), updateSum3);
-                    newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), newInputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (0 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                    resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5));
+                    updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                    updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9));
+                    newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum1Low);
+                    newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum1High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), newInputSum1);
-                    resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), resetSum2);
-                    updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), updateSum2);
-                    newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), newInputSum2);
-                    resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), resetSum3);
-                    updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), updateSum3);
-                    newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), newInputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (1 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum1Low);
+                    resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5));
+                    updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum1Low);
+                    updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9));
+                    newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum1Low);
+                    newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum1High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), newInputSum1);
-                    resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), resetSum2);
-                    updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), updateSum2);
-                    newInputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), newInputSum2);
-                    resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), resetSum3);
-                    updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), updateSum3);
-                    newInputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), newInputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (2 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum1Low);
+                    resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5));
+                    updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum1Low);
+                    updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9));
+                    newInputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum1Low);
+                    newInputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum1High);
                 }
 
                 // W_hh h: the previous hidden state (5 values), 2 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 12);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), newHiddenSum1);
-                    resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                    updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), updateSum2);
-                    newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), newHiddenSum2);
-                    resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                    updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), updateSum3);
-                    newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), newHiddenSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                    resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5));
+                    updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                    updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9));
+                    newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum1Low);
+                    newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum1High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), newHiddenSum1);
-                    resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), resetSum2);
-                    updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), updateSum2);
-                    newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), newHiddenSum2);
-                    resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), resetSum3);
-                    updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), updateSum3);
-                    newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), newHiddenSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum1Low);
+                    resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5));
+                    updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum1Low);
+                    updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9));
+                    newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum1Low);
+                    newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum1High);
                 }
 
                 // The last value.
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, 48);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), newHiddenSum1);
-                    resetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), resetSum2);
-                    updateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), updateSum2);
-                    newHiddenSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), newHiddenSum2);
-                    resetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), resetSum3);
-                    updateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), updateSum3);
-                    newHiddenSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), newHiddenSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (4 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    resetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum1Low);
+                    resetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5));
+                    updateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum1Low);
+                    updateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9));
+                    newHiddenSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum1Low);
+                    newHiddenSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum1High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, (column + 4) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, (column + 8) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1, ref gates, (column + 1) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1, ref gates, (column + 5) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1, ref gates, (column + 9) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum2, ref gates, (column + 2) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum2, ref gates, (column + 6) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum2, ref gates, (column + 10) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum2, ref newHiddenSums, (unit + 2) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum3, ref gates, (column + 3) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum3, ref gates, (column + 7) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum3, ref gates, (column + 11) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum3, ref newHiddenSums, (unit + 3) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0Low, ref gates, column * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0High, ref gates, (column * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0Low, ref gates, (column + 4) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0High, ref gates, ((column + 4) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0Low, ref gates, (column + 8) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0High, ref gates, ((column + 8) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1Low, ref gates, (column + 1) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum1High, ref gates, ((column + 1) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1Low, ref gates, (column + 5) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum1High, ref gates, ((column + 5) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1Low, ref gates, (column + 9) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum1High, ref gates, ((column + 9) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1Low, ref newHiddenSums, (unit + 1) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum1High, ref newHiddenSums, ((unit + 1) * 32) + 16);
             }
 
-            // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Unit 4: one tile of 1 unit, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector512<float> resetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector512<float> updateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (3 values).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (0 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (1 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (2 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref tileRecurrentWeights;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (0 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (1 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (2 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 3 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 3 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (3 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3);
-                    global::System.Runtime.Intrinsics.Vector512<float> x4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 16);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector512<float> x4Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 4 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x4High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (4 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0, ref gates, column * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0, ref gates, (column + 1) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0Low, ref gates, column * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(resetSum0High, ref gates, (column * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 32) + 16);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 3, one at a time for 32 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr column = (part * 1);
-                global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit * 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16)));
-                global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 16);
+
+                // Each vector of 16 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 4) * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, (unit * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 8) * 32) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (unit * 32) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 32) + firstAgent);
+                }
             }
 
-            // Unit 4, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 4, one at a time for 32 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
-                global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, unit * 16), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 2) * 16)));
-                global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, unit * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 16);
+
+                // Each vector of 16 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 1) * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref newHiddenSums, (unit * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 2) * 32) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector512<float> previousHidden = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (unit * 32) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 32) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 16 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 32 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+
+            // Each vector of 16 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
             {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                // Every unit, in order.
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    // Every unit, in order.
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 32) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 16);
             }
         }
 
@@ -2097,7 +2234,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
+        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector256 kernels.</summary>
         private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
@@ -2108,7 +2245,7 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (3 inputs) for 8 agents, one per lane, with Vector256 kernels:
+        /// One step of the first layer (3 inputs) for 16 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -2120,221 +2257,336 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
 
-            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (global::System.UIntPtr part = 0; part < 2; part++)
+            // Units 0 to 3: 4 tiles of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                global::System.UIntPtr unit = (part * 2);
+                global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr blockColumn = 0;
-                global::System.UIntPtr column = blockColumn + (part * 2);
+                global::System.UIntPtr column = blockColumn + (part * 1);
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
-                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector256<float> resetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector256<float> updateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
-                global::System.Runtime.Intrinsics.Vector256<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9));
-                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (3 values).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), newInputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (0 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), newInputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (1 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), newInputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (2 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref tileRecurrentWeights;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (0 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (1 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (2 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (3 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12);
-                    global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (4 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, (column + 4) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, (column + 8) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum1, ref gates, (column + 1) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum1, ref gates, (column + 5) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum1, ref gates, (column + 9) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0Low, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0High, ref gates, (column * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0Low, ref gates, (column + 4) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0High, ref gates, ((column + 4) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0Low, ref gates, (column + 8) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0High, ref gates, ((column + 8) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 16) + 8);
             }
 
-            // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            // Unit 4: one tile of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector256<float> resetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector256<float> updateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (3 values).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (0 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (1 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (2 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref tileRecurrentWeights;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (0 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (1 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (2 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (3 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3);
-                    global::System.Runtime.Intrinsics.Vector256<float> x4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 8);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 4 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x4High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (4 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0, ref gates, column * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0, ref gates, (column + 1) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0Low, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(resetSum0High, ref gates, (column * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 16) + 8);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 3, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr column = (part * 1);
-                global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit * 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8)));
-                global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 8);
+
+                // Each vector of 8 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 4) * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, (unit * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 8) * 16) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (unit * 16) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 16) + firstAgent);
+                }
             }
 
-            // Unit 4, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 4, one at a time for 16 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
-                global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, unit * 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 2) * 8)));
-                global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, unit * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 8);
+
+                // Each vector of 8 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 1) * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref newHiddenSums, (unit * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 2) * 16) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector256<float> previousHidden = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (unit * 16) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 16) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 8 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 16 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+
+            // Each vector of 8 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
             {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                // Every unit, in order.
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    // Every unit, in order.
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 16) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 8);
             }
         }
 
@@ -2834,7 +3086,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
+        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector128 kernels.</summary>
         private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
@@ -2845,7 +3097,7 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (3 inputs) for 4 agents, one per lane, with Vector128 kernels:
+        /// One step of the first layer (3 inputs) for 8 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_i + W_i x and b_h + W_h h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// n = tanh(b_in + W_in x + r * (b_hn + W_hn h)), h = (h - n) * z + n. Each value of one sequence is a vector of agents here.
@@ -2857,221 +3109,336 @@ namespace Snapshots
             ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
-            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 4);
+            ref float newHiddenSums = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
 
-            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (global::System.UIntPtr part = 0; part < 2; part++)
+            // Units 0 to 3: 4 tiles of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
-                global::System.UIntPtr unit = (part * 2);
+                global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr blockColumn = 0;
-                global::System.UIntPtr column = blockColumn + (part * 2);
+                global::System.UIntPtr column = blockColumn + (part * 1);
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
-                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector128<float> resetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector128<float> updateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
-                global::System.Runtime.Intrinsics.Vector128<float> newInputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9));
-                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (3 values).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), newInputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (0 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), newInputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (1 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), newInputSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), updateSum1);
-                    newInputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), newInputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (2 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref tileRecurrentWeights;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (0 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (1 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (2 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (3 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12);
-                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8)), newHiddenSum0);
-                    resetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), resetSum1);
-                    updateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 5)), updateSum1);
-                    newHiddenSum1 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 9)), newHiddenSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (4 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 4));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 8));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, (column + 4) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, (column + 8) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum1, ref gates, (column + 1) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum1, ref gates, (column + 5) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum1, ref gates, (column + 9) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum1, ref newHiddenSums, (unit + 1) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0Low, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0High, ref gates, (column * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0Low, ref gates, (column + 4) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0High, ref gates, ((column + 4) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0Low, ref gates, (column + 8) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0High, ref gates, ((column + 8) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 8) + 4);
             }
 
-            // Unit 4: one tile of 1 unit, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            // Unit 4: one tile of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
             {
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
 
                 // The gate sums start from the two biases (r, z), b_in (n's input part) and b_hn (n's recurrent part).
-                global::System.Runtime.Intrinsics.Vector128<float> resetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector128<float> updateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> resetSum0High = resetSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> updateSum0High = updateSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> newInputSum0High = newInputSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> newHiddenSum0High = newHiddenSum0Low;
 
                 // W_ih x: the input (3 values).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (0 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newInputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (1 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newInputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newInputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newInputSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (2 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newInputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newInputSum0Low);
+                    newInputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newInputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (5 values).
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref tileRecurrentWeights;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (0 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, newHiddenSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (1 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, newHiddenSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (2 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, newHiddenSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (3 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, newHiddenSum0High);
                     ref float row4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3);
-                    global::System.Runtime.Intrinsics.Vector128<float> x4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 4);
-                    resetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0)), resetSum0);
-                    updateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1)), updateSum0);
-                    newHiddenSum0 = global::LstmGen.LstmMath.MultiplyAdd(x4, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2)), newHiddenSum0);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 4 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x4High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (4 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 0));
+                    resetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, resetSum0Low);
+                    resetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, resetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 1));
+                    updateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, updateSum0Low);
+                    updateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, updateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row4, 2));
+                    newHiddenSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x4Low, weight, newHiddenSum0Low);
+                    newHiddenSum0High = global::LstmGen.LstmMath.MultiplyAdd(x4High, weight, newHiddenSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0, ref gates, column * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0, ref gates, (column + 1) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0, ref gates, (column + 2) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0, ref newHiddenSums, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0Low, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(resetSum0High, ref gates, (column * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0Low, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(updateSum0High, ref gates, ((column + 1) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0Low, ref gates, (column + 2) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newInputSum0High, ref gates, ((column + 2) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0Low, ref newHiddenSums, unit * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newHiddenSum0High, ref newHiddenSums, (unit * 8) + 4);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one at a time for 4 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Units 0 to 3, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr column = (part * 1);
-                global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit * 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4)));
-                global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 4);
+
+                // Each vector of 4 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 4) * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, (unit * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 8) * 8) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (unit * 8) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 8) + firstAgent);
+                }
             }
 
-            // Unit 4, one at a time for 4 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
+            // Unit 4, one at a time for 8 agents: the gates, then n = tanh(b_in + W_in x + r * (b_hn + W_hn h)) and h = (h - n) * z + n.
             {
                 global::System.UIntPtr unit = 4;
                 global::System.UIntPtr column = 12;
-                global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, unit * 4), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 2) * 4)));
-                global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, unit * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, unit * 4);
+
+                // Each vector of 4 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> resetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> updateGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 1) * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::LstmGen.LstmMath.MultiplyAdd(resetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref newHiddenSums, (unit * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 2) * 8) + firstAgent)));
+                    global::System.Runtime.Intrinsics.Vector128<float> previousHidden = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (unit * 8) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::LstmGen.LstmMath.MultiplyAdd(previousHidden - candidate, updateGate, candidate), ref hidden, (unit * 8) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 4 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 8 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+
+            // Each vector of 4 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
             {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // Every unit, in order.
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // Every unit, in order.
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 8) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 4);
             }
         }
 

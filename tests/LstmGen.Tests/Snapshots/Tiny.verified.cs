@@ -776,8 +776,9 @@ namespace Snapshots
         /// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its
         /// input is row n of <paramref name="inputs"/> ([N, InputSize]) and its output row n of
         /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
-        /// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,
-        /// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of
+        /// <c>Step(ref states[n], ...)</c> for every n: groups of 32 (AVX-512), 16 or 8 agents are stepped together,
+        /// one agent per lane of two vectors, so that every weight loaded serves a whole group (a last group of
+        /// at least half as many agents too, its other lanes on zeros). A model with fewer bytes of
         /// weights than <see cref="global::LstmGen.AgentGroups.MinimumParameterBytes"/> (32 KiB, so that they fit in L1) steps
         /// its agents one at a time, which is faster there. The weights are only read: several threads may step
         /// different states at once. <paramref name="outputs"/>, <paramref name="inputs"/> and <paramref name="states"/>
@@ -802,14 +803,21 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how
-        /// many it stepped (a multiple of the group's size).
+        /// Steps the agents in groups, one per lane of vectors of the widest accelerated width, and returns how
+        /// many it stepped: the first ones, in whole groups, and the last group too where it fills at least one
+        /// vector, since a group with lanes left at zero still costs less than its agents stepped one at a time.
         /// </summary>
         private int StepAgents(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
-            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
-            int groups = states.Length / agents;
-            if (groups == 0)
+            int vectorLanes = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
+            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 32 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 16 : 8;
+            int stepped = states.Length - (states.Length % agents);
+            if (states.Length - stepped >= vectorLanes)
+            {
+                stepped = states.Length;
+            }
+
+            if (stepped == 0)
             {
                 return 0;
             }
@@ -829,15 +837,16 @@ namespace Snapshots
             // A State is its hidden values, then its cell values, as the group's scratch holds them: one row
             // of 2 * Layers * HiddenSize floats per agent, stateStride floats apart.
             int stateStride = global::System.Runtime.CompilerServices.Unsafe.SizeOf<State>() / sizeof(float);
-            for (int first = 0; first < groups * agents; first += agents)
+            for (int first = 0; first < stepped; first += agents)
             {
+                int count = global::System.Math.Min(agents, stepped - first);
                 ref float groupStates = ref global::System.Runtime.CompilerServices.Unsafe.As<State, float>(ref states[first]);
                 ref float groupInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputRows, first * InputSize);
                 ref float groupOutputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputRows, first * OutputSize);
 
-                // Each agent's input and state into its lane: [agents, values] blocks transposed.
-                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
-                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents);
+                // Each agent's input and state into its lane: [agents, values] blocks transposed; lanes without an agent, zeros.
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents, count);
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, 2 * Layers * HiddenSize, ref hidden, agents, count);
 
                 // Every layer and the output, for the whole group at once.
                 if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
@@ -854,12 +863,12 @@ namespace Snapshots
                 }
 
                 // The new states and the outputs, out of the lanes.
-                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride);
-                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, 2 * Layers * HiddenSize, ref groupStates, stateStride, count);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize, count);
             }
 
             global::System.Buffers.ArrayPool<float>.Shared.Return(buffer);
-            return groups * agents;
+            return stepped;
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
@@ -1173,7 +1182,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
+        /// <summary>One step of every layer and the head for 32 agents, one per lane, with the Vector512 kernels.</summary>
         private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
@@ -1184,7 +1193,7 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (3 inputs) for 16 agents, one per lane, with Vector512 kernels:
+        /// One step of the first layer (3 inputs) for 32 agents, one per lane, with Vector512 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
@@ -1197,182 +1206,241 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            // Units 0 to 3: 2 tiles of 2 units, 2 vectors of 16 agents (global::System.Runtime.Intrinsics.Vector512<float>) per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 2; part++)
             {
-                global::System.UIntPtr column = 0;
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
 
                 // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 14) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 14));
-                global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
-                global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
-                global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
-                global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0High = inputSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0High = forgetSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0High = candidateSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0High = outputSum0Low;
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1High = inputSum1Low;
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1High = forgetSum1Low;
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1High = candidateSum1Low;
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1Low = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1High = outputSum1Low;
 
                 // W_ih x: the input (3 values).
-                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (0 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum1Low);
+                    inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5));
+                    forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum1Low);
+                    forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9));
+                    candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum1Low);
+                    candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13));
+                    outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum1Low);
+                    outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum1High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (1 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum1Low);
+                    inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5));
+                    forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum1Low);
+                    forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9));
+                    candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum1Low);
+                    candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13));
+                    outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum1Low);
+                    outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum1High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 14)), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 15)), outputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (2 * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1));
+                    inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum1Low);
+                    inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5));
+                    forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum1Low);
+                    forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9));
+                    candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum1Low);
+                    candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13));
+                    outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum1Low);
+                    outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum1High);
                 }
 
                 // W_hh h: the previous hidden state (4 values), 2 per iteration.
-                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, HiddenSize * column);
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 for (global::System.UIntPtr k = 0; k < 4; k += 2)
                 {
+                    global::System.Runtime.Intrinsics.Vector512<float> weight;
                     ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileRecurrentWeights, k * 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1));
+                    inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum1Low);
+                    inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5));
+                    forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum1Low);
+                    forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9));
+                    candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum1Low);
+                    candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13));
+                    outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum1Low);
+                    outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum1High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
-                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 16);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
-                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
-                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
-                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
-                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
-                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
-                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
-                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
-                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1Low = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k + 1) * 32);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1High = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, ((k + 1) * 32) + 16);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1));
+                    inputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum1Low);
+                    inputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5));
+                    forgetSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum1Low);
+                    forgetSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9));
+                    candidateSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum1Low);
+                    candidateSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum1High);
+                    weight = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13));
+                    outputSum1Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum1Low);
+                    outputSum1High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum1High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, (column + 12) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, (column + 1) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, (column + 13) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, (column + 2) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, (column + 6) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, (column + 10) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, (column + 14) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, (column + 3) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, (column + 7) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, (column + 11) * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, (column + 15) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0Low, ref gates, column * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0High, ref gates, (column * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0Low, ref gates, (column + 4) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0High, ref gates, ((column + 4) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0Low, ref gates, (column + 8) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0High, ref gates, ((column + 8) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0Low, ref gates, (column + 12) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0High, ref gates, ((column + 12) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1Low, ref gates, (column + 1) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1High, ref gates, ((column + 1) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1Low, ref gates, (column + 5) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1High, ref gates, ((column + 5) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1Low, ref gates, (column + 9) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1High, ref gates, ((column + 9) * 32) + 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1Low, ref gates, (column + 13) * 32);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1High, ref gates, ((column + 13) * 32) + 16);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            // Units 0 to 3, one at a time for 32 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr column = (part * 1);
-                global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
-                global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit * 16);
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 16);
+
+                // Each vector of 16 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 4) * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 8) * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, ((column + 12) * 32) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, (unit * 32) + firstAgent), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, (unit * 32) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 32) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 16 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 32 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector512(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+
+            // Each vector of 16 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 32; firstAgent += 16)
             {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                // Every unit, in order.
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    // Every unit, in order.
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, (k * 32) + firstAgent), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 32) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 16);
             }
         }
 
@@ -1691,7 +1759,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
+        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector256 kernels.</summary>
         private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
@@ -1702,7 +1770,7 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (3 inputs) for 8 agents, one per lane, with Vector256 kernels:
+        /// One step of the first layer (3 inputs) for 16 agents, one per lane, with Vector256 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
@@ -1715,147 +1783,194 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
-            for (global::System.UIntPtr part = 0; part < 2; part++)
+            // Units 0 to 3: 4 tiles of 1 unit, 2 vectors of 8 agents (global::System.Runtime.Intrinsics.Vector256<float>) per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr blockColumn = 0;
-                global::System.UIntPtr column = blockColumn + (part * 2);
+                global::System.UIntPtr column = blockColumn + (part * 1);
 
                 // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
-                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
-                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
-                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0High = inputSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0High = forgetSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0High = candidateSum0Low;
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0High = outputSum0Low;
 
                 // W_ih x: the input (3 values).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (0 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (1 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, (2 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (4 values).
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> weight;
                     ref float row0 = ref tileRecurrentWeights;
-                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x0High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (0 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (1 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (2 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 8);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3Low = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 3 * 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3High = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (3 * 16) + 8);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, (column + 12) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, (column + 1) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, (column + 13) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0Low, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0High, ref gates, (column * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0Low, ref gates, (column + 4) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0High, ref gates, ((column + 4) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0Low, ref gates, (column + 8) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0High, ref gates, ((column + 8) * 16) + 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0Low, ref gates, (column + 12) * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0High, ref gates, ((column + 12) * 16) + 8);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            // Units 0 to 3, one at a time for 16 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr column = (part * 1);
-                global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
-                global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit * 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 8);
+
+                // Each vector of 8 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 4) * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 8) * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, ((column + 12) * 16) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, (unit * 16) + firstAgent), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, (unit * 16) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 16) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 8 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 16 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector256(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+
+            // Each vector of 8 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 16; firstAgent += 8)
             {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                // Every unit, in order.
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    // Every unit, in order.
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, (k * 16) + firstAgent), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 16) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 8);
             }
         }
 
@@ -2194,7 +2309,7 @@ namespace Snapshots
             }
         }
 
-        /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
+        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector128 kernels.</summary>
         private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
         {
             // Layer 0: the input (InputSize values) -> hidden[0].
@@ -2205,7 +2320,7 @@ namespace Snapshots
         }
 
         /// <summary>
-        /// One step of the first layer (3 inputs) for 4 agents, one per lane, with Vector128 kernels:
+        /// One step of the first layer (3 inputs) for 8 agents, one per lane, with Vector128 kernels:
         /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
         /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
         /// c = f * c + i * g, h = o * tanh(c). Each value of one sequence is a vector of agents here.
@@ -2218,147 +2333,194 @@ namespace Snapshots
             ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize) * GateRowLength);
             ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + HiddenSize + 1) * GateRowLength);
 
-            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
-            for (global::System.UIntPtr part = 0; part < 2; part++)
+            // Units 0 to 3: 4 tiles of 1 unit, 2 vectors of 4 agents (global::System.Runtime.Intrinsics.Vector128<float>) per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr blockColumn = 0;
-                global::System.UIntPtr column = blockColumn + (part * 2);
+                global::System.UIntPtr column = blockColumn + (part * 1);
 
                 // The gate sums start from the two biases.
-                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
-                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
-                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
-                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
-                global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
-                global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
-                global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
-                global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0High = inputSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0High = forgetSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0High = candidateSum0Low;
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0Low = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0High = outputSum0Low;
 
                 // W_ih x: the input (3 values).
                 ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref tileInputWeights;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (0 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (1 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, (2 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
                 }
 
                 // W_hh h: the previous hidden state (4 values).
                 ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (HiddenSize * blockColumn) + (column - blockColumn));
                 {
+                    global::System.Runtime.Intrinsics.Vector128<float> weight;
                     ref float row0 = ref tileRecurrentWeights;
-                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x0High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (0 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x0Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x0High, weight, outputSum0High);
                     ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (1 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x1Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x1High, weight, outputSum0High);
                     ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (2 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x2Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x2High, weight, outputSum0High);
                     ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
-                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 4);
-                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
-                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
-                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
-                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
-                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
-                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
-                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
-                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3Low = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 3 * 8);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3High = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (3 * 8) + 4);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0));
+                    inputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, inputSum0Low);
+                    inputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, inputSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4));
+                    forgetSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, forgetSum0Low);
+                    forgetSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, forgetSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8));
+                    candidateSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, candidateSum0Low);
+                    candidateSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, candidateSum0High);
+                    weight = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12));
+                    outputSum0Low = global::LstmGen.LstmMath.MultiplyAdd(x3Low, weight, outputSum0Low);
+                    outputSum0High = global::LstmGen.LstmMath.MultiplyAdd(x3High, weight, outputSum0High);
                 }
 
                 // The gate sums, for the activations below.
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, (column + 12) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, (column + 1) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, (column + 13) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0Low, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0High, ref gates, (column * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0Low, ref gates, (column + 4) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0High, ref gates, ((column + 4) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0Low, ref gates, (column + 8) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0High, ref gates, ((column + 8) * 8) + 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0Low, ref gates, (column + 12) * 8);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0High, ref gates, ((column + 12) * 8) + 4);
             }
 
             // Every gate sum has read the old hidden state, so the new one replaces it unit by unit.
-            // Units 0 to 3, one at a time for 4 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
+            // Units 0 to 3, one at a time for 8 agents: the gates, then c = f * c + i * g and h = o * tanh(c).
             for (global::System.UIntPtr part = 0; part < 4; part++)
             {
                 global::System.UIntPtr unit = (part * 1);
                 global::System.UIntPtr column = (part * 1);
-                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
-                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit * 4);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, unit * 4);
+
+                // Each vector of 4 agents in turn.
+                for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 4) * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 8) * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, ((column + 12) * 8) + firstAgent));
+                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, (unit * 8) + firstAgent), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, (unit * 8) + firstAgent);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref hidden, (unit * 8) + firstAgent);
+                }
             }
         }
 
         /// <summary>
-        /// The dense head for 4 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
+        /// The dense head for 8 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
         /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
         /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
         /// </summary>
         private static void HeadAgentsVector128(ref float head, ref float hidden, ref float output)
         {
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * HiddenSize);
-            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+
+            // Each vector of 4 agents in turn.
+            for (global::System.UIntPtr firstAgent = 0; firstAgent < 8; firstAgent += 4)
             {
-                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
-                global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                // Every unit, in order.
-                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                for (global::System.UIntPtr o = 0; o < OutputSize; o++)
                 {
-                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * HiddenSize);
+                    global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    // Every unit, in order.
+                    for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                    {
+                        sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, (k * 8) + firstAgent), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, (o * 8) + firstAgent);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 4);
             }
         }
 
