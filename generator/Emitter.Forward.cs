@@ -128,7 +128,8 @@ namespace LstmGen.Generator
                 foreach (TileLoop tile in tiles)
                 {
                     _writer.Line();
-                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? path.VectorWidth : tile.VectorWidth), agents ? group : 0, _bfloat16), recurrentOnly, descending);
+                    int rowsPerPass = agents && tile.InnerCount > 1 ? kernel.AgentRowsPerPass(_spec.HiddenSize, _bfloat16) : 0;
+                    EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? path.VectorWidth : tile.VectorWidth), agents ? group : 0, _bfloat16), recurrentOnly, descending, rowsPerPass);
                 }
 
                 _writer.Line();
@@ -156,14 +157,21 @@ namespace LstmGen.Generator
         /// <summary>The constant that counts a kernel's inputs.</summary>
         private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
 
-        private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly, bool descending)
+        /// <summary>
+        /// The gate sums of a tile, in registers, over every row of W_ih and W_hh; or, with <paramref name="rowsPerPass"/>,
+        /// in passes over that many rows of each block, every part of the block in turn, the sums kept in the gate row
+        /// between passes (<see cref="LayerKernel.AgentRowsPerPass"/>).
+        /// </summary>
+        private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly, bool descending, int rowsPerPass = 0)
         {
+            string inputs = KernelInputs(kernel);
             _writer.Line($"// {DescribeTile(tile, layout)}, summed in registers.");
-            using (OpenTileLoops(tile, units: _cell.UnitValues > 0, blockColumn: true, descending))
+            using (OpenTileLoops(tile, units: _cell.UnitValues > 0, blockColumn: true, descending, rowsPerPass > 0 ? () => OpenRowPass(inputs, rowsPerPass) : null))
             {
                 _writer.Line();
                 _writer.Line(recurrentOnly
                     ? $"// The gate sums start from {_cell.ProjectedStartText}, which the projection computed for the whole chunk."
+                    : rowsPerPass > 0 ? $"// The gate sums start from {_cell.SumsStartText}, or from where the last pass left them."
                     : $"// The gate sums start from {_cell.SumsStartText}.");
                 for (int s = 0; s < tile.Segments.Count; s++)
                 {
@@ -172,27 +180,40 @@ namespace LstmGen.Generator
                         (string Sum, string Start)? first = null;
                         foreach ((string suffix, ValueLayout half) in layout.AgentHalves)
                         {
+                            (string reference, IndexExpression index) = SumPlace(tile, s, accumulator);
                             string start = recurrentOnly && accumulator.InputColumn >= 0
-                                ? half.Load(SumPlace(tile, s, accumulator).Reference, SumPlace(tile, s, accumulator).Index)
+                                ? half.Load(reference, index)
                                 : half.Bias(Offset("column", GateColumn(tile, s, accumulator.BiasColumn)), accumulator.Bias);
                             string sum = $"{accumulator.Name}Sum{Literal(s)}{suffix}";
 
                             // Every vector of agents starts from the same broadcast bias: the first's, copied.
-                            _writer.Line($"{layout.Type} {sum} = {(start == first?.Start ? first.Value.Sum : start)};");
+                            start = start == first?.Start ? first.Value.Sum : start;
                             first ??= (sum, start);
+                            _writer.Line(rowsPerPass > 0
+                                ? $"{layout.Type} {sum} = firstRow == 0 ? {start} : {half.Load(reference, index)};"
+                                : $"{layout.Type} {sum} = {start};");
                         }
                     }
                 }
 
                 _writer.Line();
-                if (!recurrentOnly)
+                string source = kernel.IsFirst ? "the input" : "the layer below";
+                if (rowsPerPass > 0)
                 {
-                    string source = kernel.IsFirst ? "the input" : "the layer below";
-                    EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", InputRows(kernel), "input", kernel.InputCount, accumulator => accumulator.InputColumn);
+                    EmitPassRows(tile, layout, $"W_ih x: {source}", "inputWeights", inputs, kernel.InputCount, "input", "firstRow", "inputEnd", accumulator => accumulator.InputColumn);
                     _writer.Line();
+                    EmitPassRows(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "HiddenSize", _spec.HiddenSize, "hidden", "hiddenStart", "hiddenEnd", accumulator => accumulator.RecurrentColumn);
                 }
+                else
+                {
+                    if (!recurrentOnly)
+                    {
+                        EmitAccumulation(tile, layout, $"W_ih x: {source}", "inputWeights", InputRows(kernel), "input", kernel.InputCount, accumulator => accumulator.InputColumn);
+                        _writer.Line();
+                    }
 
-                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : "HiddenSize", "hidden", _spec.HiddenSize, accumulator => accumulator.RecurrentColumn);
+                    EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : "HiddenSize", "hidden", _spec.HiddenSize, accumulator => accumulator.RecurrentColumn);
+                }
 
                 _writer.Line();
                 _writer.Line("// The gate sums, for the activations below.");
@@ -207,6 +228,32 @@ namespace LstmGen.Generator
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// Opens the loop over the passes of a tile's rows (<see cref="LayerKernel.AgentRowsPerPass"/>): the rows of W_ih, then
+        /// of W_hh, <paramref name="rowsPerPass"/> at a time, and the bounds of each pass's rows in either.
+        /// </summary>
+        private Block OpenRowPass(string inputs, int rowsPerPass)
+        {
+            _writer.Line($"// The block's rows of W_ih and W_hh, {Literal(rowsPerPass)} at a time, so that every part of the block reads them from L1.");
+            Block loop = _writer.Open($"for ({NUInt} firstRow = 0; firstRow < {inputs} + HiddenSize; firstRow += {Literal(rowsPerPass)})");
+            _writer.Line($"{NUInt} endRow = {TypeNames.Math}.Min(firstRow + {Literal(rowsPerPass)}, {inputs} + HiddenSize);");
+            _writer.Line($"{NUInt} inputEnd = {TypeNames.Math}.Min(endRow, {inputs});");
+            _writer.Line($"{NUInt} hiddenStart = {TypeNames.Math}.Max(firstRow, {inputs}) - {inputs};");
+            _writer.Line($"{NUInt} hiddenEnd = {TypeNames.Math}.Max(endRow, {inputs}) - {inputs};");
+            return loop;
+        }
+
+        /// <summary>The rows of a weight from <paramref name="start"/> to <paramref name="end"/> (locals of the pass), one at a time.</summary>
+        private void EmitPassRows(TileLoop tile, ValueLayout layout, string what, string weights, string rowsName, int rows, string source, string start, string end, System.Func<Accumulator, int> column)
+        {
+            _writer.Line($"// {what}, this pass's rows.");
+            weights = DeclareTileWeights(tile, weights, rowsName);
+            using (_writer.Open($"for ({NUInt} k = {start}; k < {end}; k++)"))
+            {
+                EmitRows(tile, layout, weights, rows, source, column, variable: "k", start: 0, rows: 1);
             }
         }
 

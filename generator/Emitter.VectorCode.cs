@@ -254,7 +254,7 @@ namespace LstmGen.Generator
         /// first gate column, and <c>unit</c>, its first unit, when <paramref name="units"/> says it is used.
         /// Disposing the result closes them.
         /// </summary>
-        private Blocks OpenTileLoops(TileLoop tile, bool units = true, bool blockColumn = false, bool descending = false)
+        private Blocks OpenTileLoops(TileLoop tile, bool units = true, bool blockColumn = false, bool descending = false, System.Func<Block>? betweenLoops = null)
         {
             var loops = new List<Block>();
             var unitTerms = new List<string>();
@@ -278,6 +278,12 @@ namespace LstmGen.Generator
                 loops.Add(_writer.Open($"for ({NUInt} block = 0; block < {Literal(tile.OuterCount)}; block++)"));
                 unitTerms.Add($"(block * {Literal(tile.OuterUnitStride)})");
                 columnTerms.Add($"(block * {Literal(tile.OuterColumnStride)})");
+            }
+
+            if (betweenLoops is not null)
+            {
+                // A loop of the caller's between the blocks and their parts.
+                loops.Add(betweenLoops());
             }
 
             if (tile.InnerCount > 1)

@@ -106,6 +106,23 @@ namespace LstmGen.Generator.Model
         /// </summary>
         public static bool IsWholeStepState(int hiddenSize) => hiddenSize >= MinWholeStepHiddenSize && hiddenSize <= MaxWholeStepHiddenSize;
 
+        /// <summary>
+        /// The rows a group step's tiles sum in one pass over a block's weights (0: all of them at once): where a block's rows
+        /// of W_ih and W_hh outnumber <see cref="MaxAgentRowsInOnePass"/>, its weights and the group's values they multiply
+        /// outgrow L1 (48 KiB on the AMD EPYC of RESULTS.md, 32 KiB on others), and each of the block's parts would read them
+        /// from L2 again; in chunks of <see cref="AgentRowChunk"/> rows (16 KiB of float32 weights and 8 KiB of 32 agents'
+        /// values) every part reads them from L1. A scratch loop at hidden 256 summed 5-8 % faster so. The sums of a tile
+        /// go to the gate row between chunks and back, which changes no bit. Not for bfloat16 weights, kept in row pairs.
+        /// </summary>
+        public int AgentRowsPerPass(int hiddenSize, bool bfloat16) =>
+            !bfloat16 && InputCount + hiddenSize > MaxAgentRowsInOnePass ? AgentRowChunk : 0;
+
+        /// <summary>The most rows of W_ih and W_hh a group step's tile sums in one pass (<see cref="AgentRowsPerPass"/>).</summary>
+        public const int MaxAgentRowsInOnePass = 160;
+
+        /// <summary>The rows of a pass of a group step's tile where they are chunked (<see cref="AgentRowsPerPass"/>).</summary>
+        public const int AgentRowChunk = 64;
+
         /// <summary>The smallest state that runs whole steps in Forward: one whole 512-bit vector of units (<see cref="IsWholeStepState"/>).</summary>
         public const int MinWholeStepHiddenSize = 16;
 

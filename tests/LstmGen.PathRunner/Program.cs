@@ -3,8 +3,9 @@
 // loss and gradients of AccumulateGradients, and one of many agents stepped together. The tests
 // start this program with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 and
 // similar settings, to run the Vector256, Vector128 and scalar paths on a machine that has AVX-512.
-// Then, for the models of ProjectedModels, whether Forward gave the bits of Step and a digest of them; then the
-// bfloat16 models' results (BFloat16Case.PathResult).
+// Then, for the models of ProjectedModels, whether Forward gave the bits of Step and a digest of them; for those of
+// WideAgentModels, whether the group step gave the bits of single steps and a digest of them; then the bfloat16
+// models' results (BFloat16Case.PathResult).
 using System;
 using System.Linq;
 using System.Runtime.Intrinsics;
@@ -39,6 +40,13 @@ foreach (string name in ProjectedModels.ByName.Keys)
 {
     var (same, digest) = ProjectedModels.Compare(name);
     Console.WriteLine($"forward {name} same={same} digest={digest}");
+}
+
+// Layers whose group steps sum in passes over their rows: the group step against single steps, and its bits.
+foreach (string name in WideAgentModels.ByName.Keys)
+{
+    var (same, digest) = WideAgentModels.Compare(name);
+    Console.WriteLine($"agents {name} same={same} digest={digest}");
 }
 
 // The bfloat16 models (Fixtures/BFloat16): Forward against PyTorch, Step and the group step against Forward.

@@ -65,6 +65,16 @@ namespace LstmGen.Tests
             }
         }
 
+        /// <summary>Layers of more rows than a group step sums in one pass (WideAgentModels): the bits of single steps.</summary>
+        [Theory]
+        [InlineData("lstm-i70h100x2")]
+        [InlineData("gru-i40h130")]
+        public void GroupStepsInPassesOverTheRowsGiveTheBitsOfOneAtATime(string model)
+        {
+            Assert.True(WideAgentModels.ByName[model]().ParameterCount * sizeof(float) >= AgentGroups.MinimumParameterBytes, "the model is stepped in groups");
+            Assert.True(WideAgentModels.Compare(model).Same, $"{model}: the group step's bits differ from single steps'.");
+        }
+
         [Fact]
         public void WrongLengthsNameWhatWasExpected()
         {

@@ -70,6 +70,16 @@ namespace LstmGen.Tests
                 Assert.True(parts[3] == $"digest={ProjectedModels.Compare(name).Digest}", $"{path}, {name}: Forward's bits differ from the in-process ({PathName()}) result.");
             }
 
+            // "agents NAME same=BOOL digest=HEX": group steps that sum in passes over the rows against single steps.
+            var groups = lines.Where(line => line.StartsWith("agents ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
+            Assert.Equal(WideAgentModels.ByName.Keys.OrderBy(n => n), groups.Keys.OrderBy(n => n));
+            foreach (string name in WideAgentModels.ByName.Keys)
+            {
+                string[] parts = groups[name];
+                Assert.True(parts[2] == "same=True", $"{path}, {name}: the group step's bits differ from single steps'.");
+                Assert.True(parts[3] == $"digest={WideAgentModels.Compare(name).Digest}", $"{path}, {name}: the group step's bits differ from the in-process ({PathName()}) result.");
+            }
+
             // "bfloat16 NAME error=E forward=HEX steps=BOOL agents=HEX agentsSame=BOOL": the bfloat16 models.
             var narrow = lines.Where(line => line.StartsWith("bfloat16 ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
             Assert.Equal(BFloat16Case.Names.OrderBy(n => n), narrow.Keys.OrderBy(n => n));

@@ -66,6 +66,27 @@ namespace LstmGen.Tests.Generator
             }
         }
 
+        /// <summary>
+        /// A group step sums a block's rows in passes of 64 where a layer has more than 160 rows of W_ih and W_hh (float32
+        /// weights only), and the generated kernels do so: the layers of i70h100 (170 and 200 rows) and the upper layer of i8h128 (256), not its first (136).
+        /// </summary>
+        [Theory]
+        [InlineData(70, 100, 64, 64)]
+        [InlineData(8, 256, 64, 64)]
+        [InlineData(8, 128, 0, 64)]
+        [InlineData(8, 152, 0, 64)]
+        [InlineData(161, 8, 64, 0)]
+        public void GroupStepsSumInPassesWhereALayerHasMoreRowsThanL1Holds(int input, int hidden, int firstRows, int upperRows)
+        {
+            KernelPlan plan = Planner.Plan(Spec(input, hidden, layers: 2));
+            Assert.Equal(firstRows, plan.FirstLayer.AgentRowsPerPass(hidden, bfloat16: false));
+            Assert.Equal(upperRows, plan.UpperLayer.AgentRowsPerPass(hidden, bfloat16: false));
+            Assert.Equal(0, plan.FirstLayer.AgentRowsPerPass(hidden, bfloat16: true));
+
+            string source = GeneratorHarness.Generate($"namespace N {{ [LstmGen.Lstm(InputSize = {input}, HiddenSize = {hidden}, Layers = 2)] public partial class M {{ }} }}");
+            Assert.Equal(firstRows > 0 || upperRows > 0, source.Contains("firstRow += 64", System.StringComparison.Ordinal));
+        }
+
         [Theory]
         [InlineData(8, 8, true, true)] // half-width vectors: the projection fills the idle half
         [InlineData(32, 8, true, true)]
