@@ -5,7 +5,7 @@ namespace LstmGen
 {
     /// <summary>
     /// How the generated group step, <c>Step(Span&lt;State&gt; states, inputs, outputs)</c>, steps its agents: in groups of
-    /// 16, 8 or 4, one agent per lane of the widest vectors, every weight broadcast once to a group; or one at a time.
+    /// 32, 16 or 8, one agent per lane of two of the widest vectors, every weight broadcast once to a group; or one at a time.
     /// Lanes pay where a model's weights do not fit in a core's L1 data cache (on an AMD EPYC of family 26, 2026-12-07:
     /// 2.4-2.9x the agents per second of single steps at hidden 64 to 256); where they fit, one step at a time already
     /// runs near the core's port budget and moving the states into and out of the lanes makes groups slower (0.87x at
