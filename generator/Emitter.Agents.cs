@@ -14,6 +14,12 @@ namespace LstmGen.Generator
         /// Whether the group's head sums in the 16 lanes of the canonical order (in the group's scratch): only a
         /// head over 16 units or more has a whole chunk of 16; a smaller one sums its units in order.
         /// </summary>
+        /// <summary>
+        /// Whether the group step steps agents in groups, one per vector lane: not on the portable tier (scalar code only),
+        /// nor with projections (their group kernels are not written: such a model steps its agents one at a time).
+        /// </summary>
+        private bool HasAgentGroups => !IsPortable && !_spec.HasProjection;
+
         private bool AgentsHeadUsesLanes => _spec.HasHead && _spec.HiddenSize >= 16;
 
         private void EmitAgentsConstants()
@@ -52,10 +58,14 @@ namespace LstmGen.Generator
             _writer.Line("/// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its");
             _writer.Line("/// input is row n of <paramref name=\"inputs\"/> ([N, InputSize]) and its output row n of");
             _writer.Line("/// <paramref name=\"outputs\"/> ([N, OutputSize]). The same numbers, bit for bit, as");
-            if (IsPortable)
+            if (!HasAgentGroups)
             {
-                _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full");
-                _writer.Line("/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only");
+                _writer.Line(IsPortable
+                    ? "/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full"
+                    : "/// <c>Step(ref states[n], ...)</c> for every n. A model with projections steps the agents one at a time (without them,");
+                _writer.Line(IsPortable
+                    ? "/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only"
+                    : "/// groups of 16, 8 or 4 are stepped, one agent per vector lane, with the same bits). The weights are only");
                 _writer.Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
                 _writer.Line("/// and <paramref name=\"states\"/> must not share memory.");
             }
@@ -75,7 +85,7 @@ namespace LstmGen.Generator
                 _writer.Line($"{TypeNames.ModelGuard}.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
                 _writer.Line($"{TypeNames.ModelGuard}.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
                 _writer.Line($"{TypeNames.ModelGuard}.AgentSpans<State>(states, inputs, outputs);");
-                if (IsPortable)
+                if (!HasAgentGroups)
                 {
                     _writer.Line("// Every agent, one at a time.");
                 }
@@ -90,14 +100,14 @@ namespace LstmGen.Generator
 
                 _writer.Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 _writer.Line($"ref float output = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
-                using (_writer.Open($"for (int agent = {(IsPortable ? "0" : "stepped")}; agent < states.Length; agent++)"))
+                using (_writer.Open($"for (int agent = {(HasAgentGroups ? "stepped" : "0")}; agent < states.Length; agent++)"))
                 {
                     _writer.Line($"StepCore(ref states[agent], ref {Unsafe}.Add(ref input, agent * InputSize), ref {Unsafe}.Add(ref output, agent * OutputSize));");
                 }
             }
 
             _writer.Line();
-            if (IsPortable)
+            if (!HasAgentGroups)
             {
                 return;
             }

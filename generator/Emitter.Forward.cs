@@ -16,13 +16,14 @@ namespace LstmGen.Generator
         {
             string kind = agents ? "Agents" : string.Empty;
             string suffix = kind + Precision + path.Path;
-            string stride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : "HiddenSize";
+            string stride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : RecurrentWidth;
+            string cellStride = agents ? stride : "HiddenSize";
             _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {Literal(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
             using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
-                _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
+                _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? LayerOutputWidth : "InputSize")} values) -> hidden[0].");
                 _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, {StateArguments("ref hidden", "ref cell")}, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
@@ -32,7 +33,7 @@ namespace LstmGen.Generator
                     string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(layer - 1)} * {stride})";
                     _writer.Line();
                     _writer.Line($"// Layer {Literal(layer)}: hidden[{Literal(layer - 1)}] -> hidden[{Literal(layer)}].");
-                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride})", $"ref {Unsafe}.Add(ref cell, {Literal(layer)} * {stride})")}, ref gates);");
+                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride})", $"ref {Unsafe}.Add(ref cell, {Literal(layer)} * {cellStride})")}, ref gates);");
                 }
 
                 string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(_spec.Layers - 1)} * {stride})";
@@ -95,7 +96,7 @@ namespace LstmGen.Generator
                     _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
                     if (recurrentBias)
                     {
-                        _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                        _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + {RecurrentWidth} + 1) * GateRowLength);");
                     }
                 }
                 else if (_bfloat16)
@@ -110,11 +111,17 @@ namespace LstmGen.Generator
                     _writer.Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
                     _writer.Line("ref float inputWeights = ref weights;");
                     _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + {RecurrentWidth}) * GateRowLength);");
+                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + {RecurrentWidth} + 1) * GateRowLength);");
                 }
 
                 EmitUnitValuesRow("gates", agents ? group : 0);
+                if (_spec.HasProjection)
+                {
+                    _writer.Line($"// o * tanh(c) of every unit, after the gate row: the projection maps it to h.");
+                    _writer.Line($"ref float {CellOutput} = ref {Unsafe}.Add(ref gates, GateRowLength);");
+                }
+
                 EquatableArray<TileLoop> tiles = agents ? path.AgentTiles : path.Tiles;
                 bool descending = AlternatesTileOrder && tiles.Any(tile => tile.OuterCount > 1);
                 if (descending)
@@ -132,7 +139,9 @@ namespace LstmGen.Generator
                 }
 
                 _writer.Line();
-                _writer.Line("// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
+                _writer.Line(_spec.HasProjection
+                    ? "// Every gate sum has read the old hidden state: the activations, then the projection writes the new one."
+                    : "// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
                 EquatableArray<TileLoop> activationTiles = agents ? path.AgentActivationTiles : path.ActivationTiles;
                 for (int i = 0; i < activationTiles.Count; i++)
                 {
@@ -144,6 +153,11 @@ namespace LstmGen.Generator
                     TileLoop tile = activationTiles[i];
                     EmitActivationTile(tile, new ValueLayout(VectorOf(agents ? group : tile.VectorWidth), agents ? group : 0));
                 }
+
+                if (_spec.HasProjection)
+                {
+                    EmitProjectionCall(path, inputs);
+                }
             }
 
             _writer.Line();
@@ -154,7 +168,7 @@ namespace LstmGen.Generator
             kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
 
         /// <summary>The constant that counts a kernel's inputs.</summary>
-        private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
+        private string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : LayerOutputWidth;
 
         private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly, bool descending)
         {
@@ -184,7 +198,7 @@ namespace LstmGen.Generator
                     _writer.Line();
                 }
 
-                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : "HiddenSize", "hidden", _spec.HiddenSize, accumulator => accumulator.RecurrentColumn);
+                EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : RecurrentWidth, "hidden", _spec.RecurrentWidth, accumulator => accumulator.RecurrentColumn);
 
                 _writer.Line();
                 _writer.Line("// The gate sums, for the activations below.");
@@ -382,16 +396,16 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputWidth});");
+                if (_spec.LayerOutputWidth >= 16 && path.Path == KernelPath.Scalar)
                 {
                     _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
-                    EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
+                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * {LayerOutputWidth});");
+                    EmitLaneDot(path, _spec.LayerOutputWidth, new[] { "hidden" }, "weights", alongside: null);
                     _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {ScalarWeight("bias", "o")};");
                 }
             }
