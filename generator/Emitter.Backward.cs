@@ -25,7 +25,7 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void {kernel.Name}Backward{path.Path}({LayerBackwardParameters.Declaration})"))
             {
-                _writer.Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
+                _writer.Line($"// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases{ProjectionAfterBiases}.");
                 _writer.Line("ref float inputWeights = ref weights;");
                 _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
                 _writer.Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + {RecurrentWidth}) * GateRowLength);");

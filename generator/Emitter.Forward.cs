@@ -82,8 +82,8 @@ namespace LstmGen.Generator
                 ? "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations, in registers, and"
                 : "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
             _writer.Line(agents
-                ? $"/// {_cell.UpdateText}. Each value of one sequence is a vector of agents here."
-                : $"/// (training keeps them for the backward pass), and {_cell.UpdateText}.");
+                ? $"/// {LayerUpdateText}. Each value of one sequence is a vector of agents here."
+                : $"/// (training keeps them for the backward pass), and {LayerUpdateText}.");
             _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
@@ -108,7 +108,7 @@ namespace LstmGen.Generator
                 }
                 else
                 {
-                    _writer.Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
+                    _writer.Line($"// This layer's packed parameters: W_ih, W_hh, then the two biases{ProjectionAfterBiases}.");
                     _writer.Line("ref float inputWeights = ref weights;");
                     _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
                     _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + {RecurrentWidth}) * GateRowLength);");
@@ -232,7 +232,7 @@ namespace LstmGen.Generator
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {Literal(tile.BaseUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(tile.BaseUnit + tile.UnitsCovered - 1)}";
             string per = layout.Agents > 0 ? $"one at a time for {Literal(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{Literal(tile.VectorWidth)} at a time";
-            _writer.Line($"// {units}, {per}: the gates, then {_cell.UpdateText.Replace(", h", " and h")}.");
+            _writer.Line($"// {units}, {per}: the gates, then {ActivationUpdateText}.");
             using (OpenTileLoops(tile))
             {
                 for (int s = 0; s < tile.Segments.Count; s++)

@@ -29,6 +29,15 @@ namespace LstmGen.Generator
         /// <summary>Where the activations store h: the hidden state, or with projections o * tanh(c), which the projection maps to h.</summary>
         private string ActivationOutput => _spec.HasProjection ? CellOutput : "hidden";
 
+        /// <summary>What follows a layer's two biases in its parameters, as a comment says it: ", then W_hr", or nothing.</summary>
+        private string ProjectionAfterBiases => _spec.HasProjection ? ", then W_hr" : string.Empty;
+
+        /// <summary>A layer's update, as a comment says it: the cell's, with projections ending in h = W_hr (o * tanh(c)).</summary>
+        private string LayerUpdateText => _spec.HasProjection ? "c = f * c + i * g, h = W_hr (o * tanh(c))" : _cell.UpdateText;
+
+        /// <summary>What the activations of a tile compute, as a comment says it (with projections, o * tanh(c); the projection follows).</summary>
+        private string ActivationUpdateText => _spec.HasProjection ? "c = f * c + i * g and o * tanh(c)" : _cell.UpdateText.Replace(", h", " and h");
+
         /// <summary>The offset of a layer's W_hr [P, H] in its parameters: after W_ih, W_hh and the two biases.</summary>
         private string ProjectionWeightsOffset(string inputs) => $"({inputs} + ProjectionSize + 2) * GateRowLength";
 

@@ -31,7 +31,8 @@ namespace LstmGen
         /// <see cref="RecurrentModelAttribute.HiddenSize"/>, each layer maps o * tanh(c) to h = W_hr (o * tanh(c)) of P values
         /// (<c>lstm.weight_hr_l{k}</c> [P, HiddenSize], no bias): the state carries h (P values) and c (HiddenSize values), the
         /// gates read h, the layer above and the head read P values, and without a head a step outputs P values.
-        /// With <c>Weights</c>, left out, it is the file's (0 when the file has no <c>weight_hr_l0</c>).
+        /// With <c>Weights</c> and other sizes left to the file, left out, it is the file's too (from <c>lstm.weight_hr_l0</c>;
+        /// 0 when the file has none); left out otherwise, there is no projection.
         /// </summary>
         public int ProjectionSize { get; set; }
     }

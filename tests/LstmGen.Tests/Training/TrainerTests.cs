@@ -22,6 +22,11 @@ namespace LstmGen.Tests.Training
     {
     }
 
+    [Lstm(InputSize = 3, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3, Dropout = 0.2)]
+    internal partial class TrainerSmallProjectionModel
+    {
+    }
+
     [Lstm(InputSize = 1, HiddenSize = 16, OutputSize = 1)]
     internal partial class DelayModel
     {
@@ -87,6 +92,32 @@ namespace LstmGen.Tests.Training
                 var model = new TrainerSmallGruModel(seed: 5);
                 var options = new TrainerOptions { Epochs = 3, BatchSize = 8, Threads = threads, Shards = 8, Seed = 42, ClipNorm = 0.5f };
                 TrainingResult result = new Trainer<TrainerSmallGruModel>(model, new Adam(0.05f), options).Fit(training, validation);
+                return (Bits(model.Parameters), Bits(result.TrainingLosses), Bits(result.ValidationLosses));
+            }
+
+            var oneThread = Run(1);
+            foreach (int threads in new[] { 2, 3, 8 })
+            {
+                var other = Run(threads);
+                Assert.Equal(oneThread.Parameters, other.Parameters);
+                Assert.Equal(oneThread.TrainingLosses, other.TrainingLosses);
+                Assert.Equal(oneThread.ValidationLosses, other.ValidationLosses);
+            }
+
+            // It learns: the last epoch's training loss is below the first's.
+            Assert.True(BitConverter.Int32BitsToSingle(oneThread.TrainingLosses[^1]) < BitConverter.Int32BitsToSingle(oneThread.TrainingLosses[0]));
+        }
+
+        [Fact]
+        public void TrainsAnLstmWithProjectionsToTheSameBitsOnAnyNumberOfThreads()
+        {
+            TrainingSequence[] training = SmallSequences(37, seed: 5);
+            TrainingSequence[] validation = SmallSequences(9, seed: 6);
+            (int[] Parameters, int[] TrainingLosses, int[] ValidationLosses) Run(int threads)
+            {
+                var model = new TrainerSmallProjectionModel(seed: 7);
+                var options = new TrainerOptions { Epochs = 3, BatchSize = 8, Threads = threads, Shards = 8, Seed = 43, ClipNorm = 0.5f };
+                TrainingResult result = new Trainer<TrainerSmallProjectionModel>(model, new Adam(0.05f), options).Fit(training, validation);
                 return (Bits(model.Parameters), Bits(result.TrainingLosses), Bits(result.ValidationLosses));
             }
 
