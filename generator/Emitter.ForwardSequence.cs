@@ -71,7 +71,7 @@ namespace LstmGen.Generator
             else
             {
                 // Upper layers read an input as wide as their state, so only the state's size keeps them from projecting.
-                string reason = HasUpperLayers ? StateReason : WholeStepReason(_plan.FirstLayer);
+                string reason = HasUpperLayers && !_spec.HasProjection ? StateReason : WholeStepReason(_plan.FirstLayer);
                 _writer.Line($"/// {(HasUpperLayers ? "Every layer" : "The layer")} runs whole steps ({reason}), as a step");
                 _writer.Line("/// hides the input part of its sums, which a separate pass would only add to.");
             }
