@@ -397,20 +397,30 @@ namespace LstmGen.Generator
             using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
                 _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputWidth});");
-                if (_spec.LayerOutputWidth >= 16 && path.Path == KernelPath.Scalar)
-                {
-                    _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
-                }
-
-                using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
-                {
-                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * {LayerOutputWidth});");
-                    EmitLaneDot(path, _spec.LayerOutputWidth, new[] { "hidden" }, "weights", alongside: null);
-                    _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {ScalarWeight("bias", "o")};");
-                }
+                EmitDenseRows(path, "head", HeadWeightType, "o", "OutputSize", LayerOutputWidth, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {ScalarWeight("bias", "o")}");
             }
 
             _writer.Line();
+        }
+
+        /// <summary>
+        /// output[r] = <paramref name="matrix"/>[r, :] · <paramref name="input"/> (then <paramref name="result"/> of the sum) for
+        /// every row r (<paramref name="row"/>) of a row-major matrix of <paramref name="rows"/> rows and <paramref name="columns"/>
+        /// columns, each a dot product in the canonical order (<see cref="EmitLaneDot"/>): the head's, and a layer's projection.
+        /// </summary>
+        private void EmitDenseRows(PathPlan path, string matrix, string weightType, string row, string rows, string columnsName, int columns, string input, string output, System.Func<string, string> result)
+        {
+            if (columns >= 16 && path.Path == KernelPath.Scalar)
+            {
+                _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
+            }
+
+            using (_writer.Open($"for ({NUInt} {row} = 0; {row} < {rows}; {row}++)"))
+            {
+                _writer.Line($"ref {weightType} weights = ref {Unsafe}.Add(ref {matrix}, {row} * {columnsName});");
+                EmitLaneDot(path, columns, new[] { input }, "weights", alongside: null);
+                _writer.Line($"{Unsafe}.Add(ref {output}, {row}) = {result("sum")};");
+            }
         }
     }
 }

@@ -106,17 +106,7 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void HiddenProjection{path.Path}(ref float projection, ref float {CellOutput}, ref float hidden)"))
             {
-                if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
-                {
-                    _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
-                }
-
-                using (_writer.Open($"for ({NUInt} p = 0; p < ProjectionSize; p++)"))
-                {
-                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref projection, p * HiddenSize);");
-                    EmitLaneDot(path, _spec.HiddenSize, new[] { CellOutput }, "weights", alongside: null);
-                    _writer.Line($"{Unsafe}.Add(ref hidden, p) = sum;");
-                }
+                EmitDenseRows(path, "projection", "float", "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
             }
 
             _writer.Line();
