@@ -14,13 +14,7 @@ namespace LstmGen.Generator
         /// Whether the group's head sums in the 16 lanes of the canonical order (in the group's scratch): only a
         /// head over 16 units or more has a whole chunk of 16; a smaller one sums its units in order.
         /// </summary>
-        /// <summary>
-        /// Whether the group step steps agents in groups, one per vector lane: not on the portable tier (scalar code only),
-        /// nor with projections (their group kernels are not written: such a model steps its agents one at a time).
-        /// </summary>
-        private bool HasAgentGroups => !IsPortable && !_spec.HasProjection;
-
-        private bool AgentsHeadUsesLanes => _spec.HasHead && _spec.HiddenSize >= 16;
+        private bool AgentsHeadUsesLanes => _spec.HasHead && _spec.LayerOutputWidth >= 16;
 
         private void EmitAgentsConstants()
         {
@@ -31,6 +25,23 @@ namespace LstmGen.Generator
                     // state, the gate values, the 16 lanes of the head's sums and the outputs.
                     private const int AgentHiddenOffset = InputSize;
                     private const int AgentGateOffset = AgentHiddenOffset + (Layers * HiddenSize);
+                    private const int AgentLaneOffset = AgentGateOffset + GateValuesLength;
+                    private const int AgentOutputOffset = AgentLaneOffset + 16;
+                    private const int AgentScratchLength = AgentOutputOffset + OutputSize;
+
+                    """);
+                return;
+            }
+
+            if (_spec.HasProjection)
+            {
+                _writer.Lines("""
+                    // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
+                    // and cell states, the gates and o * tanh(c), the 16 lanes of the projections' and the head's sums and the
+                    // outputs.
+                    private const int AgentHiddenOffset = InputSize;
+                    private const int AgentCellOffset = AgentHiddenOffset + (Layers * ProjectionSize);
+                    private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
                     private const int AgentLaneOffset = AgentGateOffset + GateValuesLength;
                     private const int AgentOutputOffset = AgentLaneOffset + 16;
                     private const int AgentScratchLength = AgentOutputOffset + OutputSize;
@@ -58,14 +69,10 @@ namespace LstmGen.Generator
             _writer.Line("/// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its");
             _writer.Line("/// input is row n of <paramref name=\"inputs\"/> ([N, InputSize]) and its output row n of");
             _writer.Line("/// <paramref name=\"outputs\"/> ([N, OutputSize]). The same numbers, bit for bit, as");
-            if (!HasAgentGroups)
+            if (IsPortable)
             {
-                _writer.Line(IsPortable
-                    ? "/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full"
-                    : "/// <c>Step(ref states[n], ...)</c> for every n. A model with projections steps the agents one at a time (without them,");
-                _writer.Line(IsPortable
-                    ? "/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only"
-                    : "/// groups of 16, 8 or 4 are stepped, one agent per vector lane, with the same bits). The weights are only");
+                _writer.Line("/// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full");
+                _writer.Line("/// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only");
                 _writer.Line("/// read: several threads may step different states at once. <paramref name=\"outputs\"/>, <paramref name=\"inputs\"/>");
                 _writer.Line("/// and <paramref name=\"states\"/> must not share memory.");
             }
@@ -85,7 +92,7 @@ namespace LstmGen.Generator
                 _writer.Line($"{TypeNames.ModelGuard}.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), \"[N, InputSize] for N states\");");
                 _writer.Line($"{TypeNames.ModelGuard}.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), \"[N, OutputSize] for N states\");");
                 _writer.Line($"{TypeNames.ModelGuard}.AgentSpans<State>(states, inputs, outputs);");
-                if (!HasAgentGroups)
+                if (IsPortable)
                 {
                     _writer.Line("// Every agent, one at a time.");
                 }
@@ -100,14 +107,14 @@ namespace LstmGen.Generator
 
                 _writer.Line($"ref float input = ref {TypeNames.MemoryMarshal}.GetReference(inputs);");
                 _writer.Line($"ref float output = ref {TypeNames.MemoryMarshal}.GetReference(outputs);");
-                using (_writer.Open($"for (int agent = {(HasAgentGroups ? "stepped" : "0")}; agent < states.Length; agent++)"))
+                using (_writer.Open($"for (int agent = {(IsPortable ? "0" : "stepped")}; agent < states.Length; agent++)"))
                 {
                     _writer.Line($"StepCore(ref states[agent], ref {Unsafe}.Add(ref input, agent * InputSize), ref {Unsafe}.Add(ref output, agent * OutputSize));");
                 }
             }
 
             _writer.Line();
-            if (!HasAgentGroups)
+            if (IsPortable)
             {
                 return;
             }
@@ -194,8 +201,6 @@ namespace LstmGen.Generator
         {
             int group = AgentsPerGroup(path);
             var layout = new ValueLayout(VectorOf(group), group, _bfloat16);
-            int chunks = _spec.HiddenSize / 16;
-            int tail = _spec.HiddenSize % 16;
             _writer.Line("/// <summary>");
             _writer.Line($"/// The dense head for {Literal(group)} agents, one per lane, with {path.Path} kernels: output[o] = head.weight[o, :] · h");
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
@@ -203,53 +208,66 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
-                {
-                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
-                    if (chunks > 0)
-                    {
-                        _writer.Line("// Each of the 16 lanes, a vector of agents.");
-                        using (_writer.Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
-                        {
-                            _writer.Line($"{layout.Type} laneSum = {layout.Type}.Zero;");
-                            using (_writer.Open($"for ({NUInt} k = lane; k < {Literal(chunks * 16)}; k += 16)"))
-                            {
-                                _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, laneSum);");
-                            }
-
-                            _writer.Line(layout.Store("laneSum", "lanes", IndexExpression.Name("lane")));
-                        }
-
-                        _writer.Line();
-                        _writer.Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
-                        for (int quarter = 0; quarter < 4; quarter++)
-                        {
-                            string Lane(int l) => layout.Load("lanes", IndexExpression.Constant(l));
-                            _writer.Line($"{layout.Type} quarter{Literal(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
-                        }
-
-                        _writer.Line($"{layout.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
-                    }
-                    else
-                    {
-                        _writer.Line($"{layout.Type} sum = {layout.Type}.Zero;");
-                    }
-
-                    if (tail > 0)
-                    {
-                        _writer.Line(chunks > 0 ? $"// The last {Literal(tail)} units, in order." : "// Every unit, in order.");
-                        using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < HiddenSize; k++)"))
-                        {
-                            _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, sum);");
-                        }
-                    }
-
-                    _writer.Line(layout.Store($"sum + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}", "output", IndexExpression.Name("o")));
-                }
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputWidth});");
+                EmitAgentDenseRows(layout, "head", HeadWeightType, "o", "OutputSize", LayerOutputWidth, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}");
             }
 
             _writer.Line();
+        }
+
+        /// <summary>
+        /// output[r] = <paramref name="matrix"/>[r, :] · <paramref name="input"/> (then <paramref name="result"/> of the sum) for a
+        /// group of agents, each row summed as one sequence sums it: 16 lanes (lane l takes columns l, l + 16, ...) added in
+        /// LstmMath.Sum's tree (the lanes kept in <c>lanes</c>), then the columns past the last multiple of 16 in order, with a
+        /// vector of agents in place of every float: the head's, and a layer's projection.
+        /// </summary>
+        private void EmitAgentDenseRows(ValueLayout layout, string matrix, string weightType, string row, string rows, string columnsName, int columns, string input, string output, System.Func<string, string> result)
+        {
+            int chunks = columns / 16;
+            int tail = columns % 16;
+            using (_writer.Open($"for ({NUInt} {row} = 0; {row} < {rows}; {row}++)"))
+            {
+                _writer.Line($"ref {weightType} weights = ref {Unsafe}.Add(ref {matrix}, {row} * {columnsName});");
+                if (chunks > 0)
+                {
+                    _writer.Line("// Each of the 16 lanes, a vector of agents.");
+                    using (_writer.Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
+                    {
+                        _writer.Line($"{layout.Type} laneSum = {layout.Type}.Zero;");
+                        using (_writer.Open($"for ({NUInt} k = lane; k < {Literal(chunks * 16)}; k += 16)"))
+                        {
+                            _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load(input, IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, laneSum);");
+                        }
+
+                        _writer.Line(layout.Store("laneSum", "lanes", IndexExpression.Name("lane")));
+                    }
+
+                    _writer.Line();
+                    _writer.Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
+                    for (int quarter = 0; quarter < 4; quarter++)
+                    {
+                        string Lane(int l) => layout.Load("lanes", IndexExpression.Constant(l));
+                        _writer.Line($"{layout.Type} quarter{Literal(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
+                    }
+
+                    _writer.Line($"{layout.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
+                }
+                else
+                {
+                    _writer.Line($"{layout.Type} sum = {layout.Type}.Zero;");
+                }
+
+                if (tail > 0)
+                {
+                    _writer.Line(chunks > 0 ? $"// The last {Literal(tail)} units, in order." : "// Every unit, in order.");
+                    using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < {columnsName}; k++)"))
+                    {
+                        _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load(input, IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, sum);");
+                    }
+                }
+
+                _writer.Line(layout.Store(result("sum"), output, IndexExpression.Name(row)));
+            }
         }
     }
 }

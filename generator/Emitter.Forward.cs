@@ -16,8 +16,8 @@ namespace LstmGen.Generator
         {
             string kind = agents ? "Agents" : string.Empty;
             string suffix = kind + Precision + path.Path;
-            string stride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : RecurrentWidth;
-            string cellStride = agents ? stride : "HiddenSize";
+            string stride = agents ? $"{RecurrentWidth} * {Literal(AgentsPerGroup(path))}" : RecurrentWidth;
+            string cellStride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : "HiddenSize";
             _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {Literal(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
@@ -116,11 +116,7 @@ namespace LstmGen.Generator
                 }
 
                 EmitUnitValuesRow("gates", agents ? group : 0);
-                if (_spec.HasProjection)
-                {
-                    _writer.Line($"// o * tanh(c) of every unit, after the gate row: the projection maps it to h.");
-                    _writer.Line($"ref float {CellOutput} = ref {Unsafe}.Add(ref gates, GateRowLength);");
-                }
+                EmitCellOutputRow(agents ? group : 0);
 
                 EquatableArray<TileLoop> tiles = agents ? path.AgentTiles : path.Tiles;
                 bool descending = AlternatesTileOrder && tiles.Any(tile => tile.OuterCount > 1);
@@ -156,7 +152,7 @@ namespace LstmGen.Generator
 
                 if (_spec.HasProjection)
                 {
-                    EmitProjectionCall(path, inputs);
+                    EmitProjectionCall(path, inputs, agents);
                 }
             }
 

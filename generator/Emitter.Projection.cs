@@ -83,14 +83,60 @@ namespace LstmGen.Generator
         }
 
         /// <summary>
-        /// At the end of a layer's step: <c>ref float cellOutput</c>, o * tanh(c) after the gate row (declared before the
-        /// tiles), then the projection of it into the hidden state.
+        /// <c>ref float cellOutput</c>: o * tanh(c) of every unit, after the gate row of <c>gates</c> (times the agents of a
+        /// group), where the activations write it and the projection reads it.
         /// </summary>
-        private void EmitProjectionCall(PathPlan path, string inputs)
+        private void EmitCellOutputRow(int agents)
+        {
+            if (!_spec.HasProjection)
+            {
+                return;
+            }
+
+            _writer.Line("// o * tanh(c) of every unit, after the gate row: the projection maps it to h.");
+            _writer.Line($"ref float {CellOutput} = ref {Unsafe}.Add(ref gates, {(agents == 0 ? "GateRowLength" : $"GateRowLength * {Literal(agents)}")});");
+        }
+
+        /// <summary>
+        /// At the end of a layer's step: the projection of o * tanh(c) (<see cref="EmitCellOutputRow"/>) into the hidden state;
+        /// for a group of agents, with the 16 lanes of its sums after o * tanh(c) in the group's scratch.
+        /// </summary>
+        private void EmitProjectionCall(PathPlan path, string inputs, bool agents)
         {
             _writer.Line();
             _writer.Line("// The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.");
-            _writer.Line($"HiddenProjection{path.Path}(ref {Unsafe}.Add(ref weights, {ProjectionWeightsOffset(inputs)}), ref {CellOutput}, ref hidden);");
+            string weights = $"ref {Unsafe}.Add(ref weights, {ProjectionWeightsOffset(inputs)})";
+            if (!agents)
+            {
+                _writer.Line($"HiddenProjection{path.Path}({weights}, ref {CellOutput}, ref hidden);");
+                return;
+            }
+
+            string lanes = ProjectionUsesLanes ? $"ref {Unsafe}.Add(ref gates, GateValuesLength * {Literal(AgentsPerGroup(path))}), " : string.Empty;
+            _writer.Line($"HiddenProjectionAgents{path.Path}({weights}, ref {CellOutput}, {lanes}ref hidden);");
+        }
+
+        /// <summary>Whether a group's projection sums in the 16 lanes of the canonical order: where HiddenSize has a whole 16.</summary>
+        private bool ProjectionUsesLanes => _spec.HiddenSize >= 16;
+
+        /// <summary>
+        /// HiddenProjectionAgents{Path}: the projection for a group of agents, one per lane, each row summed as one sequence
+        /// sums it (<see cref="EmitAgentDenseRows"/>).
+        /// </summary>
+        private void EmitAgentsHiddenProjection(PathPlan path)
+        {
+            int group = AgentsPerGroup(path);
+            _writer.Line("/// <summary>");
+            _writer.Line($"/// A layer's projection for {Literal(group)} agents, one per lane, with {path.Path} kernels: hidden[p] = W_hr[p, :] · (o * tanh(c)),");
+            _writer.Line("/// summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in LstmMath.Sum's tree, then the");
+            _writer.Line("/// units past the last multiple of 16 in order.");
+            _writer.Line("/// </summary>");
+            using (_writer.Open($"private static void HiddenProjectionAgents{path.Path}(ref float projection, ref float {CellOutput}, {(ProjectionUsesLanes ? "ref float lanes, " : string.Empty)}ref float hidden)"))
+            {
+                EmitAgentDenseRows(new ValueLayout(VectorOf(group), group), "projection", "float", "p", "ProjectionSize", "HiddenSize", _spec.HiddenSize, CellOutput, "hidden", sum => sum);
+            }
+
+            _writer.Line();
         }
 
         /// <summary>

@@ -137,7 +137,7 @@ namespace LstmGen.Generator
             {
                 EmitConstants();
                 EmitTrainingConstants();
-                if (HasAgentGroups)
+                if (!IsPortable)
                 {
                     EmitAgentsConstants();
                 }
@@ -202,13 +202,18 @@ namespace LstmGen.Generator
                         EmitHeadBackward(path);
                     }
 
-                    if (path.Path != KernelPath.Scalar && HasAgentGroups)
+                    if (path.Path != KernelPath.Scalar)
                     {
                         _bfloat16 = _spec.HasBFloat16Weights;
                         EmitPathStep(path, agents: true);
                         foreach (LayerKernel kernel in _plan.LayerKernels)
                         {
                             EmitLayerKernel(kernel, path, agents: true);
+                        }
+
+                        if (_spec.HasProjection)
+                        {
+                            EmitAgentsHiddenProjection(path);
                         }
 
                         if (_spec.HasHead)

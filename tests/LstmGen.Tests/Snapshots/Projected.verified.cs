@@ -68,6 +68,16 @@ namespace Snapshots
         // The weights' gradients take the steps a block at a time: each is loaded and stored once per block.
         private const int WeightGradientBlock = 32;
 
+        // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
+        // and cell states, the gates and o * tanh(c), the 16 lanes of the projections' and the head's sums and the
+        // outputs.
+        private const int AgentHiddenOffset = InputSize;
+        private const int AgentCellOffset = AgentHiddenOffset + (Layers * ProjectionSize);
+        private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
+        private const int AgentLaneOffset = AgentGateOffset + GateValuesLength;
+        private const int AgentOutputOffset = AgentLaneOffset + 16;
+        private const int AgentScratchLength = AgentOutputOffset + OutputSize;
+
         // Forward runs a chunk of steps at a time, layer by layer. Its buffer holds the gates: per step of a chunk
         // where a layer computes its input projection first, else one step's; then each step's output of a layer.
         private const int ForwardChunk = 32;
@@ -896,23 +906,90 @@ namespace Snapshots
         /// Advances many independent sequences (agents) by one step: agent n's state is <c>states[n]</c>, its
         /// input is row n of <paramref name="inputs"/> ([N, InputSize]) and its output row n of
         /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
-        /// <c>Step(ref states[n], ...)</c> for every n. A model with projections steps the agents one at a time (without them,
-        /// groups of 16, 8 or 4 are stepped, one agent per vector lane, with the same bits). The weights are only
-        /// read: several threads may step different states at once. <paramref name="outputs"/>, <paramref name="inputs"/>
-        /// and <paramref name="states"/> must not share memory.
+        /// <c>Step(ref states[n], ...)</c> for every n: groups of 16 (AVX-512), 8 or 4 agents are stepped together,
+        /// one agent per vector lane, so that every weight loaded serves a whole group. A model with fewer bytes of
+        /// weights than <see cref="global::LstmGen.AgentGroups.MinimumParameterBytes"/> (32 KiB, so that they fit in L1) steps
+        /// its agents one at a time, which is faster there. The weights are only read: several threads may step
+        /// different states at once. <paramref name="outputs"/>, <paramref name="inputs"/> and <paramref name="states"/>
+        /// must not share memory.
         /// </summary>
         public void Step(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             global::LstmGen.CompilerServices.ModelGuard.Rows(inputs.Length, states.Length, InputSize, nameof(inputs), "[N, InputSize] for N states");
             global::LstmGen.CompilerServices.ModelGuard.Rows(outputs.Length, states.Length, OutputSize, nameof(outputs), "[N, OutputSize] for N states");
             global::LstmGen.CompilerServices.ModelGuard.AgentSpans<State>(states, inputs, outputs);
-            // Every agent, one at a time.
+            int stepped = global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && (long)ParameterCount * sizeof(float) >= global::LstmGen.AgentGroups.MinimumParameterBytes
+                ? StepAgents(states, inputs, outputs)
+                : 0;
+
+            // The agents left over (fewer than a group, or all of them), one at a time.
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
             ref float output = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
-            for (int agent = 0; agent < states.Length; agent++)
+            for (int agent = stepped; agent < states.Length; agent++)
             {
                 StepCore(ref states[agent], ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, agent * InputSize), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref output, agent * OutputSize));
             }
+        }
+
+        /// <summary>
+        /// Steps the agents in whole groups, one per lane of the widest accelerated vectors, and returns how
+        /// many it stepped (a multiple of the group's size).
+        /// </summary>
+        private int StepAgents(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int agents = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
+            int groups = states.Length / agents;
+            if (groups == 0)
+            {
+                return 0;
+            }
+
+            // The group's values, each position a vector of agents: pooled, so a warm call allocates nothing.
+            float[] buffer = global::System.Buffers.ArrayPool<float>.Shared.Rent(AgentScratchLength * agents);
+            ref float scratch = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(buffer);
+            ref float input = ref scratch;
+            ref float hidden = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentHiddenOffset * agents);
+            ref float cell = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentCellOffset * agents);
+            ref float gates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentGateOffset * agents);
+            ref float output = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref scratch, AgentOutputOffset * agents);
+            ref float parameters = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameterStorage), _parameterStart);
+            ref float inputRows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            ref float outputRows = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
+
+            // A State is its hidden values, then its cell values, as the group's scratch holds them: one row
+            // of Layers * (ProjectionSize + HiddenSize) floats per agent, stateStride floats apart.
+            int stateStride = global::System.Runtime.CompilerServices.Unsafe.SizeOf<State>() / sizeof(float);
+            for (int first = 0; first < groups * agents; first += agents)
+            {
+                ref float groupStates = ref global::System.Runtime.CompilerServices.Unsafe.As<State, float>(ref states[first]);
+                ref float groupInputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputRows, first * InputSize);
+                ref float groupOutputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputRows, first * OutputSize);
+
+                // Each agent's input and state into its lane: [agents, values] blocks transposed.
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupInputs, InputSize, InputSize, ref input, agents);
+                global::LstmGen.CompilerServices.AgentLanes.Gather(ref groupStates, stateStride, Layers * (ProjectionSize + HiddenSize), ref hidden, agents);
+
+                // Every layer and the output, for the whole group at once.
+                if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                {
+                    StepAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+                }
+                else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                {
+                    StepAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+                }
+                else
+                {
+                    StepAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
+                }
+
+                // The new states and the outputs, out of the lanes.
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref hidden, agents, Layers * (ProjectionSize + HiddenSize), ref groupStates, stateStride);
+                global::LstmGen.CompilerServices.AgentLanes.Scatter(ref output, agents, OutputSize, ref groupOutputs, OutputSize);
+            }
+
+            global::System.Buffers.ArrayPool<float>.Shared.Return(buffer);
+            return groups * agents;
         }
 
         /// <summary>One step of every layer and the head with the Vector512 kernels.</summary>
@@ -2024,6 +2101,765 @@ namespace Snapshots
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
                 }
+            }
+        }
+
+        /// <summary>One step of every layer and the head for 16 agents, one per lane, with the Vector512 kernels.</summary>
+        private static void StepAgentsVector512(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        {
+            // Layer 0: the input (InputSize values) -> hidden[0].
+            FirstLayerAgentsVector512(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+            // Layer 1: hidden[0] -> hidden[1].
+            UpperLayerAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * ProjectionSize * 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 16), ref gates);
+
+            // The dense head reads the top layer's hidden state.
+            HeadAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * ProjectionSize * 16), ref output);
+        }
+
+        /// <summary>
+        /// One step of the first layer (4 inputs) for 16 agents, one per lane, with Vector512 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = W_hr (o * tanh(c)). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void FirstLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases, then W_hr.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize + 1) * GateRowLength);
+            // o * tanh(c) of every unit, after the gate row: the projection maps it to h.
+            ref float cellOutput = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
+
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 0;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 14) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 14));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
+
+                // W_ih x: the input (4 values), 2 per iteration.
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                for (global::System.UIntPtr k = 0; k < 4; k += 2)
+                {
+                    ref float row0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tileInputWeights, k * 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, k * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, (k + 1) * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 15)), outputSum3);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, (column + 12) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, (column + 13) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, (column + 6) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, (column + 10) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, (column + 14) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, (column + 3) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, (column + 7) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, (column + 11) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, (column + 15) * 16);
+            }
+
+            // Units 4 to 6: one tile of 3 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 16;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+
+                // W_ih x: the input (4 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 3 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 11)), outputSum2);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, (column + 3) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, (column + 6) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, (column + 9) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, (column + 4) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, (column + 7) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, (column + 10) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, (column + 5) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, (column + 8) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, (column + 11) * 16);
+            }
+
+            // Every gate sum has read the old hidden state: the activations, then the projection writes the new one.
+            // Units 0 to 3, one at a time for 16 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            for (global::System.UIntPtr part = 0; part < 4; part++)
+            {
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
+                global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 16);
+            }
+
+            // Units 4 to 6, one at a time for 16 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            {
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 3) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 6) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 9) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 16);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 7) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 10) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, (unit + 1) * 16), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, (unit + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 1) * 16);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 2) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 5) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 11) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, (unit + 2) * 16), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, (unit + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 2) * 16);
+                }
+            }
+
+            // The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.
+            HiddenProjectionAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize + 2) * GateRowLength), ref cellOutput, ref hidden);
+        }
+
+        /// <summary>
+        /// One step of the layers above the first (3 inputs) for 16 agents, one per lane, with Vector512 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = W_hr (o * tanh(c)). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void UpperLayerAgentsVector512(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases, then W_hr.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ProjectionSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize + 1) * GateRowLength);
+            // o * tanh(c) of every unit, after the gate row: the projection maps it to h.
+            ref float cellOutput = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 16);
+
+            // Units 0 to 3: one tile of 4 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 0;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 14) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 14));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum3 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 15) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 15));
+
+                // W_ih x: the layer below (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 15)), outputSum3);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 15)), outputSum3);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 15)), outputSum3);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 14)), outputSum2);
+                    inputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), inputSum3);
+                    forgetSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), forgetSum3);
+                    candidateSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), candidateSum3);
+                    outputSum3 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 15)), outputSum3);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, (column + 12) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, (column + 13) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, (column + 6) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, (column + 10) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, (column + 14) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum3, ref gates, (column + 3) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum3, ref gates, (column + 7) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum3, ref gates, (column + 11) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum3, ref gates, (column + 15) * 16);
+            }
+
+            // Units 4 to 6: one tile of 3 units, one global::System.Runtime.Intrinsics.Vector512<float> of 16 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 16;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector512<float> inputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector512<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector512<float> outputSum2 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+
+                // W_ih x: the layer below (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref input, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 0 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 1 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector512<float> x2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, 2 * 16);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum0, ref gates, column * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum0, ref gates, (column + 3) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum0, ref gates, (column + 6) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum0, ref gates, (column + 9) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum1, ref gates, (column + 1) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum1, ref gates, (column + 4) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum1, ref gates, (column + 7) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum1, ref gates, (column + 10) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(inputSum2, ref gates, (column + 2) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(forgetSum2, ref gates, (column + 5) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(candidateSum2, ref gates, (column + 8) * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputSum2, ref gates, (column + 11) * 16);
+            }
+
+            // Every gate sum has read the old hidden state: the activations, then the projection writes the new one.
+            // Units 0 to 3, one at a time for 16 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            for (global::System.UIntPtr part = 0; part < 4; part++)
+            {
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
+                global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 12) * 16));
+                global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit * 16);
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 16);
+            }
+
+            // Units 4 to 6, one at a time for 16 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            {
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, column * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 3) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 6) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 9) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, unit * 16), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, unit * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 16);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 1) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 4) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 7) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 10) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, (unit + 1) * 16), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, (unit + 1) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 1) * 16);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 2) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 5) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 8) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gates, (column + 11) * 16));
+                    global::System.Runtime.Intrinsics.Vector512<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cell, (unit + 2) * 16), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(newCell, ref cell, (unit + 2) * 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 2) * 16);
+                }
+            }
+
+            // The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.
+            HiddenProjectionAgentsVector512(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize + 2) * GateRowLength), ref cellOutput, ref hidden);
+        }
+
+        /// <summary>
+        /// A layer's projection for 16 agents, one per lane, with Vector512 kernels: hidden[p] = W_hr[p, :] · (o * tanh(c)),
+        /// summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in LstmMath.Sum's tree, then the
+        /// units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HiddenProjectionAgentsVector512(ref float projection, ref float cellOutput, ref float hidden)
+        {
+            for (global::System.UIntPtr p = 0; p < ProjectionSize; p++)
+            {
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, p * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                // Every unit, in order.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                {
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cellOutput, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum, ref hidden, p * 16);
+            }
+        }
+
+        /// <summary>
+        /// The dense head for 16 agents, one per lane, with Vector512 kernels: output[o] = head.weight[o, :] · h
+        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HeadAgentsVector512(ref float head, ref float hidden, ref float output)
+        {
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * ProjectionSize);
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+            {
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * ProjectionSize);
+                global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                // Every unit, in order.
+                for (global::System.UIntPtr k = 0; k < ProjectionSize; k++)
+                {
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hidden, k * 16), global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                }
+                global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 16);
             }
         }
 
@@ -3144,6 +3980,668 @@ namespace Snapshots
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
                 }
+            }
+        }
+
+        /// <summary>One step of every layer and the head for 8 agents, one per lane, with the Vector256 kernels.</summary>
+        private static void StepAgentsVector256(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        {
+            // Layer 0: the input (InputSize values) -> hidden[0].
+            FirstLayerAgentsVector256(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+            // Layer 1: hidden[0] -> hidden[1].
+            UpperLayerAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * ProjectionSize * 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 8), ref gates);
+
+            // The dense head reads the top layer's hidden state.
+            HeadAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * ProjectionSize * 8), ref output);
+        }
+
+        /// <summary>
+        /// One step of the first layer (4 inputs) for 8 agents, one per lane, with Vector256 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = W_hr (o * tanh(c)). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void FirstLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases, then W_hr.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize + 1) * GateRowLength);
+            // o * tanh(c) of every unit, after the gate row: the projection maps it to h.
+            ref float cellOutput = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
+
+            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 2; part++)
+            {
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+
+                // W_ih x: the input (4 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (ProjectionSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, (column + 12) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, (column + 13) * 8);
+            }
+
+            // Units 4 to 6: one tile of 3 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 16;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+
+                // W_ih x: the input (4 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 3 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 11)), outputSum2);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, (column + 3) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, (column + 6) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, (column + 9) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, (column + 4) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, (column + 7) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, (column + 10) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum2, ref gates, (column + 2) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum2, ref gates, (column + 5) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum2, ref gates, (column + 8) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum2, ref gates, (column + 11) * 8);
+            }
+
+            // Every gate sum has read the old hidden state: the activations, then the projection writes the new one.
+            // Units 0 to 3, one at a time for 8 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            for (global::System.UIntPtr part = 0; part < 4; part++)
+            {
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
+                global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 8);
+            }
+
+            // Units 4 to 6, one at a time for 8 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            {
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 3) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 6) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 9) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 8);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 7) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 10) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, (unit + 1) * 8), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, (unit + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 1) * 8);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 2) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 5) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 11) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, (unit + 2) * 8), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, (unit + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 2) * 8);
+                }
+            }
+
+            // The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.
+            HiddenProjectionAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize + 2) * GateRowLength), ref cellOutput, ref hidden);
+        }
+
+        /// <summary>
+        /// One step of the layers above the first (3 inputs) for 8 agents, one per lane, with Vector256 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = W_hr (o * tanh(c)). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void UpperLayerAgentsVector256(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases, then W_hr.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ProjectionSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize + 1) * GateRowLength);
+            // o * tanh(c) of every unit, after the gate row: the projection maps it to h.
+            ref float cellOutput = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 8);
+
+            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 2; part++)
+            {
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+
+                // W_ih x: the layer below (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (ProjectionSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (ProjectionSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, (column + 12) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, (column + 13) * 8);
+            }
+
+            // Units 4 to 6: one tile of 3 units, one global::System.Runtime.Intrinsics.Vector256<float> of 8 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 16;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector256<float> inputSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector256<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputSum2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+
+                // W_ih x: the layer below (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref input, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 0 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 1 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, 2 * 8);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum0, ref gates, column * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum0, ref gates, (column + 3) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum0, ref gates, (column + 6) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum0, ref gates, (column + 9) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum1, ref gates, (column + 1) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum1, ref gates, (column + 4) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum1, ref gates, (column + 7) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum1, ref gates, (column + 10) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(inputSum2, ref gates, (column + 2) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(forgetSum2, ref gates, (column + 5) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(candidateSum2, ref gates, (column + 8) * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputSum2, ref gates, (column + 11) * 8);
+            }
+
+            // Every gate sum has read the old hidden state: the activations, then the projection writes the new one.
+            // Units 0 to 3, one at a time for 8 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            for (global::System.UIntPtr part = 0; part < 4; part++)
+            {
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
+                global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 12) * 8));
+                global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit * 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 8);
+            }
+
+            // Units 4 to 6, one at a time for 8 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            {
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, column * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 3) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 6) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 9) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, unit * 8), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, unit * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 8);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 1) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 4) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 7) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 10) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, (unit + 1) * 8), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, (unit + 1) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 1) * 8);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 2) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 5) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 8) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, (column + 11) * 8));
+                    global::System.Runtime.Intrinsics.Vector256<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cell, (unit + 2) * 8), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(newCell, ref cell, (unit + 2) * 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 2) * 8);
+                }
+            }
+
+            // The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.
+            HiddenProjectionAgentsVector256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize + 2) * GateRowLength), ref cellOutput, ref hidden);
+        }
+
+        /// <summary>
+        /// A layer's projection for 8 agents, one per lane, with Vector256 kernels: hidden[p] = W_hr[p, :] · (o * tanh(c)),
+        /// summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in LstmMath.Sum's tree, then the
+        /// units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HiddenProjectionAgentsVector256(ref float projection, ref float cellOutput, ref float hidden)
+        {
+            for (global::System.UIntPtr p = 0; p < ProjectionSize; p++)
+            {
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, p * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // Every unit, in order.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                {
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cellOutput, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum, ref hidden, p * 8);
+            }
+        }
+
+        /// <summary>
+        /// The dense head for 8 agents, one per lane, with Vector256 kernels: output[o] = head.weight[o, :] · h
+        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HeadAgentsVector256(ref float head, ref float hidden, ref float output)
+        {
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * ProjectionSize);
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+            {
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * ProjectionSize);
+                global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                // Every unit, in order.
+                for (global::System.UIntPtr k = 0; k < ProjectionSize; k++)
+                {
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hidden, k * 8), global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 8);
             }
         }
 
@@ -4280,6 +5778,668 @@ namespace Snapshots
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref weightGradients, k));
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k) = global::LstmGen.LstmMath.MultiplyAdd(logitGradient, global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k), global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, k));
                 }
+            }
+        }
+
+        /// <summary>One step of every layer and the head for 4 agents, one per lane, with the Vector128 kernels.</summary>
+        private static void StepAgentsVector128(ref float parameters, ref float input, ref float hidden, ref float cell, ref float gates, ref float output)
+        {
+            // Layer 0: the input (InputSize values) -> hidden[0].
+            FirstLayerAgentsVector128(ref parameters, ref input, ref hidden, ref cell, ref gates);
+
+            // Layer 1: hidden[0] -> hidden[1].
+            UpperLayerAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, FirstLayerParameterCount), ref hidden, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * ProjectionSize * 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cell, 1 * HiddenSize * 4), ref gates);
+
+            // The dense head reads the top layer's hidden state.
+            HeadAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref parameters, HeadOffset), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, 1 * ProjectionSize * 4), ref output);
+        }
+
+        /// <summary>
+        /// One step of the first layer (4 inputs) for 4 agents, one per lane, with Vector128 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = W_hr (o * tanh(c)). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void FirstLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases, then W_hr.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, InputSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize + 1) * GateRowLength);
+            // o * tanh(c) of every unit, after the gate row: the projection maps it to h.
+            ref float cellOutput = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 4);
+
+            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 2; part++)
+            {
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+
+                // W_ih x: the input (4 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (InputSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 13)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (ProjectionSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, (column + 12) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, (column + 1) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, (column + 13) * 4);
+            }
+
+            // Units 4 to 6: one tile of 3 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 16;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+
+                // W_ih x: the input (4 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, InputSize * column);
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                    ref float row3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 3 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x3, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row3, 11)), outputSum2);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, (column + 3) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, (column + 6) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, (column + 9) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, (column + 1) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, (column + 4) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, (column + 7) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, (column + 10) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum2, ref gates, (column + 2) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum2, ref gates, (column + 5) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum2, ref gates, (column + 8) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum2, ref gates, (column + 11) * 4);
+            }
+
+            // Every gate sum has read the old hidden state: the activations, then the projection writes the new one.
+            // Units 0 to 3, one at a time for 4 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            for (global::System.UIntPtr part = 0; part < 4; part++)
+            {
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 4);
+            }
+
+            // Units 4 to 6, one at a time for 4 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            {
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 3) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 6) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 9) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 4);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 7) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 10) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, (unit + 1) * 4), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, (unit + 1) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 1) * 4);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 2) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 5) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 11) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, (unit + 2) * 4), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, (unit + 2) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 2) * 4);
+                }
+            }
+
+            // The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.
+            HiddenProjectionAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (InputSize + ProjectionSize + 2) * GateRowLength), ref cellOutput, ref hidden);
+        }
+
+        /// <summary>
+        /// One step of the layers above the first (3 inputs) for 4 agents, one per lane, with Vector128 kernels:
+        /// the gate sums b_ih + b_hh + W_ih x + W_hh h of every unit, summed in registers and stored into
+        /// <paramref name="gates"/> (packed like a gate row); then the gate activations, in registers, and
+        /// c = f * c + i * g, h = W_hr (o * tanh(c)). Each value of one sequence is a vector of agents here.
+        /// </summary>
+        private static void UpperLayerAgentsVector128(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+        {
+            // This layer's packed parameters: W_ih, W_hh, then the two biases, then W_hr.
+            ref float inputWeights = ref weights;
+            ref float recurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, ProjectionSize * GateRowLength);
+            ref float inputBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize) * GateRowLength);
+            ref float hiddenBias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize + 1) * GateRowLength);
+            // o * tanh(c) of every unit, after the gate row: the projection maps it to h.
+            ref float cellOutput = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, GateRowLength * 4);
+
+            // Units 0 to 3: 2 tiles of 2 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            for (global::System.UIntPtr part = 0; part < 2; part++)
+            {
+                global::System.UIntPtr blockColumn = 0;
+                global::System.UIntPtr column = blockColumn + (part * 2);
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 12) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 12));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 13) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 13));
+
+                // W_ih x: the layer below (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, (ProjectionSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, (ProjectionSize * blockColumn) + (column - blockColumn));
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 13)), outputSum1);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 13)), outputSum1);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 16);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 12)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 13)), outputSum1);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, (column + 4) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, (column + 8) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, (column + 12) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, (column + 1) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, (column + 5) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, (column + 9) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, (column + 13) * 4);
+            }
+
+            // Units 4 to 6: one tile of 3 units, one global::System.Runtime.Intrinsics.Vector128<float> of 4 agents per gate and unit, summed in registers.
+            {
+                global::System.UIntPtr column = 16;
+
+                // The gate sums start from the two biases.
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 3) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 3));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 6) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 6));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 9) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 9));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 1) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 1));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 4) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 7) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 7));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 10) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 10));
+                global::System.Runtime.Intrinsics.Vector128<float> inputSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 2) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 2));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 5) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 5));
+                global::System.Runtime.Intrinsics.Vector128<float> candidateSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 8) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 8));
+                global::System.Runtime.Intrinsics.Vector128<float> outputSum2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref inputBias, column + 11) + global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenBias, column + 11));
+
+                // W_ih x: the layer below (3 values).
+                ref float tileInputWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileInputWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref input, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // W_hh h: the previous hidden state (3 values).
+                ref float tileRecurrentWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref recurrentWeights, ProjectionSize * column);
+                {
+                    ref float row0 = ref tileRecurrentWeights;
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 0 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x0, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 11)), outputSum2);
+                    ref float row1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row0, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 1 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x1, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 11)), outputSum2);
+                    ref float row2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row1, 12);
+                    global::System.Runtime.Intrinsics.Vector128<float> x2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, 2 * 4);
+                    inputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 0)), inputSum0);
+                    forgetSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 3)), forgetSum0);
+                    candidateSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 6)), candidateSum0);
+                    outputSum0 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 9)), outputSum0);
+                    inputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 1)), inputSum1);
+                    forgetSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 4)), forgetSum1);
+                    candidateSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 7)), candidateSum1);
+                    outputSum1 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 10)), outputSum1);
+                    inputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 2)), inputSum2);
+                    forgetSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 5)), forgetSum2);
+                    candidateSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 8)), candidateSum2);
+                    outputSum2 = global::LstmGen.LstmMath.MultiplyAdd(x2, global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref row2, 11)), outputSum2);
+                }
+
+                // The gate sums, for the activations below.
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum0, ref gates, column * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum0, ref gates, (column + 3) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum0, ref gates, (column + 6) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum0, ref gates, (column + 9) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum1, ref gates, (column + 1) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum1, ref gates, (column + 4) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum1, ref gates, (column + 7) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum1, ref gates, (column + 10) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(inputSum2, ref gates, (column + 2) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(forgetSum2, ref gates, (column + 5) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(candidateSum2, ref gates, (column + 8) * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputSum2, ref gates, (column + 11) * 4);
+            }
+
+            // Every gate sum has read the old hidden state: the activations, then the projection writes the new one.
+            // Units 0 to 3, one at a time for 4 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            for (global::System.UIntPtr part = 0; part < 4; part++)
+            {
+                global::System.UIntPtr unit = (part * 1);
+                global::System.UIntPtr column = (part * 1);
+                global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 12) * 4));
+                global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit * 4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 4);
+            }
+
+            // Units 4 to 6, one at a time for 4 agents: the gates, then c = f * c + i * g and o * tanh(c).
+            {
+                global::System.UIntPtr unit = 4;
+                global::System.UIntPtr column = 16;
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, column * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 3) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 6) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 9) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, unit * 4), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, unit * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, unit * 4);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 1) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 4) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 7) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 10) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, (unit + 1) * 4), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, (unit + 1) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 1) * 4);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> inputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 2) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> forgetGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 5) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> candidate = global::LstmGen.LstmMath.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 8) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> outputGate = global::LstmGen.LstmMath.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gates, (column + 11) * 4));
+                    global::System.Runtime.Intrinsics.Vector128<float> newCell = global::LstmGen.LstmMath.MultiplyAdd(forgetGate, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cell, (unit + 2) * 4), inputGate * candidate);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(newCell, ref cell, (unit + 2) * 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(outputGate * global::LstmGen.LstmMath.Tanh(newCell), ref cellOutput, (unit + 2) * 4);
+                }
+            }
+
+            // The projection: h = W_hr (o * tanh(c)), ProjectionSize values from HiddenSize.
+            HiddenProjectionAgentsVector128(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, (ProjectionSize + ProjectionSize + 2) * GateRowLength), ref cellOutput, ref hidden);
+        }
+
+        /// <summary>
+        /// A layer's projection for 4 agents, one per lane, with Vector128 kernels: hidden[p] = W_hr[p, :] · (o * tanh(c)),
+        /// summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in LstmMath.Sum's tree, then the
+        /// units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HiddenProjectionAgentsVector128(ref float projection, ref float cellOutput, ref float hidden)
+        {
+            for (global::System.UIntPtr p = 0; p < ProjectionSize; p++)
+            {
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, p * HiddenSize);
+                global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                // Every unit, in order.
+                for (global::System.UIntPtr k = 0; k < HiddenSize; k++)
+                {
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cellOutput, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum, ref hidden, p * 4);
+            }
+        }
+
+        /// <summary>
+        /// The dense head for 4 agents, one per lane, with Vector128 kernels: output[o] = head.weight[o, :] · h
+        /// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in
+        /// LstmMath.Sum's tree, then the units past the last multiple of 16 in order.
+        /// </summary>
+        private static void HeadAgentsVector128(ref float head, ref float hidden, ref float output)
+        {
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, OutputSize * ProjectionSize);
+            for (global::System.UIntPtr o = 0; o < OutputSize; o++)
+            {
+                ref float weights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref head, o * ProjectionSize);
+                global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                // Every unit, in order.
+                for (global::System.UIntPtr k = 0; k < ProjectionSize; k++)
+                {
+                    sum = global::LstmGen.LstmMath.MultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hidden, k * 4), global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, k)), sum);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(sum + global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref bias, o)), ref output, o * 4);
             }
         }
 
