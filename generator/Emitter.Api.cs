@@ -83,6 +83,9 @@ namespace LstmGen.Generator
             ? $"private const int {name} = (({inputs} + {RecurrentWidth} + 2) * GateRowLength) + (ProjectionSize * HiddenSize);"
             : $"private const int {name} = ({inputs} + HiddenSize + 2) * GateRowLength;";
 
+        /// <summary>The bound of PyTorch's default initialisation, as the constructors' comments say it.</summary>
+        private string InitialisationBound => _spec.HasProjection && _spec.HasHead ? "±1/sqrt(HiddenSize), the head's ±1/sqrt(ProjectionSize)" : "±1/sqrt(HiddenSize)";
+
         private void EmitFieldsAndConstructors()
         {
             _writer.Line($"private static readonly {TypeNames.TensorInfo}[] s_tensors =");
@@ -119,7 +122,7 @@ namespace LstmGen.Generator
             {
                 _writer.Line("/// <summary>");
                 _writer.Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
-                _writer.Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
+                _writer.Line($"/// {InitialisationBound}) from a random seed. Use the seeded constructor for repeatable weights.");
                 _writer.Line("/// </summary>");
                 _writer.Line($"public {Identifier(_spec.TypeName)}()");
                 _writer.Line($"    : this({TypeNames.Seeds}.Next())");
@@ -130,7 +133,7 @@ namespace LstmGen.Generator
 
             _writer.Line("/// <summary>");
             _writer.Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
-            _writer.Line("/// ±1/sqrt(HiddenSize)), drawn from <paramref name=\"seed\"/>: one seed gives the same");
+            _writer.Line($"/// {InitialisationBound}), drawn from <paramref name=\"seed\"/>: one seed gives the same");
             _writer.Line("/// weights on every machine and .NET version.");
             _writer.Line("/// </summary>");
             using (_writer.Open($"public {Identifier(_spec.TypeName)}(int seed)"))

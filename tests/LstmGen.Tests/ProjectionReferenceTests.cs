@@ -182,6 +182,20 @@ namespace LstmGen.Tests
         }
 
         [Fact]
+        public void TheSeededInitialisationIsPyTorchsForTheProjectionAndTheHeadItFeeds()
+        {
+            // nn.LSTM: every tensor, W_hr among them, in ±1/sqrt(HiddenSize); nn.Linear(P, O): ±1/sqrt(P), wider here.
+            var model = new ProjectionWideModel(seed: 4);
+            float[] projection = new float[17 * 40];
+            model.GetTensor("lstm.weight_hr_l1", projection);
+            Assert.All(projection, value => Assert.True(Math.Abs(value) <= 1 / Math.Sqrt(40)));
+            float[] head = new float[17];
+            model.GetTensor("head.weight", head);
+            Assert.All(head, value => Assert.True(Math.Abs(value) <= 1 / Math.Sqrt(17)));
+            Assert.Contains(head, value => Math.Abs(value) > 1 / Math.Sqrt(40));
+        }
+
+        [Fact]
         public void AWeightsFileRoundTripsAndNamesTheProjectionWhereItDoesNotFit()
         {
             ReferenceCase reference = ReferenceCase.Load("projection-stacked");

@@ -117,7 +117,7 @@ namespace Snapshots
 
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
-        /// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.
+        /// ±1/sqrt(HiddenSize), the head's ±1/sqrt(ProjectionSize)) from a random seed. Use the seeded constructor for repeatable weights.
         /// </summary>
         public ProjectedModel()
             : this(global::LstmGen.CompilerServices.Seeds.Next())
@@ -126,7 +126,7 @@ namespace Snapshots
 
         /// <summary>
         /// Creates the model with PyTorch's default initialisation (every tensor uniform in
-        /// ±1/sqrt(HiddenSize)), drawn from <paramref name="seed"/>: one seed gives the same
+        /// ±1/sqrt(HiddenSize), the head's ±1/sqrt(ProjectionSize)), drawn from <paramref name="seed"/>: one seed gives the same
         /// weights on every machine and .NET version.
         /// </summary>
         public ProjectedModel(int seed)
