@@ -264,6 +264,24 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm026");
 
+        public static readonly DiagnosticDescriptor ProjectionSizeOutOfRange = new(
+            "LSTM027",
+            "ProjectionSize is out of range",
+            "'{0}' sets ProjectionSize = {1}, but a projection maps a layer's HiddenSize values to fewer (PyTorch requires 0 < proj_size < hidden_size): use 1 to {2}, or 0 for none",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm027");
+
+        public static readonly DiagnosticDescriptor ProjectionBFloat16 = new(
+            "LSTM028",
+            "ProjectionSize with bfloat16 weights",
+            "'{0}' sets ProjectionSize with WeightPrecision.BFloat16, but the bfloat16 copy of the weights does not hold the projections (weight_hr_l{{k}}): use WeightPrecision.Float32, or no projection",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm028");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
             ClassNotPartial, ClassIsGeneric, ContainingTypeNotPartial, SizeRequired, SizeOutOfRange,
@@ -271,6 +289,7 @@ namespace LstmGen.Generator
             ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
             WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
             WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown, TwoCells, DropoutOutOfRange, DropoutSingleLayer,
+            ProjectionSizeOutOfRange, ProjectionBFloat16,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

@@ -15,7 +15,7 @@ namespace LstmGen.Generator
         /// Whether the group's head sums in the 16 lanes of the canonical order (in the group's scratch): only a
         /// head over 16 units or more has a whole chunk of 16; a smaller one sums its units in order.
         /// </summary>
-        private bool AgentsHeadUsesLanes => _spec.HasHead && _spec.HiddenSize >= 16;
+        private bool AgentsHeadUsesLanes => _spec.HasHead && _spec.LayerOutputWidth >= 16;
 
         private void EmitAgentsConstants()
         {
@@ -26,6 +26,23 @@ namespace LstmGen.Generator
                     // state, the gate values, the 16 lanes of the head's sums and the outputs.
                     private const int AgentHiddenOffset = InputSize;
                     private const int AgentGateOffset = AgentHiddenOffset + (Layers * HiddenSize);
+                    private const int AgentLaneOffset = AgentGateOffset + GateValuesLength;
+                    private const int AgentOutputOffset = AgentLaneOffset + 16;
+                    private const int AgentScratchLength = AgentOutputOffset + OutputSize;
+
+                    """);
+                return;
+            }
+
+            if (_spec.HasProjection)
+            {
+                _writer.Lines("""
+                    // A group of agents stepped together, one per vector lane; per lane: the inputs, every layer's hidden
+                    // and cell states, the gates and o * tanh(c), the 16 lanes of the projections' and the head's sums and the
+                    // outputs.
+                    private const int AgentHiddenOffset = InputSize;
+                    private const int AgentCellOffset = AgentHiddenOffset + (Layers * ProjectionSize);
+                    private const int AgentGateOffset = AgentCellOffset + (Layers * HiddenSize);
                     private const int AgentLaneOffset = AgentGateOffset + GateValuesLength;
                     private const int AgentOutputOffset = AgentLaneOffset + 16;
                     private const int AgentScratchLength = AgentOutputOffset + OutputSize;
@@ -196,8 +213,6 @@ namespace LstmGen.Generator
         {
             int group = AgentsPerGroup(path);
             var layout = new ValueLayout(VectorOf(path.VectorWidth), group, _bfloat16);
-            int chunks = _spec.HiddenSize / 16;
-            int tail = _spec.HiddenSize % 16;
             _writer.Line("/// <summary>");
             _writer.Line($"/// The dense head for {Literal(group)} agents, one per lane, with {path.Path} kernels: output[o] = head.weight[o, :] · h");
             _writer.Line("/// + head.bias[o], summed as one sequence sums it: 16 lanes (lane l takes units l, l + 16, ...) added in");
@@ -205,54 +220,67 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                using (OpenAgentVectors(ref layout))
-                using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
-                {
-                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
-                    if (chunks > 0)
-                    {
-                        _writer.Line("// Each of the 16 lanes, a vector of agents.");
-                        using (_writer.Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
-                        {
-                            _writer.Line($"{layout.Type} laneSum = {layout.Type}.Zero;");
-                            using (_writer.Open($"for ({NUInt} k = lane; k < {Literal(chunks * 16)}; k += 16)"))
-                            {
-                                _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, laneSum);");
-                            }
-
-                            _writer.Line(layout.Store("laneSum", "lanes", IndexExpression.Name("lane")));
-                        }
-
-                        _writer.Line();
-                        _writer.Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
-                        for (int quarter = 0; quarter < 4; quarter++)
-                        {
-                            string Lane(int l) => layout.Load("lanes", IndexExpression.Constant(l));
-                            _writer.Line($"{layout.Type} quarter{Literal(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
-                        }
-
-                        _writer.Line($"{layout.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
-                    }
-                    else
-                    {
-                        _writer.Line($"{layout.Type} sum = {layout.Type}.Zero;");
-                    }
-
-                    if (tail > 0)
-                    {
-                        _writer.Line(chunks > 0 ? $"// The last {Literal(tail)} units, in order." : "// Every unit, in order.");
-                        using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < HiddenSize; k++)"))
-                        {
-                            _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load("hidden", IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, sum);");
-                        }
-                    }
-
-                    _writer.Line(layout.Store($"sum + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}", "output", IndexExpression.Name("o")));
-                }
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputWidth});");
+                EmitAgentDenseRows(layout, "head", HeadWeightType, "o", "OutputSize", LayerOutputWidth, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}");
             }
 
             _writer.Line();
+        }
+
+        /// <summary>
+        /// output[r] = <paramref name="matrix"/>[r, :] · <paramref name="input"/> (then <paramref name="result"/> of the sum) for a
+        /// group of agents, each row summed as one sequence sums it: 16 lanes (lane l takes columns l, l + 16, ...) added in
+        /// LstmMath.Sum's tree (the lanes kept in <c>lanes</c>), then the columns past the last multiple of 16 in order, with a
+        /// vector of agents in place of every float: the head's, and a layer's projection.
+        /// </summary>
+        private void EmitAgentDenseRows(ValueLayout layout, string matrix, string weightType, string row, string rows, string columnsName, int columns, string input, string output, System.Func<string, string> result)
+        {
+            int chunks = columns / 16;
+            int tail = columns % 16;
+            using (OpenAgentVectors(ref layout))
+            using (_writer.Open($"for ({NUInt} {row} = 0; {row} < {rows}; {row}++)"))
+            {
+                _writer.Line($"ref {weightType} weights = ref {Unsafe}.Add(ref {matrix}, {row} * {columnsName});");
+                if (chunks > 0)
+                {
+                    _writer.Line("// Each of the 16 lanes, a vector of agents.");
+                    using (_writer.Open($"for ({NUInt} lane = 0; lane < 16; lane++)"))
+                    {
+                        _writer.Line($"{layout.Type} laneSum = {layout.Type}.Zero;");
+                        using (_writer.Open($"for ({NUInt} k = lane; k < {Literal(chunks * 16)}; k += 16)"))
+                        {
+                            _writer.Line($"laneSum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load(input, IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, laneSum);");
+                        }
+
+                        _writer.Line(layout.Store("laneSum", "lanes", IndexExpression.Name("lane")));
+                    }
+
+                    _writer.Line();
+                    _writer.Line("// LstmMath.Sum's tree: lane l + (l + 8), then + (l + 4), then (0 + 2) + (1 + 3).");
+                    for (int quarter = 0; quarter < 4; quarter++)
+                    {
+                        string Lane(int l) => layout.Load("lanes", IndexExpression.Constant(l));
+                        _writer.Line($"{layout.Type} quarter{Literal(quarter)} = ({Lane(quarter)} + {Lane(quarter + 8)}) + ({Lane(quarter + 4)} + {Lane(quarter + 12)});");
+                    }
+
+                    _writer.Line($"{layout.Type} sum = (quarter0 + quarter2) + (quarter1 + quarter3);");
+                }
+                else
+                {
+                    _writer.Line($"{layout.Type} sum = {layout.Type}.Zero;");
+                }
+
+                if (tail > 0)
+                {
+                    _writer.Line(chunks > 0 ? $"// The last {Literal(tail)} units, in order." : "// Every unit, in order.");
+                    using (_writer.Open($"for ({NUInt} k = {Literal(chunks * 16)}; k < {columnsName}; k++)"))
+                    {
+                        _writer.Line($"sum = {TypeNames.LstmMath}.MultiplyAdd({layout.Load(input, IndexExpression.Name("k"))}, {layout.Weight("weights", "k")}, sum);");
+                    }
+                }
+
+                _writer.Line(layout.Store(result("sum"), output, IndexExpression.Name(row)));
+            }
         }
     }
 }

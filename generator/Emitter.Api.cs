@@ -18,6 +18,7 @@ namespace LstmGen.Generator
             _writer.Line($"/// <summary>Units per {_cell.Name} layer.</summary>");
             _writer.Line($"public const int HiddenSize = {Literal(_spec.HiddenSize)};");
             _writer.Line();
+            EmitProjectionConstant();
             _writer.Line($"/// <summary>Stacked {_cell.Name} layers.</summary>");
             _writer.Line($"public const int Layers = {Literal(_spec.Layers)};");
             _writer.Line();
@@ -29,7 +30,7 @@ namespace LstmGen.Generator
             else
             {
                 _writer.Line("/// <summary>Values a step outputs: the last layer's hidden state (the model has no head).</summary>");
-                _writer.Line("public const int OutputSize = HiddenSize;");
+                _writer.Line($"public const int OutputSize = {LayerOutputWidth};");
             }
 
             _writer.Line();
@@ -40,23 +41,35 @@ namespace LstmGen.Generator
             _writer.Line($"// up to MaxBlockWidth units with the {_cell.GateList} gates of a block side by side (see LstmGen.CompilerServices.GateBlocks).");
             _writer.Line($"private const int MaxBlockWidth = {Literal(_plan.MaxBlockWidth)};");
             _writer.Line($"private const int GateRowLength = {Literal(_cell.GateCount)} * HiddenSize;");
-            if (_cell.UnitValues > 0)
+            if (_spec.HasProjection)
+            {
+                _writer.Line("// A step's gate values: its gate row, then o * tanh(c) of every unit, which the projection maps to h.");
+                _writer.Line("private const int GateValuesLength = GateRowLength + HiddenSize;");
+            }
+            else if (_cell.UnitValues > 0)
             {
                 _writer.Line("// A step's gate values: its gate row, then W_hn h + b_hn of every unit (n scales it by r, so it is kept apart).");
                 _writer.Line($"private const int GateValuesLength = GateRowLength + {(_cell.UnitValues == 1 ? string.Empty : Literal(_cell.UnitValues) + " * ")}HiddenSize;");
             }
             _writer.Line();
-            _writer.Line($"// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [HiddenSize][GateRowLength], b_ih, b_hh [GateRowLength].");
-            string firstInputs = _plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize";
-            _writer.Line($"private const int FirstLayerParameterCount = ({firstInputs} + HiddenSize + 2) * GateRowLength;");
+            _writer.Line(_spec.HasProjection
+                ? "// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [ProjectionSize][GateRowLength], b_ih, b_hh [GateRowLength],"
+                : $"// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [HiddenSize][GateRowLength], b_ih, b_hh [GateRowLength].");
+            if (_spec.HasProjection)
+            {
+                _writer.Line("// then W_hr [ProjectionSize, HiddenSize] as PyTorch keeps it.");
+            }
+
+            string firstInputs = _plan.FirstLayer.IsUpper ? LayerOutputWidth : "InputSize";
+            _writer.Line(LayerParameterCount("FirstLayerParameterCount", firstInputs));
             if (_spec.Layers > 1)
             {
-                _writer.Line("private const int UpperLayerParameterCount = (HiddenSize + HiddenSize + 2) * GateRowLength;");
+                _writer.Line(LayerParameterCount("UpperLayerParameterCount", LayerOutputWidth));
             }
 
             if (_spec.HasHead)
             {
-                _writer.Line("// The head's weight [OutputSize, HiddenSize] and bias [OutputSize] follow the last layer.");
+                _writer.Line($"// The head's weight [OutputSize, {LayerOutputWidth}] and bias [OutputSize] follow the last layer.");
                 _writer.Line(_spec.Layers > 1
                     ? "private const int HeadOffset = FirstLayerParameterCount + ((Layers - 1) * UpperLayerParameterCount);"
                     : "private const int HeadOffset = FirstLayerParameterCount;");
@@ -64,6 +77,14 @@ namespace LstmGen.Generator
 
             _writer.Line();
         }
+
+        /// <summary>The constant of a layer's parameter count, for a layer of <paramref name="inputs"/> inputs.</summary>
+        private string LayerParameterCount(string name, string inputs) => _spec.HasProjection
+            ? $"private const int {name} = (({inputs} + {RecurrentWidth} + 2) * GateRowLength) + (ProjectionSize * HiddenSize);"
+            : $"private const int {name} = ({inputs} + HiddenSize + 2) * GateRowLength;";
+
+        /// <summary>The bound of PyTorch's default initialisation, as the constructors' comments say it.</summary>
+        private string InitialisationBound => _spec.HasProjection && _spec.HasHead ? "±1/sqrt(HiddenSize), the head's ±1/sqrt(ProjectionSize)" : "±1/sqrt(HiddenSize)";
 
         private void EmitFieldsAndConstructors()
         {
@@ -101,7 +122,7 @@ namespace LstmGen.Generator
             {
                 _writer.Line("/// <summary>");
                 _writer.Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
-                _writer.Line("/// ±1/sqrt(HiddenSize)) from a random seed. Use the seeded constructor for repeatable weights.");
+                _writer.Line($"/// {InitialisationBound}) from a random seed. Use the seeded constructor for repeatable weights.");
                 _writer.Line("/// </summary>");
                 _writer.Line($"public {Identifier(_spec.TypeName)}()");
                 _writer.Line($"    : this({TypeNames.Seeds}.Next())");
@@ -112,7 +133,7 @@ namespace LstmGen.Generator
 
             _writer.Line("/// <summary>");
             _writer.Line("/// Creates the model with PyTorch's default initialisation (every tensor uniform in");
-            _writer.Line("/// ±1/sqrt(HiddenSize)), drawn from <paramref name=\"seed\"/>: one seed gives the same");
+            _writer.Line($"/// {InitialisationBound}), drawn from <paramref name=\"seed\"/>: one seed gives the same");
             _writer.Line("/// weights on every machine and .NET version.");
             _writer.Line("/// </summary>");
             using (_writer.Open($"public {Identifier(_spec.TypeName)}(int seed)"))
@@ -196,7 +217,7 @@ namespace LstmGen.Generator
 
         private void EmitTensorAccess()
         {
-            bool anyHead = _spec.HasHead;
+            string? packed = PackedTensorTest;
             _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetTensor\"/>");
             using (_writer.Open($"public void SetTensor(string name, {TypeNames.ReadOnlySpan}<float> values)"))
             {
@@ -204,9 +225,9 @@ namespace LstmGen.Generator
                 {
                     _writer.Line($"{TypeNames.TensorInfo} tensor = FindTensor(name);");
                     _writer.Line($"{TypeNames.Span}<float> storage = Parameters.Slice(tensor.Offset, tensor.Length);");
-                    if (anyHead)
+                    if (packed is not null)
                     {
-                        using (_writer.Open("if (tensor.Offset < HeadOffset)"))
+                        using (_writer.Open($"if ({packed})"))
                         {
                             _writer.Line($"{TypeNames.GateLayout}.Pack(tensor, values, storage, HiddenSize, MaxBlockWidth, nameof(values));");
                         }
@@ -261,9 +282,9 @@ namespace LstmGen.Generator
             using (_writer.Open($"private static void CopyOut({TypeNames.TensorInfo} tensor, {TypeNames.ReadOnlySpan}<float> storage, {TypeNames.Span}<float> destination)"))
             {
                 _writer.Line($"{TypeNames.ReadOnlySpan}<float> values = storage.Slice(tensor.Offset, tensor.Length);");
-                if (anyHead)
+                if (packed is not null)
                 {
-                    using (_writer.Open("if (tensor.Offset < HeadOffset)"))
+                    using (_writer.Open($"if ({packed})"))
                     {
                         _writer.Line($"{TypeNames.GateLayout}.Unpack(tensor, values, destination, HiddenSize, MaxBlockWidth, nameof(destination));");
                     }
@@ -296,6 +317,21 @@ namespace LstmGen.Generator
 
         private const string StateShape = "[Layers, HiddenSize]";
 
+        /// <summary>The shape of the hidden state: [Layers, ProjectionSize] with projections, else [Layers, HiddenSize].</summary>
+        private string HiddenStateShape => $"[Layers, {RecurrentWidth}]";
+
+        /// <summary>
+        /// The test that a tensor is kept in packed gate rows (a gate weight or bias), where the model has tensors kept as
+        /// PyTorch has them (the head after the layers, a layer's W_hr of ProjectionSize rows); null when every tensor is packed.
+        /// </summary>
+        private string? PackedTensorTest => (_spec.HasHead, _spec.HasProjection) switch
+        {
+            (true, true) => "tensor.Offset < HeadOffset && tensor.Shape[0] == GateRowLength",
+            (false, true) => "tensor.Shape[0] == GateRowLength",
+            (true, false) => "tensor.Offset < HeadOffset",
+            _ => null,
+        };
+
         private void EmitStateAccess()
         {
             _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ResetState\"/>");
@@ -317,7 +353,7 @@ namespace LstmGen.Generator
                 _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetState\"/>");
                 using (_writer.Open($"public void SetState({TypeNames.ReadOnlySpan}<float> hidden, {TypeNames.ReadOnlySpan}<float> cell)"))
                 {
-                    _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                    _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * {RecurrentWidth}, nameof(hidden), \"{HiddenStateShape}\");");
                     _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
                     using (Guard("SetState"))
                     {
@@ -330,7 +366,7 @@ namespace LstmGen.Generator
                 _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetState\"/>");
                 using (_writer.Open($"public void GetState({TypeNames.Span}<float> hidden, {TypeNames.Span}<float> cell)"))
                 {
-                    _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * HiddenSize, nameof(hidden), \"{StateShape}\");");
+                    _writer.Line($"{TypeNames.ModelGuard}.Length(hidden.Length, Layers * {RecurrentWidth}, nameof(hidden), \"{HiddenStateShape}\");");
                     _writer.Line($"{TypeNames.ModelGuard}.Length(cell.Length, Layers * HiddenSize, nameof(cell), \"{StateShape}\");");
                     _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(cell, hidden, nameof(cell), nameof(hidden));");
                     _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetState));");
@@ -436,7 +472,7 @@ namespace LstmGen.Generator
                 {
                     _writer.Line();
                     _writer.Line("// Without a head, a step outputs the top layer's hidden state.");
-                    _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize), ref output, OutputSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, (Layers - 1) * {RecurrentWidth}), ref output, OutputSize);");
                 }
 
                 if (_spec.OutputActivation != OutputActivation.Linear)
@@ -512,19 +548,21 @@ namespace LstmGen.Generator
                 _writer.Line(IsPortable
                     ? "// The hidden values, then the cell values."
                     : "// The hidden values, then the cell values: the group step reads a State as one row of floats.");
-                _writer.Line("private LayerValues _hidden;");
+                _writer.Line($"private {HiddenValuesType} _hidden;");
                 _writer.Line("private LayerValues _cell;");
                 _writer.Line();
                 _writer.Line("/// <summary>");
                 _writer.Line("/// Whether every hidden and cell value is finite. A NaN input to a step makes the state NaN, and every");
                 _writer.Line("/// later step keeps it NaN: check this after a step whose input may be bad, and reset the state if it");
-                _writer.Line("/// is false. Costs one pass over the state's 2 x Layers x HiddenSize floats.");
+                _writer.Line(_spec.HasProjection
+                    ? "/// is false. Costs one pass over the state's Layers x (ProjectionSize + HiddenSize) floats."
+                    : "/// is false. Costs one pass over the state's 2 x Layers x HiddenSize floats.");
                 _writer.Line("/// </summary>");
                 if (IsPortable)
                 {
                     // C# 9 has no span over a readonly struct's own fields: a plain getter reads them through a ref.
-                    string values = $"{TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {{0}}._0, Layers * HiddenSize)";
-                    _writer.Line($"public bool IsFinite => {TypeNames.ModelGuard}.AllFinite({string.Format(System.Globalization.CultureInfo.InvariantCulture, values, "_hidden")}) && {TypeNames.ModelGuard}.AllFinite({string.Format(System.Globalization.CultureInfo.InvariantCulture, values, "_cell")});");
+                    string Values(string field, string width) => $"{TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {field}._0, Layers * {width})";
+                    _writer.Line($"public bool IsFinite => {TypeNames.ModelGuard}.AllFinite({Values("_hidden", RecurrentWidth)}) && {TypeNames.ModelGuard}.AllFinite({Values("_cell", "HiddenSize")});");
                     _writer.Line();
                     EmitPortableStateMembers();
                     return;
@@ -532,7 +570,7 @@ namespace LstmGen.Generator
 
                 _writer.Line($"public readonly bool IsFinite => {TypeNames.ModelGuard}.AllFinite(_hidden) && {TypeNames.ModelGuard}.AllFinite(_cell);");
                 _writer.Line();
-                _writer.Line("/// <summary>The hidden state, [Layers, HiddenSize] row-major.</summary>");
+                _writer.Line($"/// <summary>The hidden state, {HiddenStateShape} row-major.</summary>");
                 _writer.Line($"[{TypeNames.UnscopedRef}]");
                 _writer.Line($"public {TypeNames.Span}<float> Hidden => _hidden;");
                 _writer.Line();
@@ -544,6 +582,16 @@ namespace LstmGen.Generator
                 using (_writer.Open("private struct LayerValues"))
                 {
                     _writer.Line("private float _element0;");
+                }
+
+                if (_spec.HasProjection)
+                {
+                    _writer.Line();
+                    _writer.Line($"[{TypeNames.InlineArray}(Layers * ProjectionSize)]");
+                    using (_writer.Open($"private struct {HiddenValuesType}"))
+                    {
+                        _writer.Line("private float _element0;");
+                    }
                 }
             }
         }
@@ -590,16 +638,30 @@ namespace LstmGen.Generator
         {
             foreach (string part in _cell.HasCellState ? new[] { "Hidden", "Cell" } : new[] { "Hidden" })
             {
-                _writer.Line($"/// <summary>The {part.ToLowerInvariant()} state of <paramref name=\"state\"/>, [Layers, HiddenSize] row-major: a span over the state itself.</summary>");
-                _writer.Line($"public static {TypeNames.Span}<float> {part}(ref State state) => {TypeNames.MemoryMarshal}.CreateSpan(ref state._{part.ToLowerInvariant()}._0, Layers * HiddenSize);");
+                string width = part == "Hidden" ? RecurrentWidth : "HiddenSize";
+                _writer.Line($"/// <summary>The {part.ToLowerInvariant()} state of <paramref name=\"state\"/>, [Layers, {width}] row-major: a span over the state itself.</summary>");
+                _writer.Line($"public static {TypeNames.Span}<float> {part}(ref State state) => {TypeNames.MemoryMarshal}.CreateSpan(ref state._{part.ToLowerInvariant()}._0, Layers * {width});");
                 _writer.Line();
             }
 
-            _writer.Line("// Layers * HiddenSize floats, one after another (what [InlineArray] gives the full tier).");
-            _writer.Line($"[{TypeNames.StructLayout}({TypeNames.LayoutKind}.Sequential)]");
-            using (_writer.Open("private struct LayerValues"))
+            EmitPortableValues("LayerValues", "HiddenSize", _spec.Layers * _spec.HiddenSize);
+            if (_spec.HasProjection)
             {
-                int count = _spec.Layers * _spec.HiddenSize;
+                _writer.Line();
+                EmitPortableValues(HiddenValuesType, "ProjectionSize", _spec.Layers * _spec.ProjectionSize);
+            }
+        }
+
+        /// <summary>The type of a State's hidden values: <c>LayerValues</c> (Layers * HiddenSize floats), or with projections <c>ProjectedValues</c>.</summary>
+        private string HiddenValuesType => _spec.HasProjection ? "ProjectedValues" : "LayerValues";
+
+        /// <summary>A portable State's <paramref name="count"/> floats of Layers * <paramref name="width"/>, as fields.</summary>
+        private void EmitPortableValues(string name, string width, int count)
+        {
+            _writer.Line($"// Layers * {width} floats, one after another (what [InlineArray] gives the full tier).");
+            _writer.Line($"[{TypeNames.StructLayout}({TypeNames.LayoutKind}.Sequential)]");
+            using (_writer.Open($"private struct {name}"))
+            {
                 for (int first = 0; first < count; first += 16)
                 {
                     int last = System.Math.Min(first + 16, count);

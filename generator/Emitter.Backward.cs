@@ -25,12 +25,18 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void {kernel.Name}Backward{path.Path}({LayerBackwardParameters.Declaration})"))
             {
-                _writer.Line("// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases.");
+                _writer.Line($"// This layer's packed parameters and their gradients: W_ih, W_hh, then the two biases{ProjectionAfterBiases}.");
                 _writer.Line("ref float inputWeights = ref weights;");
                 _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                _writer.Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize) * GateRowLength);");
-                _writer.Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                _writer.Line($"ref float inputBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + {RecurrentWidth}) * GateRowLength);");
+                _writer.Line($"ref float hiddenBiasGradients = ref {Unsafe}.Add(ref gradients, ({inputs} + {RecurrentWidth} + 1) * GateRowLength);");
                 _writer.Line();
+                if (_spec.HasProjection)
+                {
+                    EmitProjectionBackwardCall(path, inputs);
+                    _writer.Line();
+                }
+
                 if (_cell.HasCellState)
                 {
                     _writer.Line("// What the forward pass recorded: this step's gates and cell state, the cell state before it. Each unit's");
@@ -79,7 +85,7 @@ namespace LstmGen.Generator
                 if (_cell.HasCellState)
                 {
                     _writer.Line("// d loss / d h_prev = W_hh^T gate gradients, for the step before.");
-                    EmitRowsBackward(path, "HiddenSize", _spec.HiddenSize, "recurrentWeights", "hiddenGradient", "gateGradients");
+                    EmitRowsBackward(path, RecurrentWidth, _spec.RecurrentWidth, "recurrentWeights", "hiddenGradient", "gateGradients");
                 }
                 else
                 {
@@ -412,21 +418,21 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void HeadBackward{path.Path}({HeadBackwardParameters.Declaration})"))
             {
-                _writer.Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * HiddenSize);");
-                _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
+                _writer.Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * {LayerOutputWidth});");
+                _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {LayerOutputWidth});");
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
                     _writer.Line($"float logitGradient = {Unsafe}.Add(ref logitGradients, o);");
                     _writer.Line($"{Unsafe}.Add(ref biasGradients, o) += logitGradient;");
-                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
-                    _writer.Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * HiddenSize);");
-                    if (path.VectorWidth > 1 && _spec.HiddenSize >= path.VectorWidth)
+                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * {LayerOutputWidth});");
+                    _writer.Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * {LayerOutputWidth});");
+                    if (path.VectorWidth > 1 && _spec.LayerOutputWidth >= path.VectorWidth)
                     {
                         // For the vector loop over whole vectors of units (a smaller head has only the scalar tail).
                         _writer.Line($"{vector.Type} logitGradients{Literal(path.VectorWidth)} = {vector.Broadcast("logitGradient")};");
                     }
 
-                    EmitVectorLoop(vector, "HiddenSize", _spec.HiddenSize, (l, k) =>
+                    EmitVectorLoop(vector, LayerOutputWidth, _spec.LayerOutputWidth, (l, k) =>
                     {
                         string g = l.Width == 1 ? "logitGradient" : $"logitGradients{Literal(l.Width)}";
                         return new[]

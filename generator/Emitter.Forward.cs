@@ -16,13 +16,14 @@ namespace LstmGen.Generator
         {
             string kind = agents ? "Agents" : string.Empty;
             string suffix = kind + Precision + path.Path;
-            string stride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : "HiddenSize";
+            string stride = agents ? $"{RecurrentWidth} * {Literal(AgentsPerGroup(path))}" : RecurrentWidth;
+            string cellStride = agents ? $"HiddenSize * {Literal(AgentsPerGroup(path))}" : "HiddenSize";
             _writer.Line(agents
                 ? $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} for {Literal(AgentsPerGroup(path))} agents, one per lane, with the {path.Path} kernels.</summary>"
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
             using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
-                _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize")} values) -> hidden[0].");
+                _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? LayerOutputWidth : "InputSize")} values) -> hidden[0].");
                 _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, {StateArguments("ref hidden", "ref cell")}, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
@@ -32,7 +33,7 @@ namespace LstmGen.Generator
                     string below = layer == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(layer - 1)} * {stride})";
                     _writer.Line();
                     _writer.Line($"// Layer {Literal(layer)}: hidden[{Literal(layer - 1)}] -> hidden[{Literal(layer)}].");
-                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride})", $"ref {Unsafe}.Add(ref cell, {Literal(layer)} * {stride})")}, ref gates);");
+                    _writer.Line($"{_plan.UpperLayer.Name}{suffix}(ref {Unsafe}.Add(ref parameters, {weights}), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, {Literal(layer)} * {stride})", $"ref {Unsafe}.Add(ref cell, {Literal(layer)} * {cellStride})")}, ref gates);");
                 }
 
                 string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, {Literal(_spec.Layers - 1)} * {stride})";
@@ -81,8 +82,8 @@ namespace LstmGen.Generator
                 ? "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations, in registers, and"
                 : "/// <paramref name=\"gates\"/> (packed like a gate row); then the gate activations replace them there");
             _writer.Line(agents
-                ? $"/// {_cell.UpdateText}. Each value of one sequence is a vector of agents here."
-                : $"/// (training keeps them for the backward pass), and {_cell.UpdateText}.");
+                ? $"/// {LayerUpdateText}. Each value of one sequence is a vector of agents here."
+                : $"/// (training keeps them for the backward pass), and {LayerUpdateText}.");
             _writer.Line("/// </summary>");
             string kind = agents ? "Agents" : recurrentOnly ? "Recurrent" : string.Empty;
             ParameterList parameters = recurrentOnly ? LayerRecurrentParameters : LayerStepParameters;
@@ -95,7 +96,7 @@ namespace LstmGen.Generator
                     _writer.Line($"ref {WeightType} recurrentWeights = ref {Unsafe}.Add(ref weights, {InputRows(kernel)} * GateRowLength);");
                     if (recurrentBias)
                     {
-                        _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                        _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + {RecurrentWidth} + 1) * GateRowLength);");
                     }
                 }
                 else if (_bfloat16)
@@ -107,14 +108,16 @@ namespace LstmGen.Generator
                 }
                 else
                 {
-                    _writer.Line("// This layer's packed parameters: W_ih, W_hh, then the two biases.");
+                    _writer.Line($"// This layer's packed parameters: W_ih, W_hh, then the two biases{ProjectionAfterBiases}.");
                     _writer.Line("ref float inputWeights = ref weights;");
                     _writer.Line($"ref float recurrentWeights = ref {Unsafe}.Add(ref weights, {inputs} * GateRowLength);");
-                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize) * GateRowLength);");
-                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + HiddenSize + 1) * GateRowLength);");
+                    _writer.Line($"ref float inputBias = ref {Unsafe}.Add(ref weights, ({inputs} + {RecurrentWidth}) * GateRowLength);");
+                    _writer.Line($"ref float hiddenBias = ref {Unsafe}.Add(ref weights, ({inputs} + {RecurrentWidth} + 1) * GateRowLength);");
                 }
 
                 EmitUnitValuesRow("gates", agents ? group : 0);
+                EmitCellOutputRow(agents ? group : 0);
+
                 EquatableArray<TileLoop> tiles = agents ? path.AgentTiles : path.Tiles;
                 bool descending = AlternatesTileOrder && tiles.Any(tile => tile.OuterCount > 1);
                 if (descending)
@@ -128,12 +131,14 @@ namespace LstmGen.Generator
                 foreach (TileLoop tile in tiles)
                 {
                     _writer.Line();
-                    int rowsPerPass = agents && tile.InnerCount > 1 ? kernel.AgentRowsPerPass(_spec.HiddenSize, _bfloat16) : 0;
+                    int rowsPerPass = agents && tile.InnerCount > 1 ? kernel.AgentRowsPerPass(_spec.RecurrentWidth, _bfloat16) : 0;
                     EmitTile(tile, kernel, new ValueLayout(VectorOf(agents ? path.VectorWidth : tile.VectorWidth), agents ? group : 0, _bfloat16), recurrentOnly, descending, rowsPerPass);
                 }
 
                 _writer.Line();
-                _writer.Line("// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
+                _writer.Line(_spec.HasProjection
+                    ? "// Every gate sum has read the old hidden state: the activations, then the projection writes the new one."
+                    : "// Every gate sum has read the old hidden state, so the new one replaces it unit by unit.");
                 EquatableArray<TileLoop> activationTiles = agents ? path.AgentActivationTiles : path.ActivationTiles;
                 for (int i = 0; i < activationTiles.Count; i++)
                 {
@@ -145,6 +150,11 @@ namespace LstmGen.Generator
                     TileLoop tile = activationTiles[i];
                     EmitActivationTile(tile, new ValueLayout(VectorOf(agents ? path.VectorWidth : tile.VectorWidth), agents ? group : 0));
                 }
+
+                if (_spec.HasProjection)
+                {
+                    EmitProjectionCall(path, inputs, agents);
+                }
             }
 
             _writer.Line();
@@ -155,7 +165,7 @@ namespace LstmGen.Generator
             kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
 
         /// <summary>The constant that counts a kernel's inputs.</summary>
-        private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
+        private string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : LayerOutputWidth;
 
         /// <summary>
         /// The gate sums of a tile, in registers, over every row of W_ih and W_hh; or, with <paramref name="rowsPerPass"/>,
@@ -202,7 +212,7 @@ namespace LstmGen.Generator
                 {
                     EmitPassRows(tile, layout, $"W_ih x: {source}", "inputWeights", inputs, kernel.InputCount, "input", "firstRow", "inputEnd", accumulator => accumulator.InputColumn);
                     _writer.Line();
-                    EmitPassRows(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", "HiddenSize", _spec.HiddenSize, "hidden", "hiddenStart", "hiddenEnd", accumulator => accumulator.RecurrentColumn);
+                    EmitPassRows(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", RecurrentWidth, _spec.RecurrentWidth, "hidden", "hiddenStart", "hiddenEnd", accumulator => accumulator.RecurrentColumn);
                 }
                 else
                 {
@@ -212,7 +222,7 @@ namespace LstmGen.Generator
                         _writer.Line();
                     }
 
-                    EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : "HiddenSize", "hidden", _spec.HiddenSize, accumulator => accumulator.RecurrentColumn);
+                    EmitAccumulation(tile, layout, "W_hh h: the previous hidden state", "recurrentWeights", _bfloat16 ? "HiddenPairs" : RecurrentWidth, "hidden", _spec.RecurrentWidth, accumulator => accumulator.RecurrentColumn);
                 }
 
                 _writer.Line();
@@ -238,8 +248,8 @@ namespace LstmGen.Generator
         private Block OpenRowPass(string inputs, int rowsPerPass)
         {
             _writer.Line($"// The block's rows of W_ih and W_hh, {Literal(rowsPerPass)} at a time, so that every part of the block reads them from L1.");
-            Block loop = _writer.Open($"for ({NUInt} firstRow = 0; firstRow < {inputs} + HiddenSize; firstRow += {Literal(rowsPerPass)})");
-            _writer.Line($"{NUInt} endRow = {TypeNames.Math}.Min(firstRow + {Literal(rowsPerPass)}, {inputs} + HiddenSize);");
+            Block loop = _writer.Open($"for ({NUInt} firstRow = 0; firstRow < {inputs} + {RecurrentWidth}; firstRow += {Literal(rowsPerPass)})");
+            _writer.Line($"{NUInt} endRow = {TypeNames.Math}.Min(firstRow + {Literal(rowsPerPass)}, {inputs} + {RecurrentWidth});");
             _writer.Line($"{NUInt} inputEnd = {TypeNames.Math}.Min(endRow, {inputs});");
             _writer.Line($"{NUInt} hiddenStart = {TypeNames.Math}.Max(firstRow, {inputs}) - {inputs};");
             _writer.Line($"{NUInt} hiddenEnd = {TypeNames.Math}.Max(endRow, {inputs}) - {inputs};");
@@ -276,7 +286,7 @@ namespace LstmGen.Generator
         {
             string units = tile.UnitsCovered == 1 ? $"Unit {Literal(tile.BaseUnit)}" : $"Units {Literal(tile.BaseUnit)} to {Literal(tile.BaseUnit + tile.UnitsCovered - 1)}";
             string per = layout.Agents > 0 ? $"one at a time for {Literal(layout.Agents)} agents" : tile.VectorWidth == 1 ? "one unit at a time" : $"{Literal(tile.VectorWidth)} at a time";
-            _writer.Line($"// {units}, {per}: the gates, then {_cell.UpdateText.Replace(", h", " and h")}.");
+            _writer.Line($"// {units}, {per}: the gates, then {ActivationUpdateText}.");
             using (OpenTileLoops(tile))
             using (OpenAgentVectors(ref layout))
             {
@@ -498,21 +508,31 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
-                {
-                    _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
-                }
-
-                using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
-                {
-                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
-                    EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
-                    _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {ScalarWeight("bias", "o")};");
-                }
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputWidth});");
+                EmitDenseRows(path, "head", HeadWeightType, "o", "OutputSize", LayerOutputWidth, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {ScalarWeight("bias", "o")}");
             }
 
             _writer.Line();
+        }
+
+        /// <summary>
+        /// output[r] = <paramref name="matrix"/>[r, :] · <paramref name="input"/> (then <paramref name="result"/> of the sum) for
+        /// every row r (<paramref name="row"/>) of a row-major matrix of <paramref name="rows"/> rows and <paramref name="columns"/>
+        /// columns, each a dot product in the canonical order (<see cref="EmitLaneDot"/>): the head's, and a layer's projection.
+        /// </summary>
+        private void EmitDenseRows(PathPlan path, string matrix, string weightType, string row, string rows, string columnsName, int columns, string input, string output, System.Func<string, string> result)
+        {
+            if (columns >= 16 && path.Path == KernelPath.Scalar)
+            {
+                _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
+            }
+
+            using (_writer.Open($"for ({NUInt} {row} = 0; {row} < {rows}; {row}++)"))
+            {
+                _writer.Line($"ref {weightType} weights = ref {Unsafe}.Add(ref {matrix}, {row} * {columnsName});");
+                EmitLaneDot(path, columns, new[] { input }, "weights", alongside: null);
+                _writer.Line($"{Unsafe}.Add(ref {output}, {row}) = {result("sum")};");
+            }
         }
     }
 }

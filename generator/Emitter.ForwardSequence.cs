@@ -20,11 +20,11 @@ namespace LstmGen.Generator
             System.Math.Max(1, Planner.MaxAccumulators(path.Path) / (_cell.InputAccumulators.Count() * tile.Segments.Count));
 
         /// <summary>Whether Forward computes the first layer's input projection a chunk at a time (<see cref="LayerKernel.ProjectsInForward"/>).</summary>
-        private bool FirstLayerProjects => _plan.FirstLayer.ProjectsInForward(_spec.HiddenSize);
+        private bool FirstLayerProjects => _plan.ProjectsInForward(_plan.FirstLayer);
 
         /// <summary>Why a layer that does not project runs whole steps: its input is narrower than its state, or its state is of the size that keeps a step busy.</summary>
-        private string WholeStepReason(LayerKernel kernel) => kernel.InputCount < _spec.HiddenSize
-            ? "its input is narrower than its state"
+        private string WholeStepReason(LayerKernel kernel) => _spec.HasProjection ? "each step ends with the projection of its output"
+            : kernel.InputCount < _spec.HiddenSize ? "its input is narrower than its state"
             : StateReason;
 
         /// <summary>Why a state of 16 to 31 units runs whole steps (<see cref="LayerKernel.IsWholeStepState"/>).</summary>
@@ -32,7 +32,7 @@ namespace LstmGen.Generator
             $"a state of {Literal(LayerKernel.MinWholeStepHiddenSize)} to {Literal(LayerKernel.MaxWholeStepHiddenSize)} units keeps the multiply-add units busy with whole vectors";
 
         /// <summary>Whether some layer computes its input projection a chunk at a time (the layers above the first do if any does).</summary>
-        private bool AnyLayerProjects => _plan.UpperLayer.ProjectsInForward(_spec.HiddenSize);
+        private bool AnyLayerProjects => _plan.ProjectsInForward(_plan.UpperLayer);
 
         private void EmitForwardConstants()
         {
@@ -45,7 +45,7 @@ namespace LstmGen.Generator
                 ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
                 : $"private const int ForwardGatesLength = {GateValuesLength};");
             _writer.Line(HasUpperLayers
-                ? "private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * HiddenSize);"
+                ? $"private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * {LayerOutputWidth});"
                 : "private const int ForwardBufferLength = ForwardGatesLength;");
             _writer.Line();
         }
@@ -71,7 +71,7 @@ namespace LstmGen.Generator
             else
             {
                 // Upper layers read an input as wide as their state, so only the state's size keeps them from projecting.
-                string reason = HasUpperLayers ? StateReason : WholeStepReason(_plan.FirstLayer);
+                string reason = HasUpperLayers && !_spec.HasProjection ? StateReason : WholeStepReason(_plan.FirstLayer);
                 _writer.Line($"/// {(HasUpperLayers ? "Every layer" : "The layer")} runs whole steps ({reason}), as a step");
                 _writer.Line("/// hides the input part of its sums, which a separate pass would only add to.");
             }
@@ -125,7 +125,7 @@ namespace LstmGen.Generator
                             using (_writer.Open("for (int layer = 1; layer < Layers - 1; layer++)"))
                             {
                                 EmitUpperLayerReferences("layer", "(layer - 1)");
-                                EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: false);
+                                EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", LayerOutputWidth, "ref layerHidden", "ref layerCell", top: false);
                             }
                         }
 
@@ -134,7 +134,7 @@ namespace LstmGen.Generator
                         using (_writer.OpenScope())
                         {
                             EmitUpperLayerReferences("(Layers - 1)", "(Layers - 2)");
-                            EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", "HiddenSize", "ref layerHidden", "ref layerCell", top: true);
+                            EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", LayerOutputWidth, "ref layerHidden", "ref layerCell", top: true);
                         }
                     }
                 }
@@ -143,7 +143,7 @@ namespace LstmGen.Generator
             _writer.Line();
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
-                if (!kernel.ProjectsInForward(_spec.HiddenSize))
+                if (!_plan.ProjectsInForward(kernel))
                 {
                     EmitDispatcher(
                         $"One whole step of {DescribeLayers(kernel)}, its gates in <paramref name=\"gates\"/>",
@@ -177,7 +177,7 @@ namespace LstmGen.Generator
         private void EmitUpperLayerReferences(string layer, string below)
         {
             _writer.Line($"ref {WeightType} weights = ref {Unsafe}.Add(ref parameters, {FirstLayerLength} + ({below} * {UpperLayerLength}));");
-            _writer.Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * HiddenSize);");
+            _writer.Line($"ref float layerHidden = ref {Unsafe}.Add(ref hidden, {layer} * {RecurrentWidth});");
             if (_cell.HasCellState)
             {
                 _writer.Line($"ref float layerCell = ref {Unsafe}.Add(ref cell, {layer} * HiddenSize);");
@@ -193,7 +193,7 @@ namespace LstmGen.Generator
         /// </summary>
         private void EmitLayerChunk(LayerKernel kernel, string weights, string inputs, string inputStride, string layerHidden, string layerCell, bool top)
         {
-            bool projects = kernel.ProjectsInForward(_spec.HiddenSize);
+            bool projects = _plan.ProjectsInForward(kernel);
             if (projects)
             {
                 _writer.Line($"{kernel.Name}Projection({weights}, ref {inputs}, {inputStride}, ref gates, ({NUInt})count);");
@@ -206,7 +206,7 @@ namespace LstmGen.Generator
                     : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {StateArguments(layerHidden, layerCell)}, ref gates);");
                 if (!top)
                 {
-                    _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * HiddenSize), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * {LayerOutputWidth}), {LayerOutputWidth});");
                     return;
                 }
 

@@ -64,15 +64,16 @@ namespace LstmGen.Generator
         private string StateArguments(string hidden, string cell) => _cell.HasCellState ? $"{hidden}, {cell}" : hidden;
 
         /// <summary>The floats of a State: the hidden values of every layer, then as many cell values where the cell has them.</summary>
-        private string StateLength => _cell.HasCellState ? "2 * Layers * HiddenSize" : "Layers * HiddenSize";
+        private string StateLength => !_cell.HasCellState ? "Layers * HiddenSize" : _spec.HasProjection ? "Layers * (ProjectionSize + HiddenSize)" : "2 * Layers * HiddenSize";
 
         /// <summary>The state's names in a parameter list: hidden, cell; or hidden alone.</summary>
         private string[] StateNames => _cell.HasCellState ? new[] { "hidden", "cell" } : new[] { "hidden" };
 
         /// <summary>
         /// The length of a row of gate values (a step's sums, or its activations for training): the gate row, and
-        /// the values per unit that follow it for a cell that has any (<see cref="RecurrentCell.UnitValues"/>).
+        /// the values per unit that follow it for a cell that has any (<see cref="RecurrentCell.UnitValues"/>) or, with
+        /// projections, o * tanh(c) of every unit.
         /// </summary>
-        private string GateValuesLength => _cell.UnitValues == 0 ? "GateRowLength" : "GateValuesLength";
+        private string GateValuesLength => _cell.UnitValues == 0 && !_spec.HasProjection ? "GateRowLength" : "GateValuesLength";
     }
 }

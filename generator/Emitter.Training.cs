@@ -45,6 +45,12 @@ namespace LstmGen.Generator
                 return;
             }
 
+            if (_spec.HasProjection)
+            {
+                EmitProjectedTrainingConstants();
+                return;
+            }
+
             _writer.Lines(WithStepRecordLength("""
                 // The record of a training sequence, one row per step after a row 0 that holds the state the
                 // sequence starts from. For each layer: the gate activations (packed like a gate row), the cell
@@ -76,9 +82,9 @@ namespace LstmGen.Generator
         private string WithStepRecordLength(string template)
         {
             string lines = _spec.HasDropout
-                ? """
+                ? $"""
                   private const int RecordDropoutOffset = RecordOutputsOffset + OutputSize;
-                  private const int StepRecordLength = RecordDropoutOffset + ((Layers - 1) * 2 * HiddenSize);
+                  private const int StepRecordLength = RecordDropoutOffset + ((Layers - 1) * 2 * {LayerOutputWidth});
 
                   // Dropout between layers in training: the probability that a layer's output is dropped.
                   """ + $"\nprivate const float DropoutProbability = {Literal(_spec.Dropout)};\n\n"
@@ -87,7 +93,7 @@ namespace LstmGen.Generator
         }
 
         /// <summary>The offset, in a step's row of the record, of layer <paramref name="layer"/>'s dropout mask (its dropped output follows).</summary>
-        private static string DropoutRecord(string layer) => $"RecordDropoutOffset + ({layer} * 2 * HiddenSize)";
+        private string DropoutRecord(string layer) => $"RecordDropoutOffset + ({layer} * 2 * {LayerOutputWidth})";
 
         private void EmitTrainingFields()
         {
@@ -167,7 +173,7 @@ namespace LstmGen.Generator
             {
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 _writer.Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
-                _writer.Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * {RecurrentWidth}, nameof(initialHiddenGradients), \"{HiddenStateShape}\");");
                 _writer.Line(_cell.HasCellState
                     ? $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");"
                     : $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, 0, nameof(initialCellGradients), \"empty: a {_cell.Name} has no cell state\");");
@@ -261,13 +267,13 @@ namespace LstmGen.Generator
                         else
                         {
                             _writer.Line("// Without a head, the logits are the top layer's hidden state.");
-                            _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, HiddenSize);");
+                            _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, {LayerOutputWidth});");
                         }
                     }
 
                     using (_writer.Open("else"))
                     {
-                        _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
+                        _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {LayerOutputWidth});");
                     }
 
                     if (HasUpperLayers)
@@ -277,12 +283,23 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int layer = Layers - 1; layer >= 1; layer--)"))
                         {
                             _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            _writer.Line("int state = layer * HiddenSize;");
-                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, state), ref {Unsafe}.Add(ref {CellGradients}, state), ref upstream, computeInputGradient: true);");
+                            string hiddenState = "state", cellState = "state";
+                            if (_spec.HasProjection)
+                            {
+                                _writer.Line("int hiddenState = layer * ProjectionSize;");
+                                _writer.Line("int cellState = layer * HiddenSize;");
+                                (hiddenState, cellState) = ("hiddenState", "cellState");
+                            }
+                            else
+                            {
+                                _writer.Line("int state = layer * HiddenSize;");
+                            }
+
+                            _writer.Line($"{_plan.UpperLayer.Name}Backward(ref {Unsafe}.Add(ref parameters, weights), ref {Unsafe}.Add(ref gradients, weights), ref {Unsafe}.Add(ref previousRow, layer * LayerRecordLength), ref {Unsafe}.Add(ref row, layer * LayerRecordLength), ref upstream, ref {Unsafe}.Add(ref hiddenGradients, {hiddenState}), ref {Unsafe}.Add(ref {CellGradients}, {cellState}), ref upstream, computeInputGradient: true);");
                             if (_spec.HasDropout)
                             {
                                 _writer.Line("// The layer read the output below times its dropout mask: the gradient is masked the same way.");
-                                _writer.Line($"{TypeNames.DropoutMasks}.Backward(ref upstream, ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")}), HiddenSize);");
+                                _writer.Line($"{TypeNames.DropoutMasks}.Backward(ref upstream, ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")}), {LayerOutputWidth});");
                             }
                         }
                     }
@@ -299,7 +316,7 @@ namespace LstmGen.Generator
                 _writer.Line("// What is left flows into the initial state.");
                 using (_writer.Open("if (!initialHiddenGradients.IsEmpty)"))
                 {
-                    _writer.Line("scratch.Slice(0, Layers * HiddenSize).CopyTo(initialHiddenGradients);");
+                    _writer.Line($"scratch.Slice(0, Layers * {RecurrentWidth}).CopyTo(initialHiddenGradients);");
                     if (_cell.HasCellState)
                     {
                         _writer.Line("scratch.Slice(ScratchCellOffset, Layers * HiddenSize).CopyTo(initialCellGradients);");
@@ -346,7 +363,7 @@ namespace LstmGen.Generator
                         _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref cell, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordCellOffset), HiddenSize);");
                     }
 
-                    _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, layer * HiddenSize), ref {Unsafe}.Add(ref layerRecord, RecordHiddenOffset), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref {Unsafe}.Add(ref hidden, layer * {RecurrentWidth}), ref {Unsafe}.Add(ref layerRecord, RecordHiddenOffset), {RecurrentWidth});");
                 }
 
                 _writer.Line();
@@ -360,16 +377,16 @@ namespace LstmGen.Generator
                         using (_writer.Open("for (int layer = 1; layer < Layers; layer++)"))
                         {
                             _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
-                            string below = $"ref {Unsafe}.Add(ref hidden, (layer - 1) * HiddenSize)";
+                            string below = $"ref {Unsafe}.Add(ref hidden, (layer - 1) * {RecurrentWidth})";
                             if (_spec.HasDropout)
                             {
                                 _writer.Line("// The layer reads the output below times its dropout mask, both recorded for the backward pass.");
                                 _writer.Line($"ref float mask = ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")});");
-                                _writer.Line($"{TypeNames.DropoutMasks}.Apply(DropoutSeed, step, layer - 1, DropoutProbability, {below}, ref mask, ref {Unsafe}.Add(ref mask, HiddenSize), HiddenSize);");
-                                below = $"ref {Unsafe}.Add(ref mask, HiddenSize)";
+                                _writer.Line($"{TypeNames.DropoutMasks}.Apply(DropoutSeed, step, layer - 1, DropoutProbability, {below}, ref mask, ref {Unsafe}.Add(ref mask, {LayerOutputWidth}), {LayerOutputWidth});");
+                                below = $"ref {Unsafe}.Add(ref mask, {LayerOutputWidth})";
                             }
 
-                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * HiddenSize)", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
+                            _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * {RecurrentWidth})", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
                         }
                     }
 
@@ -377,10 +394,10 @@ namespace LstmGen.Generator
                     _writer.Line("// The logits, then the outputs after the activation.");
                     _writer.Line($"ref float logits = ref {Unsafe}.Add(ref row, RecordLogitsOffset);");
                     _writer.Line($"ref float outputs = ref {Unsafe}.Add(ref row, RecordOutputsOffset);");
-                    string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, (Layers - 1) * HiddenSize)";
+                    string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, (Layers - 1) * {RecurrentWidth})";
                     _writer.Line(_spec.HasHead
                         ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
-                        : $"{TypeNames.Floats}.Copy({top}, ref logits, HiddenSize);");
+                        : $"{TypeNames.Floats}.Copy({top}, ref logits, {LayerOutputWidth});");
                     _writer.Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
@@ -414,7 +431,7 @@ namespace LstmGen.Generator
                         _writer.Line($"{TypeNames.Floats}.Copy(ref cell, ref {Unsafe}.Add(ref record, RecordCellOffset), HiddenSize);");
                     }
 
-                    _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref record, RecordHiddenOffset), HiddenSize);");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref hidden, ref {Unsafe}.Add(ref record, RecordHiddenOffset), {RecurrentWidth});");
                 }
 
                 _writer.Line();
@@ -455,7 +472,7 @@ namespace LstmGen.Generator
                 _writer.Line("// input + t * InputSize and the hidden state before it in row t of the record.");
                 _writer.Line($"ref float gateGradients = ref {Unsafe}.Add(ref record, StepRecordLength);");
                 _writer.Line("WeightGradients(ref gradients, InputSize, ref input, InputSize, ref gateGradients, blockStart, blockEnd);");
-                _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), HiddenSize, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength")}, blockStart, blockEnd);");
+                _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, InputSize * GateRowLength), {RecurrentWidth}, ref {Unsafe}.Add(ref record, RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("gateGradients", "StepRecordLength")}, blockStart, blockEnd);");
                 if (HasUpperLayers)
                 {
                     _writer.Line();
@@ -465,10 +482,10 @@ namespace LstmGen.Generator
                         _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                         _writer.Line($"ref float layerGateGradients = ref {Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
                         _writer.Line(_spec.HasDropout
-                            ? $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + {DropoutRecord("(layer - 1)")} + HiddenSize);"
+                            ? $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + {DropoutRecord("(layer - 1)")} + {LayerOutputWidth});"
                             : $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), HiddenSize, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
-                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + (HiddenSize * GateRowLength)), HiddenSize, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
+                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {LayerOutputWidth}, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({LayerOutputWidth} * GateRowLength)), {RecurrentWidth}, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
                     }
                 }
             }

@@ -193,6 +193,10 @@ namespace LstmGen.Generator
 
             public bool KeepsGates => _layout.Agents == 0;
 
+            public string Output => _emitter.ActivationOutput;
+
+            public string? ProjectedGradient => _emitter._spec.HasProjection ? CellOutput + "Gradient" : null;
+
             public string Math(string function, params string[] arguments) => $"{TypeNames.LstmMath}.{function}({string.Join(", ", arguments)})";
 
             public string Load(CellValue value) => _layout.Load(value.Reference, Index(value));

@@ -73,9 +73,10 @@ namespace LstmGen.Generator
         {
             string layers = _spec.Layers == 1 ? "1 layer" : Literal(_spec.Layers) + " layers";
             string head = _spec.HasHead
-                ? $"dense head {Literal(_spec.HiddenSize)} -> {Literal(_spec.HeadSize)} ({_spec.OutputActivation})"
+                ? $"dense head {Literal(_spec.LayerOutputWidth)} -> {Literal(_spec.HeadSize)} ({_spec.OutputActivation})"
                 : "no head (outputs the last layer's hidden state)";
-            return $"{_cell.Name}, {layers}, input {Literal(_spec.InputSize)}, hidden {Literal(_spec.HiddenSize)}, {head}";
+            string projection = _spec.HasProjection ? $" projected to {Literal(_spec.ProjectionSize)}" : string.Empty;
+            return $"{_cell.Name}, {layers}, input {Literal(_spec.InputSize)}, hidden {Literal(_spec.HiddenSize)}{projection}, {head}";
         }
 
         private void EmitFile()
@@ -160,11 +161,16 @@ namespace LstmGen.Generator
                     foreach (LayerKernel kernel in _plan.LayerKernels)
                     {
                         EmitLayerKernel(kernel, path, agents: false);
-                        if (kernel.ProjectsInForward(_spec.HiddenSize))
+                        if (_plan.ProjectsInForward(kernel))
                         {
                             EmitProjectionKernel(kernel, path);
                             EmitLayerKernel(kernel, path, agents: false, recurrentOnly: true);
                         }
+                    }
+
+                    if (_spec.HasProjection)
+                    {
+                        EmitHiddenProjection(path);
                     }
 
                     if (_spec.HasHead)
@@ -184,6 +190,11 @@ namespace LstmGen.Generator
                         EmitLayerBackward(kernel, path);
                     }
 
+                    if (_spec.HasProjection)
+                    {
+                        EmitHiddenProjectionBackward(path);
+                    }
+
                     EmitGateRowHelpers(path);
                     EmitWeightGradients(path);
                     if (_spec.HasHead)
@@ -198,6 +209,11 @@ namespace LstmGen.Generator
                         foreach (LayerKernel kernel in _plan.LayerKernels)
                         {
                             EmitLayerKernel(kernel, path, agents: true);
+                        }
+
+                        if (_spec.HasProjection)
+                        {
+                            EmitAgentsHiddenProjection(path);
                         }
 
                         if (_spec.HasHead)

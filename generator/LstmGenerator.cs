@@ -244,6 +244,7 @@ namespace LstmGen.Generator
                 HiddenSize = spec.HiddenSize == 0 ? sizes.HiddenSize : spec.HiddenSize,
                 Layers = spec.Layers == 0 ? sizes.Layers : spec.Layers,
                 HeadSize = spec.HeadSize < 0 ? sizes.OutputSize : spec.HeadSize,
+                ProjectionSize = spec.ProjectionSize < 0 ? sizes.ProjectionSize : spec.ProjectionSize,
             };
             string? beyond =
                 sized.InputSize > DiagnosticDescriptors.MaxInputSize ? $"its InputSize = {sized.InputSize} is beyond {DiagnosticDescriptors.MaxInputSize}"
@@ -251,6 +252,8 @@ namespace LstmGen.Generator
                 : sized.Layers > DiagnosticDescriptors.MaxLayers ? $"its Layers = {sized.Layers} is beyond {DiagnosticDescriptors.MaxLayers}"
                 : sized.HeadSize > DiagnosticDescriptors.MaxOutputSize ? $"its OutputSize = {sized.HeadSize} is beyond {DiagnosticDescriptors.MaxOutputSize}"
                 : sized.Layers * sized.HiddenSize > DiagnosticDescriptors.MaxLayerUnits ? $"its Layers x HiddenSize = {sized.Layers} x {sized.HiddenSize} is beyond {DiagnosticDescriptors.MaxLayerUnits} (LSTM013)"
+                : sized.ProjectionSize >= sized.HiddenSize ? $"its ProjectionSize = {sized.ProjectionSize} is not below HiddenSize = {sized.HiddenSize} (LSTM027)"
+                : sized.HasProjection && sized.HasBFloat16Weights ? $"its ProjectionSize = {sized.ProjectionSize} cannot be read from bfloat16 weights (LSTM028)"
                 : sized.OutputActivation == OutputActivation.Softmax && sized.HeadSize < 2 ? $"its OutputSize = {sized.HeadSize} is too small for Softmax (LSTM006)"
                 : null;
             if (beyond is not null)

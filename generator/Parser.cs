@@ -153,6 +153,22 @@ namespace LstmGen.Generator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutOutOfRange, ArgumentLocation("Dropout"), name, dropoutValue.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
             }
 
+            // ProjectionSize is [Lstm]'s alone (PyTorch's nn.GRU has no proj_size); left out where other sizes are left to a
+            // weights file, it is the file's too (-1 until the file is read); left out otherwise, there is no projection.
+            bool sizesFromFile = inputSize == 0 || hiddenSize == 0 || layers == 0 || headSize < 0;
+            int projectionSize = arguments.TryGetValue("ProjectionSize", out TypedConstant projectionConstant) && projectionConstant.Value is int projection
+                ? projection
+                : sizesFromFile && cell == CellKind.Lstm ? -1 : 0;
+            if (arguments.ContainsKey("ProjectionSize") && (projectionSize < 0 || (hiddenSize >= 1 && projectionSize >= hiddenSize)))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionSizeOutOfRange, ArgumentLocation("ProjectionSize"), name, Format(projectionSize), hiddenSize >= 1 ? Format(hiddenSize - 1) : "HiddenSize - 1"));
+            }
+
+            if (projectionSize > 0 && precision == WeightPrecision.BFloat16)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionBFloat16, ArgumentLocation("WeightPrecision"), name));
+            }
+
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
                 && layers * hiddenSize > DiagnosticDescriptors.MaxLayerUnits)
             {
@@ -206,7 +222,8 @@ namespace LstmGen.Generator
                 IsAssemblyVisible(type),
                 precision,
                 cell,
-                dropout);
+                dropout,
+                projectionSize);
 
             // A warning does not stop the model: PyTorch warns, and runs without dropout, when there is one layer.
             EquatableArray<DiagnosticInfo> warnings = dropout > 0f && layers == 1

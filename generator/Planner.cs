@@ -48,34 +48,41 @@ namespace LstmGen.Generator
         public static KernelPlan Plan(ModelSpec spec)
         {
             int hidden = spec.HiddenSize;
+            int layerOutput = spec.LayerOutputWidth;
             RecurrentCell cell = RecurrentCell.For(spec.Cell);
             int gateRow = cell.GateCount * hidden;
 
-            var first = new LayerKernel(spec.InputSize == hidden ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == hidden && spec.Layers > 1);
+            // The layers above the first read what the layer below outputs: when the input is as wide, one kernel serves them all.
+            var first = new LayerKernel(spec.InputSize == layerOutput ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == layerOutput && spec.Layers > 1);
             var kernels = new List<LayerKernel> { first };
-            if (spec.Layers > 1 && spec.InputSize != hidden)
+            if (spec.Layers > 1 && spec.InputSize != layerOutput)
             {
-                kernels.Add(new LayerKernel("UpperLayer", hidden, IsFirst: false, IsUpper: true));
+                kernels.Add(new LayerKernel("UpperLayer", layerOutput, IsFirst: false, IsUpper: true));
             }
 
-            int firstCount = first.ParameterCount(hidden, cell.GateCount);
-            int upperCount = kernels[kernels.Count - 1].IsUpper ? kernels[kernels.Count - 1].ParameterCount(hidden, cell.GateCount) : 0;
+            int projection = spec.HasProjection ? spec.ProjectionSize : 0;
+            int firstCount = first.ParameterCount(hidden, cell.GateCount, projection);
+            int upperCount = kernels[kernels.Count - 1].IsUpper ? kernels[kernels.Count - 1].ParameterCount(hidden, cell.GateCount, projection) : 0;
 
             var tensors = new List<TensorPlan>();
             int offset = 0;
             for (int layer = 0; layer < spec.Layers; layer++)
             {
-                int inputs = layer == 0 ? spec.InputSize : hidden;
+                int inputs = layer == 0 ? spec.InputSize : layerOutput;
                 Add($"{cell.TensorPrefix}.weight_ih_l{layer}", TensorKind.GateWeight, gateRow, inputs);
-                Add($"{cell.TensorPrefix}.weight_hh_l{layer}", TensorKind.GateWeight, gateRow, hidden);
+                Add($"{cell.TensorPrefix}.weight_hh_l{layer}", TensorKind.GateWeight, gateRow, spec.RecurrentWidth);
                 Add($"{cell.TensorPrefix}.bias_ih_l{layer}", TensorKind.GateBias, gateRow);
                 Add($"{cell.TensorPrefix}.bias_hh_l{layer}", TensorKind.GateBias, gateRow);
+                if (spec.HasProjection)
+                {
+                    Add($"{cell.TensorPrefix}.weight_hr_l{layer}", TensorKind.Projection, spec.ProjectionSize, hidden);
+                }
             }
 
             int headOffset = offset;
             if (spec.HasHead)
             {
-                Add("head.weight", TensorKind.Head, spec.HeadSize, hidden);
+                Add("head.weight", TensorKind.Head, spec.HeadSize, layerOutput);
                 Add("head.bias", TensorKind.Head, spec.HeadSize);
             }
 

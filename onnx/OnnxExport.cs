@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using Google.Protobuf;
 using LstmGen.Serialization;
@@ -85,6 +86,7 @@ namespace LstmGen.Onnx
         /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="path"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         /// <exception cref="IOException">The file cannot be written; the target is left as it was.</exception>
+        /// <exception cref="NotSupportedException">The model has projections (<c>ProjectionSize</c>), which ONNX's LSTM operator has not.</exception>
         public static void Export(ILstmModel model, string path)
         {
             ModelProto proto = ToModelProto(model);
@@ -96,6 +98,7 @@ namespace LstmGen.Onnx
         /// <param name="stream">A writable stream.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException">The stream cannot be written, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
+        /// <exception cref="NotSupportedException">The model has projections (<c>ProjectionSize</c>), which ONNX's LSTM operator has not.</exception>
         public static void Export(ILstmModel model, Stream stream)
         {
             if (stream is null)
@@ -115,6 +118,7 @@ namespace LstmGen.Onnx
         /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/> or <see cref="GruAttribute"/>.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException">The model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
+        /// <exception cref="NotSupportedException">The model has projections (<c>ProjectionSize</c>), which ONNX's LSTM operator has not.</exception>
         public static byte[] ToBytes(ILstmModel model) => ToModelProto(model).ToByteArray();
 
         private static ModelProto ToModelProto(ILstmModel model)
@@ -125,6 +129,14 @@ namespace LstmGen.Onnx
             }
 
             CellOperator cell = CellOperator.Of(model);
+            TensorInfo? projection = model.Tensors.FirstOrDefault(tensor => tensor.Name.StartsWith("lstm.weight_hr_l", StringComparison.Ordinal));
+            if (projection is not null)
+            {
+                // ONNX's LSTM operator computes h = o * tanh(c): it has no projection h = W_hr (o * tanh(c)).
+                throw new NotSupportedException(
+                    $"{model.GetType().FullName} has projections ('{projection.Name}' {projection.ShapeText}, PyTorch's proj_size), which ONNX's LSTM operator does not have (its h is o * tanh(c)); a model with ProjectionSize cannot be exported.");
+            }
+
             CheckSize(model, cell);
             var weights = new ModelWeights(model, cell);
             var graph = new GraphProto

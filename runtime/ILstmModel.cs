@@ -37,7 +37,7 @@ namespace LstmGen
         /// <summary>Stacked LSTM layers.</summary>
         int Layers { get; }
 
-        /// <summary>Values a step outputs: the head's size, or <see cref="HiddenSize"/> without a head.</summary>
+        /// <summary>Values a step outputs: the head's size, or without a head <see cref="HiddenSize"/> (an LSTM with projections: its <c>ProjectionSize</c>).</summary>
         int OutputSize { get; }
 
         /// <summary>Whether the model has a dense head (<c>head.weight</c>, <c>head.bias</c>).</summary>
@@ -81,10 +81,16 @@ namespace LstmGen
         /// <summary>Sets the model's own hidden and cell states to zero.</summary>
         void ResetState();
 
-        /// <summary>Sets the model's own state; each span is [Layers, HiddenSize] row-major.</summary>
+        /// <summary>
+        /// Sets the model's own state; each span is [Layers, HiddenSize] row-major (an LSTM with projections: the hidden state
+        /// [Layers, ProjectionSize], the cell state [Layers, HiddenSize]).
+        /// </summary>
         void SetState(ReadOnlySpan<float> hidden, ReadOnlySpan<float> cell);
 
-        /// <summary>Copies the model's own state out; each span is [Layers, HiddenSize] row-major.</summary>
+        /// <summary>
+        /// Copies the model's own state out; each span is [Layers, HiddenSize] row-major (an LSTM with projections: the hidden
+        /// state [Layers, ProjectionSize], the cell state [Layers, HiddenSize]).
+        /// </summary>
         void GetState(Span<float> hidden, Span<float> cell);
 
         /// <summary>
@@ -176,7 +182,7 @@ namespace LstmGen
         /// <param name="inputs">The sequence, [T, InputSize] row-major.</param>
         /// <param name="targets">[T, OutputSize], or [OutputSize] for the last step only.</param>
         /// <param name="inputGradients">Receives d loss / d inputs, [T, InputSize].</param>
-        /// <param name="initialHiddenGradients">Receives d loss / d the initial hidden state, [Layers, HiddenSize].</param>
+        /// <param name="initialHiddenGradients">Receives d loss / d the initial hidden state, [Layers, HiddenSize] ([Layers, ProjectionSize] with projections).</param>
         /// <param name="initialCellGradients">Receives d loss / d the initial cell state, [Layers, HiddenSize].</param>
         /// <returns>The loss; for inputs or targets that are not finite, as the other overload (NaN, and the gradient spans poisoned too).</returns>
         /// <exception cref="ArgumentException">

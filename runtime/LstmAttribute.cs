@@ -25,6 +25,16 @@ namespace LstmGen
         /// copy: half the bytes per step, the sums still in float32.
         /// </summary>
         public WeightPrecision WeightPrecision { get; set; } = WeightPrecision.Float32;
+
+        /// <summary>
+        /// The size of each layer's projection (PyTorch's <c>proj_size</c>, default 0: none). With 0 &lt; P &lt;
+        /// <see cref="RecurrentModelAttribute.HiddenSize"/>, each layer maps o * tanh(c) to h = W_hr (o * tanh(c)) of P values
+        /// (<c>lstm.weight_hr_l{k}</c> [P, HiddenSize], no bias): the state carries h (P values) and c (HiddenSize values), the
+        /// gates read h, the layer above and the head read P values, and without a head a step outputs P values.
+        /// With <c>Weights</c> and other sizes left to the file, left out, it is the file's too (from <c>lstm.weight_hr_l0</c>;
+        /// 0 when the file has none); left out otherwise, there is no projection.
+        /// </summary>
+        public int ProjectionSize { get; set; }
     }
 
     /// <summary>The precision a model's steps read its weights in; the sums are float32 either way.</summary>

@@ -18,6 +18,9 @@ namespace LstmGen.Generator.Model
         /// <summary>An LSTM bias [4H], kept as one packed gate row.</summary>
         GateBias,
 
+        /// <summary>An LSTM layer's projection W_hr [P, H] (PyTorch's <c>weight_hr_l{k}</c>), kept as PyTorch has it.</summary>
+        Projection,
+
         /// <summary>The head's weight [O, H] or bias [O], kept as PyTorch has it.</summary>
         Head,
     }
@@ -84,8 +87,12 @@ namespace LstmGen.Generator.Model
     /// </summary>
     internal sealed record LayerKernel(string Name, int InputCount, bool IsFirst, bool IsUpper)
     {
-        /// <summary>Floats of one layer: packed W_ih [in][GH], W_hh [H][GH], b_ih [GH], b_hh [GH] for G gates.</summary>
-        public int ParameterCount(int hiddenSize, int gateCount) => (InputCount + hiddenSize + 2) * gateCount * hiddenSize;
+        /// <summary>
+        /// Floats of one layer: packed W_ih [in][GH], W_hh [R][GH], b_ih [GH], b_hh [GH] for G gates and a recurrent width R
+        /// (HiddenSize, or the projection's size); then, with a projection of P = R values, W_hr [P, H] as PyTorch has it.
+        /// </summary>
+        public int ParameterCount(int hiddenSize, int gateCount, int projectionSize = 0) =>
+            ((InputCount + (projectionSize > 0 ? projectionSize : hiddenSize) + 2) * gateCount * hiddenSize) + (projectionSize * hiddenSize);
 
         /// <summary>
         /// Whether Forward computes the input part of a chunk's gate sums first, as one matrix product (several
@@ -114,8 +121,10 @@ namespace LstmGen.Generator.Model
         /// values) every part reads them from L1. A scratch loop at hidden 256 summed 5-8 % faster so. The sums of a tile
         /// go to the gate row between chunks and back, which changes no bit. Not for bfloat16 weights, kept in row pairs.
         /// </summary>
-        public int AgentRowsPerPass(int hiddenSize, bool bfloat16) =>
-            !bfloat16 && InputCount + hiddenSize > MaxAgentRowsInOnePass ? AgentRowChunk : 0;
+        /// <param name="recurrentWidth">The state W_hh reads: the hidden size, or the projection's size.</param>
+        /// <param name="bfloat16">Whether the steps read bfloat16 weights.</param>
+        public int AgentRowsPerPass(int recurrentWidth, bool bfloat16) =>
+            !bfloat16 && InputCount + recurrentWidth > MaxAgentRowsInOnePass ? AgentRowChunk : 0;
 
         /// <summary>The most rows of W_ih and W_hh a group step's tile sums in one pass (<see cref="AgentRowsPerPass"/>).</summary>
         public const int MaxAgentRowsInOnePass = 160;
@@ -150,6 +159,13 @@ namespace LstmGen.Generator.Model
         public LayerKernel FirstLayer => LayerKernels[0];
 
         public LayerKernel UpperLayer => LayerKernels[LayerKernels.Count - 1];
+
+        /// <summary>
+        /// Whether Forward computes <paramref name="kernel"/>'s input part of a chunk's gate sums first
+        /// (<see cref="LayerKernel.ProjectsInForward"/>); a model with projections (<see cref="ModelSpec.HasProjection"/>)
+        /// runs whole steps, whose kernels end with the projection h = W_hr (o * tanh(c)).
+        /// </summary>
+        public bool ProjectsInForward(LayerKernel kernel) => !Spec.HasProjection && kernel.ProjectsInForward(Spec.HiddenSize);
 
         /// <summary>
         /// Whether the step kernels run their tiles in the opposite order at every other step (LstmGen.CompilerServices.TileOrder),

@@ -80,14 +80,16 @@ namespace LstmGen.Generator.Model
 
             code.Line($"{code.Type} newCell = {code.Math("MultiplyAdd", "forgetGate", code.Load(CellValue.Unit("cell")), "inputGate * candidate")};");
             code.Line(code.Store("newCell", CellValue.Unit("cell")));
-            code.Line(code.Store($"outputGate * {code.Math("Tanh", "newCell")}", CellValue.Unit("hidden")));
+            code.Line(code.Store($"outputGate * {code.Math("Tanh", "newCell")}", CellValue.Unit(code.Output)));
         }
 
         public override void EmitGateGradients(ICellCode code)
         {
             CellValue Gradient(int gate) => CellValue.Gate("gateGradients", gate);
             code.Line($"{code.Type} one = {code.One};");
-            code.Line($"{code.Type} hiddenGradientSum = {code.Math("FlushNegligible", $"{code.Load(CellValue.Unit("upstream"))} + {code.Load(CellValue.Unit("hiddenGradient"))}")};");
+            code.Line(code.ProjectedGradient is null
+                ? $"{code.Type} hiddenGradientSum = {code.Math("FlushNegligible", $"{code.Load(CellValue.Unit("upstream"))} + {code.Load(CellValue.Unit("hiddenGradient"))}")};"
+                : $"{code.Type} hiddenGradientSum = {code.Math("FlushNegligible", code.Load(CellValue.Unit(code.ProjectedGradient)))};");
             for (int gate = 0; gate < s_activationLocals.Length; gate++)
             {
                 code.Line($"{code.Type} {s_activationLocals[gate]} = {code.Load(CellValue.Gate("gates", gate))};");

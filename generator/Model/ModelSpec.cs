@@ -53,8 +53,27 @@ namespace LstmGen.Generator.Model
         bool IsAssemblyVisible = true,
         WeightPrecision WeightPrecision = WeightPrecision.Float32,
         CellKind Cell = CellKind.Lstm,
-        float Dropout = 0f)
+        float Dropout = 0f,
+        int ProjectionSize = 0)
     {
+        /// <summary>
+        /// Whether each layer projects its output (PyTorch's <c>proj_size</c>, an LSTM's only): h = W_hr (o * tanh(c)) of
+        /// <see cref="ProjectionSize"/> values.
+        /// </summary>
+        public bool HasProjection => ProjectionSize > 0;
+
+        /// <summary>
+        /// The width of the hidden state a layer carries from step to step and its gates read (W_hh's columns):
+        /// <see cref="ProjectionSize"/> with a projection, else <see cref="HiddenSize"/>.
+        /// </summary>
+        public int RecurrentWidth => HasProjection ? ProjectionSize : HiddenSize;
+
+        /// <summary>
+        /// The width of what a layer outputs: what the layer above and the head read, and a step's output without a head
+        /// (<see cref="RecurrentWidth"/>: a layer outputs its hidden state).
+        /// </summary>
+        public int LayerOutputWidth => RecurrentWidth;
+
         /// <summary>Whether training drops outputs between layers (<see cref="Dropout"/> &gt; 0 with 2 layers or more).</summary>
         public bool HasDropout => Dropout > 0f && Layers > 1;
 
@@ -63,15 +82,15 @@ namespace LstmGen.Generator.Model
 
         /// <summary>
         /// Whether a size is left to the weights file (<see cref="InputSize"/>, <see cref="HiddenSize"/> or
-        /// <see cref="Layers"/> 0, <see cref="HeadSize"/> -1): the pipeline fills it in before planning.
+        /// <see cref="Layers"/> 0, <see cref="HeadSize"/> or <see cref="ProjectionSize"/> -1): the pipeline fills it in before planning.
         /// </summary>
-        public bool HasSizesFromFile => InputSize == 0 || HiddenSize == 0 || Layers == 0 || HeadSize < 0;
+        public bool HasSizesFromFile => InputSize == 0 || HiddenSize == 0 || Layers == 0 || HeadSize < 0 || ProjectionSize < 0;
 
         /// <summary>Whether the model has a dense head.</summary>
         public bool HasHead => HeadSize > 0;
 
-        /// <summary>What a step outputs: the head's size, or the hidden size without a head.</summary>
-        public int OutputSize => HasHead ? HeadSize : HiddenSize;
+        /// <summary>What a step outputs: the head's size, or the top layer's output (<see cref="LayerOutputWidth"/>) without a head.</summary>
+        public int OutputSize => HasHead ? HeadSize : LayerOutputWidth;
 
         /// <summary>The full name, for hint names and messages: Namespace.Outer.Model.</summary>
         public string FullName

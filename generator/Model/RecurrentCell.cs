@@ -78,6 +78,18 @@ namespace LstmGen.Generator.Model
         /// <summary>Whether the gate activations are written back (one sequence: training reads them), or stay in registers (agents).</summary>
         bool KeepsGates { get; }
 
+        /// <summary>
+        /// The values per unit a cell's output goes to: <c>hidden</c>, or for an LSTM with projections the row of
+        /// o * tanh(c) after the gate row, which the projection then maps to h.
+        /// </summary>
+        string Output { get; }
+
+        /// <summary>
+        /// With projections, the values per unit that hold d loss / d (o * tanh(c)), which the projection's backward pass
+        /// computed from d loss / d h; null without (d loss / d h is <c>upstream</c> + <c>hiddenGradient</c>).
+        /// </summary>
+        string? ProjectedGradient { get; }
+
         /// <summary>A call of LstmGen.LstmMath's <paramref name="function"/>.</summary>
         string Math(string function, params string[] arguments);
 

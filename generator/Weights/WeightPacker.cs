@@ -67,7 +67,7 @@ namespace LstmGen.Generator.Weights
                     continue;
                 }
 
-                if (tensor.Kind == TensorKind.Head)
+                if (tensor.Kind is TensorKind.Head or TensorKind.Projection)
                 {
                     System.Array.Copy(values, 0, parameters, tensor.Offset, values.Length);
                     continue;

@@ -9,13 +9,15 @@ namespace LstmGen.CompilerServices
     /// The sizes of an LSTM (or a GRU) that a PyTorch state_dict's shapes imply: InputSize from <c>lstm.weight_ih_l0</c>
     /// [4H, InputSize], HiddenSize from <c>lstm.weight_hh_l0</c> [4H, H], Layers from the count of
     /// <c>lstm.weight_ih_l{k}</c> for k = 0, 1, ..., OutputSize from <c>head.weight</c> [OutputSize, H] (0, no
-    /// head, when there is none); a GRU's from <c>gru.*</c> with 3H rows. Only the sizes: whether every tensor fits
+    /// head, when there is none), ProjectionSize and HiddenSize from <c>lstm.weight_hr_l0</c> [P, H] when there is one (then
+    /// <c>lstm.weight_hh_l0</c> is [4H, P] and <c>head.weight</c> [OutputSize, P]); a GRU's from <c>gru.*</c> with 3H rows. Only the sizes: whether every tensor fits
     /// them is checked by the loader.
     /// </summary>
     internal sealed class StateDictSizes
     {
-        private StateDictSizes(int inputSize, int hiddenSize, int layers, int outputSize)
+        private StateDictSizes(int inputSize, int hiddenSize, int layers, int outputSize, int projectionSize)
         {
+            ProjectionSize = projectionSize;
             InputSize = inputSize;
             HiddenSize = hiddenSize;
             Layers = layers;
@@ -27,6 +29,9 @@ namespace LstmGen.CompilerServices
         public int HiddenSize { get; }
 
         public int Layers { get; }
+
+        /// <summary>An LSTM's projection (<c>lstm.weight_hr_l0</c> [P, H]), or 0 without one.</summary>
+        public int ProjectionSize { get; }
 
         /// <summary>The head's outputs, or 0 without a head.</summary>
         public int OutputSize { get; }
@@ -51,13 +56,33 @@ namespace LstmGen.CompilerServices
                 return null;
             }
 
-            if (hiddenWeight.Count != 2 || hiddenWeight[1] < 1 || hiddenWeight[1] > int.MaxValue / 4 || hiddenWeight[0] != gates * hiddenWeight[1])
+            // With a projection (PyTorch's proj_size), weight_hr_l0 [P, H] gives both sizes, and weight_hh_l0 is [4H, P].
+            int projection = 0;
+            long hiddenColumns = hiddenWeight.Count == 2 ? hiddenWeight[0] / gates : 0;
+            if (module == "lstm" && shapes.TryGetValue(module + ".weight_hr_l0", out IReadOnlyList<long>? projectionWeight))
+            {
+                if (projectionWeight.Count != 2 || projectionWeight[0] < 1 || projectionWeight[1] > int.MaxValue / 4 || projectionWeight[0] >= projectionWeight[1])
+                {
+                    error = $"its '{module}.weight_hr_l0' has shape {Format(projectionWeight)}, not [ProjectionSize, HiddenSize] with 0 < ProjectionSize < HiddenSize";
+                    return null;
+                }
+
+                projection = (int)projectionWeight[0];
+                hiddenColumns = projectionWeight[1];
+                if (hiddenWeight.Count != 2 || hiddenWeight[0] != gates * hiddenColumns || hiddenWeight[1] != projection)
+                {
+                    error = $"its '{module}.weight_hh_l0' has shape {Format(hiddenWeight)}, not [{g} * HiddenSize, ProjectionSize] with HiddenSize = {hiddenColumns.ToString(CultureInfo.InvariantCulture)} and ProjectionSize = {projection.ToString(CultureInfo.InvariantCulture)} (from '{module}.weight_hr_l0')";
+                    return null;
+                }
+            }
+            else if (hiddenWeight.Count != 2 || hiddenWeight[1] < 1 || hiddenWeight[1] > int.MaxValue / 4 || hiddenWeight[0] != gates * hiddenWeight[1])
             {
                 error = $"its '{module}.weight_hh_l0' has shape {Format(hiddenWeight)}, not [{g} * HiddenSize, HiddenSize]";
                 return null;
             }
 
-            int hidden = (int)hiddenWeight[1];
+            int hidden = (int)hiddenColumns;
+            int width = projection > 0 ? projection : hidden;
             if (inputWeight.Count != 2 || inputWeight[0] != (long)gates * hidden || inputWeight[1] < 1 || inputWeight[1] > int.MaxValue)
             {
                 error = $"its '{module}.weight_ih_l0' has shape {Format(inputWeight)}, not [{g} * HiddenSize, InputSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
@@ -73,27 +98,30 @@ namespace LstmGen.CompilerServices
             int output = 0;
             if (shapes.TryGetValue("head.weight", out IReadOnlyList<long>? headWeight))
             {
-                if (headWeight.Count != 2 || headWeight[0] < 1 || headWeight[0] > int.MaxValue || headWeight[1] != hidden)
+                if (headWeight.Count != 2 || headWeight[0] < 1 || headWeight[0] > int.MaxValue || headWeight[1] != width)
                 {
-                    error = $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, HiddenSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
+                    error = projection > 0
+                        ? $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, ProjectionSize] with ProjectionSize = {projection.ToString(CultureInfo.InvariantCulture)}"
+                        : $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, HiddenSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
                     return null;
                 }
 
                 output = (int)headWeight[0];
             }
 
-            return new StateDictSizes((int)inputWeight[1], hidden, layers, output);
+            return new StateDictSizes((int)inputWeight[1], hidden, layers, output, projection);
         }
 
         /// <summary>For example "InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 2".</summary>
         public override string ToString() => string.Format(
             CultureInfo.InvariantCulture,
-            "InputSize = {0}, HiddenSize = {1}, Layers = {2}, OutputSize = {3}{4}",
+            "InputSize = {0}, HiddenSize = {1}, Layers = {2}, OutputSize = {3}{4}{5}",
             InputSize,
             HiddenSize,
             Layers,
             OutputSize,
-            OutputSize == 0 ? " (no head)" : string.Empty);
+            OutputSize == 0 ? " (no head)" : string.Empty,
+            ProjectionSize == 0 ? string.Empty : ", ProjectionSize = " + ProjectionSize.ToString(CultureInfo.InvariantCulture));
 
         private static string Format(IReadOnlyList<long> shape)
         {

@@ -31,6 +31,10 @@ namespace LstmGen.Onnx.Tests
     [Lstm(InputSize = 16, HiddenSize = 64, Layers = 2, OutputSize = 8, WeightPrecision = WeightPrecision.BFloat16)]
     public partial class WideBFloat16 { }
 
+    /// <summary>Projections (PyTorch's proj_size): ONNX's LSTM operator has none, so the export refuses it.</summary>
+    [Lstm(InputSize = 3, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3)]
+    public partial class Projected { }
+
     /// <summary>The README's and docs/onnx.md's example model: its config.pbtxt there is checked against the export.</summary>
     [Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4)]
     public partial class Predictor { }

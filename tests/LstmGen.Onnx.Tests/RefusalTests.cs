@@ -19,6 +19,19 @@ namespace LstmGen.Onnx.Tests
         }
 
         [Fact]
+        public void AModelWithProjectionsIsRefusedNamingTheProjection()
+        {
+            // ONNX's LSTM operator has no projection (PyTorch's proj_size): no file is written.
+            NotSupportedException error = Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(new Projected(seed: 1)));
+            Assert.Contains("'lstm.weight_hr_l0' [3, 7]", error.Message, StringComparison.Ordinal);
+            Assert.Contains("ONNX's LSTM operator does not have", error.Message, StringComparison.Ordinal);
+
+            string path = Path.Combine(Path.GetTempPath(), "lstmgen-projected-" + Guid.NewGuid().ToString("N") + ".onnx");
+            Assert.Throws<NotSupportedException>(() => OnnxExport.Export(new Projected(seed: 1), path));
+            Assert.False(File.Exists(path));
+        }
+
+        [Fact]
         public void AMissingGruTensorIsNamedAsAGrus()
         {
             var model = new AlteredModel(new GruStackedNoHead(seed: 1), tensors: GruStackedNoHead.Tensors.Where(t => t.Name != "gru.weight_hh_l2").ToArray());

@@ -22,7 +22,7 @@ if (args.Length > 0)
 }
 
 Console.WriteLine($"accelerated 512={Vector512.IsHardwareAccelerated} 256={Vector256.IsHardwareAccelerated} 128={Vector128.IsHardwareAccelerated}");
-foreach (string name in ReferenceCase.LstmCaseNames.Concat(ReferenceCase.GruCaseNames))
+foreach (string name in ReferenceCase.LstmCaseNames.Concat(ReferenceCase.GruCaseNames).Concat(ReferenceCase.ProjectionCaseNames))
 {
     ReferenceCase reference = ReferenceCase.Load(name);
     var result = ReferenceModels.Run(reference);

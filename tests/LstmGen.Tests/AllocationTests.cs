@@ -5,7 +5,7 @@ using Xunit;
 
 namespace LstmGen.Tests
 {
-    /// <summary>Once warm, stepping (one state or a group), running and training a model allocate nothing on the managed heap.</summary>
+    /// <summary>Once warm, stepping (one state or a group), running and training a model allocate nothing on the managed heap (with projections too).</summary>
     public sealed class AllocationTests
     {
         [Fact]
@@ -44,11 +44,20 @@ namespace LstmGen.Tests
             Assert.Equal(0, WarmAllocations(gru, (input, output) => gru.Step(ref gruState, input, output), (inputs, outputs) => gru.Step(gruAgents, inputs, outputs), gruAgents.Length, cellLength: 0));
         }
 
+        [Fact]
+        public void AModelWithProjectionsStepsRunsAndTrainsWithoutAllocatingOnceWarm()
+        {
+            var model = new ProjectionWideModel(seed: 2);
+            var state = default(ProjectionWideModel.State);
+            var agents = new ProjectionWideModel.State[37];
+            Assert.Equal(0, WarmAllocations(model, (input, output) => model.Step(ref state, input, output), (inputs, outputs) => model.Step(agents, inputs, outputs), agents.Length, ProjectionWideModel.Layers * ProjectionWideModel.HiddenSize, ProjectionWideModel.Layers * ProjectionWideModel.ProjectionSize));
+        }
+
         /// <summary>
         /// The bytes allocated, once warm, by every operation of <paramref name="model"/>: its own Step, a step of an external
         /// state, a group step of <paramref name="agents"/>, Forward and AccumulateGradients (both overloads) of 20 steps.
         /// </summary>
-        private static long WarmAllocations(ILstmModel model, Action<float[], float[]> stepState, Action<float[], float[]> stepAgents, int agents, int cellLength)
+        private static long WarmAllocations(ILstmModel model, Action<float[], float[]> stepState, Action<float[], float[]> stepAgents, int agents, int cellLength, int hiddenLength = 0)
         {
             const int steps = 20;
             float[] input = new float[model.InputSize];
@@ -57,7 +66,7 @@ namespace LstmGen.Tests
             float[] outputs = new float[steps * model.OutputSize];
             float[] targets = new float[outputs.Length];
             float[] inputGradients = new float[inputs.Length];
-            float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
+            float[] hiddenGradients = new float[hiddenLength > 0 ? hiddenLength : model.Layers * model.HiddenSize];
             float[] cellGradients = new float[cellLength];
             float[] agentInputs = new float[agents * model.InputSize];
             float[] agentOutputs = new float[agents * model.OutputSize];

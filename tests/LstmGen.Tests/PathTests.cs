@@ -49,7 +49,7 @@ namespace LstmGen.Tests
             Assert.Equal($"accelerated {acceleration}", lines[0]);
 
             var results = lines.Skip(1).Where(line => line.StartsWith("case ", StringComparison.Ordinal)).Select(Parse).ToDictionary(result => result.Name);
-            string[] caseNames = ReferenceCase.LstmCaseNames.Concat(ReferenceCase.GruCaseNames).ToArray();
+            string[] caseNames = ReferenceCase.LstmCaseNames.Concat(ReferenceCase.GruCaseNames).Concat(ReferenceCase.ProjectionCaseNames).ToArray();
             Assert.Equal(caseNames.OrderBy(n => n), results.Keys.OrderBy(n => n));
             foreach (string name in caseNames)
             {

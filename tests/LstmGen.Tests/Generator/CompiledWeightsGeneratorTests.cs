@@ -94,6 +94,40 @@ namespace LstmGen.Tests.Generator
         }
 
         [Fact]
+        public void AFileWithProjectionsSizesTheModelAndIsRefusedByAModelWithout()
+        {
+            // lstm.weight_hr_l{k} [3, 7]: ProjectionSize 3 and HiddenSize 7 from the file, W_hh [28, 3].
+            using var folder = new WeightsFolder();
+            string path = folder.Write("models/projected.safetensors", WeightsHarness.SavedModel(inputSize: 4, hiddenSize: 7, layers: 2, outputSize: 2, seed: 12, projectionSize: 3));
+            var (result, output) = WeightsHarness.Run("[LstmGen.Lstm(Weights = \"models/projected.safetensors\")] public partial class Projected { }", path);
+            Assert.Empty(result.Diagnostics);
+            GeneratorHarness.AssertCompilesCleanly(output);
+            Assert.Contains("public const int ProjectionSize = 3;", GeneratorHarness.ModelSource(result), StringComparison.Ordinal);
+            Assert.Contains("public const int HiddenSize = 7;", GeneratorHarness.ModelSource(result), StringComparison.Ordinal);
+            Type projected = GeneratorHarness.Load(output).GetType("Projected")!;
+            var compiled = (ILstmModel)Activator.CreateInstance(projected)!;
+            var loaded = (ILstmModel)Activator.CreateInstance(projected, 1)!;
+            LstmGen.Serialization.WeightFile.Load(loaded, path);
+            Assert.Equal(ModelAssert.Bits(loaded.Parameters), ModelAssert.Bits(compiled.Parameters));
+
+            // The sizes given without ProjectionSize: the file's weight_hr_l0 is unexpected, and weight_hh_l0 has the wrong shape.
+            var (plain, _) = WeightsHarness.Run("[LstmGen.Lstm(InputSize = 4, HiddenSize = 7, Layers = 2, OutputSize = 2, Weights = \"models/projected.safetensors\")] public partial class Plain { }", path);
+            Assert.Contains(plain.Diagnostics, diagnostic => diagnostic.Id == "LSTM019" && diagnostic.GetMessage().Contains("'lstm.weight_hr_l0'", StringComparison.Ordinal));
+            Assert.Contains(plain.Diagnostics, diagnostic => diagnostic.Id == "LSTM017" && diagnostic.GetMessage().Contains("'lstm.weight_hh_l0'", StringComparison.Ordinal));
+
+            // A file without projections where the attribute asks for them: the missing weight_hr_l0 is named.
+            string without = folder.Write("models/plain.safetensors", WeightsHarness.SavedModel(inputSize: 4, hiddenSize: 7, layers: 2, outputSize: 2, seed: 12));
+            var (missing, _) = WeightsHarness.Run("[LstmGen.Lstm(InputSize = 4, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3, Weights = \"models/plain.safetensors\")] public partial class Asks { }", without);
+            Assert.Contains(missing.Diagnostics, diagnostic => diagnostic.Id == "LSTM018" && diagnostic.GetMessage().Contains("'lstm.weight_hr_l0'", StringComparison.Ordinal));
+
+            // A projection the file gives but bfloat16 weights cannot hold.
+            var (bfloat16, _) = WeightsHarness.Run("[LstmGen.Lstm(Weights = \"models/projected.safetensors\", WeightPrecision = LstmGen.WeightPrecision.BFloat16)] public partial class Narrow { }", path);
+            Diagnostic sizes = Assert.Single(bfloat16.Diagnostics);
+            Assert.Equal("LSTM023", sizes.Id);
+            Assert.Contains("LSTM028", sizes.GetMessage(), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ThePortableTierCompilesTheWeightsInAsWell()
         {
             using var folder = new WeightsFolder();

@@ -324,6 +324,38 @@ namespace LstmGen.Tests.Generator
             Assert.DoesNotContain("Dropout", GeneratorHarness.ModelSource(result));
         }
 
+        [Theory]
+        [InlineData("-1", "3")]
+        [InlineData("4", "3")]
+        [InlineData("9", "3")]
+        public void LSTM027_ProjectionSizeOutOfRange(string value, string largest)
+        {
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, ProjectionSize = {value})] public partial class Model {{ }}", "LSTM027");
+            Assert.Equal($"ProjectionSize = {value}", Located(diagnostic));
+            Assert.Contains($"ProjectionSize = {value}", diagnostic.GetMessage());
+            Assert.Contains($"use 1 to {largest}", diagnostic.GetMessage());
+            Assert.Contains("0 < proj_size < hidden_size", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM028_ProjectionSizeWithBFloat16Weights()
+        {
+            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, ProjectionSize = 2, WeightPrecision = LstmGen.WeightPrecision.BFloat16)] public partial class Model { }", "LSTM028");
+            Assert.Equal("WeightPrecision = LstmGen.WeightPrecision.BFloat16", Located(diagnostic));
+            Assert.Contains("weight_hr_l{k}", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void ProjectionSizeZeroGeneratesTheModelWithoutProjections()
+        {
+            string without = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2)] public partial class Model { } }");
+            string zero = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2, ProjectionSize = 0)] public partial class Model { } }");
+            Assert.Equal(without, zero);
+            string with = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2, ProjectionSize = 3)] public partial class Model { } }");
+            Assert.Contains("public const int ProjectionSize = 3;", with);
+            Assert.Contains("\"lstm.weight_hr_l1\", new[] { 3, 4 }", with);
+        }
+
         [Fact]
         public void DropoutZeroGeneratesTheModelWithoutDropout()
         {

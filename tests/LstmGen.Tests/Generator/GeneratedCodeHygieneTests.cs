@@ -25,6 +25,8 @@ namespace LstmGen.Tests.Generator
         [InlineData("[Gru(InputSize = 3, HiddenSize = 5, OutputSize = 2)]")]
         [InlineData("[Gru(InputSize = 8, HiddenSize = 33, Layers = 3, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
         [InlineData("[Gru(InputSize = 6, HiddenSize = 5)]")]
+        [InlineData("[Lstm(InputSize = 4, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3)]")]
+        [InlineData("[Lstm(InputSize = 9, HiddenSize = 37, Layers = 3, ProjectionSize = 11, Dropout = 0.1)]")]
         public void EveryParameterAndLocalIsUsed(string attribute)
         {
             string source = $$"""

@@ -69,9 +69,10 @@ namespace LstmGen.Tests.Generator
         }
 
         /// <summary>The safetensors bytes that <c>Save</c> writes for a model of the given sizes, seeded.</summary>
-        public static byte[] SavedModel(int inputSize, int hiddenSize, int layers, int outputSize, int seed = 5)
+        public static byte[] SavedModel(int inputSize, int hiddenSize, int layers, int outputSize, int seed = 5, int projectionSize = 0)
         {
-            string source = $"[LstmGen.Lstm(InputSize = {inputSize}, HiddenSize = {hiddenSize}, Layers = {layers}, OutputSize = {outputSize})] public partial class Saved {{ }}";
+            string projection = projectionSize == 0 ? string.Empty : $", ProjectionSize = {projectionSize}";
+            string source = $"[LstmGen.Lstm(InputSize = {inputSize}, HiddenSize = {hiddenSize}, Layers = {layers}, OutputSize = {outputSize}{projection})] public partial class Saved {{ }}";
             var (_, output) = GeneratorHarness.Run(source);
             System.Reflection.Assembly assembly = GeneratorHarness.Load(output);
             var model = (ILstmModel)Activator.CreateInstance(assembly.GetType("Saved")!, seed)!;

@@ -47,12 +47,28 @@ namespace LstmGen.Tests.Reference
             Gradients = root.GetProperty("gradients").EnumerateObject().ToDictionary(p => p.Name, p => ReferenceTensor.Read(p.Value));
             InitialHidden = root.TryGetProperty("h0", out JsonElement h0) ? ReferenceTensor.Read(h0) : null;
             InitialCell = root.TryGetProperty("c0", out JsonElement c0) ? ReferenceTensor.Read(c0) : null;
+            ProjectionSize = config.TryGetProperty("projectionSize", out JsonElement projection) ? projection.GetInt32() : 0;
+            if (root.TryGetProperty("sgd", out JsonElement sgd))
+            {
+                SgdLearningRate = sgd.GetProperty("lr").GetDouble();
+                AfterSgdStep = sgd.GetProperty("tensors").EnumerateObject().ToDictionary(p => p.Name, p => ReferenceTensor.Read(p.Value));
+            }
+
             if (root.TryGetProperty("dropout", out JsonElement dropout))
             {
                 DropoutProbability = dropout.GetProperty("p").GetDouble();
                 DropoutSeed = dropout.GetProperty("seed").GetUInt64();
             }
         }
+
+        /// <summary>The projection of a case with projections (Reference/projection), 0 otherwise.</summary>
+        public int ProjectionSize { get; }
+
+        /// <summary>The learning rate of the case's SGD step (Reference/projection), 0 where it has none.</summary>
+        public double SgdLearningRate { get; }
+
+        /// <summary>Every tensor after one torch.optim.SGD step from the case's gradients, or null.</summary>
+        public IReadOnlyDictionary<string, ReferenceTensor>? AfterSgdStep { get; }
 
         /// <summary>The dropout probability of a dropout case (Reference/dropout), 0 otherwise.</summary>
         public double DropoutProbability { get; }
@@ -108,12 +124,27 @@ namespace LstmGen.Tests.Reference
             "gru-tiny", "gru-single-unit", "gru-stacked", "gru-odd-no-head", "gru-sigmoid", "gru-softmax", "gru-initial-state", "gru-wide",
         };
 
+        /// <summary>
+        /// The cases of LSTMs with projections (Reference/projection/make_projection_cases.py), in the folder projection; without
+        /// projection-dropout, whose outputs are training's (dropped), which Forward's are not.
+        /// </summary>
+        public static readonly string[] ProjectionCaseNames =
+        {
+            "projection-tiny", "projection-stacked", "projection-deep-no-head", "projection-softmax", "projection-wide",
+        };
+
         public static ReferenceCase Load(string name)
         {
             if (name.StartsWith("dropout-", StringComparison.Ordinal))
             {
                 using JsonDocument dropout = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "dropout", name + ".json")));
                 return new ReferenceCase(name, dropout.RootElement);
+            }
+
+            if (name.StartsWith("projection-", StringComparison.Ordinal))
+            {
+                using JsonDocument projection = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "projection", name + ".json")));
+                return new ReferenceCase(name, projection.RootElement);
             }
 
             if (name.StartsWith("gru-", StringComparison.Ordinal))

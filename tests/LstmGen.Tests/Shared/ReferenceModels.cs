@@ -103,6 +103,38 @@ namespace LstmGen.Tests.Reference
     {
     }
 
+    // One generated LSTM with projections per PyTorch case (Reference/projection/make_projection_cases.py).
+
+    [Lstm(InputSize = 3, HiddenSize = 7, OutputSize = 2, ProjectionSize = 3)]
+    internal partial class ProjectionTinyModel
+    {
+    }
+
+    [Lstm(InputSize = 5, HiddenSize = 13, Layers = 2, OutputSize = 3, OutputActivation = Activation.Tanh, ProjectionSize = 5)]
+    internal partial class ProjectionStackedModel
+    {
+    }
+
+    [Lstm(InputSize = 4, HiddenSize = 37, Layers = 3, ProjectionSize = 11)]
+    internal partial class ProjectionDeepNoHeadModel
+    {
+    }
+
+    [Lstm(InputSize = 6, HiddenSize = 20, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy, ProjectionSize = 16)]
+    internal partial class ProjectionSoftmaxModel
+    {
+    }
+
+    [Lstm(InputSize = 2, HiddenSize = 40, Layers = 2, OutputSize = 1, ProjectionSize = 17)]
+    internal partial class ProjectionWideModel
+    {
+    }
+
+    [Lstm(InputSize = 3, HiddenSize = 9, Layers = 3, OutputSize = 2, ProjectionSize = 4, Dropout = 0.3)]
+    internal partial class ProjectionDropoutModel
+    {
+    }
+
     /// <summary>The reference cases and the generated model each one runs on.</summary>
     internal static class ReferenceModels
     {
@@ -127,9 +159,15 @@ namespace LstmGen.Tests.Reference
             ["gru-softmax"] = () => new GruSoftmaxModel(seed: 0),
             ["gru-initial-state"] = () => new GruInitialStateModel(seed: 0),
             ["gru-wide"] = () => new GruWideModel(seed: 0),
+            ["projection-tiny"] = () => new ProjectionTinyModel(seed: 0),
+            ["projection-stacked"] = () => new ProjectionStackedModel(seed: 0),
+            ["projection-deep-no-head"] = () => new ProjectionDeepNoHeadModel(seed: 0),
+            ["projection-softmax"] = () => new ProjectionSoftmaxModel(seed: 0),
+            ["projection-wide"] = () => new ProjectionWideModel(seed: 0),
+            ["projection-dropout"] = () => new ProjectionDropoutModel(seed: 0),
         };
 
-        /// <summary>The cell values of a case's model: [Layers, HiddenSize] for an LSTM, none for a GRU.</summary>
+        /// <summary>The cell values of a case's model: [Layers, HiddenSize] for an LSTM (with projections too), none for a GRU.</summary>
         private static float[] CellValues(ReferenceCase reference, ILstmModel model) =>
             reference.FinalCell is null ? Array.Empty<float>() : new float[model.Layers * model.HiddenSize];
 
@@ -143,7 +181,7 @@ namespace LstmGen.Tests.Reference
             reference.LoadInto(model);
             float[] outputs = new float[reference.SequenceLength * model.OutputSize];
             model.Forward(reference.Input, outputs);
-            float[] hidden = new float[model.Layers * model.HiddenSize];
+            float[] hidden = new float[reference.FinalHidden.Data.Length];
             float[] cell = CellValues(reference, model);
             model.GetState(hidden, cell);
             return (model, outputs, hidden, cell);
@@ -175,6 +213,12 @@ namespace LstmGen.Tests.Reference
             "gru-softmax" => Agents<GruSoftmaxModel, GruSoftmaxModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             "gru-initial-state" => Agents<GruInitialStateModel, GruInitialStateModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             "gru-wide" => Agents<GruWideModel, GruWideModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "projection-tiny" => Agents<ProjectionTinyModel, ProjectionTinyModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "projection-stacked" => Agents<ProjectionStackedModel, ProjectionStackedModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "projection-deep-no-head" => Agents<ProjectionDeepNoHeadModel, ProjectionDeepNoHeadModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "projection-softmax" => Agents<ProjectionSoftmaxModel, ProjectionSoftmaxModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "projection-wide" => Agents<ProjectionWideModel, ProjectionWideModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
+            "projection-dropout" => Agents<ProjectionDropoutModel, ProjectionDropoutModel.State>(reference, (m, s, i, o) => m.Step(s, i, o)),
             _ => throw new ArgumentOutOfRangeException(nameof(reference), reference.Name, "No model for this case."),
         };
 
@@ -219,8 +263,13 @@ namespace LstmGen.Tests.Reference
         {
             ILstmModel model = ByCase[reference.Name]();
             reference.LoadInto(model);
+            if (model is LstmGen.Training.IDropoutModel dropout)
+            {
+                dropout.DropoutSeed = reference.DropoutSeed;
+            }
+
             float[] inputGradients = new float[reference.Input.Length];
-            float[] hiddenGradients = new float[model.Layers * model.HiddenSize];
+            float[] hiddenGradients = new float[reference.FinalHidden.Data.Length];
             float[] cellGradients = CellValues(reference, model);
             float loss = model.AccumulateGradients(reference.Input, reference.Target.ToSingle(), inputGradients, hiddenGradients, cellGradients);
             return ReferenceComparison.Digest(new[] { loss }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients);

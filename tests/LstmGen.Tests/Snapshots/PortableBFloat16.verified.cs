@@ -718,7 +718,7 @@ namespace Portable
         /// input is row n of <paramref name="inputs"/> ([N, InputSize]) and its output row n of
         /// <paramref name="outputs"/> ([N, OutputSize]). The same numbers, bit for bit, as
         /// <c>Step(ref states[n], ...)</c> for every n. The portable tier steps the agents one at a time (the full
-        /// tier steps groups of 16, 8 or 4, one agent per vector lane, with the same bits). The weights are only
+        /// tier steps groups of 32, 16 or 8, one agent per vector lane, with the same bits). The weights are only
         /// read: several threads may step different states at once. <paramref name="outputs"/>, <paramref name="inputs"/>
         /// and <paramref name="states"/> must not share memory.
         /// </summary>

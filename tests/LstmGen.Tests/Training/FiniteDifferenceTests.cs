@@ -36,6 +36,23 @@ namespace LstmGen.Tests.Training
     {
     }
 
+    // LSTMs with projections of shapes that no projection case has: three layers with a tanh head, a headless model
+    // whose projection is one below its hidden size (sigmoid outputs), and dropout between projected layers.
+    [Lstm(InputSize = 6, HiddenSize = 23, Layers = 3, OutputSize = 3, OutputActivation = Activation.Tanh, ProjectionSize = 9)]
+    internal partial class ProjectionDeepTanhModel
+    {
+    }
+
+    [Lstm(InputSize = 2, HiddenSize = 18, Layers = 2, OutputActivation = Activation.Sigmoid, ProjectionSize = 17)]
+    internal partial class ProjectionHeadlessSigmoidModel
+    {
+    }
+
+    [Lstm(InputSize = 4, HiddenSize = 10, Layers = 2, OutputSize = 2, ProjectionSize = 3, Dropout = 0.2)]
+    internal partial class ProjectionDropoutFiniteModel
+    {
+    }
+
     /// <summary>
     /// Checks the gradients of shapes outside the reference cases against central finite differences
     /// of the loss, along random directions in the parameters, the inputs and the initial state.
@@ -45,7 +62,7 @@ namespace LstmGen.Tests.Training
         private const int Steps = 6;
         private const float Epsilon = 1e-2f;
 
-        public static TheoryData<string> Models => new() { "deep-odd-tanh", "headless-sigmoid", "wide-classifier", "softmax-mse", "deep-odd-tanh last", "gru-deep-odd-tanh", "gru-wide-classifier", "gru-deep-odd-tanh last", "dropout-lstm", "dropout-gru" };
+        public static TheoryData<string> Models => new() { "deep-odd-tanh", "headless-sigmoid", "wide-classifier", "softmax-mse", "deep-odd-tanh last", "gru-deep-odd-tanh", "gru-wide-classifier", "gru-deep-odd-tanh last", "dropout-lstm", "dropout-gru", "projection-deep-tanh", "projection-headless-sigmoid", "projection-dropout", "projection-deep-tanh last" };
 
         private static ILstmModel Create(string name) => name.Split(' ')[0] switch
         {
@@ -57,6 +74,9 @@ namespace LstmGen.Tests.Training
             // Dropout with the masks of a fixed seed: the loss is a smooth function of the parameters, inputs and state.
             "dropout-lstm" => new DropoutLstmModel(seed: 9) { DropoutSeed = 17 },
             "dropout-gru" => new DropoutGruModel(seed: 10) { DropoutSeed = 18 },
+            "projection-deep-tanh" => new ProjectionDeepTanhModel(seed: 11),
+            "projection-headless-sigmoid" => new ProjectionHeadlessSigmoidModel(seed: 12),
+            "projection-dropout" => new ProjectionDropoutFiniteModel(seed: 13) { DropoutSeed = 19 },
             _ => new SoftmaxSquaredErrorModel(seed: 6),
         };
 
@@ -69,10 +89,11 @@ namespace LstmGen.Tests.Training
             var random = new Random(11);
             float[] inputs = Values(random, Steps * model.InputSize, 1f);
             float[] targets = Targets(random, model, lastStepOnly ? 1 : Steps);
-            int stateLength = model.Layers * model.HiddenSize;
+            // The hidden state is as wide as W_hh's columns: HiddenSize, or the projection's size.
+            int stateLength = model.Layers * model.Tensors.Single(tensor => tensor.Name.EndsWith(".weight_hh_l0", StringComparison.Ordinal)).Shape[1];
 
             // A GRU has no cell state: its cell spans are empty.
-            int cellLength = RecurrentCells.Of(model) == RecurrentCell.Gru ? 0 : stateLength;
+            int cellLength = RecurrentCells.Of(model) == RecurrentCell.Gru ? 0 : model.Layers * model.HiddenSize;
             float[] hidden = Values(random, stateLength, 0.5f);
             float[] cell = Values(random, cellLength, 0.5f);
 
@@ -116,8 +137,9 @@ namespace LstmGen.Tests.Training
                 AssertClose(Dot(hiddenGradients, stateDirection), numeric, $"{name}: initial hidden state, direction {trial}");
                 if (cellLength > 0)
                 {
-                    numeric = Central(sign => Loss(inputs, hidden, Move(cell, stateDirection, sign * Epsilon)));
-                    AssertClose(Dot(cellGradients, stateDirection), numeric, $"{name}: initial cell state, direction {trial}");
+                    float[] cellDirection = Values(random, cellLength, 1f);
+                    numeric = Central(sign => Loss(inputs, hidden, Move(cell, cellDirection, sign * Epsilon)));
+                    AssertClose(Dot(cellGradients, cellDirection), numeric, $"{name}: initial cell state, direction {trial}");
                 }
             }
         }
