@@ -26,6 +26,11 @@ namespace LstmGen.Generator
                 _writer.Line("/// <summary>Values a step outputs: the dense head's outputs.</summary>");
                 _writer.Line($"public const int OutputSize = {Literal(_spec.HeadSize)};");
             }
+            else if (_spec.Bidirectional)
+            {
+                _writer.Line("/// <summary>Values the model outputs per step: the last layer's output, both directions (the model has no head).</summary>");
+                _writer.Line("public const int OutputSize = LayerOutputSize;");
+            }
             else
             {
                 _writer.Line("/// <summary>Values a step outputs: the last layer's hidden state (the model has no head).</summary>");
@@ -47,19 +52,22 @@ namespace LstmGen.Generator
             }
             _writer.Line();
             _writer.Line($"// Each layer's parameters: W_ih [inputs][GateRowLength], W_hh [HiddenSize][GateRowLength], b_ih, b_hh [GateRowLength].");
-            string firstInputs = _plan.FirstLayer.IsUpper ? "HiddenSize" : "InputSize";
+            string firstInputs = _plan.FirstLayer.IsUpper ? LayerOutputName : "InputSize";
             _writer.Line($"private const int FirstLayerParameterCount = ({firstInputs} + HiddenSize + 2) * GateRowLength;");
             if (_spec.Layers > 1)
             {
-                _writer.Line("private const int UpperLayerParameterCount = (HiddenSize + HiddenSize + 2) * GateRowLength;");
+                _writer.Line($"private const int UpperLayerParameterCount = ({LayerOutputName} + HiddenSize + 2) * GateRowLength;");
+            }
+
+            if (_spec.Bidirectional)
+            {
+                EmitDirectionConstants();
             }
 
             if (_spec.HasHead)
             {
-                _writer.Line("// The head's weight [OutputSize, HiddenSize] and bias [OutputSize] follow the last layer.");
-                _writer.Line(_spec.Layers > 1
-                    ? "private const int HeadOffset = FirstLayerParameterCount + ((Layers - 1) * UpperLayerParameterCount);"
-                    : "private const int HeadOffset = FirstLayerParameterCount;");
+                _writer.Line($"// The head's weight [OutputSize, {HeadInputs}] and bias [OutputSize] follow the last layer.");
+                _writer.Line(HeadOffsetDeclaration);
             }
 
             _writer.Line();
@@ -84,12 +92,20 @@ namespace LstmGen.Generator
             _writer.Line("private readonly int _parameterStart;");
             _writer.Line();
             EmitBFloat16Fields();
-            _writer.Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
-            _writer.Line("private State _state;");
-            _writer.Line();
-            _writer.Line("// Forward's chunk of projections and layer outputs, allocated on first use.");
-            _writer.Line("private float[]? _forwardBuffer;");
-            _writer.Line();
+            if (_spec.Bidirectional)
+            {
+                EmitDirectionFields();
+            }
+            else
+            {
+                _writer.Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
+                _writer.Line("private State _state;");
+                _writer.Line();
+                _writer.Line("// Forward's chunk of projections and layer outputs, allocated on first use.");
+                _writer.Line("private float[]? _forwardBuffer;");
+                _writer.Line();
+            }
+
             _writer.Line("// The id of the thread whose call holds the model's own state and buffers, or 0: see ModelGuard.Enter.");
             _writer.Line("private int _busy;");
             _writer.Line();
@@ -131,23 +147,23 @@ namespace LstmGen.Generator
             _writer.Line($"public static {TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> Tensors => s_tensorList;");
             _writer.Line();
             EmitParameterMembers();
-            _writer.Line($"int {TypeNames.ILstmModel}.InputSize => InputSize;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.InputSize => InputSize;");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.HiddenSize => HiddenSize;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.HiddenSize => HiddenSize;");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.Layers => Layers;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.Layers => Layers;");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.OutputSize => OutputSize;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.OutputSize => OutputSize;");
             _writer.Line();
-            _writer.Line($"bool {TypeNames.ILstmModel}.HasHead => {(_spec.HasHead ? "true" : "false")};");
+            _writer.Line($"bool {TypeNames.ISequenceModel}.HasHead => {(_spec.HasHead ? "true" : "false")};");
             _writer.Line();
-            _writer.Line($"{TypeNames.Activation} {TypeNames.ILstmModel}.OutputActivation => {TypeNames.Activation}.{_spec.OutputActivation};");
+            _writer.Line($"{TypeNames.Activation} {TypeNames.ISequenceModel}.OutputActivation => {TypeNames.Activation}.{_spec.OutputActivation};");
             _writer.Line();
-            _writer.Line($"{TypeNames.LossFunction} {TypeNames.ILstmModel}.Loss => {TypeNames.LossFunction}.{_spec.Loss};");
+            _writer.Line($"{TypeNames.LossFunction} {TypeNames.ISequenceModel}.Loss => {TypeNames.LossFunction}.{_spec.Loss};");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.ParameterCount => ParameterCount;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.ParameterCount => ParameterCount;");
             _writer.Line();
-            _writer.Line($"{TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> {TypeNames.ILstmModel}.Tensors => s_tensorList;");
+            _writer.Line($"{TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> {TypeNames.ISequenceModel}.Tensors => s_tensorList;");
             _writer.Line();
         }
 
@@ -197,7 +213,7 @@ namespace LstmGen.Generator
         private void EmitTensorAccess()
         {
             bool anyHead = _spec.HasHead;
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetTensor\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.SetTensor\"/>");
             using (_writer.Open($"public void SetTensor(string name, {TypeNames.ReadOnlySpan}<float> values)"))
             {
                 using (Guard("SetTensor"))
@@ -250,7 +266,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetTensor\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.GetTensor\"/>");
             using (_writer.Open($"public void GetTensor(string name, {TypeNames.Span}<float> destination)"))
             {
                 _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetTensor));");

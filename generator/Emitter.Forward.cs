@@ -154,7 +154,7 @@ namespace LstmGen.Generator
             kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
 
         /// <summary>The constant that counts a kernel's inputs.</summary>
-        private static string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : "HiddenSize";
+        private string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : LayerOutputName;
 
         private void EmitTile(TileLoop tile, LayerKernel kernel, ValueLayout layout, bool recurrentOnly, bool descending)
         {
@@ -382,16 +382,16 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * HiddenSize);");
-                if (_spec.HiddenSize >= 16 && path.Path == KernelPath.Scalar)
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {HeadInputs});");
+                if (_spec.LayerOutputWidth >= 16 && path.Path == KernelPath.Scalar)
                 {
                     _writer.Line($"{TypeNames.Span}<float> lanes = stackalloc float[16];");
                 }
 
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
-                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * HiddenSize);");
-                    EmitLaneDot(path, _spec.HiddenSize, new[] { "hidden" }, "weights", alongside: null);
+                    _writer.Line($"ref {HeadWeightType} weights = ref {Unsafe}.Add(ref head, o * {HeadInputs});");
+                    EmitLaneDot(path, _spec.LayerOutputWidth, new[] { "hidden" }, "weights", alongside: null);
                     _writer.Line($"{Unsafe}.Add(ref output, o) = sum + {ScalarWeight("bias", "o")};");
                 }
             }

@@ -54,7 +54,7 @@ namespace LstmGen.Generator
         {
             // Forward reads the weights in the model's precision.
             _bfloat16 = _spec.HasBFloat16Weights;
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Forward\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.Forward\"/>");
             _writer.Line("/// <remarks>");
             _writer.Line("/// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.");
             if (FirstLayerProjects)
@@ -141,6 +141,12 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+            EmitForwardDispatchers();
+        }
+
+        /// <summary>The methods that pick a path for Forward's kernels: a whole step, or a layer's projection and its recurrence.</summary>
+        private void EmitForwardDispatchers()
+        {
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
                 if (!kernel.ProjectsInForward(_spec.HiddenSize))

@@ -87,7 +87,7 @@ namespace LstmGen.Generator
         }
 
         /// <summary>The offset, in a step's row of the record, of layer <paramref name="layer"/>'s dropout mask (its dropped output follows).</summary>
-        private static string DropoutRecord(string layer) => $"RecordDropoutOffset + ({layer} * 2 * HiddenSize)";
+        private string DropoutRecord(string layer) => $"RecordDropoutOffset + ({layer} * 2 * {LayerOutputName})";
 
         private void EmitTrainingFields()
         {
@@ -110,7 +110,7 @@ namespace LstmGen.Generator
 
         private void EmitTrainingApi()
         {
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Gradients\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.Gradients\"/>");
             using (_writer.Open($"public {TypeNames.Span}<float> Gradients"))
             {
                 using (_writer.Open("get"))
@@ -121,7 +121,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ZeroGradients\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.ZeroGradients\"/>");
             using (_writer.Open("public void ZeroGradients()"))
             {
                 using (Guard("ZeroGradients"))
@@ -131,7 +131,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.TrimBuffers\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.TrimBuffers\"/>");
             using (_writer.Open("public void TrimBuffers()"))
             {
                 using (Guard("TrimBuffers"))
@@ -139,17 +139,21 @@ namespace LstmGen.Generator
                     _writer.Line("_record = null;");
                     _writer.Line("_backwardScratch = null;");
                     _writer.Line("_forwardBuffer = null;");
+                    if (_spec.Bidirectional)
+                    {
+                        _writer.Line("_sequenceBuffer = null;");
+                    }
                 }
             }
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetGradient\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.GetGradient\"/>");
             using (_writer.Open($"public void GetGradient(string name, {TypeNames.Span}<float> destination)"))
             {
                 _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetGradient));");
                 _writer.Line("CopyOut(FindTensor(name), Gradients, destination);");
             }
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
             using (_writer.Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets)"))
             {
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
@@ -162,14 +166,14 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}})\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}})\"/>");
             using (_writer.Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
             {
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 _writer.Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
-                _writer.Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * HiddenSize, nameof(initialHiddenGradients), \"{StateShape}\");");
+                _writer.Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, {InitialStateLength}, nameof(initialHiddenGradients), \"{InitialStateShape}\");");
                 _writer.Line(_cell.HasCellState
-                    ? $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");"
+                    ? $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, {InitialStateLength}, nameof(initialCellGradients), \"{InitialStateShape}\");"
                     : $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, 0, nameof(initialCellGradients), \"empty: a {_cell.Name} has no cell state\");");
                 _writer.Line($"{TypeNames.ModelGuard}.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);");
                 using (Guard("AccumulateGradients"))
@@ -181,6 +185,13 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+            if (_spec.Bidirectional)
+            {
+                EmitBidirectionalBackpropagation();
+                EmitBidirectionalRecordForward();
+                return;
+            }
+
             EmitBackpropagateThroughTime();
             EmitRecordForward();
         }

@@ -131,9 +131,16 @@ namespace LstmGen.Generator
         private void EmitModelClass()
         {
             _writer.Line($"[{TypeNames.GeneratedCode}(\"LstmGen.Generator\", \"{s_version}\")]");
-            string interfaces = _spec.HasDropout ? $"{TypeNames.ILstmModel}, {TypeNames.IDropoutModel}" : TypeNames.ILstmModel;
+            string modelInterface = _spec.Bidirectional ? TypeNames.ISequenceModel : TypeNames.ILstmModel;
+            string interfaces = _spec.HasDropout ? $"{modelInterface}, {TypeNames.IDropoutModel}" : modelInterface;
             using (_writer.Open($"partial class {Identifier(_spec.TypeName)} : {interfaces}"))
             {
+                if (_spec.Bidirectional)
+                {
+                    EmitBidirectionalModel();
+                    return;
+                }
+
                 EmitConstants();
                 EmitTrainingConstants();
                 if (!IsPortable)

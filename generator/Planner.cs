@@ -43,11 +43,13 @@ namespace LstmGen.Generator
             RecurrentCell cell = RecurrentCell.For(spec.Cell);
             int gateRow = cell.GateCount * hidden;
 
-            var first = new LayerKernel(spec.InputSize == hidden ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == hidden && spec.Layers > 1);
+            // The layers above the first read the layer below's output: one kernel serves every layer when the input is as wide.
+            int upperInputs = spec.LayerInputWidth(1);
+            var first = new LayerKernel(spec.InputSize == upperInputs ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == upperInputs && spec.Layers > 1);
             var kernels = new List<LayerKernel> { first };
-            if (spec.Layers > 1 && spec.InputSize != hidden)
+            if (spec.Layers > 1 && spec.InputSize != upperInputs)
             {
-                kernels.Add(new LayerKernel("UpperLayer", hidden, IsFirst: false, IsUpper: true));
+                kernels.Add(new LayerKernel("UpperLayer", upperInputs, IsFirst: false, IsUpper: true));
             }
 
             int firstCount = first.ParameterCount(hidden, cell.GateCount);
@@ -57,17 +59,22 @@ namespace LstmGen.Generator
             int offset = 0;
             for (int layer = 0; layer < spec.Layers; layer++)
             {
-                int inputs = layer == 0 ? spec.InputSize : hidden;
-                Add($"{cell.TensorPrefix}.weight_ih_l{layer}", TensorKind.GateWeight, gateRow, inputs);
-                Add($"{cell.TensorPrefix}.weight_hh_l{layer}", TensorKind.GateWeight, gateRow, hidden);
-                Add($"{cell.TensorPrefix}.bias_ih_l{layer}", TensorKind.GateBias, gateRow);
-                Add($"{cell.TensorPrefix}.bias_hh_l{layer}", TensorKind.GateBias, gateRow);
+                // PyTorch's order: a layer's forward direction, then its reverse direction (the tensors named *_reverse).
+                int inputs = spec.LayerInputWidth(layer);
+                for (int direction = 0; direction < spec.Directions; direction++)
+                {
+                    string suffix = layer.ToString(System.Globalization.CultureInfo.InvariantCulture) + (direction == 0 ? string.Empty : "_reverse");
+                    Add($"{cell.TensorPrefix}.weight_ih_l{suffix}", TensorKind.GateWeight, gateRow, inputs);
+                    Add($"{cell.TensorPrefix}.weight_hh_l{suffix}", TensorKind.GateWeight, gateRow, hidden);
+                    Add($"{cell.TensorPrefix}.bias_ih_l{suffix}", TensorKind.GateBias, gateRow);
+                    Add($"{cell.TensorPrefix}.bias_hh_l{suffix}", TensorKind.GateBias, gateRow);
+                }
             }
 
             int headOffset = offset;
             if (spec.HasHead)
             {
-                Add("head.weight", TensorKind.Head, spec.HeadSize, hidden);
+                Add("head.weight", TensorKind.Head, spec.HeadSize, spec.LayerOutputWidth);
                 Add("head.bias", TensorKind.Head, spec.HeadSize);
             }
 

@@ -34,10 +34,10 @@ namespace LstmGen.Onnx
     /// <item><term><see cref="FinalCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state after the last step; an LSTM's only</description></item>
     /// </list>
     /// <para>
-    /// With batch 1 the state tensors hold what <see cref="ILstmModel.GetState"/> returns ([Layers, HiddenSize]
+    /// With batch 1 the state tensors hold what <see cref="ISequenceModel.GetState"/> returns ([Layers, HiddenSize]
     /// row-major): feed <see cref="FinalHiddenName"/> and <see cref="FinalCellName"/> back as the next call's
     /// <see cref="InitialHiddenName"/> and <see cref="InitialCellName"/> to carry the state from call to call,
-    /// as <see cref="ILstmModel.Step"/> carries the model's own. A GRU has no cell state: its graph has neither
+    /// as <see cref="ISequenceModel.Step"/> carries the model's own. A GRU has no cell state: its graph has neither
     /// <see cref="InitialCellName"/> nor <see cref="FinalCellName"/>.
     /// </para>
     /// <para>
@@ -85,7 +85,7 @@ namespace LstmGen.Onnx
         /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="path"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         /// <exception cref="IOException">The file cannot be written; the target is left as it was.</exception>
-        public static void Export(ILstmModel model, string path)
+        public static void Export(ISequenceModel model, string path)
         {
             ModelProto proto = ToModelProto(model);
             SaveTarget.Write(path, stream => proto.WriteTo(stream));
@@ -96,7 +96,7 @@ namespace LstmGen.Onnx
         /// <param name="stream">A writable stream.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException">The stream cannot be written, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
-        public static void Export(ILstmModel model, Stream stream)
+        public static void Export(ISequenceModel model, Stream stream)
         {
             if (stream is null)
             {
@@ -115,9 +115,9 @@ namespace LstmGen.Onnx
         /// <param name="model">The model, any class generated with <see cref="LstmAttribute"/> or <see cref="GruAttribute"/>.</param>
         /// <exception cref="ArgumentNullException"><paramref name="model"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException">The model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
-        public static byte[] ToBytes(ILstmModel model) => ToModelProto(model).ToByteArray();
+        public static byte[] ToBytes(ISequenceModel model) => ToModelProto(model).ToByteArray();
 
-        private static ModelProto ToModelProto(ILstmModel model)
+        private static ModelProto ToModelProto(ISequenceModel model)
         {
             if (model is null)
             {
@@ -178,7 +178,7 @@ namespace LstmGen.Onnx
         /// external data files, not written here). No generated model comes near: the largest the attribute allows
         /// has about 0.7 GB of weights.
         /// </summary>
-        private static void CheckSize(ILstmModel model, CellOperator cell)
+        private static void CheckSize(ISequenceModel model, CellOperator cell)
         {
             long hidden = model.HiddenSize, gates = cell.Gates * hidden;
             long floats = gates * (model.InputSize + hidden + 2) + (model.Layers - 1) * gates * (2 * hidden + 2);
@@ -202,7 +202,7 @@ namespace LstmGen.Onnx
         /// <see cref="InitialCellName"/> to <see cref="FinalHiddenName"/>, <see cref="FinalCellName"/> and the top layer's
         /// hidden sequence, whose name this returns (<see cref="OutputName"/> when there is no head).
         /// </summary>
-        private static string AddLayers(GraphProto graph, ILstmModel model, CellOperator cell, ModelWeights weights)
+        private static string AddLayers(GraphProto graph, ISequenceModel model, CellOperator cell, ModelWeights weights)
         {
             int layers = model.Layers, hidden = model.HiddenSize, gates = cell.Gates * hidden;
 
@@ -261,7 +261,7 @@ namespace LstmGen.Onnx
         }
 
         /// <summary>The head: logits = hidden x head.weight^T + head.bias, then the activation into <see cref="OutputName"/>.</summary>
-        private static void AddHead(GraphProto graph, ILstmModel model, ModelWeights weights, string hidden)
+        private static void AddHead(GraphProto graph, ISequenceModel model, ModelWeights weights, string hidden)
         {
             graph.Initializer.Add(Floats("head.weight_t", weights.HeadWeightTransposed(), model.HiddenSize, model.OutputSize));
             graph.Initializer.Add(Floats("head.bias", weights.HeadBias(), model.OutputSize));
@@ -398,7 +398,7 @@ namespace LstmGen.Onnx
             /// <summary>Whether the cell carries a cell state besides the hidden one (the graph's c0 and cn).</summary>
             public bool HasCellState { get; }
 
-            public static CellOperator Of(ILstmModel model) => RecurrentCells.Of(model) switch
+            public static CellOperator Of(ISequenceModel model) => RecurrentCells.Of(model) switch
             {
                 RecurrentCell.Lstm => Lstm,
                 RecurrentCell.Gru => Gru,
@@ -414,11 +414,11 @@ namespace LstmGen.Onnx
         /// <summary>The model's tensors in PyTorch's layout, checked against its sizes, and converted to ONNX's.</summary>
         private sealed class ModelWeights
         {
-            private readonly ILstmModel _model;
+            private readonly ISequenceModel _model;
             private readonly CellOperator _cell;
             private readonly Dictionary<string, TensorInfo> _tensors = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
 
-            public ModelWeights(ILstmModel model, CellOperator cell)
+            public ModelWeights(ISequenceModel model, CellOperator cell)
             {
                 _model = model;
                 _cell = cell;

@@ -13,11 +13,11 @@ namespace LstmGen
         Gru = 1,
     }
 
-    /// <summary>What a model's cell is, for code that takes any <see cref="ILstmModel"/> (exporters, loaders).</summary>
+    /// <summary>What a model's cell is, for code that takes any <see cref="ISequenceModel"/> (exporters, loaders).</summary>
     public static class RecurrentCells
     {
         /// <summary>The cell of <paramref name="model"/>, from its first tensor's name (<c>gru.weight_ih_l0</c> is a GRU's).</summary>
-        public static RecurrentCell Of(ILstmModel model)
+        public static RecurrentCell Of(ISequenceModel model)
         {
             ArgumentNullException.ThrowIfNull(model);
             IReadOnlyList<TensorInfo> tensors = model.Tensors;

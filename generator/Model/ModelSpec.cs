@@ -53,8 +53,21 @@ namespace LstmGen.Generator.Model
         bool IsAssemblyVisible = true,
         WeightPrecision WeightPrecision = WeightPrecision.Float32,
         CellKind Cell = CellKind.Lstm,
-        float Dropout = 0f)
+        float Dropout = 0f,
+        bool Bidirectional = false)
     {
+        /// <summary>The directions of every layer: 2 for a bidirectional model (forward, then reverse), else 1.</summary>
+        public int Directions => Bidirectional ? 2 : 1;
+
+        /// <summary>
+        /// The width of what a layer outputs per step: the layer above and the head read it (<see cref="HiddenSize"/>, or both
+        /// directions side by side, forward half first, for a bidirectional model).
+        /// </summary>
+        public int LayerOutputWidth => Directions * HiddenSize;
+
+        /// <summary>The width of what layer <paramref name="layer"/> reads per step: the input, or the output of the layer below.</summary>
+        public int LayerInputWidth(int layer) => layer == 0 ? InputSize : LayerOutputWidth;
+
         /// <summary>Whether training drops outputs between layers (<see cref="Dropout"/> &gt; 0 with 2 layers or more).</summary>
         public bool HasDropout => Dropout > 0f && Layers > 1;
 
@@ -70,8 +83,8 @@ namespace LstmGen.Generator.Model
         /// <summary>Whether the model has a dense head.</summary>
         public bool HasHead => HeadSize > 0;
 
-        /// <summary>What a step outputs: the head's size, or the hidden size without a head.</summary>
-        public int OutputSize => HasHead ? HeadSize : HiddenSize;
+        /// <summary>What the model outputs per step: the head's size, or the last layer's output without a head.</summary>
+        public int OutputSize => HasHead ? HeadSize : LayerOutputWidth;
 
         /// <summary>The full name, for hint names and messages: Namespace.Outer.Model.</summary>
         public string FullName

@@ -28,7 +28,7 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Adds LSTM layer <paramref name="layer"/>'s tensors from Keras' kernel and recurrent kernel (row-major) and bias (null: no bias).</summary>
-        internal static void AddLstm(Dictionary<string, float[]> tensors, ILstmModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
+        internal static void AddLstm(Dictionary<string, float[]> tensors, ISequenceModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
         {
             int hidden = model.HiddenSize;
             int gates = 4 * hidden;
@@ -44,7 +44,7 @@ namespace LstmGen.Serialization
         /// (row-major) and bias [2][3H] (the input bias, then the recurrent one; null: no bias), reset_after = True.
         /// Keras orders a GRU's gates z, r, h; PyTorch r, z, n: the rows of each gate move to PyTorch's place.
         /// </summary>
-        internal static void AddGru(Dictionary<string, float[]> tensors, ILstmModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
+        internal static void AddGru(Dictionary<string, float[]> tensors, ISequenceModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
         {
             int hidden = model.HiddenSize;
             int gates = 3 * hidden;
@@ -67,17 +67,17 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Adds the head's tensors from a Keras dense kernel (row-major [H][O]) and bias (null: no bias).</summary>
-        internal static void AddHead(Dictionary<string, float[]> tensors, ILstmModel model, ReadOnlySpan<float> kernel, float[]? bias)
+        internal static void AddHead(Dictionary<string, float[]> tensors, ISequenceModel model, ReadOnlySpan<float> kernel, float[]? bias)
         {
             tensors["head.weight"] = Transpose(kernel, model.HiddenSize, model.OutputSize);
             tensors["head.bias"] = bias ?? new float[model.OutputSize];
         }
 
         /// <summary>The inputs of LSTM layer <paramref name="layer"/>: the model's for the first, the hidden size after.</summary>
-        internal static int LayerInputs(ILstmModel model, int layer) => layer == 0 ? model.InputSize : model.HiddenSize;
+        internal static int LayerInputs(ISequenceModel model, int layer) => layer == 0 ? model.InputSize : model.HiddenSize;
 
         /// <summary>The model's tensors in its order, for <see cref="WeightFile.Apply"/>; a tensor not given is refused.</summary>
-        internal static float[][] Stage(ILstmModel model, Dictionary<string, float[]> tensors, string format)
+        internal static float[][] Stage(ISequenceModel model, Dictionary<string, float[]> tensors, string format)
         {
             IReadOnlyList<TensorInfo> modelTensors = model.Tensors;
             var staged = new float[modelTensors.Count][];

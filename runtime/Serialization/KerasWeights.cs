@@ -7,7 +7,7 @@ namespace LstmGen.Serialization
 {
     /// <summary>
     /// Keras / TensorFlow LSTM weights into a generated model, from arrays (<see cref="SetLstm"/>, <see cref="SetDense"/>,
-    /// <see cref="Apply"/>) or from a safetensors file (<see cref="Load(ILstmModel, string, KerasLstmConfig?)"/>).
+    /// <see cref="Apply"/>) or from a safetensors file (<see cref="Load(ISequenceModel, string, KerasLstmConfig?)"/>).
     /// </summary>
     /// <remarks>
     /// <para>Keras' layout: an LSTM's <c>kernel</c> [in, 4H], <c>recurrent_kernel</c> [H, 4H] and one <c>bias</c> [4H],
@@ -28,7 +28,7 @@ namespace LstmGen.Serialization
     /// </remarks>
     public sealed class KerasWeights
     {
-        private readonly ILstmModel _model;
+        private readonly ISequenceModel _model;
         private readonly KerasLstmConfig _config;
         private readonly Dictionary<string, float[]> _tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
         private readonly bool[] _lstmSet;
@@ -36,7 +36,7 @@ namespace LstmGen.Serialization
 
         /// <summary>Starts collecting Keras weights for <paramref name="model"/>; nothing is set until <see cref="Apply"/>.</summary>
         /// <exception cref="WeightFileException">The config asks for something the model cannot compute.</exception>
-        public KerasWeights(ILstmModel model, KerasLstmConfig? config = null)
+        public KerasWeights(ISequenceModel model, KerasLstmConfig? config = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             _model = model;
@@ -132,7 +132,7 @@ namespace LstmGen.Serialization
 
         /// <summary>Loads Keras weights from the safetensors file at <paramref name="path"/> (names as described on <see cref="KerasWeights"/>).</summary>
         /// <exception cref="WeightFileException">The file does not fit the model; the message starts with the path and names the tensor.</exception>
-        public static void Load(ILstmModel model, string path, KerasLstmConfig? config = null)
+        public static void Load(ISequenceModel model, string path, KerasLstmConfig? config = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             SafeTensorsFile file = SafeTensorsFile.Read(path);
@@ -148,7 +148,7 @@ namespace LstmGen.Serialization
 
         /// <summary>Loads Keras weights from a read safetensors file.</summary>
         /// <exception cref="WeightFileException">The file does not fit the model; the message names the tensor.</exception>
-        public static void Load(ILstmModel model, SafeTensorsFile file, KerasLstmConfig? config = null)
+        public static void Load(ISequenceModel model, SafeTensorsFile file, KerasLstmConfig? config = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(file);
@@ -233,7 +233,7 @@ namespace LstmGen.Serialization
             keras.Apply();
         }
 
-        private static void CheckConfig(ILstmModel model, KerasLstmConfig config)
+        private static void CheckConfig(ISequenceModel model, KerasLstmConfig config)
         {
             if (!config.ResetAfter && RecurrentCells.Of(model) == RecurrentCell.Gru)
             {
