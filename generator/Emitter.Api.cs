@@ -15,7 +15,9 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>Features per time step.</summary>");
             _writer.Line($"public const int InputSize = {Literal(_spec.InputSize)};");
             _writer.Line();
-            _writer.Line($"/// <summary>Units per {_cell.Name} layer.</summary>");
+            _writer.Line(_spec.Bidirectional
+                ? $"/// <summary>Units per {_cell.Name} layer and direction.</summary>"
+                : $"/// <summary>Units per {_cell.Name} layer.</summary>");
             _writer.Line($"public const int HiddenSize = {Literal(_spec.HiddenSize)};");
             _writer.Line();
             _writer.Line($"/// <summary>Stacked {_cell.Name} layers.</summary>");
@@ -23,7 +25,9 @@ namespace LstmGen.Generator
             _writer.Line();
             if (_spec.HasHead)
             {
-                _writer.Line("/// <summary>Values a step outputs: the dense head's outputs.</summary>");
+                _writer.Line(_spec.Bidirectional
+                    ? "/// <summary>Values the model outputs per step: the dense head's outputs.</summary>"
+                    : "/// <summary>Values a step outputs: the dense head's outputs.</summary>");
                 _writer.Line($"public const int OutputSize = {Literal(_spec.HeadSize)};");
             }
             else if (_spec.Bidirectional)

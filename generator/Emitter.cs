@@ -73,9 +73,10 @@ namespace LstmGen.Generator
         {
             string layers = _spec.Layers == 1 ? "1 layer" : Literal(_spec.Layers) + " layers";
             string head = _spec.HasHead
-                ? $"dense head {Literal(_spec.HiddenSize)} -> {Literal(_spec.HeadSize)} ({_spec.OutputActivation})"
-                : "no head (outputs the last layer's hidden state)";
-            return $"{_cell.Name}, {layers}, input {Literal(_spec.InputSize)}, hidden {Literal(_spec.HiddenSize)}, {head}";
+                ? $"dense head {Literal(_spec.LayerOutputWidth)} -> {Literal(_spec.HeadSize)} ({_spec.OutputActivation})"
+                : _spec.Bidirectional ? "no head (outputs the last layer's two hidden states)" : "no head (outputs the last layer's hidden state)";
+            string cell = _spec.Bidirectional ? "bidirectional " + _cell.Name : _cell.Name;
+            return $"{cell}, {layers}, input {Literal(_spec.InputSize)}, hidden {Literal(_spec.HiddenSize)}, {head}";
         }
 
         private void EmitFile()

@@ -322,7 +322,8 @@ namespace LstmGen.Generator
             "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "HeadForwardBFloat16", "StepBFloat16Vector512", "StepBFloat16Vector256",
             "StepBFloat16Vector128", "StepBFloat16Scalar", "HeadBFloat16", "StepAgentsBFloat16Vector512", "StepAgentsBFloat16Vector256", "StepAgentsBFloat16Vector128",
             "Directions", "LayerOutputSize", "RecordLayerOutputOffset", "RecordOutputGradientOffset", "ScratchInputOffset", "ForwardStateOffset",
-            "SequenceSlices", "_sequenceBuffer");
+            "SequenceSlices", "_sequenceBuffer", "GateValuesLength", "RecordRecurrentGradientOffset", "ScratchCarriedOffset", "RecordDropoutOffset",
+            "DropoutProbability", "DropoutSeed");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>

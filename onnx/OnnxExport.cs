@@ -124,6 +124,13 @@ namespace LstmGen.Onnx
                 throw new ArgumentNullException(nameof(model));
             }
 
+            if (RecurrentCells.IsBidirectional(model))
+            {
+                // ONNX's LSTM and GRU operators have direction="bidirectional", but this exporter writes one direction per
+                // operator, with h0 and c0 inputs of [Layers, batch, HiddenSize] as a model that steps carries them.
+                throw new NotSupportedException($"{model.GetType().FullName} is bidirectional (Bidirectional = true), which the ONNX export does not write: it writes one direction per LSTM or GRU operator, not ONNX's direction=\"bidirectional\" (with its [2, ...] weights and the two directions' outputs side by side).");
+            }
+
             CellOperator cell = CellOperator.Of(model);
             CheckSize(model, cell);
             var weights = new ModelWeights(model, cell);

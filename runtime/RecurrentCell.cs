@@ -23,5 +23,27 @@ namespace LstmGen
             IReadOnlyList<TensorInfo> tensors = model.Tensors;
             return tensors.Count > 0 && tensors[0].Name.StartsWith("gru.", StringComparison.Ordinal) ? RecurrentCell.Gru : RecurrentCell.Lstm;
         }
+
+        /// <summary>
+        /// Whether <paramref name="model"/>'s layers are bidirectional (generated with <c>Bidirectional = true</c>): its
+        /// tensors include the reverse directions' (<c>weight_ih_l0_reverse</c>).
+        /// </summary>
+        public static bool IsBidirectional(ISequenceModel model)
+        {
+            ArgumentNullException.ThrowIfNull(model);
+            IReadOnlyList<TensorInfo> tensors = model.Tensors;
+            for (int i = 0; i < tensors.Count; i++)
+            {
+                if (tensors[i].Name.EndsWith(".weight_ih_l0_reverse", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The width of what a layer of <paramref name="model"/> outputs per step: HiddenSize, or twice it for a bidirectional model.</summary>
+        public static int LayerOutputSize(ISequenceModel model) => (IsBidirectional(model) ? 2 : 1) * model.HiddenSize;
     }
 }

@@ -74,6 +74,12 @@ namespace LstmGen.Serialization
                 throw new NotSupportedException($"{model.GetType().FullName} is a GRU model ([Gru]); RTNeuralModel.Load reads RTNeural's LSTM layers only. A PyTorch state_dict as JSON (RTNeuralModel.LoadStateDict) or a safetensors file (Load) with gru.* tensors loads into it.");
             }
 
+            if (RecurrentCells.IsBidirectional(model))
+            {
+                // RTNeural's model files have no bidirectional layers (RTNeural runs a step at a time).
+                throw new NotSupportedException($"{model.GetType().FullName} is a bidirectional model (Bidirectional = true); RTNeural's model files have no bidirectional layers. A PyTorch state_dict as JSON (RTNeuralModel.LoadStateDict) or a safetensors file (Load) with *_reverse tensors loads into it.");
+            }
+
             Dictionary<string, object?> root = Parse(json);
             float[][] staged = Stage(model, root);
             WeightFile.Apply(model, staged);

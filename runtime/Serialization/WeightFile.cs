@@ -521,7 +521,7 @@ namespace LstmGen.Serialization
                     if (name.EndsWith(ReverseSuffix, StringComparison.Ordinal) && indices.ContainsKey(name.Substring(0, name.Length - ReverseSuffix.Length)))
                     {
                         throw new WeightFileException(
-                            $"The weight file's '{MessageText.Name(entry.Name)}' is the reverse direction of a bidirectional nn.LSTM (bidirectional=True), whose forward direction would be the model's '{name.Substring(0, name.Length - ReverseSuffix.Length)}'; the model computes one direction and cannot reproduce that module's outputs ({ModelShape(model)}). This is refused even with IgnoreUnexpected.",
+                            $"The weight file's '{MessageText.Name(entry.Name)}' is the reverse direction of a bidirectional nn.LSTM (bidirectional=True), whose forward direction would be the model's '{name.Substring(0, name.Length - ReverseSuffix.Length)}'; the model computes one direction and cannot reproduce that module's outputs ({ModelShape(model)}); a model generated with Bidirectional = true loads it. This is refused even with IgnoreUnexpected.",
                             entry.Name);
                     }
 

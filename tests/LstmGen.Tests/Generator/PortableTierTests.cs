@@ -63,6 +63,7 @@ namespace LstmGen.Tests.Generator
         [InlineData("PortableStacked", "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
         [InlineData("PortableBFloat16", "[Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2, WeightPrecision = WeightPrecision.BFloat16)]")]
         [InlineData("PortableGru", "[Gru(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2)]")]
+        [InlineData("PortableBidirectional", "[Lstm(InputSize = 3, HiddenSize = 4, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
         public void UnityCompilationGetsThePortableTierWithoutAWarning(string name, string attribute)
         {
             foreach (NullableContextOptions nullable in new[] { NullableContextOptions.Enable, NullableContextOptions.Disable })
