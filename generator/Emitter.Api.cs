@@ -189,12 +189,16 @@ namespace LstmGen.Generator
             _writer.Line("/// <paramref name=\"options\"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does");
             _writer.Line($"/// not fit leaves the model as it was and throws a <see cref=\"{TypeNames.WeightFileException}\"/> that says why.");
             _writer.Line("/// </summary>");
-            _writer.Line("/// <remarks>");
-            _writer.Line("/// The tensors are copied in one after another: a thread that steps this model meanwhile (with");
-            _writer.Line("/// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a");
-            _writer.Line("/// model that other threads step, load into a second model and swap references at a step boundary");
-            _writer.Line("/// (see <see cref=\"CopyParametersFrom\"/>).");
-            _writer.Line("/// </remarks>");
+            if (!_spec.Bidirectional)
+            {
+                _writer.Line("/// <remarks>");
+                _writer.Line("/// The tensors are copied in one after another: a thread that steps this model meanwhile (with");
+                _writer.Line("/// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a");
+                _writer.Line("/// model that other threads step, load into a second model and swap references at a step boundary");
+                _writer.Line("/// (see <see cref=\"CopyParametersFrom\"/>).");
+                _writer.Line("/// </remarks>");
+            }
+
             using (_writer.Open($"public void Load(string path, {TypeNames.WeightLoadOptions}? options = null)"))
             {
                 using (Guard("Load"))
@@ -246,12 +250,21 @@ namespace LstmGen.Generator
             _writer.Line();
             _writer.Line("/// <summary>");
             _writer.Line("/// Copies every parameter of <paramref name=\"other\"/> into this model: the way to hand weights trained");
-            _writer.Line("/// in one model to another without a file. Not atomic for threads that step this model meanwhile: to");
-            _writer.Line("/// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then");
-            _writer.Line("/// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the");
-            _writer.Line("/// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A");
-            _writer.Line("/// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the");
-            _writer.Line("/// old model only once no thread can still be stepping it.");
+            if (_spec.Bidirectional)
+            {
+                _writer.Line("/// in one model to another without a file. It holds this model as Forward does: a copy during another");
+                _writer.Line("/// thread's Forward or training throws an InvalidOperationException.");
+            }
+            else
+            {
+                _writer.Line("/// in one model to another without a file. Not atomic for threads that step this model meanwhile: to");
+                _writer.Line("/// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then");
+                _writer.Line("/// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the");
+                _writer.Line("/// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A");
+                _writer.Line("/// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the");
+                _writer.Line("/// old model only once no thread can still be stepping it.");
+            }
+
             _writer.Line("/// </summary>");
             _writer.Line("/// <param name=\"other\">The model to copy from, which must not change during the copy.</param>");
             using (_writer.Open($"public void CopyParametersFrom({Identifier(_spec.TypeName)} other)"))

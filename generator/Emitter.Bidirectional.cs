@@ -224,30 +224,12 @@ namespace LstmGen.Generator
             _writer.Line(_spec.HasHead ? "/// head at every step. Every path sums in the same order and gives the same bits." : "/// top layer's outputs. Every path sums in the same order and gives the same bits.");
             _writer.Line("/// <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
             _writer.Line("/// </remarks>");
-            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
-            {
-                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
-                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
-                using (Guard("Forward"))
-                {
-                    _writer.Line("ForwardCore(inputs, outputs, steps);");
-                }
-            }
-
-            _writer.Line();
-            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
-            using (_writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)"))
+            using (OpenForwardCore())
             {
                 _writer.Line("// The buffers, each read into a local once: every reference below points into these arrays. The sequence");
                 _writer.Line("// buffer grows to the longest sequence seen (RecordLength checks its size; one row more than needed).");
                 _writer.Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
-                _writer.Line($"int sequenceLength = {TypeNames.ModelGuard}.RecordLength(steps, SequenceSlices * LayerOutputSize, nameof(inputs));");
-                _writer.Line("float[]? sequenceBuffer = _sequenceBuffer;");
-                using (_writer.Open("if (sequenceBuffer is null || sequenceBuffer.Length < sequenceLength)"))
-                {
-                    _writer.Line("sequenceBuffer = new float[sequenceLength];");
-                    _writer.Line("_sequenceBuffer = sequenceBuffer;");
-                }
+                EmitGrownBuffer("sequenceBuffer", "_sequenceBuffer", $"{TypeNames.ModelGuard}.RecordLength(steps, SequenceSlices * LayerOutputSize, nameof(inputs))", "sequenceLength");
 
                 _writer.Line();
                 EmitParameterReference();
@@ -500,18 +482,11 @@ namespace LstmGen.Generator
             _writer.Line("/// its own time), adding its weights' gradients and passing d loss / d input to the layer below. Empty gradient");
             _writer.Line("/// spans are not wanted (the spans were checked by the caller).");
             _writer.Line("/// </summary>");
-            string cellGradients = _cell.HasCellState ? $", {TypeNames.Span}<float> initialCellGradients" : string.Empty;
-            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients{cellGradients})"))
+            using (OpenBackpropagateThroughTime())
             {
                 _writer.Line("// The buffers, each read into a local once, so that every reference below points into the array");
                 _writer.Line("// whose length was checked: the record (rows 0 to T + 1) grows to the longest sequence seen, then is reused.");
-                _writer.Line($"int recordLength = {TypeNames.ModelGuard}.RecordLength(steps + 1, StepRecordLength, nameof(inputs));");
-                _writer.Line("float[]? recordBuffer = _record;");
-                using (_writer.Open("if (recordBuffer is null || recordBuffer.Length < recordLength)"))
-                {
-                    _writer.Line("recordBuffer = new float[recordLength];");
-                    _writer.Line("_record = recordBuffer;");
-                }
+                EmitGrownBuffer("recordBuffer", "_record", $"{TypeNames.ModelGuard}.RecordLength(steps + 1, StepRecordLength, nameof(inputs))", "recordLength");
 
                 _writer.Line();
                 _writer.Line("float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];");
@@ -532,45 +507,14 @@ namespace LstmGen.Generator
                 _writer.Line("bool wantsInitialGradients = !initialHiddenGradients.IsEmpty;");
                 _writer.Line($"ref float inputGradient = ref {TypeNames.MemoryMarshal}.GetReference(inputGradients);");
                 _writer.Line();
-                if (_spec.Loss == LossKind.MeanSquaredError)
-                {
-                    _writer.Line("// Mean squared error: the mean over every scored element.");
-                    _writer.Line("float scale = 1f / ((lastStepOnly ? 1 : steps) * OutputSize);");
-                }
-                else
-                {
-                    _writer.Line("// Cross-entropy: the mean over the scored steps.");
-                    _writer.Line("float scale = 1f / (lastStepOnly ? 1 : steps);");
-                }
-
-                _writer.Line("double loss = 0;");
+                EmitLossScale();
                 _writer.Line();
                 _writer.Line("// The loss of each scored step, and its gradient with respect to the top layer's output, from the last step.");
                 using (_writer.Open("for (int step = steps - 1; step >= 0; step--)"))
                 {
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     _writer.Line($"ref float upstream = ref {Unsafe}.Add(ref row, {OutputGradientRecord("(Layers - 1)")});");
-                    using (_writer.Open("if (!lastStepOnly || step == steps - 1)"))
-                    {
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
-                        _writer.Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
-                        if (_spec.HasHead)
-                        {
-                            _writer.Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {LayerOutputRecord("(Layers - 1)")}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
-                        }
-                        else
-                        {
-                            _writer.Line("// Without a head, the logits are the top layer's output.");
-                            _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, LayerOutputSize);");
-                        }
-                    }
-
-                    using (_writer.Open("else"))
-                    {
-                        _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, LayerOutputSize);");
-                    }
+                    EmitScoredStepLoss(LayerOutputRecord("(Layers - 1)"), "output", "LayerOutputSize");
                 }
 
                 if (HasUpperLayers)

@@ -79,19 +79,7 @@ namespace LstmGen.Generator
             _writer.Line($"/// Every sum is added in the order of <see cref=\"Step({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>, which");
             _writer.Line("/// gives the same bits. <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
             _writer.Line("/// </remarks>");
-            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
-            {
-                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
-                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
-                using (Guard("Forward"))
-                {
-                    _writer.Line("ForwardCore(inputs, outputs, steps);");
-                }
-            }
-
-            _writer.Line();
-            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
-            using (_writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)"))
+            using (OpenForwardCore())
             {
                 _writer.Line("// The buffer is read into a local once: every reference below points into this one array.");
                 _writer.Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
@@ -142,6 +130,27 @@ namespace LstmGen.Generator
 
             _writer.Line();
             EmitForwardDispatchers();
+        }
+
+        /// <summary>
+        /// The public Forward, which checks the spans and holds the model while it calls ForwardCore, and opens ForwardCore's
+        /// body (after the doc comment of Forward, which the caller writes).
+        /// </summary>
+        private Block OpenForwardCore()
+        {
+            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
+            {
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
+                using (Guard("Forward"))
+                {
+                    _writer.Line("ForwardCore(inputs, outputs, steps);");
+                }
+            }
+
+            _writer.Line();
+            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
+            return _writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)");
         }
 
         /// <summary>The methods that pick a path for Forward's kernels: a whole step, or a layer's projection and its recurrence.</summary>

@@ -204,19 +204,11 @@ namespace LstmGen.Generator
             _writer.Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
             _writer.Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
             _writer.Line("/// </summary>");
-            string cellGradients = _cell.HasCellState ? $", {TypeNames.Span}<float> initialCellGradients" : string.Empty;
-            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients{cellGradients})"))
+            using (OpenBackpropagateThroughTime())
             {
                 _writer.Line("// The buffers, each read into a local once, so that every reference below points into the array");
                 _writer.Line("// whose length was checked: the record grows to the longest sequence seen, then is reused.");
-                _writer.Line($"int recordLength = {TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs));");
-                _writer.Line("float[]? recordBuffer = _record;");
-                using (_writer.Open("if (recordBuffer is null || recordBuffer.Length < recordLength)"))
-                {
-                    _writer.Line("recordBuffer = new float[recordLength];");
-                    _writer.Line("_record = recordBuffer;");
-                }
-
+                EmitGrownBuffer("recordBuffer", "_record", $"{TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs))", "recordLength");
                 _writer.Line();
                 _writer.Line("float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];");
                 _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
@@ -239,47 +231,14 @@ namespace LstmGen.Generator
                 _writer.Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
                 _writer.Line($"ref float inputGradient = ref {TypeNames.MemoryMarshal}.GetReference(inputGradients);");
                 _writer.Line();
-                string scaleOfMse = "1f / ((lastStepOnly ? 1 : steps) * OutputSize)";
-                string scaleOfCrossEntropy = "1f / (lastStepOnly ? 1 : steps)";
-                if (_spec.Loss == LossKind.MeanSquaredError)
-                {
-                    _writer.Line("// Mean squared error: the mean over every scored element.");
-                    _writer.Line($"float scale = {scaleOfMse};");
-                }
-                else
-                {
-                    _writer.Line("// Cross-entropy: the mean over the scored steps.");
-                    _writer.Line($"float scale = {scaleOfCrossEntropy};");
-                }
-
-                _writer.Line("double loss = 0;");
+                EmitLossScale();
                 using (_writer.Open("for (int step = steps - 1; step >= 0; step--)"))
                 {
                     _writer.Line($"ref float previousRow = ref {Unsafe}.Add(ref record, step * StepRecordLength);");
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     _writer.Line();
                     _writer.Line("// The loss of a scored step, and its gradient with respect to the logits, enter through the head.");
-                    using (_writer.Open("if (!lastStepOnly || step == steps - 1)"))
-                    {
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
-                        _writer.Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
-                        if (_spec.HasHead)
-                        {
-                            _writer.Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {TopLayerRecord()}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
-                        }
-                        else
-                        {
-                            _writer.Line("// Without a head, the logits are the top layer's hidden state.");
-                            _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, HiddenSize);");
-                        }
-                    }
-
-                    using (_writer.Open("else"))
-                    {
-                        _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, HiddenSize);");
-                    }
+                    EmitScoredStepLoss(TopLayerRecord(), "hidden state", "HiddenSize");
 
                     if (HasUpperLayers)
                     {
@@ -322,6 +281,76 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+        }
+
+
+        /// <summary>Opens <c>BackpropagateThroughTime</c>'s declaration (the cell gradients' span only where the cell has a cell state).</summary>
+        private Block OpenBackpropagateThroughTime()
+        {
+            string cellGradients = _cell.HasCellState ? $", {TypeNames.Span}<float> initialCellGradients" : string.Empty;
+            return _writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients{cellGradients})");
+        }
+
+        /// <summary>
+        /// <c>float[] local</c>: the array of <paramref name="field"/>, replaced by a new one of <paramref name="length"/> floats
+        /// (in a local <paramref name="lengthLocal"/>) when it is missing or shorter, so that it grows to the longest sequence seen.
+        /// </summary>
+        private void EmitGrownBuffer(string local, string field, string length, string lengthLocal)
+        {
+            _writer.Line($"int {lengthLocal} = {length};");
+            _writer.Line($"float[]? {local} = {field};");
+            using (_writer.Open($"if ({local} is null || {local}.Length < {lengthLocal})"))
+            {
+                _writer.Line($"{local} = new float[{lengthLocal}];");
+                _writer.Line($"{field} = {local};");
+            }
+        }
+
+        /// <summary><c>scale</c>, what the loss of a scored step is multiplied by, and <c>loss</c>, their sum.</summary>
+        private void EmitLossScale()
+        {
+            if (_spec.Loss == LossKind.MeanSquaredError)
+            {
+                _writer.Line("// Mean squared error: the mean over every scored element.");
+                _writer.Line("float scale = 1f / ((lastStepOnly ? 1 : steps) * OutputSize);");
+            }
+            else
+            {
+                _writer.Line("// Cross-entropy: the mean over the scored steps.");
+                _writer.Line("float scale = 1f / (lastStepOnly ? 1 : steps);");
+            }
+
+            _writer.Line("double loss = 0;");
+        }
+
+        /// <summary>
+        /// At a scored step of <c>row</c>, its loss, and through the head (which read <paramref name="headInput"/> of the row) the
+        /// gradient of the top layer's output into <c>upstream</c> (<paramref name="width"/> floats, the top layer's
+        /// <paramref name="output"/>); zero at a step that is not scored.
+        /// </summary>
+        private void EmitScoredStepLoss(string headInput, string output, string width)
+        {
+            using (_writer.Open("if (!lastStepOnly || step == steps - 1)"))
+            {
+                _writer.Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
+                _writer.Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
+                _writer.Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
+                _writer.Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
+                if (_spec.HasHead)
+                {
+                    _writer.Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {headInput}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
+                }
+                else
+                {
+                    _writer.Line($"// Without a head, the logits are the top layer's {output}.");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, {width});");
+                }
+            }
+
+            using (_writer.Open("else"))
+            {
+                _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {width});");
+            }
         }
 
         /// <summary>The scratch of d loss / d c (an LSTM's) or of what a GRU's update carries directly.</summary>

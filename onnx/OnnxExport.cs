@@ -34,10 +34,10 @@ namespace LstmGen.Onnx
     /// <item><term><see cref="FinalCellName"/> [Layers, batch, HiddenSize]</term><description>the cell state after the last step; an LSTM's only</description></item>
     /// </list>
     /// <para>
-    /// With batch 1 the state tensors hold what <see cref="ISequenceModel.GetState"/> returns ([Layers, HiddenSize]
+    /// With batch 1 the state tensors hold what <see cref="ILstmModel.GetState"/> returns ([Layers, HiddenSize]
     /// row-major): feed <see cref="FinalHiddenName"/> and <see cref="FinalCellName"/> back as the next call's
     /// <see cref="InitialHiddenName"/> and <see cref="InitialCellName"/> to carry the state from call to call,
-    /// as <see cref="ISequenceModel.Step"/> carries the model's own. A GRU has no cell state: its graph has neither
+    /// as <see cref="ILstmModel.Step"/> carries the model's own. A GRU has no cell state: its graph has neither
     /// <see cref="InitialCellName"/> nor <see cref="FinalCellName"/>.
     /// </para>
     /// <para>

@@ -208,12 +208,8 @@ namespace Portable
 
         /// <summary>
         /// Copies every parameter of <paramref name="other"/> into this model: the way to hand weights trained
-        /// in one model to another without a file. Not atomic for threads that step this model meanwhile: to
-        /// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then
-        /// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the
-        /// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A
-        /// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the
-        /// old model only once no thread can still be stepping it.
+        /// in one model to another without a file. It holds this model as Forward does: a copy during another
+        /// thread's Forward or training throws an InvalidOperationException.
         /// </summary>
         /// <param name="other">The model to copy from, which must not change during the copy.</param>
         public void CopyParametersFrom(PortableBidirectionalModel other)
@@ -295,12 +291,6 @@ namespace Portable
         /// <paramref name="options"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does
         /// not fit leaves the model as it was and throws a <see cref="global::LstmGen.Serialization.WeightFileException"/> that says why.
         /// </summary>
-        /// <remarks>
-        /// The tensors are copied in one after another: a thread that steps this model meanwhile (with
-        /// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a
-        /// model that other threads step, load into a second model and swap references at a step boundary
-        /// (see <see cref="CopyParametersFrom"/>).
-        /// </remarks>
         public void Load(string path, global::LstmGen.Serialization.WeightLoadOptions? options = null)
         {
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(Load));
