@@ -112,21 +112,6 @@ namespace LstmGen.Onnx.Tests
         }
 
         [Fact]
-        public void ABidirectionalModelIsRefusedBeforeAnythingIsWritten()
-        {
-            using var directory = new TemporaryDirectory();
-            string path = directory.File("model.onnx");
-            foreach (ISequenceModel model in new ISequenceModel[] { new BidirectionalLstm(seed: 1), new BidirectionalGru(seed: 1) })
-            {
-                NotSupportedException error = Assert.Throws<NotSupportedException>(() => OnnxExport.Export(model, path));
-                Assert.StartsWith($"{model.GetType().FullName} is bidirectional (Bidirectional = true), which the ONNX export does not write", error.Message);
-                Assert.Throws<NotSupportedException>(() => OnnxExport.ToBytes(model));
-            }
-
-            Assert.Empty(directory.Files());
-        }
-
-        [Fact]
         public void NullsAndAReadOnlyStreamAreRefused()
         {
             var model = new OneLayer(seed: 1);
@@ -143,10 +128,4 @@ namespace LstmGen.Onnx.Tests
 
     [Lstm(InputSize = 4, HiddenSize = 4, Layers = 16)]
     public partial class Deep { }
-
-    [Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, Bidirectional = true)]
-    public partial class BidirectionalLstm { }
-
-    [Gru(InputSize = 3, HiddenSize = 5, Bidirectional = true)]
-    public partial class BidirectionalGru { }
 }
