@@ -189,6 +189,15 @@ namespace LstmGen.Tests.Bidirectional
         }
 
         [Fact]
+        public void RTNeuralsModelFilesAreRefusedForABidirectionalModel()
+        {
+            // RTNeural's model files have no bidirectional layers; its state_dict JSON loads as a safetensors file does.
+            var model = new BiLstmTinyModel(seed: 1);
+            NotSupportedException error = Assert.Throws<NotSupportedException>(() => RTNeuralModel.Load(model, new MemoryStream(System.Text.Encoding.UTF8.GetBytes("{\"in_shape\": [null, null, 3], \"layers\": []}"))));
+            Assert.Contains("bidirectional", error.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void KerasArraysNeedBothDirectionsOfEveryLayer()
         {
             var model = new BiLstmTinyModel(seed: 1);
