@@ -265,13 +265,13 @@ namespace LstmGen.Generator
             helpLinkUri: HelpLinkBase + "lstm026");
 
         public static readonly DiagnosticDescriptor BidirectionalStepSetting = new(
-            "LSTM027",
+            "LSTM029",
             "A bidirectional model has no step",
             "'{0}' is Bidirectional and sets {1}, but {2}, and a bidirectional model has no step: its reverse direction reads the sequence from its end; remove the setting, or Bidirectional",
             Category,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            helpLinkUri: HelpLinkBase + "lstm027");
+            helpLinkUri: HelpLinkBase + "lstm029");
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {

@@ -327,10 +327,10 @@ namespace LstmGen.Tests.Generator
         }
 
         [Fact]
-        public void LSTM027_BidirectionalWithASettingForSteps()
+        public void LSTM029_BidirectionalWithASettingForSteps()
         {
             // WeightPrecision is [Lstm]'s: a bfloat16 copy of the weights exists for the step's reads.
-            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Bidirectional = true, WeightPrecision = LstmGen.WeightPrecision.BFloat16)] public partial class Model {{ }}", "LSTM027");
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Bidirectional = true, WeightPrecision = LstmGen.WeightPrecision.BFloat16)] public partial class Model {{ }}", "LSTM029");
             Assert.Equal("WeightPrecision = LstmGen.WeightPrecision.BFloat16", Located(diagnostic));
             Assert.Contains("Bidirectional", diagnostic.GetMessage());
             Assert.Contains("WeightPrecision = WeightPrecision.BFloat16", diagnostic.GetMessage());
