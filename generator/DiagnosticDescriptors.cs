@@ -282,6 +282,24 @@ namespace LstmGen.Generator
             isEnabledByDefault: true,
             helpLinkUri: HelpLinkBase + "lstm028");
 
+        public static readonly DiagnosticDescriptor BidirectionalStepSetting = new(
+            "LSTM029",
+            "A bidirectional model has no step",
+            "'{0}' is Bidirectional and sets {1}, but {2}, and a bidirectional model has no step: its reverse direction reads the sequence from its end; remove the setting, or Bidirectional",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm029");
+
+        public static readonly DiagnosticDescriptor BidirectionalProjection = new(
+            "LSTM030",
+            "Bidirectional with ProjectionSize",
+            "'{0}' is Bidirectional and sets ProjectionSize, which this version does not combine (PyTorch does: each direction projects its own state); remove one of them",
+            Category,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            helpLinkUri: HelpLinkBase + "lstm030");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new DiagnosticDescriptor[]
         {
             ClassNotPartial, ClassIsGeneric, ContainingTypeNotPartial, SizeRequired, SizeOutOfRange,
@@ -289,7 +307,7 @@ namespace LstmGen.Generator
             ClassIsRecord, ClassNameIsMemberName, StateTooLarge, GeneratorFailed, WeightsFileNotFound,
             WeightsFileUnreadable, WeightsTensorShape, WeightsTensorMissing, WeightsTensorUnexpected, WeightsTensorDType,
             WeightsNotFinite, WeightsFileAmbiguous, WeightsSizesUnknown, TwoCells, DropoutOutOfRange, DropoutSingleLayer,
-            ProjectionSizeOutOfRange, ProjectionBFloat16,
+            ProjectionSizeOutOfRange, ProjectionBFloat16, BidirectionalStepSetting, BidirectionalProjection,
         }.ToDictionary(d => d.Id);
 
         public static IEnumerable<DiagnosticDescriptor> All => s_byId.Values;

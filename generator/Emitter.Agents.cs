@@ -220,8 +220,8 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void HeadAgents{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, {(AgentsHeadUsesLanes ? "ref float lanes, " : string.Empty)}ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputWidth});");
-                EmitAgentDenseRows(layout, "head", HeadWeightType, "o", "OutputSize", LayerOutputWidth, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}");
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
+                EmitAgentDenseRows(layout, "head", HeadWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {layout.Vector.Broadcast(ScalarWeight("bias", "o"))}");
             }
 
             _writer.Line();

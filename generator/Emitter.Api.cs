@@ -15,7 +15,9 @@ namespace LstmGen.Generator
             _writer.Line("/// <summary>Features per time step.</summary>");
             _writer.Line($"public const int InputSize = {Literal(_spec.InputSize)};");
             _writer.Line();
-            _writer.Line($"/// <summary>Units per {_cell.Name} layer.</summary>");
+            _writer.Line(_spec.Bidirectional
+                ? $"/// <summary>Units per {_cell.Name} layer and direction.</summary>"
+                : $"/// <summary>Units per {_cell.Name} layer.</summary>");
             _writer.Line($"public const int HiddenSize = {Literal(_spec.HiddenSize)};");
             _writer.Line();
             EmitProjectionConstant();
@@ -24,13 +26,20 @@ namespace LstmGen.Generator
             _writer.Line();
             if (_spec.HasHead)
             {
-                _writer.Line("/// <summary>Values a step outputs: the dense head's outputs.</summary>");
+                _writer.Line(_spec.Bidirectional
+                    ? "/// <summary>Values the model outputs per step: the dense head's outputs.</summary>"
+                    : "/// <summary>Values a step outputs: the dense head's outputs.</summary>");
                 _writer.Line($"public const int OutputSize = {Literal(_spec.HeadSize)};");
+            }
+            else if (_spec.Bidirectional)
+            {
+                _writer.Line("/// <summary>Values the model outputs per step: the last layer's output, both directions (the model has no head).</summary>");
+                _writer.Line("public const int OutputSize = LayerOutputSize;");
             }
             else
             {
                 _writer.Line("/// <summary>Values a step outputs: the last layer's hidden state (the model has no head).</summary>");
-                _writer.Line($"public const int OutputSize = {LayerOutputWidth};");
+                _writer.Line($"public const int OutputSize = {LayerOutputName};");
             }
 
             _writer.Line();
@@ -60,19 +69,22 @@ namespace LstmGen.Generator
                 _writer.Line("// then W_hr [ProjectionSize, HiddenSize] as PyTorch keeps it.");
             }
 
-            string firstInputs = _plan.FirstLayer.IsUpper ? LayerOutputWidth : "InputSize";
+            string firstInputs = _plan.FirstLayer.IsUpper ? LayerOutputName : "InputSize";
             _writer.Line(LayerParameterCount("FirstLayerParameterCount", firstInputs));
             if (_spec.Layers > 1)
             {
-                _writer.Line(LayerParameterCount("UpperLayerParameterCount", LayerOutputWidth));
+                _writer.Line(LayerParameterCount("UpperLayerParameterCount", LayerOutputName));
+            }
+
+            if (_spec.Bidirectional)
+            {
+                EmitDirectionConstants();
             }
 
             if (_spec.HasHead)
             {
-                _writer.Line($"// The head's weight [OutputSize, {LayerOutputWidth}] and bias [OutputSize] follow the last layer.");
-                _writer.Line(_spec.Layers > 1
-                    ? "private const int HeadOffset = FirstLayerParameterCount + ((Layers - 1) * UpperLayerParameterCount);"
-                    : "private const int HeadOffset = FirstLayerParameterCount;");
+                _writer.Line($"// The head's weight [OutputSize, {HeadInputs}] and bias [OutputSize] follow the last layer.");
+                _writer.Line(HeadOffsetDeclaration);
             }
 
             _writer.Line();
@@ -105,12 +117,20 @@ namespace LstmGen.Generator
             _writer.Line("private readonly int _parameterStart;");
             _writer.Line();
             EmitBFloat16Fields();
-            _writer.Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
-            _writer.Line("private State _state;");
-            _writer.Line();
-            _writer.Line("// Forward's chunk of projections and layer outputs, allocated on first use.");
-            _writer.Line("private float[]? _forwardBuffer;");
-            _writer.Line();
+            if (_spec.Bidirectional)
+            {
+                EmitDirectionFields();
+            }
+            else
+            {
+                _writer.Line("// The model's own sequence state, used by Step(input, output), Forward and AccumulateGradients.");
+                _writer.Line("private State _state;");
+                _writer.Line();
+                _writer.Line("// Forward's chunk of projections and layer outputs, allocated on first use.");
+                _writer.Line("private float[]? _forwardBuffer;");
+                _writer.Line();
+            }
+
             _writer.Line("// The id of the thread whose call holds the model's own state and buffers, or 0: see ModelGuard.Enter.");
             _writer.Line("private int _busy;");
             _writer.Line();
@@ -152,23 +172,23 @@ namespace LstmGen.Generator
             _writer.Line($"public static {TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> Tensors => s_tensorList;");
             _writer.Line();
             EmitParameterMembers();
-            _writer.Line($"int {TypeNames.ILstmModel}.InputSize => InputSize;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.InputSize => InputSize;");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.HiddenSize => HiddenSize;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.HiddenSize => HiddenSize;");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.Layers => Layers;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.Layers => Layers;");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.OutputSize => OutputSize;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.OutputSize => OutputSize;");
             _writer.Line();
-            _writer.Line($"bool {TypeNames.ILstmModel}.HasHead => {(_spec.HasHead ? "true" : "false")};");
+            _writer.Line($"bool {TypeNames.ISequenceModel}.HasHead => {(_spec.HasHead ? "true" : "false")};");
             _writer.Line();
-            _writer.Line($"{TypeNames.Activation} {TypeNames.ILstmModel}.OutputActivation => {TypeNames.Activation}.{_spec.OutputActivation};");
+            _writer.Line($"{TypeNames.Activation} {TypeNames.ISequenceModel}.OutputActivation => {TypeNames.Activation}.{_spec.OutputActivation};");
             _writer.Line();
-            _writer.Line($"{TypeNames.LossFunction} {TypeNames.ILstmModel}.Loss => {TypeNames.LossFunction}.{_spec.Loss};");
+            _writer.Line($"{TypeNames.LossFunction} {TypeNames.ISequenceModel}.Loss => {TypeNames.LossFunction}.{_spec.Loss};");
             _writer.Line();
-            _writer.Line($"int {TypeNames.ILstmModel}.ParameterCount => ParameterCount;");
+            _writer.Line($"int {TypeNames.ISequenceModel}.ParameterCount => ParameterCount;");
             _writer.Line();
-            _writer.Line($"{TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> {TypeNames.ILstmModel}.Tensors => s_tensorList;");
+            _writer.Line($"{TypeNames.IReadOnlyList}<{TypeNames.TensorInfo}> {TypeNames.ISequenceModel}.Tensors => s_tensorList;");
             _writer.Line();
         }
 
@@ -190,12 +210,16 @@ namespace LstmGen.Generator
             _writer.Line("/// <paramref name=\"options\"/>). F16, BF16 and F64 data are converted. All or nothing: a file that does");
             _writer.Line($"/// not fit leaves the model as it was and throws a <see cref=\"{TypeNames.WeightFileException}\"/> that says why.");
             _writer.Line("/// </summary>");
-            _writer.Line("/// <remarks>");
-            _writer.Line("/// The tensors are copied in one after another: a thread that steps this model meanwhile (with");
-            _writer.Line("/// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a");
-            _writer.Line("/// model that other threads step, load into a second model and swap references at a step boundary");
-            _writer.Line("/// (see <see cref=\"CopyParametersFrom\"/>).");
-            _writer.Line("/// </remarks>");
+            if (!_spec.Bidirectional)
+            {
+                _writer.Line("/// <remarks>");
+                _writer.Line("/// The tensors are copied in one after another: a thread that steps this model meanwhile (with");
+                _writer.Line("/// <c>Step(ref State, ...)</c>) may see some old and some new tensors. To change the weights of a");
+                _writer.Line("/// model that other threads step, load into a second model and swap references at a step boundary");
+                _writer.Line("/// (see <see cref=\"CopyParametersFrom\"/>).");
+                _writer.Line("/// </remarks>");
+            }
+
             using (_writer.Open($"public void Load(string path, {TypeNames.WeightLoadOptions}? options = null)"))
             {
                 using (Guard("Load"))
@@ -218,7 +242,7 @@ namespace LstmGen.Generator
         private void EmitTensorAccess()
         {
             string? packed = PackedTensorTest;
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.SetTensor\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.SetTensor\"/>");
             using (_writer.Open($"public void SetTensor(string name, {TypeNames.ReadOnlySpan}<float> values)"))
             {
                 using (Guard("SetTensor"))
@@ -247,12 +271,21 @@ namespace LstmGen.Generator
             _writer.Line();
             _writer.Line("/// <summary>");
             _writer.Line("/// Copies every parameter of <paramref name=\"other\"/> into this model: the way to hand weights trained");
-            _writer.Line("/// in one model to another without a file. Not atomic for threads that step this model meanwhile: to");
-            _writer.Line("/// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then");
-            _writer.Line("/// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the");
-            _writer.Line("/// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A");
-            _writer.Line("/// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the");
-            _writer.Line("/// old model only once no thread can still be stepping it.");
+            if (_spec.Bidirectional)
+            {
+                _writer.Line("/// in one model to another without a file. It holds this model as Forward does: a copy during another");
+                _writer.Line("/// thread's Forward or training throws an InvalidOperationException.");
+            }
+            else
+            {
+                _writer.Line("/// in one model to another without a file. Not atomic for threads that step this model meanwhile: to");
+                _writer.Line("/// change the weights that other threads step, copy (or <c>Load</c>) into a model they do not use, then");
+                _writer.Line("/// publish it with <c>System.Threading.Volatile.Write(ref shared, model)</c>; a stepping thread reads the");
+                _writer.Line("/// reference once per step (<c>Volatile.Read</c>), so each step uses all old or all new weights. A");
+                _writer.Line("/// <c>State</c> belongs to the class, not to an instance: it carries over to the new model. Reuse the");
+                _writer.Line("/// old model only once no thread can still be stepping it.");
+            }
+
             _writer.Line("/// </summary>");
             _writer.Line("/// <param name=\"other\">The model to copy from, which must not change during the copy.</param>");
             using (_writer.Open($"public void CopyParametersFrom({Identifier(_spec.TypeName)} other)"))
@@ -271,7 +304,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetTensor\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.GetTensor\"/>");
             using (_writer.Open($"public void GetTensor(string name, {TypeNames.Span}<float> destination)"))
             {
                 _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetTensor));");

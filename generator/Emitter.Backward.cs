@@ -418,21 +418,21 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void HeadBackward{path.Path}({HeadBackwardParameters.Declaration})"))
             {
-                _writer.Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * {LayerOutputWidth});");
-                _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {LayerOutputWidth});");
+                _writer.Line($"ref float biasGradients = ref {Unsafe}.Add(ref gradients, OutputSize * {HeadInputs});");
+                _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {HeadInputs});");
                 using (_writer.Open($"for ({NUInt} o = 0; o < OutputSize; o++)"))
                 {
                     _writer.Line($"float logitGradient = {Unsafe}.Add(ref logitGradients, o);");
                     _writer.Line($"{Unsafe}.Add(ref biasGradients, o) += logitGradient;");
-                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * {LayerOutputWidth});");
-                    _writer.Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * {LayerOutputWidth});");
+                    _writer.Line($"ref float weights = ref {Unsafe}.Add(ref head, o * {HeadInputs});");
+                    _writer.Line($"ref float weightGradients = ref {Unsafe}.Add(ref gradients, o * {HeadInputs});");
                     if (path.VectorWidth > 1 && _spec.LayerOutputWidth >= path.VectorWidth)
                     {
                         // For the vector loop over whole vectors of units (a smaller head has only the scalar tail).
                         _writer.Line($"{vector.Type} logitGradients{Literal(path.VectorWidth)} = {vector.Broadcast("logitGradient")};");
                     }
 
-                    EmitVectorLoop(vector, LayerOutputWidth, _spec.LayerOutputWidth, (l, k) =>
+                    EmitVectorLoop(vector, HeadInputs, _spec.LayerOutputWidth, (l, k) =>
                     {
                         string g = l.Width == 1 ? "logitGradient" : $"logitGradients{Literal(l.Width)}";
                         return new[]

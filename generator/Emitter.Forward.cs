@@ -23,7 +23,7 @@ namespace LstmGen.Generator
                 : $"/// <summary>One step of every layer{(_spec.HasHead ? " and the head" : string.Empty)} with the {path.Path} kernels.</summary>");
             using (_writer.Open($"private static void Step{suffix}({PathStepParameters(agents).Declaration})"))
             {
-                _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? LayerOutputWidth : "InputSize")} values) -> hidden[0].");
+                _writer.Line($"// Layer 0: the input ({(_plan.FirstLayer.IsUpper ? LayerOutputName : "InputSize")} values) -> hidden[0].");
                 _writer.Line($"{_plan.FirstLayer.Name}{suffix}(ref parameters, ref input, {StateArguments("ref hidden", "ref cell")}, ref gates);");
                 for (int layer = 1; layer < _spec.Layers; layer++)
                 {
@@ -165,7 +165,7 @@ namespace LstmGen.Generator
             kernel.IsFirst && kernel.IsUpper ? "every layer" : kernel.IsFirst ? "the first layer" : "the layers above the first";
 
         /// <summary>The constant that counts a kernel's inputs.</summary>
-        private string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : LayerOutputWidth;
+        private string KernelInputs(LayerKernel kernel) => kernel.IsFirst ? "InputSize" : LayerOutputName;
 
         /// <summary>
         /// The gate sums of a tile, in registers, over every row of W_ih and W_hh; or, with <paramref name="rowsPerPass"/>,
@@ -508,8 +508,8 @@ namespace LstmGen.Generator
             _writer.Line("/// </summary>");
             using (_writer.Open($"private static void Head{Precision}{path.Path}(ref {HeadWeightType} head, ref float hidden, ref float output)"))
             {
-                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputWidth});");
-                EmitDenseRows(path, "head", HeadWeightType, "o", "OutputSize", LayerOutputWidth, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {ScalarWeight("bias", "o")}");
+                _writer.Line($"ref {HeadWeightType} bias = ref {Unsafe}.Add(ref head, OutputSize * {LayerOutputName});");
+                EmitDenseRows(path, "head", HeadWeightType, "o", "OutputSize", LayerOutputName, _spec.LayerOutputWidth, "hidden", "output", sum => $"{sum} + {ScalarWeight("bias", "o")}");
             }
 
             _writer.Line();

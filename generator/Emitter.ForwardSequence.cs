@@ -45,7 +45,7 @@ namespace LstmGen.Generator
                 ? $"private const int ForwardGatesLength = ForwardChunk * {GateValuesLength};"
                 : $"private const int ForwardGatesLength = {GateValuesLength};");
             _writer.Line(HasUpperLayers
-                ? $"private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * {LayerOutputWidth});"
+                ? $"private const int ForwardBufferLength = ForwardGatesLength + (ForwardChunk * {LayerOutputName});"
                 : "private const int ForwardBufferLength = ForwardGatesLength;");
             _writer.Line();
         }
@@ -54,7 +54,7 @@ namespace LstmGen.Generator
         {
             // Forward reads the weights in the model's precision.
             _bfloat16 = _spec.HasBFloat16Weights;
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Forward\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.Forward\"/>");
             _writer.Line("/// <remarks>");
             _writer.Line("/// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.");
             if (FirstLayerProjects)
@@ -79,19 +79,7 @@ namespace LstmGen.Generator
             _writer.Line($"/// Every sum is added in the order of <see cref=\"Step({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}})\"/>, which");
             _writer.Line("/// gives the same bits. <paramref name=\"outputs\"/> must not share memory with <paramref name=\"inputs\"/>.");
             _writer.Line("/// </remarks>");
-            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
-            {
-                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
-                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
-                using (Guard("Forward"))
-                {
-                    _writer.Line("ForwardCore(inputs, outputs, steps);");
-                }
-            }
-
-            _writer.Line();
-            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
-            using (_writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)"))
+            using (OpenForwardCore())
             {
                 _writer.Line("// The buffer is read into a local once: every reference below points into this one array.");
                 _writer.Line("float[] buffer = _forwardBuffer ??= new float[ForwardBufferLength];");
@@ -125,7 +113,7 @@ namespace LstmGen.Generator
                             using (_writer.Open("for (int layer = 1; layer < Layers - 1; layer++)"))
                             {
                                 EmitUpperLayerReferences("layer", "(layer - 1)");
-                                EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", LayerOutputWidth, "ref layerHidden", "ref layerCell", top: false);
+                                EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", LayerOutputName, "ref layerHidden", "ref layerCell", top: false);
                             }
                         }
 
@@ -134,13 +122,40 @@ namespace LstmGen.Generator
                         using (_writer.OpenScope())
                         {
                             EmitUpperLayerReferences("(Layers - 1)", "(Layers - 2)");
-                            EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", LayerOutputWidth, "ref layerHidden", "ref layerCell", top: true);
+                            EmitLayerChunk(_plan.UpperLayer, "ref weights", "sequence", LayerOutputName, "ref layerHidden", "ref layerCell", top: true);
                         }
                     }
                 }
             }
 
             _writer.Line();
+            EmitForwardDispatchers();
+        }
+
+        /// <summary>
+        /// The public Forward, which checks the spans and holds the model while it calls ForwardCore, and opens ForwardCore's
+        /// body (after the doc comment of Forward, which the caller writes).
+        /// </summary>
+        private Block OpenForwardCore()
+        {
+            using (_writer.Open($"public void Forward({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs)"))
+            {
+                _writer.Line($"int steps = {TypeNames.ModelGuard}.SequenceLength(inputs.Length, InputSize, outputs.Length, OutputSize, nameof(inputs), nameof(outputs));");
+                _writer.Line($"{TypeNames.ModelGuard}.Disjoint<float>(outputs, inputs, nameof(outputs), nameof(inputs));");
+                using (Guard("Forward"))
+                {
+                    _writer.Line("ForwardCore(inputs, outputs, steps);");
+                }
+            }
+
+            _writer.Line();
+            _writer.Line("/// <summary>Forward's work: the spans were checked, and the call holds the model.</summary>");
+            return _writer.Open($"private void ForwardCore({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.Span}<float> outputs, int steps)");
+        }
+
+        /// <summary>The methods that pick a path for Forward's kernels: a whole step, or a layer's projection and its recurrence.</summary>
+        private void EmitForwardDispatchers()
+        {
             foreach (LayerKernel kernel in _plan.LayerKernels)
             {
                 if (!_plan.ProjectsInForward(kernel))
@@ -206,7 +221,7 @@ namespace LstmGen.Generator
                     : $"{kernel.Name}Step({weights}, ref {Unsafe}.Add(ref {inputs}, step * {inputStride}), {StateArguments(layerHidden, layerCell)}, ref gates);");
                 if (!top)
                 {
-                    _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * {LayerOutputWidth}), {LayerOutputWidth});");
+                    _writer.Line($"{TypeNames.Floats}.Copy({layerHidden}, ref {Unsafe}.Add(ref sequence, step * {LayerOutputName}), {LayerOutputName});");
                     return;
                 }
 

@@ -122,12 +122,12 @@ namespace LstmGen.Generator
         /// <summary>Parameters, the precision and, in bfloat16, the copy's upkeep.</summary>
         private void EmitParameterMembers()
         {
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Parameters\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.Parameters\"/>");
             if (!_spec.HasBFloat16Weights)
             {
                 _writer.Line($"public {TypeNames.Span}<float> Parameters => new {TypeNames.Span}<float>(_parameterStorage, _parameterStart, ParameterCount);");
                 _writer.Line();
-                _writer.Line($"{TypeNames.WeightPrecision} {TypeNames.ILstmModel}.WeightPrecision => {TypeNames.WeightPrecision}.Float32;");
+                _writer.Line($"{TypeNames.WeightPrecision} {TypeNames.ISequenceModel}.WeightPrecision => {TypeNames.WeightPrecision}.Float32;");
                 _writer.Line();
                 return;
             }
@@ -147,7 +147,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"{TypeNames.WeightPrecision} {TypeNames.ILstmModel}.WeightPrecision => {TypeNames.WeightPrecision}.BFloat16;");
+            _writer.Line($"{TypeNames.WeightPrecision} {TypeNames.ISequenceModel}.WeightPrecision => {TypeNames.WeightPrecision}.BFloat16;");
             _writer.Line();
             _writer.Line("/// <summary>");
             _writer.Line("/// The bfloat16 weights that steps read, rounded again first if the parameters may have changed. Threads that");

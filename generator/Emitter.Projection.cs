@@ -20,12 +20,6 @@ namespace LstmGen.Generator
         /// </summary>
         private string RecurrentWidth => _spec.HasProjection ? "ProjectionSize" : "HiddenSize";
 
-        /// <summary>
-        /// The generated constant of the width of a layer's output (what the layer above and the head read, and a step's
-        /// output without a head: <see cref="ModelSpec.LayerOutputWidth"/>).
-        /// </summary>
-        private string LayerOutputWidth => _spec.HasProjection ? "ProjectionSize" : "HiddenSize";
-
         /// <summary>Where the activations store h: the hidden state, or with projections o * tanh(c), which the projection maps to h.</summary>
         private string ActivationOutput => _spec.HasProjection ? CellOutput : "hidden";
 

@@ -84,7 +84,7 @@ namespace LstmGen.Generator
             string lines = _spec.HasDropout
                 ? $"""
                   private const int RecordDropoutOffset = RecordOutputsOffset + OutputSize;
-                  private const int StepRecordLength = RecordDropoutOffset + ((Layers - 1) * 2 * {LayerOutputWidth});
+                  private const int StepRecordLength = RecordDropoutOffset + ((Layers - 1) * 2 * {LayerOutputName});
 
                   // Dropout between layers in training: the probability that a layer's output is dropped.
                   """ + $"\nprivate const float DropoutProbability = {Literal(_spec.Dropout)};\n\n"
@@ -93,7 +93,7 @@ namespace LstmGen.Generator
         }
 
         /// <summary>The offset, in a step's row of the record, of layer <paramref name="layer"/>'s dropout mask (its dropped output follows).</summary>
-        private string DropoutRecord(string layer) => $"RecordDropoutOffset + ({layer} * 2 * {LayerOutputWidth})";
+        private string DropoutRecord(string layer) => $"RecordDropoutOffset + ({layer} * 2 * {LayerOutputName})";
 
         private void EmitTrainingFields()
         {
@@ -116,7 +116,7 @@ namespace LstmGen.Generator
 
         private void EmitTrainingApi()
         {
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.Gradients\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.Gradients\"/>");
             using (_writer.Open($"public {TypeNames.Span}<float> Gradients"))
             {
                 using (_writer.Open("get"))
@@ -127,7 +127,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.ZeroGradients\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.ZeroGradients\"/>");
             using (_writer.Open("public void ZeroGradients()"))
             {
                 using (Guard("ZeroGradients"))
@@ -137,7 +137,7 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.TrimBuffers\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.TrimBuffers\"/>");
             using (_writer.Open("public void TrimBuffers()"))
             {
                 using (Guard("TrimBuffers"))
@@ -145,17 +145,21 @@ namespace LstmGen.Generator
                     _writer.Line("_record = null;");
                     _writer.Line("_backwardScratch = null;");
                     _writer.Line("_forwardBuffer = null;");
+                    if (_spec.Bidirectional)
+                    {
+                        _writer.Line("_sequenceBuffer = null;");
+                    }
                 }
             }
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.GetGradient\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.GetGradient\"/>");
             using (_writer.Open($"public void GetGradient(string name, {TypeNames.Span}<float> destination)"))
             {
                 _writer.Line($"{TypeNames.ModelGuard}.NotBusy(_busy, nameof(GetGradient));");
                 _writer.Line("CopyOut(FindTensor(name), Gradients, destination);");
             }
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}})\"/>");
             using (_writer.Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets)"))
             {
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
@@ -168,14 +172,16 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
-            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ILstmModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}})\"/>");
+            _writer.Line($"/// <inheritdoc cref=\"{TypeNames.ISequenceModel}.AccumulateGradients({TypeNames.ReadOnlySpan}{{float}}, {TypeNames.ReadOnlySpan}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}}, {TypeNames.Span}{{float}})\"/>");
             using (_writer.Open($"public float AccumulateGradients({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients, {TypeNames.Span}<float> initialCellGradients)"))
             {
                 _writer.Line($"int steps = {TypeNames.ModelGuard}.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));");
                 _writer.Line($"{TypeNames.ModelGuard}.Length(inputGradients.Length, inputs.Length, nameof(inputGradients), \"[T, InputSize], as the inputs\");");
-                _writer.Line($"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * {RecurrentWidth}, nameof(initialHiddenGradients), \"{HiddenStateShape}\");");
+                _writer.Line(_spec.Bidirectional
+                    ? $"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, {InitialStateLength}, nameof(initialHiddenGradients), \"{InitialStateShape}\");"
+                    : $"{TypeNames.ModelGuard}.Length(initialHiddenGradients.Length, Layers * {RecurrentWidth}, nameof(initialHiddenGradients), \"{HiddenStateShape}\");");
                 _writer.Line(_cell.HasCellState
-                    ? $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, Layers * HiddenSize, nameof(initialCellGradients), \"{StateShape}\");"
+                    ? $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, {InitialStateLength}, nameof(initialCellGradients), \"{InitialStateShape}\");"
                     : $"{TypeNames.ModelGuard}.Length(initialCellGradients.Length, 0, nameof(initialCellGradients), \"empty: a {_cell.Name} has no cell state\");");
                 _writer.Line($"{TypeNames.ModelGuard}.GradientSpans(inputs, targets, inputGradients, initialHiddenGradients, initialCellGradients);");
                 using (Guard("AccumulateGradients"))
@@ -187,6 +193,13 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+            if (_spec.Bidirectional)
+            {
+                EmitBidirectionalBackpropagation();
+                EmitBidirectionalRecordForward();
+                return;
+            }
+
             EmitBackpropagateThroughTime();
             EmitRecordForward();
         }
@@ -199,19 +212,11 @@ namespace LstmGen.Generator
             _writer.Line("/// adds its weights' gradients and passes d loss / d input down and d loss / d state back in time.");
             _writer.Line("/// Empty gradient spans are not wanted (the spans were checked by the caller).");
             _writer.Line("/// </summary>");
-            string cellGradients = _cell.HasCellState ? $", {TypeNames.Span}<float> initialCellGradients" : string.Empty;
-            using (_writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients{cellGradients})"))
+            using (OpenBackpropagateThroughTime())
             {
                 _writer.Line("// The buffers, each read into a local once, so that every reference below points into the array");
                 _writer.Line("// whose length was checked: the record grows to the longest sequence seen, then is reused.");
-                _writer.Line($"int recordLength = {TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs));");
-                _writer.Line("float[]? recordBuffer = _record;");
-                using (_writer.Open("if (recordBuffer is null || recordBuffer.Length < recordLength)"))
-                {
-                    _writer.Line("recordBuffer = new float[recordLength];");
-                    _writer.Line("_record = recordBuffer;");
-                }
-
+                EmitGrownBuffer("recordBuffer", "_record", $"{TypeNames.ModelGuard}.RecordLength(steps, StepRecordLength, nameof(inputs))", "recordLength");
                 _writer.Line();
                 _writer.Line("float[] scratchBuffer = _backwardScratch ??= new float[BackwardScratchLength];");
                 _writer.Line($"ref float parameters = ref {Unsafe}.Add(ref {ArrayData}(_parameterStorage), _parameterStart);");
@@ -234,47 +239,14 @@ namespace LstmGen.Generator
                 _writer.Line("bool wantsInputGradients = !inputGradients.IsEmpty;");
                 _writer.Line($"ref float inputGradient = ref {TypeNames.MemoryMarshal}.GetReference(inputGradients);");
                 _writer.Line();
-                string scaleOfMse = "1f / ((lastStepOnly ? 1 : steps) * OutputSize)";
-                string scaleOfCrossEntropy = "1f / (lastStepOnly ? 1 : steps)";
-                if (_spec.Loss == LossKind.MeanSquaredError)
-                {
-                    _writer.Line("// Mean squared error: the mean over every scored element.");
-                    _writer.Line($"float scale = {scaleOfMse};");
-                }
-                else
-                {
-                    _writer.Line("// Cross-entropy: the mean over the scored steps.");
-                    _writer.Line($"float scale = {scaleOfCrossEntropy};");
-                }
-
-                _writer.Line("double loss = 0;");
+                EmitLossScale();
                 using (_writer.Open("for (int step = steps - 1; step >= 0; step--)"))
                 {
                     _writer.Line($"ref float previousRow = ref {Unsafe}.Add(ref record, step * StepRecordLength);");
                     _writer.Line($"ref float row = ref {Unsafe}.Add(ref record, (step + 1) * StepRecordLength);");
                     _writer.Line();
                     _writer.Line("// The loss of a scored step, and its gradient with respect to the logits, enter through the head.");
-                    using (_writer.Open("if (!lastStepOnly || step == steps - 1)"))
-                    {
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
-                        _writer.Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
-                        _writer.Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
-                        if (_spec.HasHead)
-                        {
-                            _writer.Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {TopLayerRecord()}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
-                        }
-                        else
-                        {
-                            _writer.Line("// Without a head, the logits are the top layer's hidden state.");
-                            _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, {LayerOutputWidth});");
-                        }
-                    }
-
-                    using (_writer.Open("else"))
-                    {
-                        _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {LayerOutputWidth});");
-                    }
+                    EmitScoredStepLoss(TopLayerRecord(), "hidden state", LayerOutputName);
 
                     if (HasUpperLayers)
                     {
@@ -299,7 +271,7 @@ namespace LstmGen.Generator
                             if (_spec.HasDropout)
                             {
                                 _writer.Line("// The layer read the output below times its dropout mask: the gradient is masked the same way.");
-                                _writer.Line($"{TypeNames.DropoutMasks}.Backward(ref upstream, ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")}), {LayerOutputWidth});");
+                                _writer.Line($"{TypeNames.DropoutMasks}.Backward(ref upstream, ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")}), {LayerOutputName});");
                             }
                         }
                     }
@@ -328,6 +300,76 @@ namespace LstmGen.Generator
             }
 
             _writer.Line();
+        }
+
+
+        /// <summary>Opens <c>BackpropagateThroughTime</c>'s declaration (the cell gradients' span only where the cell has a cell state).</summary>
+        private Block OpenBackpropagateThroughTime()
+        {
+            string cellGradients = _cell.HasCellState ? $", {TypeNames.Span}<float> initialCellGradients" : string.Empty;
+            return _writer.Open($"private float BackpropagateThroughTime({TypeNames.ReadOnlySpan}<float> inputs, {TypeNames.ReadOnlySpan}<float> targets, int steps, bool lastStepOnly, {TypeNames.Span}<float> inputGradients, {TypeNames.Span}<float> initialHiddenGradients{cellGradients})");
+        }
+
+        /// <summary>
+        /// <c>float[] local</c>: the array of <paramref name="field"/>, replaced by a new one of <paramref name="length"/> floats
+        /// (in a local <paramref name="lengthLocal"/>) when it is missing or shorter, so that it grows to the longest sequence seen.
+        /// </summary>
+        private void EmitGrownBuffer(string local, string field, string length, string lengthLocal)
+        {
+            _writer.Line($"int {lengthLocal} = {length};");
+            _writer.Line($"float[]? {local} = {field};");
+            using (_writer.Open($"if ({local} is null || {local}.Length < {lengthLocal})"))
+            {
+                _writer.Line($"{local} = new float[{lengthLocal}];");
+                _writer.Line($"{field} = {local};");
+            }
+        }
+
+        /// <summary><c>scale</c>, what the loss of a scored step is multiplied by, and <c>loss</c>, their sum.</summary>
+        private void EmitLossScale()
+        {
+            if (_spec.Loss == LossKind.MeanSquaredError)
+            {
+                _writer.Line("// Mean squared error: the mean over every scored element.");
+                _writer.Line("float scale = 1f / ((lastStepOnly ? 1 : steps) * OutputSize);");
+            }
+            else
+            {
+                _writer.Line("// Cross-entropy: the mean over the scored steps.");
+                _writer.Line("float scale = 1f / (lastStepOnly ? 1 : steps);");
+            }
+
+            _writer.Line("double loss = 0;");
+        }
+
+        /// <summary>
+        /// At a scored step of <c>row</c>, its loss, and through the head (which read <paramref name="headInput"/> of the row) the
+        /// gradient of the top layer's output into <c>upstream</c> (<paramref name="width"/> floats, the top layer's
+        /// <paramref name="output"/>); zero at a step that is not scored.
+        /// </summary>
+        private void EmitScoredStepLoss(string headInput, string output, string width)
+        {
+            using (_writer.Open("if (!lastStepOnly || step == steps - 1)"))
+            {
+                _writer.Line($"{TypeNames.ReadOnlySpan}<float> target = lastStepOnly ? targets : targets.Slice(step * OutputSize, OutputSize);");
+                _writer.Line($"{TypeNames.ReadOnlySpan}<float> logits = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordLogitsOffset), OutputSize);");
+                _writer.Line($"{TypeNames.ReadOnlySpan}<float> outputs = {TypeNames.MemoryMarshal}.CreateReadOnlySpan(ref {Unsafe}.Add(ref row, RecordOutputsOffset), OutputSize);");
+                _writer.Line($"loss += {TypeNames.Losses}.StepLoss({TypeNames.LossFunction}.{_spec.Loss}, {TypeNames.Activation}.{_spec.OutputActivation}, logits, outputs, target, scale, logitGradients);");
+                if (_spec.HasHead)
+                {
+                    _writer.Line($"HeadBackward(ref {Unsafe}.Add(ref parameters, HeadOffset), ref {Unsafe}.Add(ref gradients, HeadOffset), ref {Unsafe}.Add(ref row, {headInput}), ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream);");
+                }
+                else
+                {
+                    _writer.Line($"// Without a head, the logits are the top layer's {output}.");
+                    _writer.Line($"{TypeNames.Floats}.Copy(ref {TypeNames.MemoryMarshal}.GetReference(logitGradients), ref upstream, {width});");
+                }
+            }
+
+            using (_writer.Open("else"))
+            {
+                _writer.Line($"{TypeNames.Floats}.Clear(ref upstream, {width});");
+            }
         }
 
         /// <summary>The scratch of d loss / d c (an LSTM's) or of what a GRU's update carries directly.</summary>
@@ -382,8 +424,8 @@ namespace LstmGen.Generator
                             {
                                 _writer.Line("// The layer reads the output below times its dropout mask, both recorded for the backward pass.");
                                 _writer.Line($"ref float mask = ref {Unsafe}.Add(ref row, {DropoutRecord("(layer - 1)")});");
-                                _writer.Line($"{TypeNames.DropoutMasks}.Apply(DropoutSeed, step, layer - 1, DropoutProbability, {below}, ref mask, ref {Unsafe}.Add(ref mask, {LayerOutputWidth}), {LayerOutputWidth});");
-                                below = $"ref {Unsafe}.Add(ref mask, {LayerOutputWidth})";
+                                _writer.Line($"{TypeNames.DropoutMasks}.Apply(DropoutSeed, step, layer - 1, DropoutProbability, {below}, ref mask, ref {Unsafe}.Add(ref mask, {LayerOutputName}), {LayerOutputName});");
+                                below = $"ref {Unsafe}.Add(ref mask, {LayerOutputName})";
                             }
 
                             _writer.Line($"{_plan.UpperLayer.Name}Recorded(ref {Unsafe}.Add(ref parameters, weights), {below}, {StateArguments($"ref {Unsafe}.Add(ref hidden, layer * {RecurrentWidth})", $"ref {Unsafe}.Add(ref cell, layer * HiddenSize)")}, ref {Unsafe}.Add(ref row, layer * LayerRecordLength));");
@@ -397,7 +439,7 @@ namespace LstmGen.Generator
                     string top = _spec.Layers == 1 ? "ref hidden" : $"ref {Unsafe}.Add(ref hidden, (Layers - 1) * {RecurrentWidth})";
                     _writer.Line(_spec.HasHead
                         ? $"HeadForward(ref {Unsafe}.Add(ref parameters, HeadOffset), {top}, ref logits);"
-                        : $"{TypeNames.Floats}.Copy({top}, ref logits, {LayerOutputWidth});");
+                        : $"{TypeNames.Floats}.Copy({top}, ref logits, {LayerOutputName});");
                     _writer.Line($"{TypeNames.Floats}.Copy(ref logits, ref outputs, OutputSize);");
                     if (_spec.OutputActivation != OutputActivation.Linear)
                     {
@@ -482,10 +524,10 @@ namespace LstmGen.Generator
                         _writer.Line("int weights = FirstLayerParameterCount + ((layer - 1) * UpperLayerParameterCount);");
                         _writer.Line($"ref float layerGateGradients = ref {Unsafe}.Add(ref record, StepRecordLength + (layer * LayerRecordLength));");
                         _writer.Line(_spec.HasDropout
-                            ? $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + {DropoutRecord("(layer - 1)")} + {LayerOutputWidth});"
+                            ? $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + {DropoutRecord("(layer - 1)")} + {LayerOutputName});"
                             : $"ref float belowHidden = ref {Unsafe}.Add(ref record, StepRecordLength + ((layer - 1) * LayerRecordLength) + RecordHiddenOffset);");
-                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {LayerOutputWidth}, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
-                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({LayerOutputWidth} * GateRowLength)), {RecurrentWidth}, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
+                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights), {LayerOutputName}, ref belowHidden, StepRecordLength, ref layerGateGradients, blockStart, blockEnd);");
+                        _writer.Line($"WeightGradients(ref {Unsafe}.Add(ref gradients, weights + ({LayerOutputName} * GateRowLength)), {RecurrentWidth}, ref {Unsafe}.Add(ref record, (layer * LayerRecordLength) + RecordHiddenOffset), StepRecordLength, ref {RecurrentGateGradients("layerGateGradients", "StepRecordLength + (layer * LayerRecordLength)")}, blockStart, blockEnd);");
                     }
                 }
             }

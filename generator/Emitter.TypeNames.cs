@@ -48,6 +48,7 @@ namespace LstmGen.Generator
             public const string Activation = "global::LstmGen.Activation";
             public const string LossFunction = "global::LstmGen.LossFunction";
             public const string ILstmModel = "global::LstmGen.ILstmModel";
+            public const string ISequenceModel = "global::LstmGen.ISequenceModel";
             public const string Initializers = "global::LstmGen.Initializers";
             public const string LstmMath = "global::LstmGen.LstmMath";
             public const string TensorInfo = "global::LstmGen.TensorInfo";

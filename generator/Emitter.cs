@@ -74,9 +74,10 @@ namespace LstmGen.Generator
             string layers = _spec.Layers == 1 ? "1 layer" : Literal(_spec.Layers) + " layers";
             string head = _spec.HasHead
                 ? $"dense head {Literal(_spec.LayerOutputWidth)} -> {Literal(_spec.HeadSize)} ({_spec.OutputActivation})"
-                : "no head (outputs the last layer's hidden state)";
+                : _spec.Bidirectional ? "no head (outputs the last layer's two hidden states)" : "no head (outputs the last layer's hidden state)";
             string projection = _spec.HasProjection ? $" projected to {Literal(_spec.ProjectionSize)}" : string.Empty;
-            return $"{_cell.Name}, {layers}, input {Literal(_spec.InputSize)}, hidden {Literal(_spec.HiddenSize)}{projection}, {head}";
+            string cell = _spec.Bidirectional ? "bidirectional " + _cell.Name : _cell.Name;
+            return $"{cell}, {layers}, input {Literal(_spec.InputSize)}, hidden {Literal(_spec.HiddenSize)}{projection}, {head}";
         }
 
         private void EmitFile()
@@ -132,9 +133,16 @@ namespace LstmGen.Generator
         private void EmitModelClass()
         {
             _writer.Line($"[{TypeNames.GeneratedCode}(\"LstmGen.Generator\", \"{s_version}\")]");
-            string interfaces = _spec.HasDropout ? $"{TypeNames.ILstmModel}, {TypeNames.IDropoutModel}" : TypeNames.ILstmModel;
+            string modelInterface = _spec.Bidirectional ? TypeNames.ISequenceModel : TypeNames.ILstmModel;
+            string interfaces = _spec.HasDropout ? $"{modelInterface}, {TypeNames.IDropoutModel}" : modelInterface;
             using (_writer.Open($"partial class {Identifier(_spec.TypeName)} : {interfaces}"))
             {
+                if (_spec.Bidirectional)
+                {
+                    EmitBidirectionalModel();
+                    return;
+                }
+
                 EmitConstants();
                 EmitTrainingConstants();
                 if (!IsPortable)

@@ -231,7 +231,7 @@ namespace LstmGen.Generator
             }.Where(size => size is not null));
 
             var shapes = file.Entries.ToDictionary(entry => entry.Name, entry => (IReadOnlyList<long>)entry.Shape.ToArray(), StringComparer.Ordinal);
-            LstmGen.CompilerServices.StateDictSizes? sizes = LstmGen.CompilerServices.StateDictSizes.TryRead(shapes, out string? why, RecurrentCell.For(spec.Cell).TensorPrefix);
+            LstmGen.CompilerServices.StateDictSizes? sizes = LstmGen.CompilerServices.StateDictSizes.TryRead(shapes, out string? why, RecurrentCell.For(spec.Cell).TensorPrefix, spec.Bidirectional);
             if (sizes is null)
             {
                 problems.Add((DiagnosticDescriptors.WeightsSizesUnknown, new[] { spec.TypeName, leftText, spec.Weights!, why! }));

@@ -148,6 +148,12 @@ namespace LstmGen.Generator
             var precision = (WeightPrecision)ReadEnum("WeightPrecision", "WeightPrecision", typeof(WeightPrecision));
             double dropoutValue = arguments.TryGetValue("Dropout", out TypedConstant dropoutConstant) && dropoutConstant.Value is double p ? p : 0;
             float dropout = (float)dropoutValue;
+            bool bidirectional = arguments.TryGetValue("Bidirectional", out TypedConstant bidirectionalConstant) && bidirectionalConstant.Value is true;
+            if (bidirectional && precision == WeightPrecision.BFloat16)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BidirectionalStepSetting, ArgumentLocation("WeightPrecision"), name, "WeightPrecision = WeightPrecision.BFloat16", "the bfloat16 copy of the weights exists for the step's reads (Step, Forward's chunks and the group step share its kernels)"));
+            }
+
             if (!(dropoutValue >= 0 && dropout < 1f))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutOutOfRange, ArgumentLocation("Dropout"), name, dropoutValue.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
@@ -167,6 +173,11 @@ namespace LstmGen.Generator
             if (projectionSize > 0 && precision == WeightPrecision.BFloat16)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionBFloat16, ArgumentLocation("WeightPrecision"), name));
+            }
+
+            if (projectionSize > 0 && bidirectional)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.BidirectionalProjection, ArgumentLocation("ProjectionSize"), name));
             }
 
             if (hiddenSize >= 1 && layers >= 1 && hiddenSize <= DiagnosticDescriptors.MaxHiddenSize && layers <= DiagnosticDescriptors.MaxLayers
@@ -223,7 +234,8 @@ namespace LstmGen.Generator
                 precision,
                 cell,
                 dropout,
-                projectionSize);
+                projectionSize,
+                bidirectional);
 
             // A warning does not stop the model: PyTorch warns, and runs without dropout, when there is one layer.
             EquatableArray<DiagnosticInfo> warnings = dropout > 0f && layers == 1
@@ -330,7 +342,10 @@ namespace LstmGen.Generator
             "AgentScratchLength", "CompiledParameters", "ForwardChunk", "ForwardGatesLength", "ForwardBufferLength", "_forwardBuffer", "StepAgents", "StepAgentsVector512", "StepAgentsVector256", "StepAgentsVector128",
             "_bfloat16Storage", "_bfloat16Start", "_bfloat16Stale", "BFloat16Weights", "RoundWeights", "InputPairs", "HiddenPairs",
             "FirstLayerBFloat16Length", "UpperLayerBFloat16Length", "HeadBFloat16Offset", "BFloat16Length", "HeadForwardBFloat16", "StepBFloat16Vector512", "StepBFloat16Vector256",
-            "StepBFloat16Vector128", "StepBFloat16Scalar", "HeadBFloat16", "StepAgentsBFloat16Vector512", "StepAgentsBFloat16Vector256", "StepAgentsBFloat16Vector128");
+            "StepBFloat16Vector128", "StepBFloat16Scalar", "HeadBFloat16", "StepAgentsBFloat16Vector512", "StepAgentsBFloat16Vector256", "StepAgentsBFloat16Vector128",
+            "Directions", "LayerOutputSize", "RecordLayerOutputOffset", "RecordOutputGradientOffset", "ScratchInputOffset", "ForwardStateOffset",
+            "SequenceSlices", "_sequenceBuffer", "GateValuesLength", "RecordRecurrentGradientOffset", "ScratchCarriedOffset", "RecordDropoutOffset",
+            "DropoutProbability", "DropoutSeed");
 
         /// <summary>Methods the user may overload, with the parameter lists the generated ones take.</summary>
         private static readonly ImmutableDictionary<string, ImmutableArray<string>> s_methods = new Dictionary<string, ImmutableArray<string>>
@@ -400,7 +415,7 @@ namespace LstmGen.Generator
         /// </summary>
         private static bool IsKernelName(string name) =>
             new[] { "FirstLayer", "UpperLayer", "Layer", "Head", "GateRow", "GateRows", "WeightGradients" }.Any(prefix =>
-                new[] { string.Empty, "Backward", "Recorded", "Agents", "Projection", "Recurrent", "Step" }.Any(kind =>
+                new[] { string.Empty, "Backward", "Recorded", "Agents", "Projection", "Recurrent", "Step", "Direction", "RecordedDirection", "BackwardDirection" }.Any(kind =>
                     new[] { string.Empty, "Vector512", "Vector256", "Vector128", "Scalar" }.Any(path => name == prefix + kind + path)));
 
         private static string Parameters(IMethodSymbol method) => string.Join(", ", method.Parameters.Select(parameter =>

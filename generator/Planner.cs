@@ -48,16 +48,16 @@ namespace LstmGen.Generator
         public static KernelPlan Plan(ModelSpec spec)
         {
             int hidden = spec.HiddenSize;
-            int layerOutput = spec.LayerOutputWidth;
             RecurrentCell cell = RecurrentCell.For(spec.Cell);
             int gateRow = cell.GateCount * hidden;
 
-            // The layers above the first read what the layer below outputs: when the input is as wide, one kernel serves them all.
-            var first = new LayerKernel(spec.InputSize == layerOutput ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == layerOutput && spec.Layers > 1);
+            // The layers above the first read the layer below's output: one kernel serves every layer when the input is as wide.
+            int upperInputs = spec.LayerInputWidth(1);
+            var first = new LayerKernel(spec.InputSize == upperInputs ? "Layer" : "FirstLayer", spec.InputSize, IsFirst: true, IsUpper: spec.InputSize == upperInputs && spec.Layers > 1);
             var kernels = new List<LayerKernel> { first };
-            if (spec.Layers > 1 && spec.InputSize != layerOutput)
+            if (spec.Layers > 1 && spec.InputSize != upperInputs)
             {
-                kernels.Add(new LayerKernel("UpperLayer", layerOutput, IsFirst: false, IsUpper: true));
+                kernels.Add(new LayerKernel("UpperLayer", upperInputs, IsFirst: false, IsUpper: true));
             }
 
             int projection = spec.HasProjection ? spec.ProjectionSize : 0;
@@ -68,21 +68,26 @@ namespace LstmGen.Generator
             int offset = 0;
             for (int layer = 0; layer < spec.Layers; layer++)
             {
-                int inputs = layer == 0 ? spec.InputSize : layerOutput;
-                Add($"{cell.TensorPrefix}.weight_ih_l{layer}", TensorKind.GateWeight, gateRow, inputs);
-                Add($"{cell.TensorPrefix}.weight_hh_l{layer}", TensorKind.GateWeight, gateRow, spec.RecurrentWidth);
-                Add($"{cell.TensorPrefix}.bias_ih_l{layer}", TensorKind.GateBias, gateRow);
-                Add($"{cell.TensorPrefix}.bias_hh_l{layer}", TensorKind.GateBias, gateRow);
-                if (spec.HasProjection)
+                // PyTorch's order: a layer's forward direction, then its reverse direction (the tensors named *_reverse).
+                int inputs = spec.LayerInputWidth(layer);
+                for (int direction = 0; direction < spec.Directions; direction++)
                 {
-                    Add($"{cell.TensorPrefix}.weight_hr_l{layer}", TensorKind.Projection, spec.ProjectionSize, hidden);
+                    string suffix = layer.ToString(System.Globalization.CultureInfo.InvariantCulture) + (direction == 0 ? string.Empty : "_reverse");
+                    Add($"{cell.TensorPrefix}.weight_ih_l{suffix}", TensorKind.GateWeight, gateRow, inputs);
+                    Add($"{cell.TensorPrefix}.weight_hh_l{suffix}", TensorKind.GateWeight, gateRow, spec.RecurrentWidth);
+                    Add($"{cell.TensorPrefix}.bias_ih_l{suffix}", TensorKind.GateBias, gateRow);
+                    Add($"{cell.TensorPrefix}.bias_hh_l{suffix}", TensorKind.GateBias, gateRow);
+                    if (spec.HasProjection)
+                    {
+                        Add($"{cell.TensorPrefix}.weight_hr_l{suffix}", TensorKind.Projection, spec.ProjectionSize, hidden);
+                    }
                 }
             }
 
             int headOffset = offset;
             if (spec.HasHead)
             {
-                Add("head.weight", TensorKind.Head, spec.HeadSize, layerOutput);
+                Add("head.weight", TensorKind.Head, spec.HeadSize, spec.LayerOutputWidth);
                 Add("head.bias", TensorKind.Head, spec.HeadSize);
             }
 

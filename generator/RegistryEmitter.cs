@@ -55,11 +55,15 @@ namespace LstmGen.Generator
             source.Append("        /// tensors (names and shapes) it has; a file that fits none, or several alike, throws a\n");
             source.Append("        /// <see cref=\"global::LstmGen.Serialization.WeightFileException\"/> that gives the file's sizes and the models'.\n");
             source.Append("        /// </summary>\n");
-            source.Append("        public static global::LstmGen.ILstmModel Load(string path, global::LstmGen.Serialization.WeightLoadOptions? options = null) =>\n");
-            source.Append("            global::LstmGen.Serialization.LstmModelRegistry.Load(All, path, options);\n\n");
+            // With a bidirectional model among them, a loaded model may not step: the registry returns the interface all share.
+            bool anyBidirectional = models.Any(model => model.Bidirectional);
+            string modelType = anyBidirectional ? "global::LstmGen.ISequenceModel" : "global::LstmGen.ILstmModel";
+            string load = anyBidirectional ? "LoadSequenceModel" : "Load";
+            source.Append("        public static ").Append(modelType).Append(" Load(string path, global::LstmGen.Serialization.WeightLoadOptions? options = null) =>\n");
+            source.Append("            global::LstmGen.Serialization.LstmModelRegistry.").Append(load).Append("(All, path, options);\n\n");
             source.Append("        /// <summary>Loads a safetensors file from <paramref name=\"stream\"/>, as <see cref=\"Load(string, global::LstmGen.Serialization.WeightLoadOptions?)\"/>.</summary>\n");
-            source.Append("        public static global::LstmGen.ILstmModel Load(global::System.IO.Stream stream, global::LstmGen.Serialization.WeightLoadOptions? options = null) =>\n");
-            source.Append("            global::LstmGen.Serialization.LstmModelRegistry.Load(All, stream, options);\n");
+            source.Append("        public static ").Append(modelType).Append(" Load(global::System.IO.Stream stream, global::LstmGen.Serialization.WeightLoadOptions? options = null) =>\n");
+            source.Append("            global::LstmGen.Serialization.LstmModelRegistry.").Append(load).Append("(All, stream, options);\n");
             source.Append("    }\n}\n");
             return source.ToString();
         }

@@ -87,7 +87,7 @@ namespace LstmGen.Onnx
         /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         /// <exception cref="IOException">The file cannot be written; the target is left as it was.</exception>
         /// <exception cref="NotSupportedException">The model has projections (<c>ProjectionSize</c>), which ONNX's LSTM operator has not.</exception>
-        public static void Export(ILstmModel model, string path)
+        public static void Export(ISequenceModel model, string path)
         {
             ModelProto proto = ToModelProto(model);
             SaveTarget.Write(path, stream => proto.WriteTo(stream));
@@ -99,7 +99,7 @@ namespace LstmGen.Onnx
         /// <exception cref="ArgumentNullException"><paramref name="model"/> or <paramref name="stream"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException">The stream cannot be written, or the model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         /// <exception cref="NotSupportedException">The model has projections (<c>ProjectionSize</c>), which ONNX's LSTM operator has not.</exception>
-        public static void Export(ILstmModel model, Stream stream)
+        public static void Export(ISequenceModel model, Stream stream)
         {
             if (stream is null)
             {
@@ -119,9 +119,9 @@ namespace LstmGen.Onnx
         /// <exception cref="ArgumentNullException"><paramref name="model"/> is <see langword="null"/>.</exception>
         /// <exception cref="ArgumentException">The model's tensors are not those of an LSTM (or GRU) of its sizes.</exception>
         /// <exception cref="NotSupportedException">The model has projections (<c>ProjectionSize</c>), which ONNX's LSTM operator has not.</exception>
-        public static byte[] ToBytes(ILstmModel model) => ToModelProto(model).ToByteArray();
+        public static byte[] ToBytes(ISequenceModel model) => ToModelProto(model).ToByteArray();
 
-        private static ModelProto ToModelProto(ILstmModel model)
+        private static ModelProto ToModelProto(ISequenceModel model)
         {
             if (model is null)
             {
@@ -146,14 +146,15 @@ namespace LstmGen.Onnx
                     CultureInfo.InvariantCulture,
                     "{0}: {1} of {2} inputs, {3} hidden units, {4} layer(s), {5}.",
                     model.GetType().FullName,
-                    cell.OperatorType,
+                    weights.Directions == 2 ? "bidirectional " + cell.OperatorType : cell.OperatorType,
                     model.InputSize,
                     model.HiddenSize,
                     model.Layers,
                     model.HasHead ? $"a head of {model.OutputSize} outputs ({model.OutputActivation})" : "no head"),
             };
 
-            int layers = model.Layers, hidden = model.HiddenSize;
+            // The states have a row per layer, or (bidirectional) per layer and direction: the forward one, then the reverse one.
+            int layers = weights.Directions * model.Layers, hidden = model.HiddenSize;
             graph.Input.Add(Value(InputName, Dynamic(SequenceAxis), Dynamic(BatchAxis), Fixed(model.InputSize)));
             graph.Input.Add(Value(InitialHiddenName, Fixed(layers), Dynamic(BatchAxis), Fixed(hidden)));
             if (cell.HasCellState)
@@ -190,13 +191,13 @@ namespace LstmGen.Onnx
         /// external data files, not written here). No generated model comes near: the largest the attribute allows
         /// has about 0.7 GB of weights.
         /// </summary>
-        private static void CheckSize(ILstmModel model, CellOperator cell)
+        private static void CheckSize(ISequenceModel model, CellOperator cell)
         {
-            long hidden = model.HiddenSize, gates = cell.Gates * hidden;
-            long floats = gates * (model.InputSize + hidden + 2) + (model.Layers - 1) * gates * (2 * hidden + 2);
+            long hidden = model.HiddenSize, gates = cell.Gates * hidden, directions = RecurrentCells.IsBidirectional(model) ? 2 : 1;
+            long floats = directions * (gates * (model.InputSize + hidden + 2) + (model.Layers - 1) * gates * ((directions * hidden) + hidden + 2));
             if (model.HasHead)
             {
-                floats += (hidden + 1) * model.OutputSize;
+                floats += ((directions * hidden) + 1) * model.OutputSize;
             }
 
             // The weights, and a margin for the graph around them.
@@ -214,17 +215,17 @@ namespace LstmGen.Onnx
         /// <see cref="InitialCellName"/> to <see cref="FinalHiddenName"/>, <see cref="FinalCellName"/> and the top layer's
         /// hidden sequence, whose name this returns (<see cref="OutputName"/> when there is no head).
         /// </summary>
-        private static string AddLayers(GraphProto graph, ILstmModel model, CellOperator cell, ModelWeights weights)
+        private static string AddLayers(GraphProto graph, ISequenceModel model, CellOperator cell, ModelWeights weights)
         {
-            int layers = model.Layers, hidden = model.HiddenSize, gates = cell.Gates * hidden;
+            int layers = model.Layers, hidden = model.HiddenSize, gates = cell.Gates * hidden, directions = weights.Directions;
 
-            // Each layer starts from its own row of h0 (and c0): Split along the layer axis (one row each).
+            // Each layer starts from its own row of h0 (and c0), or its two rows (forward, reverse): Split along the layer axis.
             string[] initialHidden = { InitialHiddenName }, initialCell = { InitialCellName };
             if (layers > 1)
             {
-                var ones = new long[layers];
-                ones.AsSpan().Fill(1);
-                graph.Initializer.Add(Int64s("layer_split", ones));
+                var rows = new long[layers];
+                rows.AsSpan().Fill(directions);
+                graph.Initializer.Add(Int64s("layer_split", rows));
                 initialHidden = LayerNames("h0_l", layers);
                 initialCell = LayerNames("c0_l", layers);
                 graph.Node.Add(Node("Split", "split_h0", new[] { InitialHiddenName, "layer_split" }, initialHidden, Attribute("axis", 0)));
@@ -241,9 +242,9 @@ namespace LstmGen.Onnx
             for (int layer = 0; layer < layers; layer++)
             {
                 string suffix = "_l" + layer.ToString(CultureInfo.InvariantCulture);
-                graph.Initializer.Add(Floats("W" + suffix, weights.InputWeights(layer), 1, gates, layer == 0 ? model.InputSize : hidden));
-                graph.Initializer.Add(Floats("R" + suffix, weights.RecurrentWeights(layer), 1, gates, hidden));
-                graph.Initializer.Add(Floats("B" + suffix, weights.Biases(layer), 1, 2 * gates));
+                graph.Initializer.Add(Floats("W" + suffix, weights.InputWeights(layer), directions, gates, weights.LayerInputs(layer)));
+                graph.Initializer.Add(Floats("R" + suffix, weights.RecurrentWeights(layer), directions, gates, hidden));
+                graph.Initializer.Add(Floats("B" + suffix, weights.Biases(layer), directions, 2 * gates));
 
                 // Y is [sequence, directions = 1, batch, hidden]: the next layer reads it without the direction axis.
                 // Inputs X, W, R, B, sequence_lens (none), initial_h[, initial_c]; outputs Y, Y_h[, Y_c].
@@ -255,9 +256,24 @@ namespace LstmGen.Onnx
                         ? new[] { sequence, "W" + suffix, "R" + suffix, "B" + suffix, string.Empty, initialHidden[layer], initialCell[layer] }
                         : new[] { sequence, "W" + suffix, "R" + suffix, "B" + suffix, string.Empty, initialHidden[layer] },
                     cell.HasCellState ? new[] { y, finalHidden[layer], finalCell[layer] } : new[] { y, finalHidden[layer] },
-                    cell.Attributes(hidden)));
+                    cell.Attributes(hidden, directions)));
                 sequence = layer == layers - 1 && !model.HasHead ? OutputName : "hidden" + suffix;
-                graph.Node.Add(Node("Squeeze", "squeeze" + suffix, new[] { y, "direction_axis" }, new[] { sequence }));
+                if (directions == 1)
+                {
+                    graph.Node.Add(Node("Squeeze", "squeeze" + suffix, new[] { y, "direction_axis" }, new[] { sequence }));
+                    continue;
+                }
+
+                // Bidirectional: Y [sequence, 2, batch, hidden] to [sequence, batch, 2, hidden], then each step's two hidden
+                // states side by side, forward half first: [sequence, batch, 2 x hidden], what the layer above and the head read.
+                graph.Node.Add(Node("Transpose", "transpose" + suffix, new[] { y }, new[] { "Y_t" + suffix }, Attribute("perm", 0, 2, 1, 3)));
+                graph.Node.Add(Node("Reshape", "reshape" + suffix, new[] { "Y_t" + suffix, "directions_shape" }, new[] { sequence }));
+            }
+
+            if (directions == 2)
+            {
+                // Reshape's shape: the sequence and batch axes kept (0), the last two merged (-1).
+                graph.Initializer.Add(Int64s("directions_shape", new long[] { 0, 0, -1 }));
             }
 
             if (layers > 1)
@@ -273,9 +289,9 @@ namespace LstmGen.Onnx
         }
 
         /// <summary>The head: logits = hidden x head.weight^T + head.bias, then the activation into <see cref="OutputName"/>.</summary>
-        private static void AddHead(GraphProto graph, ILstmModel model, ModelWeights weights, string hidden)
+        private static void AddHead(GraphProto graph, ISequenceModel model, ModelWeights weights, string hidden)
         {
-            graph.Initializer.Add(Floats("head.weight_t", weights.HeadWeightTransposed(), model.HiddenSize, model.OutputSize));
+            graph.Initializer.Add(Floats("head.weight_t", weights.HeadWeightTransposed(), weights.LayerInputs(model.Layers), model.OutputSize));
             graph.Initializer.Add(Floats("head.bias", weights.HeadBias(), model.OutputSize));
             graph.Node.Add(Node("MatMul", "head_matmul", new[] { hidden, "head.weight_t" }, new[] { "head_product" }));
             string? activation = model.OutputActivation switch
@@ -322,6 +338,16 @@ namespace LstmGen.Onnx
 
         private static AttributeProto Attribute(string name, long value) =>
             new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+        private static AttributeProto Attribute(string name, params long[] values)
+        {
+            var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+            attribute.Ints.Add(values);
+            return attribute;
+        }
+
+        private static AttributeProto Attribute(string name, string value) =>
+            new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8(value) };
 
         private static TensorProto Floats(string name, float[] values, params long[] dimensions)
         {
@@ -410,58 +436,84 @@ namespace LstmGen.Onnx
             /// <summary>Whether the cell carries a cell state besides the hidden one (the graph's c0 and cn).</summary>
             public bool HasCellState { get; }
 
-            public static CellOperator Of(ILstmModel model) => RecurrentCells.Of(model) switch
+            public static CellOperator Of(ISequenceModel model) => RecurrentCells.Of(model) switch
             {
                 RecurrentCell.Lstm => Lstm,
                 RecurrentCell.Gru => Gru,
                 RecurrentCell other => throw new NotSupportedException($"{model.GetType().FullName}'s cell {other} has no ONNX operator here."),
             };
 
-            /// <summary>The operator's attributes: <c>hidden_size</c>, and a GRU's <c>linear_before_reset</c>.</summary>
-            public AttributeProto[] Attributes(int hidden) => _linearBeforeReset
-                ? new[] { Attribute("hidden_size", hidden), Attribute("linear_before_reset", 1) }
-                : new[] { Attribute("hidden_size", hidden) };
+            /// <summary>The operator's attributes: <c>hidden_size</c>, a GRU's <c>linear_before_reset</c>, and <c>direction</c> when bidirectional.</summary>
+            public AttributeProto[] Attributes(int hidden, int directions)
+            {
+                var attributes = new List<AttributeProto> { Attribute("hidden_size", hidden) };
+                if (_linearBeforeReset)
+                {
+                    attributes.Add(Attribute("linear_before_reset", 1));
+                }
+
+                if (directions == 2)
+                {
+                    attributes.Add(Attribute("direction", "bidirectional"));
+                }
+
+                return attributes.ToArray();
+            }
         }
 
         /// <summary>The model's tensors in PyTorch's layout, checked against its sizes, and converted to ONNX's.</summary>
         private sealed class ModelWeights
         {
-            private readonly ILstmModel _model;
+            private readonly ISequenceModel _model;
             private readonly CellOperator _cell;
             private readonly Dictionary<string, TensorInfo> _tensors = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
 
-            public ModelWeights(ILstmModel model, CellOperator cell)
+            public ModelWeights(ISequenceModel model, CellOperator cell)
             {
                 _model = model;
                 _cell = cell;
+                Directions = RecurrentCells.IsBidirectional(model) ? 2 : 1;
                 foreach (TensorInfo tensor in model.Tensors)
                 {
                     _tensors[tensor.Name] = tensor;
                 }
             }
 
-            /// <summary>W of the layer: weight_ih_l{layer} [gates x H, inputs], rows reordered to ONNX's gate order.</summary>
+            /// <summary>The directions of every layer: 2 for a bidirectional model (its tensors *_reverse), else 1.</summary>
+            public int Directions { get; }
+
+            /// <summary>What layer <paramref name="layer"/> reads per step: the input, or the layer below's output (both directions'); the head's for <c>Layers</c>.</summary>
+            public int LayerInputs(int layer) => layer == 0 ? _model.InputSize : Directions * _model.HiddenSize;
+
+            /// <summary>W of the layer: weight_ih_l{layer} [gates x H, inputs] (then weight_ih_l{layer}_reverse), rows reordered to ONNX's gate order.</summary>
             public float[] InputWeights(int layer) =>
-                ReorderGates(Tensor(LayerName("weight_ih", layer), _cell.Gates * _model.HiddenSize, layer == 0 ? _model.InputSize : _model.HiddenSize));
+                EachDirection(layer, name => ReorderGates(Tensor(name("weight_ih"), _cell.Gates * _model.HiddenSize, LayerInputs(layer))));
 
-            /// <summary>R of the layer: weight_hh_l{layer} [gates x H, H], rows reordered to ONNX's gate order.</summary>
+            /// <summary>R of the layer: weight_hh_l{layer} [gates x H, H] (then its reverse), rows reordered to ONNX's gate order.</summary>
             public float[] RecurrentWeights(int layer) =>
-                ReorderGates(Tensor(LayerName("weight_hh", layer), _cell.Gates * _model.HiddenSize, _model.HiddenSize));
+                EachDirection(layer, name => ReorderGates(Tensor(name("weight_hh"), _cell.Gates * _model.HiddenSize, _model.HiddenSize)));
 
-            /// <summary>B of the layer: [Wb, Rb] = bias_ih then bias_hh, each reordered to ONNX's gate order.</summary>
-            public float[] Biases(int layer)
+            /// <summary>B of the layer: [Wb, Rb] = bias_ih then bias_hh, each reordered to ONNX's gate order (then the reverse direction's).</summary>
+            public float[] Biases(int layer) => EachDirection(layer, name =>
             {
                 int gates = _cell.Gates * _model.HiddenSize;
                 var biases = new float[2 * gates];
-                ReorderGates(Tensor(LayerName("bias_ih", layer), gates)).CopyTo(biases, 0);
-                ReorderGates(Tensor(LayerName("bias_hh", layer), gates)).CopyTo(biases, gates);
+                ReorderGates(Tensor(name("bias_ih"), gates)).CopyTo(biases, 0);
+                ReorderGates(Tensor(name("bias_hh"), gates)).CopyTo(biases, gates);
                 return biases;
+            });
+
+            /// <summary>The values of each direction of the layer one after the other, as ONNX's [directions, ...] tensors hold them.</summary>
+            private float[] EachDirection(int layer, Func<Func<string, string>, float[]> values)
+            {
+                float[] forward = values(tensor => LayerName(tensor, layer));
+                return Directions == 1 ? forward : forward.Concat(values(tensor => LayerName(tensor, layer) + "_reverse")).ToArray();
             }
 
-            /// <summary>head.weight [O, H] transposed to [H, O], the right operand of the head's MatMul.</summary>
+            /// <summary>head.weight [O, H] (bidirectional: [O, 2H]) transposed to [H, O], the right operand of the head's MatMul.</summary>
             public float[] HeadWeightTransposed()
             {
-                int outputs = _model.OutputSize, hidden = _model.HiddenSize;
+                int outputs = _model.OutputSize, hidden = LayerInputs(_model.Layers);
                 float[] weight = Tensor("head.weight", outputs, hidden);
                 var transposed = new float[weight.Length];
                 for (int output = 0; output < outputs; output++)

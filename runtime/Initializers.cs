@@ -22,7 +22,7 @@ namespace LstmGen
         /// order, from a <see cref="DeterministicRandom"/> seeded with <paramref name="seed"/>. One seed gives the
         /// same weights on every machine.
         /// </summary>
-        public static void PyTorchDefault(ILstmModel model, int seed)
+        public static void PyTorchDefault(ISequenceModel model, int seed)
         {
             ArgumentNullException.ThrowIfNull(model);
             var random = new DeterministicRandom(seed);

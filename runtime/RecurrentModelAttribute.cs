@@ -38,6 +38,16 @@ namespace LstmGen
         public double Dropout { get; set; }
 
         /// <summary>
+        /// Whether every layer is bidirectional, as PyTorch's <c>bidirectional=True</c> (default <see langword="false"/>): a
+        /// forward direction and a reverse direction that reads the sequence from its last step to its first, each with its
+        /// own tensors (<c>weight_ih_l{k}_reverse</c>, ...); a layer outputs [forward h_t, reverse h_t] (2 x HiddenSize per step),
+        /// which the layer above and the head read. Such a model runs whole sequences only (<c>Forward</c>,
+        /// <c>AccumulateGradients</c>, the Trainer) and implements <see cref="ISequenceModel"/>, not <see cref="ILstmModel"/>:
+        /// it has no Step and no State, since the reverse direction needs the future.
+        /// </summary>
+        public bool Bidirectional { get; set; }
+
+        /// <summary>
         /// A safetensors file whose weights are compiled into the assembly, for example
         /// <c>"models/pilot.safetensors"</c>: the path (relative to the project, <c>/</c> or <c>\</c>) of an
         /// <c>&lt;AdditionalFiles&gt;</c> item. The generator checks every tensor's name, shape and dtype at

@@ -44,9 +44,9 @@ namespace LstmGen
         public int Length { get; }
 
         /// <summary>
-        /// Where this tensor's <see cref="Length"/> values start in <see cref="ILstmModel.Parameters"/>.
+        /// Where this tensor's <see cref="Length"/> values start in <see cref="ISequenceModel.Parameters"/>.
         /// Inside that range the model keeps its own (packed) layout; use
-        /// <see cref="ILstmModel.GetTensor"/> and <see cref="ILstmModel.SetTensor"/> for PyTorch's.
+        /// <see cref="ISequenceModel.GetTensor"/> and <see cref="ISequenceModel.SetTensor"/> for PyTorch's.
         /// </summary>
         public int Offset { get; }
 

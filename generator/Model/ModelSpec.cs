@@ -54,8 +54,12 @@ namespace LstmGen.Generator.Model
         WeightPrecision WeightPrecision = WeightPrecision.Float32,
         CellKind Cell = CellKind.Lstm,
         float Dropout = 0f,
-        int ProjectionSize = 0)
+        int ProjectionSize = 0,
+        bool Bidirectional = false)
     {
+        /// <summary>The directions of every layer: 2 for a bidirectional model (forward, then reverse), else 1.</summary>
+        public int Directions => Bidirectional ? 2 : 1;
+
         /// <summary>
         /// Whether each layer projects its output (PyTorch's <c>proj_size</c>, an LSTM's only): h = W_hr (o * tanh(c)) of
         /// <see cref="ProjectionSize"/> values.
@@ -69,10 +73,13 @@ namespace LstmGen.Generator.Model
         public int RecurrentWidth => HasProjection ? ProjectionSize : HiddenSize;
 
         /// <summary>
-        /// The width of what a layer outputs: what the layer above and the head read, and a step's output without a head
-        /// (<see cref="RecurrentWidth"/>: a layer outputs its hidden state).
+        /// The width of what a layer outputs per step: the layer above and the head read it, and a step outputs it without a
+        /// head (<see cref="RecurrentWidth"/>, or both directions side by side, forward half first, for a bidirectional model).
         /// </summary>
-        public int LayerOutputWidth => RecurrentWidth;
+        public int LayerOutputWidth => Directions * RecurrentWidth;
+
+        /// <summary>The width of what layer <paramref name="layer"/> reads per step: the input, or the output of the layer below.</summary>
+        public int LayerInputWidth(int layer) => layer == 0 ? InputSize : LayerOutputWidth;
 
         /// <summary>Whether training drops outputs between layers (<see cref="Dropout"/> &gt; 0 with 2 layers or more).</summary>
         public bool HasDropout => Dropout > 0f && Layers > 1;

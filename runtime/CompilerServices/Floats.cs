@@ -1,3 +1,4 @@
+using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -24,5 +25,19 @@ namespace LstmGen.CompilerServices
         /// <summary>Sets <paramref name="count"/> floats from <paramref name="destination"/> to zero.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Clear(ref float destination, int count) => MemoryMarshal.CreateSpan(ref destination, count).Clear();
+
+        /// <summary>
+        /// Adds <paramref name="count"/> floats from <paramref name="source"/> to those at <paramref name="destination"/>
+        /// (which do not overlap), element by element: the same bits on every processor.
+        /// </summary>
+        public static void Add(ref float source, ref float destination, int count)
+        {
+            ReadOnlySpan<float> values = MemoryMarshal.CreateReadOnlySpan(ref source, count);
+            Span<float> sums = MemoryMarshal.CreateSpan(ref destination, count);
+            for (int i = 0; i < sums.Length; i++)
+            {
+                sums[i] += values[i];
+            }
+        }
     }
 }

@@ -15,9 +15,10 @@ namespace LstmGen.CompilerServices
     /// </summary>
     internal sealed class StateDictSizes
     {
-        private StateDictSizes(int inputSize, int hiddenSize, int layers, int outputSize, int projectionSize)
+        private StateDictSizes(int inputSize, int hiddenSize, int layers, int outputSize, int projectionSize, bool bidirectional)
         {
             ProjectionSize = projectionSize;
+            Bidirectional = bidirectional;
             InputSize = inputSize;
             HiddenSize = hiddenSize;
             Layers = layers;
@@ -36,6 +37,9 @@ namespace LstmGen.CompilerServices
         /// <summary>The head's outputs, or 0 without a head.</summary>
         public int OutputSize { get; }
 
+        /// <summary>Whether the layers are bidirectional: the file has <c>weight_ih_l0_reverse</c>.</summary>
+        public bool Bidirectional { get; }
+
         /// <summary>
         /// Reads the sizes from <paramref name="shapes"/> (name to shape), or says in <paramref name="error"/>
         /// which tensor is missing or has an impossible shape.
@@ -43,7 +47,8 @@ namespace LstmGen.CompilerServices
         /// <param name="shapes">The state_dict's shapes, by name.</param>
         /// <param name="error">Why there are no sizes.</param>
         /// <param name="module">The recurrent module's name: <c>lstm</c>, or <c>gru</c> for a GRU; null: a GRU's if the file has <c>gru.weight_ih_l0</c> and no <c>lstm.weight_ih_l0</c>, else an LSTM's.</param>
-        public static StateDictSizes? TryRead(IReadOnlyDictionary<string, IReadOnlyList<long>> shapes, out string? error, string? module = null)
+        /// <param name="bidirectional">Whether the model that reads the file is bidirectional (a file that says otherwise gives an error naming the tensor); null: whatever the file has.</param>
+        public static StateDictSizes? TryRead(IReadOnlyDictionary<string, IReadOnlyList<long>> shapes, out string? error, string? module = null, bool? bidirectional = null)
         {
             error = null;
             module ??= !shapes.ContainsKey("lstm.weight_ih_l0") && shapes.ContainsKey("gru.weight_ih_l0") ? "gru" : "lstm";
@@ -89,6 +94,17 @@ namespace LstmGen.CompilerServices
                 return null;
             }
 
+            string reverse = module + ".weight_ih_l0_reverse";
+            bool fileBidirectional = shapes.ContainsKey(reverse);
+            if (bidirectional is bool wanted && wanted != fileBidirectional)
+            {
+                error = wanted
+                    ? $"it has no tensor '{reverse}', which a bidirectional model's reverse direction needs (the file is of a model with bidirectional=False)"
+                    : $"it has the tensor '{reverse}' of a bidirectional model (bidirectional=True in PyTorch): set Bidirectional = true";
+                return null;
+            }
+
+            int directions = fileBidirectional ? 2 : 1;
             int layers = 1;
             while (shapes.ContainsKey(module + ".weight_ih_l" + layers.ToString(CultureInfo.InvariantCulture)))
             {
@@ -98,9 +114,11 @@ namespace LstmGen.CompilerServices
             int output = 0;
             if (shapes.TryGetValue("head.weight", out IReadOnlyList<long>? headWeight))
             {
-                if (headWeight.Count != 2 || headWeight[0] < 1 || headWeight[0] > int.MaxValue || headWeight[1] != width)
+                if (headWeight.Count != 2 || headWeight[0] < 1 || headWeight[0] > int.MaxValue || headWeight[1] != (long)directions * width)
                 {
-                    error = projection > 0
+                    error = fileBidirectional
+                        ? $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, 2 * HiddenSize] (a bidirectional model's head reads both directions) with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}"
+                        : projection > 0
                         ? $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, ProjectionSize] with ProjectionSize = {projection.ToString(CultureInfo.InvariantCulture)}"
                         : $"its 'head.weight' has shape {Format(headWeight)}, not [OutputSize, HiddenSize] with HiddenSize = {hidden.ToString(CultureInfo.InvariantCulture)}";
                     return null;
@@ -109,19 +127,20 @@ namespace LstmGen.CompilerServices
                 output = (int)headWeight[0];
             }
 
-            return new StateDictSizes((int)inputWeight[1], hidden, layers, output, projection);
+            return new StateDictSizes((int)inputWeight[1], hidden, layers, output, projection, fileBidirectional);
         }
 
-        /// <summary>For example "InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 2".</summary>
+        /// <summary>For example "InputSize = 3, HiddenSize = 4, Layers = 1, OutputSize = 2" (with ", Bidirectional = true" for a bidirectional model's).</summary>
         public override string ToString() => string.Format(
             CultureInfo.InvariantCulture,
-            "InputSize = {0}, HiddenSize = {1}, Layers = {2}, OutputSize = {3}{4}{5}",
+            "InputSize = {0}, HiddenSize = {1}, Layers = {2}, OutputSize = {3}{4}{5}{6}",
             InputSize,
             HiddenSize,
             Layers,
             OutputSize,
             OutputSize == 0 ? " (no head)" : string.Empty,
-            ProjectionSize == 0 ? string.Empty : ", ProjectionSize = " + ProjectionSize.ToString(CultureInfo.InvariantCulture));
+            ProjectionSize == 0 ? string.Empty : ", ProjectionSize = " + ProjectionSize.ToString(CultureInfo.InvariantCulture),
+            Bidirectional ? ", Bidirectional = true" : string.Empty);
 
         private static string Format(IReadOnlyList<long> shape)
         {

@@ -28,11 +28,11 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Adds LSTM layer <paramref name="layer"/>'s tensors from Keras' kernel and recurrent kernel (row-major) and bias (null: no bias).</summary>
-        internal static void AddLstm(Dictionary<string, float[]> tensors, ILstmModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
+        internal static void AddLstm(Dictionary<string, float[]> tensors, ISequenceModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias, bool reverse = false)
         {
             int hidden = model.HiddenSize;
             int gates = 4 * hidden;
-            string suffix = layer.ToString(CultureInfo.InvariantCulture);
+            string suffix = Suffix(layer, reverse);
             tensors["lstm.weight_ih_l" + suffix] = Transpose(kernel, LayerInputs(model, layer), gates);
             tensors["lstm.weight_hh_l" + suffix] = Transpose(recurrentKernel, hidden, gates);
             tensors["lstm.bias_ih_l" + suffix] = bias ?? new float[gates];
@@ -44,16 +44,19 @@ namespace LstmGen.Serialization
         /// (row-major) and bias [2][3H] (the input bias, then the recurrent one; null: no bias), reset_after = True.
         /// Keras orders a GRU's gates z, r, h; PyTorch r, z, n: the rows of each gate move to PyTorch's place.
         /// </summary>
-        internal static void AddGru(Dictionary<string, float[]> tensors, ILstmModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias)
+        internal static void AddGru(Dictionary<string, float[]> tensors, ISequenceModel model, int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, float[]? bias, bool reverse = false)
         {
             int hidden = model.HiddenSize;
             int gates = 3 * hidden;
-            string suffix = layer.ToString(CultureInfo.InvariantCulture);
+            string suffix = Suffix(layer, reverse);
             tensors["gru.weight_ih_l" + suffix] = GruGateOrder(Transpose(kernel, LayerInputs(model, layer), gates), hidden);
             tensors["gru.weight_hh_l" + suffix] = GruGateOrder(Transpose(recurrentKernel, hidden, gates), hidden);
             tensors["gru.bias_ih_l" + suffix] = bias is null ? new float[gates] : GruGateOrder(bias.AsSpan(0, gates).ToArray(), hidden);
             tensors["gru.bias_hh_l" + suffix] = bias is null ? new float[gates] : GruGateOrder(bias.AsSpan(gates, gates).ToArray(), hidden);
         }
+
+        /// <summary>The end of a layer's tensor names: <c>0</c>, or <c>0_reverse</c> for the reverse direction of a bidirectional layer.</summary>
+        private static string Suffix(int layer, bool reverse) => layer.ToString(CultureInfo.InvariantCulture) + (reverse ? "_reverse" : string.Empty);
 
         /// <summary>Rows in Keras' GRU gate order (z, r, h; H rows each) moved to PyTorch's (r, z, n).</summary>
         private static float[] GruGateOrder(float[] keras, int hidden)
@@ -67,17 +70,17 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Adds the head's tensors from a Keras dense kernel (row-major [H][O]) and bias (null: no bias).</summary>
-        internal static void AddHead(Dictionary<string, float[]> tensors, ILstmModel model, ReadOnlySpan<float> kernel, float[]? bias)
+        internal static void AddHead(Dictionary<string, float[]> tensors, ISequenceModel model, ReadOnlySpan<float> kernel, float[]? bias)
         {
-            tensors["head.weight"] = Transpose(kernel, model.HiddenSize, model.OutputSize);
+            tensors["head.weight"] = Transpose(kernel, RecurrentCells.LayerOutputSize(model), model.OutputSize);
             tensors["head.bias"] = bias ?? new float[model.OutputSize];
         }
 
-        /// <summary>The inputs of LSTM layer <paramref name="layer"/>: the model's for the first, the hidden size after.</summary>
-        internal static int LayerInputs(ILstmModel model, int layer) => layer == 0 ? model.InputSize : model.HiddenSize;
+        /// <summary>The inputs of layer <paramref name="layer"/>: the model's for the first, the layer below's output after (both directions of a bidirectional one).</summary>
+        internal static int LayerInputs(ISequenceModel model, int layer) => layer == 0 ? model.InputSize : RecurrentCells.LayerOutputSize(model);
 
         /// <summary>The model's tensors in its order, for <see cref="WeightFile.Apply"/>; a tensor not given is refused.</summary>
-        internal static float[][] Stage(ILstmModel model, Dictionary<string, float[]> tensors, string format)
+        internal static float[][] Stage(ISequenceModel model, Dictionary<string, float[]> tensors, string format)
         {
             IReadOnlyList<TensorInfo> modelTensors = model.Tensors;
             var staged = new float[modelTensors.Count][];

@@ -6,8 +6,8 @@ using System.Linq;
 namespace LstmGen.Serialization
 {
     /// <summary>
-    /// Keras / TensorFlow LSTM weights into a generated model, from arrays (<see cref="SetLstm"/>, <see cref="SetDense"/>,
-    /// <see cref="Apply"/>) or from a safetensors file (<see cref="Load(ILstmModel, string, KerasLstmConfig?)"/>).
+    /// Keras / TensorFlow LSTM weights into a generated model, from arrays (<see cref="SetLstm(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>, <see cref="SetDense"/>,
+    /// <see cref="Apply"/>) or from a safetensors file (<see cref="Load(ISequenceModel, string, KerasLstmConfig?)"/>).
     /// </summary>
     /// <remarks>
     /// <para>Keras' layout: an LSTM's <c>kernel</c> [in, 4H], <c>recurrent_kernel</c> [H, 4H] and one <c>bias</c> [4H],
@@ -28,43 +28,69 @@ namespace LstmGen.Serialization
     /// </remarks>
     public sealed class KerasWeights
     {
-        private readonly ILstmModel _model;
+        private readonly ISequenceModel _model;
         private readonly KerasLstmConfig _config;
         private readonly Dictionary<string, float[]> _tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        private readonly int _directions;
+
+        // Which layers were given: layer k's forward direction at k * directions, its backward (reverse) one after it.
         private readonly bool[] _lstmSet;
         private bool _denseSet;
 
         /// <summary>Starts collecting Keras weights for <paramref name="model"/>; nothing is set until <see cref="Apply"/>.</summary>
         /// <exception cref="WeightFileException">The config asks for something the model cannot compute.</exception>
-        public KerasWeights(ILstmModel model, KerasLstmConfig? config = null)
+        public KerasWeights(ISequenceModel model, KerasLstmConfig? config = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             _model = model;
             _config = config ?? new KerasLstmConfig();
-            _lstmSet = new bool[model.Layers];
+            _directions = RecurrentCells.IsBidirectional(model) ? 2 : 1;
+            _lstmSet = new bool[model.Layers * _directions];
             CheckConfig(model, _config);
         }
 
         /// <summary>Sets LSTM layer <paramref name="layer"/> from Keras' kernel [in, 4H], recurrent kernel [H, 4H] and bias [4H] (empty when UseBias is false), row-major.</summary>
         /// <exception cref="WeightFileException">A length is not the model's.</exception>
-        public void SetLstm(int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias)
+        public void SetLstm(int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias) =>
+            SetLstm(layer, backward: false, kernel, recurrentKernel, bias);
+
+        /// <summary>
+        /// Sets one direction of LSTM layer <paramref name="layer"/>: of a bidirectional model (a Keras <c>Bidirectional(LSTM(...))</c>),
+        /// its <c>forward_lstm</c>, or with <paramref name="backward"/> its <c>backward_lstm</c> (PyTorch's <c>*_reverse</c>
+        /// tensors); of a model that is not bidirectional, the forward direction only. Keras' kernel [in, 4H] (in: the layer
+        /// below's 2H outputs above the first layer of a bidirectional model), recurrent kernel [H, 4H] and bias [4H].
+        /// </summary>
+        /// <exception cref="WeightFileException">A length is not the model's, or a backward direction for a model that is not bidirectional.</exception>
+        public void SetLstm(int layer, bool backward, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias)
         {
             if (RecurrentCells.Of(_model) != RecurrentCell.Lstm)
             {
                 throw new WeightFileException($"The model is a GRU ({WeightFile.ModelShape(_model)}): give its layers with SetGru.");
             }
 
-            if ((uint)layer >= (uint)_model.Layers)
-            {
-                throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {_model.Layers} LSTM layer{(_model.Layers == 1 ? string.Empty : "s")} ({WeightFile.ModelShape(_model)}).");
-            }
-
+            string what = Direction("LSTM", layer, backward);
             int gates = 4 * _model.HiddenSize;
-            string what = $"LSTM layer {layer}";
             CheckLength($"the kernel of {what}", kernel, KerasLayout.LayerInputs(_model, layer), gates);
             CheckLength($"the recurrent kernel of {what}", recurrentKernel, _model.HiddenSize, gates);
-            KerasLayout.AddLstm(_tensors, _model, layer, kernel, recurrentKernel, Bias($"the bias of {what}", bias, gates, _config.UseBias));
-            _lstmSet[layer] = true;
+            KerasLayout.AddLstm(_tensors, _model, layer, kernel, recurrentKernel, Bias($"the bias of {what}", bias, gates, _config.UseBias), backward);
+            _lstmSet[(layer * _directions) + (backward ? 1 : 0)] = true;
+        }
+
+        /// <summary>"LSTM layer 1" (or "the backward direction of GRU layer 1"), after checking that the model has that layer and direction.</summary>
+        private string Direction(string cell, int layer, bool backward)
+        {
+            if ((uint)layer >= (uint)_model.Layers)
+            {
+                throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {_model.Layers} {cell} layer{(_model.Layers == 1 ? string.Empty : "s")} ({WeightFile.ModelShape(_model)}).");
+            }
+
+            if (backward && _directions == 1)
+            {
+                throw new WeightFileException($"The backward direction of {cell} layer {layer} (a Keras Bidirectional layer's) was given, but the model is not bidirectional ({WeightFile.ModelShape(_model)}): generate it with Bidirectional = true.");
+            }
+
+            string what = $"{cell} layer {layer.ToString(CultureInfo.InvariantCulture)}";
+            return _directions == 1 ? what : $"the {(backward ? "backward" : "forward")} direction of {what}";
         }
 
         /// <summary>
@@ -73,20 +99,23 @@ namespace LstmGen.Serialization
         /// false), row-major, gates in Keras' order z, r, h.
         /// </summary>
         /// <exception cref="WeightFileException">The model is not a GRU, or a length is not the model's.</exception>
-        public void SetGru(int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias)
+        public void SetGru(int layer, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias) =>
+            SetGru(layer, backward: false, kernel, recurrentKernel, bias);
+
+        /// <summary>
+        /// Sets one direction of GRU layer <paramref name="layer"/>, as <see cref="SetLstm(int, bool, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+        /// does for an LSTM: with <paramref name="backward"/>, a Keras <c>Bidirectional(GRU(...))</c>'s <c>backward_gru</c>.
+        /// </summary>
+        /// <exception cref="WeightFileException">The model is not a GRU, a length is not the model's, or a backward direction for a model that is not bidirectional.</exception>
+        public void SetGru(int layer, bool backward, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias)
         {
             if (RecurrentCells.Of(_model) != RecurrentCell.Gru)
             {
                 throw new WeightFileException($"The model is an LSTM ({WeightFile.ModelShape(_model)}): give its layers with SetLstm.");
             }
 
-            if ((uint)layer >= (uint)_model.Layers)
-            {
-                throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {_model.Layers} GRU layer{(_model.Layers == 1 ? string.Empty : "s")} ({WeightFile.ModelShape(_model)}).");
-            }
-
+            string what = Direction("GRU", layer, backward);
             int gates = 3 * _model.HiddenSize;
-            string what = $"GRU layer {layer}";
             CheckLength($"the kernel of {what}", kernel, KerasLayout.LayerInputs(_model, layer), gates);
             CheckLength($"the recurrent kernel of {what}", recurrentKernel, _model.HiddenSize, gates);
             if (_config.UseBias && bias.Length == gates)
@@ -94,8 +123,8 @@ namespace LstmGen.Serialization
                 throw new WeightFileException($"The bias of {what} has {gates} values, [3H]: a Keras GRU with reset_after = False, which the model (PyTorch's nn.GRU, reset_after = True) does not compute.");
             }
 
-            KerasLayout.AddGru(_tensors, _model, layer, kernel, recurrentKernel, Bias($"the bias of {what}", bias, 2 * gates, _config.UseBias));
-            _lstmSet[layer] = true;
+            KerasLayout.AddGru(_tensors, _model, layer, kernel, recurrentKernel, Bias($"the bias of {what}", bias, 2 * gates, _config.UseBias), backward);
+            _lstmSet[(layer * _directions) + (backward ? 1 : 0)] = true;
         }
 
         /// <summary>Sets the head from Keras' Dense kernel [H, O] and bias [O] (empty when DenseUseBias is false), row-major.</summary>
@@ -107,7 +136,7 @@ namespace LstmGen.Serialization
                 throw new WeightFileException($"The model has no head for a Dense layer ({WeightFile.ModelShape(_model)}).");
             }
 
-            CheckLength("the kernel of the Dense layer", kernel, _model.HiddenSize, _model.OutputSize);
+            CheckLength("the kernel of the Dense layer", kernel, RecurrentCells.LayerOutputSize(_model), _model.OutputSize);
             KerasLayout.AddHead(_tensors, _model, kernel, Bias("the bias of the Dense layer", bias, _model.OutputSize, _config.DenseUseBias));
             _denseSet = true;
         }
@@ -119,7 +148,12 @@ namespace LstmGen.Serialization
             int missing = Array.IndexOf(_lstmSet, false);
             if (missing >= 0)
             {
-                throw new WeightFileException($"LSTM layer {missing} was not given (SetLstm); the model has {_model.Layers} ({WeightFile.ModelShape(_model)}).");
+                if (_directions == 1)
+                {
+                    throw new WeightFileException($"LSTM layer {missing} was not given (SetLstm); the model has {_model.Layers} ({WeightFile.ModelShape(_model)}).");
+                }
+
+                throw new WeightFileException($"The {(missing % 2 == 0 ? "forward" : "backward")} direction of layer {missing / 2} was not given (SetLstm or SetGru); the model has {_model.Layers} bidirectional layers ({WeightFile.ModelShape(_model)}).");
             }
 
             if (_model.HasHead && !_denseSet)
@@ -132,7 +166,7 @@ namespace LstmGen.Serialization
 
         /// <summary>Loads Keras weights from the safetensors file at <paramref name="path"/> (names as described on <see cref="KerasWeights"/>).</summary>
         /// <exception cref="WeightFileException">The file does not fit the model; the message starts with the path and names the tensor.</exception>
-        public static void Load(ILstmModel model, string path, KerasLstmConfig? config = null)
+        public static void Load(ISequenceModel model, string path, KerasLstmConfig? config = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             SafeTensorsFile file = SafeTensorsFile.Read(path);
@@ -148,7 +182,7 @@ namespace LstmGen.Serialization
 
         /// <summary>Loads Keras weights from a read safetensors file.</summary>
         /// <exception cref="WeightFileException">The file does not fit the model; the message names the tensor.</exception>
-        public static void Load(ILstmModel model, SafeTensorsFile file, KerasLstmConfig? config = null)
+        public static void Load(ISequenceModel model, SafeTensorsFile file, KerasLstmConfig? config = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(file);
@@ -172,15 +206,28 @@ namespace LstmGen.Serialization
 
             var lstms = layers.Where(l => l.Value.ContainsKey("recurrent_kernel")).ToList();
             var denses = layers.Where(l => !l.Value.ContainsKey("recurrent_kernel")).ToList();
+            bool bidirectional = RecurrentCells.IsBidirectional(model);
+            KeyValuePair<string, Dictionary<string, SafeTensorsEntry>>? direction = lstms.Where(l => KerasBidirectional.Split(l.Key) is not null).Select(l => (KeyValuePair<string, Dictionary<string, SafeTensorsEntry>>?)l).FirstOrDefault();
+            if (!bidirectional && direction is { } sublayer)
+            {
+                throw new WeightFileException($"The Keras layer '{MessageText.Name(sublayer.Key)}' is a direction of a Bidirectional layer, but the model is not bidirectional ({WeightFile.ModelShape(model)}): generate it with Bidirectional = true.", sublayer.Value.Values.First().Name);
+            }
+
+            if (bidirectional)
+            {
+                KerasBidirectional.Load(keras, model, file, lstms, config);
+                CheckDenseCount(model, denses);
+                LoadHead(keras, model, file, denses, config);
+                keras.Apply();
+                return;
+            }
+
             if (lstms.Count != model.Layers)
             {
                 throw new WeightFileException($"The file has {lstms.Count} Keras LSTM layer{(lstms.Count == 1 ? string.Empty : "s")} ({(lstms.Count == 0 ? "none" : MessageText.List(lstms, l => $"'{MessageText.Name(l.Key)}'"))}), but the model has {model.Layers} ({WeightFile.ModelShape(model)}).");
             }
 
-            if (denses.Count != (model.HasHead ? 1 : 0))
-            {
-                throw new WeightFileException($"The file has {denses.Count} Keras layer{(denses.Count == 1 ? string.Empty : "s")} other than LSTM ({(denses.Count == 0 ? "none" : MessageText.List(denses, l => $"'{MessageText.Name(l.Key)}'"))}), but the model has {(model.HasHead ? "one Dense head" : "no head")} ({WeightFile.ModelShape(model)}).");
-            }
+            CheckDenseCount(model, denses);
 
             var ordered = lstms.Select(l => (Number: AutoNumber(l.Key), Layer: l)).OrderBy(l => l.Number).ToList();
             for (int i = 1; i < ordered.Count; i++)
@@ -191,49 +238,70 @@ namespace LstmGen.Serialization
                 }
             }
 
-            bool gru = RecurrentCells.Of(model) == RecurrentCell.Gru;
-            int gates = (gru ? 3 : 4) * model.HiddenSize;
             for (int layer = 0; layer < ordered.Count; layer++)
             {
-                Dictionary<string, SafeTensorsEntry> variables = ordered[layer].Layer.Value;
-                CheckVariables(ordered[layer].Layer.Key, variables, config?.UseBias ?? true, "kernel", "recurrent_kernel");
-                float[] kernel = Read(file, variables["kernel"], KerasLayout.LayerInputs(model, layer), gates);
-                float[] recurrent = Read(file, variables["recurrent_kernel"], model.HiddenSize, gates);
-                if (!gru)
-                {
-                    float[] bias = variables.TryGetValue("bias", out SafeTensorsEntry? b) ? Read(file, b, -1, gates) : Array.Empty<float>();
-                    keras.SetLstm(layer, kernel, recurrent, bias);
-                    continue;
-                }
-
-                // A GRU's bias, reset_after = True: [2, 3H], the input bias and the recurrent one.
-                float[] gruBias = Array.Empty<float>();
-                if (variables.TryGetValue("bias", out SafeTensorsEntry? gb))
-                {
-                    if (gb.Shape.Count == 1 && gb.Shape[0] == gates)
-                    {
-                        throw new WeightFileException($"The tensor '{MessageText.Name(gb.Name)}' has shape {gb.ShapeText}: a Keras GRU with reset_after = False, which the model (PyTorch's nn.GRU, reset_after = True, a bias [2, {gates}]) does not compute.", gb.Name);
-                    }
-
-                    gruBias = Read(file, gb, 2, gates);
-                }
-
-                keras.SetGru(layer, kernel, recurrent, gruBias);
+                SetLayer(keras, model, file, layer, backward: false, ordered[layer].Layer, config);
             }
 
+            LoadHead(keras, model, file, denses, config);
+            keras.Apply();
+        }
+
+        /// <summary>Sets one direction of a recurrent layer from its Keras variables (an LSTM's kernel, recurrent kernel and bias; a GRU's bias [2, 3H]).</summary>
+        internal static void SetLayer(KerasWeights keras, ISequenceModel model, SafeTensorsFile file, int layer, bool backward, KeyValuePair<string, Dictionary<string, SafeTensorsEntry>> source, KerasLstmConfig? config)
+        {
+            bool gru = RecurrentCells.Of(model) == RecurrentCell.Gru;
+            int gates = (gru ? 3 : 4) * model.HiddenSize;
+            Dictionary<string, SafeTensorsEntry> variables = source.Value;
+            CheckVariables(source.Key, variables, config?.UseBias ?? true, "kernel", "recurrent_kernel");
+            float[] kernel = Read(file, variables["kernel"], KerasLayout.LayerInputs(model, layer), gates);
+            float[] recurrent = Read(file, variables["recurrent_kernel"], model.HiddenSize, gates);
+            if (!gru)
+            {
+                float[] bias = variables.TryGetValue("bias", out SafeTensorsEntry? b) ? Read(file, b, -1, gates) : Array.Empty<float>();
+                keras.SetLstm(layer, backward, kernel, recurrent, bias);
+                return;
+            }
+
+            // A GRU's bias, reset_after = True: [2, 3H], the input bias and the recurrent one.
+            float[] gruBias = Array.Empty<float>();
+            if (variables.TryGetValue("bias", out SafeTensorsEntry? gb))
+            {
+                if (gb.Shape.Count == 1 && gb.Shape[0] == gates)
+                {
+                    throw new WeightFileException($"The tensor '{MessageText.Name(gb.Name)}' has shape {gb.ShapeText}: a Keras GRU with reset_after = False, which the model (PyTorch's nn.GRU, reset_after = True, a bias [2, {gates}]) does not compute.", gb.Name);
+                }
+
+                gruBias = Read(file, gb, 2, gates);
+            }
+
+            keras.SetGru(layer, backward, kernel, recurrent, gruBias);
+        }
+
+        /// <summary>Refuses a file whose layers other than the recurrent ones are not the model's one Dense head (or none).</summary>
+        private static void CheckDenseCount(ISequenceModel model, List<KeyValuePair<string, Dictionary<string, SafeTensorsEntry>>> denses)
+        {
+            if (denses.Count != (model.HasHead ? 1 : 0))
+            {
+                throw new WeightFileException($"The file has {denses.Count} Keras layer{(denses.Count == 1 ? string.Empty : "s")} other than LSTM ({(denses.Count == 0 ? "none" : MessageText.List(denses, l => $"'{MessageText.Name(l.Key)}'"))}), but the model has {(model.HasHead ? "one Dense head" : "no head")} ({WeightFile.ModelShape(model)}).");
+            }
+        }
+
+        /// <summary>Sets the Dense head from its Keras variables, for a model with a head.</summary>
+        private static void LoadHead(KerasWeights keras, ISequenceModel model, SafeTensorsFile file, List<KeyValuePair<string, Dictionary<string, SafeTensorsEntry>>> denses, KerasLstmConfig? config)
+        {
             if (model.HasHead)
             {
                 Dictionary<string, SafeTensorsEntry> variables = denses[0].Value;
                 CheckVariables(denses[0].Key, variables, config?.DenseUseBias ?? true, "kernel");
-                float[] kernel = Read(file, variables["kernel"], model.HiddenSize, model.OutputSize);
+                float[] kernel = Read(file, variables["kernel"], RecurrentCells.LayerOutputSize(model), model.OutputSize);
                 float[] bias = variables.TryGetValue("bias", out SafeTensorsEntry? b) ? Read(file, b, -1, model.OutputSize) : Array.Empty<float>();
                 keras.SetDense(kernel, bias);
             }
 
-            keras.Apply();
         }
 
-        private static void CheckConfig(ILstmModel model, KerasLstmConfig config)
+        private static void CheckConfig(ISequenceModel model, KerasLstmConfig config)
         {
             if (!config.ResetAfter && RecurrentCells.Of(model) == RecurrentCell.Gru)
             {
@@ -398,7 +466,7 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Keras' automatic number of a layer: 0 for <c>lstm</c>, N for <c>lstm_N</c>; -1 when the name has none.</summary>
-        private static int AutoNumber(string layer)
+        internal static int AutoNumber(string layer)
         {
             string last = layer.Substring(layer.LastIndexOf('/') + 1);
             int underscore = last.LastIndexOf('_');

@@ -15,22 +15,41 @@ namespace LstmGen.Serialization
     /// with its shape, and, unless <see cref="WeightLoadOptions.IgnoreUnexpected"/>, no other tensor (a
     /// checkpoint's optimizer buffers aside). Types that fit alike are told apart by the file's
     /// <c>lstmgen.output_activation</c> and <c>lstmgen.loss</c> metadata, which <c>Save</c> writes. The chosen type
-    /// is then created and loaded with <see cref="WeightFile.Load(ILstmModel, Stream, WeightLoadOptions?)"/>, with
+    /// is then created and loaded with <see cref="WeightFile.Load(ISequenceModel, Stream, WeightLoadOptions?)"/>, with
     /// all of its checks (dtypes, NaN and infinities).
     /// </remarks>
     public static class LstmModelRegistry
     {
-        /// <summary>Loads the file at <paramref name="path"/> into a new instance of the type among <paramref name="models"/> that it fits.</summary>
+        /// <summary>
+        /// Loads the file at <paramref name="path"/> into a new instance of the type among <paramref name="models"/> that it fits,
+        /// for a registry of models that step (the generated <c>LstmModels.Load</c> of an assembly without bidirectional models).
+        /// </summary>
+        /// <exception cref="WeightFileException">The file fits none of the types (the message gives the file's sizes and the types'), more than one, or is damaged; the message starts with the path.</exception>
+        /// <exception cref="InvalidOperationException">The type the file fits is a bidirectional model, which does not step: use <see cref="LoadSequenceModel(IReadOnlyList{LstmModelType}, string, WeightLoadOptions?)"/>.</exception>
+        /// <exception cref="IOException">The file cannot be read.</exception>
+        public static ILstmModel Load(IReadOnlyList<LstmModelType> models, string path, WeightLoadOptions? options = null) =>
+            Stepping(LoadSequenceModel(models, path, options));
+
+        /// <summary>
+        /// Loads a safetensors file from the stream's current position into a new instance of the type among
+        /// <paramref name="models"/> that it fits, for a registry of models that step. A stream that cannot seek is read into memory first.
+        /// </summary>
+        /// <exception cref="WeightFileException">The file fits none of the types (the message gives the file's sizes and the types'), more than one, or is damaged.</exception>
+        /// <exception cref="InvalidOperationException">The type the file fits is a bidirectional model, which does not step: use <see cref="LoadSequenceModel(IReadOnlyList{LstmModelType}, Stream, WeightLoadOptions?)"/>.</exception>
+        public static ILstmModel Load(IReadOnlyList<LstmModelType> models, Stream stream, WeightLoadOptions? options = null) =>
+            Stepping(LoadSequenceModel(models, stream, options));
+
+        /// <summary>Loads the file at <paramref name="path"/> into a new instance of the type among <paramref name="models"/> that it fits, bidirectional or not.</summary>
         /// <exception cref="WeightFileException">The file fits none of the types (the message gives the file's sizes and the types'), more than one, or is damaged; the message starts with the path.</exception>
         /// <exception cref="IOException">The file cannot be read.</exception>
-        public static ILstmModel Load(IReadOnlyList<LstmModelType> models, string path, WeightLoadOptions? options = null)
+        public static ISequenceModel LoadSequenceModel(IReadOnlyList<LstmModelType> models, string path, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(models);
             ArgumentException.ThrowIfNullOrEmpty(path);
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
             try
             {
-                return Load(models, stream, options);
+                return LoadSequenceModel(models, stream, options);
             }
             catch (WeightFileException exception)
             {
@@ -40,10 +59,10 @@ namespace LstmGen.Serialization
 
         /// <summary>
         /// Loads a safetensors file from the stream's current position into a new instance of the type among
-        /// <paramref name="models"/> that it fits. A stream that cannot seek is read into memory first.
+        /// <paramref name="models"/> that it fits, bidirectional or not. A stream that cannot seek is read into memory first.
         /// </summary>
         /// <exception cref="WeightFileException">The file fits none of the types (the message gives the file's sizes and the types'), more than one, or is damaged.</exception>
-        public static ILstmModel Load(IReadOnlyList<LstmModelType> models, Stream stream, WeightLoadOptions? options = null)
+        public static ISequenceModel LoadSequenceModel(IReadOnlyList<LstmModelType> models, Stream stream, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(models);
             ArgumentNullException.ThrowIfNull(stream);
@@ -62,10 +81,13 @@ namespace LstmGen.Serialization
             SafeTensorsFile header = SafeTensorsFile.ReadHeader(source, SafeTensorsFile.DefaultMaxHeaderLength);
             LstmModelType type = Choose(models, header, options);
             source.Position = start;
-            ILstmModel model = type.Create();
+            ISequenceModel model = type.Create();
             WeightFile.Load(model, source, options);
             return model;
         }
+
+        private static ILstmModel Stepping(ISequenceModel model) => model as ILstmModel
+            ?? throw new InvalidOperationException($"The file fits {model.GetType().FullName}, a bidirectional model, which does not step: load it with LoadSequenceModel, which returns an ISequenceModel.");
 
         /// <summary>The one type among <paramref name="models"/> that the file fits.</summary>
         /// <exception cref="WeightFileException">None fits, or several do alike.</exception>

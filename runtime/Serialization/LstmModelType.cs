@@ -9,7 +9,7 @@ namespace LstmGen.Serialization
     /// </summary>
     public sealed class LstmModelType
     {
-        private readonly Func<ILstmModel> _create;
+        private readonly Func<ISequenceModel> _create;
 
         /// <summary>Describes a model type; the generated registry calls this.</summary>
         /// <param name="type">The model class.</param>
@@ -17,7 +17,7 @@ namespace LstmGen.Serialization
         /// <param name="outputActivation">Its output activation.</param>
         /// <param name="loss">Its loss.</param>
         /// <param name="create">Creates an instance (<c>() =&gt; new Model()</c>).</param>
-        public LstmModelType(Type type, IReadOnlyList<TensorInfo> tensors, Activation outputActivation, LossFunction loss, Func<ILstmModel> create)
+        public LstmModelType(Type type, IReadOnlyList<TensorInfo> tensors, Activation outputActivation, LossFunction loss, Func<ISequenceModel> create)
         {
             ArgumentNullException.ThrowIfNull(type);
             ArgumentNullException.ThrowIfNull(tensors);
@@ -42,7 +42,7 @@ namespace LstmGen.Serialization
         public LossFunction Loss { get; }
 
         /// <summary>A new instance, as its parameterless constructor makes it.</summary>
-        public ILstmModel Create() => _create();
+        public ISequenceModel Create() => _create();
 
         /// <inheritdoc/>
         public override string ToString() => Type.FullName ?? Type.Name;

@@ -25,7 +25,7 @@ namespace LstmGen.Serialization
         /// <c>{"lstm.weight_ih_l0": [[...], ...], "lstm.bias_ih_l0": [...], "dense.weight": [[...]], "dense.bias": [...]}</c>
         /// (<c>json.dump({k: v.tolist() for k, v in model.state_dict().items()}, f)</c>). The shape is the
         /// arrays' nesting. The tensors then load exactly as a safetensors file's do with
-        /// <see cref="WeightFile.Load(ILstmModel, Stream, WeightLoadOptions?)"/>: the same
+        /// <see cref="WeightFile.Load(ISequenceModel, Stream, WeightLoadOptions?)"/>: the same
         /// <paramref name="options"/> (<see cref="WeightLoadOptions.MapLayers"/>, <see cref="WeightLoadOptions.MapHead"/>,
         /// <see cref="WeightLoadOptions.MapPrefix"/>, <see cref="WeightLoadOptions.IgnoreUnexpected"/>), the same checks
         /// of names and shapes, all or nothing.
@@ -42,7 +42,7 @@ namespace LstmGen.Serialization
         /// float, arrays nested more than <see cref="MaxStateDictDimensions"/> deep, a name twice), or its tensors do
         /// not fit the model; the message starts with the path and names the tensor. The model is left as it was.
         /// </exception>
-        public static void LoadStateDict(ILstmModel model, string path, WeightLoadOptions? options = null)
+        public static void LoadStateDict(ISequenceModel model, string path, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentException.ThrowIfNullOrEmpty(path);
@@ -57,9 +57,9 @@ namespace LstmGen.Serialization
             }
         }
 
-        /// <summary>Loads a PyTorch state_dict written as JSON from <paramref name="stream"/> (read to its end); see <see cref="LoadStateDict(ILstmModel, string, WeightLoadOptions?)"/>.</summary>
-        /// <exception cref="WeightFileException">As <see cref="LoadStateDict(ILstmModel, string, WeightLoadOptions?)"/>, without the path.</exception>
-        public static void LoadStateDict(ILstmModel model, Stream stream, WeightLoadOptions? options = null)
+        /// <summary>Loads a PyTorch state_dict written as JSON from <paramref name="stream"/> (read to its end); see <see cref="LoadStateDict(ISequenceModel, string, WeightLoadOptions?)"/>.</summary>
+        /// <exception cref="WeightFileException">As <see cref="LoadStateDict(ISequenceModel, string, WeightLoadOptions?)"/>, without the path.</exception>
+        public static void LoadStateDict(ISequenceModel model, Stream stream, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
@@ -68,7 +68,7 @@ namespace LstmGen.Serialization
             LoadStateDict(model, buffer.ToArray(), options);
         }
 
-        private static void LoadStateDict(ILstmModel model, byte[] json, WeightLoadOptions? options)
+        private static void LoadStateDict(ISequenceModel model, byte[] json, WeightLoadOptions? options)
         {
             List<SafeTensorsTensor> tensors = ParseStateDict(json);
 

@@ -40,7 +40,7 @@ namespace LstmGen.Serialization
     {
         /// <summary>Loads the RTNeural JSON model file at <paramref name="path"/> into <paramref name="model"/>.</summary>
         /// <exception cref="WeightFileException">The file is not an RTNeural model that fits the model; the message starts with the path and names the layer.</exception>
-        public static void Load(ILstmModel model, string path)
+        public static void Load(ISequenceModel model, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentException.ThrowIfNullOrEmpty(path);
@@ -57,7 +57,7 @@ namespace LstmGen.Serialization
 
         /// <summary>Loads an RTNeural JSON model from <paramref name="stream"/> (read to its end) into <paramref name="model"/>.</summary>
         /// <exception cref="WeightFileException">The JSON is not an RTNeural model that fits the model; the message names the layer.</exception>
-        public static void Load(ILstmModel model, Stream stream)
+        public static void Load(ISequenceModel model, Stream stream)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
@@ -66,12 +66,18 @@ namespace LstmGen.Serialization
             Load(model, buffer.ToArray());
         }
 
-        private static void Load(ILstmModel model, byte[] json)
+        private static void Load(ISequenceModel model, byte[] json)
         {
             if (RecurrentCells.Of(model) != RecurrentCell.Lstm)
             {
                 // RTNeural's model files have GRU layers too, but this loader reads LSTM layers only: refused, not misread.
                 throw new NotSupportedException($"{model.GetType().FullName} is a GRU model ([Gru]); RTNeuralModel.Load reads RTNeural's LSTM layers only. A PyTorch state_dict as JSON (RTNeuralModel.LoadStateDict) or a safetensors file (Load) with gru.* tensors loads into it.");
+            }
+
+            if (RecurrentCells.IsBidirectional(model))
+            {
+                // RTNeural's model files have no bidirectional layers (RTNeural runs a step at a time).
+                throw new NotSupportedException($"{model.GetType().FullName} is a bidirectional model (Bidirectional = true); RTNeural's model files have no bidirectional layers. A PyTorch state_dict as JSON (RTNeuralModel.LoadStateDict) or a safetensors file (Load) with *_reverse tensors loads into it.");
             }
 
             Dictionary<string, object?> root = Parse(json);
@@ -81,7 +87,7 @@ namespace LstmGen.Serialization
 
         // ---- From the JSON to the model's tensors ----
 
-        private static float[][] Stage(ILstmModel model, Dictionary<string, object?> root)
+        private static float[][] Stage(ISequenceModel model, Dictionary<string, object?> root)
         {
             int hidden = model.HiddenSize;
             int gates = 4 * hidden;
@@ -199,7 +205,7 @@ namespace LstmGen.Serialization
             return KerasLayout.Stage(model, tensors, "RTNeural's format");
         }
 
-        private static void CheckSize(Dictionary<string, object?> layer, string what, int expected, string size, ILstmModel model)
+        private static void CheckSize(Dictionary<string, object?> layer, string what, int expected, string size, ISequenceModel model)
         {
             List<object?> shape = Member<List<object?>>(layer, "shape", what);
             int actual = LastSize(shape, $"the shape of {what}");
@@ -307,7 +313,7 @@ namespace LstmGen.Serialization
 
         private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 
-        private static string ModelShape(ILstmModel model) => WeightFile.ModelShape(model);
+        private static string ModelShape(ISequenceModel model) => WeightFile.ModelShape(model);
 
         private static string Kind(object? value) => value switch
         {

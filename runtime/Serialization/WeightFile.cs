@@ -29,7 +29,7 @@ namespace LstmGen.Serialization
     /// as <see cref="File.WriteAllBytes(string, byte[])"/> would refuse it; nothing is written then.
     /// Weights that are NaN or infinite are saved as they are (a diverged model can be kept for study);
     /// loading them takes <see cref="WeightLoadOptions.AllowNonFinite"/>. A model whose
-    /// <see cref="ILstmModel.WeightPrecision"/> is <see cref="WeightPrecision.BFloat16"/> saves what it steps with:
+    /// <see cref="ISequenceModel.WeightPrecision"/> is <see cref="WeightPrecision.BFloat16"/> saves what it steps with:
     /// every tensor as <c>BF16</c>, its float32 parameters rounded to nearest even (a checkpoint keeps them F32).
     /// </para>
     /// <para>
@@ -44,7 +44,7 @@ namespace LstmGen.Serialization
     /// <para>
     /// <b>Checkpoints</b> hold the weights plus each optimizer buffer as an F32 tensor
     /// <c>optimizer.{name}</c> of shape [ParameterCount], with the optimizer's kind, learning rate
-    /// (round-trip formatted) and step count in the metadata. <see cref="Load(ILstmModel, Stream, WeightLoadOptions?)"/>
+    /// (round-trip formatted) and step count in the metadata. <see cref="Load(ISequenceModel, Stream, WeightLoadOptions?)"/>
     /// reads the weights of a checkpoint and skips its optimizer tensors.
     /// </para>
     /// </remarks>
@@ -77,14 +77,14 @@ namespace LstmGen.Serialization
         /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
         /// <exception cref="IOException">The file cannot be written, the path is not a regular file (a directory, a device, a pipe), or its symbolic links loop; an existing file is left as it was.</exception>
         /// <exception cref="UnauthorizedAccessException">The file is read-only, or the directory cannot be written; an existing file is left as it was.</exception>
-        public static void Save(ILstmModel model, string path)
+        public static void Save(ISequenceModel model, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
             SaveTarget.Write(path, stream => Write(model, null, stream));
         }
 
         /// <summary>Writes the model's weights to a stream at its current position; the stream is left open.</summary>
-        public static void Save(ILstmModel model, Stream stream)
+        public static void Save(ISequenceModel model, Stream stream)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
@@ -99,7 +99,7 @@ namespace LstmGen.Serialization
         /// <exception cref="WeightFileException">The file is damaged or does not fit the model, or a weight is NaN or infinite (without <see cref="WeightLoadOptions.AllowNonFinite"/>); the message starts with the path.</exception>
         /// <exception cref="IOException">The file cannot be read.</exception>
         /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
-        public static void Load(ILstmModel model, string path, WeightLoadOptions? options = null)
+        public static void Load(ISequenceModel model, string path, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ReadFile(path, stream =>
@@ -118,7 +118,7 @@ namespace LstmGen.Serialization
         /// is read to its end, but what is skipped is never kept.
         /// </remarks>
         /// <exception cref="WeightFileException">The file is damaged or does not fit the model, or a weight is NaN or infinite (without <see cref="WeightLoadOptions.AllowNonFinite"/>).</exception>
-        public static void Load(ILstmModel model, Stream stream, WeightLoadOptions? options = null)
+        public static void Load(ISequenceModel model, Stream stream, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
@@ -138,10 +138,10 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Saves the model's weights and an optimizer's state to a file, atomically.</summary>
-        /// <exception cref="ArgumentException">The learning rate is NaN, infinite or below 0, a buffer's length is not the model's <see cref="ILstmModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
+        /// <exception cref="ArgumentException">The learning rate is NaN, infinite or below 0, a buffer's length is not the model's <see cref="ISequenceModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
         /// <exception cref="IOException">The file cannot be written, the path is not a regular file, or its symbolic links loop; an existing file is left as it was.</exception>
         /// <exception cref="UnauthorizedAccessException">The file is read-only, or the directory cannot be written; an existing file is left as it was.</exception>
-        public static void SaveCheckpoint(ILstmModel model, OptimizerState optimizer, string path)
+        public static void SaveCheckpoint(ISequenceModel model, OptimizerState optimizer, string path)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(optimizer);
@@ -150,8 +150,8 @@ namespace LstmGen.Serialization
         }
 
         /// <summary>Writes the model's weights and an optimizer's state to a stream; the stream is left open.</summary>
-        /// <exception cref="ArgumentException">The learning rate is NaN, infinite or below 0, a buffer's length is not the model's <see cref="ILstmModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
-        public static void SaveCheckpoint(ILstmModel model, OptimizerState optimizer, Stream stream)
+        /// <exception cref="ArgumentException">The learning rate is NaN, infinite or below 0, a buffer's length is not the model's <see cref="ISequenceModel.ParameterCount"/>, or buffer names repeat, are empty or contain a comma.</exception>
+        public static void SaveCheckpoint(ISequenceModel model, OptimizerState optimizer, Stream stream)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(optimizer);
@@ -163,7 +163,7 @@ namespace LstmGen.Serialization
         /// <summary>
         /// Loads a checkpoint: sets the model's weights and returns the optimizer's state, to pass to
         /// <see cref="IOptimizer.SetState"/>. On any error the model is unchanged. Prefer
-        /// <see cref="LoadCheckpoint(ILstmModel, IOptimizer, string, WeightLoadOptions?)"/>, which also checks
+        /// <see cref="LoadCheckpoint(ISequenceModel, IOptimizer, string, WeightLoadOptions?)"/>, which also checks
         /// that the state fits the optimizer before it changes either.
         /// </summary>
         /// <exception cref="WeightFileException">
@@ -173,7 +173,7 @@ namespace LstmGen.Serialization
         /// </exception>
         /// <exception cref="IOException">The file cannot be read.</exception>
         /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
-        public static OptimizerState LoadCheckpoint(ILstmModel model, string path, WeightLoadOptions? options = null)
+        public static OptimizerState LoadCheckpoint(ISequenceModel model, string path, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             return ReadFile(path, stream => LoadCheckpoint(model, stream, options));
@@ -183,8 +183,8 @@ namespace LstmGen.Serialization
         /// Loads a checkpoint from a stream: sets the model's weights and returns the optimizer's
         /// state. On any error the model is unchanged. The stream is left open.
         /// </summary>
-        /// <exception cref="WeightFileException">As <see cref="LoadCheckpoint(ILstmModel, string, WeightLoadOptions?)"/>, without the path.</exception>
-        public static OptimizerState LoadCheckpoint(ILstmModel model, Stream stream, WeightLoadOptions? options = null)
+        /// <exception cref="WeightFileException">As <see cref="LoadCheckpoint(ISequenceModel, string, WeightLoadOptions?)"/>, without the path.</exception>
+        public static OptimizerState LoadCheckpoint(ISequenceModel model, Stream stream, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(stream);
@@ -199,12 +199,12 @@ namespace LstmGen.Serialization
         /// model's weights replaced. On any error both are left as they were.
         /// </summary>
         /// <exception cref="WeightFileException">
-        /// As <see cref="LoadCheckpoint(ILstmModel, string, WeightLoadOptions?)"/>, or the optimizer refuses the
+        /// As <see cref="LoadCheckpoint(ISequenceModel, string, WeightLoadOptions?)"/>, or the optimizer refuses the
         /// saved state (another kind of optimizer, other buffers; the inner exception is the optimizer's).
         /// </exception>
         /// <exception cref="IOException">The file cannot be read.</exception>
         /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
-        public static void LoadCheckpoint(ILstmModel model, IOptimizer optimizer, string path, WeightLoadOptions? options = null)
+        public static void LoadCheckpoint(ISequenceModel model, IOptimizer optimizer, string path, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(optimizer);
@@ -217,10 +217,10 @@ namespace LstmGen.Serialization
 
         /// <summary>
         /// Loads a checkpoint from a stream into a model and an optimizer, all or nothing (see
-        /// <see cref="LoadCheckpoint(ILstmModel, IOptimizer, string, WeightLoadOptions?)"/>). The stream is left open.
+        /// <see cref="LoadCheckpoint(ISequenceModel, IOptimizer, string, WeightLoadOptions?)"/>). The stream is left open.
         /// </summary>
-        /// <exception cref="WeightFileException">As <see cref="LoadCheckpoint(ILstmModel, IOptimizer, string, WeightLoadOptions?)"/>, without the path.</exception>
-        public static void LoadCheckpoint(ILstmModel model, IOptimizer optimizer, Stream stream, WeightLoadOptions? options = null)
+        /// <exception cref="WeightFileException">As <see cref="LoadCheckpoint(ISequenceModel, IOptimizer, string, WeightLoadOptions?)"/>, without the path.</exception>
+        public static void LoadCheckpoint(ISequenceModel model, IOptimizer optimizer, Stream stream, WeightLoadOptions? options = null)
         {
             ArgumentNullException.ThrowIfNull(model);
             ArgumentNullException.ThrowIfNull(optimizer);
@@ -255,7 +255,7 @@ namespace LstmGen.Serialization
         /// Reads and checks a whole checkpoint: the weights in PyTorch's layout, one array per model tensor,
         /// and the optimizer's state. Neither the model nor anything else is changed.
         /// </summary>
-        private static (float[][] Weights, OptimizerState State) StageCheckpoint(ILstmModel model, Stream stream, WeightLoadOptions options)
+        private static (float[][] Weights, OptimizerState State) StageCheckpoint(ISequenceModel model, Stream stream, WeightLoadOptions options)
         {
             var reader = new SafeTensorsStreamReader(stream);
             SafeTensorsFile file = reader.File;
@@ -336,7 +336,7 @@ namespace LstmGen.Serialization
 
         // ---- Writing ----
 
-        private static void Write(ILstmModel model, OptimizerState? optimizer, Stream stream)
+        private static void Write(ISequenceModel model, OptimizerState? optimizer, Stream stream)
         {
             IReadOnlyList<TensorInfo> tensors = model.Tensors;
             var entries = new List<SafeTensorsEntry>(tensors.Count);
@@ -432,7 +432,7 @@ namespace LstmGen.Serialization
             stream.Write(encoded);
         }
 
-        private static void CheckOptimizer(ILstmModel model, OptimizerState optimizer)
+        private static void CheckOptimizer(ISequenceModel model, OptimizerState optimizer)
         {
             if (!OptimizerGuard.IsLearningRate(optimizer.LearningRate))
             {
@@ -483,7 +483,7 @@ namespace LstmGen.Serialization
         /// Matches the file's tensors to the model's and checks every dtype and shape; returns the file's
         /// entry of each model tensor. Nothing is read yet, and the model is not touched.
         /// </summary>
-        private static SafeTensorsEntry[] MatchWeights(ILstmModel model, SafeTensorsFile file, WeightLoadOptions options)
+        private static SafeTensorsEntry[] MatchWeights(ISequenceModel model, SafeTensorsFile file, WeightLoadOptions options)
         {
             IReadOnlyList<TensorInfo> tensors = model.Tensors;
             var indices = new Dictionary<string, int>(tensors.Count, StringComparer.Ordinal);
@@ -521,7 +521,7 @@ namespace LstmGen.Serialization
                     if (name.EndsWith(ReverseSuffix, StringComparison.Ordinal) && indices.ContainsKey(name.Substring(0, name.Length - ReverseSuffix.Length)))
                     {
                         throw new WeightFileException(
-                            $"The weight file's '{MessageText.Name(entry.Name)}' is the reverse direction of a bidirectional nn.LSTM (bidirectional=True), whose forward direction would be the model's '{name.Substring(0, name.Length - ReverseSuffix.Length)}'; the model computes one direction and cannot reproduce that module's outputs ({ModelShape(model)}). This is refused even with IgnoreUnexpected.",
+                            $"The weight file's '{MessageText.Name(entry.Name)}' is the reverse direction of a bidirectional nn.LSTM (bidirectional=True), whose forward direction would be the model's '{name.Substring(0, name.Length - ReverseSuffix.Length)}'; the model computes one direction and cannot reproduce that module's outputs ({ModelShape(model)}); a model generated with Bidirectional = true loads it. This is refused even with IgnoreUnexpected.",
                             entry.Name);
                     }
 
@@ -604,7 +604,7 @@ namespace LstmGen.Serialization
             reader.Finish();
         }
 
-        private static void CheckEntry(ILstmModel model, SafeTensorsFile file, SafeTensorsEntry entry, string modelName, IReadOnlyList<int> shape, string what)
+        private static void CheckEntry(ISequenceModel model, SafeTensorsFile file, SafeTensorsEntry entry, string modelName, IReadOnlyList<int> shape, string what)
         {
             string name = entry.Name == modelName ? $"'{MessageText.Name(entry.Name)}'" : $"'{MessageText.Name(entry.Name)}' (the model's '{MessageText.Name(modelName)}')";
             string place = $"data offsets [{entry.Begin}, {entry.End}], file size {file.FileLength} bytes";
@@ -623,7 +623,7 @@ namespace LstmGen.Serialization
             }
         }
 
-        internal static void Apply(ILstmModel model, float[][] staged)
+        internal static void Apply(ISequenceModel model, float[][] staged)
         {
             IReadOnlyList<TensorInfo> tensors = model.Tensors;
             float[] backup = model.Parameters.ToArray();
@@ -682,11 +682,11 @@ namespace LstmGen.Serialization
             return $"The layer maps: {maps}; the file ({file.FileLength} bytes) has: {ListEntries(file.Entries, options)}.";
         }
 
-        internal static string ModelShape(ILstmModel model) =>
+        internal static string ModelShape(ISequenceModel model) =>
             $"InputSize = {model.InputSize}, HiddenSize = {model.HiddenSize}, Layers = {model.Layers}, OutputSize = {model.OutputSize}";
 
         /// <summary>The shape of the model an LstmGen file was saved from, when it differs from this model's.</summary>
-        private static string SavedShape(SafeTensorsFile file, ILstmModel model)
+        private static string SavedShape(SafeTensorsFile file, ISequenceModel model)
         {
             IReadOnlyDictionary<string, string> metadata = file.Metadata;
             if (metadata.TryGetValue(InputSizeKey, out string? input) && metadata.TryGetValue(HiddenSizeKey, out string? hidden)

@@ -5,7 +5,7 @@ using System.Globalization;
 namespace LstmGen.Serialization
 {
     /// <summary>
-    /// How <see cref="WeightFile.Load(ILstmModel, string, WeightLoadOptions?)"/> matches a file's
+    /// How <see cref="WeightFile.Load(ISequenceModel, string, WeightLoadOptions?)"/> matches a file's
     /// tensors to the model's, for state_dicts as people write them: prefix renames for modules PyTorch
     /// named differently (an <c>nn.LSTM</c> called <c>rnn</c>, a head called <c>fc</c>), an LSTM split
     /// across several <c>nn.LSTM</c> modules (layer offsets), and whether tensors the model does not

@@ -56,7 +56,7 @@ namespace LstmGen.Training
         /// probabilities. Summed in double, in element order.
         /// </summary>
         /// <remarks>
-        /// Divide the sum over the scored steps as <see cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+        /// Divide the sum over the scored steps as <see cref="ISequenceModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
         /// does to get its loss: by the number of scored elements (steps * outputs) for mean squared
         /// error, by the number of scored steps for cross-entropy. Cross-entropy from probabilities
         /// differs from the log-softmax of <see cref="StepLoss"/> only by the rounding of the

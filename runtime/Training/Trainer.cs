@@ -20,7 +20,8 @@ namespace LstmGen.Training
     /// <see cref="TrainerOptions.Seed"/> and the epoch, and cuts it into mini-batches of
     /// <see cref="TrainerOptions.BatchSize"/> (the last one takes what is left).</item>
     /// <item>For each mini-batch of B sequences: each sequence starts from the zero state (its own
-    /// <see cref="ILstmModel.ResetState"/>; sequences carry nothing to each other) and adds its gradient;
+    /// <see cref="ILstmModel.ResetState"/> for a model that steps; a bidirectional model starts every sequence from
+    /// zero; sequences carry nothing to each other) and adds its gradient;
     /// the batch's gradient is the mean of the sequences' gradients, as PyTorch's with a loss averaged over
     /// the batch. It is clipped by <see cref="TrainerOptions.ClipNorm"/>, the learning rate is set from
     /// <see cref="TrainerOptions.Schedule"/>, and the optimizer takes one step on the model's parameters.</item>
@@ -36,14 +37,14 @@ namespace LstmGen.Training
     /// contiguous shards, shard k holding batch positions [k B / S, (k + 1) B / S). Each shard runs on a
     /// replica of the model (a <c>new TModel()</c> given the model's parameters), which zeroes its gradients,
     /// then accumulates its sequences in order into them. The shards' gradients are added in shard order,
-    /// ((g0 + g1) + g2) + ..., into the model's <see cref="ILstmModel.Gradients"/>, which is then divided by
+    /// ((g0 + g1) + g2) + ..., into the model's <see cref="ISequenceModel.Gradients"/>, which is then divided by
     /// B. Nothing of this depends on <see cref="TrainerOptions.Threads"/>, or on which thread runs a shard:
     /// 1, 2 or 16 threads give the same bits. With one shard, the gradient is exactly what the model
     /// accumulates over the batch in order, divided by B.
     /// </para>
     /// <para>
     /// The model's own state is neither used nor changed: the sequences run on the replicas. Its
-    /// <see cref="ILstmModel.Gradients"/> receive each batch's mean gradient (clipped), which the optimizer
+    /// <see cref="ISequenceModel.Gradients"/> receive each batch's mean gradient (clipped), which the optimizer
     /// steps on; after <see cref="Fit"/> they hold the last batch's. Memory: a replica of the model for each of min(Threads, S) workers and a gradient buffer
     /// for each of S shards, kept from call to call. Each call of <see cref="Fit"/> or
     /// <see cref="Evaluate"/> starts min(Threads, S) - 1 threads and stops them before it returns; once
@@ -57,7 +58,7 @@ namespace LstmGen.Training
     /// </remarks>
     /// <typeparam name="TModel">The generated model; replicas are made with its parameterless constructor.</typeparam>
     public sealed class Trainer<TModel>
-        where TModel : class, ILstmModel, new()
+        where TModel : class, ISequenceModel, new()
     {
         private readonly TModel _model;
         private readonly IOptimizer _optimizer;
@@ -175,8 +176,8 @@ namespace LstmGen.Training
         /// <summary>
         /// The mean loss of the model over <paramref name="sequences"/>, each from the zero state, without
         /// a gradient: the mean over the sequences of the loss that
-        /// <see cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/> would
-        /// return (up to rounding), computed from <see cref="ILstmModel.Forward"/>'s outputs with
+        /// <see cref="ISequenceModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/> would
+        /// return (up to rounding), computed from <see cref="ISequenceModel.Forward"/>'s outputs with
         /// <see cref="Losses.EvaluateStep"/>.
         /// </summary>
         /// <remarks>
@@ -656,7 +657,7 @@ namespace LstmGen.Training
                 for (int position = first; position < end; position++)
                 {
                     TrainingSequence sequence = _training![_order![_start + position]];
-                    replica.ResetState();
+                    (replica as ILstmModel)?.ResetState();
                     if (replica is IDropoutModel dropout)
                     {
                         // The masks of a sequence depend on the seed, the epoch and its place in the epoch, not on the worker.
@@ -704,7 +705,7 @@ namespace LstmGen.Training
                     int steps = sequence.Inputs.Length / replica.InputSize;
                     Span<float> outputs = outputBuffer.AsSpan(0, steps * outputSize);
                     ReadOnlySpan<float> targets = sequence.Targets.Span;
-                    replica.ResetState();
+                    (replica as ILstmModel)?.ResetState();
                     replica.Forward(sequence.Inputs.Span, outputs);
 
                     // Every step scored when there is a target per step; otherwise the last step only.

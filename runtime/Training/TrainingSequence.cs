@@ -14,7 +14,7 @@ namespace LstmGen.Training
     /// <param name="Inputs">The inputs, [T, InputSize] with T at least 1.</param>
     /// <param name="Targets">
     /// The targets: [T, OutputSize] for a loss on every step, or [OutputSize] for a loss on the last
-    /// step only (see <see cref="ILstmModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>).
+    /// step only (see <see cref="ISequenceModel.AccumulateGradients(ReadOnlySpan{float}, ReadOnlySpan{float})"/>).
     /// </param>
     public readonly record struct TrainingSequence(ReadOnlyMemory<float> Inputs, ReadOnlyMemory<float> Targets);
 }

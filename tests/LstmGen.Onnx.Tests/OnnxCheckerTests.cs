@@ -16,7 +16,7 @@ namespace LstmGen.Onnx.Tests
     {
         // For each file: the full check (strict shape inference included), then the graph's operators and the inferred
         // shape of each output, dynamic axes by name.
-        private const string Script = """
+        internal const string Script = """
             import sys, onnx
             for path in sys.argv[1:]:
                 model = onnx.load(path)

@@ -3,9 +3,9 @@
 // loss and gradients of AccumulateGradients, and one of many agents stepped together. The tests
 // start this program with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 and
 // similar settings, to run the Vector256, Vector128 and scalar paths on a machine that has AVX-512.
-// Then, for the models of ProjectedModels, whether Forward gave the bits of Step and a digest of them; for those of
-// WideAgentModels, whether the group step gave the bits of single steps and a digest of them; then the bfloat16
-// models' results (BFloat16Case.PathResult).
+// Then the bidirectional cases' differences and digests; then, for the models of ProjectedModels, whether Forward gave
+// the bits of Step and a digest of them; for those of WideAgentModels, whether the group step gave the bits of single
+// steps and a digest of them; then the bfloat16 models' results (BFloat16Case.PathResult).
 using System;
 using System.Linq;
 using System.Runtime.Intrinsics;
@@ -33,6 +33,13 @@ foreach (string name in ReferenceCase.LstmCaseNames.Concat(ReferenceCase.GruCase
             reference.FinalCell is null ? 0 : ReferenceComparison.MaxAbsoluteError(result.Cell, reference.FinalCell.Data)));
     string digest = ReferenceComparison.Digest(result.Outputs, result.Hidden, result.Cell);
     Console.WriteLine($"case {name} error={error:R} digest={digest} gradients={ReferenceModels.GradientDigest(reference)} agents={ReferenceModels.AgentDigest(reference)}");
+}
+
+// The bidirectional models (Reference/bidirectional): Forward and AccumulateGradients against PyTorch, and their bits.
+foreach (string name in BidirectionalCases.Names)
+{
+    var (error, forward, gradients) = BidirectionalCases.PathResult(name);
+    Console.WriteLine($"bidirectional {name} error={error:R} forward={forward} gradients={gradients}");
 }
 
 // States narrower than 16 units that Forward projects a chunk at a time: Forward against Step, and Forward's bits.

@@ -60,6 +60,19 @@ namespace LstmGen.Tests
                 Assert.True(agents == ReferenceModels.AgentDigest(ReferenceCase.Load(name)), $"{path}, {name}: the bits of many agents stepped together differ from the in-process ({PathName()}) result.");
             }
 
+            // "bidirectional NAME error=E forward=HEX gradients=HEX": the bidirectional models, Forward and AccumulateGradients.
+            var bidirectional = lines.Where(line => line.StartsWith("bidirectional ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
+            Assert.Equal(BidirectionalCases.Names.OrderBy(n => n), bidirectional.Keys.OrderBy(n => n));
+            foreach (string name in BidirectionalCases.Names)
+            {
+                string[] parts = bidirectional[name];
+                var expected = BidirectionalCases.PathResult(name);
+                double error = double.Parse(parts[2]["error=".Length..], CultureInfo.InvariantCulture);
+                Assert.True(error <= 1e-5, $"{path}, bidirectional {name}: largest difference from PyTorch {error:E3}");
+                Assert.True(parts[3] == $"forward={expected.Forward}", $"{path}, bidirectional {name}: Forward's bits differ from the in-process ({PathName()}) result.");
+                Assert.True(parts[4] == $"gradients={expected.Gradients}", $"{path}, bidirectional {name}: the gradients' bits differ from the in-process ({PathName()}) result.");
+            }
+
             // "forward NAME same=BOOL digest=HEX": Forward's projection of a narrow state against Step.
             var forwards = lines.Where(line => line.StartsWith("forward ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
             Assert.Equal(ProjectedModels.ByName.Keys.OrderBy(n => n), forwards.Keys.OrderBy(n => n));

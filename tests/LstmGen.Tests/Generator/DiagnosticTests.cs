@@ -117,6 +117,8 @@ namespace LstmGen.Tests.Generator
         [Theory]
         [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, OutputActivation = LstmGen.Activation.Softmax)]")]
         [InlineData("[LstmGen.Lstm(InputSize = 4, HiddenSize = 4)]")]
+        [InlineData("[LstmGen.Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
+        [InlineData("[LstmGen.Gru(InputSize = 10, HiddenSize = 5, Layers = 2, Bidirectional = true)]")]
         public void LSTM008_GuardsEveryMemberTheGeneratorWrites(string attribute)
         {
             // Whatever the generator adds to the class, a user declaration of it would be reported.
@@ -354,6 +356,39 @@ namespace LstmGen.Tests.Generator
             string with = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2, ProjectionSize = 3)] public partial class Model { } }");
             Assert.Contains("public const int ProjectionSize = 3;", with);
             Assert.Contains("\"lstm.weight_hr_l1\", new[] { 3, 4 }", with);
+        }
+
+        [Fact]
+        public void LSTM030_BidirectionalWithProjections()
+        {
+            Diagnostic diagnostic = Single("[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, ProjectionSize = 2, Bidirectional = true)] public partial class Model { }", "LSTM030");
+            Assert.Equal("ProjectionSize = 2", Located(diagnostic));
+            Assert.Contains("Bidirectional", diagnostic.GetMessage());
+            Assert.Contains("ProjectionSize", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void LSTM029_BidirectionalWithASettingForSteps()
+        {
+            // WeightPrecision is [Lstm]'s: a bfloat16 copy of the weights exists for the step's reads.
+            Diagnostic diagnostic = Single($"[LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Bidirectional = true, WeightPrecision = LstmGen.WeightPrecision.BFloat16)] public partial class Model {{ }}", "LSTM029");
+            Assert.Equal("WeightPrecision = LstmGen.WeightPrecision.BFloat16", Located(diagnostic));
+            Assert.Contains("Bidirectional", diagnostic.GetMessage());
+            Assert.Contains("WeightPrecision = WeightPrecision.BFloat16", diagnostic.GetMessage());
+            Assert.Contains("no step", diagnostic.GetMessage());
+        }
+
+        [Fact]
+        public void BidirectionalFalseGeneratesTheModelThatSteps()
+        {
+            string without = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2)] public partial class Model { } }");
+            string withFalse = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2, Bidirectional = false)] public partial class Model { } }");
+            Assert.Equal(without, withFalse);
+            string bidirectional = GeneratorHarness.Generate("namespace N { [LstmGen.Lstm(InputSize = 2, HiddenSize = 4, Layers = 2, Bidirectional = true)] public partial class Model { } }");
+            Assert.Contains("partial class Model : global::LstmGen.ISequenceModel", bidirectional, System.StringComparison.Ordinal);
+            Assert.DoesNotContain("public void Step(", bidirectional, System.StringComparison.Ordinal);
+            Assert.DoesNotContain("struct State", bidirectional, System.StringComparison.Ordinal);
+            Assert.Contains("\"lstm.weight_ih_l1_reverse\", new[] { 16, 8 }", bidirectional, System.StringComparison.Ordinal);
         }
 
         [Fact]

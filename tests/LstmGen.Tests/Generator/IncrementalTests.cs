@@ -35,9 +35,12 @@ namespace LstmGen.Tests.Generator
         [Theory]
         [InlineData("LstmGen.Lstm")]
         [InlineData("LstmGen.Gru")]
-        public void UnrelatedEditKeepsEveryStepCached(string attribute)
+        [InlineData("LstmGen.Lstm", "Bidirectional = true, ")]
+        [InlineData("LstmGen.Gru", "Layers = 2, Dropout = 0.5, Bidirectional = true, ")]
+        public void UnrelatedEditKeepsEveryStepCached(string attribute, string settings = "")
         {
-            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(ModelSource.Replace("LstmGen.Lstm", attribute, StringComparison.Ordinal), OtherSource);
+            string model = ModelSource.Replace("LstmGen.Lstm", attribute, StringComparison.Ordinal).Replace("OutputSize = 2", settings + "OutputSize = 2", StringComparison.Ordinal);
+            CSharpCompilation compilation = GeneratorHarness.CreateCompilation(model, OtherSource);
             GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
             string firstSource = GeneratorHarness.ModelSource(driver.GetRunResult().Results.Single());
 

@@ -63,6 +63,7 @@ namespace LstmGen.Tests.Generator
         [InlineData("PortableStacked", "[Lstm(InputSize = 8, HiddenSize = 32, Layers = 2, OutputSize = 4, OutputActivation = Activation.Softmax, Loss = LossFunction.CrossEntropy)]")]
         [InlineData("PortableBFloat16", "[Lstm(InputSize = 3, HiddenSize = 4, OutputSize = 2, WeightPrecision = WeightPrecision.BFloat16)]")]
         [InlineData("PortableGru", "[Gru(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2)]")]
+        [InlineData("PortableBidirectional", "[Lstm(InputSize = 3, HiddenSize = 4, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
         public void UnityCompilationGetsThePortableTierWithoutAWarning(string name, string attribute)
         {
             foreach (NullableContextOptions nullable in new[] { NullableContextOptions.Enable, NullableContextOptions.Disable })
@@ -147,6 +148,50 @@ namespace LstmGen.Tests.Generator
             float[][] expected = ModelDriver.Run(full, seed: 11, steps: 7, agents: 19, stride: 1);
             float[][] actual = ModelDriver.Run(portable, seed: 11, steps: 7, agents: 19, stride: 1);
             ModelDriver.AssertSameBits(expected, actual, "the full and the portable tier");
+        }
+
+        /// <summary>
+        /// A bidirectional model, generated for each tier and run here: Forward, both AccumulateGradients (with dropout) and
+        /// their gradients have the same bits. (It has no step, which ModelDriver drives.)
+        /// </summary>
+        [Theory]
+        [InlineData("[Lstm(InputSize = 3, HiddenSize = 20, Layers = 2, OutputSize = 2, Dropout = 0.5, Bidirectional = true)]")]
+        [InlineData("[Gru(InputSize = 40, HiddenSize = 17, Layers = 3, Bidirectional = true)]")]
+        public void PortableTierComputesTheFullTiersBitsForABidirectionalModel(string attribute)
+        {
+            float[][] Run(LanguageVersion version)
+            {
+                var (_, output) = Generate(GeneratorHarness.CreateCompilation(version, Model(attribute)));
+                var model = (ISequenceModel)Activator.CreateInstance(GeneratorHarness.Load(output).GetType("Portable.Model")!, 11)!;
+                if (model is LstmGen.Training.IDropoutModel dropout)
+                {
+                    dropout.DropoutSeed = 5;
+                }
+
+                const int steps = 37;
+                float[] inputs = Enumerable.Range(0, steps * model.InputSize).Select(i => MathF.Sin(0.37f * i)).ToArray();
+                float[] outputs = new float[steps * model.OutputSize];
+                float[] targets = Enumerable.Range(0, outputs.Length).Select(i => MathF.Cos(0.11f * i)).ToArray();
+                float[] inputGradients = new float[inputs.Length];
+                float[] hiddenGradients = new float[2 * model.Layers * model.HiddenSize];
+                float[] cellGradients = RecurrentCells.Of(model) == RecurrentCell.Gru ? Array.Empty<float>() : new float[hiddenGradients.Length];
+                model.Forward(inputs, outputs);
+                float loss = model.AccumulateGradients(inputs, targets.AsSpan(0, model.OutputSize));
+                float lossAll = model.AccumulateGradients(inputs, targets, inputGradients, hiddenGradients, cellGradients);
+                return new[] { outputs, new[] { loss, lossAll }, model.Gradients.ToArray(), inputGradients, hiddenGradients, cellGradients };
+            }
+
+            float[][] full = Run(LanguageVersion.Latest);
+            float[][] portable = Run(LanguageVersion.CSharp9);
+            string[] sections = { "outputs", "losses", "gradients", "input gradients", "h0 gradients", "c0 gradients" };
+            for (int section = 0; section < full.Length; section++)
+            {
+                Assert.True(ModelDriver.Bits(full[section]).SequenceEqual(ModelDriver.Bits(portable[section])), $"The {sections[section]} differ between the full and the portable tier.");
+            }
+
+            // The models really ran: outputs and gradients are not all zero.
+            Assert.Contains(full[0], value => value != 0f);
+            Assert.Contains(full[2], value => value != 0f);
         }
 
         /// <summary>The portable State: the accessors are spans over the state itself, [Layers, HiddenSize] each, hidden before cell.</summary>

@@ -19,6 +19,8 @@ namespace LstmGen.Tests.Generator
         [InlineData("GruOddSizes", "[Gru(InputSize = 5, HiddenSize = 13)]")]
         [InlineData("StackedDropout", "[Lstm(InputSize = 3, HiddenSize = 4, Layers = 2, OutputSize = 2, Dropout = 0.25)]")]
         [InlineData("Projected", "[Lstm(InputSize = 4, HiddenSize = 7, Layers = 2, OutputSize = 2, ProjectionSize = 3)]")]
+        [InlineData("BidirectionalStacked", "[Lstm(InputSize = 3, HiddenSize = 5, Layers = 2, OutputSize = 2, Bidirectional = true)]")]
+        [InlineData("BidirectionalGruNoHead", "[Gru(InputSize = 4, HiddenSize = 17, Bidirectional = true)]")]
         public void GeneratedSourceMatchesSnapshot(string name, string attribute)
         {
             string source = $$"""

@@ -31,7 +31,7 @@ namespace LstmGen.Tests.Serialization
             Assert.True(FrameworkFixtureTests.MaxDifferenceToPyTorch(model, "projection_split") <= Tolerance);
 
             // The registry finds the model with projections that the file fits.
-            ILstmModel found = LstmModels.Load(Fixture("projection_split.safetensors"), SplitMaps());
+            ISequenceModel found = LstmModels.Load(Fixture("projection_split.safetensors"), SplitMaps());
             Assert.IsType<ProjectionSplitModel>(found);
             Assert.Equal(model.Parameters.ToArray(), found.Parameters.ToArray());
 

@@ -147,6 +147,12 @@ namespace LstmGen.Tests.Reference
                 return new ReferenceCase(name, projection.RootElement);
             }
 
+            if (name.StartsWith("bilstm-", StringComparison.Ordinal) || name.StartsWith("bigru-", StringComparison.Ordinal))
+            {
+                using JsonDocument bidirectional = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "bidirectional", name + ".json")));
+                return new ReferenceCase(name, bidirectional.RootElement);
+            }
+
             if (name.StartsWith("gru-", StringComparison.Ordinal))
             {
                 using JsonDocument gru = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, "gru", name + ".json")));

@@ -135,7 +135,7 @@ namespace Portable
         /// <summary>The model's tensors, named and shaped as PyTorch's state_dict has them, in that order.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> Tensors => s_tensorList;
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.Parameters"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.Parameters"/>
         /// <remarks>
         /// The float32 master copy. Reading it marks the bfloat16 copy that steps read stale: the next step,
         /// Forward or group step rounds it again. Read it again after a step before writing through it.
@@ -150,7 +150,7 @@ namespace Portable
             }
         }
 
-        global::LstmGen.WeightPrecision global::LstmGen.ILstmModel.WeightPrecision => global::LstmGen.WeightPrecision.BFloat16;
+        global::LstmGen.WeightPrecision global::LstmGen.ISequenceModel.WeightPrecision => global::LstmGen.WeightPrecision.BFloat16;
 
         /// <summary>
         /// The bfloat16 weights that steps read, rounded again first if the parameters may have changed. Threads that
@@ -174,25 +174,25 @@ namespace Portable
             global::System.Threading.Volatile.Write(ref _bfloat16Stale, false);
         }
 
-        int global::LstmGen.ILstmModel.InputSize => InputSize;
+        int global::LstmGen.ISequenceModel.InputSize => InputSize;
 
-        int global::LstmGen.ILstmModel.HiddenSize => HiddenSize;
+        int global::LstmGen.ISequenceModel.HiddenSize => HiddenSize;
 
-        int global::LstmGen.ILstmModel.Layers => Layers;
+        int global::LstmGen.ISequenceModel.Layers => Layers;
 
-        int global::LstmGen.ILstmModel.OutputSize => OutputSize;
+        int global::LstmGen.ISequenceModel.OutputSize => OutputSize;
 
-        bool global::LstmGen.ILstmModel.HasHead => true;
+        bool global::LstmGen.ISequenceModel.HasHead => true;
 
-        global::LstmGen.Activation global::LstmGen.ILstmModel.OutputActivation => global::LstmGen.Activation.Linear;
+        global::LstmGen.Activation global::LstmGen.ISequenceModel.OutputActivation => global::LstmGen.Activation.Linear;
 
-        global::LstmGen.LossFunction global::LstmGen.ILstmModel.Loss => global::LstmGen.LossFunction.MeanSquaredError;
+        global::LstmGen.LossFunction global::LstmGen.ISequenceModel.Loss => global::LstmGen.LossFunction.MeanSquaredError;
 
-        int global::LstmGen.ILstmModel.ParameterCount => ParameterCount;
+        int global::LstmGen.ISequenceModel.ParameterCount => ParameterCount;
 
-        global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> global::LstmGen.ILstmModel.Tensors => s_tensorList;
+        global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> global::LstmGen.ISequenceModel.Tensors => s_tensorList;
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.SetTensor"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.SetTensor"/>
         public void SetTensor(string name, global::System.ReadOnlySpan<float> values)
         {
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(SetTensor));
@@ -243,7 +243,7 @@ namespace Portable
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.GetTensor"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.GetTensor"/>
         public void GetTensor(string name, global::System.Span<float> destination)
         {
             global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetTensor));
@@ -402,7 +402,7 @@ namespace Portable
             StepCore(ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.Forward"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.Forward"/>
         /// <remarks>
         /// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.
         /// The layer runs whole steps (its input is narrower than its state), as a step
@@ -475,7 +475,7 @@ namespace Portable
             StepBFloat16Scalar(ref parameters, ref input, ref hidden, ref cell, ref gates, ref output);
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.Gradients"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.Gradients"/>
         public global::System.Span<float> Gradients
         {
             get
@@ -485,7 +485,7 @@ namespace Portable
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.ZeroGradients"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.ZeroGradients"/>
         public void ZeroGradients()
         {
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(ZeroGradients));
@@ -499,7 +499,7 @@ namespace Portable
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.TrimBuffers"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.TrimBuffers"/>
         public void TrimBuffers()
         {
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(TrimBuffers));
@@ -515,14 +515,14 @@ namespace Portable
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.GetGradient"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.GetGradient"/>
         public void GetGradient(string name, global::System.Span<float> destination)
         {
             global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetGradient));
             CopyOut(FindTensor(name), Gradients, destination);
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int steps = global::LstmGen.CompilerServices.ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
@@ -537,7 +537,7 @@ namespace Portable
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, global::System.Span{float})"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, global::System.Span{float})"/>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> inputGradients, global::System.Span<float> initialHiddenGradients, global::System.Span<float> initialCellGradients)
         {
             int steps = global::LstmGen.CompilerServices.ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));

@@ -133,30 +133,30 @@ namespace Snapshots
         /// <summary>The model's tensors, named and shaped as PyTorch's state_dict has them, in that order.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> Tensors => s_tensorList;
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.Parameters"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.Parameters"/>
         public global::System.Span<float> Parameters => new global::System.Span<float>(_parameterStorage, _parameterStart, ParameterCount);
 
-        global::LstmGen.WeightPrecision global::LstmGen.ILstmModel.WeightPrecision => global::LstmGen.WeightPrecision.Float32;
+        global::LstmGen.WeightPrecision global::LstmGen.ISequenceModel.WeightPrecision => global::LstmGen.WeightPrecision.Float32;
 
-        int global::LstmGen.ILstmModel.InputSize => InputSize;
+        int global::LstmGen.ISequenceModel.InputSize => InputSize;
 
-        int global::LstmGen.ILstmModel.HiddenSize => HiddenSize;
+        int global::LstmGen.ISequenceModel.HiddenSize => HiddenSize;
 
-        int global::LstmGen.ILstmModel.Layers => Layers;
+        int global::LstmGen.ISequenceModel.Layers => Layers;
 
-        int global::LstmGen.ILstmModel.OutputSize => OutputSize;
+        int global::LstmGen.ISequenceModel.OutputSize => OutputSize;
 
-        bool global::LstmGen.ILstmModel.HasHead => true;
+        bool global::LstmGen.ISequenceModel.HasHead => true;
 
-        global::LstmGen.Activation global::LstmGen.ILstmModel.OutputActivation => global::LstmGen.Activation.Linear;
+        global::LstmGen.Activation global::LstmGen.ISequenceModel.OutputActivation => global::LstmGen.Activation.Linear;
 
-        global::LstmGen.LossFunction global::LstmGen.ILstmModel.Loss => global::LstmGen.LossFunction.MeanSquaredError;
+        global::LstmGen.LossFunction global::LstmGen.ISequenceModel.Loss => global::LstmGen.LossFunction.MeanSquaredError;
 
-        int global::LstmGen.ILstmModel.ParameterCount => ParameterCount;
+        int global::LstmGen.ISequenceModel.ParameterCount => ParameterCount;
 
-        global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> global::LstmGen.ILstmModel.Tensors => s_tensorList;
+        global::System.Collections.Generic.IReadOnlyList<global::LstmGen.TensorInfo> global::LstmGen.ISequenceModel.Tensors => s_tensorList;
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.SetTensor"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.SetTensor"/>
         public void SetTensor(string name, global::System.ReadOnlySpan<float> values)
         {
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(SetTensor));
@@ -207,7 +207,7 @@ namespace Snapshots
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.GetTensor"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.GetTensor"/>
         public void GetTensor(string name, global::System.Span<float> destination)
         {
             global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetTensor));
@@ -370,7 +370,7 @@ namespace Snapshots
             StepCore(ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.Forward"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.Forward"/>
         /// <remarks>
         /// A chunk of steps at a time, layer by layer, the head right after each step of the top layer.
         /// The first layer runs whole steps (its input is narrower than its state), as a step hides the input
@@ -525,7 +525,7 @@ namespace Snapshots
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.Gradients"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.Gradients"/>
         public global::System.Span<float> Gradients
         {
             get
@@ -535,7 +535,7 @@ namespace Snapshots
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.ZeroGradients"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.ZeroGradients"/>
         public void ZeroGradients()
         {
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(ZeroGradients));
@@ -549,7 +549,7 @@ namespace Snapshots
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.TrimBuffers"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.TrimBuffers"/>
         public void TrimBuffers()
         {
             int owner = global::LstmGen.CompilerServices.ModelGuard.Enter(ref _busy, nameof(TrimBuffers));
@@ -565,14 +565,14 @@ namespace Snapshots
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.GetGradient"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.GetGradient"/>
         public void GetGradient(string name, global::System.Span<float> destination)
         {
             global::LstmGen.CompilerServices.ModelGuard.NotBusy(_busy, nameof(GetGradient));
             CopyOut(FindTensor(name), Gradients, destination);
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float})"/>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
         {
             int steps = global::LstmGen.CompilerServices.ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));
@@ -587,7 +587,7 @@ namespace Snapshots
             }
         }
 
-        /// <inheritdoc cref="global::LstmGen.ILstmModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, global::System.Span{float})"/>
+        /// <inheritdoc cref="global::LstmGen.ISequenceModel.AccumulateGradients(global::System.ReadOnlySpan{float}, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, global::System.Span{float})"/>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::System.Span<float> inputGradients, global::System.Span<float> initialHiddenGradients, global::System.Span<float> initialCellGradients)
         {
             int steps = global::LstmGen.CompilerServices.ModelGuard.TrainingSequence(inputs.Length, InputSize, targets.Length, OutputSize, out bool lastStepOnly, nameof(inputs), nameof(targets));

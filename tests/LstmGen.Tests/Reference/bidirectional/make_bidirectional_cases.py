@@ -1,0 +1,264 @@
+"""Bidirectional reference cases computed by PyTorch (torch.nn.LSTM / torch.nn.GRU with bidirectional=True,
+torch.nn.Linear on the [T, 2H] output), in float64 from values that are exact in float32, in the format of
+../README.md (the LSTM cases) with "bidirectional": true: the tensors include the *_reverse ones, h_n (and c_n)
+are [2 * layers, H] (layer k's forward direction in row 2k, its reverse in row 2k + 1), the head reads 2H;
+"gradients" also has "h0" (and "c0"), d loss / d the zero starting states in that layout.
+
+A case with "dropout" is made as ../dropout/make_dropout_cases.py makes its cases: PyTorch's own random masks
+cannot be reproduced, so each layer is a one-layer bidirectional module, and the [T, 2H] output of each layer but
+the last is multiplied by the mask LstmGen draws (LstmGen.CompilerServices.DropoutMasks, reimplemented below,
+over the 2H outputs of a step).
+
+A case with "adam" also holds every tensor after one torch.optim.Adam step on those gradients ("after").
+
+Each case also gets a Keras-layout weights file, <name>.keras.safetensors, for the cases in KERAS: the weights
+of a Keras Bidirectional(LSTM(...)) / Bidirectional(GRU(..., reset_after=True)) and Dense, named as Keras 3 names
+them (bidirectional/forward_lstm/lstm_cell/kernel, ...): kernel [in, G*H] = weight_ih^T, recurrent_kernel [H, G*H]
+= weight_hh^T, gates i, f, c, o (LSTM: PyTorch's i, f, g, o) or z, r, h (GRU: PyTorch's r, z, n reordered); an LSTM's
+one bias [4H] = bias_ih + bias_hh (so the file's biases are chosen with bias_hh = 0 to stay exact), a GRU's bias
+[2, 3H] = [input bias, recurrent bias]. Keras computes the same function as PyTorch with these weights, so the
+case's outputs are the expected outputs of the Keras file.
+
+Run with a Python that has torch (1.13 here): /usr/bin/python3 make_bidirectional_cases.py
+It rewrites the bi*.json and *.keras.safetensors files beside it; the output is deterministic (fixed seeds).
+"""
+import json
+import os
+import struct
+
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+MASK64 = (1 << 64) - 1
+
+# name, cell, input, hidden, layers, output (0: no head), activation, steps, loss, lossOn, dropout (p, seed) or None, adam lr or None
+CASES = [
+    ("bilstm-tiny", "lstm", 3, 5, 1, 2, "linear", 5, "mse", "all", None, 0.01),
+    ("bilstm-stacked-no-head", "lstm", 3, 7, 3, 0, "linear", 6, "mse", "last", None, None),
+    ("bilstm-wide", "lstm", 8, 21, 2, 3, "tanh", 7, "mse", "all", None, None),
+    ("bilstm-one-kernel", "lstm", 10, 5, 2, 1, "sigmoid", 4, "mse", "last", None, None),
+    ("bigru-tiny", "gru", 3, 5, 1, 2, "linear", 5, "mse", "all", None, 0.01),
+    ("bigru-stacked-softmax", "gru", 4, 13, 2, 4, "softmax", 6, "crossentropy", "all", None, None),
+    ("bilstm-dropout", "lstm", 3, 5, 2, 2, "linear", 5, "mse", "all", (0.25, 4242), None),
+    ("bigru-dropout", "gru", 3, 5, 2, 2, "linear", 5, "mse", "all", (0.25, 98765), None),
+]
+
+# The cases whose weights are also written in Keras' layout (their bias_hh tensors are zero, so that an LSTM's one
+# Keras bias is exact).
+KERAS = {"bilstm-wide", "bigru-stacked-softmax"}
+
+
+def mix(value):
+    """SplitMix64's step and finaliser, as DropoutMasks.Mix."""
+    z = (value + 0x9E3779B97F4A7C15) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def mask(seed, step, layer, width, p32, scale32):
+    """DropoutMasks.Apply's factors for one layer's output (width values) at one step."""
+    key = mix(mix(seed) ^ step)
+    factors = []
+    for unit in range(width):
+        bits = mix(key ^ ((layer << 32) | unit))
+        factors.append(scale32 if (bits >> 40) / 16777216.0 >= p32 else 0.0)
+    return torch.tensor(factors)
+
+
+def exact(t):
+    """Rounded to float32 and back: values a float32 model holds exactly."""
+    return t.to(torch.float32).to(torch.float64)
+
+
+def tensor(t):
+    return {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
+
+
+def make(name, cell, inputs, hidden, layers, outputs, activation, steps, loss, loss_on, dropout, adam, seed):
+    generator = torch.Generator().manual_seed(seed)
+    bound = 1.0 / hidden ** 0.5
+    zero_hidden_bias = name in KERAS
+
+    def uniform(*shape, scale=bound):
+        return exact((torch.rand(*shape, generator=generator) * 2 - 1) * scale)
+
+    module = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
+    # One module of every layer, or (with dropout) a one-layer module per layer with the masks between them.
+    if dropout is None:
+        stack = [module(inputs, hidden, num_layers=layers, bidirectional=True)]
+    else:
+        stack = [module(inputs if k == 0 else 2 * hidden, hidden, bidirectional=True) for k in range(layers)]
+    head = torch.nn.Linear(2 * hidden, outputs) if outputs > 0 else None
+    tensors = {}
+    with torch.no_grad():
+        for k, part in enumerate(stack):
+            for name_, parameter in part.named_parameters():
+                if zero_hidden_bias and name_.startswith("bias_hh") and cell == "lstm":
+                    parameter.zero_()
+                else:
+                    parameter.copy_(uniform(*parameter.shape))
+                full = name_ if dropout is None else name_.replace("_l0", "_l" + str(k))
+                tensors[cell + "." + full] = parameter
+        if head is not None:
+            head.weight.copy_(uniform(outputs, 2 * hidden))
+            head.bias.copy_(uniform(outputs))
+            tensors["head.weight"] = head.weight
+            tensors["head.bias"] = head.bias
+
+    # PyTorch's state_dict order: each layer's forward tensors, then its reverse ones, then the head.
+    order = []
+    for k in range(layers):
+        for suffix in ("", "_reverse"):
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                order.append(cell + "." + kind + "_l" + str(k) + suffix)
+    if head is not None:
+        order += ["head.weight", "head.bias"]
+    assert sorted(order) == sorted(tensors)
+    tensors = {n: tensors[n] for n in order}
+
+    x = uniform(steps, 1, inputs, scale=1.0).requires_grad_(True)
+    # Zero starting states that require a gradient: d loss / d h0 (and c0), [2 * layers, H] as LstmGen gives them.
+    module_layers = layers if dropout is None else 1
+    h0s = [torch.zeros(2 * module_layers, 1, hidden, requires_grad=True) for _ in stack]
+    c0s = [torch.zeros(2 * module_layers, 1, hidden, requires_grad=True) for _ in stack]
+    below = x
+    hidden_finals, cell_finals = [], []
+    for k, part in enumerate(stack):
+        out, state = part(below, (h0s[k], c0s[k]) if cell == "lstm" else h0s[k])
+        hidden_finals.append(state[0] if cell == "lstm" else state)
+        if cell == "lstm":
+            cell_finals.append(state[1])
+        if dropout is not None and k < layers - 1:
+            p, dropout_seed = dropout
+            p32 = torch.tensor(p, dtype=torch.float32).item()
+            scale32 = (torch.tensor(1.0, dtype=torch.float32) / (1 - torch.tensor(p32, dtype=torch.float32))).item()
+            masks = torch.stack([mask(dropout_seed, t, k, 2 * hidden, p32, scale32) for t in range(steps)]).reshape(steps, 1, 2 * hidden)
+            below = out * masks
+        else:
+            below = out
+    logits = head(below) if head is not None else below
+    width = outputs if outputs > 0 else 2 * hidden
+    if activation == "sigmoid":
+        y = torch.sigmoid(logits)
+    elif activation == "tanh":
+        y = torch.tanh(logits)
+    elif activation == "softmax":
+        y = torch.softmax(logits, dim=-1)
+    else:
+        y = logits
+    y = y.reshape(steps, width)
+    logits = logits.reshape(steps, width)
+    scored = steps if loss_on == "all" else 1
+    if loss == "crossentropy":
+        classes = torch.randint(0, width, (scored,), generator=generator)
+        target = torch.nn.functional.one_hot(classes, width).to(torch.float64)
+        picked = logits if loss_on == "all" else logits[-1:]
+        value = torch.nn.functional.cross_entropy(picked, classes)
+    else:
+        target = uniform(scored, width, scale=1.0)
+        picked = y if loss_on == "all" else y[-1:]
+        value = ((picked - target) ** 2).mean()
+    value.backward()
+
+    gradients = {n: tensor(t.grad) for n, t in tensors.items()}
+    gradients["input"] = tensor(x.grad.reshape(steps, inputs))
+    gradients["h0"] = tensor(torch.cat([h.grad for h in h0s]).reshape(2 * layers, hidden))
+    if cell == "lstm":
+        gradients["c0"] = tensor(torch.cat([c.grad for c in c0s]).reshape(2 * layers, hidden))
+    case = {
+        "name": name,
+        "source": "PyTorch " + torch.__version__ + " torch.nn." + module.__name__ + "(bidirectional=True), float64; tests/LstmGen.Tests/Reference/bidirectional/make_bidirectional_cases.py",
+        "config": {
+            "inputSize": inputs, "hiddenSize": hidden, "layers": layers, "outputSize": outputs,
+            "outputActivation": activation, "sequenceLength": steps, "loss": loss, "lossOn": loss_on,
+        },
+        "bidirectional": True,
+        "tensors": {n: tensor(t) for n, t in tensors.items()},
+        "input": tensor(x.reshape(steps, inputs)),
+        "output": tensor(y),
+        "h_n": tensor(torch.cat(hidden_finals).reshape(2 * layers, hidden)),
+        "target": tensor(target),
+        "loss": float(value),
+        "gradients": gradients,
+    }
+    if cell == "lstm":
+        case["c_n"] = tensor(torch.cat(cell_finals).reshape(2 * layers, hidden))
+    if dropout is not None:
+        case["dropout"] = {"p": dropout[0], "seed": dropout[1]}
+    if adam is not None:
+        parameters = list(tensors.values())
+        optimizer = torch.optim.Adam(parameters, lr=adam)
+        optimizer.step()
+        case["adam"] = {"lr": adam, "after": {n: tensor(t) for n, t in tensors.items()}}
+    return case, tensors
+
+
+def keras_tensors(cell, layers, hidden, tensors):
+    """The weights in Keras 3's names and layout (see the module's docstring), as float32 arrays."""
+    result = {}
+    gates = 4 if cell == "lstm" else 3
+
+    def blocks(t):
+        return list(torch.split(t, hidden, dim=0))
+
+    def keras_order(t):
+        parts = blocks(t)
+        if cell == "lstm":
+            return torch.cat(parts)  # i, f, g (Keras' c), o: the same order
+        r, z, n = parts
+        return torch.cat([z, r, n])  # Keras' z, r, h
+
+    for k in range(layers):
+        layer_name = "bidirectional" if k == 0 else "bidirectional_" + str(k)
+        for suffix, direction in (("", "forward"), ("_reverse", "backward")):
+            prefix = layer_name + "/" + direction + "_" + cell + "/" + cell + "_cell/"
+            w_ih = tensors[cell + ".weight_ih_l" + str(k) + suffix]
+            w_hh = tensors[cell + ".weight_hh_l" + str(k) + suffix]
+            b_ih = tensors[cell + ".bias_ih_l" + str(k) + suffix]
+            b_hh = tensors[cell + ".bias_hh_l" + str(k) + suffix]
+            result[prefix + "kernel"] = keras_order(w_ih).t().contiguous()
+            result[prefix + "recurrent_kernel"] = keras_order(w_hh).t().contiguous()
+            if cell == "lstm":
+                assert torch.all(b_hh == 0)
+                result[prefix + "bias"] = keras_order(b_ih + b_hh)
+            else:
+                result[prefix + "bias"] = torch.stack([keras_order(b_ih), keras_order(b_hh)])
+    if "head.weight" in tensors:
+        result["dense/kernel"] = tensors["head.weight"].t().contiguous()
+        result["dense/bias"] = tensors["head.bias"]
+    assert all(v.shape[-1] % gates == 0 or k.startswith("dense") for k, v in result.items())
+    return result
+
+
+def save_safetensors(path, arrays):
+    """A safetensors file of F32 tensors (the format is a JSON header and the raw data), without the safetensors package."""
+    header = {}
+    data = bytearray()
+    for name in sorted(arrays):
+        values = arrays[name].detach().to(torch.float32).reshape(-1).tolist()
+        raw = struct.pack("<%df" % len(values), *values)
+        header[name] = {"dtype": "F32", "shape": list(arrays[name].shape), "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as file:
+        file.write(struct.pack("<Q", len(text)))
+        file.write(text)
+        file.write(bytes(data))
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for seed, spec in enumerate(CASES):
+        case, tensors = make(*spec, seed=3000 + seed)
+        with open(os.path.join(here, spec[0] + ".json"), "w") as file:
+            json.dump(case, file, indent=None, separators=(",", ":"))
+            file.write("\n")
+        if spec[0] in KERAS:
+            save_safetensors(os.path.join(here, spec[0] + ".keras.safetensors"), keras_tensors(spec[1], spec[4], spec[3], tensors))
+
+
+if __name__ == "__main__":
+    main()
