@@ -150,7 +150,7 @@ namespace LstmGen.Serialization
             {
                 if (_directions == 1)
                 {
-                    throw new WeightFileException($"LSTM layer {missing} was not given (SetLstm); the model has {_model.Layers} ({WeightFile.ModelShape(_model)}).");
+                    throw new WeightFileException($"{CellName(_model)} layer {missing} was not given ({Setter(_model)}); the model has {_model.Layers} ({WeightFile.ModelShape(_model)}).");
                 }
 
                 throw new WeightFileException($"The {(missing % 2 == 0 ? "forward" : "backward")} direction of layer {missing / 2} was not given (SetLstm or SetGru); the model has {_model.Layers} bidirectional layers ({WeightFile.ModelShape(_model)}).");
@@ -224,7 +224,7 @@ namespace LstmGen.Serialization
 
             if (lstms.Count != model.Layers)
             {
-                throw new WeightFileException($"The file has {lstms.Count} Keras LSTM layer{(lstms.Count == 1 ? string.Empty : "s")} ({(lstms.Count == 0 ? "none" : MessageText.List(lstms, l => $"'{MessageText.Name(l.Key)}'"))}), but the model has {model.Layers} ({WeightFile.ModelShape(model)}).");
+                throw new WeightFileException($"The file has {lstms.Count} Keras {CellName(model)} layer{(lstms.Count == 1 ? string.Empty : "s")} ({(lstms.Count == 0 ? "none" : MessageText.List(lstms, l => $"'{MessageText.Name(l.Key)}'"))}), but the model has {model.Layers} ({WeightFile.ModelShape(model)}).");
             }
 
             CheckDenseCount(model, denses);
@@ -234,7 +234,7 @@ namespace LstmGen.Serialization
             {
                 if (ordered[i].Number < 0 || ordered[i].Number == ordered[i - 1].Number || ordered[0].Number < 0)
                 {
-                    throw new WeightFileException($"The Keras LSTM layers {MessageText.List(lstms, l => $"'{MessageText.Name(l.Key)}'")} do not order by Keras' numbering (lstm, lstm_1, lstm_2, ...); name them so, or load them with SetLstm.");
+                    throw new WeightFileException($"The Keras {CellName(model)} layers {MessageText.List(lstms, l => $"'{MessageText.Name(l.Key)}'")} do not order by Keras' numbering ({KerasName(model)}, {KerasName(model)}_1, {KerasName(model)}_2, ...); name them so, or load them with {Setter(model)}.");
                 }
             }
 
@@ -301,6 +301,15 @@ namespace LstmGen.Serialization
 
         }
 
+        /// <summary>"LSTM" or "GRU": the model's cell, as messages name it.</summary>
+        private static string CellName(ISequenceModel model) => RecurrentCells.Of(model) == RecurrentCell.Gru ? "GRU" : "LSTM";
+
+        /// <summary>Keras' automatic name of the model's layers: <c>lstm</c> or <c>gru</c>.</summary>
+        private static string KerasName(ISequenceModel model) => RecurrentCells.Of(model) == RecurrentCell.Gru ? "gru" : "lstm";
+
+        /// <summary>The method that sets one of the model's layers: SetLstm or SetGru.</summary>
+        private static string Setter(ISequenceModel model) => RecurrentCells.Of(model) == RecurrentCell.Gru ? "SetGru" : "SetLstm";
+
         private static void CheckConfig(ISequenceModel model, KerasLstmConfig config)
         {
             if (!config.ResetAfter && RecurrentCells.Of(model) == RecurrentCell.Gru)
@@ -310,17 +319,17 @@ namespace LstmGen.Serialization
 
             if (config.Activation != "tanh")
             {
-                throw new WeightFileException($"The Keras LSTM activation '{MessageText.Name(config.Activation ?? "null")}' is not supported: the model (PyTorch's nn.LSTM) computes tanh only.");
+                throw new WeightFileException($"The Keras {CellName(model)} activation '{MessageText.Name(config.Activation ?? "null")}' is not supported: the model (PyTorch's nn.{CellName(model)}) computes tanh only.");
             }
 
             if (config.RecurrentActivation != "sigmoid")
             {
-                throw new WeightFileException($"The Keras LSTM recurrent_activation '{MessageText.Name(config.RecurrentActivation ?? "null")}' is not supported: the model (PyTorch's nn.LSTM) computes sigmoid only (Keras 2's default before 2.3 was hard_sigmoid).");
+                throw new WeightFileException($"The Keras {CellName(model)} recurrent_activation '{MessageText.Name(config.RecurrentActivation ?? "null")}' is not supported: the model (PyTorch's nn.{CellName(model)}) computes sigmoid only (Keras 2's default before 2.3 was hard_sigmoid).");
             }
 
             if (config.GoBackwards)
             {
-                throw new WeightFileException("The Keras LSTM has go_backwards = True, which the model does not compute: it reads the sequence forwards.");
+                throw new WeightFileException($"The Keras {CellName(model)} has go_backwards = True, which the model does not compute: it reads the sequence forwards.");
             }
 
             if (model.HasHead)

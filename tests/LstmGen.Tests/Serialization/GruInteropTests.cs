@@ -124,6 +124,13 @@ namespace LstmGen.Tests.Serialization
             // A PyTorch LSTM's state_dict of the same sizes: its lstm.* tensors are not the model's.
             Assert.Throws<WeightFileException>(() => model.Load(Fixture("seq_first.safetensors")));
 
+            // A GRU's messages name a GRU: an activation it does not compute, and a layer not given.
+            WeightFileException activation = Assert.Throws<WeightFileException>(() => KerasWeights.Load(model, Fixture("keras_gru_seq_first.safetensors"), new KerasLstmConfig { Activation = "relu" }));
+            Assert.Contains("Keras GRU activation 'relu'", activation.Message, StringComparison.Ordinal);
+            Assert.Contains("nn.GRU", activation.Message, StringComparison.Ordinal);
+            WeightFileException missing = Assert.Throws<WeightFileException>(() => new KerasWeights(model).Apply());
+            Assert.Contains("GRU layer 0 was not given (SetGru)", missing.Message, StringComparison.Ordinal);
+
             // RTNeural's model files: this loader reads LSTM layers only.
             Assert.Throws<NotSupportedException>(() => RTNeuralModel.Load(model, Fixture("../rtneural_lstm1x4_dense1.json")));
 
