@@ -4,8 +4,9 @@
 // start this program with DOTNET_EnableAVX512=0, DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 and
 // similar settings, to run the Vector256, Vector128 and scalar paths on a machine that has AVX-512.
 // Then the bidirectional cases' differences and digests; then, for the models of ProjectedModels, whether Forward gave
-// the bits of Step and a digest of them; for those of WideAgentModels, whether the group step gave the bits of single
-// steps and a digest of them; then the bfloat16 models' results (BFloat16Case.PathResult).
+// the bits of Step and a digest of them; the dropout cases' training against PyTorch and its bits; for the models of
+// WideAgentModels, whether the group step gave the bits of single steps and a digest of them; then the bfloat16
+// models' results (BFloat16Case.PathResult).
 using System;
 using System.Linq;
 using System.Runtime.Intrinsics;
@@ -47,6 +48,13 @@ foreach (string name in ProjectedModels.ByName.Keys)
 {
     var (same, digest) = ProjectedModels.Compare(name);
     Console.WriteLine($"forward {name} same={same} digest={digest}");
+}
+
+// Dropout in training (Reference/dropout): AccumulateGradients with the cases' masks against PyTorch, and its bits.
+foreach (string name in DropoutCases.ByName.Keys)
+{
+    var (error, digest) = DropoutCases.Run(name);
+    Console.WriteLine($"dropout {name} error={error:R} digest={digest}");
 }
 
 // Layers whose group steps sum in passes over their rows: the group step against single steps, and its bits.

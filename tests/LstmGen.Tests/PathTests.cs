@@ -83,6 +83,17 @@ namespace LstmGen.Tests
                 Assert.True(parts[3] == $"digest={ProjectedModels.Compare(name).Digest}", $"{path}, {name}: Forward's bits differ from the in-process ({PathName()}) result.");
             }
 
+            // "dropout NAME error=E digest=HEX": training with dropout's masks, against PyTorch and the in-process bits.
+            var dropouts = lines.Where(line => line.StartsWith("dropout ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
+            Assert.Equal(DropoutCases.ByName.Keys.OrderBy(n => n), dropouts.Keys.OrderBy(n => n));
+            foreach (string name in DropoutCases.ByName.Keys)
+            {
+                string[] parts = dropouts[name];
+                double error = double.Parse(parts[2]["error=".Length..], CultureInfo.InvariantCulture);
+                Assert.True(error <= 1e-5, $"{path}, {name}: largest difference from PyTorch {error:E3}");
+                Assert.True(parts[3] == $"digest={DropoutCases.Run(name).Digest}", $"{path}, {name}: the loss's and gradients' bits differ from the in-process ({PathName()}) result.");
+            }
+
             // "agents NAME same=BOOL digest=HEX": group steps that sum in passes over the rows against single steps.
             var groups = lines.Where(line => line.StartsWith("agents ", StringComparison.Ordinal)).Select(line => line.Split(' ')).ToDictionary(parts => parts[1]);
             Assert.Equal(WideAgentModels.ByName.Keys.OrderBy(n => n), groups.Keys.OrderBy(n => n));

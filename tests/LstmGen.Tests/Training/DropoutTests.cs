@@ -34,17 +34,6 @@ namespace LstmGen.Tests.Training
     {
     }
 
-    // The shapes of the PyTorch cases (Reference/dropout/make_dropout_cases.py).
-    [Lstm(InputSize = 4, HiddenSize = 6, Layers = 3, OutputSize = 2, Dropout = 0.4)]
-    internal partial class DropoutLstmReferenceModel
-    {
-    }
-
-    [Gru(InputSize = 3, HiddenSize = 7, Layers = 2, OutputSize = 2, Dropout = 0.25)]
-    internal partial class DropoutGruReferenceModel
-    {
-    }
-
     /// <summary>Dropout between layers in training: PyTorch's gradients with the same masks, the masks, inference untouched, the Trainer's bits on any thread count.</summary>
     public sealed class DropoutTests
     {
