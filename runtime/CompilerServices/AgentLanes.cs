@@ -73,44 +73,25 @@ namespace LstmGen.CompilerServices
             int k = 0;
             int transposed = 0;
 #if NET8_0_OR_GREATER
-            if (width % 16 == 0 && Avx512F.IsSupported)
+            // Square blocks of 16 values of 16 agents with AVX-512, of 8 with AVX.
+            int block = width % 16 == 0 && Avx512F.IsSupported ? 16 : width % 8 == 0 && Avx.IsSupported ? 8 : 0;
+            if (block > 0)
             {
-                k = count - (count % 16);
-                transposed = agents - (agents % 16);
-                for (int first = 0; first < transposed; first += 16)
+                k = count - (count % block);
+                transposed = agents - (agents % block);
+                for (int first = 0; first < transposed; first += block)
                 {
-                    for (int j = 0; j < k; j += 16)
+                    for (int j = 0; j < k; j += block)
                     {
                         ref float rows = ref Refs.Add(ref values, (first * stride) + j);
                         ref float lanes = ref Refs.Add(ref group, (j * width) + first);
                         if (intoLanes)
                         {
-                            Transpose16x16(ref rows, stride, ref lanes, width);
+                            Transpose(block, ref rows, stride, ref lanes, width);
                         }
                         else
                         {
-                            Transpose16x16(ref lanes, width, ref rows, stride);
-                        }
-                    }
-                }
-            }
-            else if (width % 8 == 0 && Avx.IsSupported)
-            {
-                k = count - (count % 8);
-                transposed = agents - (agents % 8);
-                for (int first = 0; first < transposed; first += 8)
-                {
-                    for (int j = 0; j < k; j += 8)
-                    {
-                        ref float rows = ref Refs.Add(ref values, (first * stride) + j);
-                        ref float lanes = ref Refs.Add(ref group, (j * width) + first);
-                        if (intoLanes)
-                        {
-                            Transpose8x8(ref rows, stride, ref lanes, width);
-                        }
-                        else
-                        {
-                            Transpose8x8(ref lanes, width, ref rows, stride);
+                            Transpose(block, ref lanes, width, ref rows, stride);
                         }
                     }
                 }
@@ -139,6 +120,19 @@ namespace LstmGen.CompilerServices
         }
 
 #if NET8_0_OR_GREATER
+        /// <summary>The <paramref name="block"/> x <paramref name="block"/> block at <paramref name="source"/>, transposed (16: AVX-512, 8: AVX).</summary>
+        private static void Transpose(int block, ref float source, int sourceStride, ref float destination, int destinationStride)
+        {
+            if (block == 16)
+            {
+                Transpose16x16(ref source, sourceStride, ref destination, destinationStride);
+            }
+            else
+            {
+                Transpose8x8(ref source, sourceStride, ref destination, destinationStride);
+            }
+        }
+
         /// <summary>
         /// Column c of the 16 x 16 block at <paramref name="source"/> (rows <paramref name="sourceStride"/>
         /// floats apart) becomes row c at <paramref name="destination"/>: pairs of rows interleaved, then
