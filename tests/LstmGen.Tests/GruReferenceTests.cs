@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using LstmGen.Tests.Reference;
+using LstmGen.Tests.Support;
 using Xunit;
 
 namespace LstmGen.Tests
@@ -63,25 +64,7 @@ namespace LstmGen.Tests
         [MemberData(nameof(Cases))]
         public void StepByStepGivesTheSameBitsAsForward(string name)
         {
-            ReferenceCase reference = ReferenceCase.Load(name);
-            var (model, forwardOutputs, forwardHidden, _) = ReferenceModels.Run(reference);
-            int outputSize = model.OutputSize;
-            reference.LoadInto(model);
-            if (reference.InitialHidden is null)
-            {
-                model.ResetState();
-            }
-
-            float[] stepOutputs = new float[forwardOutputs.Length];
-            for (int t = 0; t < reference.SequenceLength; t++)
-            {
-                model.Step(reference.Input.AsSpan(t * model.InputSize, model.InputSize), stepOutputs.AsSpan(t * outputSize, outputSize));
-            }
-
-            float[] stepHidden = new float[forwardHidden.Length];
-            model.GetState(stepHidden, default);
-            Assert.Equal(forwardOutputs, stepOutputs);
-            Assert.Equal(forwardHidden, stepHidden);
+            StepByStep.AssertGivesTheBitsOfForward(name);
         }
 
         [Fact]

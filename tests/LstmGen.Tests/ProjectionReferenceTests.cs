@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using LstmGen.Tests.Reference;
+using LstmGen.Tests.Support;
 using LstmGen.Training;
 using Xunit;
 
@@ -89,27 +90,7 @@ namespace LstmGen.Tests
         [MemberData(nameof(Cases))]
         public void StepByStepGivesTheSameBitsAsForward(string name)
         {
-            ReferenceCase reference = ReferenceCase.Load(name);
-            var (model, forwardOutputs, forwardHidden, forwardCell) = ReferenceModels.Run(reference);
-            int outputSize = model.OutputSize;
-            reference.LoadInto(model);
-            if (reference.InitialHidden is null)
-            {
-                model.ResetState();
-            }
-
-            float[] stepOutputs = new float[forwardOutputs.Length];
-            for (int t = 0; t < reference.SequenceLength; t++)
-            {
-                model.Step(reference.Input.AsSpan(t * model.InputSize, model.InputSize), stepOutputs.AsSpan(t * outputSize, outputSize));
-            }
-
-            float[] stepHidden = new float[forwardHidden.Length];
-            float[] stepCell = new float[forwardCell.Length];
-            model.GetState(stepHidden, stepCell);
-            Assert.Equal(forwardOutputs, stepOutputs);
-            Assert.Equal(forwardHidden, stepHidden);
-            Assert.Equal(forwardCell, stepCell);
+            StepByStep.AssertGivesTheBitsOfForward(name);
         }
 
         [Fact]

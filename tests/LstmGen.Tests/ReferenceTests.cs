@@ -1,5 +1,6 @@
 using System;
 using LstmGen.Tests.Reference;
+using LstmGen.Tests.Support;
 using Xunit;
 
 namespace LstmGen.Tests
@@ -30,29 +31,7 @@ namespace LstmGen.Tests
         [MemberData(nameof(Cases))]
         public void StepByStepGivesTheSameBitsAsForward(string name)
         {
-            ReferenceCase reference = ReferenceCase.Load(name);
-            var (model, forwardOutputs, forwardHidden, forwardCell) = ReferenceModels.Run(reference);
-            int outputSize = model.OutputSize;
-
-            // The model's own state, one Step at a time.
-            reference.LoadInto(model);
-            if (reference.InitialHidden is null)
-            {
-                model.ResetState();
-            }
-
-            float[] stepOutputs = new float[forwardOutputs.Length];
-            for (int t = 0; t < reference.SequenceLength; t++)
-            {
-                model.Step(reference.Input.AsSpan(t * model.InputSize, model.InputSize), stepOutputs.AsSpan(t * outputSize, outputSize));
-            }
-
-            float[] stepHidden = new float[forwardHidden.Length];
-            float[] stepCell = new float[forwardCell.Length];
-            model.GetState(stepHidden, stepCell);
-            Assert.Equal(forwardOutputs, stepOutputs);
-            Assert.Equal(forwardHidden, stepHidden);
-            Assert.Equal(forwardCell, stepCell);
+            StepByStep.AssertGivesTheBitsOfForward(name);
         }
 
         [Fact]
