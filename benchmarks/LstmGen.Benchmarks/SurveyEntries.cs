@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using LstmGen.CompilerServices;
 using LstmGen.Benchmarks.Baselines;
 using LstmGen.Benchmarks.Infrastructure;
 
@@ -189,6 +192,33 @@ namespace LstmGen.Benchmarks
                 for (long i = 0; i < n; i++)
                 {
                     group(states, inputs, outputs);
+                }
+            }, Steps: agents);
+
+            // The group step's moves alone: what StepAgents does around its kernels (each agent's input and
+            // state into the lanes of a group, the new states and the outputs back out), without the kernels. Its
+            // time against GeneratedGroups' is the transposes' share, the most a container that kept the
+            // agents lane-major between frames could save.
+            int groupWidth = Vector512.IsHardwareAccelerated ? 32 : Vector256.IsHardwareAccelerated ? 16 : 8;
+            int stateFloats = 2 * shape.Layers * shape.HiddenSize;
+            int stateStride = Unsafe.SizeOf<TState>() / sizeof(float);
+            float[] lanes = new float[(shape.InputSize + stateFloats + shape.OutputSize) * groupWidth];
+            yield return new Survey.Entry(frame, name, "GroupTransposes", 0, n =>
+            {
+                ref float input = ref lanes[0];
+                ref float state = ref lanes[shape.InputSize * groupWidth];
+                ref float output = ref lanes[(shape.InputSize + stateFloats) * groupWidth];
+                for (long i = 0; i < n; i++)
+                {
+                    for (int first = 0; first < agents; first += groupWidth)
+                    {
+                        int count = Math.Min(groupWidth, agents - first);
+                        ref float groupStates = ref Unsafe.As<TState, float>(ref states[first]);
+                        AgentLanes.Gather(ref inputs[first * shape.InputSize], shape.InputSize, shape.InputSize, ref input, groupWidth, count);
+                        AgentLanes.Gather(ref groupStates, stateStride, stateFloats, ref state, groupWidth, count);
+                        AgentLanes.Scatter(ref state, groupWidth, stateFloats, ref groupStates, stateStride, count);
+                        AgentLanes.Scatter(ref output, groupWidth, shape.OutputSize, ref outputs[first * shape.OutputSize], shape.OutputSize, count);
+                    }
                 }
             }, Steps: agents);
 

@@ -19,7 +19,7 @@ namespace LstmGen.Benchmarks.Infrastructure
         /// <param name="Group">The benchmark it mirrors (Step, Forward100, ...).</param>
         /// <param name="Shape">The shape's name.</param>
         /// <param name="Method">Generated, or the baseline's name.</param>
-        /// <param name="Macs">Multiply-adds of one operation.</param>
+        /// <param name="Macs">Multiply-adds of one operation; 0 for an operation that does none (its rate columns show "-").</param>
         /// <param name="Run">Runs the operation the given number of times.</param>
         /// <param name="Steps">
         /// Forward steps of the shape that one operation does (1 for a step, 100 for a Forward of 100 steps, 64 for a
@@ -67,11 +67,13 @@ namespace LstmGen.Benchmarks.Infrastructure
                         ? string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / reference:0.00}x")
                         : "1";
                     double gmacs = entry.Macs / nanoseconds;
-                    string ofBudget = entry.Steps > 0
+                    string rate = entry.Macs > 0 ? string.Create(CultureInfo.InvariantCulture, $"{gmacs:0.00}") : "-";
+                    string ofPeak = entry.Macs > 0 ? string.Create(CultureInfo.InvariantCulture, $"{100 * gmacs / peak:0.0}%") : "-";
+                    string ofBudget = entry.Macs > 0 && entry.Steps > 0
                         ? string.Create(CultureInfo.InvariantCulture, $"{100 * entry.Steps * budget.StepNanoseconds(Shapes.Get(entry.Shape)) / nanoseconds:0.0}%")
                         : "-";
                     writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {gmacs:0.00} | {100 * gmacs / peak:0.0}% | {ofBudget} | {peak:0.0} | {ratio} | {results[i].AllocatedPerOperation:0} B |"));
+                        $"| {entry.Group} | {entry.Shape} | {entry.Method} | {FormatTime(nanoseconds)} | {rate} | {ofPeak} | {ofBudget} | {peak:0.0} | {ratio} | {results[i].AllocatedPerOperation:0} B |"));
                 }
 
                 writer.Flush();
